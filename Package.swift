@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// The pipeline, one target per stage:
+//   Specs/*.yaml -> SurrogateSpec (model, formula AST, checks) -> KernelEmit (C/Swift source via Templates/)
+//   -> Generated/C + Generated/Swift (compiled kernels) -> SurrogateRuntime (dispatch table) -> Surrogates (API)
+//   -> kernelgen (CLI).
+import PackageDescription
+
+let package = Package(
+    name: "kernelgen",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Surrogates", targets: ["Surrogates"]),
+        .library(name: "SurrogateSpec", targets: ["SurrogateSpec"]),
+        .library(name: "KernelEmit", targets: ["KernelEmit"]),
+        .executable(name: "kernelgen", targets: ["kernelgen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/stencilproject/Stencil.git", from: "0.15.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
+    ],
+    targets: [
+        // 1. spec -> AST: YAML model, formula parser, the function table, checks. No LLVM, no codegen.
+        .target(name: "SurrogateSpec", dependencies: ["Yams", "NameSuggestion"]),
+        // "did you mean": shared by spec diagnostics and runtime errors.
+        .target(name: "NameSuggestion"),
+        // 2. AST -> emitted source, through the Stencil templates in Templates/.
+        .target(name: "KernelEmit", dependencies: ["SurrogateSpec", "Stencil"]),
+        // 3. emitted source -> compiled kernels (committed output of `swift run kernelgen`).
+        .target(name: "SurrogateKernelsC", path: "Generated/C"),
+        .target(
+            name: "SurrogateKernelsSwift",
+            dependencies: ["SurrogateRuntime", "SurrogateKernelsC", .product(name: "RealModule", package: "swift-numerics")],
+            path: "Generated/Swift"),
+        // 4. compiled kernels -> dispatch table.
+        .target(
+            name: "SurrogateRuntime",
+            dependencies: ["NameSuggestion", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "Surrogates", dependencies: ["SurrogateRuntime", "SurrogateKernelsSwift"]),
+        // 5. the thin command line.
+        .executableTarget(
+            name: "kernelgen",
+            dependencies: [
+                "SurrogateSpec", "KernelEmit", "Surrogates",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "SurrogateSpecTests", dependencies: ["SurrogateSpec"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KernelEmitTests", dependencies: ["KernelEmit", "SurrogateSpec"], resources: [.copy("Golden")]),
+        .testTarget(name: "SurrogatesTests", dependencies: ["Surrogates", "SurrogateKernelsC"]),
+        .testTarget(name: "KernelgenCLITests", dependencies: ["SurrogateSpec", "KernelEmit"]),
+    ]
+)

@@ -1,0 +1,176 @@
+import SurrogateSpec
+
+/// What the templates see of one surrogate (SwiftGen's "context" stage): names, documentation and the
+/// printed kernel expressions per element type. Typed structs, read by Stencil through reflection.
+public struct SurrogateContext: Sendable {
+    public var name: String
+    /// `Sigmoid`, `NoisyThreshold`: prefix of Swift type names.
+    public var typeName: String
+    /// `kg_sigmoid`: prefix of C symbols.
+    public var symbol: String
+    public var summary: String
+    public var docLines: [String]
+    /// `Specs/sigmoid.yaml`, as written in the generated header line.
+    public var specFile: String
+    public var params: [ParamContext]
+    public var hasParams: Bool
+    public var hasTrainForward: Bool
+    public var isStochastic: Bool
+    public var backwardUsesY: Bool
+    public var kernels: [KernelContext]
+    /// Swift initialiser parameters of the typed wrapper: `scale: Double = 0x1.4p+2, training: Bool = true, ...`.
+    public var swiftInitParams: String
+    /// `["scale": scale]` (or `[:]`).
+    public var swiftParametersLiteral: String
+
+    /// - Parameters:
+    ///   - specialised: parameter values folded into the kernels as constants (JIT); the parameters
+    ///     named here disappear from the kernels' argument lists.
+    ///   - symbol: C symbol prefix (JIT kernels get a unique one per specialisation).
+    public init(spec: Spec, specFile: String, specialised: [String: Double] = [:], symbol: String? = nil) {
+        name = spec.name
+        typeName = Self.typeName(spec.name)
+        self.symbol = symbol ?? "kg_\(spec.name)"
+        summary = spec.summary
+        docLines = (spec.doc ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { String($0).trimmingCharacters(in: .whitespaces) }
+        while docLines.last?.isEmpty == true { docLines.removeLast() }
+        self.specFile = specFile
+        let runtime = spec.params.filter { specialised[$0.name] == nil }
+        params = runtime.enumerated().map { ParamContext($1, index: $0) }
+        hasParams = !params.isEmpty
+        hasTrainForward = spec.trainForward != nil
+        isStochastic = spec.isStochastic
+        backwardUsesY = spec.backward.expr.usesForwardOutput
+        var initParams = params.map { "\($0.name): Double = \($0.defaultLiteral)" }
+        if hasTrainForward { initParams.append("training: Bool = true") }
+        if isStochastic { initParams += ["sample: Bool = true", "seed: UInt64 = 0"] }
+        initParams.append("backend: Backend = .c")
+        swiftInitParams = initParams.joined(separator: ", ")
+        swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.name)" }.joined(separator: ", ") + "]"
+        kernels = ElementType.allCases.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
+    }
+
+    /// `noisy_threshold` -> `NoisyThreshold`.
+    public static func typeName(_ name: String) -> String {
+        name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+}
+
+public struct ParamContext: Sendable {
+    public var name: String
+    /// Argument name inside kernels (`p_scale`): never collides with locals or keywords.
+    public var argument: String
+    public var index: Int
+    /// Shortest round-trip decimal, for documentation and Swift default arguments.
+    public var defaultValue: String
+    /// Exact Swift Double literals (hex) for the registry: default, and min/max or `nil`.
+    public var defaultLiteral: String
+    public var minLiteral: String
+    public var maxLiteral: String
+    public var doc: String
+    /// `scale (default 5.0, min 0.0): Sharpness ...`, one line for comments.
+    public var summaryLine: String
+    public var hasMin: Bool
+    public var hasMax: Bool
+    public var min: String
+    public var max: String
+
+    init(_ p: Param, index: Int) {
+        name = p.name
+        argument = "p_\(p.name)"
+        self.index = index
+        defaultValue = "\(p.defaultValue)"
+        defaultLiteral = ExactLiteral.hex(p.defaultValue)
+        minLiteral = p.min.map(ExactLiteral.hex) ?? "Double?.none"
+        maxLiteral = p.max.map(ExactLiteral.hex) ?? "Double?.none"
+        doc = p.doc ?? ""
+        var facts = ["default \(p.defaultValue)"]
+        if let lo = p.min { facts.append("min \(lo)") }
+        if let hi = p.max { facts.append("max \(hi)") }
+        summaryLine = "\(p.name) (\(facts.joined(separator: ", ")))" + (doc.isEmpty ? "" : ": \(doc)")
+        hasMin = p.min != nil
+        hasMax = p.max != nil
+        min = p.min.map { "\($0)" } ?? "-Double.infinity"
+        max = p.max.map { "\($0)" } ?? "Double.infinity"
+    }
+}
+
+/// The kernel expressions of one surrogate for one element type, printed for C and Swift.
+public struct KernelContext: Sendable {
+    public var element: String
+    public var cType: String
+    public var swiftType: String
+    /// `, float p_scale` (C parameter declarations after the fixed ones) and `, p_scale` (arguments).
+    public var cParams: String
+    public var cArgs: String
+    /// `(void)p_scale;` for kernels that do not read a parameter.
+    public var cUnused: [String: String]
+    /// Whether each kernel body reads `x` (so an unread input is not loaded): keys as in `cUnused`.
+    public var readsX: [String: Bool]
+    public var swiftParams: String
+    public var swiftArgs: String
+    /// The registry's conversion of packed Double parameters: `, Float(p[0])`.
+    public var swiftPackedArgs: String
+    /// The Swift backward's `y` parameter, its length check and the pointer passed on (nil when unread).
+    public var swiftYParam: String
+    public var swiftYCheck: String
+    public var swiftYArg: String
+    /// The same for C calls (no labels): `, Float(p[0])`.
+    public var cPackedArgs: String
+    public var forwardC: String
+    public var backwardC: String
+    public var trainForwardC: String
+    public var trainForwardMeanC: String
+    public var forwardSwift: String
+    public var backwardSwift: String
+    public var trainForwardSwift: String
+    public var trainForwardMeanSwift: String
+
+    init(spec: Spec, element: ElementType, runtimeParams: [Param], specialised: [String: Double]) {
+        self.element = element.rawValue
+        cType = element.cName
+        swiftType = element.swiftName
+        cParams = runtimeParams.map { ", \(element.cName) p_\($0.name)" }.joined()
+        cArgs = runtimeParams.map { ", p_\($0.name)" }.joined()
+        swiftParams = runtimeParams.map { ", \($0.name) p_\($0.name): \(element.swiftName)" }.joined()
+        swiftArgs = runtimeParams.map { ", \($0.name): p_\($0.name)" }.joined()
+        let readsY = spec.backward.expr.usesForwardOutput
+        swiftYParam = readsY ? ", y: UnsafeBufferPointer<\(element.swiftName)>" : ""
+        swiftYCheck = readsY ? " && y.count >= x.count" : ""
+        swiftYArg = readsY ? "y.baseAddress" : ".none"
+        cPackedArgs = runtimeParams.indices.map { ", \(element.swiftName)(p[\($0)])" }.joined()
+        swiftPackedArgs = runtimeParams.enumerated().map { ", \($1.name): \(element.swiftName)(p[\($0)])" }.joined()
+
+        func prepared(_ f: Formula?, meanField: Bool = false) -> Expr? {
+            guard var e = f?.expr else { return nil }
+            e = Simplifier.specialise(e, specialised)
+            if meanField { e = Simplifier.meanField(e) }
+            return Simplifier.fold(e)
+        }
+        let forward = prepared(spec.forward)!
+        let backward = prepared(spec.backward)!
+        let train = prepared(spec.trainForward)
+        let trainMean = prepared(spec.trainForward, meanField: true)
+        let c = ExpressionPrinter(Dialect(.c, element))
+        let s = ExpressionPrinter(Dialect(.swift, element))
+        forwardC = c.print(forward)
+        backwardC = c.print(backward)
+        trainForwardC = train.map(c.print) ?? ""
+        trainForwardMeanC = trainMean.map(c.print) ?? ""
+        forwardSwift = s.print(forward)
+        backwardSwift = s.print(backward)
+        trainForwardSwift = train.map(s.print) ?? ""
+        trainForwardMeanSwift = trainMean.map(s.print) ?? ""
+
+        func unused(_ e: Expr?) -> String {
+            runtimeParams.filter { p in !(e?.contains { $0.kind == .param(p.name) } ?? false) }
+                .map { "(void)p_\($0.name);" }.joined(separator: " ")
+        }
+        func readsInput(_ e: Expr?) -> Bool { e?.contains { $0.kind == .variable(.x) } ?? false }
+        readsX = ["forward": readsInput(forward), "backward": readsInput(backward),
+                  "trainForward": readsInput(train), "trainForwardMean": readsInput(trainMean)]
+        cUnused = ["forward": unused(forward), "backward": unused(backward),
+                   "trainForward": unused(train), "trainForwardMean": unused(trainMean)]
+    }
+}

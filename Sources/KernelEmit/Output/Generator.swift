@@ -1,0 +1,118 @@
+import Foundation
+import Stencil
+import SurrogateSpec
+
+/// Renders the templates in `Templates/` for a set of specs. The list of outputs below is the only
+/// place that says which template makes which file.
+public struct Generator {
+    struct Output {
+        var template: String
+        /// Output path; `{name}` and `{Type}` are replaced per spec.
+        var path: String
+        var perSpec: Bool
+    }
+
+    static let outputs: [Output] = [
+        Output(template: "C/prelude.h.stencil", path: "C/kernelgen_prelude.h", perSpec: false),
+        Output(template: "C/kernelgen.h.stencil", path: "C/include/kernelgen.h", perSpec: false),
+        Output(template: "C/noise.c.stencil", path: "C/kernelgen_noise.c", perSpec: false),
+        Output(template: "C/surrogate.h.stencil", path: "C/include/kernelgen_{name}.h", perSpec: true),
+        Output(template: "C/surrogate.c.stencil", path: "C/kernelgen_{name}.c", perSpec: true),
+        Output(template: "Swift/Kernels.swift.stencil", path: "Swift/{Type}Kernels.swift", perSpec: true),
+        Output(template: "Swift/Registry.swift.stencil", path: "Swift/GeneratedRegistry.swift", perSpec: false),
+    ]
+
+    let environment: Environment
+    /// How spec files are named in generated headers: `Specs/<file>` whatever the folder's full path.
+    let specsLabel: String
+
+    public init(templatesDirectory: String, specsLabel: String = "Specs") {
+        let filters = Extension()
+        // A Swift string literal for any text (escapes quotes, backslashes, newlines).
+        filters.registerFilter("swiftString") { value in
+            let text = (value as? String) ?? ""
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\\": out += "\\\\"
+                case "\"": out += "\\\""
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        environment = Environment(loader: FileSystemLoader(paths: [.init(templatesDirectory)]), extensions: [filters],
+                                  trimBehaviour: .smart)
+        self.specsLabel = specsLabel
+    }
+
+    public func contexts(for specs: [Spec]) -> [SurrogateContext] {
+        specs.sorted { $0.name < $1.name }.map { SurrogateContext(spec: $0, specFile: specFile($0)) }
+    }
+
+    func specFile(_ spec: Spec) -> String {
+        "\(specsLabel)/\(URL(fileURLWithPath: spec.file).lastPathComponent)"
+    }
+
+    /// Every file for `specs`, sorted by path.
+    public func render(_ specs: [Spec]) throws -> [GeneratedFile] {
+        let surrogates = contexts(for: specs)
+        var files: [GeneratedFile] = []
+        for output in Self.outputs {
+            if output.perSpec {
+                for s in surrogates {
+                    let path = output.path.replacingOccurrences(of: "{name}", with: s.name)
+                        .replacingOccurrences(of: "{Type}", with: s.typeName)
+                    files.append(try render(output.template, to: path, source: s.specFile,
+                                            context: ["surrogate": s, "elements": ElementContext.all]))
+                }
+            } else {
+                let source = output.template.hasSuffix(".h.stencil") && !output.template.contains("kernelgen.h")
+                    ? "Templates/\(output.template)" : "\(specsLabel)/*.yaml"
+                files.append(try render(output.template, to: output.path, source: source,
+                                        context: ["surrogates": surrogates, "elements": ElementContext.all]))
+            }
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// Renders one template; used directly by the JIT for a single specialised kernel set.
+    public func render(_ template: String, to path: String, source: String, context: [String: Any]) throws -> GeneratedFile {
+        var text = try environment.renderTemplate(name: template, context: context)
+        // Normalise: one trailing newline, no trailing spaces, so output is stable across template edits.
+        text = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.last == " " ? String($0.reversed().drop { $0 == " " }.reversed()) : String($0) }
+            .joined(separator: "\n")
+        while text.hasSuffix("\n\n") || text.hasSuffix("\n \n") { text.removeLast() }
+        if !text.hasSuffix("\n") { text += "\n" }
+        return GeneratedFile(path: path, contents: GeneratedFile.headerLine(source: source) + "\n" + text)
+    }
+}
+
+/// Per element type facts the templates loop over (C type, Swift type, libm suffix, uniform conversion).
+public struct ElementContext: Sendable {
+    public var element: String
+    public var cType: String
+    public var swiftType: String
+    public var suffix: String
+    public var one: String
+    public var zero: String
+    /// Uniform noise: the top `uniformBits` of 64 random bits times 2^-uniformBits, in [0, 1).
+    public var uniformBits: Int
+    public var uniformShift: Int
+    public var uniformScale: String
+    /// The seed's clamp of u before the logistic transform: [1e-6, 1 - 1e-6] rounded to the element type.
+    public var noiseLow: String
+    public var noiseHigh: String
+
+    static let all: [ElementContext] = ElementType.allCases.map { element in
+        let c = Dialect(.c, element)
+        let bits = element == .float32 ? 24 : 53
+        return ElementContext(element: element.rawValue, cType: element.cName, swiftType: element.swiftName,
+                              suffix: element.libmSuffix, one: c.literal(1), zero: c.literal(0),
+                              uniformBits: bits, uniformShift: 64 - bits, uniformScale: c.literal(Double(sign: .plus, exponent: -bits, significand: 1)),
+                              noiseLow: c.literal(KernelNoise.low), noiseHigh: c.literal(KernelNoise.high))
+    }
+}

@@ -1,0 +1,75 @@
+import SurrogateSpec
+
+/// AST rewrites done before printing: parameters specialised to constants (JIT, Halide-style
+/// compile-time parameters), noise replaced by its mean (mean-field mode), and constant subtrees folded
+/// in Double so that generated code carries one exact literal per constant.
+public enum Simplifier {
+    /// Replaces each named parameter by its value; the others stay runtime arguments.
+    public static func specialise(_ e: Expr, _ values: [String: Double]) -> Expr {
+        rewrite(e) { node in
+            if case .param(let p) = node.kind, let v = values[p] { return Expr(.number(v), at: node.offset) }
+            return nil
+        }
+    }
+
+    /// Replaces every noise source by its mean (the seed's `sample=False`).
+    public static func meanField(_ e: Expr) -> Expr {
+        rewrite(e) { node in
+            if case .call(let name, _, _) = node.kind, let mean = FunctionTable.function(named: name)?.mean {
+                return Expr(.number(mean), at: node.offset)
+            }
+            return nil
+        }
+    }
+
+    /// Folds every subtree without `x`, `y`, parameters or noise into a number.
+    public static func fold(_ e: Expr) -> Expr {
+        let evaluator = ReferenceEvaluator(params: [:])
+        func isConstant(_ node: Expr) -> Bool {
+            !node.contains { n in
+                switch n.kind {
+                case .variable, .param: return true
+                case .call(let name, _, _): return FunctionTable.function(named: name)?.isNoise ?? true
+                default: return false
+                }
+            }
+        }
+        func go(_ node: Expr) -> Expr {
+            if isConstant(node), !isNumber(node) { return Expr(.number(evaluator.evaluate(node, x: .nan)), at: node.offset) }
+            return identity(map(node, go))
+        }
+        return go(e)
+    }
+
+    /// Drops additions of 0 and multiplications/divisions by 1 (left by mean-field noise or specialised
+    /// parameters). Exact except that -0 + 0 would have been +0.
+    static func identity(_ e: Expr) -> Expr {
+        guard case .binary(let op, let a, let b) = e.kind else { return e }
+        switch (op, a.kind, b.kind) {
+        case (.add, _, .number(0)), (.subtract, _, .number(0)), (.multiply, _, .number(1)), (.divide, _, .number(1)):
+            return a
+        case (.add, .number(0), _), (.multiply, .number(1), _):
+            return b
+        default:
+            return e
+        }
+    }
+
+    private static func isNumber(_ e: Expr) -> Bool { if case .number = e.kind { return true } else { return false } }
+
+    /// Bottom-up rewrite: `transform` returns a replacement or nil to keep the node (children rewritten).
+    static func rewrite(_ e: Expr, _ transform: (Expr) -> Expr?) -> Expr {
+        if let replaced = transform(e) { return replaced }
+        return map(e) { rewrite($0, transform) }
+    }
+
+    /// The node with `f` applied to each direct child.
+    static func map(_ e: Expr, _ f: (Expr) -> Expr) -> Expr {
+        switch e.kind {
+        case .number, .variable, .param, .constant: return e
+        case .unary(let op, let a): return Expr(.unary(op, f(a)), at: e.offset)
+        case .binary(let op, let a, let b): return Expr(.binary(op, f(a), f(b)), at: e.offset)
+        case .call(let name, let args, let site): return Expr(.call(name, args.map(f), site: site), at: e.offset)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Synchronization
+
+/// Identifies registered kernels: surrogate, element type, backend, and for JIT kernels the parameter
+/// values folded into them (nil for kernels that take parameters at run time).
+public struct KernelKey: Hashable, Sendable, CustomStringConvertible {
+    public var surrogate: String
+    public var dtype: DType
+    public var backend: Backend
+    public var specialization: [Double]?
+
+    public init(surrogate: String, dtype: DType, backend: Backend, specialization: [Double]? = nil) {
+        self.surrogate = surrogate
+        self.dtype = dtype
+        self.backend = backend
+        self.specialization = specialization
+    }
+
+    public var description: String {
+        "\(surrogate)/\(dtype.rawValue)/\(backend.rawValue)" + (specialization.map { "\($0)" } ?? "")
+    }
+}
+
+/// The thread-safe table of surrogates and their kernels, looked up by name, dtype and backend.
+/// Registration and lookup take one lock; calling a kernel takes none.
+public final class DispatchTable: Sendable {
+    private struct State {
+        var descriptors: [String: SurrogateDescriptor] = [:]
+        var kernels: [KernelKey: any Sendable] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Adds or replaces a surrogate's descriptor.
+    public func register(_ descriptor: SurrogateDescriptor) {
+        state.withLock { $0.descriptors[descriptor.name] = descriptor }
+    }
+
+    /// Adds or replaces kernels. `specialization`: parameter values folded into the kernels (JIT).
+    public func register<T: KernelScalar>(_ kernels: KernelSet<T>, surrogate: String, backend: Backend, specialization: [Double]? = nil) {
+        let key = KernelKey(surrogate: surrogate, dtype: T.dtype, backend: backend, specialization: specialization)
+        state.withLock { $0.kernels[key] = kernels }
+    }
+
+    /// Every surrogate, sorted by name.
+    public var descriptors: [SurrogateDescriptor] {
+        state.withLock { $0.descriptors.values.sorted { $0.name < $1.name } }
+    }
+
+    public func descriptor(_ name: String) throws(SurrogateError) -> SurrogateDescriptor {
+        let (found, known) = state.withLock { ($0.descriptors[name], $0.descriptors.keys.sorted()) }
+        guard let found else { throw .unknownSurrogate(name, known: known) }
+        return found
+    }
+
+    /// Backends with kernels (taking runtime parameters) for `name` in `dtype`.
+    public func backends(of name: String, dtype: DType) -> [Backend] {
+        state.withLock { s in
+            Backend.allCases.filter { s.kernels[KernelKey(surrogate: name, dtype: dtype, backend: $0)] != nil }
+        }
+    }
+
+    public func kernels<T: KernelScalar>(_ name: String, dtype: T.Type = T.self, backend: Backend,
+                                         specialization: [Double]? = nil) throws(SurrogateError) -> KernelSet<T> {
+        let key = KernelKey(surrogate: name, dtype: T.dtype, backend: backend, specialization: specialization)
+        let found = state.withLock { $0.kernels[key] }
+        if let set = found as? KernelSet<T> { return set }
+        _ = try descriptor(name)
+        throw .noKernel(surrogate: name, dtype: T.dtype, backend: backend, available: backends(of: name, dtype: T.dtype))
+    }
+
+    /// A surrogate bound to its kernels and parameter values (defaults filled in, bounds checked).
+    public func surrogate<T: KernelScalar>(_ name: String, dtype: T.Type = Float.self, backend: Backend = .c,
+                                           parameters: [String: Double] = [:], mode: SurrogateMode = .eval) throws(SurrogateError) -> BoundSurrogate<T> {
+        let descriptor = try descriptor(name)
+        let values = try descriptor.resolve(parameters)
+        let set: KernelSet<T> = try kernels(name, backend: backend)
+        return BoundSurrogate(descriptor: descriptor, backend: backend, parameterValues: values, mode: mode, kernels: set)
+    }
+}

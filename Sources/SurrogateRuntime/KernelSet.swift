@@ -1,0 +1,24 @@
+/// The kernels of one surrogate for one element type and backend, behind one calling convention:
+/// raw pointers, a count and the parameters packed in argument order (`p[0]`, `p[1]`, ...). JIT kernels
+/// with parameters folded in ignore `p`.
+public struct KernelSet<T: KernelScalar>: Sendable {
+    /// (x, y, n, params)
+    public typealias Forward = @Sendable (UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafePointer<Double>) -> Void
+    /// (x, y or nil, gradOut, gradIn, n, params)
+    public typealias Backward = @Sendable (UnsafePointer<T>, UnsafePointer<T>?, UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafePointer<Double>) -> Void
+    /// (x, y, n, params, seed, offset)
+    public typealias TrainForward = @Sendable (UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafePointer<Double>, UInt64, UInt64) -> Void
+
+    public var forward: Forward
+    public var backward: Backward
+    public var trainForward: TrainForward?
+    public var trainForwardMeanField: Forward?
+
+    public init(forward: @escaping Forward, backward: @escaping Backward, trainForward: TrainForward? = nil,
+                trainForwardMeanField: Forward? = nil) {
+        self.forward = forward
+        self.backward = backward
+        self.trainForward = trainForward
+        self.trainForwardMeanField = trainForwardMeanField
+    }
+}

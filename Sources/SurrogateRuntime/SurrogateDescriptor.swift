@@ -1,0 +1,53 @@
+/// What the runtime knows of a surrogate without its formulas: name, parameters and how its kernels
+/// are called. Generated for the built-in specs; made from a `Spec` for runtime (JIT) specs.
+public struct SurrogateDescriptor: Sendable, Hashable {
+    public var name: String
+    public var summary: String
+    /// In argument order.
+    public var parameters: [ParameterInfo]
+    public var hasTrainForward: Bool
+    public var isStochastic: Bool
+    /// The backward reads `y`, the forward output.
+    public var backwardReadsForwardOutput: Bool
+
+    public init(name: String, summary: String, parameters: [ParameterInfo], hasTrainForward: Bool,
+                isStochastic: Bool, backwardReadsForwardOutput: Bool) {
+        self.name = name
+        self.summary = summary
+        self.parameters = parameters
+        self.hasTrainForward = hasTrainForward
+        self.isStochastic = isStochastic
+        self.backwardReadsForwardOutput = backwardReadsForwardOutput
+    }
+
+    /// Parameter values in argument order: defaults filled in, unknown names and out-of-bounds values rejected.
+    public func resolve(_ values: [String: Double]) throws(SurrogateError) -> [Double] {
+        let known = parameters.map(\.name)
+        for name in values.keys.sorted() where !known.contains(name) {
+            throw .unknownParameter(name, surrogate: self.name, known: known)
+        }
+        return try parameters.map { (p) throws(SurrogateError) -> Double in
+            let v = values[p.name] ?? p.defaultValue
+            guard v.isFinite, v >= (p.min ?? -.infinity), v <= (p.max ?? .infinity) else {
+                throw .parameterOutOfBounds(p.name, value: v, min: p.min, max: p.max, surrogate: name)
+            }
+            return v
+        }
+    }
+}
+
+public struct ParameterInfo: Sendable, Hashable {
+    public var name: String
+    public var defaultValue: Double
+    public var min: Double?
+    public var max: Double?
+    public var doc: String
+
+    public init(name: String, defaultValue: Double, min: Double?, max: Double?, doc: String) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.min = min
+        self.max = max
+        self.doc = doc
+    }
+}

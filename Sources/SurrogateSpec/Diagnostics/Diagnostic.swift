@@ -1,0 +1,62 @@
+/// How bad a finding is. Kept apart from the text, as swift-syntax does, so that a message never says "error:".
+public enum Severity: String, Sendable, Comparable {
+    case warning
+    case error
+
+    public static func < (a: Severity, b: Severity) -> Bool { a == .warning && b == .error }
+}
+
+/// One finding about a spec: where, how bad, a stable id for tests and tooling, and the text.
+public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var severity: Severity
+    public var id: ID
+    /// What is wrong and what was expected, without the severity or location.
+    public var message: String
+
+    public init(_ id: ID, _ severity: Severity = .error, at location: SourceLocation, _ message: String) {
+        self.id = id
+        self.severity = severity
+        self.location = location
+        self.message = message
+    }
+
+    /// `file:line:column: error: message [id]`, the form compilers print.
+    public var description: String { "\(location): \(severity.rawValue): \(message) [\(id.rawValue)]" }
+
+    /// Stable identifiers of every kind of finding.
+    public enum ID: String, Sendable, CaseIterable {
+        case yamlSyntax = "yaml-syntax"
+        case notAMapping = "not-a-mapping"
+        case missingField = "missing-field"
+        case unknownField = "unknown-field"
+        case wrongFieldType = "wrong-field-type"
+        case duplicateKey = "duplicate-key"
+        case badName = "bad-name"
+        case nameMismatch = "name-mismatch"
+        case duplicateSurrogate = "duplicate-surrogate"
+        case formulaSyntax = "formula-syntax"
+        case unknownIdentifier = "unknown-identifier"
+        case unknownFunction = "unknown-function"
+        case wrongArity = "wrong-arity"
+        case reservedParamName = "reserved-param-name"
+        case missingDefault = "missing-default"
+        case nonNumericValue = "non-numeric-value"
+        case defaultOutOfBounds = "default-out-of-bounds"
+        case emptyBounds = "empty-bounds"
+        case forwardOutputOutsideBackward = "y-outside-backward"
+        case noiseOutsideTrainForward = "noise-outside-train-forward"
+        case trainForwardWithoutBackward = "train-forward-without-backward"
+        case nonFiniteBackward = "non-finite-backward"
+        case notNormalised = "not-normalised"
+    }
+}
+
+extension Array where Element == Diagnostic {
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+
+    /// Sorted by location, then id, so output is stable.
+    public func sortedForDisplay() -> [Diagnostic] {
+        sorted { ($0.location, $0.id.rawValue, $0.message) < ($1.location, $1.id.rawValue, $1.message) }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Evaluates formulas in Double, with the same select rules as the kernels. It drives the spec checks
+/// (NaN/inf and normalisation warnings), constant folding in the emitters and the JIT tuner's shape
+/// figures. Noise sources take their mean (mean-field); tests of the kernels use their own references.
+public struct ReferenceEvaluator: Sendable {
+    public var params: [String: Double]
+
+    public init(params: [String: Double]) { self.params = params }
+
+    public func evaluate(_ e: Expr, x: Double, y: Double = .nan) -> Double {
+        switch e.kind {
+        case .number(let v): return v
+        case .variable(.x): return x
+        case .variable(.y): return y
+        case .param(let p): return params[p] ?? .nan
+        case .constant(let c): return FormulaConstant.values[c] ?? .nan
+        case .unary(let op, let a):
+            let v = evaluate(a, x: x, y: y)
+            switch op {
+            case .negate: return -v
+            case .plus: return v
+            case .not: return v == 0 ? 1 : 0
+            }
+        case .binary(let op, let a, let b):
+            return Self.apply(op, evaluate(a, x: x, y: y), evaluate(b, x: x, y: y))
+        case .call(let name, let args, _):
+            guard let f = FunctionTable.function(named: name) else { return .nan }
+            if let mean = f.mean { return mean }
+            return f.evaluate(args.map { evaluate($0, x: x, y: y) })
+        }
+    }
+
+    public static func apply(_ op: BinaryOperator, _ a: Double, _ b: Double) -> Double {
+        switch op {
+        case .add: return a + b
+        case .subtract: return a - b
+        case .multiply: return a * b
+        case .divide: return a / b
+        case .power: return Foundation.pow(a, b)
+        case .less: return a < b ? 1 : 0
+        case .lessEqual: return a <= b ? 1 : 0
+        case .greater: return a > b ? 1 : 0
+        case .greaterEqual: return a >= b ? 1 : 0
+        case .equal: return a == b ? 1 : 0
+        case .notEqual: return a != b ? 1 : 0
+        case .and: return (a != 0 && b != 0) ? 1 : 0
+        case .or: return (a != 0 || b != 0) ? 1 : 0
+        }
+    }
+
+    /// The surrogate gradient at `x` in training mode: `backward` with `y` from the training forward
+    /// (mean-field) when there is one, else from `forward`.
+    public func surrogateGradient(_ spec: Spec, x: Double) -> Double {
+        let y = evaluate((spec.trainForward ?? spec.forward).expr, x: x)
+        return evaluate(spec.backward.expr, x: x, y: y)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// The one table of formula functions (numexpr style): the parser checks names and arity against it,
+/// the reference evaluator calls `evaluate`, and every emitter spells calls from it. Adding a function
+/// here and to the two kernel math preludes (C template, Swift `KernelMath`) is all a new function needs.
+///
+/// Spelling templates: `$0`, `$1`, `$2` are the printed arguments; `{T}` is the element type of the
+/// backend (`float`/`double` in C, `Float`/`Double` in Swift); `{f}` is the C libm suffix (`f` or empty);
+/// `{noise}` is the backend's expression for this call site's 64 random bits.
+public struct FormulaFunction: Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// Deterministic function of its arguments.
+        case pure
+        /// A random source; `mean` replaces it in mean-field mode (the seed's `sample=False`).
+        case noise(mean: Double)
+    }
+
+    public let name: String
+    public let arity: Int
+    public let kind: Kind
+    public let c: String
+    public let swift: String
+    public let summary: String
+    /// Reference semantics in Double (the same IEEE select rules as the kernels).
+    public let evaluate: @Sendable ([Double]) -> Double
+
+    public var isNoise: Bool { if case .noise = kind { return true } else { return false } }
+    public var mean: Double? { if case .noise(let m) = kind { return m } else { return nil } }
+}
+
+public enum FunctionTable {
+    public static let all: [FormulaFunction] = [
+        .init(name: "exp", arity: 1, kind: .pure, c: "__builtin_exp{f}($0)", swift: "{T}.exp($0)",
+              summary: "e^a", evaluate: { Foundation.exp($0[0]) }),
+        .init(name: "expm1", arity: 1, kind: .pure, c: "__builtin_expm1{f}($0)", swift: "{T}.expMinusOne($0)",
+              summary: "e^a - 1, exact near 0", evaluate: { Foundation.expm1($0[0]) }),
+        .init(name: "log", arity: 1, kind: .pure, c: "__builtin_log{f}($0)", swift: "{T}.log($0)",
+              summary: "natural logarithm", evaluate: { Foundation.log($0[0]) }),
+        .init(name: "log1p", arity: 1, kind: .pure, c: "__builtin_log1p{f}($0)", swift: "{T}.log(onePlus: $0)",
+              summary: "log(1 + a), exact near 0", evaluate: { Foundation.log1p($0[0]) }),
+        .init(name: "sqrt", arity: 1, kind: .pure, c: "__builtin_sqrt{f}($0)", swift: "($0).squareRoot()",
+              summary: "square root", evaluate: { $0[0].squareRoot() }),
+        .init(name: "abs", arity: 1, kind: .pure, c: "__builtin_fabs{f}($0)", swift: "($0).magnitude",
+              summary: "absolute value", evaluate: { Swift.abs($0[0]) }),
+        .init(name: "sign", arity: 1, kind: .pure, c: "kg_sign{f}($0)", swift: "KernelMath.sign($0)",
+              summary: "-1, 0 or 1 (keeps -0 and NaN)", evaluate: { RealSelect.sign($0[0]) }),
+        .init(name: "min", arity: 2, kind: .pure, c: "kg_min{f}($0, $1)", swift: "KernelMath.min($0, $1)",
+              summary: "b < a ? b : a", evaluate: { RealSelect.min($0[0], $0[1]) }),
+        .init(name: "max", arity: 2, kind: .pure, c: "kg_max{f}($0, $1)", swift: "KernelMath.max($0, $1)",
+              summary: "a < b ? b : a", evaluate: { RealSelect.max($0[0], $0[1]) }),
+        .init(name: "clamp", arity: 3, kind: .pure, c: "kg_clamp{f}($0, $1, $2)", swift: "KernelMath.clamp($0, $1, $2)",
+              summary: "min(max(a, lo), hi)", evaluate: { RealSelect.min(RealSelect.max($0[0], $0[1]), $0[2]) }),
+        .init(name: "sigmoid", arity: 1, kind: .pure, c: "kg_sigmoid{f}($0)", swift: "KernelMath.sigmoid($0)",
+              summary: "1 / (1 + e^-a)", evaluate: { 1 / (1 + Foundation.exp(-$0[0])) }),
+        .init(name: "tanh", arity: 1, kind: .pure, c: "__builtin_tanh{f}($0)", swift: "{T}.tanh($0)",
+              summary: "hyperbolic tangent", evaluate: { Foundation.tanh($0[0]) }),
+        .init(name: "atan", arity: 1, kind: .pure, c: "__builtin_atan{f}($0)", swift: "{T}.atan($0)",
+              summary: "arctangent", evaluate: { Foundation.atan($0[0]) }),
+        .init(name: "erf", arity: 1, kind: .pure, c: "__builtin_erf{f}($0)", swift: "{T}.erf($0)",
+              summary: "error function", evaluate: { Foundation.erf($0[0]) }),
+        .init(name: "heaviside", arity: 1, kind: .pure, c: "kg_heaviside{f}($0)", swift: "KernelMath.heaviside($0)",
+              summary: "a >= 0 ? 1 : 0 (1 at -0, 0 at NaN)", evaluate: { $0[0] >= 0 ? 1 : 0 }),
+        .init(name: "where", arity: 3, kind: .pure, c: "(($0) != 0 ? ($1) : ($2))", swift: "(($0) != 0 ? ($1) : ($2))",
+              summary: "c != 0 ? a : b (both sides are evaluated)", evaluate: { $0[0] != 0 ? $0[1] : $0[2] }),
+        .init(name: "logistic", arity: 0, kind: .noise(mean: 0), c: "kg_logistic{f}({noise})",
+              swift: "KernelMath.logistic({noise}, as: {T}.self)",
+              summary: "a Logistic(0, 1) sample: log(u) - log1p(-u), u clamped to [1e-6, 1 - 1e-6]",
+              evaluate: { _ in 0 }),
+        .init(name: "uniform", arity: 0, kind: .noise(mean: 0.5), c: "kg_uniform{f}({noise})",
+              swift: "KernelMath.uniform({noise}, as: {T}.self)",
+              summary: "a U(0, 1) sample in [0, 1)", evaluate: { _ in 0.5 }),
+    ]
+
+    private static let byName: [String: FormulaFunction] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    public static func function(named name: String) -> FormulaFunction? { byName[name] }
+    public static var names: [String] { all.map(\.name) }
+}
+
+/// Named constants of the formula language.
+public enum FormulaConstant {
+    public static let values: [String: Double] = ["pi": Double.pi, "e": M_E]
+}
+
+/// The select rules shared by the reference evaluator and the kernels: comparisons decide, so NaN
+/// handling is the IEEE comparison's (min(NaN, 1) = NaN, min(1, NaN) = 1), same in C and Swift.
+public enum RealSelect {
+    public static func min(_ a: Double, _ b: Double) -> Double { b < a ? b : a }
+    public static func max(_ a: Double, _ b: Double) -> Double { a < b ? b : a }
+    public static func sign(_ a: Double) -> Double { a > 0 ? 1 : (a < 0 ? -1 : a) }
+}

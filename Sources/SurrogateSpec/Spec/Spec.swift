@@ -1,0 +1,93 @@
+/// One checked surrogate: what `Specs/<name>.yaml` says, with formulas parsed.
+public struct Spec: Sendable {
+    public var name: String
+    public var summary: String
+    public var doc: String?
+    /// In file order, which is the order of runtime arguments.
+    public var params: [Param]
+    /// Eval-mode forward (the hard spike by default).
+    public var forward: Formula
+    /// The surrogate gradient factor: grad_in = grad_out * backward.
+    public var backward: Formula
+    /// Training-mode forward (stochastic spikes); nil when training uses `forward`.
+    public var trainForward: Formula?
+    /// The spec's file as given to the loader (e.g. `Specs/sigmoid.yaml`).
+    public var file: String
+
+    public init(name: String, summary: String, doc: String?, params: [Param], forward: Formula,
+                backward: Formula, trainForward: Formula?, file: String) {
+        self.name = name
+        self.summary = summary
+        self.doc = doc
+        self.params = params
+        self.forward = forward
+        self.backward = backward
+        self.trainForward = trainForward
+        self.file = file
+    }
+
+    /// True when training draws noise (so kernels take a seed and an element offset).
+    public var isStochastic: Bool { trainForward?.expr.usesNoise ?? false }
+
+    public var defaults: [String: Double] {
+        Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.defaultValue) })
+    }
+}
+
+public struct Param: Sendable, Equatable {
+    public var name: String
+    public var defaultValue: Double
+    public var min: Double?
+    public var max: Double?
+    public var doc: String?
+
+    public init(name: String, defaultValue: Double, min: Double? = nil, max: Double? = nil, doc: String? = nil) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.min = min
+        self.max = max
+        self.doc = doc
+    }
+
+    public func contains(_ value: Double) -> Bool {
+        !value.isNaN && value >= (min ?? -.infinity) && value <= (max ?? .infinity)
+    }
+
+    /// `[min, max]` with open ends shown as infinities.
+    public var boundsDescription: String {
+        "[\(min.map { "\($0)" } ?? "-inf"), \(max.map { "\($0)" } ?? "inf")]"
+    }
+}
+
+/// A parsed formula with its source text and where it sits in the spec file.
+public struct Formula: Sendable {
+    public var text: String
+    public var expr: Expr
+    public var source: FormulaSource
+
+    public init(text: String, expr: Expr, source: FormulaSource) {
+        self.text = text
+        self.expr = expr
+        self.source = source
+    }
+}
+
+/// Maps an offset inside a formula back to `file:line:column`. Plain and quoted scalars sit on their key's
+/// line; block scalars (`|`, `>`) start on the next line at their content indentation.
+public struct FormulaSource: Sendable {
+    /// Location of the formula's first character for each line of its text.
+    public var lineStarts: [SourceLocation]
+
+    public init(lineStarts: [SourceLocation]) { self.lineStarts = lineStarts }
+
+    public init(at start: SourceLocation) { self.lineStarts = [start] }
+
+    public func location(ofOffset offset: Int, in text: String) -> SourceLocation {
+        var line = 0, column = 0
+        for (i, c) in text.unicodeScalars.enumerated() {
+            if i == offset { break }
+            if c == "\n", line + 1 < lineStarts.count { line += 1; column = 0 } else { column += 1 }
+        }
+        return lineStarts[line].advanced(by: column)
+    }
+}

@@ -1,0 +1,299 @@
+import NameSuggestion
+import Foundation
+import Yams
+
+/// Reads one spec file (YAML) into a checked `Spec`, collecting every diagnostic on the way.
+/// Structure errors (missing or unknown fields, bad numbers) and formula errors are all reported in one
+/// pass; a spec with any error yields no `Spec`.
+public struct SpecLoader {
+    public static let fields = ["name", "summary", "doc", "params", "forward", "backward", "train_forward"]
+    public static let paramFields = ["default", "doc", "min", "max"]
+    public static let defaultForward = "heaviside(x)"
+
+    let file: String
+    let lines: [Substring]
+    var diagnostics: [Diagnostic] = []
+
+    /// Loads the spec at `path`; `file` is the name used in diagnostics (defaults to `path`).
+    public static func load(path: String, displayName: String? = nil) -> (Spec?, [Diagnostic]) {
+        let name = displayName ?? path
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            return (nil, [Diagnostic(.yamlSyntax, at: SourceLocation(file: name, line: 1, column: 1),
+                                     "cannot read the file as UTF-8 text")])
+        }
+        return load(yaml: text, file: name)
+    }
+
+    /// Loads a spec from text; `file` names it in diagnostics, and its base name must equal `name`
+    /// unless it is empty or `<string>`.
+    public static func load(yaml: String, file: String) -> (Spec?, [Diagnostic]) {
+        var loader = SpecLoader(file: file, lines: yaml.split(separator: "\n", omittingEmptySubsequences: false))
+        let spec = loader.run(yaml)
+        let diagnostics = loader.diagnostics.sortedForDisplay()
+        return (diagnostics.hasErrors ? nil : spec, diagnostics)
+    }
+
+    // MARK: - Steps
+
+    private func location(_ mark: Mark?) -> SourceLocation {
+        SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    }
+
+    private mutating func report(_ id: Diagnostic.ID, _ severity: Severity = .error, at mark: Mark?, _ message: String) {
+        diagnostics.append(Diagnostic(id, severity, at: location(mark), message))
+    }
+
+    private mutating func run(_ yaml: String) -> Spec? {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            diagnostics.append(Self.diagnostic(for: error, file: file))
+            return nil
+        } catch {
+            report(.yamlSyntax, at: nil, "cannot parse YAML: \(error)")
+            return nil
+        }
+        guard let root, let mapping = root.mapping else {
+            report(.notAMapping, at: root?.mark, "a spec must be a YAML mapping with at least `name` and `backward`")
+            return nil
+        }
+        let fields = uniqueFields(mapping, allowed: Self.fields, context: "spec")
+
+        let name = nameField(fields["name"], rootMark: mapping.mark)
+        let summary = textField(fields["summary"], field: "summary", singleLine: true)
+        if fields["summary"] == nil {
+            report(.missingField, .warning, at: mapping.mark, "missing `summary`; expected a one-line description shown by `kernelgen list`")
+        }
+        let doc = textField(fields["doc"], field: "doc", singleLine: false)
+        let params = paramsField(fields["params"])
+        let paramNames = params.map(\.name)
+
+        let forward = formula(fields["forward"]?.value, field: "forward", text: Self.defaultForward,
+                              scope: FormulaScope(field: "forward", params: paramNames, allowsForwardOutput: false, allowsNoise: false),
+                              fallback: mapping.mark)
+        let trainForward = fields["train_forward"].flatMap {
+            formula($0.value, field: "train_forward", text: nil,
+                    scope: FormulaScope(field: "train_forward", params: paramNames, allowsForwardOutput: false, allowsNoise: true),
+                    fallback: mapping.mark)
+        }
+        var backward: Formula?
+        if let node = fields["backward"]?.value {
+            backward = formula(node, field: "backward", text: nil,
+                               scope: FormulaScope(field: "backward", params: paramNames, allowsForwardOutput: true, allowsNoise: false),
+                               fallback: mapping.mark)
+        } else if let train = fields["train_forward"] {
+            report(.trainForwardWithoutBackward, at: train.key.mark,
+                   "`train_forward` is given but `backward` is missing; expected a `backward` formula (it may use `y`, the training forward's output)")
+        } else {
+            report(.missingField, at: mapping.mark, "missing `backward`; expected the surrogate gradient formula, e.g. `backward: scale * sigmoid(scale * x) * (1 - sigmoid(scale * x))`")
+        }
+
+        guard let name, let forward, let backward, !diagnostics.hasErrors else { return nil }
+        return Spec(name: name, summary: summary ?? "", doc: doc, params: params, forward: forward,
+                    backward: backward, trainForward: trainForward ?? nil, file: file)
+    }
+
+    /// Keys of a mapping, with duplicate and unknown keys reported.
+    private mutating func uniqueFields(_ mapping: Node.Mapping, allowed: [String], context: String) -> [String: (key: Node, value: Node)] {
+        var seen: [String: (key: Node, value: Node)] = [:]
+        for (key, value) in mapping {
+            guard let k = key.scalar?.string else {
+                report(.wrongFieldType, at: key.mark, "a \(context) key must be a plain name")
+                continue
+            }
+            if let first = seen[k] {
+                report(.duplicateKey, at: key.mark, "duplicate key `\(k)` (first at line \(first.key.mark?.line ?? 0)); expected each key once")
+                continue
+            }
+            if !allowed.contains(k) {
+                report(.unknownField, at: key.mark,
+                       "unknown \(context) field `\(k)`" + Suggestion.didYouMean(k, in: allowed)
+                       + "; expected one of: \(allowed.joined(separator: ", "))")
+                continue
+            }
+            seen[k] = (key, value)
+        }
+        return seen
+    }
+
+    private mutating func nameField(_ field: (key: Node, value: Node)?, rootMark: Mark?) -> String? {
+        guard let field else {
+            report(.missingField, at: rootMark, "missing `name`; expected the surrogate's name, equal to the file's base name")
+            return nil
+        }
+        guard let scalar = field.value.scalar else {
+            report(.wrongFieldType, at: field.value.mark, "`name` must be a string")
+            return nil
+        }
+        let name = scalar.string
+        guard Self.isIdentifier(name, allowUpper: false) else {
+            report(.badName, at: scalar.mark, "invalid name `\(name)`; expected lowercase letters, digits and `_`, starting with a letter ([a-z][a-z0-9_]*)")
+            return nil
+        }
+        let base = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        if !file.isEmpty, file != "<string>", base != name {
+            report(.nameMismatch, at: scalar.mark, "name `\(name)` does not match the file name; expected `\(base)` (or rename the file to `\(name).yaml`)")
+        }
+        return name
+    }
+
+    private mutating func textField(_ field: (key: Node, value: Node)?, field name: String, singleLine: Bool) -> String? {
+        guard let field else { return nil }
+        guard let s = field.value.scalar?.string else {
+            report(.wrongFieldType, at: field.value.mark, "`\(name)` must be text")
+            return nil
+        }
+        let text = singleLine ? s.trimmingCharacters(in: .whitespacesAndNewlines) : s
+        if singleLine, text.contains("\n") {
+            report(.wrongFieldType, at: field.value.mark, "`\(name)` must be one line; put longer text in `doc`")
+        }
+        return text
+    }
+
+    private mutating func paramsField(_ field: (key: Node, value: Node)?) -> [Param] {
+        guard let field else { return [] }
+        if let s = field.value.scalar, s.string.isEmpty || s.string == "~" || s.string == "null" { return [] }
+        guard let mapping = field.value.mapping else {
+            report(.wrongFieldType, at: field.value.mark, "`params` must be a mapping from parameter names to `{default, doc, min, max}`")
+            return []
+        }
+        var params: [Param] = []
+        var names = Set<String>()
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else {
+                report(.wrongFieldType, at: key.mark, "a parameter name must be a plain name")
+                continue
+            }
+            if names.contains(name) {
+                report(.duplicateKey, at: key.mark, "duplicate parameter `\(name)`; expected each parameter once")
+                continue
+            }
+            names.insert(name)
+            guard Self.isIdentifier(name, allowUpper: true) else {
+                report(.badName, at: key.mark, "invalid parameter name `\(name)`; expected letters, digits and `_`, starting with a letter")
+                continue
+            }
+            if name == "x" || name == "y" || FunctionTable.function(named: name) != nil || FormulaConstant.values[name] != nil {
+                let what = name == "x" ? "the input `x`" : name == "y" ? "the forward output `y`"
+                    : FunctionTable.function(named: name) != nil ? "the function `\(name)`" : "the constant `\(name)`"
+                report(.reservedParamName, at: key.mark, "parameter `\(name)` is named like \(what); expected a name that is not a function, a constant, `x` or `y`")
+                continue
+            }
+            if let p = param(name, value, keyMark: key.mark) { params.append(p) }
+        }
+        return params
+    }
+
+    private mutating func param(_ name: String, _ node: Node, keyMark: Mark?) -> Param? {
+        // Shorthand: `scale: 5.0` is a parameter with only a default.
+        if let scalar = node.scalar {
+            guard let v = number(scalar, what: "default of `\(name)`") else { return nil }
+            return Param(name: name, defaultValue: v)
+        }
+        guard let mapping = node.mapping else {
+            report(.wrongFieldType, at: node.mark, "parameter `\(name)` must be a number or a mapping with `default` (and optional `doc`, `min`, `max`)")
+            return nil
+        }
+        let fields = uniqueFields(mapping, allowed: Self.paramFields, context: "parameter")
+        guard let d = fields["default"] else {
+            report(.missingDefault, at: keyMark, "parameter `\(name)` has no `default`; expected a number, e.g. `default: 1.0`")
+            return nil
+        }
+        let minValue = fields["min"].flatMap { number($0.value.scalar, mark: $0.value.mark, what: "`min` of `\(name)`") }
+        let maxValue = fields["max"].flatMap { number($0.value.scalar, mark: $0.value.mark, what: "`max` of `\(name)`") }
+        let doc = fields["doc"].flatMap { $0.value.scalar?.string }
+        guard let value = number(d.value.scalar, mark: d.value.mark, what: "default of `\(name)`") else { return nil }
+        let p = Param(name: name, defaultValue: value, min: minValue, max: maxValue, doc: doc)
+        if let lo = minValue, let hi = maxValue, lo > hi {
+            report(.emptyBounds, at: fields["min"]?.value.mark, "`min` (\(lo)) of `\(name)` is above its `max` (\(hi)); expected min <= max")
+            return nil
+        }
+        if !p.contains(value) {
+            report(.defaultOutOfBounds, at: d.value.mark, "default \(value) of `\(name)` is outside \(p.boundsDescription); expected a default within [min, max]")
+            return nil
+        }
+        return p
+    }
+
+    private mutating func number(_ scalar: Node.Scalar, what: String) -> Double? {
+        number(scalar, mark: scalar.mark, what: what)
+    }
+
+    private mutating func number(_ scalar: Node.Scalar?, mark: Mark?, what: String) -> Double? {
+        guard let scalar, scalar.style == .plain || scalar.style == .any,
+              let v = Double(scalar.string.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+            let shown = scalar.map { "`\($0.string)`" } ?? "a non-scalar"
+            report(.nonNumericValue, at: mark, "\(what) is \(shown); expected a finite number such as `1.0`")
+            return nil
+        }
+        return v
+    }
+
+    private mutating func formula(_ node: Node?, field: String, text defaultText: String?, scope: FormulaScope, fallback: Mark?) -> Formula? {
+        let text: String
+        let source: FormulaSource
+        if let node {
+            guard let scalar = node.scalar, !scalar.string.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                report(.wrongFieldType, at: node.mark, "`\(field)` must be a formula such as `scale * x`")
+                return nil
+            }
+            text = scalar.string
+            source = formulaSource(scalar)
+        } else if let defaultText {
+            text = defaultText
+            source = FormulaSource(at: location(fallback))
+        } else {
+            return nil
+        }
+        let (expr, issues) = FormulaParser.parse(text, scope: scope)
+        for issue in issues {
+            diagnostics.append(Diagnostic(issue.id, at: source.location(ofOffset: issue.offset, in: text), "in `\(field)`: " + issue.message))
+        }
+        guard let expr, issues.isEmpty else { return nil }
+        return Formula(text: text, expr: expr, source: source)
+    }
+
+    /// Where each line of a scalar's text starts in the file.
+    private func formulaSource(_ scalar: Node.Scalar) -> FormulaSource {
+        let start = location(scalar.mark)
+        switch scalar.style {
+        case .singleQuoted, .doubleQuoted:
+            return FormulaSource(at: start.advanced(by: 1))
+        case .literal, .folded:
+            // Content starts on the line after the indicator, at the block's indentation.
+            var starts: [SourceLocation] = []
+            var lineIndex = start.line // 0-based index of the next line
+            while lineIndex < lines.count, starts.count < scalar.string.split(separator: "\n", omittingEmptySubsequences: false).count {
+                let line = lines[lineIndex]
+                let indent = line.prefix { $0 == " " }.count
+                if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                    starts.append(SourceLocation(file: file, line: lineIndex + 1, column: indent + 1))
+                }
+                lineIndex += 1
+            }
+            return FormulaSource(lineStarts: starts.isEmpty ? [start] : starts)
+        default:
+            return FormulaSource(at: start)
+        }
+    }
+
+    static func isIdentifier(_ s: String, allowUpper: Bool) -> Bool {
+        guard let first = s.unicodeScalars.first, ("a"..."z").contains(first) || (allowUpper && ("A"..."Z").contains(first)) else { return false }
+        return s.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || (allowUpper && ("A"..."Z").contains($0))
+        }
+    }
+
+    static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
+        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = context.map { " \($0.text)" } ?? ""
+            return Diagnostic(.yamlSyntax, at: at(mark), "YAML syntax: \(problem)\(detail); expected a valid YAML mapping")
+        default:
+            return Diagnostic(.yamlSyntax, at: SourceLocation(file: file, line: 1, column: 1), "YAML syntax: \(error)")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Surrogates
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a surrogate on numbers read from stdin.",
+        discussion: """
+            Reads lines `x` or `x grad_out` (grad_out defaults to 1) and prints `forward backward` per line, \
+            where backward is grad_in. Numbers print as the shortest decimal that round-trips in the dtype; \
+            non-finite values as nan, inf, -inf. In --mode train the noise of line i (from 0) uses element index i.
+            """)
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case train, eval }
+
+    @Argument(help: "Surrogate name (see `kernelgen list`).")
+    var name: String
+
+    @Option(name: .customLong("param"), help: "A parameter value, NAME=VALUE (repeatable); others take their defaults.")
+    var params: [String] = []
+
+    @Option(help: "Element type: f32 or f64.")
+    var dtype: DType = .f32
+
+    @Option(help: "Kernel backend: c or swift.")
+    var backend: Backend = .c
+
+    @Option(help: "train uses a stochastic surrogate's training forward; eval the hard spike.")
+    var mode: Mode = .eval
+
+    @Flag(help: "In training, replace noise by its mean instead of sampling.")
+    var meanField = false
+
+    @Option(help: "Seed of the noise generator.")
+    var seed: UInt64 = 0
+
+    func run() throws {
+        let values = try parseParams()
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let text = String(decoding: input, as: UTF8.self)
+        let surrogateMode: SurrogateMode = mode == .train ? .train(sample: !meanField, seed: seed) : .eval
+        do {
+            switch dtype {
+            case .f32: try evaluate(Float.self, text, values, surrogateMode)
+            case .f64: try evaluate(Double.self, text, values, surrogateMode)
+            }
+        } catch let error as SurrogateError {
+            Console.error("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    func parseParams() throws -> [String: Double] {
+        var values: [String: Double] = [:]
+        for item in params {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, let v = Double(parts[1]) else {
+                throw ValidationError("--param expects NAME=VALUE with a number, got `\(item)`")
+            }
+            values[parts[0]] = v
+        }
+        return values
+    }
+
+    func evaluate<T: KernelScalar>(_: T.Type, _ text: String, _ values: [String: Double], _ mode: SurrogateMode) throws {
+        let surrogate: BoundSurrogate<T> = try DispatchTable.builtin.surrogate(name, dtype: T.self, backend: backend,
+                                                                                 parameters: values, mode: mode)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        var xs = [T](), gs = [T]()
+        xs.reserveCapacity(lines.count)
+        gs.reserveCapacity(lines.count)
+        for (index, line) in lines.enumerated() {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            guard (1...2).contains(fields.count), let x = T(String(fields[0])),
+                  let g = fields.count == 2 ? T(String(fields[1])) : 1 else {
+                Console.error("error: stdin line \(index + 1): expected `x` or `x grad_out` (numbers), got `\(line)`")
+                throw ExitCode.failure
+            }
+            xs.append(x)
+            gs.append(g)
+        }
+        let y = surrogate.forward(xs)
+        let gradIn = try surrogate.backward(xs, gradOut: gs, y: y)
+        var out = ""
+        out.reserveCapacity(xs.count * 24)
+        for i in xs.indices {
+            out += Self.format(y[i])
+            out += " "
+            out += Self.format(gradIn[i])
+            out += "\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    /// Shortest round-trip decimal; `nan`, `inf`, `-inf` for non-finite values.
+    static func format<T: KernelScalar>(_ v: T) -> String {
+        if v.isNaN { return "nan" }
+        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
+        return v.description
+    }
+}
+
+extension DType: ExpressibleByArgument {}
+extension Backend: ExpressibleByArgument {}
