@@ -47,6 +47,9 @@ public struct SpecLoader {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            for key in duplicates { duplicateKey(key, mappingAt: context.mark) }
+            return nil
         } catch let error as YamlError {
             diagnostics.append(Self.diagnostic(for: error, file: file))
             return nil
@@ -94,16 +97,33 @@ public struct SpecLoader {
                     backward: backward, trainForward: trainForward ?? nil, file: file)
     }
 
-    /// Keys of a mapping, with duplicate and unknown keys reported.
+    /// Yams rejects duplicate keys before we see the mapping, naming only the mapping: find the key's
+    /// first and second lines at the mapping's indentation (block style; flow style falls back to the mapping).
+    private mutating func duplicateKey(_ key: String, mappingAt mark: Mark) {
+        let indent = mark.column - 1
+        var found: [Int] = []
+        for index in (mark.line - 1)..<lines.count {
+            let line = lines[index]
+            let content = line.drop { $0 == " " }
+            if content.isEmpty || content.hasPrefix("#") { continue }
+            let lineIndent = line.count - content.count
+            if lineIndent < indent { break }
+            if lineIndent == indent, content.hasPrefix(key),
+               content.dropFirst(key.count).drop(while: { $0 == " " }).hasPrefix(":") {
+                found.append(index + 1)
+            }
+        }
+        let at = found.count >= 2 ? SourceLocation(file: file, line: found[1], column: indent + 1) : location(mark)
+        let first = found.first.map { " (first at line \($0))" } ?? ""
+        diagnostics.append(Diagnostic(.duplicateKey, at: at, "duplicate key `\(key)`\(first); expected each key once"))
+    }
+
+    /// Keys of a mapping, with unknown keys reported (Yams has already rejected duplicates).
     private mutating func uniqueFields(_ mapping: Node.Mapping, allowed: [String], context: String) -> [String: (key: Node, value: Node)] {
         var seen: [String: (key: Node, value: Node)] = [:]
         for (key, value) in mapping {
             guard let k = key.scalar?.string else {
                 report(.wrongFieldType, at: key.mark, "a \(context) key must be a plain name")
-                continue
-            }
-            if let first = seen[k] {
-                report(.duplicateKey, at: key.mark, "duplicate key `\(k)` (first at line \(first.key.mark?.line ?? 0)); expected each key once")
                 continue
             }
             if !allowed.contains(k) {
@@ -159,17 +179,11 @@ public struct SpecLoader {
             return []
         }
         var params: [Param] = []
-        var names = Set<String>()
         for (key, value) in mapping {
             guard let name = key.scalar?.string else {
                 report(.wrongFieldType, at: key.mark, "a parameter name must be a plain name")
                 continue
             }
-            if names.contains(name) {
-                report(.duplicateKey, at: key.mark, "duplicate parameter `\(name)`; expected each parameter once")
-                continue
-            }
-            names.insert(name)
             guard Self.isIdentifier(name, allowUpper: true) else {
                 report(.badName, at: key.mark, "invalid parameter name `\(name)`; expected letters, digits and `_`, starting with a letter")
                 continue
@@ -261,18 +275,14 @@ public struct SpecLoader {
         case .singleQuoted, .doubleQuoted:
             return FormulaSource(at: start.advanced(by: 1))
         case .literal, .folded:
-            // Content starts on the line after the indicator, at the block's indentation.
-            var starts: [SourceLocation] = []
-            var lineIndex = start.line // 0-based index of the next line
-            while lineIndex < lines.count, starts.count < scalar.string.split(separator: "\n", omittingEmptySubsequences: false).count {
-                let line = lines[lineIndex]
-                let indent = line.prefix { $0 == " " }.count
-                if !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                    starts.append(SourceLocation(file: file, line: lineIndex + 1, column: indent + 1))
-                }
-                lineIndex += 1
-            }
-            return FormulaSource(lineStarts: starts.isEmpty ? [start] : starts)
+            // Content starts on the line after the indicator; libyaml strips the block's indentation,
+            // which is that of its first non-empty line.
+            let count = scalar.string.split(separator: "\n", omittingEmptySubsequences: false).count
+            let first = (start.line..<lines.count).first { !lines[$0].trimmingCharacters(in: .whitespaces).isEmpty }
+            guard let first else { return FormulaSource(at: start) }
+            let indent = lines[first].prefix { $0 == " " }.count
+            let starts = (0..<count).map { SourceLocation(file: file, line: first + 1 + $0, column: indent + 1) }
+            return FormulaSource(lineStarts: starts)
         default:
             return FormulaSource(at: start)
         }

@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+@testable import SurrogateSpec
+
+/// Every spec check: exact message, id and `file:line:column`.
+@Suite struct SpecLoaderTests {
+    let file = "Specs/demo.yaml"
+
+    /// Loads `marked` (with one ⟦ marker) and expects a diagnostic with `message` at the marker.
+    func expectDiagnostic(_ marked: String, _ id: Diagnostic.ID, _ message: String, severity: Severity = .error,
+                          sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let source = MarkedSource(marked)
+        let (spec, diagnostics) = SpecLoader.load(yaml: source.text, file: file)
+        let expected = Diagnostic(id, severity, at: source.location(file: file), message)
+        #expect(diagnostics.contains(expected), "got:\n\(diagnostics.map(\.description).joined(separator: "\n"))",
+                sourceLocation: sourceLocation)
+        if severity == .error { #expect(spec == nil, sourceLocation: sourceLocation) }
+    }
+
+    @Test func validSpecLoads() throws {
+        let yaml = """
+            name: demo
+            summary: A demo.
+            params:
+              scale: {default: 2.5, min: 0, max: 10, doc: sharpness}
+              width: 3
+            backward: scale * sigmoid(scale * x) * (1 - sigmoid(scale * x)) * width / 3
+            """
+        let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
+        #expect(diagnostics.isEmpty)
+        let s = try #require(spec)
+        #expect(s.params == [Param(name: "scale", defaultValue: 2.5, min: 0, max: 10, doc: "sharpness"),
+                             Param(name: "width", defaultValue: 3)])
+        #expect(s.forward.text == "heaviside(x)")
+        #expect(s.trainForward == nil)
+        #expect(!s.isStochastic)
+    }
+
+    @Test func yamlSyntaxError() {
+        expectDiagnostic("name: demo\nbackward: [x\n⟦", .yamlSyntax,
+                         "YAML syntax: did not find expected ',' or ']' while parsing a flow sequence; expected a valid YAML mapping")
+    }
+
+    @Test func notAMapping() {
+        expectDiagnostic("⟦- a\n- b\n", .notAMapping, "a spec must be a YAML mapping with at least `name` and `backward`")
+    }
+
+    @Test func missingName() {
+        expectDiagnostic("⟦summary: s\nbackward: x\n", .missingField, "missing `name`; expected the surrogate's name, equal to the file's base name")
+    }
+
+    @Test func missingBackward() {
+        expectDiagnostic("⟦name: demo\nsummary: s\n", .missingField,
+                         "missing `backward`; expected the surrogate gradient formula, e.g. `backward: scale * sigmoid(scale * x) * (1 - sigmoid(scale * x))`")
+    }
+
+    @Test func missingSummaryIsAWarning() {
+        expectDiagnostic("⟦name: demo\nbackward: x\n", .missingField,
+                         "missing `summary`; expected a one-line description shown by `kernelgen list`", severity: .warning)
+    }
+
+    @Test func nameMustMatchTheFile() {
+        expectDiagnostic("name: ⟦other\nsummary: s\nbackward: x\n", .nameMismatch,
+                         "name `other` does not match the file name; expected `demo` (or rename the file to `other.yaml`)")
+    }
+
+    @Test func nameMustBeLowercaseIdentifier() {
+        expectDiagnostic("name: ⟦Demo-1\nsummary: s\nbackward: x\n", .badName,
+                         "invalid name `Demo-1`; expected lowercase letters, digits and `_`, starting with a letter ([a-z][a-z0-9_]*)")
+    }
+
+    @Test func unknownFieldWithSuggestion() {
+        expectDiagnostic("name: demo\nsummary: s\n⟦bakward: x\nbackward: x\n", .unknownField,
+                         "unknown spec field `bakward`; did you mean `backward`?; expected one of: name, summary, doc, params, forward, backward, train_forward")
+    }
+
+    @Test func duplicateKey() {
+        expectDiagnostic("name: demo\nsummary: s\nbackward: x\n⟦backward: x\n", .duplicateKey,
+                         "duplicate key `backward` (first at line 3); expected each key once")
+    }
+
+    @Test func unknownIdentifierInAPlainFormula() {
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale: 1\nbackward: 2 * ⟦scael * x\n", .unknownIdentifier,
+                         "in `backward`: unknown identifier `scael`; did you mean `scale`?")
+    }
+
+    @Test func locationsInsideQuotedAndBlockFormulas() {
+        expectDiagnostic("name: demo\nsummary: s\nbackward: \"x + ⟦foo\"\n", .unknownIdentifier,
+                         "in `backward`: unknown identifier `foo`; expected `x`, `y`, a parameter, `pi` or `e`")
+        expectDiagnostic("name: demo\nsummary: s\nbackward: |\n  x +\n    2 * ⟦foo(x)\n", .unknownFunction,
+                         "in `backward`: unknown function `foo`")
+    }
+
+    @Test func wrongArity() {
+        expectDiagnostic("name: demo\nsummary: s\nbackward: ⟦exp(x, 2)\n", .wrongArity, "in `backward`: `exp` takes 1 argument, got 2")
+    }
+
+    @Test func paramNamedLikeAFunctionConstantOrVariable() {
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦exp: 1\nbackward: x\n", .reservedParamName,
+                         "parameter `exp` is named like the function `exp`; expected a name that is not a function, a constant, `x` or `y`")
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦pi: 1\nbackward: x\n", .reservedParamName,
+                         "parameter `pi` is named like the constant `pi`; expected a name that is not a function, a constant, `x` or `y`")
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦y: 1\nbackward: x\n", .reservedParamName,
+                         "parameter `y` is named like the forward output `y`; expected a name that is not a function, a constant, `x` or `y`")
+    }
+
+    @Test func missingDefault() {
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦scale:\n    doc: d\nbackward: x\n", .missingDefault,
+                         "parameter `scale` has no `default`; expected a number, e.g. `default: 1.0`")
+    }
+
+    @Test func nonNumericDefault() {
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale:\n    default: ⟦five\nbackward: x\n", .nonNumericValue,
+                         "default of `scale` is `five`; expected a finite number such as `1.0`")
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale:\n    default: ⟦\"5\"\nbackward: x\n", .nonNumericValue,
+                         "default of `scale` is `5`; expected a finite number such as `1.0`")
+    }
+
+    @Test func defaultOutsideBounds() {
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale:\n    default: ⟦-1\n    min: 0\nbackward: x\n", .defaultOutOfBounds,
+                         "default -1.0 of `scale` is outside [0.0, inf]; expected a default within [min, max]")
+    }
+
+    @Test func duplicateParameter() {
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale: 1\n  ⟦scale: 2\nbackward: x\n", .duplicateKey,
+                         "duplicate key `scale` (first at line 4); expected each key once")
+    }
+
+    @Test func forwardOutputOutsideBackward() {
+        expectDiagnostic("name: demo\nsummary: s\nforward: ⟦y\nbackward: x\n", .forwardOutputOutsideBackward,
+                         "in `forward`: `y` (the forward output) used in `forward`; it is allowed only in `backward`")
+    }
+
+    @Test func noiseOutsideTrainForward() {
+        expectDiagnostic("name: demo\nsummary: s\nbackward: x + ⟦uniform()\n", .noiseOutsideTrainForward,
+                         "in `backward`: noise source `uniform()` used in `backward`; noise is allowed only in `train_forward`")
+    }
+
+    @Test func trainForwardWithoutBackward() {
+        expectDiagnostic("name: demo\nsummary: s\n⟦train_forward: sigmoid(x + logistic())\n", .trainForwardWithoutBackward,
+                         "`train_forward` is given but `backward` is missing; expected a `backward` formula (it may use `y`, the training forward's output)")
+    }
+
+    @Test func everyErrorOfASpecIsReportedInOneRun() {
+        let yaml = "name: demo\nparams:\n  e: 1\n  scale: {default: oops}\nforward: y\nbackward: foo(x) + bar\n"
+        let ids = SpecLoader.load(yaml: yaml, file: file).1.map(\.id)
+        #expect(ids == [.missingField, .reservedParamName, .nonNumericValue, .forwardOutputOutsideBackward, .unknownFunction, .unknownIdentifier])
+    }
+}
+
+@Suite struct SpecAnalysisTests {
+    func spec(_ backward: String, params: String = "") throws -> Spec {
+        let yaml = "name: demo\nsummary: s\n\(params)backward: \(backward)\n"
+        let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: "demo.yaml")
+        #expect(!diagnostics.hasErrors, "\(diagnostics)")
+        return try #require(spec)
+    }
+
+    @Test func nonFiniteBackwardWarns() throws {
+        let found = SpecAnalysis.check(try spec("1 / x"))
+        #expect(found.contains(Diagnostic(.nonFiniteBackward, .warning, at: SourceLocation(file: "demo.yaml", line: 3, column: 11),
+            "`backward` is NaN or infinite at x = 0.0 with the default parameters; expected finite values on [-10, 10]")))
+    }
+
+    @Test func unnormalisedBackwardWarns() throws {
+        let found = SpecAnalysis.check(try spec("2 * exp(-x^2 / 2) / sqrt(2 * pi)"))
+        #expect(found == [Diagnostic(.notNormalised, .warning, at: SourceLocation(file: "demo.yaml", line: 3, column: 11),
+            "`backward` integrates to 2.0 over x in [-10, 10] with the default parameters; expected about 1 (a surrogate of the step's derivative is normalised)")])
+    }
+
+    @Test func normalisedBackwardIsQuiet() throws {
+        #expect(SpecAnalysis.check(try spec("exp(-x^2 / 2) / sqrt(2 * pi)")).isEmpty)
+    }
+
+    @Test func shapeFiguresOfAGaussian() {
+        // Independent closed forms: peak 1/sqrt(2 pi), FWHM 2 sqrt(2 ln 2), integral 1, erf(1/sqrt 2) inside |x| <= 1.
+        let shape = GradientShape.measure { exp(-$0 * $0 / 2) / (2 * Double.pi).squareRoot() }
+        #expect(abs(shape.peak - 1 / (2 * Double.pi).squareRoot()) < 1e-12)
+        #expect(abs(shape.widthAtHalfMaximum - 2 * (2 * log(2.0)).squareRoot()) < 2e-3)
+        #expect(abs(shape.integral - 1) < 1e-8)
+        #expect(abs(shape.centralShare - erf(1 / 2.0.squareRoot())) < 1e-6)
+    }
+}
+
+@Suite struct SpecCatalogTests {
+    static let specsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Specs").path
+
+    @Test func theSeedSpecsAreCleanAndNormalised() throws {
+        let catalog = try SpecCatalog.load(directory: Self.specsDirectory)
+        #expect(catalog.diagnostics.isEmpty, "\(catalog.diagnostics)")
+        #expect(catalog.specs.map(\.name) == ["arctan", "gaussian", "noisy_threshold", "piecewise_linear", "sigmoid"])
+        // The seed's defaults.
+        let defaults = Dictionary(uniqueKeysWithValues: catalog.specs.map { ($0.name, $0.defaults) })
+        #expect(defaults == ["arctan": ["scale": 2], "gaussian": ["sigma": 1], "noisy_threshold": ["scale": 5],
+                             "piecewise_linear": ["gamma": 1], "sigmoid": ["scale": 5]])
+        for spec in catalog.specs {
+            let evaluator = ReferenceEvaluator(params: spec.defaults)
+            let shape = GradientShape.measure { evaluator.surrogateGradient(spec, x: $0) }
+            // arctan's heavy tails leave 1 - 2 atan(10 pi)/pi = 2% outside [-10, 10].
+            #expect(abs(shape.integral - 1) < 0.025, "\(spec.name): \(shape.integral)")
+        }
+    }
+
+    @Test func duplicateNamesAcrossFilesAndAllFilesReported() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-catalog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = "name: twin\nsummary: s\nbackward: exp(-x^2 / 2) / sqrt(2 * pi)\n"
+        try good.write(to: dir.appendingPathComponent("twin.yaml"), atomically: true, encoding: .utf8)
+        try good.write(to: dir.appendingPathComponent("twin.yml"), atomically: true, encoding: .utf8)
+        try "name: bad\nsummary: s\nbackward: foo\n".write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let catalog = try SpecCatalog.load(directory: dir.path)
+        #expect(catalog.diagnostics.map(\.id) == [.unknownIdentifier, .duplicateSurrogate])
+        #expect(catalog.diagnostics.last?.message == "surrogate `twin` is already defined in \(dir.path)/twin.yaml; expected each name once")
+    }
+}
