@@ -1,0 +1,91 @@
+import Testing
+@testable import Surrogates
+
+/// Every surrogate, both dtypes, both backends, against the Float80 references, on the grid and edges.
+@Suite struct KernelAccuracyTests {
+    typealias R = Float80
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var parameters: [String: Double]
+        /// Reference backward at x (eval mode) with the parameters.
+        var backward: @Sendable (R) -> R
+        var testDescription: String { "\(name) \(parameters)" }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "sigmoid", parameters: [:]) { Reference.sigmoidBackward($0, scale: 5) },
+        Case(name: "sigmoid", parameters: ["scale": 0.75]) { Reference.sigmoidBackward($0, scale: 0.75) },
+        Case(name: "arctan", parameters: [:]) { Reference.arctanBackward($0, scale: 2) },
+        Case(name: "arctan", parameters: ["scale": 7]) { Reference.arctanBackward($0, scale: 7) },
+        Case(name: "piecewise_linear", parameters: [:]) { Reference.piecewiseLinearBackward($0, gamma: 1) },
+        Case(name: "piecewise_linear", parameters: ["gamma": 0.375]) { Reference.piecewiseLinearBackward($0, gamma: 0.375) },
+        Case(name: "gaussian", parameters: [:]) { Reference.gaussianBackward($0, sigma: 1) },
+        Case(name: "gaussian", parameters: ["sigma": 0.5]) { Reference.gaussianBackward($0, sigma: 0.5) },
+        // Eval mode: y = H(x) in {0, 1}, so scale * y * (1 - y) = 0 everywhere (NaN input: y = 0).
+        Case(name: "noisy_threshold", parameters: [:]) { _ in 0 },
+    ]
+
+    func run<T: KernelScalar>(_ c: Case, _: T.Type, backend: Backend) throws -> (forward: [T], backward: [T], inputs: [T]) {
+        let s: BoundSurrogate<T> = try DispatchTable.builtin.surrogate(c.name, dtype: T.self, backend: backend, parameters: c.parameters)
+        let x = Inputs.all(T.self)
+        let y = s.forward(x)
+        // grad_out of 1 except a few scaled entries, so the product by grad_out is exercised too.
+        let g = x.indices.map { $0 % 7 == 3 ? T(-2.5) : T(1) }
+        let gin = try s.backward(x, gradOut: g, y: y)
+        return (y, zip(gin, g).map { $0 / $1 }, x)
+    }
+
+    func check<T: KernelScalar>(_ c: Case, _ t: T.Type, backend: Backend) throws {
+        // Where the gradient factor was divided back out of grad_in, the division by 1 or -2.5 is exact.
+        let (y, backward, x) = try run(c, t, backend: backend)
+        let peak = (0...20000).map { c.backward(R(-10) + R($0) / 1000).magnitude }.max()!
+        var misses: [String] = []
+        for i in x.indices {
+            let xr = R(x[i])
+            if y[i] != T(Reference.heaviside(xr)) { misses.append("forward at x = \(x[i]): \(y[i])") }
+            if let miss = ErrorBound.check(backward[i], c.backward(xr), peak: peak, x: x[i]) { misses.append(miss) }
+        }
+        let count = misses.count, first = misses.prefix(3)
+        #expect(count == 0, "\(c.name) \(T.self) \(backend): \(count) misses, first: \(first)")
+    }
+
+    @Test(arguments: cases, [Backend.c, .swift])
+    func float32(_ c: Case, backend: Backend) throws { try check(c, Float.self, backend: backend) }
+
+    @Test(arguments: cases, [Backend.c, .swift])
+    func float64(_ c: Case, backend: Backend) throws { try check(c, Double.self, backend: backend) }
+
+    /// The seed's stated edge behaviour, spelled out.
+    @Test func ieeeEdgesAsInTheSeed() throws {
+        func bound(_ name: String) throws -> BoundSurrogate<Float> { try DispatchTable.builtin.surrogate(name) }
+        for name in ["sigmoid", "arctan", "piecewise_linear", "gaussian", "noisy_threshold"] {
+            let s = try bound(name)
+            #expect(s.forward([.nan, -0.0, 0.0, -1e-45]) == [0, 1, 1, 0], "\(name)")
+            #expect(try s.backward([.infinity, -.infinity]) == [0, 0], "\(name)")
+        }
+        #expect(try bound("sigmoid").backward([.nan])[0].isNaN)
+        #expect(try bound("arctan").backward([.nan])[0].isNaN)
+        #expect(try bound("gaussian").backward([.nan])[0].isNaN)
+        #expect(try bound("piecewise_linear").backward([.nan, -1, 1, -1.0000001, 1.0000001]) == [0, 0.5, 0.5, 0, 0])
+    }
+
+    /// C and Swift kernels round identically (no FP contraction on either side), so they agree bit for bit.
+    @Test(arguments: ["sigmoid", "arctan", "piecewise_linear", "gaussian", "noisy_threshold"])
+    func backendsAgreeBitForBit(_ name: String) throws {
+        func outputs<T: KernelScalar>(_: T.Type, _ backend: Backend, mode: SurrogateMode) throws -> [T] {
+            var s: BoundSurrogate<T> = try DispatchTable.builtin.surrogate(name, dtype: T.self, backend: backend)
+            s.mode = mode
+            let x = Inputs.all(T.self)
+            let y = s.forward(x)
+            return y + (try s.backward(x, y: y))
+        }
+        func same<T: KernelScalar>(_ a: [T], _ b: [T]) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { $0 == $1 && $0.sign == $1.sign || ($0.isNaN && $1.isNaN) }
+        }
+        for mode in [SurrogateMode.eval, .train(sample: true, seed: 42), .train(sample: false, seed: 0)] {
+            #expect(same(try outputs(Float.self, .c, mode: mode), try outputs(Float.self, .swift, mode: mode)), "\(mode)")
+            #expect(same(try outputs(Double.self, .c, mode: mode), try outputs(Double.self, .swift, mode: mode)), "\(mode)")
+        }
+    }
+}
