@@ -71,7 +71,7 @@ public final class DispatchTable: Sendable {
     }
 
     /// A surrogate bound to its kernels and parameter values (defaults filled in, bounds checked).
-    public func surrogate<T: KernelScalar>(_ name: String, dtype: T.Type = Float.self, backend: Backend = .c,
+    public func surrogate<T: KernelScalar>(_ name: String, dtype: T.Type = T.self, backend: Backend = .c,
                                            parameters: [String: Double] = [:], mode: SurrogateMode = .eval) throws(SurrogateError) -> BoundSurrogate<T> {
         let descriptor = try descriptor(name)
         let values = try descriptor.resolve(parameters)

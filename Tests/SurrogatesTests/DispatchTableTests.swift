@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import Surrogates
+
+@Suite struct DispatchTableTests {
+    let table = DispatchTable.builtin
+
+    @Test func everySpecIsRegisteredForBothBackendsAndDtypes() {
+        #expect(table.descriptors.map(\.name) == ["arctan", "gaussian", "noisy_threshold", "piecewise_linear", "sigmoid"])
+        for d in table.descriptors {
+            #expect(table.backends(of: d.name, dtype: .f32) == [.c, .swift])
+            #expect(table.backends(of: d.name, dtype: .f64) == [.c, .swift])
+        }
+    }
+
+    @Test func lookupErrorsSayWhatWasExpected() {
+        #expect(throws: SurrogateError.self) { try table.descriptor("sigmod") }
+        do {
+            _ = try table.descriptor("sigmod")
+        } catch {
+            #expect(error.description == "unknown surrogate `sigmod`; did you mean `sigmoid`?; known: arctan, gaussian, noisy_threshold, piecewise_linear, sigmoid")
+        }
+        func message(_ body: () throws -> Void) -> String {
+            do { try body(); return "no error" } catch { return "\(error)" }
+        }
+        #expect(message { _ = try table.surrogate("sigmoid", dtype: Float.self, parameters: ["scael": 1]) }
+                == "`sigmoid` has no parameter `scael`; did you mean `scale`?; expected one of: scale")
+        #expect(message { _ = try table.surrogate("gaussian", dtype: Float.self, parameters: ["sigma": -1]) }
+                == "parameter `sigma` of `gaussian` is -1.0; expected a finite value in [0.0, inf]")
+        #expect(message { _ = try table.surrogate("gaussian", dtype: Double.self, parameters: ["sigma": .nan]) }
+                == "parameter `sigma` of `gaussian` is nan; expected a finite value in [0.0, inf]")
+        #expect(message { _ = try table.surrogate("arctan", dtype: Float.self, backend: .jit) }
+                == "no jit kernel for `arctan` in f32; available backends: c, swift")
+    }
+
+    @Test func defaultsAreFilledFromTheSpec() throws {
+        let s: BoundSurrogate<Double> = try table.surrogate("sigmoid")
+        #expect(s.parameters == ["scale": 5])
+        let t: BoundSurrogate<Double> = try table.surrogate("sigmoid", parameters: ["scale": 2])
+        #expect(t.parameterValues == [2])
+    }
+
+    @Test func bufferOperationsCheckLengthsAndForwardOutput() throws {
+        let s: BoundSurrogate<Float> = try table.surrogate("noisy_threshold")
+        let x: [Float] = [0, 1, 2]
+        var short = [Float](repeating: 0, count: 2)
+        var full = [Float](repeating: 0, count: 3)
+        x.withUnsafeBufferPointer { xb in
+            short.withUnsafeMutableBufferPointer { ob in
+                #expect(throws: SurrogateError.lengthMismatch(operation: "forward", expected: 3, got: 2)) { try s.forward(xb, into: ob) }
+            }
+            full.withUnsafeMutableBufferPointer { ob in
+                #expect(throws: SurrogateError.forwardOutputRequired(surrogate: "noisy_threshold")) {
+                    try s.backward(xb, gradOut: xb, into: ob)
+                }
+            }
+        }
+        // Empty buffers are fine and touch nothing.
+        #expect(s.forward([]) == [])
+        #expect(try s.backward([]) == [])
+    }
+
+    @Test func bufferFormsWriteIntoCallerMemory() throws {
+        let s: BoundSurrogate<Double> = try table.surrogate("arctan", parameters: ["scale": 2])
+        let x: [Double] = [-1, 0, 1]
+        let g: [Double] = [2, 2, 2]
+        var gin = [Double](repeating: .nan, count: 3)
+        try x.withUnsafeBufferPointer { xb in
+            try g.withUnsafeBufferPointer { gb in
+                try gin.withUnsafeMutableBufferPointer { try s.backward(xb, gradOut: gb, into: $0) }
+            }
+        }
+        // 2 * (2/2) / (1 + (pi x)^2)
+        #expect(gin == [2 / (1 + Double.pi * Double.pi), 2, 2 / (1 + Double.pi * Double.pi)])
+    }
+
+    /// Typed wrappers carry the seed's functional defaults.
+    @Test func typedWrappersHaveTheSeedDefaults() throws {
+        #expect(SigmoidSurrogate().scale == 5.0)
+        #expect(ArctanSurrogate().scale == 2.0)
+        #expect(PiecewiseLinearSurrogate().gamma == 1.0)
+        #expect(GaussianSurrogate().sigma == 1.0)
+        let noisy = NoisyThresholdSurrogate()
+        #expect(noisy.scale == 5.0 && noisy.training && noisy.sample)
+        #expect(try SigmoidSurrogate(backend: .swift).backward([Float(0)]) == [1.25])
+        #expect(throws: SurrogateError.self) { try GaussianSurrogate(sigma: -2).forward([Float(0)]) }
+    }
+
+    /// The object form of the noisy threshold, like the seed's NoisyThresholdSpikeModule.
+    @Test func noisyThresholdModuleModes() throws {
+        var spike = NoisyThresholdSurrogate(scale: 5, seed: 11)
+        let x: [Float] = [-0.5, -0.1, 0, 0.1, 0.5]
+        let soft = try spike.forward(x)
+        #expect(soft.allSatisfy { $0 > 0 && $0 < 1 })
+        #expect(try spike.forward(x) == soft) // same seed, same noise
+        spike.seed = 12
+        #expect(try spike.forward(x) != soft)
+        spike.sample = false
+        #expect(try spike.forward(x) == x.map { 1 / (1 + Float.exp(-5 * $0)) })
+        spike.training = false
+        #expect(try spike.forward(x) == [0, 0, 1, 1, 1])
+        #expect(try spike.backward(x) == [0, 0, 0, 0, 0])
+    }
+
+    @Test func concurrentRegistrationAndLookup() throws {
+        let table = DispatchTable()
+        let base: KernelSet<Float> = try DispatchTable.builtin.kernels("sigmoid", backend: .c)
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for i in 0..<500 {
+                let name = "s\((worker * 500 + i) % 37)"
+                table.register(SurrogateDescriptor(name: name, summary: "", parameters: [
+                    ParameterInfo(name: "scale", defaultValue: 5, min: 0, max: nil, doc: "")],
+                    hasTrainForward: false, isStochastic: false, backwardReadsForwardOutput: false))
+                table.register(base, surrogate: name, backend: .c)
+                do {
+                    let s: BoundSurrogate<Float> = try table.surrogate(name)
+                    if try s.backward([0]) != [1.25] { failures.withLock { $0 += 1 } }
+                } catch {
+                    failures.withLock { $0 += 1 }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
+        #expect(table.descriptors.count == 37)
+    }
+}
+
+import Synchronization
