@@ -1,0 +1,86 @@
+import Testing
+@testable import KernelEmit
+@testable import SurrogateSpec
+
+@Suite struct ExactLiteralTests {
+    @Test func hexSpellings() {
+        #expect(ExactLiteral.hex(5.0) == "0x1.4p+2")
+        #expect(ExactLiteral.hex(-0.0) == "-0x0p+0")
+        #expect(ExactLiteral.hex(0.1) == "0x1.999999999999ap-4")
+        #expect(ExactLiteral.hex(.pi) == "0x1.921fb54442d18p+1")
+        #expect(ExactLiteral.hex(.leastNonzeroMagnitude) == "0x0.0000000000001p-1022")
+        #expect(ExactLiteral.hex(0.1, as: .float32) == "0x1.99999ap-4")
+    }
+
+    @Test func hexRoundTripsExactly() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let v = Double(bitPattern: generator.next() & ~(0x7ff << 52) | (UInt64.random(in: 0...2046, using: &generator) << 52))
+            #expect(Double(ExactLiteral.hex(v)) == v)
+            let f = Float(bitPattern: UInt32.random(in: 0...0x7f7f_ffff, using: &generator))
+            #expect(Float(ExactLiteral.hex(Double(f), as: .float32)) == f)
+        }
+    }
+}
+
+@Suite struct ExpressionPrinterTests {
+    func expr(_ text: String, params: [String] = ["k"]) throws -> Expr {
+        let scope = FormulaScope(field: "backward", params: params, allowsForwardOutput: true, allowsNoise: true)
+        let (e, issues) = FormulaParser.parse(text, scope: scope)
+        #expect(issues.isEmpty)
+        return Simplifier.fold(try #require(e))
+    }
+
+    func c(_ text: String, _ element: ElementType = .float32) throws -> String {
+        ExpressionPrinter(Dialect(.c, element)).print(try expr(text))
+    }
+
+    func swift(_ text: String, _ element: ElementType = .float32) throws -> String {
+        ExpressionPrinter(Dialect(.swift, element)).print(try expr(text))
+    }
+
+    @Test func cSpellings() throws {
+        #expect(try c("k * sigmoid(k * x)") == "(p_k * kg_sigmoidf((p_k * xi)))")
+        #expect(try c("exp(-x^2)", .float64) == "__builtin_exp((-(xi * xi)))")
+        #expect(try c("(abs(x) <= k) / 2") == "(((__builtin_fabsf(xi) <= p_k) ? 0x1p+0f : 0x0p+0f) / 0x1p+1f)")
+        #expect(try c("x >= -k && x <= k") == "(((xi >= (-p_k)) & (xi <= p_k)) ? 0x1p+0f : 0x0p+0f)")
+        #expect(try c("where(x, y, 1)") == "((xi != 0x0p+0f) ? yi : 0x1p+0f)")
+        #expect(try c("x^k") == "__builtin_powf(xi, p_k)")
+        #expect(try c("logistic()") == "kg_logisticf(kg_noise_bits(seed, offset + i, 0u))")
+    }
+
+    @Test func swiftSpellings() throws {
+        #expect(try swift("k * sigmoid(k * x)") == "(p_k * KernelMath.sigmoid((p_k * xi)))")
+        #expect(try swift("log1p(x) + sqrt(x)", .float64) == "(Double.log(onePlus: xi) + (xi).squareRoot())")
+        #expect(try swift("!(x < 1) || x > 2") == "(((!(xi < (0x1p+0 as Float))) || (xi > (0x1p+1 as Float))) ? (0x1p+0 as Float) : (0x0p+0 as Float))")
+        #expect(try swift("uniform()", .float64)
+                == "KernelMath.uniform(Philox.bits(seed: seed, counter: offset &+ UInt64(truncatingIfNeeded: i), site: 0), as: Double.self)")
+    }
+
+    @Test func constantsFoldInDoubleThenRoundOnce() throws {
+        // sqrt(2 pi) = 2.5066282746310002 folded in Double, printed exactly for each element type.
+        #expect(try c("x / sqrt(2 * pi)", .float64) == "(xi / 0x1.40d931ff62705p+1)")
+        #expect(try c("x / sqrt(2 * pi)", .float32) == "(xi / 0x1.40d932p+1f)")
+        #expect(try c("1 / 0 + x") == "(__builtin_inff() + xi)")
+    }
+
+    @Test func specialisationAndMeanField() throws {
+        let e = try expr("k * x + logistic() + 1 * uniform()")
+        let specialised = Simplifier.fold(Simplifier.specialise(e, ["k": 0.5]))
+        #expect(ExpressionPrinter(Dialect(.c, .float32)).print(specialised)
+                == "(((0x1p-1f * xi) + kg_logisticf(kg_noise_bits(seed, offset + i, 0u))) + kg_uniformf(kg_noise_bits(seed, offset + i, 1u)))")
+        let mean = Simplifier.fold(Simplifier.meanField(specialised))
+        #expect(ExpressionPrinter(Dialect(.c, .float32)).print(mean) == "((0x1p-1f * xi) + 0x1p-1f)")
+    }
+
+    /// Every table function has a spelling in both languages that uses all of its arguments.
+    @Test func everyFunctionIsSpelledForEveryBackend() {
+        for f in FunctionTable.all {
+            for spelling in [f.c, f.swift] {
+                for i in 0..<f.arity { #expect(spelling.contains("$\(i)"), "\(f.name): \(spelling)") }
+                #expect(!spelling.contains("$\(f.arity)"), "\(f.name)")
+                #expect(f.isNoise == spelling.contains("{noise}"), "\(f.name)")
+            }
+        }
+    }
+}
