@@ -14,7 +14,7 @@ struct Check: ParsableCommand {
     func run() throws {
         let catalog = files.isEmpty ? try SpecCatalog.load(directory: project.specs) : SpecCatalog.load(files: files)
         Console.report(catalog.diagnostics)
-        let summary = Console.summary(catalog.diagnostics, specs: max(catalog.specs.count, files.count))
+        let summary = Console.summary(catalog.diagnostics, specs: catalog.files.count)
         if catalog.hasErrors {
             Console.error(summary)
             throw ExitCode.failure

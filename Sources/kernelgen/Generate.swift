@@ -22,7 +22,7 @@ struct Generate: ParsableCommand {
         let catalog = try SpecCatalog.load(directory: project.specs)
         Console.report(catalog.diagnostics)
         guard !catalog.hasErrors else {
-            Console.error(Console.summary(catalog.diagnostics, specs: catalog.specs.count))
+            Console.error(Console.summary(catalog.diagnostics, specs: catalog.files.count))
             throw ExitCode.failure
         }
         let files = try Generator(templatesDirectory: templates).render(catalog.specs)

@@ -53,7 +53,7 @@ public enum SpecAnalysis {
                 "`backward` is NaN or infinite at x = \(x) with the default parameters; expected finite values on [-10, 10]"))
         }
         if abs(shape.integral - 1) > normalisationTolerance {
-            let shown = (shape.integral * 1e4).rounded() / 1e4
+            let shown = (shape.integral * 1e4).rounded() / 1e4 + 0 // + 0: never print -0.0
             found.append(Diagnostic(.notNormalised, .warning, at: at,
                 "`backward` integrates to \(shown) over x in [-10, 10] with the default parameters; expected about 1 (a surrogate of the step's derivative is normalised)"))
         }

@@ -5,6 +5,8 @@ import Foundation
 public struct SpecCatalog: Sendable {
     public var specs: [Spec]
     public var diagnostics: [Diagnostic]
+    /// Every file read, including those with errors.
+    public var files: [String]
 
     public var hasErrors: Bool { diagnostics.hasErrors }
 
@@ -36,6 +38,6 @@ public struct SpecCatalog: Sendable {
             diagnostics += SpecAnalysis.check(spec)
             specs.append(spec)
         }
-        return SpecCatalog(specs: specs.sorted { $0.name < $1.name }, diagnostics: diagnostics.sortedForDisplay())
+        return SpecCatalog(specs: specs.sorted { $0.name < $1.name }, diagnostics: diagnostics.sortedForDisplay(), files: files)
     }
 }

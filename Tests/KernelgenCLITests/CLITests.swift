@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+
+@Suite struct CheckCommandTests {
+    @Test func seedSpecsAreClean() throws {
+        let r = try CLI.run(["check"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "5 specs checked: 0 errors, 0 warnings\n")
+        #expect(r.stderr == "")
+    }
+
+    @Test func badSpecsReportEveryErrorWithLocationAndFail() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "name: first\nsummary: s\nparams:\n  scale: 1\nbackward: scael * x\n"
+            .write(to: dir.appendingPathComponent("first.yaml"), atomically: true, encoding: .utf8)
+        try "name: second\nsummary: s\nbackward: 1 / x\n"
+            .write(to: dir.appendingPathComponent("second.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["check", "first.yaml", "second.yaml"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr == """
+            first.yaml:5:11: error: in `backward`: unknown identifier `scael`; did you mean `scale`? [unknown-identifier]
+            second.yaml:3:11: warning: `backward` is NaN or infinite at x = 0.0 with the default parameters; expected finite values on [-10, 10] [non-finite-backward]
+            second.yaml:3:11: warning: `backward` integrates to 0.0 over x in [-10, 10] with the default parameters; expected about 1 (a surrogate of the step's derivative is normalised) [not-normalised]
+            2 specs checked: 1 error, 2 warnings
+
+            """)
+    }
+
+    @Test func listShowsParametersAndSummaries() throws {
+        let r = try CLI.run(["list"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 7)
+        #expect(lines[0].hasPrefix("name"))
+        #expect(lines.contains { $0.hasPrefix("noisy_threshold   scale=5.0          stochastic  Noisy-threshold spike") })
+        #expect(lines.contains { $0.hasPrefix("piecewise_linear  gamma=1.0") })
+    }
+}
+
+@Suite struct GenerateCommandTests {
+    @Test func checkModeNamesStaleFiles() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = dir.appendingPathComponent("Generated")
+        try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Generated"), to: output)
+        let fresh = try CLI.run(["generate", "--check", "--output", output.path])
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        let stale = output.appendingPathComponent("C/kernelgen_gaussian.c")
+        try (String(contentsOf: stale, encoding: .utf8) + "/* edited */\n").write(to: stale, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["generate", "--check", "--output", output.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("stale: \(output.path)/C/kernelgen_gaussian.c\n"))
+        // Writing mode repairs exactly that file.
+        let w = try CLI.run(["generate", "--output", output.path])
+        #expect(w.stdout.hasSuffix("5 specs: 1 files written, 18 unchanged, 0 removed\n"))
+        #expect(try CLI.run(["generate", "--check", "--output", output.path]).status == 0)
+    }
+
+    @Test func aSpecErrorStopsGeneration() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "name: broken\nsummary: s\nbackward: x +\n".write(to: dir.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["generate", "--specs", dir.path, "--output", dir.appendingPathComponent("out").path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("broken.yaml:3:14: error: in `backward`: expected an expression, found the end of the formula [formula-syntax]"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+
+    /// A new spec, written into a copy of Specs/, is generated and its C kernels compiled (with the system
+    /// C compiler) and checked against the formula written here. The Swift side of a new spec is checked by
+    /// CI's `generate --check` plus the build; this test covers the generator's output for a spec the
+    /// package has never seen.
+    @Test func newSpecEndToEnd() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let specs = dir.appendingPathComponent("Specs")
+        try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Specs"), to: specs)
+        try """
+            name: softsign
+            summary: Fast-sigmoid (SuperSpike) surrogate.
+            params:
+              scale: {default: 4.0, min: 0}
+            backward: scale / (2 * (1 + abs(scale * x))^2)
+            """.write(to: specs.appendingPathComponent("softsign.yaml"), atomically: true, encoding: .utf8)
+        let output = dir.appendingPathComponent("Generated")
+        let g = try CLI.run(["generate", "--specs", specs.path, "--templates", CLI.root.appendingPathComponent("Templates").path,
+                             "--output", output.path])
+        #expect(g.status == 0, "\(g.stderr)")
+        #expect(g.stdout.hasSuffix("6 specs: 22 files written, 0 unchanged, 0 removed\n"))
+        let registry = try String(contentsOf: output.appendingPathComponent("Swift/GeneratedRegistry.swift"), encoding: .utf8)
+        #expect(registry.contains("name: \"softsign\""))
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("Swift/SoftsignKernels.swift").path))
+
+        let driver = dir.appendingPathComponent("driver.c")
+        try """
+            #include <stdio.h>
+            #include "kernelgen.h"
+            int main(void) {
+                double x[5] = {-2.0, -0.25, 0.0, 0.5, 3.0}, g[5] = {1, 1, 1, 2, 1}, y[5], gi[5];
+                kg_softsign_forward_f64(x, y, 5, 4.0);
+                kg_softsign_backward_f64(x, NULL, g, gi, 5, 4.0);
+                for (int i = 0; i < 5; ++i) printf("%.17g %.17g\\n", y[i], gi[i]);
+                return 0;
+            }
+            """.write(to: driver, atomically: true, encoding: .utf8)
+        let cFiles = try FileManager.default.contentsOfDirectory(atPath: output.appendingPathComponent("C").path)
+            .filter { $0.hasSuffix(".c") }.map { output.appendingPathComponent("C/\($0)").path }
+        let binary = dir.appendingPathComponent("driver")
+        let cc = try CLI.run(URL(fileURLWithPath: "/usr/bin/cc"),
+                             ["-std=c99", "-O2", "-Wall", "-Werror", "-I", output.appendingPathComponent("C/include").path,
+                              "-o", binary.path, driver.path] + cFiles + ["-lm"])
+        #expect(cc.status == 0, "\(cc.stderr)")
+        let run = try CLI.run(binary, [])
+        let rows = run.stdout.split(separator: "\n").map { $0.split(separator: " ").map { Double($0)! } }
+        let xs = [-2.0, -0.25, 0.0, 0.5, 3.0], gs = [1.0, 1, 1, 2, 1]
+        #expect(rows.count == 5)
+        for (i, row) in rows.enumerated() {
+            let expected = gs[i] * 4 / (2 * (1 + abs(4 * xs[i])) * (1 + abs(4 * xs[i])))
+            #expect(row[0] == (xs[i] >= 0 ? 1 : 0))
+            #expect(abs(row[1] - expected) <= 1e-15 * expected)
+        }
+    }
+}
+
+@Suite struct EvalCommandTests {
+    @Test func evaluatesLinesAndPrintsShortestRoundTrip() throws {
+        let r = try CLI.run(["eval", "sigmoid", "--param", "scale=4"], stdin: "0\n-0\n1 2\nnan\ninf\n-inf\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6)
+        #expect(lines[0] == "1.0 1.0")
+        #expect(lines[1] == "1.0 1.0")
+        let s = 1 / (1 + Foundation.exp(-4.0))
+        let expected = Float(2 * 4 * s * (1 - s))
+        let got = Float(lines[2].split(separator: " ")[1])!
+        #expect(lines[2].hasPrefix("1.0 "))
+        #expect(abs(got - expected) <= 4 * expected.ulp + 4 * Float.ulpOfOne)
+        #expect(lines[3...] == ["0.0 nan", "1.0 0.0", "0.0 0.0"])
+    }
+
+    @Test func doublePrecisionRoundTrips() throws {
+        let r = try CLI.run(["eval", "gaussian", "--dtype", "f64", "--backend", "swift"], stdin: "0.5\n")
+        let value = Double(r.stdout.split(separator: " ")[1].trimmingCharacters(in: .whitespacesAndNewlines))!
+        #expect(abs(value - Foundation.exp(-0.125) / (2 * Double.pi).squareRoot()) <= 4 * value.ulp)
+    }
+
+    @Test func trainingModeIsSeededAndUsesTheTrainingForward() throws {
+        let input = (0..<100).map { "\(Double($0) / 50 - 1)" }.joined(separator: "\n")
+        let a = try CLI.run(["eval", "noisy_threshold", "--mode", "train", "--seed", "3"], stdin: input)
+        let b = try CLI.run(["eval", "noisy_threshold", "--mode", "train", "--seed", "3", "--backend", "swift"], stdin: input)
+        let c = try CLI.run(["eval", "noisy_threshold", "--mode", "train", "--seed", "4"], stdin: input)
+        #expect(a.status == 0 && a.stdout == b.stdout)
+        #expect(a.stdout != c.stdout)
+        for line in a.stdout.split(separator: "\n") {
+            let v = line.split(separator: " ").map { Float($0)! }
+            #expect(v[0] > 0 && v[0] < 1)
+            #expect(abs(v[1] - 5 * v[0] * (1 - v[0])) <= 4 * Float.ulpOfOne * 5)
+        }
+        let mean = try CLI.run(["eval", "noisy_threshold", "--mode", "train", "--mean-field"], stdin: "0\n")
+        #expect(mean.stdout == "0.5 1.25\n")
+    }
+
+    @Test func malformedInputNamesTheLine() throws {
+        let r = try CLI.run(["eval", "arctan"], stdin: "1\n2 3\nx\n")
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: stdin line 3: expected `x` or `x grad_out` (numbers), got `x`\n")
+        #expect(r.stdout == "")
+    }
+
+    @Test func unknownNamesAndParametersAreClearErrors() throws {
+        let r = try CLI.run(["eval", "arctann"], stdin: "1\n")
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: unknown surrogate `arctann`; did you mean `arctan`?; known: arctan, gaussian, noisy_threshold, piecewise_linear, sigmoid\n")
+        let p = try CLI.run(["eval", "arctan", "--param", "scale=-1"], stdin: "1\n")
+        #expect(p.stderr == "error: parameter `scale` of `arctan` is -1.0; expected a finite value in [0.0, inf]\n")
+    }
+}
