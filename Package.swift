@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/stencilproject/Stencil.git", from: "0.15.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // 1. spec -> AST: YAML model, formula parser, the function table, checks. No LLVM, no codegen.
@@ -36,14 +37,35 @@ let package = Package(
         // 4. compiled kernels -> dispatch table.
         .target(
             name: "SurrogateRuntime",
-            dependencies: ["NameSuggestion", .product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: [
+                "NameSuggestion", .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "Surrogates", dependencies: ["SurrogateRuntime", "SurrogateKernelsSwift"]),
+        // 4b. specialised kernels at run time: the only code that touches LLVM/clang (C++ shim) and its
+        // Swift owner types, cache and dispatch-table provider.
+        .target(
+            name: "CKernelJIT",
+            exclude: ["llvm-include"],
+            cxxSettings: [
+                // A link to /usr/lib/llvm-14/include (Debian's llvm-14-dev), so no unsafe flags are needed.
+                .headerSearchPath("llvm-include"),
+                .define("__STDC_CONSTANT_MACROS"), .define("__STDC_FORMAT_MACROS"), .define("__STDC_LIMIT_MACROS"),
+            ],
+            linkerSettings: [.linkedLibrary("clang-cpp14"), .linkedLibrary("LLVM-14")]),
+        .target(
+            name: "SurrogateJIT",
+            dependencies: [
+                "CKernelJIT", "Surrogates", "SurrogateSpec", "KernelEmit",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // 5. the thin command line.
         .executableTarget(
             name: "kernelgen",
             dependencies: [
-                "SurrogateSpec", "KernelEmit", "Surrogates",
+                "SurrogateSpec", "KernelEmit", "Surrogates", "SurrogateJIT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "SurrogateSpecTests", dependencies: ["SurrogateSpec"]),
         // Golden/ holds emitted code read by path (#filePath), never compiled into the tests.
@@ -51,5 +73,6 @@ let package = Package(
         .testTarget(name: "SurrogatesTests", dependencies: ["Surrogates", "SurrogateKernelsC"]),
         // Drives the built `kernelgen` binary: check, generate --check, eval, and an end-to-end new spec.
         .testTarget(name: "KernelgenCLITests", dependencies: ["kernelgen"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

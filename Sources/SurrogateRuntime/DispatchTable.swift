@@ -1,4 +1,11 @@
+import Logging
 import Synchronization
+
+/// Makes kernels on demand for a backend, specialised to parameter values (the JIT). Installed with
+/// `DispatchTable.setProvider(_:for:)`; the table caches what it returns under the specialisation.
+public protocol KernelProvider: Sendable {
+    func kernels<T: KernelScalar>(for descriptor: SurrogateDescriptor, parameterValues: [Double], dtype: T.Type) throws(SurrogateError) -> KernelSet<T>
+}
 
 /// Identifies registered kernels: surrogate, element type, backend, and for JIT kernels the parameter
 /// values folded into them (nil for kernels that take parameters at run time).
@@ -26,9 +33,16 @@ public final class DispatchTable: Sendable {
     private struct State {
         var descriptors: [String: SurrogateDescriptor] = [:]
         var kernels: [KernelKey: any Sendable] = [:]
+        var providers: [Backend: any KernelProvider] = [:]
     }
 
     private let state = Mutex(State())
+    private static let logger = Logger(label: "kernelgen.dispatch")
+
+    /// Installs (or removes, with nil) the provider that makes `backend`'s kernels on demand.
+    public func setProvider(_ provider: (any KernelProvider)?, for backend: Backend) {
+        state.withLock { $0.providers[backend] = provider }
+    }
 
     public init() {}
 
@@ -71,11 +85,27 @@ public final class DispatchTable: Sendable {
     }
 
     /// A surrogate bound to its kernels and parameter values (defaults filled in, bounds checked).
+    /// For a backend with a provider (the JIT), kernels specialised to the values are made on first use;
+    /// if that fails, the ahead-of-time C kernels serve instead (logged as a warning) when they exist.
     public func surrogate<T: KernelScalar>(_ name: String, dtype: T.Type = T.self, backend: Backend = .c,
                                            parameters: [String: Double] = [:], mode: SurrogateMode = .eval) throws(SurrogateError) -> BoundSurrogate<T> {
         let descriptor = try descriptor(name)
         let values = try descriptor.resolve(parameters)
-        let set: KernelSet<T> = try kernels(name, backend: backend)
-        return BoundSurrogate(descriptor: descriptor, backend: backend, parameterValues: values, mode: mode, kernels: set)
+        guard let provider = state.withLock({ $0.providers[backend] }) else {
+            let set: KernelSet<T> = try kernels(name, backend: backend)
+            return BoundSurrogate(descriptor: descriptor, backend: backend, parameterValues: values, mode: mode, kernels: set)
+        }
+        if let set: KernelSet<T> = try? kernels(name, backend: backend, specialization: values) {
+            return BoundSurrogate(descriptor: descriptor, backend: backend, parameterValues: values, mode: mode, kernels: set)
+        }
+        do {
+            let set: KernelSet<T> = try provider.kernels(for: descriptor, parameterValues: values, dtype: T.self)
+            register(set, surrogate: name, backend: backend, specialization: values)
+            return BoundSurrogate(descriptor: descriptor, backend: backend, parameterValues: values, mode: mode, kernels: set)
+        } catch {
+            guard let fallback: KernelSet<T> = try? kernels(name, backend: .c) else { throw error }
+            Self.logger.warning("\(backend.rawValue) kernels for `\(name)` unavailable, using the ahead-of-time C kernels: \(error)")
+            return BoundSurrogate(descriptor: descriptor, backend: .c, parameterValues: values, mode: mode, kernels: fallback)
+        }
     }
 }

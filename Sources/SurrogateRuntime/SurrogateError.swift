@@ -8,6 +8,8 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
     case noKernel(surrogate: String, dtype: DType, backend: Backend, available: [Backend])
     case lengthMismatch(operation: String, expected: Int, got: Int)
     case forwardOutputRequired(surrogate: String)
+    /// A kernel provider (the JIT) could not make kernels; `message` is the compiler's diagnostic text.
+    case compileFailed(surrogate: String, backend: Backend, message: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
             return "no \(backend.rawValue) kernel for `\(surrogate)` in \(dtype.rawValue); available backends: \(have)"
         case .lengthMismatch(let operation, let expected, let got):
             return "\(operation): a buffer holds \(got) elements; expected at least \(expected) (the input's count)"
+        case .compileFailed(let surrogate, let backend, let message):
+            return "\(backend.rawValue) compilation of `\(surrogate)` failed: \(message)"
         case .forwardOutputRequired(let surrogate):
             return "the backward of `\(surrogate)` reads the forward output y; pass y (the forward's result)"
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SurrogateJIT
 import Surrogates
 
 struct Eval: ParsableCommand {
@@ -22,8 +23,11 @@ struct Eval: ParsableCommand {
     @Option(help: "Element type: f32 or f64.")
     var dtype: DType = .f32
 
-    @Option(help: "Kernel backend: c or swift.")
-    var backend: Backend = .c
+    @Option(help: "Kernel backend: c, swift or jit (default c; jit with --spec).")
+    var backend: Backend?
+
+    @Option(help: "A spec file outside Specs/, loaded and JIT-compiled at run time.")
+    var spec: String?
 
     @Option(help: "train uses a stochastic surrogate's training forward; eval the hard spike.")
     var mode: Mode = .eval
@@ -35,14 +39,15 @@ struct Eval: ParsableCommand {
     var seed: UInt64 = 0
 
     func run() throws {
-        let values = try parseParams()
+        let values = try ParameterArguments.parse(params)
+        let backend = try JITSetup.prepare(backend: backend, spec: spec)
         let input = FileHandle.standardInput.readDataToEndOfFile()
         let text = String(decoding: input, as: UTF8.self)
         let surrogateMode: SurrogateMode = mode == .train ? .train(sample: !meanField, seed: seed) : .eval
         do {
             switch dtype {
-            case .f32: try evaluate(Float.self, text, values, surrogateMode)
-            case .f64: try evaluate(Double.self, text, values, surrogateMode)
+            case .f32: try evaluate(Float.self, text, values, surrogateMode, backend)
+            case .f64: try evaluate(Double.self, text, values, surrogateMode, backend)
             }
         } catch let error as SurrogateError {
             Console.error("error: \(error)")
@@ -50,19 +55,8 @@ struct Eval: ParsableCommand {
         }
     }
 
-    func parseParams() throws -> [String: Double] {
-        var values: [String: Double] = [:]
-        for item in params {
-            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty, let v = Double(parts[1]) else {
-                throw ValidationError("--param expects NAME=VALUE with a number, got `\(item)`")
-            }
-            values[parts[0]] = v
-        }
-        return values
-    }
-
-    func evaluate<T: KernelScalar>(_: T.Type, _ text: String, _ values: [String: Double], _ mode: SurrogateMode) throws {
+    func evaluate<T: KernelScalar>(_: T.Type, _ text: String, _ values: [String: Double], _ mode: SurrogateMode,
+                                   _ backend: Backend) throws {
         let surrogate: BoundSurrogate<T> = try DispatchTable.builtin.surrogate(name, dtype: T.self, backend: backend,
                                                                                  parameters: values, mode: mode)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)

@@ -22,12 +22,16 @@ public struct SurrogateContext: Sendable {
     public var swiftInitParams: String
     /// `["scale": scale]` (or `[:]`).
     public var swiftParametersLiteral: String
+    /// Which kernels the templates emit, by op: `forward`, `backward`, `trainForward`, `trainForwardMean`.
+    public var emit: [String: Bool]
 
     /// - Parameters:
     ///   - specialised: parameter values folded into the kernels as constants (JIT); the parameters
     ///     named here disappear from the kernels' argument lists.
     ///   - symbol: C symbol prefix (JIT kernels get a unique one per specialisation).
-    public init(spec: Spec, specFile: String, specialised: [String: Double] = [:], symbol: String? = nil) {
+    ///   - elements, ops: which kernels to emit (the JIT compiles one element type, maybe one op).
+    public init(spec: Spec, specFile: String, specialised: [String: Double] = [:], symbol: String? = nil,
+                elements: [ElementType] = ElementType.allCases, ops: KernelOps = .all) {
         name = spec.name
         typeName = Self.typeName(spec.name)
         self.symbol = symbol ?? "kg_\(spec.name)"
@@ -48,13 +52,33 @@ public struct SurrogateContext: Sendable {
         initParams.append("backend: Backend = .c")
         swiftInitParams = initParams.joined(separator: ", ")
         swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.name)" }.joined(separator: ", ") + "]"
-        kernels = ElementType.allCases.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
+        kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
+        emit = ["forward": ops.contains(.forward), "backward": ops.contains(.backward),
+                "trainForward": ops.contains(.trainForward) && hasTrainForward,
+                "trainForwardMean": ops.contains(.trainForwardMean) && hasTrainForward]
     }
 
     /// `noisy_threshold` -> `NoisyThreshold`.
     public static func typeName(_ name: String) -> String {
         name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
+}
+
+/// The kernels of a surrogate, as a set (the ahead-of-time build emits all; the JIT may emit fewer).
+public struct KernelOps: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    public static let forward = KernelOps(rawValue: 1)
+    public static let backward = KernelOps(rawValue: 2)
+    public static let trainForward = KernelOps(rawValue: 4)
+    public static let trainForwardMean = KernelOps(rawValue: 8)
+    public static let all: KernelOps = [.forward, .backward, .trainForward, .trainForwardMean]
+
+    /// Symbol suffix of each op's kernel (`kg_sigmoid_backward_f32`).
+    public static let symbolNames: [(op: KernelOps, name: String)] = [
+        (.forward, "forward"), (.backward, "backward"), (.trainForward, "train_forward"), (.trainForwardMean, "train_forward_mean"),
+    ]
 }
 
 public struct ParamContext: Sendable {

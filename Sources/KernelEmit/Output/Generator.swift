@@ -20,13 +20,36 @@ public struct Generator {
         Output(template: "C/surrogate.c.stencil", path: "C/kernelgen_{name}.c", perSpec: true),
         Output(template: "Swift/Kernels.swift.stencil", path: "Swift/{Type}Kernels.swift", perSpec: true),
         Output(template: "Swift/Registry.swift.stencil", path: "Swift/GeneratedRegistry.swift", perSpec: false),
+        Output(template: "Swift/Embedded.swift.stencil", path: "Swift/EmbeddedSources.swift", perSpec: false),
     ]
+
+    /// The templates the JIT renders at run time (embedded into `EmbeddedSources.swift`).
+    public static let jitTemplates = ["C/jit.c.stencil", "C/kernels.inc.stencil", "C/prelude.h.stencil"]
+    public static let jitTemplate = "C/jit.c.stencil"
 
     let environment: Environment
     /// How spec files are named in generated headers: `Specs/<file>` whatever the folder's full path.
     let specsLabel: String
+    /// Where templates are read from: a folder, or texts given in memory (the JIT's embedded copy).
+    let templateText: @Sendable (String) throws -> String
 
+    /// Templates read from a folder (the `kernelgen` command).
     public init(templatesDirectory: String, specsLabel: String = "Specs") {
+        self.init(loader: FileSystemLoader(paths: [.init(templatesDirectory)]), specsLabel: specsLabel) { name in
+            try String(contentsOfFile: (templatesDirectory as NSString).appendingPathComponent(name), encoding: .utf8)
+        }
+    }
+
+    /// Templates given as texts by name (the JIT, from `EmbeddedSources.templates`).
+    public init(templates: [String: String], specsLabel: String = "Specs") {
+        self.init(loader: DictionaryLoader(templates: templates), specsLabel: specsLabel) { name in
+            guard let text = templates[name] else { throw TemplateDoesNotExist(templateNames: [name]) }
+            return text
+        }
+    }
+
+    private init(loader: Loader, specsLabel: String, templateText: @escaping @Sendable (String) throws -> String) {
+        self.templateText = templateText
         let filters = Extension()
         // A Swift string literal for any text (escapes quotes, backslashes, newlines).
         filters.registerFilter("swiftString") { value in
@@ -43,8 +66,7 @@ public struct Generator {
             }
             return out + "\""
         }
-        environment = Environment(loader: FileSystemLoader(paths: [.init(templatesDirectory)]), extensions: [filters],
-                                  trimBehaviour: .smart)
+        environment = Environment(loader: loader, extensions: [filters], trimBehaviour: .smart)
         self.specsLabel = specsLabel
     }
 
@@ -69,16 +91,23 @@ public struct Generator {
                                             context: ["surrogate": s, "elements": ElementContext.all]))
                 }
             } else {
-                let source = output.template.hasSuffix(".h.stencil") && !output.template.contains("kernelgen.h")
-                    ? "Templates/\(output.template)" : "\(specsLabel)/*.yaml"
+                let source = output.template == "C/prelude.h.stencil" ? "Templates/\(output.template)" : "\(specsLabel)/*.yaml"
                 files.append(try render(output.template, to: output.path, source: source,
-                                        context: ["surrogates": surrogates, "elements": ElementContext.all]))
+                                        context: ["surrogates": surrogates, "elements": ElementContext.all,
+                                                  "specs": specs.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source] },
+                                                  "templates": try Self.jitTemplates.map { ["name": $0, "text": try templateText($0)] }]))
             }
         }
         return files.sorted { $0.path < $1.path }
     }
 
-    /// Renders one template; used directly by the JIT for a single specialised kernel set.
+    /// C source of one specialised kernel set for the JIT (same kernels template as the ahead-of-time code).
+    public func jitSource(_ surrogate: SurrogateContext) throws -> String {
+        try render(Self.jitTemplate, to: "jit.c", source: surrogate.specFile,
+                   context: ["surrogate": surrogate, "elements": ElementContext.all]).contents
+    }
+
+    /// Renders one template to a file with kernelgen's header line.
     public func render(_ template: String, to path: String, source: String, context: [String: Any]) throws -> GeneratedFile {
         var text = try environment.renderTemplate(name: template, context: context)
         // Normalise: one trailing newline, no trailing spaces, so output is stable across template edits.

@@ -12,13 +12,24 @@ public struct GradientShape: Sendable, Equatable {
     public static func measure(lower: Double = -10, upper: Double = 10, steps: Int = 20_000,
                                _ gradient: (Double) -> Double) -> GradientShape {
         let h = (upper - lower) / Double(steps)
+        return measure(samples: (0...steps).map { gradient(lower + Double($0) * h) }, lower: lower, upper: upper)
+    }
+
+    /// The grid points of `measure(lower:upper:steps:_:)`: `steps + 1` equally spaced x.
+    public static func grid(lower: Double = -10, upper: Double = 10, steps: Int = 20_000) -> [Double] {
+        let h = (upper - lower) / Double(steps)
+        return (0...steps).map { lower + Double($0) * h }
+    }
+
+    /// Figures of gradient values sampled at equally spaced x from `lower` to `upper` (inclusive).
+    public static func measure(samples values: [Double], lower: Double = -10, upper: Double = 10) -> GradientShape {
+        let steps = values.count - 1
+        let h = (upper - lower) / Double(steps)
         var peak = -Double.infinity, integral = 0.0, central = 0.0
         var firstNonFinite: Double?
-        var values = [Double](repeating: 0, count: steps + 1)
         for i in 0...steps {
             let x = lower + Double(i) * h
-            let g = gradient(x)
-            values[i] = g
+            let g = values[i]
             if !g.isFinite {
                 if firstNonFinite == nil { firstNonFinite = x }
                 continue

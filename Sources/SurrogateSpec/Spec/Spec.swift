@@ -13,9 +13,11 @@ public struct Spec: Sendable {
     public var trainForward: Formula?
     /// The spec's file as given to the loader (e.g. `Specs/sigmoid.yaml`).
     public var file: String
+    /// The YAML text the spec was read from (embedded in generated code for the JIT).
+    public var source: String
 
     public init(name: String, summary: String, doc: String?, params: [Param], forward: Formula,
-                backward: Formula, trainForward: Formula?, file: String) {
+                backward: Formula, trainForward: Formula?, file: String, source: String = "") {
         self.name = name
         self.summary = summary
         self.doc = doc
@@ -24,6 +26,7 @@ public struct Spec: Sendable {
         self.backward = backward
         self.trainForward = trainForward
         self.file = file
+        self.source = source
     }
 
     /// True when training draws noise (so kernels take a seed and an element offset).

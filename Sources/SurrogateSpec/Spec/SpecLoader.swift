@@ -94,7 +94,7 @@ public struct SpecLoader {
 
         guard let name, let forward, let backward, !diagnostics.hasErrors else { return nil }
         return Spec(name: name, summary: summary ?? "", doc: doc, params: params, forward: forward,
-                    backward: backward, trainForward: trainForward ?? nil, file: file)
+                    backward: backward, trainForward: trainForward ?? nil, file: file, source: yaml)
     }
 
     /// Yams rejects duplicate keys before we see the mapping, naming only the mapping: find the key's

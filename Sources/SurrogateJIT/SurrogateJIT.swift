@@ -1,0 +1,254 @@
+import Foundation
+import KernelEmit
+import Logging
+import Surrogates
+import SurrogateSpec
+import Synchronization
+
+/// Kernels specialised for concrete parameter values and this CPU, compiled in-process (clang 14 ->
+/// LLVM 14 O3 -> ORC LLJIT) from the same templates as the ahead-of-time kernels. Parameters are
+/// compile-time constants here (Halide's split): the kernels take only arrays, a count and, for
+/// training, the seed and offset.
+///
+/// Results are cached in memory (same request: same kernels, no work) and on disk (a new process skips
+/// the compiler). Concurrent requests for one kernel compile it once; compilation itself is serialised.
+public final class SurrogateJIT: Sendable {
+    /// The process-wide JIT, caching on disk in `KERNELGEN_CACHE_DIR` (default `~/.cache/kernelgen`).
+    public static let shared = SurrogateJIT()
+
+    public struct Options: Sendable {
+        /// false: compile even when cached (the result still replaces the cached one).
+        public var useCache = true
+        /// Keep this artefact of the compile in the result (C source, LLVM IR or assembly).
+        public var artefact: Artefact?
+        /// Which kernels to compile; the dispatch table needs all of them.
+        public var ops: KernelOps = .all
+
+        public init(useCache: Bool = true, artefact: Artefact? = nil, ops: KernelOps = .all) {
+            self.useCache = useCache
+            self.artefact = artefact
+            self.ops = ops
+        }
+    }
+
+    public enum Artefact: String, Sendable, CaseIterable { case c, ir, asm }
+
+    private let diskCache: DiskCache?
+    private let engineState = Mutex<JITEngine?>(nil)
+    private let slots = Mutex<[RequestKey: Slot]>([:])
+    private let runtimeSpecs = Mutex<[String: Spec]>([:])
+    private static let logger = Logger(label: "kernelgen.jit")
+
+    /// - Parameter cacheDirectory: where compiled objects persist; nil for no disk cache.
+    public init(cacheDirectory: URL? = SurrogateJIT.defaultCacheDirectory) {
+        diskCache = cacheDirectory.map { DiskCache(directory: $0) }
+    }
+
+    public var cacheDirectory: URL? { diskCache?.directory }
+
+    /// `KERNELGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/kernelgen`, else `~/.cache/kernelgen`.
+    public static var defaultCacheDirectory: URL { DiskCache.defaultDirectory }
+
+    // MARK: Specs
+
+    /// Loads and checks a spec at run time (no rebuild): errors throw with every diagnostic, warnings are
+    /// logged, and the surrogate is registered in `table` so `backend: .jit` lookups find it.
+    @discardableResult
+    public func load(specAt path: String, into table: DispatchTable = .builtin) throws(JITError) -> Spec {
+        try register(SpecLoader.load(path: path), into: table)
+    }
+
+    @discardableResult
+    public func load(yaml: String, file: String = "<string>", into table: DispatchTable = .builtin) throws(JITError) -> Spec {
+        try register(SpecLoader.load(yaml: yaml, file: file), into: table)
+    }
+
+    private func register(_ loaded: (Spec?, [Diagnostic]), into table: DispatchTable) throws(JITError) -> Spec {
+        let (spec, diagnostics) = loaded
+        guard let spec else { throw .invalidSpec(diagnostics) }
+        let warnings = diagnostics + SpecAnalysis.check(spec)
+        for w in warnings { Self.logger.warning("\(w)") }
+        runtimeSpecs.withLock { $0[spec.name] = spec }
+        table.register(Self.descriptor(spec))
+        return spec
+    }
+
+    /// A spec by name: one loaded at run time, else a built-in one (its YAML is embedded in the package).
+    public func spec(named name: String) throws(JITError) -> Spec {
+        if let spec = runtimeSpecs.withLock({ $0[name] }) { return spec }
+        guard let yaml = EmbeddedSources.specs[name] else {
+            throw .unknownSurrogate(name, known: Set(EmbeddedSources.specs.keys).union(runtimeSpecs.withLock { Array($0.keys) }).sorted())
+        }
+        let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: "Specs/\(name).yaml")
+        guard let spec else { throw .invalidSpec(diagnostics) }
+        runtimeSpecs.withLock { $0[name] = $0[name] ?? spec }
+        return spec
+    }
+
+    public static func descriptor(_ spec: Spec) -> SurrogateDescriptor {
+        SurrogateDescriptor(
+            name: spec.name, summary: spec.summary,
+            parameters: spec.params.map { ParameterInfo(name: $0.name, defaultValue: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "") },
+            hasTrainForward: spec.trainForward != nil, isStochastic: spec.isStochastic,
+            backwardReadsForwardOutput: spec.backward.expr.usesForwardOutput)
+    }
+
+    // MARK: Compiling
+
+    /// Kernels of `spec` for `T` with `parameters` (defaults filled in) folded in as constants.
+    public func compile<T: KernelScalar>(_ spec: Spec, parameters: [String: Double] = [:], dtype: T.Type = T.self,
+                                         options: Options = Options()) throws(JITError) -> JITKernels<T> {
+        let start = ContinuousClock.now
+        let values = try Self.resolve(spec, parameters)
+        let request = RequestKey(spec: spec.source.isEmpty ? "\(spec.name):\(spec.backward.text)" : spec.source,
+                                 values: spec.params.map { values[$0.name]! }, dtype: T.dtype, ops: options.ops.rawValue)
+        let slot = slots.withLock { table in
+            if let s = table[request] { return s }
+            let s = Slot()
+            table[request] = s
+            return s
+        }
+        // One compile per request: later callers wait here for the first.
+        slot.lock.lock()
+        defer { slot.lock.unlock() }
+        if options.useCache, options.artefact == nil, let done = slot.value {
+            var report = done.report
+            report.cacheHit = .memory
+            (report.frontendMs, report.optimizeMs, report.codegenMs, report.lookupMs) = (0, 0, 0, 0)
+            report.totalMs = (ContinuousClock.now - start).seconds * 1e3
+            return JITKernels(loaded: done.loaded, symbols: done.symbols, report: report, artefact: nil)
+        }
+        let built = try build(spec, values: values, T.self, options: options, start: start)
+        slot.value = Slot.Value(loaded: built.loaded, symbols: built.symbols, report: built.report)
+        return built
+    }
+
+    private func build<T: KernelScalar>(_ spec: Spec, values: [String: Double], _: T.Type, options: Options,
+                                        start: ContinuousClock.Instant) throws(JITError) -> JITKernels<T> {
+        let element: ElementType = T.dtype == .f32 ? .float32 : .float64
+        let symbol = "kgj_\(spec.name)"
+        let context = SurrogateContext(spec: spec, specFile: "Specs/\(spec.name).yaml", specialised: values, symbol: symbol,
+                                       elements: [element], ops: options.ops)
+        let symbols = KernelOps.symbolNames.filter { options.ops.contains($0.op) && context.emit[Self.emitKey($0.op)] == true }
+            .map { (op: $0.op, name: "\(symbol)_\($0.name)_\(element.rawValue)") }
+        // The disk key covers everything the object depends on, without rendering the source: the spec,
+        // the values (exact), the element type and ops, the templates, and LLVM/CPU (see `keyMaterial`).
+        let material = Self.keyMaterial(spec, values: spec.params.map { values[$0.name]! }, element: element, ops: options.ops)
+        let key = Hash.key(material)
+        let engine = try engine()
+
+        var report = CompileReport(surrogate: spec.name, dtype: element.rawValue, frontendMs: 0, optimizeMs: 0, codegenMs: 0,
+                                   lookupMs: 0, totalMs: 0, cacheHit: .none, vectorWidth: 1, vectorWidths: [:], key: key)
+        var entry: DiskCache.Entry?
+        var artefact: String?
+        if options.useCache, options.artefact == nil, let cached = diskCache?.read(key: key, material: material) {
+            entry = cached
+            report.cacheHit = .disk
+        } else {
+            let source: String
+            do {
+                source = try Generator(templates: EmbeddedSources.templates).jitSource(context)
+            } catch {
+                throw .compiler(stage: "render", message: "\(error)")
+            }
+            let object = try engine.compile(source: source, functions: symbols.map(\.name),
+                                            artefact: options.artefact.map { JITEngine.Artefact(rawValue: $0.rawValue)! })
+            (report.frontendMs, report.optimizeMs, report.codegenMs) =
+                (object.frontendSeconds * 1e3, object.optimizeSeconds * 1e3, object.codegenSeconds * 1e3)
+            artefact = object.artefact
+            entry = DiskCache.Entry(object: object.bytes, vectorWidths: object.vectorWidths)
+            diskCache?.write(key: key, material: material, entry: entry!)
+        }
+        let loadStart = ContinuousClock.now
+        let loaded = try engine.load(entry!.object, symbols: symbols.map(\.name))
+        report.lookupMs = (ContinuousClock.now - loadStart).seconds * 1e3
+        report.vectorWidths = entry!.vectorWidths
+        report.vectorWidth = entry!.vectorWidths.values.max() ?? 1
+        report.totalMs = (ContinuousClock.now - start).seconds * 1e3
+        return JITKernels(loaded: loaded, symbols: Dictionary(uniqueKeysWithValues: symbols.map { ($0.op.rawValue, $0.name) }),
+                          report: report, artefact: artefact)
+    }
+
+    /// Bumped when the way kernels are built changes in a way the inputs below do not show.
+    static let format = "kernelgen-jit 1"
+
+    /// Digest of the templates the JIT renders (they are part of what a cached object depends on).
+    static let templatesDigest = Hash.key(EmbeddedSources.templates.sorted { $0.key < $1.key }.map { "\($0.key)\n\($0.value)" }.joined(separator: "\u{0}"))
+
+    static func keyMaterial(_ spec: Spec, values: [Double], element: ElementType, ops: KernelOps) -> String {
+        [format, JITEngine.hostDescription, "templates \(templatesDigest)", "\(element.rawValue) ops \(ops.rawValue)",
+         "values " + values.map { ExactLiteral.hex($0) }.joined(separator: " "), spec.source].joined(separator: "\n")
+    }
+
+    private static func emitKey(_ op: KernelOps) -> String {
+        switch op {
+        case .forward: "forward"
+        case .backward: "backward"
+        case .trainForward: "trainForward"
+        default: "trainForwardMean"
+        }
+    }
+
+    /// The engine, created on first use (LLJIT creation is part of the first compile's cost).
+    private func engine() throws(JITError) -> JITEngine {
+        try engineState.withLock { (current) throws(JITError) -> JITEngine in
+            if let current { return current }
+            let made = try JITEngine()
+            current = made
+            return made
+        }
+    }
+
+    static func resolve(_ spec: Spec, _ parameters: [String: Double]) throws(JITError) -> [String: Double] {
+        let names = spec.params.map(\.name)
+        for name in parameters.keys.sorted() where !names.contains(name) {
+            throw .invalidParameters(SurrogateError.unknownParameter(name, surrogate: spec.name, known: names).description)
+        }
+        var values: [String: Double] = [:]
+        for p in spec.params {
+            let v = parameters[p.name] ?? p.defaultValue
+            guard v.isFinite, p.contains(v) else {
+                throw .invalidParameters(SurrogateError.parameterOutOfBounds(p.name, value: v, min: p.min, max: p.max, surrogate: spec.name).description)
+            }
+            values[p.name] = v
+        }
+        return values
+    }
+
+    /// Everything that makes two requests the same, cheap to hash (the memory cache's key).
+    private struct RequestKey: Hashable, Sendable {
+        var spec: String
+        var values: [Double]
+        var dtype: DType
+        var ops: Int
+    }
+
+    private final class Slot: @unchecked Sendable {
+        struct Value {
+            var loaded: LoadedObject
+            var symbols: [Int: String]
+            var report: CompileReport
+        }
+        let lock = NSLock()
+        var value: Value?
+    }
+}
+
+extension SurrogateJIT: KernelProvider {
+    /// Serves `backend: .jit` lookups of a dispatch table: `install(in:)` makes this the table's JIT.
+    public func kernels<T: KernelScalar>(for descriptor: SurrogateDescriptor, parameterValues: [Double],
+                                         dtype: T.Type) throws(SurrogateError) -> KernelSet<T> {
+        do {
+            let spec = try spec(named: descriptor.name)
+            let values = Dictionary(uniqueKeysWithValues: zip(spec.params.map(\.name), parameterValues))
+            return try compile(spec, parameters: values, dtype: T.self).kernelSet
+        } catch {
+            throw .compileFailed(surrogate: descriptor.name, backend: .jit, message: error.description)
+        }
+    }
+
+    /// Makes this JIT the provider of `backend: .jit` kernels in `table`.
+    public func install(in table: DispatchTable = .builtin) {
+        table.setProvider(self, for: .jit)
+    }
+}

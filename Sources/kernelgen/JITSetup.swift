@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SurrogateJIT
+import Surrogates
+import SurrogateSpec
+
+/// `--param NAME=VALUE` arguments.
+enum ParameterArguments {
+    static func parse(_ items: [String]) throws -> [String: Double] {
+        var values: [String: Double] = [:]
+        for item in items {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, let v = Double(parts[1]) else {
+                throw ValidationError("--param expects NAME=VALUE with a number, got `\(item)`")
+            }
+            values[parts[0]] = v
+        }
+        return values
+    }
+}
+
+/// Wiring of the JIT for the commands that use it.
+enum JITSetup {
+    /// Loads a runtime spec (reporting its diagnostics) and installs the JIT as the table's `jit` backend
+    /// when needed. Returns the backend to use: jit by default when a spec file is given.
+    static func prepare(backend: Backend?, spec: String?) throws -> Backend {
+        LoggingSystem.bootstrapOnce()
+        let chosen = backend ?? (spec == nil ? .c : .jit)
+        if let spec { _ = try loadSpec(spec) }
+        if chosen == .jit { SurrogateJIT.shared.install(in: .builtin) }
+        return chosen
+    }
+
+    static func loadSpec(_ path: String) throws -> Spec {
+        do {
+            return try SurrogateJIT.shared.load(specAt: path)
+        } catch let JITError.invalidSpec(diagnostics) {
+            Console.report(diagnostics)
+            throw ExitCode.failure
+        }
+    }
+
+    /// The spec to compile: a file, else a built-in one by name.
+    static func spec(named name: String, file: String?) throws -> Spec {
+        LoggingSystem.bootstrapOnce()
+        if let file {
+            let spec = try loadSpec(file)
+            guard spec.name == name else {
+                throw ValidationError("\(file) defines `\(spec.name)`, not `\(name)`")
+            }
+            return spec
+        }
+        do {
+            return try SurrogateJIT.shared.spec(named: name)
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+extension LoggingSystem {
+    private static let once: Void = { LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) } }()
+    /// Log to stderr (warnings such as a JIT fallback), once per process.
+    static func bootstrapOnce() { _ = once }
+}
