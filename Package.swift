@@ -71,6 +71,7 @@ let package = Package(
         // Golden/ holds emitted code read by path (#filePath), never compiled into the tests.
         .testTarget(name: "KernelEmitTests", dependencies: ["KernelEmit", "SurrogateSpec"], exclude: ["Golden"]),
         .testTarget(name: "SurrogatesTests", dependencies: ["Surrogates", "SurrogateKernelsC"]),
+        .testTarget(name: "SurrogateJITTests", dependencies: ["SurrogateJIT", "Surrogates", "SurrogateSpec", "KernelEmit"]),
         // Drives the built `kernelgen` binary: check, generate --check, eval, and an end-to-end new spec.
         .testTarget(name: "KernelgenCLITests", dependencies: ["kernelgen"]),
     ],

@@ -14,15 +14,17 @@ struct CLI {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kernelgen")
     }
 
-    static func run(_ arguments: [String], stdin: String = "", in directory: URL = root) throws -> Result {
-        try run(executable, arguments, stdin: stdin, in: directory)
+    static func run(_ arguments: [String], stdin: String = "", in directory: URL = root, environment: [String: String] = [:]) throws -> Result {
+        try run(executable, arguments, stdin: stdin, in: directory, environment: environment)
     }
 
-    static func run(_ program: URL, _ arguments: [String], stdin: String = "", in directory: URL = root) throws -> Result {
+    static func run(_ program: URL, _ arguments: [String], stdin: String = "", in directory: URL = root,
+                    environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let input = Pipe(), output = Pipe(), error = Pipe()
         process.standardInput = input
         process.standardOutput = output

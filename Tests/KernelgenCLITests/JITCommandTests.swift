@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+@Suite struct JITCommandTests {
+    @Test func jitReportsStagesAndTheDiskCacheServesANewProcess() throws {
+        let cache = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let env = ["KERNELGEN_CACHE_DIR": cache.path]
+        let first = try CLI.run(["jit", "gaussian", "--param", "sigma=0.5", "--json"], environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        for field in ["frontend_ms", "optimize_ms", "codegen_ms", "lookup_ms", "total_ms"] {
+            #expect((a[field] as? Double).map { $0 >= 0 } == true, "\(field)")
+        }
+        #expect(a["cache_hit"] as? String == "none")
+        #expect((a["frontend_ms"] as? Double ?? 0) > 0)
+        #expect((a["vector_width"] as? Int ?? 0) >= 4)
+        let second = try CLI.run(["jit", "gaussian", "--param", "sigma=0.5", "--json"], environment: env)
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        #expect(b["cache_hit"] as? String == "disk")
+        #expect(b["key"] as? String == a["key"] as? String)
+        let forced = try CLI.run(["jit", "gaussian", "--param", "sigma=0.5", "--no-cache", "--repeat", "3", "--json"], environment: env)
+        let c = try #require(try JSONSerialization.jsonObject(with: Data(forced.stdout.utf8)) as? [String: Any])
+        #expect(c["cache_hit"] as? String == "none")
+        #expect(c["repeat"] as? Int == 3)
+    }
+
+    @Test func jitEmitsTheRequestedArtefact() throws {
+        let cache = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let r = try CLI.run(["jit", "piecewise_linear", "--param", "gamma=0.5", "--emit", "c", "--ops", "backward"],
+                            environment: ["KERNELGEN_CACHE_DIR": cache.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        // gamma folded in: -0.5 and 1 / (2 * 0.5) = 1 appear as exact literals, no parameter argument.
+        #expect(r.stdout.contains("void kgj_piecewise_linear_backward_f32(const float *__restrict x, const float *__restrict y, const float *__restrict grad_out, float *__restrict grad_in, kg_size n) {"))
+        #expect(r.stdout.contains("((xi >= -0x1p-1f) & (xi <= 0x1p-1f))"))
+    }
+
+    @Test func evalWithARuntimeSpecAndTheJITBackend() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("softsign.yaml")
+        try "name: softsign\nsummary: s\nparams:\n  scale: 4\nbackward: scale / (2 * (1 + abs(scale * x))^2)\n"
+            .write(to: spec, atomically: true, encoding: .utf8)
+        let env = ["KERNELGEN_CACHE_DIR": dir.appendingPathComponent("cache").path]
+        let r = try CLI.run(["eval", "softsign", "--spec", spec.path, "--dtype", "f64"], stdin: "0\n0.5 2\n", environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "1.0 2.0\n1.0 \(2 * 4 / (2 * 3.0 * 3.0))\n")
+        let jit = try CLI.run(["eval", "sigmoid", "--backend", "jit", "--param", "scale=4"], stdin: "0\n", environment: env)
+        #expect(jit.stdout == "1.0 1.0\n")
+        let bad = try CLI.run(["eval", "softsign", "--spec", dir.appendingPathComponent("missing.yaml").path], stdin: "0\n", environment: env)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("missing.yaml:1:1: error: cannot read the file as UTF-8 text"))
+    }
+
+    @Test func tuneSweepsAParameter() throws {
+        let cache = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let r = try CLI.run(["tune", "gaussian", "--param", "sigma=0.5:1.5:0.5", "--size", "4096", "--json"],
+                            environment: ["KERNELGEN_CACHE_DIR": cache.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["value"] as? Double } == [0.5, 1.0, 1.5])
+        for row in rows {
+            let sigma = row["value"] as! Double
+            // The normal density: peak 1/(sigma sqrt(2 pi)), FWHM 2 sqrt(2 ln 2) sigma, integral 1.
+            #expect(abs(row["peak"] as! Double - 1 / (sigma * (2 * Double.pi).squareRoot())) < 1e-5)
+            #expect(abs(row["width_at_half_maximum"] as! Double - 2 * (2 * log(2.0)).squareRoot() * sigma) < 2e-3)
+            #expect(abs(row["integral"] as! Double - 1) < 1e-4)
+            #expect(abs(row["central_share"] as! Double - erf(1 / (sigma * 2.0.squareRoot()))) < 1e-3)
+            #expect((row["elements_per_second"] as! Double) > 0)
+        }
+        let table = try CLI.run(["tune", "gaussian", "--param", "sigma=1:2:1", "--size", "4096"], environment: ["KERNELGEN_CACHE_DIR": cache.path])
+        #expect(table.stdout.contains("sigma  compile ms  cache"))
+        let wrong = try CLI.run(["tune", "gaussian", "--param", "sgima=1:2:1"])
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("`gaussian` has no parameter `sgima`; its parameters: sigma"))
+    }
+}

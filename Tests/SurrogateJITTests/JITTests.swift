@@ -1,0 +1,273 @@
+import Foundation
+import KernelEmit
+import Surrogates
+import SurrogateSpec
+import Synchronization
+import Testing
+@testable import SurrogateJIT
+
+/// A JIT with a private, empty disk cache.
+func freshJIT() throws -> (SurrogateJIT, URL) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-jit-\(UUID().uuidString)")
+    return (SurrogateJIT(cacheDirectory: dir), dir)
+}
+
+@Suite(.serialized) struct JITAccuracyTests {
+    typealias R = Float80
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var parameters: [String: Double]
+        var backward: @Sendable (R) -> R
+        var testDescription: String { "\(name) \(parameters)" }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "sigmoid", parameters: [:]) { Reference.sigmoidBackward($0, scale: 5) },
+        Case(name: "sigmoid", parameters: ["scale": 2.5]) { Reference.sigmoidBackward($0, scale: 2.5) },
+        Case(name: "arctan", parameters: [:]) { Reference.arctanBackward($0, scale: 2) },
+        Case(name: "piecewise_linear", parameters: ["gamma": 0.75]) { Reference.piecewiseLinearBackward($0, gamma: 0.75) },
+        Case(name: "gaussian", parameters: ["sigma": 1.5]) { Reference.gaussianBackward($0, sigma: 1.5) },
+        Case(name: "noisy_threshold", parameters: [:]) { _ in 0 },
+    ]
+
+    func check<T: KernelScalar>(_ c: Case, _: T.Type, jit: SurrogateJIT) throws {
+        let table = DispatchTable()
+        for d in DispatchTable.builtin.descriptors { table.register(d) }
+        jit.install(in: table)
+        let s: BoundSurrogate<T> = try table.surrogate(c.name, backend: .jit, parameters: c.parameters)
+        #expect(s.backend == .jit)
+        let x = Inputs.all(T.self)
+        let y = s.forward(x)
+        let gin = try s.backward(x, y: y)
+        let peak = (0...20000).map { c.backward(R(-10) + R($0) / 1000).magnitude }.max()!
+        var misses: [String] = []
+        for i in x.indices {
+            if y[i] != T(Reference.heaviside(R(x[i]))) { misses.append("forward at \(x[i]): \(y[i])") }
+            if let miss = ErrorBound.check(gin[i], c.backward(R(x[i])), peak: peak, x: x[i]) { misses.append(miss) }
+        }
+        let count = misses.count, first = misses.prefix(3)
+        #expect(count == 0, "\(c.name) \(T.self) jit: \(count) misses, first: \(first)")
+
+        // Against the ahead-of-time C kernels: the same bound (constants fold in Double in the JIT).
+        let aot: BoundSurrogate<T> = try DispatchTable.builtin.surrogate(c.name, backend: .c, parameters: c.parameters)
+        let ginAOT = try aot.backward(x, y: aot.forward(x))
+        for i in x.indices where !(gin[i].isNaN && ginAOT[i].isNaN) {
+            #expect(ErrorBound.check(gin[i], R(ginAOT[i]), peak: peak, x: x[i]) == nil, "\(c.name) vs AOT at \(x[i])")
+        }
+    }
+
+    @Test(arguments: cases)
+    func jitKernelsMatchTheReferenceAndTheAOTKernels(_ c: Case) throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try check(c, Float.self, jit: jit)
+        try check(c, Double.self, jit: jit)
+    }
+
+    @Test func stochasticTrainingForwardMatchesAOTBitForBit() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = DispatchTable()
+        for d in DispatchTable.builtin.descriptors { table.register(d) }
+        jit.install(in: table)
+        for mode in [SurrogateMode.train(sample: true, seed: 77), .train(sample: false, seed: 0)] {
+            var j: BoundSurrogate<Float> = try table.surrogate("noisy_threshold", backend: .jit)
+            var a: BoundSurrogate<Float> = try DispatchTable.builtin.surrogate("noisy_threshold", backend: .c)
+            j.mode = mode
+            a.mode = mode
+            let x = Inputs.grid(Float.self)
+            // Same operations on the same constants (5 * x needs no folding): identical noise and rounding.
+            #expect(j.forward(x, offset: 9) == a.forward(x, offset: 9))
+        }
+    }
+}
+
+@Suite(.serialized) struct JITBehaviourTests {
+    @Test func runtimeSpecEndToEnd() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = DispatchTable()
+        jit.install(in: table)
+        let spec = try jit.load(yaml: """
+            name: softsign
+            summary: Fast-sigmoid (SuperSpike) surrogate, defined at run time.
+            params:
+              scale: {default: 4.0, min: 0}
+            backward: scale / (2 * (1 + abs(scale * x))^2)
+            """, into: table)
+        #expect(spec.name == "softsign")
+        #expect(table.descriptors.map(\.name) == ["softsign"])
+        let s: BoundSurrogate<Double> = try table.surrogate("softsign", backend: .jit, parameters: ["scale": 3])
+        let x: [Double] = [-2, -0.25, 0, 0.5, 3, .nan]
+        let g = try s.backward(x)
+        for i in 0..<5 {
+            let expected = 3 / (2 * (1 + abs(3 * x[i])) * (1 + abs(3 * x[i])))
+            #expect(abs(g[i] - expected) <= 4 * expected.ulp)
+        }
+        #expect(g[5].isNaN)
+        #expect(s.forward(x) == [0, 0, 1, 1, 1, 0])
+        // No ahead-of-time kernels for it: asking for them is a clear error.
+        #expect(throws: SurrogateError.noKernel(surrogate: "softsign", dtype: .f64, backend: .c, available: [])) {
+            let _: BoundSurrogate<Double> = try table.surrogate("softsign", backend: .c)
+        }
+    }
+
+    @Test func invalidRuntimeSpecReportsEveryDiagnostic() throws {
+        let (jit, _) = try freshJIT()
+        #expect(throws: JITError.invalidSpec([
+            Diagnostic(.unknownIdentifier, at: SourceLocation(file: "<string>", line: 3, column: 15), "in `backward`: unknown identifier `scael`; expected `x`, `y`, a parameter, `pi` or `e`"),
+        ])) {
+            try jit.load(yaml: "name: broken\nsummary: s\nbackward: 2 * scael\n")
+        }
+    }
+
+    @Test func invalidRequestsAreClearErrors() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try jit.spec(named: "gaussian")
+        #expect(throws: JITError.invalidParameters("`gaussian` has no parameter `sigam`; did you mean `sigma`?; expected one of: sigma")) {
+            _ = try jit.compile(spec, parameters: ["sigam": 1], dtype: Float.self)
+        }
+        #expect(throws: JITError.invalidParameters("parameter `sigma` of `gaussian` is -1.0; expected a finite value in [0.0, inf]")) {
+            _ = try jit.compile(spec, parameters: ["sigma": -1], dtype: Float.self)
+        }
+        #expect(throws: JITError.unknownSurrogate("nope", known: ["arctan", "gaussian", "noisy_threshold", "piecewise_linear", "sigmoid"])) {
+            _ = try jit.spec(named: "nope")
+        }
+    }
+
+    /// The compiler's own diagnostic reaches the caller as a Swift error.
+    @Test func compilerErrorsCarryTheDiagnosticText() throws {
+        let engine = try JITEngine()
+        do {
+            _ = try engine.compile(source: "void f(void) { int x = ; }", functions: ["f"], artefact: nil)
+            Issue.record("bad C compiled")
+        } catch {
+            guard case .compiler(let stage, let message) = error else { Issue.record("\(error)"); return }
+            #expect(stage == "frontend")
+            #expect(message.contains("kernel.c:1:24: error: expected expression"), "\(message)")
+        }
+    }
+
+    @Test func memoryCacheReturnsTheSameKernelsWithoutCompiling() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try jit.spec(named: "arctan")
+        let first = try jit.compile(spec, parameters: ["scale": 3], dtype: Float.self)
+        let second = try jit.compile(spec, parameters: ["scale": 3], dtype: Float.self)
+        #expect(first.report.cacheHit == .none)
+        #expect(second.report.cacheHit == .memory)
+        #expect(second.report.frontendMs == 0 && second.report.codegenMs == 0)
+        #expect(first.loaded === second.loaded)
+        #expect(first.loaded.addresses == second.loaded.addresses)
+        let other = try jit.compile(spec, parameters: ["scale": 4], dtype: Float.self)
+        #expect(other.report.cacheHit == .none)
+        #expect(other.report.key != first.report.key)
+    }
+
+    @Test func diskCacheServesANewInstanceAndSurvivesCorruption() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try jit.spec(named: "sigmoid")
+        let made = try jit.compile(spec, parameters: ["scale": 2], dtype: Double.self)
+        #expect(made.report.cacheHit == .none)
+        let file = DiskCache(directory: dir).url(for: made.report.key)
+        #expect(FileManager.default.fileExists(atPath: file.path))
+
+        func fresh() throws -> JITKernels<Double> {
+            try SurrogateJIT(cacheDirectory: dir).compile(spec, parameters: ["scale": 2], dtype: Double.self)
+        }
+        func works(_ k: JITKernels<Double>) throws -> Bool {
+            let s = BoundSurrogate(descriptor: SurrogateJIT.descriptor(spec), backend: .jit, parameterValues: [2], mode: .eval, kernels: k.kernelSet)
+            return try s.backward([0.0]) == [0.5]
+        }
+        let hit = try fresh()
+        #expect(hit.report.cacheHit == .disk)
+        #expect(try works(hit))
+
+        let good = try Data(contentsOf: file)
+        // A flipped byte inside the object, a truncation, and another key's material: all recompiled.
+        var flipped = good
+        flipped[flipped.count / 2] ^= 0x5a
+        let foreign = DiskCache.encode(DiskCache.Entry(object: [0xde, 0xad], vectorWidths: [:]), material: "someone else's key")
+        for bad in [flipped, good.prefix(good.count - 9), Data(foreign), Data()] {
+            try bad.write(to: file)
+            let again = try fresh()
+            #expect(again.report.cacheHit == .none)
+            #expect(try works(again))
+            #expect(try Data(contentsOf: file) == good, "the recompile rewrites the entry")
+        }
+    }
+
+    @Test func concurrentRequestsCompileOncePerKernel() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try jit.spec(named: "gaussian")
+        let reports = Mutex<[CompileReport]>([])
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for round in 0..<3 {
+                let sigma = [0.5, 1.0][(worker + round) % 2]
+                do {
+                    let k = try jit.compile(spec, parameters: ["sigma": sigma], dtype: Float.self)
+                    reports.withLock { $0.append(k.report) }
+                    let s = BoundSurrogate(descriptor: SurrogateJIT.descriptor(spec), backend: .jit, parameterValues: [sigma],
+                                           mode: .eval, kernels: k.kernelSet)
+                    let expected = Float(1 / (sigma * (2 * Double.pi).squareRoot()))
+                    if abs(try s.backward([Float(0)])[0] - expected) > 4 * expected.ulp { failures.withLock { $0 += 1 } }
+                } catch {
+                    failures.withLock { $0 += 1 }
+                }
+            }
+        }
+        let all = reports.withLock { $0 }
+        #expect(failures.withLock { $0 } == 0)
+        #expect(all.count == 24)
+        #expect(all.filter { $0.cacheHit == .none }.count == 2, "one compile per distinct kernel")
+        #expect(Set(all.map(\.key)).count == 2)
+    }
+
+    @Test func artefactsAreAvailable() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try jit.spec(named: "arctan")
+        let c = try jit.compile(spec, dtype: Float.self, options: .init(artefact: .c, ops: .backward))
+        #expect(c.artefact?.contains("void kgj_arctan_backward_f32(const float *__restrict x, const float *__restrict y, const float *__restrict grad_out, float *__restrict grad_in, kg_size n) {") == true)
+        #expect(c.artefact?.contains("#include \"") == false && c.artefact?.contains("#include <") == false, "JIT source is freestanding")
+        #expect(c.report.vectorWidths.keys.sorted() == ["kgj_arctan_backward_f32"])
+        #expect(c.report.vectorWidth >= 4)
+        let ir = try jit.compile(spec, dtype: Float.self, options: .init(artefact: .ir, ops: .backward))
+        #expect(ir.artefact?.contains("define dso_local void @kgj_arctan_backward_f32") == true)
+        let asm = try jit.compile(spec, dtype: Float.self, options: .init(artefact: .asm, ops: .backward))
+        #expect(asm.artefact?.contains("kgj_arctan_backward_f32:") == true)
+    }
+}
+
+/// The dispatch table's fallback when the JIT cannot make kernels.
+@Suite struct JITFallbackTests {
+    struct Failing: KernelProvider {
+        func kernels<T: KernelScalar>(for descriptor: SurrogateDescriptor, parameterValues: [Double], dtype: T.Type) throws(SurrogateError) -> KernelSet<T> {
+            throw .compileFailed(surrogate: descriptor.name, backend: .jit, message: "kernel.c:1:1: error: simulated")
+        }
+    }
+
+    @Test func fallsBackToAOTKernelsWhenTheyExist() throws {
+        let table = DispatchTable()
+        GeneratedSurrogates.register(into: table)
+        table.setProvider(Failing(), for: .jit)
+        let s: BoundSurrogate<Float> = try table.surrogate("sigmoid", backend: .jit)
+        #expect(s.backend == .c)
+        #expect(try s.backward([0]) == [1.25])
+    }
+
+    @Test func otherwiseTheCompilerErrorReachesTheCaller() throws {
+        let table = DispatchTable()
+        table.register(SurrogateDescriptor(name: "runtime_only", summary: "", parameters: [], hasTrainForward: false,
+                                           isStochastic: false, backwardReadsForwardOutput: false))
+        table.setProvider(Failing(), for: .jit)
+        #expect(throws: SurrogateError.compileFailed(surrogate: "runtime_only", backend: .jit, message: "kernel.c:1:1: error: simulated")) {
+            let _: BoundSurrogate<Float> = try table.surrogate("runtime_only", backend: .jit)
+        }
+    }
+}
