@@ -147,7 +147,7 @@ public final class SurrogateJIT: Sendable {
         } else {
             let source: String
             do {
-                source = try Generator(templates: EmbeddedSources.templates).jitSource(context)
+                source = try Self.generator.withLock { try $0.jitSource(context) }
             } catch {
                 throw .compiler(stage: "render", message: "\(error)")
             }
@@ -168,6 +168,9 @@ public final class SurrogateJIT: Sendable {
         return JITKernels(loaded: loaded, symbols: Dictionary(uniqueKeysWithValues: symbols.map { ($0.op.rawValue, $0.name) }),
                           report: report, artefact: artefact)
     }
+
+    /// One generator for the process: its templates are parsed once. Stencil is not thread-safe, hence the lock.
+    private static let generator = Mutex(Generator(templates: EmbeddedSources.templates))
 
     /// Bumped when the way kernels are built changes in a way the inputs below do not show.
     static let format = "kernelgen-jit 1"

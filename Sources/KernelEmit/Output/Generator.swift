@@ -40,9 +40,10 @@ public struct Generator {
         }
     }
 
-    /// Templates given as texts by name (the JIT, from `EmbeddedSources.templates`).
+    /// Templates given as texts by name (the JIT, from `EmbeddedSources.templates`); each is parsed once
+    /// per generator, so a generator kept for many renders pays the parsing once.
     public init(templates: [String: String], specsLabel: String = "Specs") {
-        self.init(loader: DictionaryLoader(templates: templates), specsLabel: specsLabel) { name in
+        self.init(loader: ParsedTemplateCache(DictionaryLoader(templates: templates)), specsLabel: specsLabel) { name in
             guard let text = templates[name] else { throw TemplateDoesNotExist(templateNames: [name]) }
             return text
         }
@@ -143,5 +144,23 @@ public struct ElementContext: Sendable {
                               suffix: element.libmSuffix, one: c.literal(1), zero: c.literal(0),
                               uniformBits: bits, uniformShift: 64 - bits, uniformScale: c.literal(Double(sign: .plus, exponent: -bits, significand: 1)),
                               noiseLow: c.literal(KernelNoise.low), noiseHigh: c.literal(KernelNoise.high))
+    }
+}
+
+/// A loader that keeps the templates it has parsed (Stencil parses on every load otherwise).
+final class ParsedTemplateCache: Loader, @unchecked Sendable {
+    private let base: Loader
+    private var parsed: [String: Template] = [:]
+    private let lock = NSLock()
+
+    init(_ base: Loader) { self.base = base }
+
+    func loadTemplate(name: String, environment: Environment) throws -> Template {
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = parsed[name] { return t }
+        let t = try base.loadTemplate(name: name, environment: environment)
+        parsed[name] = t
+        return t
     }
 }
