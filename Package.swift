@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "SurrogateKernelsC", path: "Generated/C"),
         .target(
             name: "SurrogateKernelsSwift",
-            dependencies: ["SurrogateRuntime", "SurrogateKernelsC", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["SurrogateRuntime", "SurrogateKernelsC"],
             path: "Generated/Swift"),
         // 4. compiled kernels -> dispatch table.
         .target(

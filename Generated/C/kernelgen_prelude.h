@@ -11,6 +11,8 @@
 
 typedef __UINT32_TYPE__ kg_u32;
 typedef __UINT64_TYPE__ kg_u64;
+typedef __INT32_TYPE__ kg_i32;
+typedef __INT64_TYPE__ kg_i64;
 typedef __SIZE_TYPE__ kg_size;
 
 /* Philox-4x32-10 (Salmon et al., SC'11), counter = (index low, index high, site, 0), key = seed.
@@ -41,7 +43,115 @@ static inline float kg_signf(float a) { return a > 0x0p+0f ? 0x1p+0f : (a < 0x0p
 static inline float kg_minf(float a, float b) { return b < a ? b : a; }
 static inline float kg_maxf(float a, float b) { return a < b ? b : a; }
 static inline float kg_clampf(float v, float lo, float hi) { return kg_minf(kg_maxf(v, lo), hi); }
-static inline float kg_sigmoidf(float a) { return 0x1p+0f / (0x1p+0f + __builtin_expf(-a)); }
+
+/* Vectorisable math: branch-free (selects only), FMA where written, no calls, no tables; the same
+   algorithms as Swift's KernelMath, so C, Swift and JIT kernels round identically. Polynomials and
+   constants come from MathCoefficients (scripts/fit_polynomials.py). */
+static inline kg_u32 kg_bitsf(float v) { union { float f; kg_u32 u; } b; b.f = v; return b.u; }
+static inline float kg_from_bitsf(kg_u32 v) { union { float f; kg_u32 u; } b; b.u = v; return b.f; }
+
+/* e^x = 2^n e^r, n = round(x / ln2), |r| <= ln2/2; 2^n is applied as two halves so results in the
+   subnormal range round once. +inf above expHi, 0 below expLo, NaN propagates. */
+static inline float kg_expf(float x) {
+    float xc = x < -0x1.9fe368p+6f ? -0x1.9fe368p+6f : (x > 0x1.62e43p+6f ? 0x1.62e43p+6f : x);
+    float t = __builtin_fmaf(xc, 0x1.715476p+0f, 0x1.8p+23f);
+    float n = t - 0x1.8p+23f;
+    float r = __builtin_fmaf(n, -0x1.62e4p-1f, xc);
+    r = __builtin_fmaf(n, -0x1.7f7d1cp-20f, r);
+    float q = __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(0x1.6d10fcp-10f, r, 0x1.120b62p-7f), r, 0x1.55551ap-5f), r, 0x1.5554dep-3f), r, 0x1p-1f);
+    float p = __builtin_fmaf(q, r * r, r) + 0x1p+0f;
+    kg_i32 ni = (kg_i32)(kg_bitsf(t) - kg_bitsf(0x1.8p+23f));
+    kg_i32 n1 = ni >> 1;
+    kg_i32 n2 = ni - n1;
+    float s1 = kg_from_bitsf((kg_u32)(n1 + 127) << 23);
+    float s2 = kg_from_bitsf((kg_u32)(n2 + 127) << 23);
+    float y = p * s1 * s2;
+    y = x < -0x1.9fe368p+6f ? 0x0p+0f : y;
+    return x > 0x1.62e43p+6f ? __builtin_inff() : y;
+}
+
+/* log x = k ln2 + log(1 + f), x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), with fdlibm's
+   log(1 + f) = f - h + s (h + R(s^2)), s = f / (2 + f), h = f^2 / 2. Subnormals are scaled first. */
+static inline float kg_logf(float x) {
+    int subnormal = x < 0x1p-126f;
+    float xs = subnormal ? x * 0x1p+23f : x;
+    kg_u32 ix = kg_bitsf(xs) + (0x3f800000 - 0x3f3504f3);
+    kg_i32 k = (kg_i32)(ix >> 23) - 127 - (subnormal ? 23 : 0);
+    float f = kg_from_bitsf((ix & 0x007fffff) + 0x3f3504f3) - 0x1p+0f;
+    float s = f / (float)(2 + f);
+    float z = s * s;
+    float R = z * __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(0x1.ddcf72p-3f, z, 0x1.245c4p-2f), z, 0x1.9999ecp-2f), z, 0x1.555556p-1f);
+    float h = (float)0.5 * f * f;
+    float kf = (float)k;
+    float low = __builtin_fmaf(s, h + R, kf * 0x1.2fefa2p-17f);
+    float y = __builtin_fmaf(kf, 0x1.62e3p-1f, -((h - low) - f));
+    y = x == 0x0p+0f ? -__builtin_inff() : y;
+    y = x < 0x0p+0f ? __builtin_nanf("") : y;
+    y = x == __builtin_inff() ? x : y;
+    return x != x ? x : y;
+}
+
+/* log(1 + x) = log(u) + (x - (u - 1)) / u with u = 1 + x rounded (the quotient undoes u's rounding). */
+static inline float kg_log1pf(float x) {
+    float u = 0x1p+0f + x;
+    float c = (x - (u - 0x1p+0f)) / u;
+    c = ((u == 0x0p+0f) | (u == __builtin_inff())) ? 0x0p+0f : c;
+    return kg_logf(u) + c;
+}
+
+/* e^x - 1: a polynomial for |x| <= ln2, exp(x) - 1 beyond (no cancellation there). */
+static inline float kg_expm1f(float x) {
+    float x2 = x * x;
+    float small = __builtin_fmaf(x2 * x, __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(0x1.74b4c4p-19f, x, 0x1.a401bp-16f), x, 0x1.a01746p-13f), x, 0x1.6c13p-10f), x, 0x1.111112p-7f), x, 0x1.555558p-5f), x, 0x1.555556p-3f), __builtin_fmaf(x2, (float)0.5, x));
+    float large = kg_expf(x) - 0x1p+0f;
+    float y = __builtin_fabsf(x) <= 0x1.62e43p-1f ? small : large;
+    return x == 0x0p+0f ? x : y; /* keeps -0 */
+}
+
+/* tanh |x| = t / (t + 2), t = expm1(2 |x|); 1 beyond the saturation point; the sign of x (and -0) kept. */
+static inline float kg_tanhf(float x) {
+    float a = __builtin_fabsf(x);
+    float t = kg_expm1f(a + a);
+    float r = t / (t + (float)2);
+    r = a > 0x1.2p+3f ? 0x1p+0f : r;
+    return __builtin_copysignf(r, x);
+}
+
+/* atan: |x| > 1 via pi/2 - atan(1/|x|); above tan(pi/12) via pi/6 + atan((t sqrt3 - 1) / (t + sqrt3));
+   then u + u^3 A(u^2). */
+static inline float kg_atanf(float x) {
+    float a = __builtin_fabsf(x);
+    int inverted = a > 0x1p+0f;
+    float t = inverted ? 0x1p+0f / a : a;
+    int shifted = t > 0x1.126146p-2f;
+    float u = shifted ? __builtin_fmaf(t, 0x1.bb67aep+0f, -0x1p+0f) / (t + 0x1.bb67aep+0f) : t;
+    float w = u * u;
+    float r = __builtin_fmaf(u * w, __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(-0x1.411244p-4f, w, 0x1.c3fd68p-4f), w, -0x1.24883p-3f), w, 0x1.999982p-3f), w, -0x1.555556p-2f), u);
+    r = shifted ? r + 0x1.0c1524p-1f : r;
+    r = inverted ? 0x1.921fb6p+0f - r : r;
+    return __builtin_copysignf(r, x);
+}
+
+/* erf: x E(v) up to erfSplit (v = x^2, or x^2/2 - 1 where that centres the polynomial), 1 - exp(-x^2) G(1/x) up to erfTop, 1 beyond; odd. */
+static inline float kg_erff(float x) {
+    float a = __builtin_fabsf(x);
+    float w = a * a;
+    float v = __builtin_fmaf(w, 0x1p+0f, -0x0p+0f);
+    float inner = a * __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(0x1.4a569p-14f, v, -0x1.a45088p-11f), v, 0x1.54127p-8f), v, -0x1.b7fabap-6f), v, 0x1.ce2d1p-4f), v, -0x1.81273ep-2f), v, 0x1.20dd74p+0f);
+    float ac = a > 0x1.8p+2f ? 0x1.8p+2f : a; /* NaN stays NaN */
+    float t = 0x1p+0f / ac;
+    float outer = 0x1p+0f - kg_expf(-(ac * ac)) * __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(-0x1.7eb50ap-5f, t, 0x1.45953ap-2f), t, -0x1.ea62b2p-1f), t, 0x1.a8d19p+0f), t, -0x1.c3e6d6p+0f), t, 0x1.10852ap+0f), t, -0x1.2a1604p-3f), t, -0x1.0bfdb8p-2f), t, -0x1.9ee552p-10f), t, 0x1.20e394p-1f), t, 0x1.50ee8ep-21f);
+    float r = a <= 0x1p+0f ? inner : outer;
+    r = a >= 0x1.8p+2f ? 0x1p+0f : r;
+    return __builtin_copysignf(r, x);
+}
+
+/* 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision. */
+static inline float kg_sigmoidf(float a) {
+    float e = kg_expf(-__builtin_fabsf(a));
+    float s = 0x1p+0f / (0x1p+0f + e);
+    return a < 0x0p+0f ? e * s : s;
+}
 
 /* U[0, 1) from the top 24 bits. */
 static inline float kg_uniformf(kg_u64 bits) { return (float)(bits >> 40) * 0x1p-24f; }
@@ -49,7 +159,7 @@ static inline float kg_uniformf(kg_u64 bits) { return (float)(bits >> 40) * 0x1p
 /* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in the seed. */
 static inline float kg_logisticf(kg_u64 bits) {
     float u = kg_clampf(kg_uniformf(bits), 0x1.0c6f7ap-20f, 0x1.ffffdep-1f);
-    return __builtin_logf(u) - __builtin_log1pf(-u);
+    return kg_logf(u) - kg_log1pf(-u);
 }
 
 /* ---- double ---- */
@@ -59,7 +169,115 @@ static inline double kg_sign(double a) { return a > 0x0p+0 ? 0x1p+0 : (a < 0x0p+
 static inline double kg_min(double a, double b) { return b < a ? b : a; }
 static inline double kg_max(double a, double b) { return a < b ? b : a; }
 static inline double kg_clamp(double v, double lo, double hi) { return kg_min(kg_max(v, lo), hi); }
-static inline double kg_sigmoid(double a) { return 0x1p+0 / (0x1p+0 + __builtin_exp(-a)); }
+
+/* Vectorisable math: branch-free (selects only), FMA where written, no calls, no tables; the same
+   algorithms as Swift's KernelMath, so C, Swift and JIT kernels round identically. Polynomials and
+   constants come from MathCoefficients (scripts/fit_polynomials.py). */
+static inline kg_u64 kg_bits(double v) { union { double f; kg_u64 u; } b; b.f = v; return b.u; }
+static inline double kg_from_bits(kg_u64 v) { union { double f; kg_u64 u; } b; b.u = v; return b.f; }
+
+/* e^x = 2^n e^r, n = round(x / ln2), |r| <= ln2/2; 2^n is applied as two halves so results in the
+   subnormal range round once. +inf above expHi, 0 below expLo, NaN propagates. */
+static inline double kg_exp(double x) {
+    double xc = x < -0x1.74910d52d3052p+9 ? -0x1.74910d52d3052p+9 : (x > 0x1.62e42fefa39efp+9 ? 0x1.62e42fefa39efp+9 : x);
+    double t = __builtin_fma(xc, 0x1.71547652b82fep+0, 0x1.8p+52);
+    double n = t - 0x1.8p+52;
+    double r = __builtin_fma(n, -0x1.62e42feep-1, xc);
+    r = __builtin_fma(n, -0x1.a39ef35793c76p-33, r);
+    double q = __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(0x1.af389ecfc4b9cp-26, r, 0x1.28917c89a43a7p-22), r, 0x1.71de0db2f6b19p-19), r, 0x1.a019b9149a41cp-16), r, 0x1.a01a01a7c2efep-13), r, 0x1.6c16c17889ef1p-10), r, 0x1.11111111109b5p-7), r, 0x1.5555555553d68p-5), r, 0x1.5555555555556p-3), r, 0x1.0000000000001p-1);
+    double p = __builtin_fma(q, r * r, r) + 0x1p+0;
+    kg_i64 ni = (kg_i64)(kg_bits(t) - kg_bits(0x1.8p+52));
+    kg_i64 n1 = ni >> 1;
+    kg_i64 n2 = ni - n1;
+    double s1 = kg_from_bits((kg_u64)(n1 + 1023) << 52);
+    double s2 = kg_from_bits((kg_u64)(n2 + 1023) << 52);
+    double y = p * s1 * s2;
+    y = x < -0x1.74910d52d3052p+9 ? 0x0p+0 : y;
+    return x > 0x1.62e42fefa39efp+9 ? __builtin_inf() : y;
+}
+
+/* log x = k ln2 + log(1 + f), x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), with fdlibm's
+   log(1 + f) = f - h + s (h + R(s^2)), s = f / (2 + f), h = f^2 / 2. Subnormals are scaled first. */
+static inline double kg_log(double x) {
+    int subnormal = x < 0x1p-1022;
+    double xs = subnormal ? x * 0x1p+52 : x;
+    kg_u64 ix = kg_bits(xs) + (0x3ff0000000000000 - 0x3fe6a09e667f3bcd);
+    kg_i64 k = (kg_i64)(ix >> 52) - 1023 - (subnormal ? 52 : 0);
+    double f = kg_from_bits((ix & 0x000fffffffffffff) + 0x3fe6a09e667f3bcd) - 0x1p+0;
+    double s = f / (double)(2 + f);
+    double z = s * s;
+    double R = z * __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(0x1.0c04595972ab8p-3, z, 0x1.0fbe83c2cbcf3p-3), z, 0x1.3b1c360763b8ap-3), z, 0x1.745cf901605f7p-3), z, 0x1.c71c720160b47p-3), z, 0x1.2492492476c87p-2), z, 0x1.9999999999a38p-2), z, 0x1.5555555555555p-1);
+    double h = (double)0.5 * f * f;
+    double kf = (double)k;
+    double low = __builtin_fma(s, h + R, kf * 0x1.a39ef35793c76p-33);
+    double y = __builtin_fma(kf, 0x1.62e42feep-1, -((h - low) - f));
+    y = x == 0x0p+0 ? -__builtin_inf() : y;
+    y = x < 0x0p+0 ? __builtin_nan("") : y;
+    y = x == __builtin_inf() ? x : y;
+    return x != x ? x : y;
+}
+
+/* log(1 + x) = log(u) + (x - (u - 1)) / u with u = 1 + x rounded (the quotient undoes u's rounding). */
+static inline double kg_log1p(double x) {
+    double u = 0x1p+0 + x;
+    double c = (x - (u - 0x1p+0)) / u;
+    c = ((u == 0x0p+0) | (u == __builtin_inf())) ? 0x0p+0 : c;
+    return kg_log(u) + c;
+}
+
+/* e^x - 1: a polynomial for |x| <= ln2, exp(x) - 1 beyond (no cancellation there). */
+static inline double kg_expm1(double x) {
+    double x2 = x * x;
+    double small = __builtin_fma(x2 * x, __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(0x1.b0f9b13889a9ep-41, x, 0x1.96399d94d85e4p-37), x, 0x1.6122e3da3af0ap-33), x, 0x1.1eebf99bc9dabp-29), x, 0x1.ae64575b4df3cp-26), x, 0x1.27e4fc6160782p-22), x, 0x1.71de3a552ec8dp-19), x, 0x1.a01a019f96e63p-16), x, 0x1.a01a01a01a107p-13), x, 0x1.6c16c16c16e0fp-10), x, 0x1.1111111111111p-7), x, 0x1.5555555555555p-5), x, 0x1.5555555555555p-3), __builtin_fma(x2, (double)0.5, x));
+    double large = kg_exp(x) - 0x1p+0;
+    double y = __builtin_fabs(x) <= 0x1.62e42fefa39efp-1 ? small : large;
+    return x == 0x0p+0 ? x : y; /* keeps -0 */
+}
+
+/* tanh |x| = t / (t + 2), t = expm1(2 |x|); 1 beyond the saturation point; the sign of x (and -0) kept. */
+static inline double kg_tanh(double x) {
+    double a = __builtin_fabs(x);
+    double t = kg_expm1(a + a);
+    double r = t / (t + (double)2);
+    r = a > 0x1.6p+4 ? 0x1p+0 : r;
+    return __builtin_copysign(r, x);
+}
+
+/* atan: |x| > 1 via pi/2 - atan(1/|x|); above tan(pi/12) via pi/6 + atan((t sqrt3 - 1) / (t + sqrt3));
+   then u + u^3 A(u^2). */
+static inline double kg_atan(double x) {
+    double a = __builtin_fabs(x);
+    int inverted = a > 0x1p+0;
+    double t = inverted ? 0x1p+0 / a : a;
+    int shifted = t > 0x1.126145e9ecd56p-2;
+    double u = shifted ? __builtin_fma(t, 0x1.bb67ae8584caap+0, -0x1p+0) / (t + 0x1.bb67ae8584caap+0) : t;
+    double w = u * u;
+    double r = __builtin_fma(u * w, __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(0x1.1b625162b4466p-5, w, -0x1.9fde5c3391be8p-5), w, 0x1.e0a159f6eb6cep-5), w, -0x1.1109081855e33p-4), w, 0x1.3b1370fb2afcep-4), w, -0x1.745d160bd9205p-4), w, 0x1.c71c71c3a8f89p-4), w, -0x1.249249248fd0cp-3), w, 0x1.9999999999984p-3), w, -0x1.5555555555555p-2), u);
+    r = shifted ? r + 0x1.0c152382d7365p-1 : r;
+    r = inverted ? 0x1.921fb54442d18p+0 - r : r;
+    return __builtin_copysign(r, x);
+}
+
+/* erf: x E(v) up to erfSplit (v = x^2, or x^2/2 - 1 where that centres the polynomial), 1 - exp(-x^2) G(1/x) up to erfTop, 1 beyond; odd. */
+static inline double kg_erf(double x) {
+    double a = __builtin_fabs(x);
+    double w = a * a;
+    double v = __builtin_fma(w, 0x1p-1, -0x1p+0);
+    double inner = a * __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(0x1.bb18325dae03cp-43, v, -0x1.0a510be19391ap-39), v, 0x1.1f5782e6a306p-36), v, -0x1.3428d0223c47fp-33), v, 0x1.37efeda14ed01p-30), v, -0x1.281a1a6b6677p-27), v, 0x1.06d55ce81008cp-24), v, -0x1.b256b6c896e22p-22), v, 0x1.4c4be91d01cdep-19), v, -0x1.d3f5944b5f604p-17), v, 0x1.2d27beea90361p-14), v, -0x1.5f6c684156355p-12), v, 0x1.705616d993033p-10), v, -0x1.5712a483d1feep-8), v, 0x1.18a17bf1510cp-6), v, -0x1.8ea53db5a717fp-5), v, 0x1.e962f50e2314bp-4), v, -0x1.0b60e85d30896p-2), v, 0x1.5990d95f8c2b3p-1);
+    double ac = a > 0x1.8p+2 ? 0x1.8p+2 : a; /* NaN stays NaN */
+    double t = 0x1p+0 / ac;
+    double outer = 0x1p+0 - kg_exp(-(ac * ac)) * __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(-0x1.3dc4ea4f98c2cp+2, t, 0x1.e15a1f7d0ca9cp+4), t, -0x1.53fb9e6496fp+6), t, 0x1.27f13dbf1c7b6p+7), t, -0x1.60802b476eb8ap+7), t, 0x1.2c250b52e386ap+7), t, -0x1.6f7237e8d1582p+6), t, 0x1.37386232aee42p+5), t, -0x1.41c4be33a4b3ap+3), t, 0x1.25e01a8ab3866p+0), t, -0x1.802980e095886p-2), t, 0x1.e3bfe2996ed59p-2), t, -0x1.420d05a73dfbep-8), t, -0x1.207efbfeb8c06p-2), t, -0x1.33a444be97f92p-16), t, 0x1.20dd886c17f59p-1), t, -0x1.2496c94bb0b8p-27);
+    double r = a <= 0x1p+1 ? inner : outer;
+    r = a >= 0x1.8p+2 ? 0x1p+0 : r;
+    return __builtin_copysign(r, x);
+}
+
+/* 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision. */
+static inline double kg_sigmoid(double a) {
+    double e = kg_exp(-__builtin_fabs(a));
+    double s = 0x1p+0 / (0x1p+0 + e);
+    return a < 0x0p+0 ? e * s : s;
+}
 
 /* U[0, 1) from the top 53 bits. */
 static inline double kg_uniform(kg_u64 bits) { return (double)(bits >> 11) * 0x1p-53; }
@@ -67,7 +285,7 @@ static inline double kg_uniform(kg_u64 bits) { return (double)(bits >> 11) * 0x1
 /* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in the seed. */
 static inline double kg_logistic(kg_u64 bits) {
     double u = kg_clamp(kg_uniform(bits), 0x1.0c6f7a0b5ed8dp-20, 0x1.ffffde7210be9p-1);
-    return __builtin_log(u) - __builtin_log1p(-u);
+    return kg_log(u) - kg_log1p(-u);
 }
 
 #endif

@@ -41,7 +41,7 @@ import Testing
 
     @Test func cSpellings() throws {
         #expect(try c("k * sigmoid(k * x)") == "(p_k * kg_sigmoidf((p_k * xi)))")
-        #expect(try c("exp(-x^2)", .float64) == "__builtin_exp((-(xi * xi)))")
+        #expect(try c("exp(-x^2)", .float64) == "kg_exp((-(xi * xi)))")
         #expect(try c("(abs(x) <= k) / 2") == "(((__builtin_fabsf(xi) <= p_k) ? 0x1p+0f : 0x0p+0f) / 0x1p+1f)")
         #expect(try c("x >= -k && x <= k") == "(((xi >= (-p_k)) & (xi <= p_k)) ? 0x1p+0f : 0x0p+0f)")
         #expect(try c("where(x, y, 1)") == "((xi != 0x0p+0f) ? yi : 0x1p+0f)")
@@ -51,7 +51,7 @@ import Testing
 
     @Test func swiftSpellings() throws {
         #expect(try swift("k * sigmoid(k * x)") == "(p_k * KernelMath.sigmoid((p_k * xi)))")
-        #expect(try swift("log1p(x) + sqrt(x)", .float64) == "(Double.log(onePlus: xi) + (xi).squareRoot())")
+        #expect(try swift("log1p(x) + sqrt(x)", .float64) == "(KernelMath.log1p(xi) + (xi).squareRoot())")
         #expect(try swift("!(x < 1) || x > 2") == "(((!(xi < (0x1p+0 as Float))) || (xi > (0x1p+1 as Float))) ? (0x1p+0 as Float) : (0x0p+0 as Float))")
         #expect(try swift("uniform()", .float64)
                 == "KernelMath.uniform(Philox.bits(seed: seed, counter: offset &+ UInt64(truncatingIfNeeded: i), site: 0), as: Double.self)")

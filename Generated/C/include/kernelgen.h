@@ -20,6 +20,24 @@ void kg_sample_logistic_f32(uint64_t seed, uint64_t offset, uint32_t site, float
 void kg_sample_uniform_f64(uint64_t seed, uint64_t offset, uint32_t site, double *__restrict out, size_t n);
 void kg_sample_logistic_f64(uint64_t seed, uint64_t offset, uint32_t site, double *__restrict out, size_t n);
 
+/* The kernels' vectorisable math applied elementwise: y[i] = f(x[i]) (see Templates/C/prelude.h.stencil). */
+void kg_math_exp_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_expm1_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_log_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_log1p_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_tanh_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_atan_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_erf_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_sigmoid_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_exp_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_expm1_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_log_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_log1p_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_tanh_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_atan_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_erf_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_sigmoid_f64(const double *__restrict x, double *__restrict y, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,8 +20,12 @@ public struct Generator {
         Output(template: "C/surrogate.c.stencil", path: "C/kernelgen_{name}.c", perSpec: true),
         Output(template: "Swift/Kernels.swift.stencil", path: "Swift/{Type}Kernels.swift", perSpec: true),
         Output(template: "Swift/Registry.swift.stencil", path: "Swift/GeneratedRegistry.swift", perSpec: false),
+        Output(template: "Swift/KernelMath.swift.stencil", path: "Swift/KernelMath.swift", perSpec: false),
         Output(template: "Swift/Embedded.swift.stencil", path: "Swift/EmbeddedSources.swift", perSpec: false),
     ]
+
+    /// The vectorised math functions of the prelude, exported elementwise for tests and benchmarks.
+    public static let mathFunctions = ["exp", "expm1", "log", "log1p", "tanh", "atan", "erf", "sigmoid"]
 
     /// The templates the JIT renders at run time (embedded into `EmbeddedSources.swift`).
     public static let jitTemplates = ["C/jit.c.stencil", "C/kernels.inc.stencil", "C/prelude.h.stencil"]
@@ -95,6 +99,7 @@ public struct Generator {
                 let source = output.template == "C/prelude.h.stencil" ? "Templates/\(output.template)" : "\(specsLabel)/*.yaml"
                 files.append(try render(output.template, to: output.path, source: source,
                                         context: ["surrogates": surrogates, "elements": ElementContext.all,
+                                                  "mathFunctions": Self.mathFunctions,
                                                   "specs": specs.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source] },
                                                   "templates": try Self.jitTemplates.map { ["name": $0, "text": try templateText($0)] }]))
             }
@@ -136,14 +141,33 @@ public struct ElementContext: Sendable {
     /// The seed's clamp of u before the logistic transform: [1e-6, 1 - 1e-6] rounded to the element type.
     public var noiseLow: String
     public var noiseHigh: String
+    /// Unsigned and signed integers of the element's width (bit manipulation in the math).
+    public var uintType: String
+    public var intType: String
+    /// Constants and polynomials of the vectorisable math (see `MathContext`), spelled for C and Swift.
+    public var math: [String: String]
+    public var swiftMath: [String: String]
+    public var swiftUInt: String
+    public var swiftInt: String
+    public var swiftPow: String
+    public var swiftUniformScale: String
+    public var swiftNoiseLow: String
+    public var swiftNoiseHigh: String
 
     static let all: [ElementContext] = ElementType.allCases.map { element in
         let c = Dialect(.c, element)
+        let swift = Dialect(.swift, element)
         let bits = element == .float32 ? 24 : 53
         return ElementContext(element: element.rawValue, cType: element.cName, swiftType: element.swiftName,
                               suffix: element.libmSuffix, one: c.literal(1), zero: c.literal(0),
                               uniformBits: bits, uniformShift: 64 - bits, uniformScale: c.literal(Double(sign: .plus, exponent: -bits, significand: 1)),
-                              noiseLow: c.literal(KernelNoise.low), noiseHigh: c.literal(KernelNoise.high))
+                              noiseLow: c.literal(KernelNoise.low), noiseHigh: c.literal(KernelNoise.high),
+                              uintType: element == .float32 ? "kg_u32" : "kg_u64", intType: element == .float32 ? "kg_i32" : "kg_i64",
+                              math: MathContext.strings(.c, element), swiftMath: MathContext.strings(.swift, element),
+                              swiftUInt: element == .float32 ? "UInt32" : "UInt64", swiftInt: element == .float32 ? "Int32" : "Int64",
+                              swiftPow: element == .float32 ? "powf" : "libmPow",
+                              swiftUniformScale: swift.literal(Double(sign: .plus, exponent: -bits, significand: 1)),
+                              swiftNoiseLow: swift.literal(KernelNoise.low), swiftNoiseHigh: swift.literal(KernelNoise.high))
     }
 }
 

@@ -1,0 +1,121 @@
+import RealModule
+import SurrogateKernelsC
+import Testing
+@testable import Surrogates
+
+/// The vectorisable math against Float80 references over each function's whole domain, both element types:
+/// within 4 ulp everywhere (results in the subnormal range: 4 units of the smallest subnormal), special
+/// values exact, and the C prelude bit-identical to Swift's KernelMath.
+@Suite struct KernelMathTests {
+    typealias R = Float80
+
+    struct Function: Sendable, CustomTestStringConvertible {
+        var name: String
+        var reference: @Sendable (R) -> R
+        var float: @Sendable (Float) -> Float
+        var double: @Sendable (Double) -> Double
+        var c32: @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+        var c64: @Sendable (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Void
+        var testDescription: String { name }
+    }
+
+    static let functions: [Function] = [
+        Function(name: "exp", reference: { R.exp($0) }, float: KernelMath.exp, double: KernelMath.exp,
+                 c32: { kg_math_exp_f32($0, $1, $2) }, c64: { kg_math_exp_f64($0, $1, $2) }),
+        Function(name: "expm1", reference: { R.expMinusOne($0) }, float: KernelMath.expm1, double: KernelMath.expm1,
+                 c32: { kg_math_expm1_f32($0, $1, $2) }, c64: { kg_math_expm1_f64($0, $1, $2) }),
+        Function(name: "log", reference: { R.log($0) }, float: KernelMath.log, double: KernelMath.log,
+                 c32: { kg_math_log_f32($0, $1, $2) }, c64: { kg_math_log_f64($0, $1, $2) }),
+        Function(name: "log1p", reference: { R.log(onePlus: $0) }, float: KernelMath.log1p, double: KernelMath.log1p,
+                 c32: { kg_math_log1p_f32($0, $1, $2) }, c64: { kg_math_log1p_f64($0, $1, $2) }),
+        Function(name: "tanh", reference: { R.tanh($0) }, float: KernelMath.tanh, double: KernelMath.tanh,
+                 c32: { kg_math_tanh_f32($0, $1, $2) }, c64: { kg_math_tanh_f64($0, $1, $2) }),
+        Function(name: "atan", reference: { R.atan($0) }, float: KernelMath.atan, double: KernelMath.atan,
+                 c32: { kg_math_atan_f32($0, $1, $2) }, c64: { kg_math_atan_f64($0, $1, $2) }),
+        Function(name: "erf", reference: { R.erf($0) }, float: KernelMath.erf, double: KernelMath.erf,
+                 c32: { kg_math_erf_f32($0, $1, $2) }, c64: { kg_math_erf_f64($0, $1, $2) }),
+        Function(name: "sigmoid", reference: { 1 / (1 + R.exp(-$0)) }, float: KernelMath.sigmoid, double: KernelMath.sigmoid,
+                 c32: { kg_math_sigmoid_f32($0, $1, $2) }, c64: { kg_math_sigmoid_f64($0, $1, $2) }),
+    ]
+
+    /// Inputs covering the whole domain: random bit patterns (every binade, both signs), a dense sweep of
+    /// [-20, 20], and the edges.
+    static func inputs<T: KernelScalar & BinaryFloatingPoint>(_: T.Type, count: Int) -> [T] where T.RawSignificand: FixedWidthInteger {
+        var generator = SplitMix(seed: 0x5eed)
+        var xs: [T] = []
+        for _ in 0..<count {
+            let exponent = T.RawExponent(truncatingIfNeeded: generator.next() % UInt64((1 << T.exponentBitCount) - 1))
+            let significand = T.RawSignificand(truncatingIfNeeded: generator.next()) & ((1 << T.significandBitCount) - 1)
+            xs.append(T(sign: generator.next() & 1 == 0 ? .plus : .minus, exponentBitPattern: exponent, significandBitPattern: significand))
+        }
+        xs += (0...40_000).map { T(-20) + T($0) / 1000 }
+        xs += [0, -0, T.leastNonzeroMagnitude, -T.leastNonzeroMagnitude, T.leastNormalMagnitude, T.greatestFiniteMagnitude,
+               -T.greatestFiniteMagnitude, 1, -1, T.ulpOfOne, 0.5, 88.7, 88.73, -87.3, -103.9, -104, 709.7, 709.8, -745, -746,
+               6, -6, 2, 1e-30, 1e30]
+        return xs
+    }
+
+    func ulpError<T: KernelScalar>(_ got: T, _ reference: R) -> R? {
+        if reference.isNaN { return got.isNaN ? 0 : nil }
+        if got.isNaN { return nil }
+        let rounded = T(reference)
+        if rounded.isInfinite || got.isInfinite { return got == rounded ? 0 : nil }
+        let unit = R(max(rounded.magnitude.ulp, T.leastNonzeroMagnitude))
+        return (R(got) - reference).magnitude / unit
+    }
+
+    func check<T: KernelScalar & BinaryFloatingPoint>(_ f: Function, _: T.Type, swift: (T) -> T,
+                                                      c: (UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void) where T.RawSignificand: FixedWidthInteger {
+        let xs = Self.inputs(T.self, count: 200_000)
+        var fromC = [T](repeating: 0, count: xs.count)
+        xs.withUnsafeBufferPointer { xb in fromC.withUnsafeMutableBufferPointer { c(xb.baseAddress!, $0.baseAddress!, xs.count) } }
+        var worst: (error: R, x: T) = (0, 0)
+        var mismatches = 0, failures: [String] = []
+        for (i, x) in xs.enumerated() {
+            let got = swift(x)
+            if !(got == fromC[i] && got.sign == fromC[i].sign) && !(got.isNaN && fromC[i].isNaN) { mismatches += 1 }
+            guard let error = ulpError(got, f.reference(R(x))) else {
+                if failures.count < 3 { failures.append("x = \(x): got \(got), reference \(f.reference(R(x)))") }
+                continue
+            }
+            if error > worst.error { worst = (error, x) }
+        }
+        #expect(failures.isEmpty, "\(f.name) \(T.self): \(failures)")
+        #expect(worst.error <= 4, "\(f.name) \(T.self): \(worst.error) ulp at x = \(worst.x)")
+        #expect(mismatches == 0, "\(f.name) \(T.self): C and Swift differ at \(mismatches) inputs")
+    }
+
+    @Test(arguments: functions)
+    func accurateWithinFourUlpAndIdenticalInCAndSwift(_ f: Function) {
+        check(f, Float.self, swift: f.float, c: f.c32)
+        check(f, Double.self, swift: f.double, c: f.c64)
+    }
+
+    @Test func specialValues() {
+        #expect(KernelMath.exp(-Float.infinity) == 0 && KernelMath.exp(Float.infinity) == .infinity && KernelMath.exp(Float.nan).isNaN)
+        #expect(KernelMath.exp(Float(89)) == .infinity && KernelMath.exp(Double(710)) == .infinity && KernelMath.exp(Double(-746)) == 0)
+        #expect(KernelMath.log(Float(0)) == -.infinity && KernelMath.log(Float(-1)).isNaN && KernelMath.log(Float.infinity) == .infinity)
+        #expect(KernelMath.log(Double(-0.0)) == -.infinity && KernelMath.log(Double.nan).isNaN && KernelMath.log(Double(1)) == 0)
+        #expect(KernelMath.log1p(Float(-1)) == -.infinity && KernelMath.log1p(Float(-2)).isNaN && KernelMath.log1p(Double.infinity) == .infinity)
+        #expect(KernelMath.expm1(-Double.infinity) == -1 && KernelMath.expm1(Float.infinity) == .infinity)
+        #expect(KernelMath.expm1(Float(-0.0)).sign == .minus && KernelMath.tanh(Double(-0.0)).sign == .minus)
+        #expect(KernelMath.tanh(Float.infinity) == 1 && KernelMath.tanh(-Double.infinity) == -1 && KernelMath.tanh(Float.nan).isNaN)
+        // pi/2 correctly rounded (Swift's Float.pi is rounded down).
+        #expect(KernelMath.atan(Double.infinity) == Double.pi / 2 && KernelMath.atan(-Float.infinity) == -Float(Double.pi / 2))
+        #expect(KernelMath.erf(Float.infinity) == 1 && KernelMath.erf(-Double.infinity) == -1 && KernelMath.erf(Double.nan).isNaN)
+        #expect(KernelMath.sigmoid(Float(-1000)) == 0 && KernelMath.sigmoid(Double(1000)) == 1 && KernelMath.sigmoid(Float.nan).isNaN)
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so the sampled inputs are the same every run.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
