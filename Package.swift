@@ -29,11 +29,15 @@ let package = Package(
         // 2. AST -> emitted source, through the Stencil templates in Templates/.
         .target(name: "KernelEmit", dependencies: ["SurrogateSpec", "Stencil"]),
         // 3. emitted source -> compiled kernels (committed output of `swift run kernelgen`).
-        .target(name: "SurrogateKernelsC", path: "Generated/C"),
+        // libm: the baseline clone of the kernels calls fmaf (AVX2/AVX-512 clones use FMA instructions).
+        .target(name: "SurrogateKernelsC", path: "Generated/C", linkerSettings: [.linkedLibrary("m")]),
         .target(
             name: "SurrogateKernelsSwift",
             dependencies: ["SurrogateRuntime", "SurrogateKernelsC"],
-            path: "Generated/Swift"),
+            path: "Generated/Swift",
+            // Swift has no function multiversioning: compile the Swift kernels for AVX2 + FMA (Haswell and
+            // later), else every fused multiply-add is a libm call. Linux x86-64 only.
+            swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]),
         // 4. compiled kernels -> dispatch table.
         .target(
             name: "SurrogateRuntime",

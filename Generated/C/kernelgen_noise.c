@@ -2,70 +2,70 @@
 #include "kernelgen_prelude.h"
 #include "kernelgen.h"
 
-void kg_sample_uniform_f32(uint64_t seed, uint64_t offset, uint32_t site, float *__restrict out, size_t n) {
+KG_KERNEL void kg_sample_uniform_f32(uint64_t seed, uint64_t offset, uint32_t site, float *__restrict out, size_t n) {
     for (kg_size i = 0; i < n; ++i) out[i] = kg_uniformf(kg_noise_bits(seed, offset + i, site));
 }
 
-void kg_sample_logistic_f32(uint64_t seed, uint64_t offset, uint32_t site, float *__restrict out, size_t n) {
+KG_KERNEL void kg_sample_logistic_f32(uint64_t seed, uint64_t offset, uint32_t site, float *__restrict out, size_t n) {
     for (kg_size i = 0; i < n; ++i) out[i] = kg_logisticf(kg_noise_bits(seed, offset + i, site));
 }
 
 /* The kernel math applied elementwise (for tests and benchmarks of the math itself). */
-void kg_math_exp_f32(const float *__restrict x, float *__restrict y, size_t n) {
+KG_KERNEL void kg_math_exp_f32(const float *__restrict x, float *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_expf(x[i]);
 }
-void kg_math_expm1_f32(const float *__restrict x, float *__restrict y, size_t n) {
+KG_KERNEL void kg_math_expm1_f32(const float *__restrict x, float *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_expm1f(x[i]);
 }
-void kg_math_log_f32(const float *__restrict x, float *__restrict y, size_t n) {
+KG_KERNEL void kg_math_log_f32(const float *__restrict x, float *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_logf(x[i]);
 }
-void kg_math_log1p_f32(const float *__restrict x, float *__restrict y, size_t n) {
+KG_KERNEL void kg_math_log1p_f32(const float *__restrict x, float *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_log1pf(x[i]);
 }
-void kg_math_tanh_f32(const float *__restrict x, float *__restrict y, size_t n) {
+KG_KERNEL void kg_math_tanh_f32(const float *__restrict x, float *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_tanhf(x[i]);
 }
-void kg_math_atan_f32(const float *__restrict x, float *__restrict y, size_t n) {
+KG_KERNEL void kg_math_atan_f32(const float *__restrict x, float *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_atanf(x[i]);
 }
-void kg_math_erf_f32(const float *__restrict x, float *__restrict y, size_t n) {
+KG_KERNEL void kg_math_erf_f32(const float *__restrict x, float *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_erff(x[i]);
 }
-void kg_math_sigmoid_f32(const float *__restrict x, float *__restrict y, size_t n) {
+KG_KERNEL void kg_math_sigmoid_f32(const float *__restrict x, float *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_sigmoidf(x[i]);
 }
 
-void kg_sample_uniform_f64(uint64_t seed, uint64_t offset, uint32_t site, double *__restrict out, size_t n) {
+KG_KERNEL void kg_sample_uniform_f64(uint64_t seed, uint64_t offset, uint32_t site, double *__restrict out, size_t n) {
     for (kg_size i = 0; i < n; ++i) out[i] = kg_uniform(kg_noise_bits(seed, offset + i, site));
 }
 
-void kg_sample_logistic_f64(uint64_t seed, uint64_t offset, uint32_t site, double *__restrict out, size_t n) {
+KG_KERNEL void kg_sample_logistic_f64(uint64_t seed, uint64_t offset, uint32_t site, double *__restrict out, size_t n) {
     for (kg_size i = 0; i < n; ++i) out[i] = kg_logistic(kg_noise_bits(seed, offset + i, site));
 }
 
 /* The kernel math applied elementwise (for tests and benchmarks of the math itself). */
-void kg_math_exp_f64(const double *__restrict x, double *__restrict y, size_t n) {
+KG_KERNEL void kg_math_exp_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_exp(x[i]);
 }
-void kg_math_expm1_f64(const double *__restrict x, double *__restrict y, size_t n) {
+KG_KERNEL void kg_math_expm1_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_expm1(x[i]);
 }
-void kg_math_log_f64(const double *__restrict x, double *__restrict y, size_t n) {
+KG_KERNEL void kg_math_log_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_log(x[i]);
 }
-void kg_math_log1p_f64(const double *__restrict x, double *__restrict y, size_t n) {
+KG_KERNEL void kg_math_log1p_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_log1p(x[i]);
 }
-void kg_math_tanh_f64(const double *__restrict x, double *__restrict y, size_t n) {
+KG_KERNEL void kg_math_tanh_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_tanh(x[i]);
 }
-void kg_math_atan_f64(const double *__restrict x, double *__restrict y, size_t n) {
+KG_KERNEL void kg_math_atan_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_atan(x[i]);
 }
-void kg_math_erf_f64(const double *__restrict x, double *__restrict y, size_t n) {
+KG_KERNEL void kg_math_erf_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_erf(x[i]);
 }
-void kg_math_sigmoid_f64(const double *__restrict x, double *__restrict y, size_t n) {
+KG_KERNEL void kg_math_sigmoid_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_sigmoid(x[i]);
 }

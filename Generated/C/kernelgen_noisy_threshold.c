@@ -3,7 +3,7 @@
 #include "kernelgen_prelude.h"
 #include "kernelgen_noisy_threshold.h"
 
-void kg_noisy_threshold_forward_f32(const float *__restrict x, float *__restrict y, kg_size n, float p_scale) {
+KG_KERNEL void kg_noisy_threshold_forward_f32(const float *__restrict x, float *__restrict y, kg_size n, float p_scale) {
     (void)p_scale;
     for (kg_size i = 0; i < n; ++i) {
         const float xi = x[i];
@@ -11,7 +11,7 @@ void kg_noisy_threshold_forward_f32(const float *__restrict x, float *__restrict
     }
 }
 
-void kg_noisy_threshold_backward_f32(const float *__restrict x, const float *__restrict y, const float *__restrict grad_out, float *__restrict grad_in, kg_size n, float p_scale) {
+KG_KERNEL void kg_noisy_threshold_backward_f32(const float *__restrict x, const float *__restrict y, const float *__restrict grad_out, float *__restrict grad_in, kg_size n, float p_scale) {
     (void)x;
     for (kg_size i = 0; i < n; ++i) {
         const float yi = y[i];
@@ -19,21 +19,21 @@ void kg_noisy_threshold_backward_f32(const float *__restrict x, const float *__r
     }
 }
 
-void kg_noisy_threshold_train_forward_f32(const float *__restrict x, float *__restrict y, kg_size n, kg_u64 seed, kg_u64 offset, float p_scale) {
+KG_KERNEL void kg_noisy_threshold_train_forward_f32(const float *__restrict x, float *__restrict y, kg_size n, kg_u64 seed, kg_u64 offset, float p_scale) {
     for (kg_size i = 0; i < n; ++i) {
         const float xi = x[i];
         y[i] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_noise_bits(seed, offset + i, 0u))));
     }
 }
 
-void kg_noisy_threshold_train_forward_mean_f32(const float *__restrict x, float *__restrict y, kg_size n, float p_scale) {
+KG_KERNEL void kg_noisy_threshold_train_forward_mean_f32(const float *__restrict x, float *__restrict y, kg_size n, float p_scale) {
     for (kg_size i = 0; i < n; ++i) {
         const float xi = x[i];
         y[i] = kg_sigmoidf((p_scale * xi));
     }
 }
 
-void kg_noisy_threshold_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_scale) {
+KG_KERNEL void kg_noisy_threshold_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_scale) {
     (void)p_scale;
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
@@ -41,7 +41,7 @@ void kg_noisy_threshold_forward_f64(const double *__restrict x, double *__restri
     }
 }
 
-void kg_noisy_threshold_backward_f64(const double *__restrict x, const double *__restrict y, const double *__restrict grad_out, double *__restrict grad_in, kg_size n, double p_scale) {
+KG_KERNEL void kg_noisy_threshold_backward_f64(const double *__restrict x, const double *__restrict y, const double *__restrict grad_out, double *__restrict grad_in, kg_size n, double p_scale) {
     (void)x;
     for (kg_size i = 0; i < n; ++i) {
         const double yi = y[i];
@@ -49,14 +49,14 @@ void kg_noisy_threshold_backward_f64(const double *__restrict x, const double *_
     }
 }
 
-void kg_noisy_threshold_train_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, kg_u64 seed, kg_u64 offset, double p_scale) {
+KG_KERNEL void kg_noisy_threshold_train_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, kg_u64 seed, kg_u64 offset, double p_scale) {
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
         y[i] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_noise_bits(seed, offset + i, 0u))));
     }
 }
 
-void kg_noisy_threshold_train_forward_mean_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_scale) {
+KG_KERNEL void kg_noisy_threshold_train_forward_mean_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_scale) {
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
         y[i] = kg_sigmoid((p_scale * xi));

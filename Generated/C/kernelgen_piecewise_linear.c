@@ -3,7 +3,7 @@
 #include "kernelgen_prelude.h"
 #include "kernelgen_piecewise_linear.h"
 
-void kg_piecewise_linear_forward_f32(const float *__restrict x, float *__restrict y, kg_size n, float p_gamma) {
+KG_KERNEL void kg_piecewise_linear_forward_f32(const float *__restrict x, float *__restrict y, kg_size n, float p_gamma) {
     (void)p_gamma;
     for (kg_size i = 0; i < n; ++i) {
         const float xi = x[i];
@@ -11,7 +11,7 @@ void kg_piecewise_linear_forward_f32(const float *__restrict x, float *__restric
     }
 }
 
-void kg_piecewise_linear_backward_f32(const float *__restrict x, const float *__restrict y, const float *__restrict grad_out, float *__restrict grad_in, kg_size n, float p_gamma) {
+KG_KERNEL void kg_piecewise_linear_backward_f32(const float *__restrict x, const float *__restrict y, const float *__restrict grad_out, float *__restrict grad_in, kg_size n, float p_gamma) {
     (void)y;
     for (kg_size i = 0; i < n; ++i) {
         const float xi = x[i];
@@ -19,7 +19,7 @@ void kg_piecewise_linear_backward_f32(const float *__restrict x, const float *__
     }
 }
 
-void kg_piecewise_linear_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_gamma) {
+KG_KERNEL void kg_piecewise_linear_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_gamma) {
     (void)p_gamma;
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
@@ -27,7 +27,7 @@ void kg_piecewise_linear_forward_f64(const double *__restrict x, double *__restr
     }
 }
 
-void kg_piecewise_linear_backward_f64(const double *__restrict x, const double *__restrict y, const double *__restrict grad_out, double *__restrict grad_in, kg_size n, double p_gamma) {
+KG_KERNEL void kg_piecewise_linear_backward_f64(const double *__restrict x, const double *__restrict y, const double *__restrict grad_out, double *__restrict grad_in, kg_size n, double p_gamma) {
     (void)y;
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];

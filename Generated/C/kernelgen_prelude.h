@@ -9,6 +9,14 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
+/* Ahead-of-time kernels are compiled for baseline x86-64, AVX2+FMA and AVX-512, picked at load time
+   (ifunc); the JIT compiles for the host's own features instead. FMA rounds the same in every clone. */
+#if defined(__x86_64__) && defined(__clang__) && !defined(KG_JIT)
+#define KG_KERNEL __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define KG_KERNEL
+#endif
+
 typedef __UINT32_TYPE__ kg_u32;
 typedef __UINT64_TYPE__ kg_u64;
 typedef __INT32_TYPE__ kg_i32;

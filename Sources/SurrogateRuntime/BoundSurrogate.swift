@@ -7,11 +7,18 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
     /// Parameter values in argument order.
     public let parameterValues: [Double]
     public var mode: SurrogateMode
+    /// Threads for one call: nil picks all cores for arrays of `parallelThreshold` elements or more and one
+    /// thread below (no hand-off cost for small arrays); a number forces that many (1: never threaded).
+    public var threads: Int?
+    /// Arrays this long or longer are split across threads when `threads` is nil.
+    public static var parallelThreshold: Int { 1 << 18 }
     let kernels: KernelSet<T>
     /// `parameterValues` plus one pad element, so the kernels always get a valid pointer.
     private let packed: [Double]
 
-    public init(descriptor: SurrogateDescriptor, backend: Backend, parameterValues: [Double], mode: SurrogateMode, kernels: KernelSet<T>) {
+    public init(descriptor: SurrogateDescriptor, backend: Backend, parameterValues: [Double], mode: SurrogateMode,
+                kernels: KernelSet<T>, threads: Int? = nil) {
+        self.threads = threads
         self.descriptor = descriptor
         self.backend = backend
         self.parameterValues = parameterValues
@@ -29,19 +36,23 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
     public func forward(_ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>, offset: UInt64 = 0) throws(SurrogateError) {
         guard y.count >= x.count else { throw .lengthMismatch(operation: "forward", expected: x.count, got: y.count) }
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
+        let kernels = kernels, mode = mode, hasTrain = descriptor.hasTrainForward
         packed.withUnsafeBufferPointer { p in
             let params = p.baseAddress!
-            switch mode {
-            case .train(let sample, let seed) where descriptor.hasTrainForward:
-                if sample, let train = kernels.trainForward {
-                    train(xp, yp, x.count, params, seed, offset)
-                } else if let mean = kernels.trainForwardMeanField {
-                    mean(xp, yp, x.count, params)
-                } else {
-                    kernels.forward(xp, yp, x.count, params)
+            Parallel.chunks(x.count, threads: threadCount(x.count)) { start, count in
+                let (xs, ys) = (xp + start, yp + start)
+                switch mode {
+                case .train(let sample, let seed) where hasTrain:
+                    if sample, let train = kernels.trainForward {
+                        train(xs, ys, count, params, seed, offset &+ UInt64(start))
+                    } else if let mean = kernels.trainForwardMeanField {
+                        mean(xs, ys, count, params)
+                    } else {
+                        kernels.forward(xs, ys, count, params)
+                    }
+                default:
+                    kernels.forward(xs, ys, count, params)
                 }
-            default:
-                kernels.forward(xp, yp, x.count, params)
             }
         }
     }
@@ -60,9 +71,19 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
             guard y.count >= n else { throw .lengthMismatch(operation: "backward y", expected: n, got: y.count) }
         }
         guard let xp = x.baseAddress, let gp = gradOut.baseAddress, let gip = gradIn.baseAddress else { return }
+        let yp = needsY ? y?.baseAddress : nil
+        let backward = kernels.backward
         packed.withUnsafeBufferPointer { p in
-            kernels.backward(xp, needsY ? y?.baseAddress : nil, gp, gip, n, p.baseAddress!)
+            let params = p.baseAddress!
+            Parallel.chunks(n, threads: threadCount(n)) { start, count in
+                backward(xp + start, yp.map { $0 + start }, gp + start, gip + start, count, params)
+            }
         }
+    }
+
+    func threadCount(_ n: Int) -> Int {
+        if let threads { return max(1, threads) }
+        return n >= Self.parallelThreshold ? Parallel.cores : 1
     }
 
     public func forward(_ x: [T], offset: UInt64 = 0) -> [T] {

@@ -131,3 +131,36 @@ import Testing
 }
 
 import Synchronization
+
+@Suite struct ThreadingTests {
+    /// Threaded calls split the array into chunks with their offsets: results are bit-identical to one
+    /// thread, noise included, for every thread count.
+    @Test(arguments: [Backend.c, .swift])
+    func threadedEqualsSingleThreaded(backend: Backend) throws {
+        let n = 300_007
+        let x = (0..<n).map { Float($0 % 2000) / 200 - 5 }
+        for name in ["noisy_threshold", "gaussian"] {
+            var s: BoundSurrogate<Float> = try DispatchTable.builtin.surrogate(name, backend: backend, mode: .train(sample: true, seed: 3))
+            s.threads = 1
+            let y1 = s.forward(x, offset: 17)
+            let g1 = try s.backward(x, y: y1)
+            for threads in [2, 3, 8] {
+                s.threads = threads
+                #expect(s.forward(x, offset: 17) == y1, "\(name) \(threads) threads")
+                #expect(try s.backward(x, y: y1) == g1, "\(name) \(threads) threads")
+            }
+        }
+    }
+
+    @Test func chunksCoverTheRangeOnce() {
+        for n in [0, 1, 63, 64, 65, 1000, 100_003] {
+            for threads in [1, 2, 5] {
+                let seen = Mutex([Int](repeating: 0, count: n))
+                Parallel.chunks(n, threads: threads) { start, count in
+                    seen.withLock { for i in start..<(start + count) { $0[i] += 1 } }
+                }
+                #expect(seen.withLock { $0.allSatisfy { $0 == 1 } }, "n \(n) threads \(threads)")
+            }
+        }
+    }
+}

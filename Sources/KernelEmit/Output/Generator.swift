@@ -36,6 +36,8 @@ public struct Generator {
     let specsLabel: String
     /// Where templates are read from: a folder, or texts given in memory (the JIT's embedded copy).
     let templateText: @Sendable (String) throws -> String
+    /// The rendered prelude, made on first use (the JIT reuses it for every kernel).
+    private let preludeText: Lazy<String>
 
     /// Templates read from a folder (the `kernelgen` command).
     public init(templatesDirectory: String, specsLabel: String = "Specs") {
@@ -55,6 +57,7 @@ public struct Generator {
 
     private init(loader: Loader, specsLabel: String, templateText: @escaping @Sendable (String) throws -> String) {
         self.templateText = templateText
+        preludeText = Lazy()
         let filters = Extension()
         // A Swift string literal for any text (escapes quotes, backslashes, newlines).
         filters.registerFilter("swiftString") { value in
@@ -108,9 +111,15 @@ public struct Generator {
     }
 
     /// C source of one specialised kernel set for the JIT (same kernels template as the ahead-of-time code).
+    /// The prelude does not depend on the spec: it is rendered once per generator.
     public func jitSource(_ surrogate: SurrogateContext) throws -> String {
-        try render(Self.jitTemplate, to: "jit.c", source: surrogate.specFile,
-                   context: ["surrogate": surrogate, "elements": ElementContext.all]).contents
+        let prelude = try preludeText.get(renderPrelude)
+        return try render(Self.jitTemplate, to: "jit.c", source: surrogate.specFile,
+                          context: ["surrogate": surrogate, "elements": ElementContext.all, "prelude": prelude]).contents
+    }
+
+    private func renderPrelude() throws -> String {
+        try environment.renderTemplate(name: "C/prelude.h.stencil", context: ["elements": ElementContext.all])
     }
 
     /// Renders one template to a file with kernelgen's header line.
@@ -186,5 +195,20 @@ final class ParsedTemplateCache: Loader, @unchecked Sendable {
         let t = try base.loadTemplate(name: name, environment: environment)
         parsed[name] = t
         return t
+    }
+}
+
+/// A value computed once, on first use, by the generator that owns it.
+final class Lazy<Value>: @unchecked Sendable {
+    private var value: Value?
+    private let lock = NSLock()
+
+    func get(_ make: () throws -> Value) rethrows -> Value {
+        lock.lock()
+        defer { lock.unlock() }
+        if let value { return value }
+        let made = try make()
+        value = made
+        return made
     }
 }
