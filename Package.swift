@@ -63,11 +63,14 @@ let package = Package(
                 "CKernelJIT", "Surrogates", "SurrogateSpec", "KernelEmit",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Benchmark: roofline loops (C), naive baselines, the runner behind `kernelgen bench`.
+        .target(name: "CStream"),
+        .target(name: "SurrogateBench", dependencies: ["CStream", "Surrogates", "SurrogateJIT"]),
         // 5. the thin command line.
         .executableTarget(
             name: "kernelgen",
             dependencies: [
-                "SurrogateSpec", "KernelEmit", "Surrogates", "SurrogateJIT",
+                "SurrogateSpec", "KernelEmit", "Surrogates", "SurrogateJIT", "SurrogateBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

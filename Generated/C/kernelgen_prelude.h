@@ -154,10 +154,20 @@ static inline float kg_erff(float x) {
     return __builtin_copysignf(r, x);
 }
 
+/* 1 / d for d in [1, 2] without a division: the best linear guess (relative error 1/17), then Newton
+   steps r += r (1 - d r), each squaring the error, until below the element type's precision. */
+static inline float kg_recip12f(float d) {
+    float r = __builtin_fmaf(d, -0x1.e1e1e2p-2f, 0x1.69696ap+0f);
+    r = __builtin_fmaf(r, __builtin_fmaf(-d, r, 0x1p+0f), r);
+    r = __builtin_fmaf(r, __builtin_fmaf(-d, r, 0x1p+0f), r);
+    r = __builtin_fmaf(r, __builtin_fmaf(-d, r, 0x1p+0f), r);
+    return r;
+}
+
 /* 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision. */
 static inline float kg_sigmoidf(float a) {
     float e = kg_expf(-__builtin_fabsf(a));
-    float s = 0x1p+0f / (0x1p+0f + e);
+    float s = kg_recip12f(0x1p+0f + e);
     return a < 0x0p+0f ? e * s : s;
 }
 
@@ -167,7 +177,8 @@ static inline float kg_uniformf(kg_u64 bits) { return (float)(bits >> 40) * 0x1p
 /* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in the seed. */
 static inline float kg_logisticf(kg_u64 bits) {
     float u = kg_clampf(kg_uniformf(bits), 0x1.0c6f7ap-20f, 0x1.ffffdep-1f);
-    return kg_logf(u) - kg_log1pf(-u);
+    /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
+    return kg_logf(u / (0x1p+0f - u));
 }
 
 /* ---- double ---- */
@@ -280,10 +291,21 @@ static inline double kg_erf(double x) {
     return __builtin_copysign(r, x);
 }
 
+/* 1 / d for d in [1, 2] without a division: the best linear guess (relative error 1/17), then Newton
+   steps r += r (1 - d r), each squaring the error, until below the element type's precision. */
+static inline double kg_recip12(double d) {
+    double r = __builtin_fma(d, -0x1.e1e1e1e1e1e1ep-2, 0x1.6969696969697p+0);
+    r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
+    r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
+    r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
+    r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
+    return r;
+}
+
 /* 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision. */
 static inline double kg_sigmoid(double a) {
     double e = kg_exp(-__builtin_fabs(a));
-    double s = 0x1p+0 / (0x1p+0 + e);
+    double s = kg_recip12(0x1p+0 + e);
     return a < 0x0p+0 ? e * s : s;
 }
 
@@ -293,7 +315,8 @@ static inline double kg_uniform(kg_u64 bits) { return (double)(bits >> 11) * 0x1
 /* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in the seed. */
 static inline double kg_logistic(kg_u64 bits) {
     double u = kg_clamp(kg_uniform(bits), 0x1.0c6f7a0b5ed8dp-20, 0x1.ffffde7210be9p-1);
-    return kg_log(u) - kg_log1p(-u);
+    /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
+    return kg_log(u / (0x1p+0 - u));
 }
 
 #endif

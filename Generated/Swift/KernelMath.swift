@@ -26,10 +26,19 @@ public enum KernelMath {
     @inlinable @inline(__always) public static func min(_ a: Float, _ b: Float) -> Float { b < a ? b : a }
     @inlinable @inline(__always) public static func max(_ a: Float, _ b: Float) -> Float { a < b ? b : a }
     @inlinable @inline(__always) public static func clamp(_ v: Float, _ lo: Float, _ hi: Float) -> Float { min(max(v, lo), hi) }
+    /// 1 / d for d in [1, 2] without a division: linear guess, then Newton steps (as in the C prelude).
+    @inlinable @inline(__always) public static func recip12(_ d: Float) -> Float {
+        var r = (0x1.69696ap+0 as Float).addingProduct(d, -(0x1.e1e1e2p-2 as Float))
+        r = r.addingProduct(r, (1 as Float).addingProduct(-d, r))
+        r = r.addingProduct(r, (1 as Float).addingProduct(-d, r))
+        r = r.addingProduct(r, (1 as Float).addingProduct(-d, r))
+        return r
+    }
+
     /// 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision.
     @inlinable @inline(__always) public static func sigmoid(_ a: Float) -> Float {
         let e = exp(-a.magnitude)
-        let s = 1 / (1 + e)
+        let s = recip12(1 + e)
         return a < 0 ? e * s : s
     }
     /// C's pow (not vectorised).
@@ -129,7 +138,8 @@ public enum KernelMath {
     /// Logistic(0, 1) by the inverse CDF with u clamped to [1e-6, 1 - 1e-6], as in the seed.
     @inlinable @inline(__always) public static func logistic(_ bits: UInt64, as: Float.Type) -> Float {
         let u = clamp(uniform(bits, as: Float.self), (0x1.0c6f7ap-20 as Float), (0x1.ffffdep-1 as Float))
-        return log(u) - log1p(-u)
+        // log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do.
+        return log(u / (1 - u))
     }
 
     // MARK: Double
@@ -139,10 +149,20 @@ public enum KernelMath {
     @inlinable @inline(__always) public static func min(_ a: Double, _ b: Double) -> Double { b < a ? b : a }
     @inlinable @inline(__always) public static func max(_ a: Double, _ b: Double) -> Double { a < b ? b : a }
     @inlinable @inline(__always) public static func clamp(_ v: Double, _ lo: Double, _ hi: Double) -> Double { min(max(v, lo), hi) }
+    /// 1 / d for d in [1, 2] without a division: linear guess, then Newton steps (as in the C prelude).
+    @inlinable @inline(__always) public static func recip12(_ d: Double) -> Double {
+        var r = (0x1.6969696969697p+0 as Double).addingProduct(d, -(0x1.e1e1e1e1e1e1ep-2 as Double))
+        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
+        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
+        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
+        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
+        return r
+    }
+
     /// 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision.
     @inlinable @inline(__always) public static func sigmoid(_ a: Double) -> Double {
         let e = exp(-a.magnitude)
-        let s = 1 / (1 + e)
+        let s = recip12(1 + e)
         return a < 0 ? e * s : s
     }
     /// C's pow (not vectorised).
@@ -242,6 +262,7 @@ public enum KernelMath {
     /// Logistic(0, 1) by the inverse CDF with u clamped to [1e-6, 1 - 1e-6], as in the seed.
     @inlinable @inline(__always) public static func logistic(_ bits: UInt64, as: Double.Type) -> Double {
         let u = clamp(uniform(bits, as: Double.self), (0x1.0c6f7a0b5ed8dp-20 as Double), (0x1.ffffde7210be9p-1 as Double))
-        return log(u) - log1p(-u)
+        // log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do.
+        return log(u / (1 - u))
     }
 }

@@ -6,7 +6,7 @@ struct Kernelgen: ParsableCommand {
         commandName: "kernelgen",
         abstract: "Surrogate-gradient spike kernels from declarative specs.",
         discussion: "With no subcommand, regenerates Generated/ from Specs/ through Templates/.",
-        subcommands: [Generate.self, Check.self, List.self, Eval.self, Jit.self, Tune.self],
+        subcommands: [Generate.self, Check.self, List.self, Eval.self, Jit.self, Tune.self, Bench.self],
         defaultSubcommand: Generate.self)
 }
 

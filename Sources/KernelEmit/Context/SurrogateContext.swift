@@ -170,7 +170,7 @@ public struct KernelContext: Sendable {
             guard var e = f?.expr else { return nil }
             e = Simplifier.specialise(e, specialised)
             if meanField { e = Simplifier.meanField(e) }
-            return Simplifier.fold(e)
+            return Simplifier.fold(Simplifier.reciprocals(Simplifier.fold(e)))
         }
         let forward = prepared(spec.forward)!
         let backward = prepared(spec.backward)!

@@ -162,6 +162,8 @@ public struct ElementContext: Sendable {
     public var swiftUniformScale: String
     public var swiftNoiseLow: String
     public var swiftNoiseHigh: String
+    /// Newton steps of the division-free reciprocal (error 1/17 squared per step: 3 for float, 4 for double).
+    public var newtonSteps: [Int]
 
     static let all: [ElementContext] = ElementType.allCases.map { element in
         let c = Dialect(.c, element)
@@ -176,7 +178,8 @@ public struct ElementContext: Sendable {
                               swiftUInt: element == .float32 ? "UInt32" : "UInt64", swiftInt: element == .float32 ? "Int32" : "Int64",
                               swiftPow: element == .float32 ? "powf" : "libmPow",
                               swiftUniformScale: swift.literal(Double(sign: .plus, exponent: -bits, significand: 1)),
-                              swiftNoiseLow: swift.literal(KernelNoise.low), swiftNoiseHigh: swift.literal(KernelNoise.high))
+                              swiftNoiseLow: swift.literal(KernelNoise.low), swiftNoiseHigh: swift.literal(KernelNoise.high),
+                              newtonSteps: Array(0..<(element == .float32 ? 3 : 4)))
     }
 }
 

@@ -40,6 +40,7 @@ public enum MathCoefficients {
                 "logLn2Hi": 0x1.62e300p-1, "logLn2Lo": 0x1.2fefa2p-17, "smallestNormal": 0x1p-126, "subnormalScale": 0x1p23,
                 "expm1Split": 0x1.62e430p-1, "tanhSaturation": 9, "tanPi12": 0x1.126146p-2, "sqrt3": 0x1.bb67aep+0,
                 "piOver6": 0x1.0c1524p-1, "piOver2": 0x1.921fb6p+0, "erfSplit": 1, "erfTop": 6, "erfEScale": 1, "erfEShift": 0,
+                "recipSlope": 8.0 / 17, "recipIntercept": 24.0 / 17,
             ]
         case .float64:
             return [
@@ -49,6 +50,7 @@ public enum MathCoefficients {
                 "subnormalScale": 0x1p52, "expm1Split": 0x1.62e42fefa39efp-1, "tanhSaturation": 22,
                 "tanPi12": 0x1.126145e9ecd56p-2, "sqrt3": 0x1.bb67ae8584caap+0, "piOver6": 0x1.0c152382d7365p-1,
                 "piOver2": 0x1.921fb54442d18p+0, "erfSplit": 2, "erfTop": 6, "erfEScale": 0.5, "erfEShift": 1,
+                "recipSlope": 8.0 / 17, "recipIntercept": 24.0 / 17,
             ]
         }
     }

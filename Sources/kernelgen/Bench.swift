@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SurrogateBench
+import Surrogates
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure kernel throughput beside the memory roofline and a naive loop (build with -c release).",
+        discussion: """
+            For each surrogate, op, dtype, backend, size and thread count: the median rate in elements per second \
+            over repeated runs into preallocated buffers, after a warm-up. In the same run and at the same sizes \
+            and thread counts: the roofline, plain streaming loops with the memory traffic of a backward \
+            (stream2r1w: two reads, one write) and a forward (stream1r1w), and the naive baseline, a scalar \
+            Swift loop with Foundation's math. Run it as `swift run -c release kernelgen bench`.
+            """)
+
+    @Option(help: "Comma-separated surrogates (default: all).")
+    var surrogates: String?
+
+    @Option(help: "Comma-separated ops: forward, backward, train_forward (stochastic surrogates).")
+    var ops = "forward,backward,train_forward"
+
+    @Option(help: "Comma-separated array lengths.")
+    var sizes = "4096,65536,1048576,16777216"
+
+    @Option(help: "Comma-separated thread counts.")
+    var threads = "1,2"
+
+    @Option(help: "Comma-separated element types: f32, f64.")
+    var dtypes = "f32,f64"
+
+    @Option(help: "Comma-separated backends: swift, c, jit.")
+    var backends = "swift,c,jit"
+
+    @Option(help: "Minimum measuring time per record, in seconds.")
+    var time = 0.05
+
+    @Flag(help: "Print a JSON array of records.")
+    var json = false
+
+    func run() throws {
+        func list<T>(_ text: String, _ parse: (String) -> T?, _ what: String) throws -> [T] {
+            try text.split(separator: ",").map {
+                let item = $0.trimmingCharacters(in: .whitespaces)
+                guard let v = parse(item) else { throw ValidationError("unknown \(what) `\(item)`") }
+                return v
+            }
+        }
+        let names = try surrogates.map { try list($0, { $0 }, "surrogate") } ?? DispatchTable.builtin.descriptors.map(\.name)
+        for name in names { _ = try DispatchTable.builtin.descriptor(name) }
+        let config = BenchConfig(
+            surrogates: names,
+            ops: try list(ops, { BenchConfig.allOps.contains($0) ? $0 : nil }, "op"),
+            sizes: try list(sizes, { Int($0).flatMap { $0 > 0 ? $0 : nil } }, "size"),
+            threads: try list(threads, { Int($0).flatMap { $0 > 0 ? $0 : nil } }, "thread count"),
+            dtypes: try list(dtypes, DType.init(rawValue:), "dtype"),
+            backends: try list(backends, Backend.init(rawValue:), "backend"),
+            minimumTime: time)
+        let interactive = isatty(2) != 0
+        let records = try BenchRunner(config: config) { line in
+            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
+        }.run()
+        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(records), as: UTF8.self))
+            return
+        }
+        print(BenchReport(records: records).rendered)
+    }
+}
+
+/// The benchmark as a table: each kernel's rate, its share of the same-run roofline, its speed-up over
+/// the naive loop; the roofline itself also in GB/s.
+struct BenchReport {
+    var records: [BenchRecord]
+
+    var rendered: String {
+        var out = "machine: \(Self.cpuModel()), \(Parallel.cores) cores; \(Self.today())\n"
+        struct Group: Hashable { var dtype: String; var n: Int; var threads: Int }
+        var order: [Group] = []
+        for r in records where !order.contains(Group(dtype: r.dtype, n: r.n, threads: r.threads)) {
+            order.append(Group(dtype: r.dtype, n: r.n, threads: r.threads))
+        }
+        for group in order {
+            let rows = records.filter { $0.dtype == group.dtype && $0.n == group.n && $0.threads == group.threads }
+            let bytes = group.dtype == "f32" ? 4.0 : 8.0
+            func roof(_ op: String) -> Double? {
+                rows.first { $0.surrogate == BenchRecord.roofline && $0.op == op }?.elementsPerSecond
+            }
+            let r2 = roof("stream2r1w"), r1 = roof("stream1r1w")
+            out += "\n\(group.dtype), n = \(group.n), \(group.threads) thread\(group.threads == 1 ? "" : "s"): roofline "
+            out += String(format: "stream2r1w %.2f G/s (%.1f GB/s), stream1r1w %.2f G/s (%.1f GB/s)\n",
+                          (r2 ?? 0) / 1e9, (r2 ?? 0) * 3 * bytes / 1e9, (r1 ?? 0) / 1e9, (r1 ?? 0) * 2 * bytes / 1e9)
+            var table: [[String]] = []
+            for r in rows where r.surrogate != BenchRecord.roofline && r.backend != "naive" {
+                let roofline = r.op == "backward" ? r2 : r1
+                let naive = rows.first { $0.surrogate == r.surrogate && $0.op == r.op && $0.backend == "naive" }
+                table.append([r.surrogate, r.op, r.backend, String(format: "%.2f", r.elementsPerSecond / 1e9),
+                              roofline.map { String(format: "%.0f%%", 100 * r.elementsPerSecond / $0) } ?? "-",
+                              naive.map { String(format: "%.1fx", r.elementsPerSecond / $0.elementsPerSecond) } ?? "-"])
+            }
+            out += TextTable(header: ["surrogate", "op", "backend", "G elem/s", "% roofline", "vs naive"], rows: table).rendered + "\n"
+        }
+        return out
+    }
+
+    static func cpuModel() -> String {
+        let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("model name") }
+        return line.map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+    }
+
+    static func today() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyy-MM-dd"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date())
+    }
+}
