@@ -65,7 +65,7 @@ let package = Package(
             ]),
         // Benchmark: roofline loops (C), naive baselines, the runner behind `kernelgen bench`.
         .target(name: "CStream"),
-        .target(name: "SurrogateBench", dependencies: ["CStream", "Surrogates", "SurrogateJIT"]),
+        .target(name: "SurrogateBench", dependencies: ["CStream", "Surrogates", "SurrogateJIT", "SurrogateKernelsC"]),
         // 5. the thin command line.
         .executableTarget(
             name: "kernelgen",

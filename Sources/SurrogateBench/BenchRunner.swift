@@ -1,4 +1,5 @@
 import CStream
+import SurrogateKernelsC
 import Dispatch
 import Foundation
 import SurrogateJIT
@@ -87,6 +88,19 @@ public struct BenchRunner {
             }
         }
         return records
+    }
+
+    /// Seconds per call of the dispatch path (a bound surrogate's backward on one element, C backend) and
+    /// of the C kernel called directly: the difference is what the table and checks cost per call.
+    public func dispatchOverhead() throws -> (bound: Double, direct: Double) {
+        let s: BoundSurrogate<Float> = try table.surrogate("sigmoid", backend: .c)
+        let b = Buffers<Float>(1)
+        defer { b.free() }
+        let xb = UnsafeBufferPointer(start: b.x, count: 1), gb = UnsafeBufferPointer(start: b.g, count: 1)
+        let ob = UnsafeMutableBufferPointer(start: b.out, count: 1)
+        let bound = Timing.median(minimumTime: config.minimumTime) { try! s.backward(xb, gradOut: gb, into: ob) }
+        let direct = Timing.median(minimumTime: config.minimumTime) { kg_sigmoid_backward_f32(b.x, nil, b.g, b.out, 1, 5) }
+        return (bound, direct)
     }
 
     private func record<T: KernelScalar>(_ surrogate: String, _ op: String, _ backend: String, _ b: Buffers<T>, _ threads: Int,

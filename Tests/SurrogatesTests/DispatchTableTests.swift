@@ -153,7 +153,7 @@ import Synchronization
     }
 
     @Test func chunksCoverTheRangeOnce() {
-        for n in [0, 1, 63, 64, 65, 1000, 100_003] {
+        for n in [0, 1, 63, 64, 65, 1000, 100_003, 1 << 20] {
             for threads in [1, 2, 5] {
                 let seen = Mutex([Int](repeating: 0, count: n))
                 Parallel.chunks(n, threads: threads) { start, count in
