@@ -3,11 +3,11 @@
 #include "kernelgen.h"
 
 KG_KERNEL void kg_sample_uniform_f32(uint64_t seed, uint64_t offset, uint32_t site, float *__restrict out, size_t n) {
-    for (kg_size i = 0; i < n; ++i) out[i] = kg_uniformf(kg_noise_bits(seed, offset + i, site));
+    for (kg_size i = 0; i < n; ++i) out[i] = kg_uniformf(kg_noise_bitsf(seed, offset + i, site));
 }
 
 KG_KERNEL void kg_sample_logistic_f32(uint64_t seed, uint64_t offset, uint32_t site, float *__restrict out, size_t n) {
-    for (kg_size i = 0; i < n; ++i) out[i] = kg_logisticf(kg_noise_bits(seed, offset + i, site));
+    for (kg_size i = 0; i < n; ++i) out[i] = kg_logisticf(kg_noise_bitsf(seed, offset + i, site));
 }
 
 /* The kernel math applied elementwise (for tests and benchmarks of the math itself). */

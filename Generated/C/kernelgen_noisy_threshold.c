@@ -20,9 +20,36 @@ KG_KERNEL void kg_noisy_threshold_backward_f32(const float *__restrict x, const 
 }
 
 KG_KERNEL void kg_noisy_threshold_train_forward_f32(const float *__restrict x, float *__restrict y, kg_size n, kg_u64 seed, kg_u64 offset, float p_scale) {
-    for (kg_size i = 0; i < n; ++i) {
+    kg_size i = 0;
+    /* Elements before the first whole block of noise counters, one at a time. */
+    for (; i < n && ((offset + i) & 3u) != 0u; ++i) {
         const float xi = x[i];
-        y[i] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_noise_bits(seed, offset + i, 0u))));
+        y[i] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_noise_bitsf(seed, offset + i, 0u))));
+    }
+    /* Whole blocks: one Philox block per noise call serves 4 elements. */
+    for (; i + 4 <= n; i += 4) {
+        const kg_u64 block = (offset + i) >> 2;
+        const kg_block b0 = kg_philox(seed, block, 0u);
+        {
+            const float xi = x[i + 0];
+            y[i + 0] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 0))));
+        }
+        {
+            const float xi = x[i + 1];
+            y[i + 1] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 1))));
+        }
+        {
+            const float xi = x[i + 2];
+            y[i + 2] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 2))));
+        }
+        {
+            const float xi = x[i + 3];
+            y[i + 3] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 3))));
+        }
+    }
+    for (; i < n; ++i) {
+        const float xi = x[i];
+        y[i] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_noise_bitsf(seed, offset + i, 0u))));
     }
 }
 
@@ -50,7 +77,26 @@ KG_KERNEL void kg_noisy_threshold_backward_f64(const double *__restrict x, const
 }
 
 KG_KERNEL void kg_noisy_threshold_train_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, kg_u64 seed, kg_u64 offset, double p_scale) {
-    for (kg_size i = 0; i < n; ++i) {
+    kg_size i = 0;
+    /* Elements before the first whole block of noise counters, one at a time. */
+    for (; i < n && ((offset + i) & 1u) != 0u; ++i) {
+        const double xi = x[i];
+        y[i] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_noise_bits(seed, offset + i, 0u))));
+    }
+    /* Whole blocks: one Philox block per noise call serves 2 elements. */
+    for (; i + 2 <= n; i += 2) {
+        const kg_u64 block = (offset + i) >> 1;
+        const kg_block b0 = kg_philox(seed, block, 0u);
+        {
+            const double xi = x[i + 0];
+            y[i + 0] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_block_bits(b0, 0))));
+        }
+        {
+            const double xi = x[i + 1];
+            y[i + 1] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_block_bits(b0, 1))));
+        }
+    }
+    for (; i < n; ++i) {
         const double xi = x[i];
         y[i] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_noise_bits(seed, offset + i, 0u))));
     }

@@ -23,11 +23,11 @@ typedef __INT32_TYPE__ kg_i32;
 typedef __INT64_TYPE__ kg_i64;
 typedef __SIZE_TYPE__ kg_size;
 
-/* Philox-4x32-10 (Salmon et al., SC'11), counter = (index low, index high, site, 0), key = seed.
-   Returns the first two output words as 64 bits. Counter-based: element i's noise depends only on
-   (seed, offset + i, site), so any chunking or thread count gives the same numbers. */
-static inline kg_u64 kg_noise_bits(kg_u64 seed, kg_u64 index, kg_u32 site) {
-    kg_u32 c0 = (kg_u32)index, c1 = (kg_u32)(index >> 32), c2 = site, c3 = 0u;
+/* Philox-4x32-10 (Salmon et al., SC'11): counter = (block low, block high, site, 0), key = seed. */
+typedef struct { kg_u32 w0, w1, w2, w3; } kg_block;
+
+static inline kg_block kg_philox(kg_u64 seed, kg_u64 block, kg_u32 site) {
+    kg_u32 c0 = (kg_u32)block, c1 = (kg_u32)(block >> 32), c2 = site, c3 = 0u;
     kg_u32 k0 = (kg_u32)seed, k1 = (kg_u32)(seed >> 32);
     for (int round = 0; round < 10; ++round) {
         kg_u64 p0 = (kg_u64)0xD2511F53u * c0;
@@ -41,7 +41,32 @@ static inline kg_u64 kg_noise_bits(kg_u64 seed, kg_u64 index, kg_u32 site) {
         k0 += 0x9E3779B9u;
         k1 += 0xBB67AE85u;
     }
-    return ((kg_u64)c0 << 32) | c1;
+    kg_block b = {c0, c1, c2, c3};
+    return b;
+}
+
+/* The random bits of element j (its global index) for noise call `site`. A block is 128 bits: float
+   elements take one 32-bit word each (4 per block, in the top bits), double elements two (2 per block).
+   Counter-based: any chunking or thread count gives the same numbers, in C, Swift and the JIT. */
+static inline kg_u64 kg_noise_bitsf(kg_u64 seed, kg_u64 j, kg_u32 site) {
+    kg_block b = kg_philox(seed, j >> 2, site);
+    kg_u32 k = (kg_u32)(j & 3u);
+    kg_u32 w = k == 0u ? b.w0 : (k == 1u ? b.w1 : (k == 2u ? b.w2 : b.w3));
+    return (kg_u64)w << 32;
+}
+
+static inline kg_u64 kg_noise_bits(kg_u64 seed, kg_u64 j, kg_u32 site) {
+    kg_block b = kg_philox(seed, j >> 1, site);
+    return (j & 1u) ? ((kg_u64)b.w2 << 32 | b.w3) : ((kg_u64)b.w0 << 32 | b.w1);
+}
+
+/* Word(s) of a block for the lane-th element of the block (the whole-block loops of the kernels). */
+static inline kg_u64 kg_block_bitsf(kg_block b, int lane) {
+    return (kg_u64)(lane == 0 ? b.w0 : (lane == 1 ? b.w1 : (lane == 2 ? b.w2 : b.w3))) << 32;
+}
+
+static inline kg_u64 kg_block_bits(kg_block b, int lane) {
+    return lane == 0 ? ((kg_u64)b.w0 << 32 | b.w1) : ((kg_u64)b.w2 << 32 | b.w3);
 }
 
 /* ---- float ---- */

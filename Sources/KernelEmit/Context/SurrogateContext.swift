@@ -146,6 +146,13 @@ public struct KernelContext: Sendable {
     public var backwardC: String
     public var trainForwardC: String
     public var trainForwardMeanC: String
+    /// The stochastic training forward's whole-block loop: one Philox block per `blockLanes` elements
+    /// (element j is in block j >> blockShift), its noise sites, and the expression for each lane.
+    public var blockLanes: Int
+    public var blockShift: Int
+    public var blockMask: Int
+    public var noiseSites: [Int]
+    public var trainForwardBlockC: [String]
     public var forwardSwift: String
     public var backwardSwift: String
     public var trainForwardSwift: String
@@ -182,6 +189,17 @@ public struct KernelContext: Sendable {
         backwardC = c.print(backward)
         trainForwardC = train.map(c.print) ?? ""
         trainForwardMeanC = trainMean.map(c.print) ?? ""
+        blockLanes = element == .float32 ? 4 : 2
+        blockShift = element == .float32 ? 2 : 1
+        blockMask = blockLanes - 1
+        var sites = Set<Int>()
+        train?.walk { if case .call(_, _, let site?) = $0.kind { sites.insert(site) } }
+        noiseSites = sites.sorted()
+        trainForwardBlockC = (0..<blockLanes).map { lane in
+            var dialect = Dialect(.c, element)
+            dialect.noiseSource = .blockLane(lane)
+            return train.map(ExpressionPrinter(dialect).print) ?? ""
+        }
         forwardSwift = s.print(forward)
         backwardSwift = s.print(backward)
         trainForwardSwift = train.map(s.print) ?? ""

@@ -10,6 +10,11 @@ public struct Dialect: Sendable {
     /// Name of the local holding the element's input (`x`) and forward output (`y`).
     public var inputName = "xi"
     public var outputName = "yi"
+    /// Where noise bits come from: per element (from its global index), or lane `k` of the Philox blocks
+    /// `b<site>` that a whole-block loop computed once for several elements.
+    public var noiseSource: NoiseSource = .element
+
+    public enum NoiseSource: Sendable { case element, blockLane(Int) }
 
     public init(_ language: Language, _ element: ElementType) {
         self.language = language
@@ -36,9 +41,11 @@ public struct Dialect: Sendable {
 
     /// The 64 random bits of noise call site `site` for the current element.
     func noiseBits(site: Int) -> String {
-        switch language {
-        case .c: return "kg_noise_bits(seed, offset + i, \(site)u)"
-        case .swift: return "Philox.bits(seed: seed, counter: offset &+ UInt64(truncatingIfNeeded: i), site: \(site))"
+        switch (language, noiseSource) {
+        case (.c, .element): return "kg_noise_bits\(element.libmSuffix)(seed, offset + i, \(site)u)"
+        case (.c, .blockLane(let k)): return "kg_block_bits\(element.libmSuffix)(b\(site), \(k))"
+        case (.swift, _):
+            return "Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: \(site), as: \(typeName).self)"
         }
     }
 
