@@ -26,27 +26,31 @@ KG_KERNEL void kg_noisy_threshold_train_forward_f32(const float *__restrict x, f
         const float xi = x[i];
         y[i] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_noise_bitsf(seed, offset + i, 0u))));
     }
-    /* Whole blocks: one Philox block per noise call serves 4 elements. */
-    for (; i + 4 <= n; i += 4) {
-        const kg_u64 block = (offset + i) >> 2;
+    /* Whole blocks: one Philox block per noise call serves 4 elements (a countable loop, so it
+       vectorises over blocks). */
+    const kg_size blocks = (n - i) >> 2;
+    for (kg_size block_index = 0; block_index < blocks; ++block_index) {
+        const kg_size e = i + (block_index << 2);
+        const kg_u64 block = (offset + e) >> 2;
         const kg_block b0 = kg_philox(seed, block, 0u);
         {
-            const float xi = x[i + 0];
-            y[i + 0] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 0))));
+            const float xi = x[e + 0];
+            y[e + 0] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 0))));
         }
         {
-            const float xi = x[i + 1];
-            y[i + 1] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 1))));
+            const float xi = x[e + 1];
+            y[e + 1] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 1))));
         }
         {
-            const float xi = x[i + 2];
-            y[i + 2] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 2))));
+            const float xi = x[e + 2];
+            y[e + 2] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 2))));
         }
         {
-            const float xi = x[i + 3];
-            y[i + 3] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 3))));
+            const float xi = x[e + 3];
+            y[e + 3] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 3))));
         }
     }
+    i += blocks << 2;
     for (; i < n; ++i) {
         const float xi = x[i];
         y[i] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_noise_bitsf(seed, offset + i, 0u))));
@@ -83,19 +87,23 @@ KG_KERNEL void kg_noisy_threshold_train_forward_f64(const double *__restrict x, 
         const double xi = x[i];
         y[i] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_noise_bits(seed, offset + i, 0u))));
     }
-    /* Whole blocks: one Philox block per noise call serves 2 elements. */
-    for (; i + 2 <= n; i += 2) {
-        const kg_u64 block = (offset + i) >> 1;
+    /* Whole blocks: one Philox block per noise call serves 2 elements (a countable loop, so it
+       vectorises over blocks). */
+    const kg_size blocks = (n - i) >> 1;
+    for (kg_size block_index = 0; block_index < blocks; ++block_index) {
+        const kg_size e = i + (block_index << 1);
+        const kg_u64 block = (offset + e) >> 1;
         const kg_block b0 = kg_philox(seed, block, 0u);
         {
-            const double xi = x[i + 0];
-            y[i + 0] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_block_bits(b0, 0))));
+            const double xi = x[e + 0];
+            y[e + 0] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_block_bits(b0, 0))));
         }
         {
-            const double xi = x[i + 1];
-            y[i + 1] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_block_bits(b0, 1))));
+            const double xi = x[e + 1];
+            y[e + 1] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_block_bits(b0, 1))));
         }
     }
+    i += blocks << 1;
     for (; i < n; ++i) {
         const double xi = x[i];
         y[i] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_noise_bits(seed, offset + i, 0u))));

@@ -17,6 +17,9 @@
 #define KG_KERNEL
 #endif
 
+/* Every helper is inlined into the kernel loops, or the loop vectoriser sees a call and gives up. */
+#define KG_INLINE static inline __attribute__((always_inline))
+
 typedef __UINT32_TYPE__ kg_u32;
 typedef __UINT64_TYPE__ kg_u64;
 typedef __INT32_TYPE__ kg_i32;
@@ -26,7 +29,7 @@ typedef __SIZE_TYPE__ kg_size;
 /* Philox-4x32-10 (Salmon et al., SC'11): counter = (block low, block high, site, 0), key = seed. */
 typedef struct { kg_u32 w0, w1, w2, w3; } kg_block;
 
-static inline kg_block kg_philox(kg_u64 seed, kg_u64 block, kg_u32 site) {
+KG_INLINE kg_block kg_philox(kg_u64 seed, kg_u64 block, kg_u32 site) {
     kg_u32 c0 = (kg_u32)block, c1 = (kg_u32)(block >> 32), c2 = site, c3 = 0u;
     kg_u32 k0 = (kg_u32)seed, k1 = (kg_u32)(seed >> 32);
     for (int round = 0; round < 10; ++round) {
@@ -48,44 +51,44 @@ static inline kg_block kg_philox(kg_u64 seed, kg_u64 block, kg_u32 site) {
 /* The random bits of element j (its global index) for noise call `site`. A block is 128 bits: float
    elements take one 32-bit word each (4 per block, in the top bits), double elements two (2 per block).
    Counter-based: any chunking or thread count gives the same numbers, in C, Swift and the JIT. */
-static inline kg_u64 kg_noise_bitsf(kg_u64 seed, kg_u64 j, kg_u32 site) {
+KG_INLINE kg_u64 kg_noise_bitsf(kg_u64 seed, kg_u64 j, kg_u32 site) {
     kg_block b = kg_philox(seed, j >> 2, site);
     kg_u32 k = (kg_u32)(j & 3u);
     kg_u32 w = k == 0u ? b.w0 : (k == 1u ? b.w1 : (k == 2u ? b.w2 : b.w3));
     return (kg_u64)w << 32;
 }
 
-static inline kg_u64 kg_noise_bits(kg_u64 seed, kg_u64 j, kg_u32 site) {
+KG_INLINE kg_u64 kg_noise_bits(kg_u64 seed, kg_u64 j, kg_u32 site) {
     kg_block b = kg_philox(seed, j >> 1, site);
     return (j & 1u) ? ((kg_u64)b.w2 << 32 | b.w3) : ((kg_u64)b.w0 << 32 | b.w1);
 }
 
 /* Word(s) of a block for the lane-th element of the block (the whole-block loops of the kernels). */
-static inline kg_u64 kg_block_bitsf(kg_block b, int lane) {
+KG_INLINE kg_u64 kg_block_bitsf(kg_block b, int lane) {
     return (kg_u64)(lane == 0 ? b.w0 : (lane == 1 ? b.w1 : (lane == 2 ? b.w2 : b.w3))) << 32;
 }
 
-static inline kg_u64 kg_block_bits(kg_block b, int lane) {
+KG_INLINE kg_u64 kg_block_bits(kg_block b, int lane) {
     return lane == 0 ? ((kg_u64)b.w0 << 32 | b.w1) : ((kg_u64)b.w2 << 32 | b.w3);
 }
 
 /* ---- float ---- */
 
-static inline float kg_heavisidef(float a) { return a >= 0x0p+0f ? 0x1p+0f : 0x0p+0f; }
-static inline float kg_signf(float a) { return a > 0x0p+0f ? 0x1p+0f : (a < 0x0p+0f ? -0x1p+0f : a); }
-static inline float kg_minf(float a, float b) { return b < a ? b : a; }
-static inline float kg_maxf(float a, float b) { return a < b ? b : a; }
-static inline float kg_clampf(float v, float lo, float hi) { return kg_minf(kg_maxf(v, lo), hi); }
+KG_INLINE float kg_heavisidef(float a) { return a >= 0x0p+0f ? 0x1p+0f : 0x0p+0f; }
+KG_INLINE float kg_signf(float a) { return a > 0x0p+0f ? 0x1p+0f : (a < 0x0p+0f ? -0x1p+0f : a); }
+KG_INLINE float kg_minf(float a, float b) { return b < a ? b : a; }
+KG_INLINE float kg_maxf(float a, float b) { return a < b ? b : a; }
+KG_INLINE float kg_clampf(float v, float lo, float hi) { return kg_minf(kg_maxf(v, lo), hi); }
 
 /* Vectorisable math: branch-free (selects only), FMA where written, no calls, no tables; the same
    algorithms as Swift's KernelMath, so C, Swift and JIT kernels round identically. Polynomials and
    constants come from MathCoefficients (scripts/fit_polynomials.py). */
-static inline kg_u32 kg_bitsf(float v) { union { float f; kg_u32 u; } b; b.f = v; return b.u; }
-static inline float kg_from_bitsf(kg_u32 v) { union { float f; kg_u32 u; } b; b.u = v; return b.f; }
+KG_INLINE kg_u32 kg_bitsf(float v) { union { float f; kg_u32 u; } b; b.f = v; return b.u; }
+KG_INLINE float kg_from_bitsf(kg_u32 v) { union { float f; kg_u32 u; } b; b.u = v; return b.f; }
 
 /* e^x = 2^n e^r, n = round(x / ln2), |r| <= ln2/2; 2^n is applied as two halves so results in the
    subnormal range round once. +inf above expHi, 0 below expLo, NaN propagates. */
-static inline float kg_expf(float x) {
+KG_INLINE float kg_expf(float x) {
     float xc = x < -0x1.9fe368p+6f ? -0x1.9fe368p+6f : (x > 0x1.62e43p+6f ? 0x1.62e43p+6f : x);
     float t = __builtin_fmaf(xc, 0x1.715476p+0f, 0x1.8p+23f);
     float n = t - 0x1.8p+23f;
@@ -105,7 +108,7 @@ static inline float kg_expf(float x) {
 
 /* log x = k ln2 + log(1 + f), x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), with fdlibm's
    log(1 + f) = f - h + s (h + R(s^2)), s = f / (2 + f), h = f^2 / 2. Subnormals are scaled first. */
-static inline float kg_logf(float x) {
+KG_INLINE float kg_logf(float x) {
     int subnormal = x < 0x1p-126f;
     float xs = subnormal ? x * 0x1p+23f : x;
     kg_u32 ix = kg_bitsf(xs) + (0x3f800000 - 0x3f3504f3);
@@ -125,7 +128,7 @@ static inline float kg_logf(float x) {
 }
 
 /* log(1 + x) = log(u) + (x - (u - 1)) / u with u = 1 + x rounded (the quotient undoes u's rounding). */
-static inline float kg_log1pf(float x) {
+KG_INLINE float kg_log1pf(float x) {
     float u = 0x1p+0f + x;
     float c = (x - (u - 0x1p+0f)) / u;
     c = ((u == 0x0p+0f) | (u == __builtin_inff())) ? 0x0p+0f : c;
@@ -133,7 +136,7 @@ static inline float kg_log1pf(float x) {
 }
 
 /* e^x - 1: a polynomial for |x| <= ln2, exp(x) - 1 beyond (no cancellation there). */
-static inline float kg_expm1f(float x) {
+KG_INLINE float kg_expm1f(float x) {
     float x2 = x * x;
     float small = __builtin_fmaf(x2 * x, __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(0x1.74b4c4p-19f, x, 0x1.a401bp-16f), x, 0x1.a01746p-13f), x, 0x1.6c13p-10f), x, 0x1.111112p-7f), x, 0x1.555558p-5f), x, 0x1.555556p-3f), __builtin_fmaf(x2, (float)0.5, x));
     float large = kg_expf(x) - 0x1p+0f;
@@ -142,7 +145,7 @@ static inline float kg_expm1f(float x) {
 }
 
 /* tanh |x| = t / (t + 2), t = expm1(2 |x|); 1 beyond the saturation point; the sign of x (and -0) kept. */
-static inline float kg_tanhf(float x) {
+KG_INLINE float kg_tanhf(float x) {
     float a = __builtin_fabsf(x);
     float t = kg_expm1f(a + a);
     float r = t / (t + (float)2);
@@ -152,7 +155,7 @@ static inline float kg_tanhf(float x) {
 
 /* atan: |x| > 1 via pi/2 - atan(1/|x|); above tan(pi/12) via pi/6 + atan((t sqrt3 - 1) / (t + sqrt3));
    then u + u^3 A(u^2). */
-static inline float kg_atanf(float x) {
+KG_INLINE float kg_atanf(float x) {
     float a = __builtin_fabsf(x);
     int inverted = a > 0x1p+0f;
     float t = inverted ? 0x1p+0f / a : a;
@@ -166,7 +169,7 @@ static inline float kg_atanf(float x) {
 }
 
 /* erf: x E(v) up to erfSplit (v = x^2, or x^2/2 - 1 where that centres the polynomial), 1 - exp(-x^2) G(1/x) up to erfTop, 1 beyond; odd. */
-static inline float kg_erff(float x) {
+KG_INLINE float kg_erff(float x) {
     float a = __builtin_fabsf(x);
     float w = a * a;
     float v = __builtin_fmaf(w, 0x1p+0f, -0x0p+0f);
@@ -181,7 +184,7 @@ static inline float kg_erff(float x) {
 
 /* 1 / d for d in [1, 2] without a division: the best linear guess (relative error 1/17), then Newton
    steps r += r (1 - d r), each squaring the error, until below the element type's precision. */
-static inline float kg_recip12f(float d) {
+KG_INLINE float kg_recip12f(float d) {
     float r = __builtin_fmaf(d, -0x1.e1e1e2p-2f, 0x1.69696ap+0f);
     r = __builtin_fmaf(r, __builtin_fmaf(-d, r, 0x1p+0f), r);
     r = __builtin_fmaf(r, __builtin_fmaf(-d, r, 0x1p+0f), r);
@@ -190,17 +193,17 @@ static inline float kg_recip12f(float d) {
 }
 
 /* 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision. */
-static inline float kg_sigmoidf(float a) {
+KG_INLINE float kg_sigmoidf(float a) {
     float e = kg_expf(-__builtin_fabsf(a));
     float s = kg_recip12f(0x1p+0f + e);
     return a < 0x0p+0f ? e * s : s;
 }
 
 /* U[0, 1) from the top 24 bits. */
-static inline float kg_uniformf(kg_u64 bits) { return (float)(bits >> 40) * 0x1p-24f; }
+KG_INLINE float kg_uniformf(kg_u64 bits) { return (float)(bits >> 40) * 0x1p-24f; }
 
 /* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in the seed. */
-static inline float kg_logisticf(kg_u64 bits) {
+KG_INLINE float kg_logisticf(kg_u64 bits) {
     float u = kg_clampf(kg_uniformf(bits), 0x1.0c6f7ap-20f, 0x1.ffffdep-1f);
     /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
     return kg_logf(u / (0x1p+0f - u));
@@ -208,21 +211,21 @@ static inline float kg_logisticf(kg_u64 bits) {
 
 /* ---- double ---- */
 
-static inline double kg_heaviside(double a) { return a >= 0x0p+0 ? 0x1p+0 : 0x0p+0; }
-static inline double kg_sign(double a) { return a > 0x0p+0 ? 0x1p+0 : (a < 0x0p+0 ? -0x1p+0 : a); }
-static inline double kg_min(double a, double b) { return b < a ? b : a; }
-static inline double kg_max(double a, double b) { return a < b ? b : a; }
-static inline double kg_clamp(double v, double lo, double hi) { return kg_min(kg_max(v, lo), hi); }
+KG_INLINE double kg_heaviside(double a) { return a >= 0x0p+0 ? 0x1p+0 : 0x0p+0; }
+KG_INLINE double kg_sign(double a) { return a > 0x0p+0 ? 0x1p+0 : (a < 0x0p+0 ? -0x1p+0 : a); }
+KG_INLINE double kg_min(double a, double b) { return b < a ? b : a; }
+KG_INLINE double kg_max(double a, double b) { return a < b ? b : a; }
+KG_INLINE double kg_clamp(double v, double lo, double hi) { return kg_min(kg_max(v, lo), hi); }
 
 /* Vectorisable math: branch-free (selects only), FMA where written, no calls, no tables; the same
    algorithms as Swift's KernelMath, so C, Swift and JIT kernels round identically. Polynomials and
    constants come from MathCoefficients (scripts/fit_polynomials.py). */
-static inline kg_u64 kg_bits(double v) { union { double f; kg_u64 u; } b; b.f = v; return b.u; }
-static inline double kg_from_bits(kg_u64 v) { union { double f; kg_u64 u; } b; b.u = v; return b.f; }
+KG_INLINE kg_u64 kg_bits(double v) { union { double f; kg_u64 u; } b; b.f = v; return b.u; }
+KG_INLINE double kg_from_bits(kg_u64 v) { union { double f; kg_u64 u; } b; b.u = v; return b.f; }
 
 /* e^x = 2^n e^r, n = round(x / ln2), |r| <= ln2/2; 2^n is applied as two halves so results in the
    subnormal range round once. +inf above expHi, 0 below expLo, NaN propagates. */
-static inline double kg_exp(double x) {
+KG_INLINE double kg_exp(double x) {
     double xc = x < -0x1.74910d52d3052p+9 ? -0x1.74910d52d3052p+9 : (x > 0x1.62e42fefa39efp+9 ? 0x1.62e42fefa39efp+9 : x);
     double t = __builtin_fma(xc, 0x1.71547652b82fep+0, 0x1.8p+52);
     double n = t - 0x1.8p+52;
@@ -242,7 +245,7 @@ static inline double kg_exp(double x) {
 
 /* log x = k ln2 + log(1 + f), x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), with fdlibm's
    log(1 + f) = f - h + s (h + R(s^2)), s = f / (2 + f), h = f^2 / 2. Subnormals are scaled first. */
-static inline double kg_log(double x) {
+KG_INLINE double kg_log(double x) {
     int subnormal = x < 0x1p-1022;
     double xs = subnormal ? x * 0x1p+52 : x;
     kg_u64 ix = kg_bits(xs) + (0x3ff0000000000000 - 0x3fe6a09e667f3bcd);
@@ -262,7 +265,7 @@ static inline double kg_log(double x) {
 }
 
 /* log(1 + x) = log(u) + (x - (u - 1)) / u with u = 1 + x rounded (the quotient undoes u's rounding). */
-static inline double kg_log1p(double x) {
+KG_INLINE double kg_log1p(double x) {
     double u = 0x1p+0 + x;
     double c = (x - (u - 0x1p+0)) / u;
     c = ((u == 0x0p+0) | (u == __builtin_inf())) ? 0x0p+0 : c;
@@ -270,7 +273,7 @@ static inline double kg_log1p(double x) {
 }
 
 /* e^x - 1: a polynomial for |x| <= ln2, exp(x) - 1 beyond (no cancellation there). */
-static inline double kg_expm1(double x) {
+KG_INLINE double kg_expm1(double x) {
     double x2 = x * x;
     double small = __builtin_fma(x2 * x, __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(0x1.b0f9b13889a9ep-41, x, 0x1.96399d94d85e4p-37), x, 0x1.6122e3da3af0ap-33), x, 0x1.1eebf99bc9dabp-29), x, 0x1.ae64575b4df3cp-26), x, 0x1.27e4fc6160782p-22), x, 0x1.71de3a552ec8dp-19), x, 0x1.a01a019f96e63p-16), x, 0x1.a01a01a01a107p-13), x, 0x1.6c16c16c16e0fp-10), x, 0x1.1111111111111p-7), x, 0x1.5555555555555p-5), x, 0x1.5555555555555p-3), __builtin_fma(x2, (double)0.5, x));
     double large = kg_exp(x) - 0x1p+0;
@@ -279,7 +282,7 @@ static inline double kg_expm1(double x) {
 }
 
 /* tanh |x| = t / (t + 2), t = expm1(2 |x|); 1 beyond the saturation point; the sign of x (and -0) kept. */
-static inline double kg_tanh(double x) {
+KG_INLINE double kg_tanh(double x) {
     double a = __builtin_fabs(x);
     double t = kg_expm1(a + a);
     double r = t / (t + (double)2);
@@ -289,7 +292,7 @@ static inline double kg_tanh(double x) {
 
 /* atan: |x| > 1 via pi/2 - atan(1/|x|); above tan(pi/12) via pi/6 + atan((t sqrt3 - 1) / (t + sqrt3));
    then u + u^3 A(u^2). */
-static inline double kg_atan(double x) {
+KG_INLINE double kg_atan(double x) {
     double a = __builtin_fabs(x);
     int inverted = a > 0x1p+0;
     double t = inverted ? 0x1p+0 / a : a;
@@ -303,7 +306,7 @@ static inline double kg_atan(double x) {
 }
 
 /* erf: x E(v) up to erfSplit (v = x^2, or x^2/2 - 1 where that centres the polynomial), 1 - exp(-x^2) G(1/x) up to erfTop, 1 beyond; odd. */
-static inline double kg_erf(double x) {
+KG_INLINE double kg_erf(double x) {
     double a = __builtin_fabs(x);
     double w = a * a;
     double v = __builtin_fma(w, 0x1p-1, -0x1p+0);
@@ -318,7 +321,7 @@ static inline double kg_erf(double x) {
 
 /* 1 / d for d in [1, 2] without a division: the best linear guess (relative error 1/17), then Newton
    steps r += r (1 - d r), each squaring the error, until below the element type's precision. */
-static inline double kg_recip12(double d) {
+KG_INLINE double kg_recip12(double d) {
     double r = __builtin_fma(d, -0x1.e1e1e1e1e1e1ep-2, 0x1.6969696969697p+0);
     r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
     r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
@@ -328,17 +331,17 @@ static inline double kg_recip12(double d) {
 }
 
 /* 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision. */
-static inline double kg_sigmoid(double a) {
+KG_INLINE double kg_sigmoid(double a) {
     double e = kg_exp(-__builtin_fabs(a));
     double s = kg_recip12(0x1p+0 + e);
     return a < 0x0p+0 ? e * s : s;
 }
 
 /* U[0, 1) from the top 53 bits. */
-static inline double kg_uniform(kg_u64 bits) { return (double)(bits >> 11) * 0x1p-53; }
+KG_INLINE double kg_uniform(kg_u64 bits) { return (double)(bits >> 11) * 0x1p-53; }
 
 /* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in the seed. */
-static inline double kg_logistic(kg_u64 bits) {
+KG_INLINE double kg_logistic(kg_u64 bits) {
     double u = kg_clamp(kg_uniform(bits), 0x1.0c6f7a0b5ed8dp-20, 0x1.ffffde7210be9p-1);
     /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
     return kg_log(u / (0x1p+0 - u));
