@@ -19,6 +19,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/Host.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
@@ -55,6 +56,9 @@ void initialiseOnce() {
         llvm::InitializeNativeTarget();
         llvm::InitializeNativeTargetAsmPrinter();
         llvm::InitializeNativeTargetAsmParser();
+        // No second, narrower vector loop after the main one (see kgjit_optimize).
+        const char *args[] = {"kernelgen-jit", "-enable-epilogue-vectorization=false"};
+        llvm::cl::ParseCommandLineOptions(2, args, "", nullptr, nullptr);
     });
 }
 
@@ -197,9 +201,13 @@ int kgjit_optimize(kgjit_engine *engine, kgjit_module *module, char **error) {
     llvm::Module &m = *module->module;
     m.setDataLayout(engine->machine->createDataLayout());
     llvm::PipelineTuningOptions tuning;
+    // One wide vector loop per kernel: no unrolling of it, no vectorised epilogue (the
+    // scalar remainder is at most a vector's worth of elements). Halves the code to optimise and emit;
+    // the loops are bound by arithmetic or memory, not by loop overhead.
     tuning.LoopVectorization = true;
     tuning.SLPVectorization = true;
-    tuning.LoopUnrolling = true;
+    tuning.LoopUnrolling = false;
+    tuning.LoopInterleaving = true;
     llvm::PassBuilder builder(engine->machine.get(), tuning);
     llvm::LoopAnalysisManager loops;
     llvm::FunctionAnalysisManager functions;

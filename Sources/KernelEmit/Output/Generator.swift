@@ -24,6 +24,9 @@ public struct Generator {
         Output(template: "Swift/Embedded.swift.stencil", path: "Swift/EmbeddedSources.swift", perSpec: false),
     ]
 
+    /// Philox-4x32-10: the prelude writes its rounds out.
+    static let philoxRounds = Array(0..<10)
+
     /// The vectorised math functions of the prelude, exported elementwise for tests and benchmarks.
     public static let mathFunctions = ["exp", "expm1", "log", "log1p", "tanh", "atan", "erf", "sigmoid"]
 
@@ -102,7 +105,7 @@ public struct Generator {
                 let source = output.template == "C/prelude.h.stencil" ? "Templates/\(output.template)" : "\(specsLabel)/*.yaml"
                 files.append(try render(output.template, to: output.path, source: source,
                                         context: ["surrogates": surrogates, "elements": ElementContext.all,
-                                                  "mathFunctions": Self.mathFunctions,
+                                                  "mathFunctions": Self.mathFunctions, "philoxRounds": Self.philoxRounds,
                                                   "specs": specs.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source] },
                                                   "templates": try Self.jitTemplates.map { ["name": $0, "text": try templateText($0)] }]))
             }
@@ -119,7 +122,7 @@ public struct Generator {
     }
 
     private func renderPrelude() throws -> String {
-        try environment.renderTemplate(name: "C/prelude.h.stencil", context: ["elements": ElementContext.all])
+        try environment.renderTemplate(name: "C/prelude.h.stencil", context: ["elements": ElementContext.all, "philoxRounds": Self.philoxRounds])
     }
 
     /// Renders one template to a file with kernelgen's header line.
