@@ -3,7 +3,12 @@
 /* Compiled like the kernels (clones for baseline, AVX2, AVX-512), so the comparison is like for like.
    The forward loop adds 1 so that it is not turned into memcpy (whose non-temporal stores would not be a
    plain loop). */
-#if defined(__x86_64__) && defined(__clang__)
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define KG_SANITIZED 1
+#endif
+#endif
+#if defined(__x86_64__) && defined(__clang__) && !defined(KG_SANITIZED)
 #define KG_STREAM __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define KG_STREAM

@@ -1,6 +1,5 @@
 import CKernelJIT
 import Foundation
-import Synchronization
 
 /// Owner of the LLVM/clang engine (one LLJIT, one target machine). Every call into it is serialised by
 /// one lock; handles never leave this file except wrapped in owning types.

@@ -3,7 +3,7 @@ import KernelEmit
 import Logging
 import Surrogates
 import SurrogateSpec
-import Synchronization
+
 
 /// Kernels specialised for concrete parameter values and this CPU, compiled in-process (clang 14 ->
 /// LLVM 14 O3 -> ORC LLJIT) from the same templates as the ahead-of-time kernels. Parameters are
@@ -34,9 +34,9 @@ public final class SurrogateJIT: Sendable {
     public enum Artefact: String, Sendable, CaseIterable { case c, ir, asm }
 
     private let diskCache: DiskCache?
-    private let engineState = Mutex<JITEngine?>(nil)
-    private let slots = Mutex<[RequestKey: Slot]>([:])
-    private let runtimeSpecs = Mutex<[String: Spec]>([:])
+    private let engineState = Locked<JITEngine?>(nil)
+    private let slots = Locked<[RequestKey: Slot]>([:])
+    private let runtimeSpecs = Locked<[String: Spec]>([:])
     private static let logger = Logger(label: "kernelgen.jit")
 
     /// - Parameter cacheDirectory: where compiled objects persist; nil for no disk cache.
@@ -170,7 +170,7 @@ public final class SurrogateJIT: Sendable {
     }
 
     /// One generator for the process: its templates are parsed once. Stencil is not thread-safe, hence the lock.
-    private static let generator = Mutex(Generator(templates: EmbeddedSources.templates))
+    private static let generator = Locked(Generator(templates: EmbeddedSources.templates))
 
     /// Bumped when the way kernels are built changes in a way the inputs below do not show.
     static let format = "kernelgen-jit 1"

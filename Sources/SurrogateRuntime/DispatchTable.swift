@@ -1,5 +1,5 @@
 import Logging
-import Synchronization
+
 
 /// Makes kernels on demand for a backend, specialised to parameter values (the JIT). Installed with
 /// `DispatchTable.setProvider(_:for:)`; the table caches what it returns under the specialisation.
@@ -36,7 +36,7 @@ public final class DispatchTable: Sendable {
         var providers: [Backend: any KernelProvider] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private static let logger = Logger(label: "kernelgen.dispatch")
 
     /// Installs (or removes, with nil) the provider that makes `backend`'s kernels on demand.

@@ -2,7 +2,7 @@ import Foundation
 import KernelEmit
 import Surrogates
 import SurrogateSpec
-import Synchronization
+
 import Testing
 @testable import SurrogateJIT
 
@@ -204,8 +204,8 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
         let (jit, dir) = try freshJIT()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = try jit.spec(named: "gaussian")
-        let reports = Mutex<[CompileReport]>([])
-        let failures = Mutex(0)
+        let reports = Locked<[CompileReport]>([])
+        let failures = Locked(0)
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             for round in 0..<3 {
                 let sigma = [0.5, 1.0][(worker + round) % 2]

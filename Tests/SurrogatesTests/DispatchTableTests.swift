@@ -109,7 +109,7 @@ import Testing
     @Test func concurrentRegistrationAndLookup() throws {
         let table = DispatchTable()
         let base: KernelSet<Float> = try DispatchTable.builtin.kernels("sigmoid", backend: .c)
-        let failures = Mutex(0)
+        let failures = Locked(0)
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             for i in 0..<500 {
                 let name = "s\((worker * 500 + i) % 37)"
@@ -130,7 +130,7 @@ import Testing
     }
 }
 
-import Synchronization
+
 
 @Suite struct ThreadingTests {
     /// Threaded calls split the array into chunks with their offsets: results are bit-identical to one
@@ -155,7 +155,7 @@ import Synchronization
     @Test func chunksCoverTheRangeOnce() {
         for n in [0, 1, 63, 64, 65, 1000, 100_003, 1 << 20] {
             for threads in [1, 2, 5] {
-                let seen = Mutex([Int](repeating: 0, count: n))
+                let seen = Locked([Int](repeating: 0, count: n))
                 Parallel.chunks(n, threads: threads) { start, count in
                     seen.withLock { for i in start..<(start + count) { $0[i] += 1 } }
                 }
