@@ -22,6 +22,8 @@ public struct SurrogateContext: Sendable {
     public var swiftInitParams: String
     /// `["scale": scale]` (or `[:]`).
     public var swiftParametersLiteral: String
+    /// Prelude sections the formulas need (the JIT renders only those).
+    public var preludeNeeds: [String: Bool]
     /// Which kernels the templates emit, by op: `forward`, `backward`, `trainForward`, `trainForwardMean`.
     public var emit: [String: Bool]
 
@@ -52,6 +54,7 @@ public struct SurrogateContext: Sendable {
         initParams.append("backend: Backend = .c")
         swiftInitParams = initParams.joined(separator: ", ")
         swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.name)" }.joined(separator: ", ") + "]"
+        preludeNeeds = PreludeSections.needed(by: [spec.forward.expr, spec.backward.expr] + (spec.trainForward.map { [$0.expr] } ?? []))
         kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
         emit = ["forward": ops.contains(.forward), "backward": ops.contains(.backward),
                 "trainForward": ops.contains(.trainForward) && hasTrainForward,

@@ -39,8 +39,8 @@ public struct Generator {
     let specsLabel: String
     /// Where templates are read from: a folder, or texts given in memory (the JIT's embedded copy).
     let templateText: @Sendable (String) throws -> String
-    /// The rendered prelude, made on first use (the JIT reuses it for every kernel).
-    private let preludeText: Lazy<String>
+    /// Rendered JIT preludes by element types and sections, made on first use.
+    private let preludes: Memo<String>
 
     /// Templates read from a folder (the `kernelgen` command).
     public init(templatesDirectory: String, specsLabel: String = "Specs") {
@@ -60,7 +60,7 @@ public struct Generator {
 
     private init(loader: Loader, specsLabel: String, templateText: @escaping @Sendable (String) throws -> String) {
         self.templateText = templateText
-        preludeText = Lazy()
+        preludes = Memo()
         let filters = Extension()
         // A Swift string literal for any text (escapes quotes, backslashes, newlines).
         filters.registerFilter("swiftString") { value in
@@ -106,6 +106,7 @@ public struct Generator {
                 files.append(try render(output.template, to: output.path, source: source,
                                         context: ["surrogates": surrogates, "elements": ElementContext.all,
                                                   "mathFunctions": Self.mathFunctions, "philoxRounds": Self.philoxRounds,
+                                                  "needs": PreludeSections.all,
                                                   "specs": specs.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source] },
                                                   "templates": try Self.jitTemplates.map { ["name": $0, "text": try templateText($0)] }]))
             }
@@ -113,16 +114,18 @@ public struct Generator {
         return files.sorted { $0.path < $1.path }
     }
 
-    /// C source of one specialised kernel set for the JIT (same kernels template as the ahead-of-time code).
-    /// The prelude does not depend on the spec: it is rendered once per generator.
+    /// C source of one specialised kernel set for the JIT (same kernels template as the ahead-of-time code),
+    /// with only the prelude sections its formulas need, for its element types; each such prelude is
+    /// rendered once per generator.
     public func jitSource(_ surrogate: SurrogateContext) throws -> String {
-        let prelude = try preludeText.get(renderPrelude)
+        let elements = ElementContext.all.filter { e in surrogate.kernels.contains { $0.element == e.element } }
+        let key = elements.map(\.element).joined(separator: ",") + ";" + surrogate.preludeNeeds.filter(\.value).keys.sorted().joined(separator: ",")
+        let prelude = try preludes.get(key) {
+            try environment.renderTemplate(name: "C/prelude.h.stencil",
+                                           context: ["elements": elements, "philoxRounds": Self.philoxRounds, "needs": surrogate.preludeNeeds])
+        }
         return try render(Self.jitTemplate, to: "jit.c", source: surrogate.specFile,
-                          context: ["surrogate": surrogate, "elements": ElementContext.all, "prelude": prelude]).contents
-    }
-
-    private func renderPrelude() throws -> String {
-        try environment.renderTemplate(name: "C/prelude.h.stencil", context: ["elements": ElementContext.all, "philoxRounds": Self.philoxRounds])
+                          context: ["surrogate": surrogate, "elements": elements, "prelude": prelude]).contents
     }
 
     /// Renders one template to a file with kernelgen's header line.
@@ -204,17 +207,17 @@ final class ParsedTemplateCache: Loader, @unchecked Sendable {
     }
 }
 
-/// A value computed once, on first use, by the generator that owns it.
-final class Lazy<Value>: @unchecked Sendable {
-    private var value: Value?
+/// Values computed once per key, on first use, by the generator that owns them.
+final class Memo<Value>: @unchecked Sendable {
+    private var values: [String: Value] = [:]
     private let lock = NSLock()
 
-    func get(_ make: () throws -> Value) rethrows -> Value {
+    func get(_ key: String, _ make: () throws -> Value) rethrows -> Value {
         lock.lock()
         defer { lock.unlock() }
-        if let value { return value }
+        if let value = values[key] { return value }
         let made = try make()
-        value = made
+        values[key] = made
         return made
     }
 }

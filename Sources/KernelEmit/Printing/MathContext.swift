@@ -1,3 +1,5 @@
+import SurrogateSpec
+
 /// The strings the math templates need for one element type and language: every constant and
 /// polynomial of `MathCoefficients`, printed exactly, with the polynomials as FMA Horner chains.
 public enum MathContext {
@@ -25,5 +27,40 @@ public enum MathContext {
             }
         }
         return acc
+    }
+}
+
+/// Which sections of the C prelude a kernel set needs. The ahead-of-time prelude has them all; the JIT
+/// renders only what its formulas call (less for clang to parse on every compile).
+public enum PreludeSections {
+    /// Sections of the prelude template (`{% if needs.<name> %}`), and what each calls in turn.
+    static let dependencies: [String: [String]] = [
+        "bits": [], "noise": [], "uniform": [], "atan": [],
+        "exp": ["bits"], "log": ["bits"], "log1p": ["log"], "expm1": ["exp"], "tanh": ["expm1"],
+        "erf": ["exp"], "sigmoid": ["exp"], "logistic": ["log", "uniform"],
+    ]
+
+    public static var all: [String: Bool] { dependencies.mapValues { _ in true } }
+
+    /// The sections the calls in `expressions` need, with their dependencies. A formula function needs the
+    /// section named like its C helper (`kg_<section>{f}`), noise sources also the generator.
+    public static func needed(by expressions: [Expr]) -> [String: Bool] {
+        var direct = Set<String>()
+        for e in expressions {
+            e.walk { node in
+                guard case .call(let name, _, _) = node.kind, let f = FunctionTable.function(named: name) else { return }
+                if f.isNoise { direct.insert("noise") }
+                if f.c.hasPrefix("kg_"), let end = f.c.range(of: "{f}") {
+                    direct.insert(String(f.c[f.c.index(f.c.startIndex, offsetBy: 3)..<end.lowerBound]))
+                }
+            }
+        }
+        var needed = Set<String>()
+        var pending = Array(direct)
+        while let next = pending.popLast() {
+            guard dependencies[next] != nil, needed.insert(next).inserted else { continue }
+            pending += dependencies[next]!
+        }
+        return dependencies.mapValues { _ in false }.merging(Dictionary(uniqueKeysWithValues: needed.map { ($0, true) })) { $1 }
     }
 }
