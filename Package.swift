@@ -77,8 +77,13 @@ let package = Package(
         .testTarget(name: "SurrogateSpecTests", dependencies: ["SurrogateSpec"]),
         // Golden/ holds emitted code read by path (#filePath), never compiled into the tests.
         .testTarget(name: "KernelEmitTests", dependencies: ["KernelEmit", "SurrogateSpec"], exclude: ["Golden"]),
-        .testTarget(name: "SurrogatesTests", dependencies: ["Surrogates", "SurrogateKernelsC"]),
-        .testTarget(name: "SurrogateJITTests", dependencies: ["SurrogateJIT", "Surrogates", "SurrogateSpec", "KernelEmit"]),
+        // Float80 references of the seed's formulas and the error bound, shared by the kernel tests.
+        .target(
+            name: "SurrogateTestSupport",
+            dependencies: ["Surrogates", .product(name: "RealModule", package: "swift-numerics")],
+            path: "Tests/SurrogateTestSupport"),
+        .testTarget(name: "SurrogatesTests", dependencies: ["Surrogates", "SurrogateKernelsC", "SurrogateTestSupport"]),
+        .testTarget(name: "SurrogateJITTests", dependencies: ["SurrogateJIT", "Surrogates", "SurrogateSpec", "KernelEmit", "SurrogateTestSupport"]),
         // Drives the built `kernelgen` binary: check, generate --check, eval, and an end-to-end new spec.
         .testTarget(name: "KernelgenCLITests", dependencies: ["kernelgen"]),
     ],

@@ -3,6 +3,7 @@ import KernelEmit
 import Surrogates
 import SurrogateSpec
 
+import SurrogateTestSupport
 import Testing
 @testable import SurrogateJIT
 

@@ -1,3 +1,4 @@
+import SurrogateTestSupport
 import Testing
 @testable import Surrogates
 

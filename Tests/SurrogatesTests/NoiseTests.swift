@@ -1,5 +1,6 @@
 import Foundation
 import SurrogateKernelsC
+import SurrogateTestSupport
 import Testing
 @testable import Surrogates
 

@@ -1,65 +1,65 @@
 import RealModule
-@testable import Surrogates
+import Surrogates
 
 /// Independent references, written here from the SpikeDE seed's formulas and evaluated in Float80
 /// (not from the specs or the code under test).
-enum Reference {
-    typealias R = Float80
+public enum Reference {
+    public typealias R = Float80
 
-    static func heaviside(_ x: R) -> R { x >= 0 ? 1 : 0 }
+    public static func heaviside(_ x: R) -> R { x >= 0 ? 1 : 0 }
 
     /// scale * s * (1 - s), s = sigmoid(scale x), in the cancellation-free form e / (1 + e)^2, e = exp(-|scale x|).
-    static func sigmoidBackward(_ x: R, scale: R) -> R {
+    public static func sigmoidBackward(_ x: R, scale: R) -> R {
         let e = R.exp(-(scale * x).magnitude)
         return scale * e / ((1 + e) * (1 + e))
     }
 
     /// The seed's code: scale / 2 / (1 + (pi / 2 * scale * x)^2).
-    static func arctanBackward(_ x: R, scale: R) -> R {
+    public static func arctanBackward(_ x: R, scale: R) -> R {
         let t = R.pi / 2 * scale * x
         return scale / 2 / (1 + t * t)
     }
 
     /// ((x >= -gamma) & (x <= gamma)) / (2 gamma).
-    static func piecewiseLinearBackward(_ x: R, gamma: R) -> R {
+    public static func piecewiseLinearBackward(_ x: R, gamma: R) -> R {
         (x >= -gamma && x <= gamma) ? 1 / (2 * gamma) : 0
     }
 
     /// exp(-x^2 / (2 sigma^2)) / (sigma sqrt(2 pi)).
-    static func gaussianBackward(_ x: R, sigma: R) -> R {
+    public static func gaussianBackward(_ x: R, sigma: R) -> R {
         R.exp(-(x * x) / (2 * sigma * sigma)) / (sigma * (2 * R.pi).squareRoot())
     }
 
-    static func sigmoid(_ a: R) -> R { 1 / (1 + R.exp(-a)) }
+    public static func sigmoid(_ a: R) -> R { 1 / (1 + R.exp(-a)) }
 
     /// Noisy threshold: backward of the soft spike given its output y.
-    static func noisyBackward(y: R, scale: R) -> R { scale * y * (1 - y) }
+    public static func noisyBackward(y: R, scale: R) -> R { scale * y * (1 - y) }
 
     /// Logistic(0, 1) from a uniform u as the seed draws it: clamp to [1e-6, 1 - 1e-6], log(u) - log1p(-u).
-    static func logistic(u: R, low: R, high: R) -> R {
+    public static func logistic(u: R, low: R, high: R) -> R {
         let c = min(max(u, low), high)
         return R.log(c) - R.log(onePlus: -c)
     }
 
     /// The logistic distribution's CDF.
-    static func logisticCDF(_ x: Double) -> Double { 1 / (1 + Double.exp(-x)) }
+    public static func logisticCDF(_ x: Double) -> Double { 1 / (1 + Double.exp(-x)) }
 }
 
 /// The error bound every kernel is held to, against a Float80 reference:
 /// |k(x) - ref(x)| <= 4 ulp(ref(x)) + 4 eps * peak, where eps is the dtype's epsilon and peak the
 /// largest |ref| of the surrogate. The second term covers the formulas' own conditioning in the
 /// dtype (the seed's `1 - sigmoid` cancels; exp's argument error grows with |x|), far from the peak.
-struct ErrorBound {
-    static let ulps: Float80 = 4
-    static let epsilonsOfPeak: Float80 = 4
+public enum ErrorBound {
+    public static let ulps: Float80 = 4
+    public static let epsilonsOfPeak: Float80 = 4
 
-    static func tolerance<T: KernelScalar>(_ reference: Float80, peak: Float80, _: T.Type) -> Float80 {
+    public static func tolerance<T: KernelScalar>(_ reference: Float80, peak: Float80, _: T.Type) -> Float80 {
         let ulp = Float80(T(reference).ulp.isFinite ? T(reference).ulp : T.greatestFiniteMagnitude.ulp)
         return ulps * max(ulp, Float80(T.leastNonzeroMagnitude)) + epsilonsOfPeak * Float80(T.ulpOfOne) * peak
     }
 
     /// Nil when `value` is within the bound (or both are NaN), else a description of the miss.
-    static func check<T: KernelScalar>(_ value: T, _ reference: Float80, peak: Float80, x: T) -> String? {
+    public static func check<T: KernelScalar>(_ value: T, _ reference: Float80, peak: Float80, x: T) -> String? {
         if reference.isNaN { return value.isNaN ? nil : "x = \(x): got \(value), expected NaN" }
         if reference.isInfinite { return Float80(value) == reference ? nil : "x = \(x): got \(value), expected \(reference)" }
         let error = (Float80(value) - reference).magnitude
@@ -69,16 +69,16 @@ struct ErrorBound {
 }
 
 /// Inputs: a grid on [-10, 10] plus the edges the issue names.
-enum Inputs {
-    static func grid<T: KernelScalar>(_: T.Type) -> [T] {
+public enum Inputs {
+    public static func grid<T: KernelScalar>(_: T.Type) -> [T] {
         (0...2000).map { T(-10) + T($0) / 100 }
     }
 
-    static func edges<T: KernelScalar>(_: T.Type) -> [T] {
+    public static func edges<T: KernelScalar>(_: T.Type) -> [T] {
         let finite: [T] = [0, 1e-8, T.leastNonzeroMagnitude, T.leastNormalMagnitude / 2, T.leastNormalMagnitude,
                            0.5, 1, 1e4, 1e30, T.greatestFiniteMagnitude]
         return finite.flatMap { [$0, -$0] } + [T.infinity, -T.infinity, T.nan]
     }
 
-    static func all<T: KernelScalar>(_ t: T.Type) -> [T] { grid(t) + edges(t) }
+    public static func all<T: KernelScalar>(_ t: T.Type) -> [T] { grid(t) + edges(t) }
 }
