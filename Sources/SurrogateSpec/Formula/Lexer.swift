@@ -58,7 +58,8 @@ enum Lexer {
                 i += sym.unicodeScalars.count
                 continue
             }
-            let hint = c == "*" ? "" : (c == "=" ? " (use `==` to compare)" : (c == "&" ? " (use `&&`)" : (c == "|" ? " (use `||`)" : "")))
+            let hints: [Unicode.Scalar: String] = ["=": " (use `==` to compare)", "&": " (use `&&`)", "|": " (use `||`)"]
+            let hint = hints[c] ?? ""
             throw LexError(offset: start, message: "unexpected character `\(c)`\(hint)")
         }
         tokens.append(Token(kind: .end, offset: s.count, text: ""))

@@ -80,7 +80,7 @@ public struct FormulaParser {
                 let q = advance()
                 let a = try expression(minPrecedence: 1)
                 guard isSymbol(":") else {
-                    throw syntax("expected `:` of the conditional started by `?` at column offset \(q.offset + 1), found \(describe(current))")
+                    throw syntax("expected `:` of the conditional `?` at offset \(q.offset + 1), found \(describe(current))")
                 }
                 _ = advance()
                 let b = try expression(minPrecedence: 1)
@@ -91,11 +91,10 @@ public struct FormulaParser {
                 return lhs
             }
             let opToken = advance()
+            // `^` is right associative; unary operators bind looser than `^` but may start its right operand (`2^-x`).
             let next = op.isRightAssociative ? op.precedence : op.precedence + 1
-            // Unary operators bind looser than `^` but may start its right operand: `2^-x`.
             let rhs = try expression(minPrecedence: next)
             lhs = Expr(.binary(op, lhs, rhs), at: opToken.offset)
-            _ = opToken
         }
     }
 
