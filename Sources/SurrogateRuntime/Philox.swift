@@ -3,7 +3,7 @@
 /// C prelude, so both backends draw bit-identical noise for any chunking.
 public enum Philox {
     /// The full generator: four output words for a counter and a key.
-    @inlinable
+    @inlinable @inline(__always)
     public static func block(counter: (UInt32, UInt32, UInt32, UInt32), key: (UInt32, UInt32)) -> (UInt32, UInt32, UInt32, UInt32) {
         var (c0, c1, c2, c3) = counter
         var (k0, k1) = key
@@ -24,7 +24,7 @@ public enum Philox {
 
     /// The random bits of element `element` (its global index) for noise call `site`, as `kg_noise_bitsf`
     /// in the C prelude: float elements take one 32-bit word of a block each (4 per block), in the top bits.
-    @inlinable
+    @inlinable @inline(__always)
     public static func bits(seed: UInt64, element: UInt64, site: UInt32, as: Float.Type) -> UInt64 {
         let b = block(element >> 2, seed: seed, site: site)
         let w: UInt32
@@ -38,13 +38,13 @@ public enum Philox {
     }
 
     /// As `kg_noise_bits`: double elements take two words of a block each (2 per block).
-    @inlinable
+    @inlinable @inline(__always)
     public static func bits(seed: UInt64, element: UInt64, site: UInt32, as: Double.Type) -> UInt64 {
         let b = block(element >> 1, seed: seed, site: site)
         return element & 1 == 0 ? UInt64(b.0) << 32 | UInt64(b.1) : UInt64(b.2) << 32 | UInt64(b.3)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     static func block(_ index: UInt64, seed: UInt64, site: UInt32) -> (UInt32, UInt32, UInt32, UInt32) {
         block(counter: (UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32), site, 0),
               key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
