@@ -77,3 +77,32 @@ import Testing
         #expect(wrong.stderr.contains("`gaussian` has no parameter `sgima`; its parameters: sigma"))
     }
 }
+
+@Suite struct BenchCommandTests {
+    /// The benchmark's JSON has the records the issue names: kernels, the roofline and the naive baseline.
+    @Test func benchJSONHasKernelsRooflineAndBaseline() throws {
+        let cache = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let r = try CLI.run(["bench", "--surrogates", "gaussian,noisy_threshold", "--sizes", "1024", "--threads", "1",
+                             "--dtypes", "f32", "--backends", "c,swift", "--time", "0.001", "--json"],
+                            environment: ["KERNELGEN_CACHE_DIR": cache.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        for record in records {
+            #expect(Set(record.keys) == ["surrogate", "op", "dtype", "backend", "n", "threads", "elements_per_second"])
+            #expect((record["elements_per_second"] as? Double ?? 0) > 0)
+        }
+        func has(_ surrogate: String, _ op: String, _ backend: String) -> Bool {
+            records.contains { $0["surrogate"] as? String == surrogate && $0["op"] as? String == op && $0["backend"] as? String == backend }
+        }
+        #expect(has("_roofline", "stream2r1w", "c") && has("_roofline", "stream1r1w", "c"))
+        #expect(has("gaussian", "backward", "naive") && has("gaussian", "backward", "c") && has("gaussian", "backward", "swift"))
+        #expect(has("noisy_threshold", "train_forward", "c") && !has("gaussian", "train_forward", "c"))
+        let table = try CLI.run(["bench", "--surrogates", "arctan", "--sizes", "1024", "--threads", "1", "--dtypes", "f64",
+                                 "--backends", "c", "--ops", "backward", "--time", "0.001"])
+        #expect(table.stdout.contains("f64, n = 1024, 1 thread: roofline stream2r1w"))
+        #expect(table.stdout.contains("dispatch path:"))
+        let bad = try CLI.run(["bench", "--backends", "gpu"])
+        #expect(bad.status != 0 && bad.stderr.contains("unknown backend `gpu`"))
+    }
+}
