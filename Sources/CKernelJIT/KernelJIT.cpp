@@ -126,7 +126,7 @@ kgjit_engine *kgjit_engine_create(char **error) {
     auto engine = std::make_unique<kgjit_engine>();
     llvm::TargetOptions options; // FP fusion only where the IR asks (llvm.fmuladd / fma), as in AOT kernels.
     engine->machine.reset(target->createTargetMachine(h.triple, h.cpu, h.featureString(), options, llvm::Reloc::PIC_,
-                                                      llvm::CodeModel::Small, llvm::CodeGenOpt::Aggressive));
+                                                      llvm::CodeModel::Small, llvm::CodeGenOpt::Default));
     if (!engine->machine) {
         fail(error, "cannot create a target machine for " + h.triple + " " + h.cpu);
         return nullptr;
@@ -141,7 +141,7 @@ kgjit_engine *kgjit_engine_create(char **error) {
     engine->jit = std::move(*jit);
 
     // cc1 arguments: what the driver would pass, minus -fmath-errno (so builtins stay pure), with clang's own
-    // LLVM passes off (kgjit_optimize runs O3 with the target machine) and FP contraction off (FMA only
+    // LLVM passes off (kgjit_optimize runs O2 with the target machine) and FP contraction off (FMA only
     // where written, like the AOT kernels).
     engine->cc1 = {"-triple", h.triple, "-target-cpu", h.cpu, "-O3", "-disable-llvm-passes", "-ffp-contract=off",
                    "-mprefer-vector-width=512", "-std=c11", "-ffreestanding", "-x", "c"};
@@ -218,7 +218,7 @@ int kgjit_optimize(kgjit_engine *engine, kgjit_module *module, char **error) {
     builder.registerFunctionAnalyses(functions);
     builder.registerLoopAnalyses(loops);
     builder.crossRegisterProxies(loops, functions, cgscc, modules);
-    llvm::ModulePassManager pipeline = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+    llvm::ModulePassManager pipeline = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
     pipeline.run(m, modules);
     (void)error;
     return 1;

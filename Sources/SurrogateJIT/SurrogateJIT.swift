@@ -6,7 +6,7 @@ import SurrogateSpec
 
 
 /// Kernels specialised for concrete parameter values and this CPU, compiled in-process (clang 14 ->
-/// LLVM 14 O3 -> ORC LLJIT) from the same templates as the ahead-of-time kernels. Parameters are
+/// LLVM 14 O2 -> ORC LLJIT) from the same templates as the ahead-of-time kernels. Parameters are
 /// compile-time constants here (Halide's split): the kernels take only arrays, a count and, for
 /// training, the seed and offset.
 ///
@@ -127,9 +127,9 @@ public final class SurrogateJIT: Sendable {
                                         start: ContinuousClock.Instant) throws(JITError) -> JITKernels<T> {
         let element: ElementType = T.dtype == .f32 ? .float32 : .float64
         let symbol = "kgj_\(spec.name)"
-        let context = SurrogateContext(spec: spec, specFile: "Specs/\(spec.name).yaml", specialised: values, symbol: symbol,
-                                       elements: [element], ops: options.ops)
-        let symbols = KernelOps.symbolNames.filter { options.ops.contains($0.op) && context.emit[Self.emitKey($0.op)] == true }
+        let hasTrainForward = spec.trainForward != nil
+        let symbols = KernelOps.symbolNames
+            .filter { options.ops.contains($0.op) && (hasTrainForward || $0.op == .forward || $0.op == .backward) }
             .map { (op: $0.op, name: "\(symbol)_\($0.name)_\(element.rawValue)") }
         // The disk key covers everything the object depends on, without rendering the source: the spec,
         // the values (exact), the element type and ops, the templates, and LLVM/CPU (see `keyMaterial`).
@@ -147,7 +147,13 @@ public final class SurrogateJIT: Sendable {
         } else {
             let source: String
             do {
-                source = try Self.generator.withLock { try $0.jitSource(context) }
+                let cacheKey = "\(spec.source.isEmpty ? spec.name : spec.source)|\(element.rawValue)|\(options.ops.rawValue)"
+                source = try Self.generator.withLock { generator in
+                    try generator.jitSource(cacheKey: cacheKey, constants: spec.params.map { ($0.name, values[$0.name]!) }, element: element) {
+                        SurrogateContext(spec: spec, specFile: "Specs/\(spec.name).yaml", symbol: symbol, elements: [element],
+                                         ops: options.ops, parametersAreConstants: true)
+                    }
+                }
             } catch {
                 throw .compiler(stage: "render", message: "\(error)")
             }
@@ -181,15 +187,6 @@ public final class SurrogateJIT: Sendable {
     static func keyMaterial(_ spec: Spec, values: [Double], element: ElementType, ops: KernelOps) -> String {
         [format, JITEngine.hostDescription, "templates \(templatesDigest)", "\(element.rawValue) ops \(ops.rawValue)",
          "values " + values.map { ExactLiteral.hex($0) }.joined(separator: " "), spec.source].joined(separator: "\n")
-    }
-
-    private static func emitKey(_ op: KernelOps) -> String {
-        switch op {
-        case .forward: "forward"
-        case .backward: "backward"
-        case .trainForward: "trainForward"
-        default: "trainForwardMean"
-        }
     }
 
     /// The engine, created on first use (LLJIT creation is part of the first compile's cost).

@@ -1,5 +1,5 @@
 /* A small C interface over clang 14 and LLVM 14 ORC: the only code in kernelgen that touches LLVM.
-   C source -> LLVM module (in-process clang) -> O3 for this CPU -> object code -> a JITDylib of an LLJIT.
+   C source -> LLVM module (in-process clang) -> O2 for this CPU -> object code -> a JITDylib of an LLJIT.
    Every handle is opaque; errors come back as malloc'd text (free with kgjit_free). Not thread-safe:
    the Swift side serialises calls on one engine. */
 #ifndef KERNELGEN_KERNEL_JIT_H
@@ -25,7 +25,7 @@ void kgjit_engine_dispose(kgjit_engine *engine);
 
 /* Frontend: C source to an unoptimised LLVM module (clang's own passes disabled, O3 attributes kept). */
 kgjit_module *kgjit_frontend(kgjit_engine *engine, const char *source, size_t length, char **error);
-/* The O3 pipeline with this CPU's target machine (so the loop vectoriser runs with the right widths). */
+/* The O2 pipeline with this CPU's target machine (so the loop vectoriser runs with the right widths). */
 int kgjit_optimize(kgjit_engine *engine, kgjit_module *module, char **error);
 /* Widest vector (in lanes) among the values of `function`; 1 when scalar, -1 when absent. */
 int kgjit_vector_width(kgjit_module *module, const char *function);

@@ -32,8 +32,10 @@ public struct SurrogateContext: Sendable {
     ///     named here disappear from the kernels' argument lists.
     ///   - symbol: C symbol prefix (JIT kernels get a unique one per specialisation).
     ///   - elements, ops: which kernels to emit (the JIT compiles one element type, maybe one op).
+    ///   - parametersAreConstants: no parameter is a kernel argument; the source declares them as constants
+    ///     (the JIT's compile-time parameters, declared by `Generator.jitSource`).
     public init(spec: Spec, specFile: String, specialised: [String: Double] = [:], symbol: String? = nil,
-                elements: [ElementType] = ElementType.allCases, ops: KernelOps = .all) {
+                elements: [ElementType] = ElementType.allCases, ops: KernelOps = .all, parametersAreConstants: Bool = false) {
         name = spec.name
         typeName = Self.typeName(spec.name)
         self.symbol = symbol ?? "kg_\(spec.name)"
@@ -42,7 +44,7 @@ public struct SurrogateContext: Sendable {
             .map { String($0).trimmingCharacters(in: .whitespaces) }
         while docLines.last?.isEmpty == true { docLines.removeLast() }
         self.specFile = specFile
-        let runtime = spec.params.filter { specialised[$0.name] == nil }
+        let runtime = parametersAreConstants ? [] : spec.params.filter { specialised[$0.name] == nil }
         params = runtime.enumerated().map { ParamContext($1, index: $0) }
         hasParams = !params.isEmpty
         hasTrainForward = spec.trainForward != nil

@@ -31,16 +31,15 @@ public struct Generator {
     public static let mathFunctions = ["exp", "expm1", "log", "log1p", "tanh", "atan", "erf", "sigmoid"]
 
     /// The templates the JIT renders at run time (embedded into `EmbeddedSources.swift`).
-    public static let jitTemplates = ["C/jit.c.stencil", "C/kernels.inc.stencil", "C/prelude.h.stencil"]
-    public static let jitTemplate = "C/jit.c.stencil"
+    public static let jitTemplates = ["C/kernels.inc.stencil", "C/prelude.h.stencil"]
 
     let environment: Environment
     /// How spec files are named in generated headers: `Specs/<file>` whatever the folder's full path.
     let specsLabel: String
     /// Where templates are read from: a folder, or texts given in memory (the JIT's embedded copy).
     let templateText: @Sendable (String) throws -> String
-    /// Rendered JIT preludes by element types and sections, made on first use.
-    private let preludes: Memo<String>
+    /// Rendered JIT prelude and kernels by `jitSource`'s cache key, made on first use.
+    private let jitParts: Memo<String>
 
     /// Templates read from a folder (the `kernelgen` command).
     public init(templatesDirectory: String, specsLabel: String = "Specs") {
@@ -60,7 +59,7 @@ public struct Generator {
 
     private init(loader: Loader, specsLabel: String, templateText: @escaping @Sendable (String) throws -> String) {
         self.templateText = templateText
-        preludes = Memo()
+        jitParts = Memo()
         let filters = Extension()
         // A Swift string literal for any text (escapes quotes, backslashes, newlines).
         filters.registerFilter("swiftString") { value in
@@ -114,18 +113,26 @@ public struct Generator {
         return files.sorted { $0.path < $1.path }
     }
 
-    /// C source of one specialised kernel set for the JIT (same kernels template as the ahead-of-time code),
-    /// with only the prelude sections its formulas need, for its element types; each such prelude is
-    /// rendered once per generator.
-    public func jitSource(_ surrogate: SurrogateContext) throws -> String {
-        let elements = ElementContext.all.filter { e in surrogate.kernels.contains { $0.element == e.element } }
-        let key = elements.map(\.element).joined(separator: ",") + ";" + surrogate.preludeNeeds.filter(\.value).keys.sorted().joined(separator: ",")
-        let prelude = try preludes.get(key) {
-            try environment.renderTemplate(name: "C/prelude.h.stencil",
-                                           context: ["elements": elements, "philoxRounds": Self.philoxRounds, "needs": surrogate.preludeNeeds])
+    /// C source of one kernel set for the JIT: the prelude sections its formulas need, the parameters as
+    /// exact compile-time constants (`static const`, folded by clang), and the kernels from the same template
+    /// as the ahead-of-time code. The rendered prelude and kernels depend only on `cacheKey` (spec, element
+    /// type, ops) and are made once per generator; a new parameter set only changes the constants.
+    /// - Parameter surrogate: made on first use of `cacheKey`, with `parametersAreConstants`.
+    public func jitSource(cacheKey: String, constants: [(name: String, value: Double)], element: ElementType,
+                          surrogate: () -> SurrogateContext) throws -> String {
+        let parts = try jitParts.get(cacheKey) { () throws -> String in
+            let context = surrogate()
+            let elements = ElementContext.all.filter { $0.element == element.rawValue }
+            let prelude = try environment.renderTemplate(
+                name: "C/prelude.h.stencil", context: ["elements": elements, "philoxRounds": Self.philoxRounds, "needs": context.preludeNeeds])
+            let kernels = try environment.renderTemplate(name: "C/kernels.inc.stencil", context: ["surrogate": context])
+            return "/* \(context.name) for the JIT (\(context.specFile)): freestanding, parameters are constants. */\n"
+                + "#define KG_JIT 1\n" + prelude + "\u{0}" + kernels
         }
-        return try render(Self.jitTemplate, to: "jit.c", source: surrogate.specFile,
-                          context: ["surrogate": surrogate, "elements": elements, "prelude": prelude]).contents
+        let split = parts.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
+        let dialect = Dialect(.c, element)
+        let declarations = constants.map { "static const \(element.cName) \(dialect.paramName($0.name)) = \(dialect.literal($0.value));\n" }.joined()
+        return split[0] + "\n" + declarations + split[1]
     }
 
     /// Renders one template to a file with kernelgen's header line.
