@@ -16,12 +16,7 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
 @Suite(.serialized) struct JITAccuracyTests {
     typealias R = Float80
 
-    struct Case: Sendable, CustomTestStringConvertible {
-        var name: String
-        var parameters: [String: Double]
-        var backward: @Sendable (R) -> R
-        var testDescription: String { "\(name) \(parameters)" }
-    }
+    typealias Case = ReferenceCase
 
     static let cases: [Case] = [
         Case(name: "sigmoid", parameters: [:]) { Reference.sigmoidBackward($0, scale: 5) },
@@ -38,23 +33,16 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
         jit.install(in: table)
         let s: BoundSurrogate<T> = try table.surrogate(c.name, backend: .jit, parameters: c.parameters)
         #expect(s.backend == .jit)
-        let x = Inputs.all(T.self)
-        let y = s.forward(x)
-        let gin = try s.backward(x, y: y)
-        let peak = (0...20000).map { c.backward(R(-10) + R($0) / 1000).magnitude }.max()!
-        var misses: [String] = []
-        for i in x.indices {
-            if y[i] != T(Reference.heaviside(R(x[i]))) { misses.append("forward at \(x[i]): \(y[i])") }
-            if let miss = ErrorBound.check(gin[i], c.backward(R(x[i])), peak: peak, x: x[i]) { misses.append(miss) }
-        }
+        let (misses, gradients) = try c.misses(s)
         let count = misses.count, first = misses.prefix(3)
         #expect(count == 0, "\(c.name) \(T.self) jit: \(count) misses, first: \(first)")
 
-        // Against the ahead-of-time C kernels: the same bound (constants fold in Double in the JIT).
+        // Against the ahead-of-time C kernels: the same bound (constants fold differently in the JIT).
         let aot: BoundSurrogate<T> = try DispatchTable.builtin.surrogate(c.name, backend: .c, parameters: c.parameters)
-        let ginAOT = try aot.backward(x, y: aot.forward(x))
-        for i in x.indices where !(gin[i].isNaN && ginAOT[i].isNaN) {
-            #expect(ErrorBound.check(gin[i], R(ginAOT[i]), peak: peak, x: x[i]) == nil, "\(c.name) vs AOT at \(x[i])")
+        let aotGradients = try c.misses(aot).gradients
+        let x = Inputs.all(T.self), peak = c.peak
+        for i in x.indices where !(gradients[i].isNaN && aotGradients[i].isNaN) {
+            #expect(ErrorBound.check(gradients[i], R(aotGradients[i]), peak: peak, x: x[i]) == nil, "\(c.name) vs AOT at \(x[i])")
         }
     }
 

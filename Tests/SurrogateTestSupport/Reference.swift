@@ -1,5 +1,6 @@
 import RealModule
 import Surrogates
+import Testing
 
 /// Independent references, written here from the SpikeDE seed's formulas and evaluated in Float80
 /// (not from the specs or the code under test).
@@ -81,4 +82,41 @@ public enum Inputs {
     }
 
     public static func all<T: KernelScalar>(_ t: T.Type) -> [T] { grid(t) + edges(t) }
+}
+
+/// One surrogate with parameter values and its reference backward (eval mode): the unit of the accuracy
+/// tests of every backend.
+public struct ReferenceCase: Sendable, CustomTestStringConvertible {
+    public var name: String
+    public var parameters: [String: Double]
+    public var backward: @Sendable (Float80) -> Float80
+
+    public init(name: String, parameters: [String: Double], backward: @escaping @Sendable (Float80) -> Float80) {
+        self.name = name
+        self.parameters = parameters
+        self.backward = backward
+    }
+
+    public var testDescription: String { "\(name) \(parameters)" }
+
+    /// The largest |reference| on [-10, 10] (the scale of the bound's absolute term).
+    public var peak: Float80 { (0...20000).map { backward(Float80(-10) + Float80($0) / 1000).magnitude }.max()! }
+
+    /// Where `surrogate` (eval mode) misses the references on the grid and the edges: forward exactly,
+    /// backward within `ErrorBound`. Returns the gradients too, for comparisons between backends.
+    public func misses<T: KernelScalar>(_ surrogate: BoundSurrogate<T>) throws -> (misses: [String], gradients: [T]) {
+        let x = Inputs.all(T.self)
+        let y = surrogate.forward(x)
+        // grad_out of 1 except a few entries of -2.5, so the product by grad_out is exercised; dividing it back
+        // out is exact.
+        let g = x.indices.map { $0 % 7 == 3 ? T(-2.5) : T(1) }
+        let gradients = zip(try surrogate.backward(x, gradOut: g, y: y), g).map { $0 / $1 }
+        let peak = self.peak
+        var misses: [String] = []
+        for i in x.indices {
+            if y[i] != T(Reference.heaviside(Float80(x[i]))) { misses.append("forward at x = \(x[i]): \(y[i])") }
+            if let miss = ErrorBound.check(gradients[i], backward(Float80(x[i])), peak: peak, x: x[i]) { misses.append(miss) }
+        }
+        return (misses, gradients)
+    }
 }

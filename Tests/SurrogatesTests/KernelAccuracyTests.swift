@@ -6,13 +6,7 @@ import Testing
 @Suite struct KernelAccuracyTests {
     typealias R = Float80
 
-    struct Case: Sendable, CustomTestStringConvertible {
-        var name: String
-        var parameters: [String: Double]
-        /// Reference backward at x (eval mode) with the parameters.
-        var backward: @Sendable (R) -> R
-        var testDescription: String { "\(name) \(parameters)" }
-    }
+    typealias Case = ReferenceCase
 
     static let cases: [Case] = [
         Case(name: "sigmoid", parameters: [:]) { Reference.sigmoidBackward($0, scale: 5) },
@@ -27,26 +21,9 @@ import Testing
         Case(name: "noisy_threshold", parameters: [:]) { _ in 0 },
     ]
 
-    func run<T: KernelScalar>(_ c: Case, _: T.Type, backend: Backend) throws -> (forward: [T], backward: [T], inputs: [T]) {
-        let s: BoundSurrogate<T> = try DispatchTable.builtin.surrogate(c.name, dtype: T.self, backend: backend, parameters: c.parameters)
-        let x = Inputs.all(T.self)
-        let y = s.forward(x)
-        // grad_out of 1 except a few scaled entries, so the product by grad_out is exercised too.
-        let g = x.indices.map { $0 % 7 == 3 ? T(-2.5) : T(1) }
-        let gin = try s.backward(x, gradOut: g, y: y)
-        return (y, zip(gin, g).map { $0 / $1 }, x)
-    }
-
-    func check<T: KernelScalar>(_ c: Case, _ t: T.Type, backend: Backend) throws {
-        // Where the gradient factor was divided back out of grad_in, the division by 1 or -2.5 is exact.
-        let (y, backward, x) = try run(c, t, backend: backend)
-        let peak = (0...20000).map { c.backward(R(-10) + R($0) / 1000).magnitude }.max()!
-        var misses: [String] = []
-        for i in x.indices {
-            let xr = R(x[i])
-            if y[i] != T(Reference.heaviside(xr)) { misses.append("forward at x = \(x[i]): \(y[i])") }
-            if let miss = ErrorBound.check(backward[i], c.backward(xr), peak: peak, x: x[i]) { misses.append(miss) }
-        }
+    func check<T: KernelScalar>(_ c: Case, _: T.Type, backend: Backend) throws {
+        let s: BoundSurrogate<T> = try DispatchTable.builtin.surrogate(c.name, backend: backend, parameters: c.parameters)
+        let misses = try c.misses(s).misses
         let count = misses.count, first = misses.prefix(3)
         #expect(count == 0, "\(c.name) \(T.self) \(backend): \(count) misses, first: \(first)")
     }
