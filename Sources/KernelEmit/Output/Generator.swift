@@ -39,7 +39,7 @@ public struct Generator {
     /// Where templates are read from: a folder, or texts given in memory (the JIT's embedded copy).
     let templateText: @Sendable (String) throws -> String
     /// Rendered JIT prelude and kernels by `jitSource`'s cache key, made on first use.
-    private let jitParts: Memo<String>
+    private let jitParts: Memo<(prelude: String, kernels: String)>
 
     /// Templates read from a folder (the `kernelgen` command).
     public init(templatesDirectory: String, specsLabel: String = "Specs") {
@@ -120,19 +120,18 @@ public struct Generator {
     /// - Parameter surrogate: made on first use of `cacheKey`, with `parametersAreConstants`.
     public func jitSource(cacheKey: String, constants: [(name: String, value: Double)], element: ElementType,
                           surrogate: () -> SurrogateContext) throws -> String {
-        let parts = try jitParts.get(cacheKey) { () throws -> String in
+        let parts = try jitParts.get(cacheKey) {
             let context = surrogate()
             let elements = ElementContext.all.filter { $0.element == element.rawValue }
             let prelude = try environment.renderTemplate(
                 name: "C/prelude.h.stencil", context: ["elements": elements, "philoxRounds": Self.philoxRounds, "needs": context.preludeNeeds])
             let kernels = try environment.renderTemplate(name: "C/kernels.inc.stencil", context: ["surrogate": context])
-            return "/* \(context.name) for the JIT (\(context.specFile)): freestanding, parameters are constants. */\n"
-                + "#define KG_JIT 1\n" + prelude + "\u{0}" + kernels
+            let header = "/* \(context.name) for the JIT (\(context.specFile)): freestanding, parameters are constants. */\n"
+            return (prelude: header + "#define KG_JIT 1\n" + prelude, kernels: kernels)
         }
-        let split = parts.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
         let dialect = Dialect(.c, element)
         let declarations = constants.map { "static const \(element.cName) \(dialect.paramName($0.name)) = \(dialect.literal($0.value));\n" }.joined()
-        return split[0] + "\n" + declarations + split[1]
+        return parts.prelude + "\n" + declarations + parts.kernels
     }
 
     /// Renders one template to a file with kernelgen's header line.
