@@ -87,6 +87,14 @@ const Host &host() {
     return h;
 }
 
+// cc1 arguments besides triple, CPU and features: what the driver would pass, minus -fmath-errno (so builtins
+// stay pure), with clang's own LLVM passes off (kgjit_optimize runs the pipeline below with the target
+// machine) and FP contraction off (FMA only where written, like the AOT kernels).
+const std::vector<std::string> cc1Flags = {"-O3", "-disable-llvm-passes", "-ffp-contract=off", "-mprefer-vector-width=512",
+                                           "-std=c11", "-ffreestanding", "-x", "c"};
+// What kgjit_optimize and kgjit_codegen do, for cache keys (keep in step with them).
+const char *const pipeline = "O2 loop+slp vectorize, no unroll, no epilogue vectorization; codegen default, PIC, small";
+
 } // namespace
 
 struct kgjit_module {
@@ -111,7 +119,10 @@ void kgjit_free(void *pointer) { std::free(pointer); }
 
 char *kgjit_host_description(void) {
     const Host &h = host();
-    return copy("llvm " LLVM_VERSION_STRING "; " + h.triple + "; cpu " + h.cpu + "; features " + h.featureString());
+    std::string flags;
+    for (auto &f : cc1Flags) flags += (flags.empty() ? "" : " ") + f;
+    return copy("llvm " LLVM_VERSION_STRING "; " + h.triple + "; cpu " + h.cpu + "; features " + h.featureString() +
+                "; cc1 " + flags + "; pipeline " + pipeline);
 }
 
 kgjit_engine *kgjit_engine_create(char **error) {
@@ -140,11 +151,8 @@ kgjit_engine *kgjit_engine_create(char **error) {
     }
     engine->jit = std::move(*jit);
 
-    // cc1 arguments: what the driver would pass, minus -fmath-errno (so builtins stay pure), with clang's own
-    // LLVM passes off (kgjit_optimize runs O2 with the target machine) and FP contraction off (FMA only
-    // where written, like the AOT kernels).
-    engine->cc1 = {"-triple", h.triple, "-target-cpu", h.cpu, "-O3", "-disable-llvm-passes", "-ffp-contract=off",
-                   "-mprefer-vector-width=512", "-std=c11", "-ffreestanding", "-x", "c"};
+    engine->cc1 = {"-triple", h.triple, "-target-cpu", h.cpu};
+    engine->cc1.insert(engine->cc1.end(), cc1Flags.begin(), cc1Flags.end());
     for (auto &f : h.features) {
         engine->cc1.push_back("-target-feature");
         engine->cc1.push_back(f);

@@ -121,6 +121,33 @@ import Testing
                          "default -1.0 of `scale` is outside [0.0, inf]; expected a default within [min, max]")
     }
 
+    @Test func emptyBounds() {
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale:\n    default: 1\n    min: ⟦3\n    max: 2\nbackward: x\n", .emptyBounds,
+                         "`min` (3.0) of `scale` is above its `max` (2.0); expected min <= max")
+    }
+
+    @Test func nonNumericBound() {
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale:\n    default: 1\n    max: ⟦big\nbackward: x\n", .nonNumericValue,
+                         "`max` of `scale` is `big`; expected a finite number such as `1.0`")
+    }
+
+    @Test func wrongFieldTypes() {
+        expectDiagnostic("name: demo\nsummary: s\nparams: ⟦[scale]\nbackward: x\n", .wrongFieldType,
+                         "`params` must be a mapping from parameter names to `{default, doc, min, max}`")
+        expectDiagnostic("name: demo\nsummary: s\nbackward: ⟦[x]\n", .wrongFieldType, "`backward` must be a formula such as `scale * x`")
+        expectDiagnostic("name: ⟦[demo]\nsummary: s\nbackward: x\n", .wrongFieldType, "`name` must be a string")
+    }
+
+    @Test func unknownParameterField() {
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale:\n    default: 1\n    ⟦defualt: 2\nbackward: x\n", .unknownField,
+                         "unknown parameter field `defualt`; did you mean `default`?; expected one of: default, doc, min, max")
+    }
+
+    @Test func invalidParameterName() {
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦2fast: 1\nbackward: x\n", .badName,
+                         "invalid parameter name `2fast`; expected letters, digits and `_`, starting with a letter")
+    }
+
     @Test func duplicateParameter() {
         expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale: 1\n  ⟦scale: 2\nbackward: x\n", .duplicateKey,
                          "duplicate key `scale` (first at line 4); expected each key once")

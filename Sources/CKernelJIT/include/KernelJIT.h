@@ -17,7 +17,8 @@ typedef struct kgjit_library kgjit_library;
 
 void kgjit_free(void *pointer);
 
-/* "llvm 14.0.6; x86_64-pc-linux-gnu; cpu NAME; features +a,+b,..." — what compiled code depends on. */
+/* "llvm 14.0.6; x86_64-pc-linux-gnu; cpu NAME; features +a,+b,...; cc1 FLAGS; pipeline ..." — what compiled
+   code depends on besides its source (part of the disk cache key). */
 char *kgjit_host_description(void);
 
 kgjit_engine *kgjit_engine_create(char **error);
