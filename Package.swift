@@ -5,6 +5,14 @@
 //   -> kernelgen (CLI).
 import PackageDescription
 
+// Swift has no function multiversioning: on x86-64 the Swift kernels are compiled for AVX2 + FMA (Haswell and
+// later), else every fused multiply-add is a libm call. (The manifest sees the host's architecture.)
+#if arch(x86_64)
+let swiftKernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]
+#else
+let swiftKernelSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "kernelgen",
     platforms: [.macOS(.v15)],
@@ -35,9 +43,7 @@ let package = Package(
             name: "SurrogateKernelsSwift",
             dependencies: ["SurrogateRuntime", "SurrogateKernelsC"],
             path: "Generated/Swift",
-            // Swift has no function multiversioning: compile the Swift kernels for AVX2 + FMA (Haswell and
-            // later), else every fused multiply-add is a libm call. Linux x86-64 only.
-            swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]),
+            swiftSettings: swiftKernelSettings),
         // 4. compiled kernels -> dispatch table.
         .target(
             name: "SurrogateRuntime",

@@ -10,14 +10,14 @@
 #endif
 
 /* Ahead-of-time kernels are compiled for baseline x86-64, AVX2+FMA and AVX-512, picked at load time
-   (ifunc); the JIT compiles for the host's own features instead. FMA rounds the same in every clone.
+   (ifunc, so Linux only); the JIT compiles for the host's own features instead. FMA rounds the same in every clone.
    Sanitizer builds get one plain version: an ifunc resolver runs before a sanitizer's runtime is up. */
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
 #define KG_SANITIZED 1
 #endif
 #endif
-#if defined(__x86_64__) && defined(__clang__) && !defined(KG_JIT) && !defined(KG_SANITIZED)
+#if defined(__x86_64__) && defined(__linux__) && defined(__clang__) && !defined(KG_JIT) && !defined(KG_SANITIZED)
 #define KG_KERNEL __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define KG_KERNEL

@@ -8,7 +8,7 @@
 #define KG_SANITIZED 1
 #endif
 #endif
-#if defined(__x86_64__) && defined(__clang__) && !defined(KG_SANITIZED)
+#if defined(__x86_64__) && defined(__linux__) && defined(__clang__) && !defined(KG_SANITIZED)
 #define KG_STREAM __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define KG_STREAM
