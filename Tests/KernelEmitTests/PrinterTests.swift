@@ -73,6 +73,19 @@ import Testing
         #expect(ExpressionPrinter(Dialect(.c, .float32)).print(mean) == "((0x1p-1f * xi) + 0x1p-1f)")
     }
 
+    @Test func repeatedCallsBecomeLocalsDefinedBeforeUse() throws {
+        let (locals, body) = Simplifier.commonSubexpressions(try expr("exp(sigmoid(x)) + exp(sigmoid(x)) * sigmoid(x)"))
+        #expect(locals.map(\.name) == ["t1", "t0"])
+        #expect(locals.map(\.value.description) == ["sigmoid(x)", "exp(t1)"])
+        #expect(body.description == "(t0 + (t0 * t1))")
+        // Each noise call is its own draw: never shared.
+        let noisy = Simplifier.commonSubexpressions(try expr("logistic() + logistic()"))
+        #expect(noisy.locals.isEmpty)
+        let lane = Lane(try expr("k * sigmoid(k * x) * (1 - sigmoid(k * x))"), ExpressionPrinter(Dialect(.c, .float32)))
+        #expect(lane.locals == ["const float t0 = kg_sigmoidf((p_k * xi));"])
+        #expect(lane.expression == "((p_k * t0) * (0x1p+0f - t0))")
+    }
+
     /// Every table function has a spelling in both languages that uses all of its arguments.
     @Test func everyFunctionIsSpelledForEveryBackend() {
         for f in FunctionTable.all {

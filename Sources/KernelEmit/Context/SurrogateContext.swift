@@ -69,6 +69,29 @@ public struct SurrogateContext: Sendable {
     }
 }
 
+/// One kernel expression as emitted: its common subexpressions as local definitions, then the expression.
+public struct Lane: Sendable {
+    public var locals: [String]
+    public var expression: String
+
+    init(locals: [String], expression: String) {
+        self.locals = locals
+        self.expression = expression
+    }
+
+    init(_ e: Expr, _ printer: ExpressionPrinter) {
+        let (definitions, body) = Simplifier.commonSubexpressions(e)
+        let dialect = printer.dialect
+        locals = definitions.map { name, value in
+            switch dialect.language {
+            case .c: return "const \(dialect.element.cName) \(name) = \(printer.print(value));"
+            case .swift: return "let \(name) = \(printer.print(value))"
+            }
+        }
+        expression = printer.print(body)
+    }
+}
+
 /// The kernels of a surrogate, as a set (the ahead-of-time build emits all; the JIT may emit fewer).
 public struct KernelOps: OptionSet, Sendable, Hashable {
     public let rawValue: Int
@@ -157,7 +180,11 @@ public struct KernelContext: Sendable {
     public var blockShift: Int
     public var blockMask: Int
     public var noiseSites: [Int]
-    public var trainForwardBlockC: [String]
+    public var trainForwardBlockC: [Lane]
+    /// Locals (common subexpressions, one line each) computed before each kernel's expression, by op key
+    /// as in `cUnused`.
+    public var localsC: [String: [String]]
+    public var localsSwift: [String: [String]]
     public var forwardSwift: String
     public var backwardSwift: String
     public var trainForwardSwift: String
@@ -190,10 +217,15 @@ public struct KernelContext: Sendable {
         let trainMean = prepared(spec.trainForward, meanField: true)
         let c = ExpressionPrinter(Dialect(.c, element))
         let s = ExpressionPrinter(Dialect(.swift, element))
-        forwardC = c.print(forward)
-        backwardC = c.print(backward)
-        trainForwardC = train.map(c.print) ?? ""
-        trainForwardMeanC = trainMean.map(c.print) ?? ""
+        let ops = ["forward": forward, "backward": backward, "trainForward": train, "trainForwardMean": trainMean]
+        let emittedC = ops.mapValues { e in e.map { Lane($0, c) } ?? Lane(locals: [], expression: "") }
+        let emittedSwift = ops.mapValues { e in e.map { Lane($0, s) } ?? Lane(locals: [], expression: "") }
+        localsC = emittedC.mapValues(\.locals)
+        localsSwift = emittedSwift.mapValues(\.locals)
+        forwardC = emittedC["forward"]!.expression
+        backwardC = emittedC["backward"]!.expression
+        trainForwardC = emittedC["trainForward"]!.expression
+        trainForwardMeanC = emittedC["trainForwardMean"]!.expression
         blockLanes = element == .float32 ? 4 : 2
         blockShift = element == .float32 ? 2 : 1
         blockMask = blockLanes - 1
@@ -203,12 +235,12 @@ public struct KernelContext: Sendable {
         trainForwardBlockC = (0..<blockLanes).map { lane in
             var dialect = Dialect(.c, element)
             dialect.noiseSource = .blockLane(lane)
-            return train.map(ExpressionPrinter(dialect).print) ?? ""
+            return train.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: "")
         }
-        forwardSwift = s.print(forward)
-        backwardSwift = s.print(backward)
-        trainForwardSwift = train.map(s.print) ?? ""
-        trainForwardMeanSwift = trainMean.map(s.print) ?? ""
+        forwardSwift = emittedSwift["forward"]!.expression
+        backwardSwift = emittedSwift["backward"]!.expression
+        trainForwardSwift = emittedSwift["trainForward"]!.expression
+        trainForwardMeanSwift = emittedSwift["trainForwardMean"]!.expression
 
         func unused(_ e: Expr?) -> String {
             runtimeParams.filter { p in !(e?.contains { $0.kind == .param(p.name) } ?? false) }

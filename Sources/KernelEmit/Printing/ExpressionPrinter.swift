@@ -78,6 +78,7 @@ public struct ExpressionPrinter: Sendable {
         case .variable(.y): return dialect.outputName
         case .param(let p): return dialect.paramName(p)
         case .constant(let c): return dialect.literal(FormulaConstant.values[c] ?? .nan)
+        case .local(let name): return name
         case .unary(.negate, let a): return "(-\(print(a)))"
         case .unary(.plus, let a): return print(a)
         case .unary(.not, _), .binary(.less, _, _), .binary(.lessEqual, _, _), .binary(.greater, _, _),

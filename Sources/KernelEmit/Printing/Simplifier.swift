@@ -28,7 +28,7 @@ public enum Simplifier {
         func isConstant(_ node: Expr) -> Bool {
             !node.contains { n in
                 switch n.kind {
-                case .variable, .param: return true
+                case .variable, .param, .local: return true
                 case .call(let name, _, _): return FunctionTable.function(named: name)?.isNoise ?? true
                 default: return false
                 }
@@ -61,6 +61,38 @@ public enum Simplifier {
         }
     }
 
+    /// Common subexpressions: every function call that occurs more than once (noise excepted: each noise
+    /// call is its own draw) becomes a local computed once, named `t0`, `t1`, ... Returns the locals in an
+    /// order where each is defined before it is used, and the expression over them.
+    public static func commonSubexpressions(_ e: Expr) -> (locals: [(name: String, value: Expr)], body: Expr) {
+        var locals: [(name: String, value: Expr)] = []
+        var body = e
+        func repeatedCall(in roots: [Expr]) -> Expr? {
+            var counts: [String: (Int, Expr)] = [:]
+            for root in roots {
+                root.walk { node in
+                    guard case .call(let name, _, _) = node.kind, !(FunctionTable.function(named: name)?.isNoise ?? true) else { return }
+                    let key = node.description
+                    counts[key] = ((counts[key]?.0 ?? 0) + 1, node)
+                }
+            }
+            // The largest first: its inner calls are then counted once per remaining use.
+            return counts.values.filter { $0.0 > 1 }.map(\.1).max { $0.description.count < $1.description.count }
+        }
+        while let repeated = repeatedCall(in: [body] + locals.map(\.value)) {
+            let key = repeated.description
+            let name = "t\(locals.count)"
+            let replace = { (tree: Expr) in
+                rewrite(tree) { $0.description == key ? Expr(.local(name), at: $0.offset) : nil }
+            }
+            body = replace(body)
+            locals = locals.map { ($0.name, replace($0.value)) }
+            // Found later means smaller: possibly used by the locals already found, so it goes first.
+            locals.insert((name, repeated), at: 0)
+        }
+        return (locals, body)
+    }
+
     /// Drops additions of 0 and multiplications/divisions by 1 (left by mean-field noise or specialised
     /// parameters). Exact except that -0 + 0 would have been +0.
     static func identity(_ e: Expr) -> Expr {
@@ -86,7 +118,7 @@ public enum Simplifier {
     /// The node with `f` applied to each direct child.
     static func map(_ e: Expr, _ f: (Expr) -> Expr) -> Expr {
         switch e.kind {
-        case .number, .variable, .param, .constant: return e
+        case .number, .variable, .param, .constant, .local: return e
         case .unary(let op, let a): return Expr(.unary(op, f(a)), at: e.offset)
         case .binary(let op, let a, let b): return Expr(.binary(op, f(a), f(b)), at: e.offset)
         case .call(let name, let args, let site): return Expr(.call(name, args.map(f), site: site), at: e.offset)

@@ -15,6 +15,7 @@ public struct ReferenceEvaluator: Sendable {
         case .variable(.y): return y
         case .param(let p): return params[p] ?? .nan
         case .constant(let c): return FormulaConstant.values[c] ?? .nan
+        case .local: return .nan // emitter-only: locals exist in emitted code, never in parsed formulas
         case .unary(let op, let a):
             let v = evaluate(a, x: x, y: y)
             switch op {

@@ -13,6 +13,9 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
         /// A call into `FunctionTable`; `site` numbers the noise calls of a formula (0, 1, ...) so each
         /// draws its own random stream.
         case call(String, [Expr], site: Int?)
+        /// A value the emitters compute once per element before the result (a common subexpression);
+        /// never produced by the parser.
+        case local(String)
     }
 
     public enum Variable: String, Sendable { case x, y }
@@ -31,7 +34,7 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
     public func walk(_ visit: (Expr) -> Void) {
         visit(self)
         switch kind {
-        case .number, .variable, .param, .constant: break
+        case .number, .variable, .param, .constant, .local: break
         case .unary(_, let a): a.walk(visit)
         case .binary(_, let a, let b): a.walk(visit); b.walk(visit)
         case .call(_, let args, _): args.forEach { $0.walk(visit) }
@@ -83,6 +86,7 @@ enum ExprFormatter {
         case .variable(let v): return v.rawValue
         case .param(let p): return p
         case .constant(let c): return c
+        case .local(let name): return name
         case .unary(let op, let a): return "\(op.rawValue)\(format(a))"
         case .binary(let op, let a, let b): return "(\(format(a)) \(op.rawValue) \(format(b)))"
         case .call(let f, let args, _): return "\(f)(\(args.map(format).joined(separator: ", ")))"
