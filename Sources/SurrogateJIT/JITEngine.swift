@@ -118,6 +118,3 @@ final class LoadedObject: @unchecked Sendable {
     deinit { engine.dispose(library) }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

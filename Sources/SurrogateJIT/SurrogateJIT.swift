@@ -199,20 +199,14 @@ public final class SurrogateJIT: Sendable {
         }
     }
 
+    /// Parameter values with defaults filled in, checked as the dispatch table checks them.
     static func resolve(_ spec: Spec, _ parameters: [String: Double]) throws(JITError) -> [String: Double] {
-        let names = spec.params.map(\.name)
-        for name in parameters.keys.sorted() where !names.contains(name) {
-            throw .invalidParameters(SurrogateError.unknownParameter(name, surrogate: spec.name, known: names).description)
+        do {
+            let values = try descriptor(spec).resolve(parameters)
+            return Dictionary(uniqueKeysWithValues: zip(spec.params.map(\.name), values))
+        } catch {
+            throw .invalidParameters(error.description)
         }
-        var values: [String: Double] = [:]
-        for p in spec.params {
-            let v = parameters[p.name] ?? p.defaultValue
-            guard v.isFinite, p.contains(v) else {
-                throw .invalidParameters(SurrogateError.parameterOutOfBounds(p.name, value: v, min: p.min, max: p.max, surrogate: spec.name).description)
-            }
-            values[p.name] = v
-        }
-        return values
     }
 
     /// Everything that makes two requests the same, cheap to hash (the memory cache's key).

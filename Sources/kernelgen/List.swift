@@ -2,11 +2,23 @@ import ArgumentParser
 import SurrogateSpec
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the surrogates: parameters with defaults, and summary.")
+    static let configuration = CommandConfiguration(
+        abstract: "List the surrogates: parameters with defaults, and summary; or the formula functions.")
 
     @OptionGroup var project: ProjectOptions
 
+    @Flag(help: "List the functions formulas may call (the function table) instead.")
+    var functions = false
+
     func run() throws {
+        if functions {
+            let rows = FunctionTable.all.map { f -> [String] in
+                let args = (0..<f.arity).map { "a\($0)" }.joined(separator: ", ")
+                return ["\(f.name)(\(args))", f.isNoise ? "noise, mean \(f.mean!)" : "", f.summary]
+            }
+            print(TextTable(header: ["function", "kind", "meaning"], rows: rows).rendered)
+            return
+        }
         let catalog = try SpecCatalog.load(directory: project.specs)
         Console.report(catalog.diagnostics.filter { $0.severity == .error })
         let rows = catalog.specs.map { spec -> [String] in

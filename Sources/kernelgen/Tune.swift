@@ -140,7 +140,7 @@ struct Tune: ParsableCommand {
                             let start = ContinuousClock.now
                             try bound.backward(xb, y: yb, gradOut: gb, into: ob)
                             let d = ContinuousClock.now - start
-                            if run > 0 { times.append(Double(d.components.attoseconds) * 1e-18 + Double(d.components.seconds)) }
+                            if run > 0 { times.append(d.seconds) }
                         }
                     }
                 }

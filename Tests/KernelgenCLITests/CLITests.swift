@@ -35,6 +35,9 @@ import Testing
         #expect(lines[0].hasPrefix("name"))
         #expect(lines.contains { $0.hasPrefix("noisy_threshold   scale=5.0          stochastic  Noisy-threshold spike") })
         #expect(lines.contains { $0.hasPrefix("piecewise_linear  gamma=1.0") })
+        let functions = try CLI.run(["list", "--functions"]).stdout.split(separator: "\n").map(String.init)
+        #expect(functions.contains { $0.hasPrefix("clamp(a0, a1, a2)") && $0.hasSuffix("min(max(a, lo), hi)") })
+        #expect(functions.contains { $0.hasPrefix("logistic()") && $0.contains("noise, mean 0.0") })
     }
 }
 

@@ -111,8 +111,6 @@ public struct KernelOps: OptionSet, Sendable, Hashable {
 
 public struct ParamContext: Sendable {
     public var name: String
-    /// Argument name inside kernels (`p_scale`): never collides with locals or keywords.
-    public var argument: String
     public var index: Int
     /// Shortest round-trip decimal, for documentation and Swift default arguments.
     public var defaultValue: String
@@ -123,14 +121,9 @@ public struct ParamContext: Sendable {
     public var doc: String
     /// `scale (default 5.0, min 0.0): Sharpness ...`, one line for comments.
     public var summaryLine: String
-    public var hasMin: Bool
-    public var hasMax: Bool
-    public var min: String
-    public var max: String
 
     init(_ p: Param, index: Int) {
         name = p.name
-        argument = "p_\(p.name)"
         self.index = index
         defaultValue = "\(p.defaultValue)"
         defaultLiteral = ExactLiteral.hex(p.defaultValue)
@@ -141,10 +134,6 @@ public struct ParamContext: Sendable {
         if let lo = p.min { facts.append("min \(lo)") }
         if let hi = p.max { facts.append("max \(hi)") }
         summaryLine = "\(p.name) (\(facts.joined(separator: ", ")))" + (doc.isEmpty ? "" : ": \(doc)")
-        hasMin = p.min != nil
-        hasMax = p.max != nil
-        min = p.min.map { "\($0)" } ?? "-Double.infinity"
-        max = p.max.map { "\($0)" } ?? "Double.infinity"
     }
 }
 
@@ -153,9 +142,8 @@ public struct KernelContext: Sendable {
     public var element: String
     public var cType: String
     public var swiftType: String
-    /// `, float p_scale` (C parameter declarations after the fixed ones) and `, p_scale` (arguments).
+    /// `, float p_scale`: C parameter declarations after the fixed ones.
     public var cParams: String
-    public var cArgs: String
     /// `(void)p_scale;` for kernels that do not read a parameter.
     public var cUnused: [String: String]
     /// Whether each kernel body reads `x` (so an unread input is not loaded): keys as in `cUnused`.
@@ -195,7 +183,6 @@ public struct KernelContext: Sendable {
         cType = element.cName
         swiftType = element.swiftName
         cParams = runtimeParams.map { ", \(element.cName) p_\($0.name)" }.joined()
-        cArgs = runtimeParams.map { ", p_\($0.name)" }.joined()
         swiftParams = runtimeParams.map { ", \($0.name) p_\($0.name): \(element.swiftName)" }.joined()
         swiftArgs = runtimeParams.map { ", \($0.name): p_\($0.name)" }.joined()
         let readsY = spec.backward.expr.usesForwardOutput
