@@ -24,7 +24,7 @@ KG_KERNEL void kg_noisy_threshold_train_forward_f32(const float *__restrict x, f
     /* Elements before the first whole block of noise counters, one at a time. */
     for (; i < n && ((offset + i) & 3u) != 0u; ++i) {
         const float xi = x[i];
-        y[i] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_noise_bitsf(seed, offset + i, 0u))));
+        y[i] = kg_sigmoid_logisticf((p_scale * xi), kg_noise_bitsf(seed, offset + i, 0u));
     }
     /* Whole blocks: one Philox block per noise call serves 4 elements (a countable loop, so it
        vectorises over blocks). */
@@ -35,25 +35,25 @@ KG_KERNEL void kg_noisy_threshold_train_forward_f32(const float *__restrict x, f
         const kg_block b0 = kg_philox(seed, block, 0u);
         {
             const float xi = x[e + 0];
-            y[e + 0] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 0))));
+            y[e + 0] = kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 0));
         }
         {
             const float xi = x[e + 1];
-            y[e + 1] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 1))));
+            y[e + 1] = kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 1));
         }
         {
             const float xi = x[e + 2];
-            y[e + 2] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 2))));
+            y[e + 2] = kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 2));
         }
         {
             const float xi = x[e + 3];
-            y[e + 3] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_block_bitsf(b0, 3))));
+            y[e + 3] = kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 3));
         }
     }
     i += blocks << 2;
     for (; i < n; ++i) {
         const float xi = x[i];
-        y[i] = kg_sigmoidf(((p_scale * xi) + kg_logisticf(kg_noise_bitsf(seed, offset + i, 0u))));
+        y[i] = kg_sigmoid_logisticf((p_scale * xi), kg_noise_bitsf(seed, offset + i, 0u));
     }
 }
 
@@ -85,7 +85,7 @@ KG_KERNEL void kg_noisy_threshold_train_forward_f64(const double *__restrict x, 
     /* Elements before the first whole block of noise counters, one at a time. */
     for (; i < n && ((offset + i) & 1u) != 0u; ++i) {
         const double xi = x[i];
-        y[i] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_noise_bits(seed, offset + i, 0u))));
+        y[i] = kg_sigmoid_logistic((p_scale * xi), kg_noise_bits(seed, offset + i, 0u));
     }
     /* Whole blocks: one Philox block per noise call serves 2 elements (a countable loop, so it
        vectorises over blocks). */
@@ -96,17 +96,17 @@ KG_KERNEL void kg_noisy_threshold_train_forward_f64(const double *__restrict x, 
         const kg_block b0 = kg_philox(seed, block, 0u);
         {
             const double xi = x[e + 0];
-            y[e + 0] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_block_bits(b0, 0))));
+            y[e + 0] = kg_sigmoid_logistic((p_scale * xi), kg_block_bits(b0, 0));
         }
         {
             const double xi = x[e + 1];
-            y[e + 1] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_block_bits(b0, 1))));
+            y[e + 1] = kg_sigmoid_logistic((p_scale * xi), kg_block_bits(b0, 1));
         }
     }
     i += blocks << 1;
     for (; i < n; ++i) {
         const double xi = x[i];
-        y[i] = kg_sigmoid(((p_scale * xi) + kg_logistic(kg_noise_bits(seed, offset + i, 0u))));
+        y[i] = kg_sigmoid_logistic((p_scale * xi), kg_noise_bits(seed, offset + i, 0u));
     }
 }
 

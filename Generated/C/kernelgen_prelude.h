@@ -305,6 +305,12 @@ KG_INLINE float kg_logisticf(kg_u64 bits) {
     /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
     return kg_logf(u / (0x1p+0f - u));
 }
+/* sigmoid(a + L) for the logistic sample L = log(u / (1 - u)) of these bits (u clamped as there):
+   1 / (1 + e^-a (1 - u) / u) = u / (u + (1 - u) e^-a). No log, and every term is positive. */
+KG_INLINE float kg_sigmoid_logisticf(float a, kg_u64 bits) {
+    float u = kg_clampf(kg_uniformf(bits), 0x1.0c6f7ap-20f, 0x1.ffffdep-1f);
+    return u / __builtin_fmaf(kg_expf(-a), 0x1p+0f - u, u);
+}
 
 /* ---- double ---- */
 
@@ -442,6 +448,12 @@ KG_INLINE double kg_logistic(kg_u64 bits) {
     double u = kg_clamp(kg_uniform(bits), 0x1.0c6f7a0b5ed8dp-20, 0x1.ffffde7210be9p-1);
     /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
     return kg_log(u / (0x1p+0 - u));
+}
+/* sigmoid(a + L) for the logistic sample L = log(u / (1 - u)) of these bits (u clamped as there):
+   1 / (1 + e^-a (1 - u) / u) = u / (u + (1 - u) e^-a). No log, and every term is positive. */
+KG_INLINE double kg_sigmoid_logistic(double a, kg_u64 bits) {
+    double u = kg_clamp(kg_uniform(bits), 0x1.0c6f7a0b5ed8dp-20, 0x1.ffffde7210be9p-1);
+    return u / __builtin_fma(kg_exp(-a), 0x1p+0 - u, u);
 }
 
 #endif

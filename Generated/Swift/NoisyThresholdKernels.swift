@@ -54,7 +54,7 @@ public enum NoisyThresholdKernels {
     static func trainForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ seed: UInt64, _ offset: UInt64, scale p_scale: Float) {
         for i in 0..<n {
             let xi = x[i]
-            y[i] = KernelMath.sigmoid(((p_scale * xi) + KernelMath.logistic(Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, as: Float.self), as: Float.self)))
+            y[i] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, as: Float.self))
         }
     }
 
@@ -117,7 +117,7 @@ public enum NoisyThresholdKernels {
     static func trainForward(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, _ seed: UInt64, _ offset: UInt64, scale p_scale: Double) {
         for i in 0..<n {
             let xi = x[i]
-            y[i] = KernelMath.sigmoid(((p_scale * xi) + KernelMath.logistic(Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, as: Double.self), as: Double.self)))
+            y[i] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, as: Double.self))
         }
     }
 

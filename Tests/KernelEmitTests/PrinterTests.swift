@@ -86,9 +86,26 @@ import Testing
         #expect(lane.expression == "((p_k * t0) * (0x1p+0f - t0))")
     }
 
+    @Test func sigmoidOfALogisticSampleIsFusedKeepingItsDraw() throws {
+        let c = ExpressionPrinter(Dialect(.c, .float32))
+        let fused = Simplifier.fuse(try expr("uniform() + sigmoid(k * x + logistic())"))
+        #expect(c.print(fused) == "(kg_uniformf(kg_noise_bitsf(seed, offset + i, 0u)) + kg_sigmoid_logisticf((p_k * xi), kg_noise_bitsf(seed, offset + i, 1u)))")
+        #expect(Simplifier.fuse(try expr("sigmoid(logistic() + x)")).description == Simplifier.fuse(try expr("sigmoid(x + logistic())")).description)
+        // Not the pattern: another sign, another noise, the mean field (no noise left to fuse).
+        for text in ["sigmoid(x - logistic())", "sigmoid(x + uniform())", "tanh(x + logistic())"] {
+            #expect(Simplifier.fuse(try expr(text)).description == (try expr(text)).description, "\(text)")
+        }
+        #expect(c.print(Simplifier.fuse(Simplifier.fold(Simplifier.meanField(try expr("sigmoid(x + logistic())"))))) == "kg_sigmoidf(xi)")
+        #expect(ExpressionPrinter(Dialect(.swift, .float64)).print(Simplifier.fuse(try expr("sigmoid(x + logistic())")))
+                == "KernelMath.sigmoidLogistic(xi, Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, as: Double.self))")
+        // The JIT prelude then holds the fused helper and what it calls, not the log it avoids.
+        let needs = PreludeSections.needed(by: [Simplifier.fuse(try expr("sigmoid(x + logistic())"))])
+        #expect(needs["sigmoid_logistic"] == true && needs["exp"] == true && needs["uniform"] == true && needs["log"] == false)
+    }
+
     /// Every table function has a spelling in both languages that uses all of its arguments.
     @Test func everyFunctionIsSpelledForEveryBackend() {
-        for f in FunctionTable.all {
+        for f in FunctionTable.all + FunctionTable.fused {
             for spelling in [f.c, f.swift] {
                 for i in 0..<f.arity { #expect(spelling.contains("$\(i)"), "\(f.name): \(spelling)") }
                 #expect(!spelling.contains("$\(f.arity)"), "\(f.name)")

@@ -46,6 +46,9 @@ import Testing
     @Test func namesAreResolvedWithSuggestions() {
         #expect(issue("scael * x") == FormulaIssue(offset: 0, id: .unknownIdentifier, message: "unknown identifier `scael`; did you mean `scale`?"))
         #expect(issue("2 * sigmod(x)") == FormulaIssue(offset: 4, id: .unknownFunction, message: "unknown function `sigmod`; did you mean `sigmoid`?"))
+        // Fusions are the emitters' own: a spec cannot call them.
+        #expect(issue("sigmoid_logistic(x)")?.id == .unknownFunction)
+        #expect(issue("sigmoid_logistic(x)")?.message.hasPrefix("unknown function `sigmoid_logistic`") == true)
         #expect(issue("clamp(x, 1)") == FormulaIssue(offset: 0, id: .wrongArity, message: "`clamp` takes 3 arguments, got 2"))
         #expect(issue("exp * 2") == FormulaIssue(offset: 0, id: .unknownIdentifier, message: "`exp` is a function; expected a call such as `exp(...)`"))
         #expect(issue("zzz") == FormulaIssue(offset: 0, id: .unknownIdentifier,

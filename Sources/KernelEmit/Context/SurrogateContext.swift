@@ -56,7 +56,9 @@ public struct SurrogateContext: Sendable {
         initParams.append("backend: Backend = .c")
         swiftInitParams = initParams.joined(separator: ", ")
         swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.name)" }.joined(separator: ", ") + "]"
-        preludeNeeds = PreludeSections.needed(by: [spec.forward.expr, spec.backward.expr] + (spec.trainForward.map { [$0.expr] } ?? []))
+        // What the kernels call once the training forward's noise is fused, and its mean-field form.
+        let train = spec.trainForward.map { [Simplifier.fuse($0.expr), Simplifier.meanField($0.expr)] } ?? []
+        preludeNeeds = PreludeSections.needed(by: [spec.forward.expr, spec.backward.expr] + train)
         kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
         emit = ["forward": ops.contains(.forward), "backward": ops.contains(.backward),
                 "trainForward": ops.contains(.trainForward) && hasTrainForward,
@@ -196,7 +198,7 @@ public struct KernelContext: Sendable {
             guard var e = f?.expr else { return nil }
             e = Simplifier.specialise(e, specialised)
             if meanField { e = Simplifier.meanField(e) }
-            return Simplifier.fold(Simplifier.reciprocals(Simplifier.fold(e)))
+            return Simplifier.fuse(Simplifier.fold(Simplifier.reciprocals(Simplifier.fold(e))))
         }
         let forward = prepared(spec.forward)!
         let backward = prepared(spec.backward)!

@@ -38,6 +38,7 @@ public enum PreludeSections {
         "bits": [], "noise": [], "uniform": [], "atan": [],
         "exp": ["bits"], "log": ["bits"], "log1p": ["log"], "expm1": ["exp"], "tanh": ["expm1"],
         "erf": ["exp"], "sigmoid": ["exp"], "logistic": ["log", "uniform"],
+        "sigmoid_logistic": ["exp", "uniform"],
     ]
 
     public static var all: [String: Bool] { dependencies.mapValues { _ in true } }

@@ -61,6 +61,24 @@ public enum Simplifier {
         }
     }
 
+    /// `outer(a + noise())` (either operand order) becomes the table's fusion of the two, which keeps the
+    /// noise call's site and so draws the same bits. Runs after mean-field replacement, so a mean-field
+    /// kernel keeps `outer(a)`. The sigmoid of a logistic sample is `u / (u + (1 - u) e^-a)`: no log, one
+    /// exp, and no cancellation (more accurate than the sum, and about 1.7x faster measured in C).
+    public static func fuse(_ e: Expr) -> Expr {
+        rewrite(e) { node in
+            guard case .call(let outer, let args, _) = node.kind, args.count == 1,
+                  case .binary(.add, let l, let r) = args[0].kind else { return nil }
+            for (a, noise) in [(l, r), (r, l)] {
+                guard case .call(let noiseName, let noiseArgs, let site?) = noise.kind, noiseArgs.isEmpty,
+                      let f = FunctionTable.fused.first(where: { $0.kind == .fused(outer: outer, noise: noiseName) })
+                else { continue }
+                return Expr(.call(f.name, [fuse(a)], site: site), at: node.offset)
+            }
+            return nil
+        }
+    }
+
     /// Common subexpressions: every function call that occurs more than once (noise excepted: each noise
     /// call is its own draw) becomes a local computed once, named `t0`, `t1`, ... Returns the locals in an
     /// order where each is defined before it is used, and the expression over them.

@@ -13,6 +13,9 @@ public struct FormulaFunction: Sendable {
         case pure
         /// A random source; `mean` replaces it in mean-field mode (the seed's `sample=False`).
         case noise(mean: Double)
+        /// `outer(a + noise())` computed as one function (it draws the noise call's bits): made by the
+        /// emitters from that pattern when it computes faster or rounds better, never written in a spec.
+        case fused(outer: String, noise: String)
     }
 
     public let name: String
@@ -24,7 +27,9 @@ public struct FormulaFunction: Sendable {
     /// Reference semantics in Double (the same IEEE select rules as the kernels).
     public let evaluate: @Sendable ([Double]) -> Double
 
-    public var isNoise: Bool { if case .noise = kind { return true } else { return false } }
+    /// Draws random bits (a noise source, or a fusion of one).
+    public var isNoise: Bool { if case .pure = kind { return false } else { return true } }
+    public var isFused: Bool { if case .fused = kind { return true } else { return false } }
     public var mean: Double? { if case .noise(let m) = kind { return m } else { return nil } }
 }
 
@@ -71,9 +76,20 @@ public enum FunctionTable {
               summary: "a U(0, 1) sample in [0, 1)", evaluate: { _ in 0.5 }),
     ]
 
-    private static let byName: [String: FormulaFunction] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+    /// Fusions the emitters make (`Simplifier.fuse`); specs cannot call them.
+    public static let fused: [FormulaFunction] = [
+        .init(name: "sigmoid_logistic", arity: 1, kind: .fused(outer: "sigmoid", noise: "logistic"),
+              c: "kg_sigmoid_logistic{f}($0, {noise})", swift: "KernelMath.sigmoidLogistic($0, {noise})",
+              summary: "sigmoid(a + logistic()) as u / (u + (1 - u) e^-a): no log, no cancellation",
+              evaluate: { 1 / (1 + Foundation.exp(-$0[0])) }),
+    ]
 
+    private static let byName: [String: FormulaFunction] = Dictionary(uniqueKeysWithValues: (all + fused).map { ($0.name, $0) })
+
+    /// Any function of the table, fusions included (what emitters look up).
     public static func function(named name: String) -> FormulaFunction? { byName[name] }
+    /// A function a spec may call.
+    public static func callable(named name: String) -> FormulaFunction? { byName[name].flatMap { $0.isFused ? nil : $0 } }
     public static var names: [String] { all.map(\.name) }
 }
 

@@ -139,7 +139,7 @@ public struct FormulaParser {
             throw syntax("expected `,` or `)` in the arguments of `\(name)`, found \(describe(current))")
         }
         _ = advance()
-        guard let function = FunctionTable.function(named: name) else {
+        guard let function = FunctionTable.callable(named: name) else {
             let message: String
             if scope.params.contains(name) || name == "x" || name == "y" || FormulaConstant.values[name] != nil {
                 message = "`\(name)` is not a function; expected one of the functions: \(FunctionTable.names.joined(separator: ", "))"
@@ -177,7 +177,7 @@ public struct FormulaParser {
         }
         if scope.params.contains(name) { return Expr(.param(name), at: offset) }
         if FormulaConstant.values[name] != nil { return Expr(.constant(name), at: offset) }
-        if let f = FunctionTable.function(named: name) {
+        if let f = FunctionTable.callable(named: name) {
             let args = f.arity == 0 ? "" : "..."
             issues.append(FormulaIssue(offset: offset, id: .unknownIdentifier,
                 message: "`\(name)` is a function; expected a call such as `\(name)(\(args))`"))

@@ -188,9 +188,9 @@ public struct SpecLoader {
                 report(.badName, at: key.mark, "invalid parameter name `\(name)`; expected letters, digits and `_`, starting with a letter")
                 continue
             }
-            if name == "x" || name == "y" || FunctionTable.function(named: name) != nil || FormulaConstant.values[name] != nil {
+            if name == "x" || name == "y" || FunctionTable.callable(named: name) != nil || FormulaConstant.values[name] != nil {
                 let what = name == "x" ? "the input `x`" : name == "y" ? "the forward output `y`"
-                    : FunctionTable.function(named: name) != nil ? "the function `\(name)`" : "the constant `\(name)`"
+                    : FunctionTable.callable(named: name) != nil ? "the function `\(name)`" : "the constant `\(name)`"
                 report(.reservedParamName, at: key.mark, "parameter `\(name)` is named like \(what); expected a name that is not a function, a constant, `x` or `y`")
                 continue
             }
