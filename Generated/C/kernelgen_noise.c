@@ -35,6 +35,9 @@ KG_KERNEL void kg_math_erf_f32(const float *__restrict x, float *__restrict y, s
 KG_KERNEL void kg_math_sigmoid_f32(const float *__restrict x, float *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_sigmoidf(x[i]);
 }
+KG_KERNEL void kg_math_sigmoid_grad_f32(const float *__restrict x, float *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_sigmoid_gradf(x[i]);
+}
 
 KG_KERNEL void kg_sample_uniform_f64(uint64_t seed, uint64_t offset, uint32_t site, double *__restrict out, size_t n) {
     for (kg_size i = 0; i < n; ++i) out[i] = kg_uniform(kg_noise_bits(seed, offset + i, site));
@@ -68,4 +71,7 @@ KG_KERNEL void kg_math_erf_f64(const double *__restrict x, double *__restrict y,
 }
 KG_KERNEL void kg_math_sigmoid_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_sigmoid(x[i]);
+}
+KG_KERNEL void kg_math_sigmoid_grad_f64(const double *__restrict x, double *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_sigmoid_grad(x[i]);
 }

@@ -183,24 +183,22 @@ KG_INLINE float kg_clampf(float v, float lo, float hi) { return kg_minf(kg_maxf(
 KG_INLINE kg_u32 kg_bitsf(float v) { union { float f; kg_u32 u; } b; b.f = v; return b.u; }
 KG_INLINE float kg_from_bitsf(kg_u32 v) { union { float f; kg_u32 u; } b; b.u = v; return b.f; }
 
-/* e^x = 2^n e^r, n = round(x / ln2), |r| <= ln2/2; 2^n is applied as two halves so results in the
-   subnormal range round once. +inf above expHi, 0 below expLo, NaN propagates. */
+/* e^x = 2^n e^r, n = round(x / ln2), |r| <= ln2/2. The clamp lets NaN through and its bounds already
+   give 0 and +inf, so no selects follow. 2^n is applied as two halves so results in the subnormal range
+   round once; both halves come from the bits of t = shifter + n. */
 KG_INLINE float kg_expf(float x) {
-    float xc = x < -0x1.9fe368p+6f ? -0x1.9fe368p+6f : (x > 0x1.62e43p+6f ? 0x1.62e43p+6f : x);
+    float xc = x < -0x1.ap+6f ? -0x1.ap+6f : x;
+    xc = xc > 0x1.64p+6f ? 0x1.64p+6f : xc;
     float t = __builtin_fmaf(xc, 0x1.715476p+0f, 0x1.8p+23f);
     float n = t - 0x1.8p+23f;
     float r = __builtin_fmaf(n, -0x1.62e4p-1f, xc);
     r = __builtin_fmaf(n, -0x1.7f7d1cp-20f, r);
     float q = __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(0x1.6d10fcp-10f, r, 0x1.120b62p-7f), r, 0x1.55551ap-5f), r, 0x1.5554dep-3f), r, 0x1p-1f);
-    float p = __builtin_fmaf(q, r * r, r) + 0x1p+0f;
-    kg_i32 ni = (kg_i32)(kg_bitsf(t) - kg_bitsf(0x1.8p+23f));
-    kg_i32 n1 = ni >> 1;
-    kg_i32 n2 = ni - n1;
-    float s1 = kg_from_bitsf((kg_u32)(n1 + 127) << 23);
-    float s2 = kg_from_bitsf((kg_u32)(n2 + 127) << 23);
-    float y = p * s1 * s2;
-    y = x < -0x1.9fe368p+6f ? 0x0p+0f : y;
-    return x > 0x1.62e43p+6f ? __builtin_inff() : y;
+    float p = __builtin_fmaf(r, __builtin_fmaf(r, q, 0x1p+0f), 0x1p+0f); /* 1 + r + r^2 q */
+    kg_u32 b = kg_bitsf(t);
+    kg_u32 s1 = ((b + (254u - 0x4B400000u)) >> 1) << 23; /* 2^floor(n/2) */
+    kg_u32 s2 = (b << 23) + ((kg_u32)254u << 23) - s1; /* 2^(n - floor(n/2)) */
+    return p * kg_from_bitsf(s1) * kg_from_bitsf(s2);
 }
 
 /* log x = k ln2 + log(1 + f), x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), with fdlibm's
@@ -279,11 +277,10 @@ KG_INLINE float kg_erff(float x) {
     return __builtin_copysignf(r, x);
 }
 
-/* 1 / d for d in [1, 2] without a division: the best linear guess (relative error 1/17), then Newton
-   steps r += r (1 - d r), each squaring the error, until below the element type's precision. */
+/* 1 / d for d in [1, 2] without a division: a Chebyshev guess (relative error 1/99 for float, 1/17 for
+   double), then Newton steps r += r (1 - d r), each squaring the error, until below the precision. */
 KG_INLINE float kg_recip12f(float d) {
-    float r = __builtin_fmaf(d, -0x1.e1e1e2p-2f, 0x1.69696ap+0f);
-    r = __builtin_fmaf(r, __builtin_fmaf(-d, r, 0x1p+0f), r);
+    float r = __builtin_fmaf(__builtin_fmaf(0x1.4afd6ap-2f, d, -0x1.745d18p+0f), d, 0x1.0f83ep+1f);
     r = __builtin_fmaf(r, __builtin_fmaf(-d, r, 0x1p+0f), r);
     r = __builtin_fmaf(r, __builtin_fmaf(-d, r, 0x1p+0f), r);
     return r;
@@ -296,6 +293,18 @@ KG_INLINE float kg_sigmoidf(float a) {
     return a < 0x0p+0f ? e * s : s;
 }
 
+/* sigmoid(a) (1 - sigmoid(a)) = e / (1 + e)^2 with e = e^-|a| (even in a): no select, no cancellation.
+   The last Newton step divides by 1 + e exactly (d + de, de the rounding error of d): squaring 1/d would
+   double d's rounding error, which is what otherwise takes the result past 4 ulp. */
+KG_INLINE float kg_sigmoid_gradf(float a) {
+    float e = kg_expf(-__builtin_fabsf(a));
+    float d = 0x1p+0f + e;
+    float de = e - (d - 0x1p+0f);
+    float r = __builtin_fmaf(__builtin_fmaf(0x1.4afd6ap-2f, d, -0x1.745d18p+0f), d, 0x1.0f83ep+1f);
+    r = __builtin_fmaf(r, __builtin_fmaf(-d, r, 0x1p+0f), r);
+    r = __builtin_fmaf(r, __builtin_fmaf(-de, r, __builtin_fmaf(-d, r, 0x1p+0f)), r);
+    return e * r * r;
+}
 /* U[0, 1) from the top 24 bits. */
 KG_INLINE float kg_uniformf(kg_u64 bits) { return (float)(bits >> 40) * 0x1p-24f; }
 
@@ -326,24 +335,22 @@ KG_INLINE double kg_clamp(double v, double lo, double hi) { return kg_min(kg_max
 KG_INLINE kg_u64 kg_bits(double v) { union { double f; kg_u64 u; } b; b.f = v; return b.u; }
 KG_INLINE double kg_from_bits(kg_u64 v) { union { double f; kg_u64 u; } b; b.u = v; return b.f; }
 
-/* e^x = 2^n e^r, n = round(x / ln2), |r| <= ln2/2; 2^n is applied as two halves so results in the
-   subnormal range round once. +inf above expHi, 0 below expLo, NaN propagates. */
+/* e^x = 2^n e^r, n = round(x / ln2), |r| <= ln2/2. The clamp lets NaN through and its bounds already
+   give 0 and +inf, so no selects follow. 2^n is applied as two halves so results in the subnormal range
+   round once; both halves come from the bits of t = shifter + n. */
 KG_INLINE double kg_exp(double x) {
-    double xc = x < -0x1.74910d52d3052p+9 ? -0x1.74910d52d3052p+9 : (x > 0x1.62e42fefa39efp+9 ? 0x1.62e42fefa39efp+9 : x);
+    double xc = x < -0x1.75p+9 ? -0x1.75p+9 : x;
+    xc = xc > 0x1.63p+9 ? 0x1.63p+9 : xc;
     double t = __builtin_fma(xc, 0x1.71547652b82fep+0, 0x1.8p+52);
     double n = t - 0x1.8p+52;
     double r = __builtin_fma(n, -0x1.62e42feep-1, xc);
     r = __builtin_fma(n, -0x1.a39ef35793c76p-33, r);
     double q = __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(0x1.af389ecfc4b9cp-26, r, 0x1.28917c89a43a7p-22), r, 0x1.71de0db2f6b19p-19), r, 0x1.a019b9149a41cp-16), r, 0x1.a01a01a7c2efep-13), r, 0x1.6c16c17889ef1p-10), r, 0x1.11111111109b5p-7), r, 0x1.5555555553d68p-5), r, 0x1.5555555555556p-3), r, 0x1.0000000000001p-1);
-    double p = __builtin_fma(q, r * r, r) + 0x1p+0;
-    kg_i64 ni = (kg_i64)(kg_bits(t) - kg_bits(0x1.8p+52));
-    kg_i64 n1 = ni >> 1;
-    kg_i64 n2 = ni - n1;
-    double s1 = kg_from_bits((kg_u64)(n1 + 1023) << 52);
-    double s2 = kg_from_bits((kg_u64)(n2 + 1023) << 52);
-    double y = p * s1 * s2;
-    y = x < -0x1.74910d52d3052p+9 ? 0x0p+0 : y;
-    return x > 0x1.62e42fefa39efp+9 ? __builtin_inf() : y;
+    double p = __builtin_fma(r, __builtin_fma(r, q, 0x1p+0), 0x1p+0); /* 1 + r + r^2 q */
+    kg_u64 b = kg_bits(t);
+    kg_u64 s1 = ((b + (2046u - 0x4338000000000000u)) >> 1) << 52; /* 2^floor(n/2) */
+    kg_u64 s2 = (b << 52) + ((kg_u64)2046u << 52) - s1; /* 2^(n - floor(n/2)) */
+    return p * kg_from_bits(s1) * kg_from_bits(s2);
 }
 
 /* log x = k ln2 + log(1 + f), x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), with fdlibm's
@@ -422,10 +429,10 @@ KG_INLINE double kg_erf(double x) {
     return __builtin_copysign(r, x);
 }
 
-/* 1 / d for d in [1, 2] without a division: the best linear guess (relative error 1/17), then Newton
-   steps r += r (1 - d r), each squaring the error, until below the element type's precision. */
+/* 1 / d for d in [1, 2] without a division: a Chebyshev guess (relative error 1/99 for float, 1/17 for
+   double), then Newton steps r += r (1 - d r), each squaring the error, until below the precision. */
 KG_INLINE double kg_recip12(double d) {
-    double r = __builtin_fma(d, -0x1.e1e1e1e1e1e1ep-2, 0x1.6969696969697p+0);
+    double r = __builtin_fma(-0x1.e1e1e1e1e1e1ep-2, d, 0x1.6969696969697p+0);
     r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
     r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
     r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
@@ -440,6 +447,20 @@ KG_INLINE double kg_sigmoid(double a) {
     return a < 0x0p+0 ? e * s : s;
 }
 
+/* sigmoid(a) (1 - sigmoid(a)) = e / (1 + e)^2 with e = e^-|a| (even in a): no select, no cancellation.
+   The last Newton step divides by 1 + e exactly (d + de, de the rounding error of d): squaring 1/d would
+   double d's rounding error, which is what otherwise takes the result past 4 ulp. */
+KG_INLINE double kg_sigmoid_grad(double a) {
+    double e = kg_exp(-__builtin_fabs(a));
+    double d = 0x1p+0 + e;
+    double de = e - (d - 0x1p+0);
+    double r = __builtin_fma(-0x1.e1e1e1e1e1e1ep-2, d, 0x1.6969696969697p+0);
+    r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
+    r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
+    r = __builtin_fma(r, __builtin_fma(-d, r, 0x1p+0), r);
+    r = __builtin_fma(r, __builtin_fma(-de, r, __builtin_fma(-d, r, 0x1p+0)), r);
+    return e * r * r;
+}
 /* U[0, 1) from the top 53 bits. */
 KG_INLINE double kg_uniform(kg_u64 bits) { return (double)(bits >> 11) * 0x1p-53; }
 

@@ -15,8 +15,7 @@ KG_KERNEL void kg_sigmoid_backward_f32(const float *__restrict x, const float *_
     (void)y;
     for (kg_size i = 0; i < n; ++i) {
         const float xi = x[i];
-        const float t0 = kg_sigmoidf((p_scale * xi));
-        grad_in[i] = grad_out[i] * ((p_scale * t0) * (0x1p+0f - t0));
+        grad_in[i] = grad_out[i] * (p_scale * kg_sigmoid_gradf((p_scale * xi)));
     }
 }
 
@@ -32,7 +31,6 @@ KG_KERNEL void kg_sigmoid_backward_f64(const double *__restrict x, const double 
     (void)y;
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
-        const double t0 = kg_sigmoid((p_scale * xi));
-        grad_in[i] = grad_out[i] * ((p_scale * t0) * (0x1p+0 - t0));
+        grad_in[i] = grad_out[i] * (p_scale * kg_sigmoid_grad((p_scale * xi)));
     }
 }

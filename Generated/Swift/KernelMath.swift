@@ -26,10 +26,9 @@ public enum KernelMath {
     @inlinable @inline(__always) public static func min(_ a: Float, _ b: Float) -> Float { b < a ? b : a }
     @inlinable @inline(__always) public static func max(_ a: Float, _ b: Float) -> Float { a < b ? b : a }
     @inlinable @inline(__always) public static func clamp(_ v: Float, _ lo: Float, _ hi: Float) -> Float { min(max(v, lo), hi) }
-    /// 1 / d for d in [1, 2] without a division: linear guess, then Newton steps (as in the C prelude).
+    /// 1 / d for d in [1, 2] without a division: Chebyshev guess, then Newton steps (as in the C prelude).
     @inlinable @inline(__always) public static func recip12(_ d: Float) -> Float {
-        var r = (0x1.69696ap+0 as Float).addingProduct(d, -(0x1.e1e1e2p-2 as Float))
-        r = r.addingProduct(r, (1 as Float).addingProduct(-d, r))
+        var r = (0x1.0f83ep+1 as Float).addingProduct((-0x1.745d18p+0 as Float).addingProduct((0x1.4afd6ap-2 as Float), d), d)
         r = r.addingProduct(r, (1 as Float).addingProduct(-d, r))
         r = r.addingProduct(r, (1 as Float).addingProduct(-d, r))
         return r
@@ -41,25 +40,34 @@ public enum KernelMath {
         let s = recip12(1 + e)
         return a < 0 ? e * s : s
     }
+
+    /// sigmoid(a) (1 - sigmoid(a)) = e / (1 + e)^2 with e = e^-|a|, the last Newton step against 1 + e
+    /// exactly, as in the C prelude.
+    @inlinable @inline(__always) public static func sigmoidGrad(_ a: Float) -> Float {
+        let e = exp(-a.magnitude)
+        let d = 1 + e
+        let de = e - (d - 1)
+        var r = (0x1.0f83ep+1 as Float).addingProduct((-0x1.745d18p+0 as Float).addingProduct((0x1.4afd6ap-2 as Float), d), d)
+        r = r.addingProduct(r, (1 as Float).addingProduct(-d, r))
+        r = r.addingProduct(r, (1 as Float).addingProduct(-d, r).addingProduct(-de, r))
+        return e * r * r
+    }
     /// C's pow (not vectorised).
     @inlinable public static func pow(_ a: Float, _ b: Float) -> Float { powf(a, b) }
 
     @inlinable @inline(__always) public static func exp(_ x: Float) -> Float {
-        let xc = x < (-0x1.9fe368p+6 as Float) ? (-0x1.9fe368p+6 as Float) : (x > (0x1.62e43p+6 as Float) ? (0x1.62e43p+6 as Float) : x)
+        var xc = x < (-0x1.ap+6 as Float) ? (-0x1.ap+6 as Float) : x
+        xc = xc > (0x1.64p+6 as Float) ? (0x1.64p+6 as Float) : xc
         let t = (0x1.8p+23 as Float).addingProduct(xc, (0x1.715476p+0 as Float))
         let n = t - (0x1.8p+23 as Float)
         var r = xc.addingProduct(n, -(0x1.62e4p-1 as Float))
         r = r.addingProduct(n, -(0x1.7f7d1cp-20 as Float))
         let q = (0x1p-1 as Float).addingProduct((0x1.5554dep-3 as Float).addingProduct((0x1.55551ap-5 as Float).addingProduct((0x1.120b62p-7 as Float).addingProduct((0x1.6d10fcp-10 as Float), r), r), r), r)
-        let p = r.addingProduct(q, r * r) + 1
-        let ni = Int32(bitPattern: t.bitPattern &- (0x1.8p+23 as Float).bitPattern)
-        let n1 = ni >> 1
-        let n2 = ni &- n1
-        let s1 = Float(bitPattern: UInt32(bitPattern: n1 &+ 127) &<< 23)
-        let s2 = Float(bitPattern: UInt32(bitPattern: n2 &+ 127) &<< 23)
-        var y = p * s1 * s2
-        y = x < (-0x1.9fe368p+6 as Float) ? 0 : y
-        return x > (0x1.62e43p+6 as Float) ? .infinity : y
+        let p = (1 as Float).addingProduct(r, (1 as Float).addingProduct(r, q))
+        let b = t.bitPattern
+        let s1 = ((b &+ (254 &- 0x4B400000 as UInt32)) >> 1) << 23
+        let s2 = (b << 23) &+ ((254 as UInt32) << 23) &- s1
+        return p * Float(bitPattern: s1) * Float(bitPattern: s2)
     }
 
     @inlinable @inline(__always) public static func log(_ x: Float) -> Float {
@@ -155,9 +163,9 @@ public enum KernelMath {
     @inlinable @inline(__always) public static func min(_ a: Double, _ b: Double) -> Double { b < a ? b : a }
     @inlinable @inline(__always) public static func max(_ a: Double, _ b: Double) -> Double { a < b ? b : a }
     @inlinable @inline(__always) public static func clamp(_ v: Double, _ lo: Double, _ hi: Double) -> Double { min(max(v, lo), hi) }
-    /// 1 / d for d in [1, 2] without a division: linear guess, then Newton steps (as in the C prelude).
+    /// 1 / d for d in [1, 2] without a division: Chebyshev guess, then Newton steps (as in the C prelude).
     @inlinable @inline(__always) public static func recip12(_ d: Double) -> Double {
-        var r = (0x1.6969696969697p+0 as Double).addingProduct(d, -(0x1.e1e1e1e1e1e1ep-2 as Double))
+        var r = (0x1.6969696969697p+0 as Double).addingProduct((-0x1.e1e1e1e1e1e1ep-2 as Double), d)
         r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
         r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
         r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
@@ -171,25 +179,36 @@ public enum KernelMath {
         let s = recip12(1 + e)
         return a < 0 ? e * s : s
     }
+
+    /// sigmoid(a) (1 - sigmoid(a)) = e / (1 + e)^2 with e = e^-|a|, the last Newton step against 1 + e
+    /// exactly, as in the C prelude.
+    @inlinable @inline(__always) public static func sigmoidGrad(_ a: Double) -> Double {
+        let e = exp(-a.magnitude)
+        let d = 1 + e
+        let de = e - (d - 1)
+        var r = (0x1.6969696969697p+0 as Double).addingProduct((-0x1.e1e1e1e1e1e1ep-2 as Double), d)
+        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
+        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
+        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
+        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r).addingProduct(-de, r))
+        return e * r * r
+    }
     /// C's pow (not vectorised).
     @inlinable public static func pow(_ a: Double, _ b: Double) -> Double { libmPow(a, b) }
 
     @inlinable @inline(__always) public static func exp(_ x: Double) -> Double {
-        let xc = x < (-0x1.74910d52d3052p+9 as Double) ? (-0x1.74910d52d3052p+9 as Double) : (x > (0x1.62e42fefa39efp+9 as Double) ? (0x1.62e42fefa39efp+9 as Double) : x)
+        var xc = x < (-0x1.75p+9 as Double) ? (-0x1.75p+9 as Double) : x
+        xc = xc > (0x1.63p+9 as Double) ? (0x1.63p+9 as Double) : xc
         let t = (0x1.8p+52 as Double).addingProduct(xc, (0x1.71547652b82fep+0 as Double))
         let n = t - (0x1.8p+52 as Double)
         var r = xc.addingProduct(n, -(0x1.62e42feep-1 as Double))
         r = r.addingProduct(n, -(0x1.a39ef35793c76p-33 as Double))
         let q = (0x1.0000000000001p-1 as Double).addingProduct((0x1.5555555555556p-3 as Double).addingProduct((0x1.5555555553d68p-5 as Double).addingProduct((0x1.11111111109b5p-7 as Double).addingProduct((0x1.6c16c17889ef1p-10 as Double).addingProduct((0x1.a01a01a7c2efep-13 as Double).addingProduct((0x1.a019b9149a41cp-16 as Double).addingProduct((0x1.71de0db2f6b19p-19 as Double).addingProduct((0x1.28917c89a43a7p-22 as Double).addingProduct((0x1.af389ecfc4b9cp-26 as Double), r), r), r), r), r), r), r), r), r)
-        let p = r.addingProduct(q, r * r) + 1
-        let ni = Int64(bitPattern: t.bitPattern &- (0x1.8p+52 as Double).bitPattern)
-        let n1 = ni >> 1
-        let n2 = ni &- n1
-        let s1 = Double(bitPattern: UInt64(bitPattern: n1 &+ 1023) &<< 52)
-        let s2 = Double(bitPattern: UInt64(bitPattern: n2 &+ 1023) &<< 52)
-        var y = p * s1 * s2
-        y = x < (-0x1.74910d52d3052p+9 as Double) ? 0 : y
-        return x > (0x1.62e42fefa39efp+9 as Double) ? .infinity : y
+        let p = (1 as Double).addingProduct(r, (1 as Double).addingProduct(r, q))
+        let b = t.bitPattern
+        let s1 = ((b &+ (2046 &- 0x4338000000000000 as UInt64)) >> 1) << 52
+        let s2 = (b << 52) &+ ((2046 as UInt64) << 52) &- s1
+        return p * Double(bitPattern: s1) * Double(bitPattern: s2)
     }
 
     @inlinable @inline(__always) public static func log(_ x: Double) -> Double {

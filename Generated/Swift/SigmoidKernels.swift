@@ -36,8 +36,7 @@ public enum SigmoidKernels {
     static func backward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ gradOut: UnsafePointer<Float>, _ gradIn: UnsafeMutablePointer<Float>, _ n: Int, scale p_scale: Float) {
         for i in 0..<n {
             let xi = x[i]
-            let t0 = KernelMath.sigmoid((p_scale * xi))
-            gradIn[i] = gradOut[i] * ((p_scale * t0) * ((0x1p+0 as Float) - t0))
+            gradIn[i] = gradOut[i] * (p_scale * KernelMath.sigmoidGrad((p_scale * xi)))
         }
     }
 
@@ -69,8 +68,7 @@ public enum SigmoidKernels {
     static func backward(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>?, _ gradOut: UnsafePointer<Double>, _ gradIn: UnsafeMutablePointer<Double>, _ n: Int, scale p_scale: Double) {
         for i in 0..<n {
             let xi = x[i]
-            let t0 = KernelMath.sigmoid((p_scale * xi))
-            gradIn[i] = gradOut[i] * ((p_scale * t0) * ((0x1p+0 as Double) - t0))
+            gradIn[i] = gradOut[i] * (p_scale * KernelMath.sigmoidGrad((p_scale * xi)))
         }
     }
 }

@@ -103,6 +103,18 @@ import Testing
         #expect(needs["sigmoid_logistic"] == true && needs["exp"] == true && needs["uniform"] == true && needs["log"] == false)
     }
 
+    @Test func sigmoidTimesOneMinusSigmoidIsFusedInAnyProductOrder() throws {
+        let c = ExpressionPrinter(Dialect(.c, .float32))
+        #expect(c.print(Simplifier.fuse(try expr("k * sigmoid(k * x) * (1 - sigmoid(k * x))"))) == "(p_k * kg_sigmoid_gradf((p_k * xi)))")
+        #expect(c.print(Simplifier.fuse(try expr("(1 - sigmoid(x)) * 2 * (sigmoid(x) * y)"))) == "((0x1p+1f * kg_sigmoid_gradf(xi)) * yi)")
+        // Different arguments, or 1 + sigmoid: left alone.
+        for text in ["sigmoid(x) * (1 - sigmoid(2 * x))", "sigmoid(x) * (1 + sigmoid(x))", "sigmoid(x) / (1 - sigmoid(x))"] {
+            #expect(Simplifier.fuse(try expr(text)).description == (try expr(text)).description, "\(text)")
+        }
+        let needs = PreludeSections.needed(by: [Simplifier.fuse(try expr("sigmoid(x) * (1 - sigmoid(x))"))])
+        #expect(needs["sigmoid_grad"] == true && needs["sigmoid"] == true && needs["exp"] == true && needs["log"] == false)
+    }
+
     /// Every table function has a spelling in both languages that uses all of its arguments.
     @Test func everyFunctionIsSpelledForEveryBackend() {
         for f in FunctionTable.all + FunctionTable.fused {

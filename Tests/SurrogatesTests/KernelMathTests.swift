@@ -1,4 +1,5 @@
 import RealModule
+import SurrogateTestSupport
 import SurrogateKernelsC
 import Testing
 @testable import Surrogates
@@ -36,6 +37,9 @@ import Testing
                  c32: { kg_math_erf_f32($0, $1, $2) }, c64: { kg_math_erf_f64($0, $1, $2) }),
         Function(name: "sigmoid", reference: { 1 / (1 + R.exp(-$0)) }, float: KernelMath.sigmoid, double: KernelMath.sigmoid,
                  c32: { kg_math_sigmoid_f32($0, $1, $2) }, c64: { kg_math_sigmoid_f64($0, $1, $2) }),
+        Function(name: "sigmoid_grad", reference: { Reference.sigmoidBackward($0, scale: 1) },
+                 float: KernelMath.sigmoidGrad, double: KernelMath.sigmoidGrad,
+                 c32: { kg_math_sigmoid_grad_f32($0, $1, $2) }, c64: { kg_math_sigmoid_grad_f64($0, $1, $2) }),
     ]
 
     /// Inputs covering the whole domain: random bit patterns (every binade, both signs), a dense sweep of

@@ -29,6 +29,7 @@ void kg_math_tanh_f32(const float *__restrict x, float *__restrict y, size_t n);
 void kg_math_atan_f32(const float *__restrict x, float *__restrict y, size_t n);
 void kg_math_erf_f32(const float *__restrict x, float *__restrict y, size_t n);
 void kg_math_sigmoid_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_sigmoid_grad_f32(const float *__restrict x, float *__restrict y, size_t n);
 void kg_math_exp_f64(const double *__restrict x, double *__restrict y, size_t n);
 void kg_math_expm1_f64(const double *__restrict x, double *__restrict y, size_t n);
 void kg_math_log_f64(const double *__restrict x, double *__restrict y, size_t n);
@@ -37,6 +38,7 @@ void kg_math_tanh_f64(const double *__restrict x, double *__restrict y, size_t n
 void kg_math_atan_f64(const double *__restrict x, double *__restrict y, size_t n);
 void kg_math_erf_f64(const double *__restrict x, double *__restrict y, size_t n);
 void kg_math_sigmoid_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_sigmoid_grad_f64(const double *__restrict x, double *__restrict y, size_t n);
 
 #ifdef __cplusplus
 }

@@ -56,9 +56,9 @@ public struct SurrogateContext: Sendable {
         initParams.append("backend: Backend = .c")
         swiftInitParams = initParams.joined(separator: ", ")
         swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.name)" }.joined(separator: ", ") + "]"
-        // What the kernels call once the training forward's noise is fused, and its mean-field form.
-        let train = spec.trainForward.map { [Simplifier.fuse($0.expr), Simplifier.meanField($0.expr)] } ?? []
-        preludeNeeds = PreludeSections.needed(by: [spec.forward.expr, spec.backward.expr] + train)
+        // What the kernels call once fused, the training forward also in its mean-field form.
+        let train = spec.trainForward.map { [$0.expr, Simplifier.meanField($0.expr)] } ?? []
+        preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train).map(Simplifier.fuse))
         kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
         emit = ["forward": ops.contains(.forward), "backward": ops.contains(.backward),
                 "trainForward": ops.contains(.trainForward) && hasTrainForward,

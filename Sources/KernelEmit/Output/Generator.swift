@@ -28,7 +28,7 @@ public struct Generator {
     static let philoxRounds = Array(0..<10)
 
     /// The vectorised math functions of the prelude, exported elementwise for tests and benchmarks.
-    public static let mathFunctions = ["exp", "expm1", "log", "log1p", "tanh", "atan", "erf", "sigmoid"]
+    public static let mathFunctions = ["exp", "expm1", "log", "log1p", "tanh", "atan", "erf", "sigmoid", "sigmoid_grad"]
 
     /// The templates the JIT renders at run time (embedded into `EmbeddedSources.swift`).
     public static let jitTemplates = ["C/kernels.inc.stencil", "C/prelude.h.stencil"]
@@ -174,8 +174,10 @@ public struct ElementContext: Sendable {
     public var swiftUniformScale: String
     public var swiftNoiseLow: String
     public var swiftNoiseHigh: String
-    /// Newton steps of the division-free reciprocal (error 1/17 squared per step: 3 for float, 4 for double).
+    /// Newton steps of the division-free reciprocal (each squares the guess's error: (1/99)^4 for float,
+    /// (1/17)^16 for double).
     public var newtonSteps: [Int]
+    public var newtonStepsBeforeLast: [Int]
 
     static let all: [ElementContext] = ElementType.allCases.map { element in
         let c = Dialect(.c, element)
@@ -191,7 +193,8 @@ public struct ElementContext: Sendable {
                               swiftPow: element == .float32 ? "powf" : "libmPow",
                               swiftUniformScale: swift.literal(Double(sign: .plus, exponent: -bits, significand: 1)),
                               swiftNoiseLow: swift.literal(KernelNoise.low), swiftNoiseHigh: swift.literal(KernelNoise.high),
-                              newtonSteps: Array(0..<(element == .float32 ? 3 : 4)))
+                              newtonSteps: Array(0..<(element == .float32 ? 2 : 4)),
+                              newtonStepsBeforeLast: Array(0..<(element == .float32 ? 1 : 3)))
     }
 }
 

@@ -28,6 +28,10 @@ public enum MathCoefficients {
     "erfG.f32": [0x1.50ee8e0000000p-21, 0x1.20e3940000000p-1, -0x1.9ee5520000000p-10, -0x1.0bfdb80000000p-2, -0x1.2a16040000000p-3, 0x1.10852a0000000p+0, -0x1.c3e6d60000000p+0, 0x1.a8d1900000000p+0, -0x1.ea62b20000000p-1, 0x1.45953a0000000p-2, -0x1.7eb50a0000000p-5],
     // erfG f64: degree 16 on [0.166667, 0.5], fit error 2.93e-18
     "erfG.f64": [-0x1.2496c94bb0b80p-27, 0x1.20dd886c17f59p-1, -0x1.33a444be97f92p-16, -0x1.207efbfeb8c06p-2, -0x1.420d05a73dfbep-8, 0x1.e3bfe2996ed59p-2, -0x1.802980e095886p-2, 0x1.25e01a8ab3866p+0, -0x1.41c4be33a4b3ap+3, 0x1.37386232aee42p+5, -0x1.6f7237e8d1582p+6, 0x1.2c250b52e386ap+7, -0x1.60802b476eb8ap+7, 0x1.27f13dbf1c7b6p+7, -0x1.53fb9e6496f00p+6, 0x1.e15a1f7d0ca9cp+4, -0x1.3dc4ea4f98c2cp+2],
+    // 1/d on [1, 2] before Newton steps: x p(x) = 1 + T_k(2x - 3) / T_k(3) equioscillates (Chebyshev), so the
+    // relative error is 1 / T_k(3): 1/99 for the quadratic (float), 1/17 for the line (double).
+    "recipGuess.f32": [70.0 / 33, -16.0 / 11, 32.0 / 99],
+    "recipGuess.f64": [24.0 / 17, -8.0 / 17],
     ]
 
     /// Constants of the algorithms, by element type (values are rounded to the element type when printed).
@@ -35,22 +39,20 @@ public enum MathCoefficients {
         switch element {
         case .float32:
             return [
-                "expHi": 0x1.62e430p+6, "expLo": -0x1.9fe368p+6, "log2e": 0x1.715476p+0, "shifter": 0x1.8p23,
+                "expHi": 89, "expLo": -104, "log2e": 0x1.715476p+0, "shifter": 0x1.8p23,
                 "ln2Hi": 0x1.62e400p-1, "ln2Lo": 0x1.7f7d1cp-20,
                 "logLn2Hi": 0x1.62e300p-1, "logLn2Lo": 0x1.2fefa2p-17, "smallestNormal": 0x1p-126, "subnormalScale": 0x1p23,
                 "expm1Split": 0x1.62e430p-1, "tanhSaturation": 9, "tanPi12": 0x1.126146p-2, "sqrt3": 0x1.bb67aep+0,
                 "piOver6": 0x1.0c1524p-1, "piOver2": 0x1.921fb6p+0, "erfSplit": 1, "erfTop": 6, "erfEScale": 1, "erfEShift": 0,
-                "recipSlope": 8.0 / 17, "recipIntercept": 24.0 / 17,
             ]
         case .float64:
             return [
-                "expHi": 0x1.62e42fefa39efp+9, "expLo": -0x1.74910d52d3052p+9, "log2e": 0x1.71547652b82fep+0, "shifter": 0x1.8p52,
+                "expHi": 710, "expLo": -746, "log2e": 0x1.71547652b82fep+0, "shifter": 0x1.8p52,
                 "ln2Hi": 0x1.62e42fee00000p-1, "ln2Lo": 0x1.a39ef35793c76p-33,
                 "logLn2Hi": 0x1.62e42fee00000p-1, "logLn2Lo": 0x1.a39ef35793c76p-33, "smallestNormal": 0x1p-1022,
                 "subnormalScale": 0x1p52, "expm1Split": 0x1.62e42fefa39efp-1, "tanhSaturation": 22,
                 "tanPi12": 0x1.126145e9ecd56p-2, "sqrt3": 0x1.bb67ae8584caap+0, "piOver6": 0x1.0c152382d7365p-1,
                 "piOver2": 0x1.921fb54442d18p+0, "erfSplit": 2, "erfTop": 6, "erfEScale": 0.5, "erfEShift": 1,
-                "recipSlope": 8.0 / 17, "recipIntercept": 24.0 / 17,
             ]
         }
     }
@@ -59,10 +61,10 @@ public enum MathCoefficients {
     public static func format(_ element: ElementType) -> [String: String] {
         switch element {
         case .float32:
-            return ["mantissaBits": "23", "bias": "127", "oneBits": "0x3f800000", "sqrtHalfBits": "0x3f3504f3",
+            return ["mantissaBits": "23", "bias": "127", "twiceBias": "254", "shifterBits": "0x4B400000", "oneBits": "0x3f800000", "sqrtHalfBits": "0x3f3504f3",
                     "mantissaMask": "0x007fffff", "subnormalShift": "23"]
         case .float64:
-            return ["mantissaBits": "52", "bias": "1023", "oneBits": "0x3ff0000000000000", "sqrtHalfBits": "0x3fe6a09e667f3bcd",
+            return ["mantissaBits": "52", "bias": "1023", "twiceBias": "2046", "shifterBits": "0x4338000000000000", "oneBits": "0x3ff0000000000000", "sqrtHalfBits": "0x3fe6a09e667f3bcd",
                     "mantissaMask": "0x000fffffffffffff", "subnormalShift": "52"]
         }
     }

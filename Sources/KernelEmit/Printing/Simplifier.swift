@@ -61,22 +61,56 @@ public enum Simplifier {
         }
     }
 
-    /// `outer(a + noise())` (either operand order) becomes the table's fusion of the two, which keeps the
-    /// noise call's site and so draws the same bits. Runs after mean-field replacement, so a mean-field
-    /// kernel keeps `outer(a)`. The sigmoid of a logistic sample is `u / (u + (1 - u) e^-a)`: no log, one
-    /// exp, and no cancellation (more accurate than the sum, and about 1.7x faster measured in C).
+    /// Fusions of the function table, where they compute faster or round better:
+    /// - `outer(a + noise())` (either operand order) becomes the table's fusion of the two, keeping the
+    ///   noise call's site and so its bits. The sigmoid of a logistic sample is `u / (u + (1 - u) e^-a)`:
+    ///   no log, one exp, no cancellation (about 1.7x faster, measured in C).
+    /// - A product with the factors `sigmoid(a)` and `1 - sigmoid(a)` gets the one factor `sigmoid_grad(a)`,
+    ///   `e / (1 + e)^2` with `e = e^-|a|`: one exp, no select, and no cancellation in `1 - sigmoid`.
+    /// Runs after mean-field replacement, so a mean-field kernel keeps `outer(a)`.
     public static func fuse(_ e: Expr) -> Expr {
         rewrite(e) { node in
-            guard case .call(let outer, let args, _) = node.kind, args.count == 1,
-                  case .binary(.add, let l, let r) = args[0].kind else { return nil }
-            for (a, noise) in [(l, r), (r, l)] {
-                guard case .call(let noiseName, let noiseArgs, let site?) = noise.kind, noiseArgs.isEmpty,
-                      let f = FunctionTable.fused.first(where: { $0.kind == .fused(outer: outer, noise: noiseName) })
-                else { continue }
-                return Expr(.call(f.name, [fuse(a)], site: site), at: node.offset)
+            switch node.kind {
+            case .call(let outer, let args, _) where args.count == 1:
+                guard case .binary(.add, let l, let r) = args[0].kind else { return nil }
+                for (a, noise) in [(l, r), (r, l)] {
+                    guard case .call(let noiseName, let noiseArgs, let site?) = noise.kind, noiseArgs.isEmpty,
+                          let f = FunctionTable.fused.first(where: { $0.kind == .fused(outer: outer, noise: noiseName) })
+                    else { continue }
+                    return Expr(.call(f.name, [fuse(a)], site: site), at: node.offset)
+                }
+                return nil
+            case .binary(.multiply, _, _):
+                return sigmoidGradient(node)
+            default:
+                return nil
             }
+        }
+    }
+
+    private static func sigmoidGradient(_ product: Expr) -> Expr? {
+        var factors: [Expr] = []
+        func flatten(_ e: Expr) {
+            if case .binary(.multiply, let a, let b) = e.kind { flatten(a); flatten(b) } else { factors.append(e) }
+        }
+        flatten(product)
+        func sigmoidArgument(_ e: Expr) -> Expr? {
+            if case .call("sigmoid", let args, _) = e.kind, args.count == 1 { return args[0] }
             return nil
         }
+        for (i, f) in factors.enumerated() {
+            guard let a = sigmoidArgument(f) else { continue }
+            guard let j = factors.firstIndex(where: { g in
+                guard case .binary(.subtract, let one, let s) = g.kind, case .number(1) = one.kind else { return false }
+                return sigmoidArgument(s)?.description == a.description
+            }) else { continue }
+            var rest = factors
+            rest[i] = Expr(.call("sigmoid_grad", [a], site: nil), at: f.offset)
+            rest.remove(at: j)
+            let fused = rest.map(fuse).dropFirst().reduce(fuse(rest[0])) { Expr(.binary(.multiply, $0, $1), at: product.offset) }
+            return fused
+        }
+        return nil
     }
 
     /// Common subexpressions: every function call that occurs more than once (noise excepted: each noise

@@ -29,7 +29,6 @@ public struct FormulaFunction: Sendable {
 
     /// Draws random bits (a noise source, or a fusion of one).
     public var isNoise: Bool { if case .pure = kind { return false } else { return true } }
-    public var isFused: Bool { if case .fused = kind { return true } else { return false } }
     public var mean: Double? { if case .noise(let m) = kind { return m } else { return nil } }
 }
 
@@ -78,6 +77,9 @@ public enum FunctionTable {
 
     /// Fusions the emitters make (`Simplifier.fuse`); specs cannot call them.
     public static let fused: [FormulaFunction] = [
+        .init(name: "sigmoid_grad", arity: 1, kind: .pure, c: "kg_sigmoid_grad{f}($0)", swift: "KernelMath.sigmoidGrad($0)",
+              summary: "sigmoid(a) (1 - sigmoid(a)) as e / (1 + e)^2, e = e^-|a|: no cancellation",
+              evaluate: { let e = Foundation.exp(-Swift.abs($0[0])); return e / ((1 + e) * (1 + e)) }),
         .init(name: "sigmoid_logistic", arity: 1, kind: .fused(outer: "sigmoid", noise: "logistic"),
               c: "kg_sigmoid_logistic{f}($0, {noise})", swift: "KernelMath.sigmoidLogistic($0, {noise})",
               summary: "sigmoid(a + logistic()) as u / (u + (1 - u) e^-a): no log, no cancellation",
@@ -89,7 +91,8 @@ public enum FunctionTable {
     /// Any function of the table, fusions included (what emitters look up).
     public static func function(named name: String) -> FormulaFunction? { byName[name] }
     /// A function a spec may call.
-    public static func callable(named name: String) -> FormulaFunction? { byName[name].flatMap { $0.isFused ? nil : $0 } }
+    public static func callable(named name: String) -> FormulaFunction? { fusedNames.contains(name) ? nil : byName[name] }
+    private static let fusedNames = Set(fused.map(\.name))
     public static var names: [String] { all.map(\.name) }
 }
 
