@@ -48,9 +48,11 @@ let package = Package(
         .target(
             name: "SurrogateRuntime",
             dependencies: [
-                "NameSuggestion", .product(name: "RealModule", package: "swift-numerics"),
+                "NameSuggestion", "CFloatEnvironment", .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The thread's FP control word: flush-to-zero mode for the kernels (an opt-in of BoundSurrogate).
+        .target(name: "CFloatEnvironment"),
         .target(name: "Surrogates", dependencies: ["SurrogateRuntime", "SurrogateKernelsSwift"]),
         // 4b. specialised kernels at run time: the only code that touches LLVM/clang (C++ shim) and its
         // Swift owner types, cache and dispatch-table provider.

@@ -33,6 +33,11 @@ public struct BenchConfig: Sendable {
     public var backends: [Backend]
     /// Minimum measuring time per record (seconds).
     public var minimumTime: Double
+    /// Parameter values for the surrogates that have them (the others keep their defaults). A surrogate
+    /// given values gets no naive baseline (those loops use the defaults).
+    public var parameters: [String: Double] = [:]
+    /// Run the kernels in flush-to-zero mode (`BoundSurrogate.flushesSubnormals`).
+    public var flushSubnormals = false
 
     public init(surrogates: [String], ops: [String], sizes: [Int], threads: [Int], dtypes: [DType], backends: [Backend],
                 minimumTime: Double = 0.05) {
@@ -131,9 +136,12 @@ public struct BenchRunner {
         var records: [BenchRecord] = []
         let descriptor = try table.descriptor(name)
         let (x, y, g, out, n) = (b.x, b.y, b.g, b.out, b.n)
+        let parameters = config.parameters.filter { p in descriptor.parameters.contains { $0.name == p.key } }
         for op in config.ops where op != "train_forward" || descriptor.hasTrainForward {
-            // Naive baseline (seed surrogates only).
+            // Naive baseline (seed surrogates at their default parameters only).
             switch op {
+            case _ where !parameters.isEmpty:
+                break
             case "forward":
                 if let f = NaiveKernels.forward(name, T.self) {
                     records.append(record(name, op, "naive", b, threads) { Parallel.chunks(n, threads: threads) { s, c in f(x + s, out + s, c) } })
@@ -151,8 +159,9 @@ public struct BenchRunner {
             }
             for backend in config.backends {
                 let mode: SurrogateMode = op == "train_forward" ? .train(sample: true, seed: 1) : .eval
-                var s: BoundSurrogate<T> = try table.surrogate(name, backend: backend, mode: mode)
+                var s: BoundSurrogate<T> = try table.surrogate(name, backend: backend, parameters: parameters, mode: mode)
                 s.threads = threads
+                s.flushesSubnormals = config.flushSubnormals
                 // The backward reads the forward output of the same mode.
                 if op == "backward" { try s.forward(UnsafeBufferPointer(start: x, count: n), into: UnsafeMutableBufferPointer(start: y, count: n)) }
                 let xb = UnsafeBufferPointer(start: x, count: n), yb = UnsafeBufferPointer(start: y, count: n)

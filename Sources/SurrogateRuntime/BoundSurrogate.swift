@@ -10,6 +10,11 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
     /// Threads for one call: nil picks all cores for arrays of `parallelThreshold` elements or more and one
     /// thread below (no hand-off cost for small arrays); a number forces that many (1: never threaded).
     public var threads: Int?
+    /// Run the kernels with subnormal inputs and results flushed to zero (see `FloatEnvironment`): no
+    /// slow path when results underflow (a gaussian's tails, a steep sigmoid), at an absolute error below
+    /// the smallest normal number. Off by default (IEEE results, as tested to 4 ulp). Each thread of a
+    /// call sets and restores its own mode, so the caller's state is unchanged afterwards.
+    public var flushesSubnormals = false
     /// Arrays this long or longer are split across threads when `threads` is nil.
     public static var parallelThreshold: Int { 1 << 18 }
     let kernels: KernelSet<T>
@@ -36,22 +41,24 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
     public func forward(_ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>, offset: UInt64 = 0) throws(SurrogateError) {
         guard y.count >= x.count else { throw .lengthMismatch(operation: "forward", expected: x.count, got: y.count) }
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
-        let kernels = kernels, mode = mode, hasTrain = descriptor.hasTrainForward
+        let kernels = kernels, mode = mode, hasTrain = descriptor.hasTrainForward, flush = flushesSubnormals
         packed.withUnsafeBufferPointer { p in
             let params = p.baseAddress!
             Parallel.chunks(x.count, threads: threadCount(x.count)) { start, count in
-                let (xs, ys) = (xp + start, yp + start)
-                switch mode {
-                case .train(let sample, let seed) where hasTrain:
-                    if sample, let train = kernels.trainForward {
-                        train(xs, ys, count, params, seed, offset &+ UInt64(start))
-                    } else if let mean = kernels.trainForwardMeanField {
-                        mean(xs, ys, count, params)
-                    } else {
+                FloatEnvironment.withSubnormals(flushed: flush) {
+                    let (xs, ys) = (xp + start, yp + start)
+                    switch mode {
+                    case .train(let sample, let seed) where hasTrain:
+                        if sample, let train = kernels.trainForward {
+                            train(xs, ys, count, params, seed, offset &+ UInt64(start))
+                        } else if let mean = kernels.trainForwardMeanField {
+                            mean(xs, ys, count, params)
+                        } else {
+                            kernels.forward(xs, ys, count, params)
+                        }
+                    default:
                         kernels.forward(xs, ys, count, params)
                     }
-                default:
-                    kernels.forward(xs, ys, count, params)
                 }
             }
         }
@@ -72,11 +79,13 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
         }
         guard let xp = x.baseAddress, let gp = gradOut.baseAddress, let gip = gradIn.baseAddress else { return }
         let yp = needsY ? y?.baseAddress : nil
-        let backward = kernels.backward
+        let backward = kernels.backward, flush = flushesSubnormals
         packed.withUnsafeBufferPointer { p in
             let params = p.baseAddress!
             Parallel.chunks(n, threads: threadCount(n)) { start, count in
-                backward(xp + start, yp.map { $0 + start }, gp + start, gip + start, count, params)
+                FloatEnvironment.withSubnormals(flushed: flush) {
+                    backward(xp + start, yp.map { $0 + start }, gp + start, gip + start, count, params)
+                }
             }
         }
     }

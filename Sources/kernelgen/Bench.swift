@@ -35,6 +35,12 @@ struct Bench: ParsableCommand {
     @Option(help: "Minimum measuring time per record, in seconds.")
     var time = 0.05
 
+    @Option(name: .customLong("param"), help: "NAME=VALUE for the surrogates that have that parameter (repeatable); they then get no naive baseline.")
+    var params: [String] = []
+
+    @Flag(help: "Run the kernels with subnormals flushed to zero (BoundSurrogate.flushesSubnormals).")
+    var flushSubnormals = false
+
     @Flag(help: "Print a JSON array of records.")
     var json = false
 
@@ -48,7 +54,7 @@ struct Bench: ParsableCommand {
         }
         let names = try surrogates.map { try list($0, { $0 }, "surrogate") } ?? DispatchTable.builtin.descriptors.map(\.name)
         for name in names { _ = try DispatchTable.builtin.descriptor(name) }
-        let config = BenchConfig(
+        var config = BenchConfig(
             surrogates: names,
             ops: try list(ops, { BenchConfig.allOps.contains($0) ? $0 : nil }, "op"),
             sizes: try list(sizes, { Int($0).flatMap { $0 > 0 ? $0 : nil } }, "size"),
@@ -56,6 +62,12 @@ struct Bench: ParsableCommand {
             dtypes: try list(dtypes, DType.init(rawValue:), "dtype"),
             backends: try list(backends, Backend.init(rawValue:), "backend"),
             minimumTime: time)
+        for item in params {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = Double(parts[1]) else { throw ValidationError("expected --param NAME=VALUE, got `\(item)`") }
+            config.parameters[parts[0]] = value
+        }
+        config.flushSubnormals = flushSubnormals
         let interactive = isatty(2) != 0
         let runner = BenchRunner(config: config) { line in
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }

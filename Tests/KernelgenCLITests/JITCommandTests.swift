@@ -106,4 +106,20 @@ import Testing
         let bad = try CLI.run(["bench", "--backends", "gpu"])
         #expect(bad.status != 0 && bad.stderr.contains("unknown backend `gpu`"))
     }
+
+    /// --param applies to the surrogates that have the parameter (their naive baseline, at the defaults, is
+    /// left out); --flush-subnormals runs; a malformed --param is an error.
+    @Test func benchParametersAndFlushMode() throws {
+        let r = try CLI.run(["bench", "--surrogates", "gaussian,arctan", "--sizes", "1024", "--threads", "1", "--dtypes", "f32",
+                             "--backends", "c", "--ops", "backward", "--time", "0.001", "--param", "sigma=0.25",
+                             "--flush-subnormals", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        let backends = { (name: String) in Set(records.filter { $0["surrogate"] as? String == name }.compactMap { $0["backend"] as? String }) }
+        #expect(backends("gaussian") == ["c"] && backends("arctan") == ["c", "naive"])
+        let bad = try CLI.run(["bench", "--param", "sigma"])
+        #expect(bad.status != 0 && bad.stderr.contains("expected --param NAME=VALUE, got `sigma`"))
+        let outOfBounds = try CLI.run(["bench", "--surrogates", "gaussian", "--sizes", "64", "--param", "sigma=-1"])
+        #expect(outOfBounds.status != 0 && outOfBounds.stderr.contains("sigma"))
+    }
 }
