@@ -12,8 +12,12 @@
 #include <clang/Frontend/TextDiagnosticPrinter.h>
 #include <clang/Lex/PreprocessorOptions.h>
 #include <llvm/ADT/StringMap.h>
+#include <llvm/Bitcode/BitcodeReader.h>
+#include <llvm/Bitcode/BitcodeWriter.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
@@ -201,6 +205,40 @@ kgjit_module *kgjit_frontend(kgjit_engine *engine, const char *source, size_t le
     if (!result->module) {
         fail(error, "clang produced no module: " + diagnosticsText);
         return nullptr;
+    }
+    return result.release();
+}
+
+char *kgjit_module_bitcode(kgjit_module *module, size_t *length) {
+    llvm::SmallVector<char, 0> buffer;
+    llvm::raw_svector_ostream stream(buffer);
+    llvm::WriteBitcodeToFile(*module->module, stream);
+    char *out = static_cast<char *>(std::malloc(buffer.size() + 1));
+    std::memcpy(out, buffer.data(), buffer.size());
+    *length = buffer.size();
+    return out;
+}
+
+kgjit_module *kgjit_module_from_bitcode(const void *bitcode, size_t length, const char *const *names, const double *values,
+                                        size_t count, char **error) {
+    auto result = std::make_unique<kgjit_module>();
+    result->context = std::make_unique<llvm::LLVMContext>();
+    llvm::MemoryBufferRef buffer(llvm::StringRef(static_cast<const char *>(bitcode), length), "kernel.bc");
+    auto parsed = llvm::parseBitcodeFile(buffer, *result->context);
+    if (!parsed) {
+        fail(error, message(parsed.takeError()));
+        return nullptr;
+    }
+    result->module = std::move(*parsed);
+    for (size_t i = 0; i < count; ++i) {
+        llvm::GlobalVariable *global = result->module->getGlobalVariable(names[i], /*AllowInternal=*/true);
+        if (!global) continue; // clang emits only the globals some code reads
+        if (!global->hasInitializer() || !global->getValueType()->isFloatingPointTy()) {
+            fail(error, std::string("`") + names[i] + "` is not a floating-point global with an initialiser");
+            return nullptr;
+        }
+        // Rounded to the constant's type to nearest, as the C literal of the value would be.
+        global->setInitializer(llvm::ConstantFP::get(global->getValueType(), values[i]));
     }
     return result.release();
 }

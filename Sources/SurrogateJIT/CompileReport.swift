@@ -5,6 +5,9 @@ public struct CompileReport: Sendable, Codable, Equatable {
     public var surrogate: String
     public var dtype: String
     public var frontendMs: Double
+    /// The frontend stage started from clang's module of an earlier compile of the same spec, element type
+    /// and ops, with the parameter constants replaced (no C parsing).
+    public var frontendReused = false
     public var optimizeMs: Double
     public var codegenMs: Double
     /// Loading the object into the JIT and looking the symbols up.
@@ -20,7 +23,7 @@ public struct CompileReport: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case surrogate, dtype, key
-        case frontendMs = "frontend_ms", optimizeMs = "optimize_ms", codegenMs = "codegen_ms", lookupMs = "lookup_ms"
+        case frontendMs = "frontend_ms", frontendReused = "frontend_reused", optimizeMs = "optimize_ms", codegenMs = "codegen_ms", lookupMs = "lookup_ms"
         case totalMs = "total_ms", cacheHit = "cache_hit", vectorWidth = "vector_width", vectorWidths = "vector_widths"
     }
 }

@@ -28,6 +28,9 @@ final class JITEngine: @unchecked Sendable {
         /// Widest vector (lanes) in each requested function of the optimised IR.
         var vectorWidths: [String: Int]
         var artefact: String?
+        /// The unoptimised module as bitcode, when asked for: a later compile of the same source with other
+        /// constants can start from it (`Input.bitcode`) instead of from clang.
+        var frontendBitcode: [UInt8]?
         var frontendSeconds: Double
         var optimizeSeconds: Double
         var codegenSeconds: Double
@@ -35,16 +38,42 @@ final class JITEngine: @unchecked Sendable {
 
     enum Artefact: String, Sendable, CaseIterable { case c, ir, asm }
 
-    func compile(source: String, functions: [String], artefact: Artefact?) throws(JITError) -> Object {
+    /// What a compile starts from: C source (through clang), or the bitcode clang made of such source with
+    /// its parameters (`static` floating-point globals, by C name) given new values.
+    enum Input {
+        case source(String)
+        case bitcode([UInt8], constants: [(name: String, value: Double)])
+    }
+
+    func compile(_ input: Input, functions: [String], artefact: Artefact?, keepBitcode: Bool = false) throws(JITError) -> Object {
         lock.lock()
         defer { lock.unlock() }
         var error: UnsafeMutablePointer<CChar>?
         let clock = ContinuousClock()
         let t0 = clock.now
-        guard let module = source.withCString({ kgjit_frontend(handle, $0, strlen($0), &error) }) else {
-            throw .compiler(stage: "frontend", message: Self.take(error))
+        let made: OpaquePointer?
+        switch input {
+        case .source(let source):
+            made = source.withCString { kgjit_frontend(handle, $0, strlen($0), &error) }
+        case .bitcode(let bitcode, let constants):
+            let names = constants.map { strdup($0.name) }
+            defer { names.forEach { free($0) } }
+            let values = constants.map(\.value)
+            made = bitcode.withUnsafeBytes { bytes in
+                names.map { UnsafePointer($0) }.withUnsafeBufferPointer { namePointers in
+                    kgjit_module_from_bitcode(bytes.baseAddress, bytes.count, namePointers.baseAddress, values, constants.count, &error)
+                }
+            }
         }
+        guard let module = made else { throw .compiler(stage: "frontend", message: Self.take(error)) }
         defer { kgjit_module_dispose(module) }
+        var bitcode: [UInt8]?
+        if keepBitcode {
+            var length = 0
+            let bytes = kgjit_module_bitcode(module, &length)!
+            defer { kgjit_free(bytes) }
+            bitcode = [UInt8](UnsafeRawBufferPointer(start: bytes, count: length))
+        }
         let t1 = clock.now
         guard kgjit_optimize(handle, module, &error) != 0 else { throw .compiler(stage: "optimize", message: Self.take(error)) }
         let t2 = clock.now
@@ -58,7 +87,8 @@ final class JITEngine: @unchecked Sendable {
         for f in functions { widths[f] = Int(kgjit_vector_width(module, f)) }
         var text: String?
         switch artefact {
-        case .c: text = source
+        case .c:
+            if case .source(let source) = input { text = source }
         case .ir: text = Self.take(kgjit_print_ir(module))
         case .asm:
             var asmLength = 0
@@ -67,7 +97,7 @@ final class JITEngine: @unchecked Sendable {
         case nil: break
         }
         let bytes = [UInt8](UnsafeRawBufferPointer(start: object, count: length))
-        return Object(bytes: bytes, vectorWidths: widths, artefact: text, frontendSeconds: (t1 - t0).seconds,
+        return Object(bytes: bytes, vectorWidths: widths, artefact: text, frontendBitcode: bitcode, frontendSeconds: (t1 - t0).seconds,
                       optimizeSeconds: (t2 - t1).seconds, codegenSeconds: (t3 - t2).seconds)
     }
 

@@ -12,7 +12,8 @@ struct Jit: ParsableCommand {
             Prints the time of each stage (frontend, optimisation, code generation, load and lookup), whether \
             the kernels came from the memory or disk cache, the vector width the loops got, and with --emit \
             the C source, LLVM IR or assembly. --repeat N compiles N times in one process and reports medians \
-            (without --no-cache, repeats after the first are memory-cache hits).
+            (without --no-cache, repeats after the first are memory-cache hits; with it, they start from clang's \
+            module of the first compile, as a new parameter value for the same kernels does).
             """)
 
     @Argument(help: "Surrogate name (built in, or defined by --spec).")
@@ -83,10 +84,12 @@ struct Jit: ParsableCommand {
         let parameters = spec.params.map { "\($0.name)=\(values[$0.name] ?? $0.defaultValue)" }.joined(separator: ", ")
         print("\(spec.name) \(dtype.rawValue) (\(parameters)), key \(m.key)")
         let label = `repeat` > 1 ? "median of \(`repeat`)" : "compile"
-        print(String(format: "%@: frontend %.3f ms, optimise %.3f ms, codegen %.3f ms, load+lookup %.3f ms, total %.3f ms; cache: %@",
-                     label, m.frontendMs, m.optimizeMs, m.codegenMs, m.lookupMs, m.totalMs, m.cacheHit.rawValue))
+        let reused = m.frontendReused ? " (clang's module of an earlier compile reused)" : ""
+        print(String(format: "%@: frontend %.3f ms%@, optimise %.3f ms, codegen %.3f ms, load+lookup %.3f ms, total %.3f ms; cache: %@",
+                     label, m.frontendMs, reused, m.optimizeMs, m.codegenMs, m.lookupMs, m.totalMs, m.cacheHit.rawValue))
         if `repeat` > 1 {
-            print(String(format: "first: total %.3f ms; cache: %@", reports[0].totalMs, reports[0].cacheHit.rawValue))
+            print(String(format: "first: frontend %.3f ms, total %.3f ms; cache: %@", reports[0].frontendMs, reports[0].totalMs,
+                         reports[0].cacheHit.rawValue))
         }
         let widths = m.vectorWidths.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("vector width: \(m.vectorWidth) lanes (\(widths))")
@@ -114,7 +117,7 @@ struct Jit: ParsableCommand {
                 let v = reports.map(f).sorted()
                 return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
             }
-            median = reports.last!
+            median = reports.last! // the last one's cache hit, key, widths and whether it reused the frontend
             median.frontendMs = med(\.frontendMs)
             median.optimizeMs = med(\.optimizeMs)
             median.codegenMs = med(\.codegenMs)

@@ -130,12 +130,28 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
     @Test func compilerErrorsCarryTheDiagnosticText() throws {
         let engine = try JITEngine()
         do {
-            _ = try engine.compile(source: "void f(void) { int x = ; }", functions: ["f"], artefact: nil)
+            _ = try engine.compile(.source("void f(void) { int x = ; }"), functions: ["f"], artefact: nil)
             Issue.record("bad C compiled")
         } catch {
             guard case .compiler(let stage, let message) = error else { Issue.record("\(error)"); return }
             #expect(stage == "frontend")
             #expect(message.contains("kernel.c:1:24: error: expected expression"), "\(message)")
+        }
+        // Bitcode that is not bitcode, and a parameter global of the wrong type: clear errors too.
+        do {
+            _ = try engine.compile(.bitcode([1, 2, 3], constants: []), functions: [], artefact: nil)
+            Issue.record("garbage bitcode compiled")
+        } catch {
+            guard case .compiler(let stage, _) = error else { Issue.record("\(error)"); return }
+            #expect(stage == "frontend")
+        }
+        let module = try engine.compile(.source("static int p_k = 1; int f(void) { return p_k; }"), functions: ["f"], artefact: nil, keepBitcode: true)
+        do {
+            _ = try engine.compile(.bitcode(module.frontendBitcode!, constants: [("p_k", 2)]), functions: ["f"], artefact: nil)
+            Issue.record("an int global took a floating-point value")
+        } catch {
+            guard case .compiler(_, let message) = error else { Issue.record("\(error)"); return }
+            #expect(message.contains("`p_k` is not a floating-point global"), "\(message)")
         }
     }
 
@@ -153,6 +169,34 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
         let other = try jit.compile(spec, parameters: ["scale": 4], dtype: Float.self)
         #expect(other.report.cacheHit == .none)
         #expect(other.report.key != first.report.key)
+    }
+
+    /// A new value for a spec, dtype and ops compiled before starts from clang's module of that compile with
+    /// the parameter replaced (no C frontend), and gives the same kernels as a compile from source.
+    @Test func newValuesReuseTheFrontendAndMatchACompileFromSource() throws {
+        let (jit, dir) = try freshJIT()
+        let (other, otherDir) = try freshJIT()
+        defer { for d in [dir, otherDir] { try? FileManager.default.removeItem(at: d) } }
+        func gradients(_ k: JITKernels<Double>) -> [Double] {
+            let x = Inputs.all(Double.self), g = [Double](repeating: 1, count: x.count)
+            var out = [Double](repeating: 0, count: x.count)
+            k.backwardKernel!(x, nil, g, &out, x.count)
+            return out
+        }
+        func same(_ a: [Double], _ b: [Double]) -> Bool { zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern } }
+        for (name, parameter) in [("sigmoid", "scale"), ("gaussian", "sigma")] {
+            let first = try jit.compile(try jit.spec(named: name), parameters: [parameter: 1.25], dtype: Double.self)
+            let second = try jit.compile(try jit.spec(named: name), parameters: [parameter: 0.375], dtype: Double.self)
+            let fromSource = try other.compile(try other.spec(named: name), parameters: [parameter: 0.375], dtype: Double.self)
+            #expect(!first.report.frontendReused && second.report.frontendReused && !fromSource.report.frontendReused, "\(name)")
+            #expect(same(gradients(second), gradients(fromSource)), "\(name): reused frontend vs source")
+            #expect(!same(gradients(second), gradients(first)), "\(name): the new value must take effect")
+        }
+        // A parameter no compiled kernel reads is absent from clang's module: still a reuse, still correct.
+        let forwardOnly = SurrogateJIT.Options(ops: .forward)
+        _ = try jit.compile(try jit.spec(named: "arctan"), parameters: ["scale": 3], dtype: Float.self, options: forwardOnly)
+        let again = try jit.compile(try jit.spec(named: "arctan"), parameters: ["scale": 4], dtype: Float.self, options: forwardOnly)
+        #expect(again.report.frontendReused)
     }
 
     @Test func diskCacheServesANewInstanceAndSurvivesCorruption() throws {

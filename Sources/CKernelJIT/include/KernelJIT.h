@@ -26,6 +26,13 @@ void kgjit_engine_dispose(kgjit_engine *engine);
 
 /* Frontend: C source to an unoptimised LLVM module (clang's own passes disabled, O3 attributes kept). */
 kgjit_module *kgjit_frontend(kgjit_engine *engine, const char *source, size_t length, char **error);
+/* The module as bitcode (malloc'd; free with kgjit_free), to make modules from without the frontend. */
+char *kgjit_module_bitcode(kgjit_module *module, size_t *length);
+/* A module (in a context of its own) from bitcode, with the initialisers of the named floating-point globals
+   (the parameters) replaced by `values`, rounded to each global's type. A name not in the module is skipped
+   (clang emits only the globals some code reads). */
+kgjit_module *kgjit_module_from_bitcode(const void *bitcode, size_t length, const char *const *names, const double *values,
+                                        size_t count, char **error);
 /* The O2 pipeline with this CPU's target machine (so the loop vectoriser runs with the right widths). */
 int kgjit_optimize(kgjit_engine *engine, kgjit_module *module, char **error);
 /* Widest vector (in lanes) among the values of `function`; 1 when scalar, -1 when absent. */

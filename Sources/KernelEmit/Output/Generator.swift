@@ -114,7 +114,7 @@ public struct Generator {
     }
 
     /// C source of one kernel set for the JIT: the prelude sections its formulas need, the parameters as
-    /// exact compile-time constants (`static const`, folded by clang), and the kernels from the same template
+    /// exact compile-time constants, and the kernels from the same template
     /// as the ahead-of-time code. The rendered prelude and kernels depend only on `cacheKey` (spec, element
     /// type, ops) and are made once per generator; a new parameter set only changes the constants.
     /// - Parameter surrogate: made on first use of `cacheKey`, with `parametersAreConstants`.
@@ -130,7 +130,9 @@ public struct Generator {
             return (prelude: header + "#define KG_JIT 1\n" + prelude, kernels: kernels)
         }
         let dialect = Dialect(.c, element)
-        let declarations = constants.map { "static const \(element.cName) \(dialect.paramName($0.name)) = \(dialect.literal($0.value));\n" }.joined()
+        // `static`, not `static const`: clang would fold a const into every use at the frontend, while LLVM folds a
+        // global that nothing writes just the same, and the JIT can then give clang's module new values.
+        let declarations = constants.map { "static \(element.cName) \(dialect.paramName($0.name)) = \(dialect.literal($0.value));\n" }.joined()
         return parts.prelude + "\n" + declarations + parts.kernels
     }
 
