@@ -114,7 +114,7 @@ public struct Generator {
     }
 
     /// C source of one kernel set for the JIT: the prelude sections its formulas need, the parameters as
-    /// exact compile-time constants, and the kernels from the same template
+    /// exact values of globals that nothing writes (LLVM folds them), and the kernels from the same template
     /// as the ahead-of-time code. The rendered prelude and kernels depend only on `cacheKey` (spec, element
     /// type, ops) and are made once per generator; a new parameter set only changes the constants.
     /// - Parameter surrogate: made on first use of `cacheKey`, with `parametersAreConstants`.

@@ -107,8 +107,7 @@ public enum Simplifier {
             var rest = factors
             rest[i] = Expr(.call("sigmoid_grad", [a], site: nil), at: f.offset)
             rest.remove(at: j)
-            let fused = rest.map(fuse).dropFirst().reduce(fuse(rest[0])) { Expr(.binary(.multiply, $0, $1), at: product.offset) }
-            return fused
+            return rest.map(fuse).dropFirst().reduce(fuse(rest[0])) { Expr(.binary(.multiply, $0, $1), at: product.offset) }
         }
         return nil
     }
