@@ -3,7 +3,7 @@ import CFloatEnvironment
 /// The calling thread's handling of subnormal numbers. IEEE arithmetic on subnormal inputs or results
 /// takes a microcode assist on current x86 cores (18-28x slower, measured on a gaussian and a sigmoid
 /// backward whose results underflow); flush-to-zero mode treats them as zero instead, at an absolute error
-/// below the smallest normal number (1.2e-38 in float), as TensorFlow and XLA do on CPU by default and
+/// below the smallest normal number (1.2e-38 in float), as TensorFlow does on its CPU threads and
 /// PyTorch does after `torch.set_flush_denormal(True)`.
 public enum FloatEnvironment {
     /// Whether this platform can flush (x86-64 and AArch64).
