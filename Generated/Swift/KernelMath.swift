@@ -26,31 +26,18 @@ public enum KernelMath {
     @inlinable @inline(__always) public static func min(_ a: Float, _ b: Float) -> Float { b < a ? b : a }
     @inlinable @inline(__always) public static func max(_ a: Float, _ b: Float) -> Float { a < b ? b : a }
     @inlinable @inline(__always) public static func clamp(_ v: Float, _ lo: Float, _ hi: Float) -> Float { min(max(v, lo), hi) }
-    /// 1 / d for d in [1, 2] without a division: Chebyshev guess, then Newton steps (as in the C prelude).
-    @inlinable @inline(__always) public static func recip12(_ d: Float) -> Float {
-        var r = (0x1.0f83ep+1 as Float).addingProduct((-0x1.745d18p+0 as Float).addingProduct((0x1.4afd6ap-2 as Float), d), d)
-        r = r.addingProduct(r, (1 as Float).addingProduct(-d, r))
-        r = r.addingProduct(r, (1 as Float).addingProduct(-d, r))
-        return r
-    }
-
     /// 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision.
     @inlinable @inline(__always) public static func sigmoid(_ a: Float) -> Float {
         let e = exp(-a.magnitude)
-        let s = recip12(1 + e)
+        let s = 1 / (1 + e)
         return a < 0 ? e * s : s
     }
 
-    /// sigmoid(a) (1 - sigmoid(a)) = e / (1 + e)^2 with e = e^-|a|, the last Newton step against 1 + e
-    /// exactly, as in the C prelude.
+    /// sigmoid(a) (1 - sigmoid(a)) = e / (1 + e)^2 with e = e^-|a|, the square as fma(e, e, 2e + 1), as in
+    /// the C prelude.
     @inlinable @inline(__always) public static func sigmoidGrad(_ a: Float) -> Float {
         let e = exp(-a.magnitude)
-        let d = 1 + e
-        let de = e - (d - 1)
-        var r = (0x1.0f83ep+1 as Float).addingProduct((-0x1.745d18p+0 as Float).addingProduct((0x1.4afd6ap-2 as Float), d), d)
-        r = r.addingProduct(r, (1 as Float).addingProduct(-d, r))
-        r = r.addingProduct(r, (1 as Float).addingProduct(-d, r).addingProduct(-de, r))
-        return e * r * r
+        return e / (1 as Float).addingProduct(e, 2).addingProduct(e, e)
     }
     /// C's pow (not vectorised).
     @inlinable public static func pow(_ a: Float, _ b: Float) -> Float { powf(a, b) }
@@ -163,35 +150,18 @@ public enum KernelMath {
     @inlinable @inline(__always) public static func min(_ a: Double, _ b: Double) -> Double { b < a ? b : a }
     @inlinable @inline(__always) public static func max(_ a: Double, _ b: Double) -> Double { a < b ? b : a }
     @inlinable @inline(__always) public static func clamp(_ v: Double, _ lo: Double, _ hi: Double) -> Double { min(max(v, lo), hi) }
-    /// 1 / d for d in [1, 2] without a division: Chebyshev guess, then Newton steps (as in the C prelude).
-    @inlinable @inline(__always) public static func recip12(_ d: Double) -> Double {
-        var r = (0x1.6969696969697p+0 as Double).addingProduct((-0x1.e1e1e1e1e1e1ep-2 as Double), d)
-        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
-        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
-        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
-        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
-        return r
-    }
-
     /// 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision.
     @inlinable @inline(__always) public static func sigmoid(_ a: Double) -> Double {
         let e = exp(-a.magnitude)
-        let s = recip12(1 + e)
+        let s = 1 / (1 + e)
         return a < 0 ? e * s : s
     }
 
-    /// sigmoid(a) (1 - sigmoid(a)) = e / (1 + e)^2 with e = e^-|a|, the last Newton step against 1 + e
-    /// exactly, as in the C prelude.
+    /// sigmoid(a) (1 - sigmoid(a)) = e / (1 + e)^2 with e = e^-|a|, the square as fma(e, e, 2e + 1), as in
+    /// the C prelude.
     @inlinable @inline(__always) public static func sigmoidGrad(_ a: Double) -> Double {
         let e = exp(-a.magnitude)
-        let d = 1 + e
-        let de = e - (d - 1)
-        var r = (0x1.6969696969697p+0 as Double).addingProduct((-0x1.e1e1e1e1e1e1ep-2 as Double), d)
-        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
-        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
-        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r))
-        r = r.addingProduct(r, (1 as Double).addingProduct(-d, r).addingProduct(-de, r))
-        return e * r * r
+        return e / (1 as Double).addingProduct(e, 2).addingProduct(e, e)
     }
     /// C's pow (not vectorised).
     @inlinable public static func pow(_ a: Double, _ b: Double) -> Double { libmPow(a, b) }

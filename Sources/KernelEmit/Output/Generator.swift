@@ -176,10 +176,6 @@ public struct ElementContext: Sendable {
     public var swiftUniformScale: String
     public var swiftNoiseLow: String
     public var swiftNoiseHigh: String
-    /// Newton steps of the division-free reciprocal (each squares the guess's error: (1/99)^4 for float,
-    /// (1/17)^16 for double).
-    public var newtonSteps: [Int]
-    public var newtonStepsBeforeLast: [Int]
 
     static let all: [ElementContext] = ElementType.allCases.map { element in
         let c = Dialect(.c, element)
@@ -194,9 +190,7 @@ public struct ElementContext: Sendable {
                               swiftUInt: element == .float32 ? "UInt32" : "UInt64", swiftInt: element == .float32 ? "Int32" : "Int64",
                               swiftPow: element == .float32 ? "powf" : "libmPow",
                               swiftUniformScale: swift.literal(Double(sign: .plus, exponent: -bits, significand: 1)),
-                              swiftNoiseLow: swift.literal(KernelNoise.low), swiftNoiseHigh: swift.literal(KernelNoise.high),
-                              newtonSteps: Array(0..<(element == .float32 ? 2 : 4)),
-                              newtonStepsBeforeLast: Array(0..<(element == .float32 ? 1 : 3)))
+                              swiftNoiseLow: swift.literal(KernelNoise.low), swiftNoiseHigh: swift.literal(KernelNoise.high))
     }
 }
 

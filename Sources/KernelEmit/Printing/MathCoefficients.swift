@@ -28,10 +28,6 @@ public enum MathCoefficients {
     "erfG.f32": [0x1.50ee8e0000000p-21, 0x1.20e3940000000p-1, -0x1.9ee5520000000p-10, -0x1.0bfdb80000000p-2, -0x1.2a16040000000p-3, 0x1.10852a0000000p+0, -0x1.c3e6d60000000p+0, 0x1.a8d1900000000p+0, -0x1.ea62b20000000p-1, 0x1.45953a0000000p-2, -0x1.7eb50a0000000p-5],
     // erfG f64: degree 16 on [0.166667, 0.5], fit error 2.93e-18
     "erfG.f64": [-0x1.2496c94bb0b80p-27, 0x1.20dd886c17f59p-1, -0x1.33a444be97f92p-16, -0x1.207efbfeb8c06p-2, -0x1.420d05a73dfbep-8, 0x1.e3bfe2996ed59p-2, -0x1.802980e095886p-2, 0x1.25e01a8ab3866p+0, -0x1.41c4be33a4b3ap+3, 0x1.37386232aee42p+5, -0x1.6f7237e8d1582p+6, 0x1.2c250b52e386ap+7, -0x1.60802b476eb8ap+7, 0x1.27f13dbf1c7b6p+7, -0x1.53fb9e6496f00p+6, 0x1.e15a1f7d0ca9cp+4, -0x1.3dc4ea4f98c2cp+2],
-    // 1/d on [1, 2] before Newton steps: x p(x) = 1 + T_k(2x - 3) / T_k(3) equioscillates (Chebyshev), so the
-    // relative error is 1 / T_k(3): 1/99 for the quadratic (float), 1/17 for the line (double).
-    "recipGuess.f32": [70.0 / 33, -16.0 / 11, 32.0 / 99],
-    "recipGuess.f64": [24.0 / 17, -8.0 / 17],
     ]
 
     /// Constants of the algorithms, by element type (values are rounded to the element type when printed).

@@ -4,7 +4,7 @@ import SurrogateSpec
 /// polynomial of `MathCoefficients`, printed exactly, with the polynomials as FMA Horner chains.
 public enum MathContext {
     /// The variable each polynomial is evaluated at in the templates.
-    static let variables = ["expQ": "r", "logP": "z", "expm1T": "x", "atanA": "w", "erfE": "v", "erfG": "t", "recipGuess": "d"]
+    static let variables = ["expQ": "r", "logP": "z", "expm1T": "x", "atanA": "w", "erfE": "v", "erfG": "t"]
 
     public static func strings(_ language: Dialect.Language, _ element: ElementType) -> [String: String] {
         let dialect = Dialect(language, element)
@@ -38,7 +38,7 @@ public enum PreludeSections {
         "bits": [], "noise": [], "uniform": [], "atan": [],
         "exp": ["bits"], "log": ["bits"], "log1p": ["log"], "expm1": ["exp"], "tanh": ["expm1"],
         "erf": ["exp"], "sigmoid": ["exp"], "logistic": ["log", "uniform"],
-        "sigmoid_logistic": ["exp", "uniform"], "sigmoid_grad": ["sigmoid"],
+        "sigmoid_logistic": ["exp", "uniform"], "sigmoid_grad": ["exp"],
     ]
 
     public static var all: [String: Bool] { dependencies.mapValues { _ in true } }
