@@ -83,6 +83,7 @@ public enum FunctionTable {
         .init(name: "sigmoid_logistic", arity: 1, kind: .fused(outer: "sigmoid", noise: "logistic"),
               c: "kg_sigmoid_logistic{f}($0, {noise})", swift: "KernelMath.sigmoidLogistic($0, {noise})",
               summary: "sigmoid(a + logistic()) as u / (u + (1 - u) e^-a): no log, no cancellation",
+              // With the noise at its mean (0), as the reference evaluator treats every noise source.
               evaluate: { 1 / (1 + Foundation.exp(-$0[0])) }),
     ]
 
