@@ -29,6 +29,9 @@ KG_KERNEL void kg_noisy_threshold_train_forward_f32(const float *__restrict x, f
     /* Whole blocks: one Philox block per noise call serves 4 elements (a countable loop, so it
        vectorises over blocks). */
     const kg_size blocks = (n - i) >> 2;
+    /* Eight blocks per vector iteration: as fast as the sixteen the vectoriser picks for AVX-512 (measured),
+       with a fifth less to optimise and emit in the JIT (145-165 against 190 ms); four halve the speed. */
+    KG_VECTORIZE_8
     for (kg_size block_index = 0; block_index < blocks; ++block_index) {
         const kg_size e = i + (block_index << 2);
         const kg_u64 block = (offset + e) >> 2;
@@ -90,6 +93,9 @@ KG_KERNEL void kg_noisy_threshold_train_forward_f64(const double *__restrict x, 
     /* Whole blocks: one Philox block per noise call serves 2 elements (a countable loop, so it
        vectorises over blocks). */
     const kg_size blocks = (n - i) >> 1;
+    /* Eight blocks per vector iteration: as fast as the sixteen the vectoriser picks for AVX-512 (measured),
+       with a fifth less to optimise and emit in the JIT (145-165 against 190 ms); four halve the speed. */
+    KG_VECTORIZE_8
     for (kg_size block_index = 0; block_index < blocks; ++block_index) {
         const kg_size e = i + (block_index << 1);
         const kg_u64 block = (offset + e) >> 1;

@@ -23,6 +23,13 @@
 #define KG_KERNEL
 #endif
 
+/* Eight iterations per vector in a loop over whole noise blocks (see kernels.inc); other compilers choose. */
+#if defined(__clang__)
+#define KG_VECTORIZE_8 _Pragma("clang loop vectorize_width(8)")
+#else
+#define KG_VECTORIZE_8
+#endif
+
 /* Every helper is inlined into the kernel loops, or the loop vectoriser sees a call and gives up. */
 #define KG_INLINE static inline __attribute__((always_inline))
 
