@@ -52,9 +52,43 @@ public enum NoisyThresholdKernels {
 
     @usableFromInline
     static func trainForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ seed: UInt64, _ offset: UInt64, scale p_scale: Float) {
-        for i in 0..<n {
+        var i = 0
+        // Elements before the first whole block of noise counters, one at a time.
+        while i < n && (offset &+ UInt64(truncatingIfNeeded: i)) & 3 != 0 {
             let xi = x[i]
             y[i] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, as: Float.self))
+            i &+= 1
+        }
+        // Whole blocks: one Philox block per noise call serves 4 elements (straight-line code, so the
+        // loop over blocks vectorises, as in C).
+        let blocks = (n &- i) >> 2
+        let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 2
+        let xs = x + i, ys = y + i
+        for block in 0..<blocks {
+            let e = block &<< 2
+            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0)
+            do {
+                let xi = xs[e &+ 0]
+                ys[e &+ 0] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(b0, lane: 0, as: Float.self))
+            }
+            do {
+                let xi = xs[e &+ 1]
+                ys[e &+ 1] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(b0, lane: 1, as: Float.self))
+            }
+            do {
+                let xi = xs[e &+ 2]
+                ys[e &+ 2] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(b0, lane: 2, as: Float.self))
+            }
+            do {
+                let xi = xs[e &+ 3]
+                ys[e &+ 3] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(b0, lane: 3, as: Float.self))
+            }
+        }
+        i &+= blocks &<< 2
+        while i < n {
+            let xi = x[i]
+            y[i] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, as: Float.self))
+            i &+= 1
         }
     }
 
@@ -115,9 +149,35 @@ public enum NoisyThresholdKernels {
 
     @usableFromInline
     static func trainForward(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, _ seed: UInt64, _ offset: UInt64, scale p_scale: Double) {
-        for i in 0..<n {
+        var i = 0
+        // Elements before the first whole block of noise counters, one at a time.
+        while i < n && (offset &+ UInt64(truncatingIfNeeded: i)) & 1 != 0 {
             let xi = x[i]
             y[i] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, as: Double.self))
+            i &+= 1
+        }
+        // Whole blocks: one Philox block per noise call serves 2 elements (straight-line code, so the
+        // loop over blocks vectorises, as in C).
+        let blocks = (n &- i) >> 1
+        let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 1
+        let xs = x + i, ys = y + i
+        for block in 0..<blocks {
+            let e = block &<< 1
+            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0)
+            do {
+                let xi = xs[e &+ 0]
+                ys[e &+ 0] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(b0, lane: 0, as: Double.self))
+            }
+            do {
+                let xi = xs[e &+ 1]
+                ys[e &+ 1] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(b0, lane: 1, as: Double.self))
+            }
+        }
+        i &+= blocks &<< 1
+        while i < n {
+            let xi = x[i]
+            y[i] = KernelMath.sigmoidLogistic((p_scale * xi), Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, as: Double.self))
+            i &+= 1
         }
     }
 

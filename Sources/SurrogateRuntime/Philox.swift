@@ -5,47 +5,51 @@ public enum Philox {
     /// The full generator: four output words for a counter and a key.
     @inlinable @inline(__always)
     public static func block(counter: (UInt32, UInt32, UInt32, UInt32), key: (UInt32, UInt32)) -> (UInt32, UInt32, UInt32, UInt32) {
-        var (c0, c1, c2, c3) = counter
-        var (k0, k1) = key
-        for _ in 0..<10 {
-            let p0 = UInt64(0xD251_1F53) &* UInt64(c0)
-            let p1 = UInt64(0xCD9E_8D57) &* UInt64(c2)
-            let n0 = UInt32(truncatingIfNeeded: p1 >> 32) ^ c1 ^ k0
-            let n2 = UInt32(truncatingIfNeeded: p0 >> 32) ^ c3 ^ k1
-            c1 = UInt32(truncatingIfNeeded: p1)
-            c3 = UInt32(truncatingIfNeeded: p0)
-            c0 = n0
-            c2 = n2
-            k0 &+= 0x9E37_79B9
-            k1 &+= 0xBB67_AE85
-        }
-        return (c0, c1, c2, c3)
+        // Ten rounds called out one by one rather than looped: straight-line code is what lets a kernel's
+        // loop over elements vectorise (as in the C prelude).
+        var c = counter
+        var k = key
+        round(&c, &k); round(&c, &k); round(&c, &k); round(&c, &k); round(&c, &k)
+        round(&c, &k); round(&c, &k); round(&c, &k); round(&c, &k); round(&c, &k)
+        return c
+    }
+
+    @inlinable @inline(__always)
+    static func round(_ c: inout (UInt32, UInt32, UInt32, UInt32), _ k: inout (UInt32, UInt32)) {
+        let p0 = UInt64(0xD251_1F53) &* UInt64(c.0)
+        let p1 = UInt64(0xCD9E_8D57) &* UInt64(c.2)
+        c = (UInt32(truncatingIfNeeded: p1 >> 32) ^ c.1 ^ k.0, UInt32(truncatingIfNeeded: p1),
+             UInt32(truncatingIfNeeded: p0 >> 32) ^ c.3 ^ k.1, UInt32(truncatingIfNeeded: p0))
+        k = (k.0 &+ 0x9E37_79B9, k.1 &+ 0xBB67_AE85)
     }
 
     /// The random bits of element `element` (its global index) for noise call `site`, as `kg_noise_bitsf`
     /// in the C prelude: float elements take one 32-bit word of a block each (4 per block), in the top bits.
     @inlinable @inline(__always)
     public static func bits(seed: UInt64, element: UInt64, site: UInt32, as: Float.Type) -> UInt64 {
-        let b = block(element >> 2, seed: seed, site: site)
-        let w: UInt32
-        switch element & 3 {
-        case 0: w = b.0
-        case 1: w = b.1
-        case 2: w = b.2
-        default: w = b.3
-        }
-        return UInt64(w) << 32
+        bits(block(element >> 2, seed: seed, site: site), lane: Int(truncatingIfNeeded: element & 3), as: Float.self)
     }
 
     /// As `kg_noise_bits`: double elements take two words of a block each (2 per block).
     @inlinable @inline(__always)
     public static func bits(seed: UInt64, element: UInt64, site: UInt32, as: Double.Type) -> UInt64 {
-        let b = block(element >> 1, seed: seed, site: site)
-        return element & 1 == 0 ? UInt64(b.0) << 32 | UInt64(b.1) : UInt64(b.2) << 32 | UInt64(b.3)
+        bits(block(element >> 1, seed: seed, site: site), lane: Int(truncatingIfNeeded: element & 1), as: Double.self)
+    }
+
+    /// The bits of the `lane`-th float element of a block (`kg_block_bitsf`; the kernels' whole-block loops).
+    @inlinable @inline(__always)
+    public static func bits(_ b: (UInt32, UInt32, UInt32, UInt32), lane: Int, as: Float.Type) -> UInt64 {
+        UInt64(lane == 0 ? b.0 : (lane == 1 ? b.1 : (lane == 2 ? b.2 : b.3))) << 32
+    }
+
+    /// The bits of the `lane`-th double element of a block (`kg_block_bits`).
+    @inlinable @inline(__always)
+    public static func bits(_ b: (UInt32, UInt32, UInt32, UInt32), lane: Int, as: Double.Type) -> UInt64 {
+        lane == 0 ? UInt64(b.0) << 32 | UInt64(b.1) : UInt64(b.2) << 32 | UInt64(b.3)
     }
 
     @inlinable @inline(__always)
-    static func block(_ index: UInt64, seed: UInt64, site: UInt32) -> (UInt32, UInt32, UInt32, UInt32) {
+    public static func block(_ index: UInt64, seed: UInt64, site: UInt32) -> (UInt32, UInt32, UInt32, UInt32) {
         block(counter: (UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32), site, 0),
               key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
     }

@@ -171,6 +171,7 @@ public struct KernelContext: Sendable {
     public var blockMask: Int
     public var noiseSites: [Int]
     public var trainForwardBlockC: [Lane]
+    public var trainForwardBlockSwift: [Lane]
     /// Locals (common subexpressions, one line each) computed before each kernel's expression, by op key
     /// as in `cUnused`.
     public var localsC: [String: [String]]
@@ -221,11 +222,16 @@ public struct KernelContext: Sendable {
         var sites = Set<Int>()
         train?.walk { if case .call(_, _, let site?) = $0.kind { sites.insert(site) } }
         noiseSites = sites.sorted()
-        trainForwardBlockC = (0..<blockLanes).map { lane in
-            var dialect = Dialect(.c, element)
-            dialect.noiseSource = .blockLane(lane)
-            return train.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: "")
+        let laneCount = blockLanes
+        func wholeBlockLanes(_ language: Dialect.Language) -> [Lane] {
+            (0..<laneCount).map { lane in
+                var dialect = Dialect(language, element)
+                dialect.noiseSource = .blockLane(lane)
+                return train.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: "")
+            }
         }
+        trainForwardBlockC = wholeBlockLanes(.c)
+        trainForwardBlockSwift = wholeBlockLanes(.swift)
         forwardSwift = emittedSwift["forward"]!.expression
         backwardSwift = emittedSwift["backward"]!.expression
         trainForwardSwift = emittedSwift["trainForward"]!.expression

@@ -44,8 +44,10 @@ public struct Dialect: Sendable {
         switch (language, noiseSource) {
         case (.c, .element): return "kg_noise_bits\(element.libmSuffix)(seed, offset + i, \(site)u)"
         case (.c, .blockLane(let k)): return "kg_block_bits\(element.libmSuffix)(b\(site), \(k))"
-        case (.swift, _):
+        case (.swift, .element):
             return "Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: \(site), as: \(typeName).self)"
+        case (.swift, .blockLane(let k)):
+            return "Philox.bits(b\(site), lane: \(k), as: \(typeName).self)"
         }
     }
 
