@@ -6,7 +6,7 @@ public enum Philox {
     @inlinable @inline(__always)
     public static func block(counter: (UInt32, UInt32, UInt32, UInt32), key: (UInt32, UInt32)) -> (UInt32, UInt32, UInt32, UInt32) {
         // Ten rounds called out one by one rather than looped: straight-line code is what lets a kernel's
-        // loop over elements vectorise (as in the C prelude).
+        // loop over noise blocks vectorise (as in the C prelude).
         var c = counter
         var k = key
         round(&c, &k); round(&c, &k); round(&c, &k); round(&c, &k); round(&c, &k)
