@@ -12,6 +12,7 @@
 #include <clang/Frontend/TextDiagnosticPrinter.h>
 #include <clang/Lex/PreprocessorOptions.h>
 #include <llvm/ADT/StringMap.h>
+#include <llvm/ADT/Triple.h>
 #include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/Bitcode/BitcodeWriter.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
@@ -72,6 +73,9 @@ struct Host {
     std::vector<std::string> features;
 
     Host() {
+        // LLVM 14 names CPUs newer than itself `generic` (seen on Zen 5), which clang's x86 frontend rejects
+        // ("unknown target CPU"); the features below are passed explicitly anyway, so the baseline name is exact.
+        if (cpu == "generic" && llvm::Triple(triple).isX86()) cpu = "x86-64";
         llvm::StringMap<bool> map;
         if (llvm::sys::getHostCPUFeatures(map)) {
             for (auto &entry : map) features.push_back((entry.second ? "+" : "-") + entry.first().str());
