@@ -15,7 +15,7 @@ KG_KERNEL void kg_arctan_backward_f32(const float *__restrict x, const float *__
     (void)y;
     for (kg_size i = 0; i < n; ++i) {
         const float xi = x[i];
-        grad_in[i] = grad_out[i] * ((p_scale / 0x1p+1f) / (0x1p+0f + (((0x1.921fb6p+0f * p_scale) * xi) * ((0x1.921fb6p+0f * p_scale) * xi))));
+        grad_in[i] = grad_out[i] * ((p_scale * 0x1p-1f) / (0x1p+0f + (((0x1.921fb6p+0f * p_scale) * xi) * ((0x1.921fb6p+0f * p_scale) * xi))));
     }
 }
 
@@ -31,6 +31,6 @@ KG_KERNEL void kg_arctan_backward_f64(const double *__restrict x, const double *
     (void)y;
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
-        grad_in[i] = grad_out[i] * ((p_scale / 0x1p+1) / (0x1p+0 + (((0x1.921fb54442d18p+0 * p_scale) * xi) * ((0x1.921fb54442d18p+0 * p_scale) * xi))));
+        grad_in[i] = grad_out[i] * ((p_scale * 0x1p-1) / (0x1p+0 + (((0x1.921fb54442d18p+0 * p_scale) * xi) * ((0x1.921fb54442d18p+0 * p_scale) * xi))));
     }
 }

@@ -15,7 +15,7 @@ KG_KERNEL void kg_gaussian_backward_f32(const float *__restrict x, const float *
     (void)y;
     for (kg_size i = 0; i < n; ++i) {
         const float xi = x[i];
-        grad_in[i] = grad_out[i] * (kg_expf(((-(xi * xi)) * (0x1p+0f / (0x1p+1f * (p_sigma * p_sigma))))) * (0x1p+0f / (p_sigma * 0x1.40d932p+1f)));
+        grad_in[i] = grad_out[i] * (kg_expf(((-(xi * xi)) / (0x1p+1f * (p_sigma * p_sigma)))) / (p_sigma * 0x1.40d932p+1f));
     }
 }
 
@@ -31,6 +31,6 @@ KG_KERNEL void kg_gaussian_backward_f64(const double *__restrict x, const double
     (void)y;
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
-        grad_in[i] = grad_out[i] * (kg_exp(((-(xi * xi)) * (0x1p+0 / (0x1p+1 * (p_sigma * p_sigma))))) * (0x1p+0 / (p_sigma * 0x1.40d931ff62705p+1)));
+        grad_in[i] = grad_out[i] * (kg_exp(((-(xi * xi)) / (0x1p+1 * (p_sigma * p_sigma)))) / (p_sigma * 0x1.40d931ff62705p+1));
     }
 }

@@ -15,7 +15,7 @@ KG_KERNEL void kg_piecewise_linear_backward_f32(const float *__restrict x, const
     (void)y;
     for (kg_size i = 0; i < n; ++i) {
         const float xi = x[i];
-        grad_in[i] = grad_out[i] * ((((xi >= (-p_gamma)) & (xi <= p_gamma)) ? 0x1p+0f : 0x0p+0f) * (0x1p+0f / (0x1p+1f * p_gamma)));
+        grad_in[i] = grad_out[i] * ((((xi >= (-p_gamma)) & (xi <= p_gamma)) ? 0x1p+0f : 0x0p+0f) / (0x1p+1f * p_gamma));
     }
 }
 
@@ -31,6 +31,6 @@ KG_KERNEL void kg_piecewise_linear_backward_f64(const double *__restrict x, cons
     (void)y;
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
-        grad_in[i] = grad_out[i] * ((((xi >= (-p_gamma)) & (xi <= p_gamma)) ? 0x1p+0 : 0x0p+0) * (0x1p+0 / (0x1p+1 * p_gamma)));
+        grad_in[i] = grad_out[i] * ((((xi >= (-p_gamma)) & (xi <= p_gamma)) ? 0x1p+0 : 0x0p+0) / (0x1p+1 * p_gamma));
     }
 }

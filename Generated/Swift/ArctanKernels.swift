@@ -36,7 +36,7 @@ public enum ArctanKernels {
     static func backward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ gradOut: UnsafePointer<Float>, _ gradIn: UnsafeMutablePointer<Float>, _ n: Int, scale p_scale: Float) {
         for i in 0..<n {
             let xi = x[i]
-            gradIn[i] = gradOut[i] * ((p_scale / (0x1p+1 as Float)) / ((0x1p+0 as Float) + ((((0x1.921fb6p+0 as Float) * p_scale) * xi) * (((0x1.921fb6p+0 as Float) * p_scale) * xi))))
+            gradIn[i] = gradOut[i] * ((p_scale * (0x1p-1 as Float)) / ((0x1p+0 as Float) + ((((0x1.921fb6p+0 as Float) * p_scale) * xi) * (((0x1.921fb6p+0 as Float) * p_scale) * xi))))
         }
     }
 
@@ -68,7 +68,7 @@ public enum ArctanKernels {
     static func backward(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>?, _ gradOut: UnsafePointer<Double>, _ gradIn: UnsafeMutablePointer<Double>, _ n: Int, scale p_scale: Double) {
         for i in 0..<n {
             let xi = x[i]
-            gradIn[i] = gradOut[i] * ((p_scale / (0x1p+1 as Double)) / ((0x1p+0 as Double) + ((((0x1.921fb54442d18p+0 as Double) * p_scale) * xi) * (((0x1.921fb54442d18p+0 as Double) * p_scale) * xi))))
+            gradIn[i] = gradOut[i] * ((p_scale * (0x1p-1 as Double)) / ((0x1p+0 as Double) + ((((0x1.921fb54442d18p+0 as Double) * p_scale) * xi) * (((0x1.921fb54442d18p+0 as Double) * p_scale) * xi))))
         }
     }
 }

@@ -36,7 +36,7 @@ public enum GaussianKernels {
     static func backward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ gradOut: UnsafePointer<Float>, _ gradIn: UnsafeMutablePointer<Float>, _ n: Int, sigma p_sigma: Float) {
         for i in 0..<n {
             let xi = x[i]
-            gradIn[i] = gradOut[i] * (KernelMath.exp(((-(xi * xi)) * ((0x1p+0 as Float) / ((0x1p+1 as Float) * (p_sigma * p_sigma))))) * ((0x1p+0 as Float) / (p_sigma * (0x1.40d932p+1 as Float))))
+            gradIn[i] = gradOut[i] * (KernelMath.exp(((-(xi * xi)) / ((0x1p+1 as Float) * (p_sigma * p_sigma)))) / (p_sigma * (0x1.40d932p+1 as Float)))
         }
     }
 
@@ -68,7 +68,7 @@ public enum GaussianKernels {
     static func backward(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>?, _ gradOut: UnsafePointer<Double>, _ gradIn: UnsafeMutablePointer<Double>, _ n: Int, sigma p_sigma: Double) {
         for i in 0..<n {
             let xi = x[i]
-            gradIn[i] = gradOut[i] * (KernelMath.exp(((-(xi * xi)) * ((0x1p+0 as Double) / ((0x1p+1 as Double) * (p_sigma * p_sigma))))) * ((0x1p+0 as Double) / (p_sigma * (0x1.40d931ff62705p+1 as Double))))
+            gradIn[i] = gradOut[i] * (KernelMath.exp(((-(xi * xi)) / ((0x1p+1 as Double) * (p_sigma * p_sigma)))) / (p_sigma * (0x1.40d931ff62705p+1 as Double)))
         }
     }
 }

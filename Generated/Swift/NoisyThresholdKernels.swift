@@ -103,7 +103,7 @@ public enum NoisyThresholdKernels {
     static func trainForwardMeanField(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale p_scale: Float) {
         for i in 0..<n {
             let xi = x[i]
-            y[i] = KernelMath.sigmoid((p_scale * xi))
+            y[i] = KernelMath.sigmoid(((p_scale * xi) + (0x0p+0 as Float)))
         }
     }
 
@@ -192,7 +192,7 @@ public enum NoisyThresholdKernels {
     static func trainForwardMeanField(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, scale p_scale: Double) {
         for i in 0..<n {
             let xi = x[i]
-            y[i] = KernelMath.sigmoid((p_scale * xi))
+            y[i] = KernelMath.sigmoid(((p_scale * xi) + (0x0p+0 as Double)))
         }
     }
 }

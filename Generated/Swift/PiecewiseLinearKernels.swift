@@ -36,7 +36,7 @@ public enum PiecewiseLinearKernels {
     static func backward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ gradOut: UnsafePointer<Float>, _ gradIn: UnsafeMutablePointer<Float>, _ n: Int, gamma p_gamma: Float) {
         for i in 0..<n {
             let xi = x[i]
-            gradIn[i] = gradOut[i] * ((((xi >= (-p_gamma)) && (xi <= p_gamma)) ? (0x1p+0 as Float) : (0x0p+0 as Float)) * ((0x1p+0 as Float) / ((0x1p+1 as Float) * p_gamma)))
+            gradIn[i] = gradOut[i] * ((((xi >= (-p_gamma)) && (xi <= p_gamma)) ? (0x1p+0 as Float) : (0x0p+0 as Float)) / ((0x1p+1 as Float) * p_gamma))
         }
     }
 
@@ -68,7 +68,7 @@ public enum PiecewiseLinearKernels {
     static func backward(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>?, _ gradOut: UnsafePointer<Double>, _ gradIn: UnsafeMutablePointer<Double>, _ n: Int, gamma p_gamma: Double) {
         for i in 0..<n {
             let xi = x[i]
-            gradIn[i] = gradOut[i] * ((((xi >= (-p_gamma)) && (xi <= p_gamma)) ? (0x1p+0 as Double) : (0x0p+0 as Double)) * ((0x1p+0 as Double) / ((0x1p+1 as Double) * p_gamma)))
+            gradIn[i] = gradOut[i] * ((((xi >= (-p_gamma)) && (xi <= p_gamma)) ? (0x1p+0 as Double) : (0x0p+0 as Double)) / ((0x1p+1 as Double) * p_gamma))
         }
     }
 }

@@ -40,7 +40,7 @@ import Testing
         #expect(issue("x $ 1") == FormulaIssue(offset: 2, id: .formulaSyntax, message: "unexpected character `$`"))
         #expect(issue("x = 1") == FormulaIssue(offset: 2, id: .formulaSyntax, message: "unexpected character `=` (use `==` to compare)"))
         #expect(issue("x 1") == FormulaIssue(offset: 2, id: .formulaSyntax, message: "unexpected `1`; expected an operator or the end of the formula"))
-        #expect(issue("1.2.3") == FormulaIssue(offset: 0, id: .formulaSyntax, message: "malformed number `1.2.3`"))
+        #expect(issue("1.2.3") == FormulaIssue(offset: 0, id: .formulaSyntax, message: "malformed number `1.2.3`; expected digits with at most one `.` and an optional exponent, e.g. `1.5e-3`"))
     }
 
     @Test func namesAreResolvedWithSuggestions() {

@@ -37,8 +37,9 @@ public struct SurrogateContext: Sendable {
     public init(spec: Spec, specFile: String, specialised: [String: Double] = [:], symbol: String? = nil,
                 elements: [ElementType] = ElementType.allCases, ops: KernelOps = .all, parametersAreConstants: Bool = false) {
         name = spec.name
-        typeName = Self.typeName(spec.name)
-        self.symbol = symbol ?? "kg_\(spec.name)"
+        let names = EmittedNames(spec: spec.name)
+        typeName = names.typeName
+        self.symbol = symbol ?? names.cPrefix
         summary = spec.summary
         docLines = (spec.doc ?? "").split(separator: "\n", omittingEmptySubsequences: false)
             .map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -50,12 +51,12 @@ public struct SurrogateContext: Sendable {
         hasTrainForward = spec.trainForward != nil
         isStochastic = spec.isStochastic
         backwardUsesY = spec.backward.expr.usesForwardOutput
-        var initParams = params.map { "\($0.name): Double = \($0.defaultLiteral)" }
+        var initParams = params.map { "\($0.swiftName): Double = \($0.defaultLiteral)" }
         if hasTrainForward { initParams.append("training: Bool = true") }
         if isStochastic { initParams += ["sample: Bool = true", "seed: UInt64 = 0"] }
         initParams.append("backend: Backend = .c")
         swiftInitParams = initParams.joined(separator: ", ")
-        swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.name)" }.joined(separator: ", ") + "]"
+        swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.swiftName)" }.joined(separator: ", ") + "]"
         // What the kernels call once fused, the training forward also in its mean-field form.
         let train = spec.trainForward.map { [$0.expr, Simplifier.meanField($0.expr)] } ?? []
         preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train).map(Simplifier.fuse))
@@ -65,10 +66,8 @@ public struct SurrogateContext: Sendable {
                 "trainForwardMean": ops.contains(.trainForwardMean) && hasTrainForward]
     }
 
-    /// `noisy_threshold` -> `NoisyThreshold`.
-    public static func typeName(_ name: String) -> String {
-        name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-    }
+    /// `noisy_threshold` -> `NoisyThreshold` (the naming authority's rule).
+    public static func typeName(_ name: String) -> String { EmittedNames.typeName(name) }
 }
 
 /// One kernel expression as emitted: its common subexpressions as local definitions, then the expression.
@@ -82,12 +81,13 @@ public struct Lane: Sendable {
     }
 
     init(_ e: Expr, _ printer: ExpressionPrinter) {
-        let (definitions, body) = Simplifier.commonSubexpressions(e)
+        let shared = Simplifier.commonSubexpressions(e)
+        let (definitions, body) = Simplifier.boundNesting(shared.locals, shared.body)
         let dialect = printer.dialect
         locals = definitions.map { name, value in
             switch dialect.language {
             case .c: return "const \(dialect.element.cName) \(name) = \(printer.print(value));"
-            case .swift: return "let \(name) = \(printer.print(value))"
+            case .swift: return "let \(name): \(dialect.element.swiftName) = \(printer.print(value))"
             }
         }
         expression = printer.print(body)
@@ -113,6 +113,8 @@ public struct KernelOps: OptionSet, Sendable, Hashable {
 
 public struct ParamContext: Sendable {
     public var name: String
+    /// The name as a Swift identifier (backticked when it is a keyword), for labels and properties.
+    public var swiftName: String
     public var index: Int
     /// Shortest round-trip decimal, for documentation and Swift default arguments.
     public var defaultValue: String
@@ -126,6 +128,7 @@ public struct ParamContext: Sendable {
 
     init(_ p: Param, index: Int) {
         name = p.name
+        swiftName = EmittedNames.swiftIdentifier(p.name)
         self.index = index
         defaultValue = "\(p.defaultValue)"
         defaultLiteral = ExactLiteral.hex(p.defaultValue)
@@ -185,21 +188,23 @@ public struct KernelContext: Sendable {
         self.element = element.rawValue
         cType = element.cName
         swiftType = element.swiftName
-        cParams = runtimeParams.map { ", \(element.cName) p_\($0.name)" }.joined()
-        swiftParams = runtimeParams.map { ", \($0.name) p_\($0.name): \(element.swiftName)" }.joined()
-        swiftArgs = runtimeParams.map { ", \($0.name): p_\($0.name)" }.joined()
+        let cName = { (p: Param) in EmittedNames.cParameter(p.name) }
+        let label = { (p: Param) in EmittedNames.swiftIdentifier(p.name) }
+        cParams = runtimeParams.map { ", \(element.cName) \(cName($0))" }.joined()
+        swiftParams = runtimeParams.map { ", \(label($0)) \(cName($0)): \(element.swiftName)" }.joined()
+        swiftArgs = runtimeParams.map { ", \(label($0)): \(cName($0))" }.joined()
         let readsY = spec.backward.expr.usesForwardOutput
         swiftYParam = readsY ? ", y: UnsafeBufferPointer<\(element.swiftName)>" : ""
         swiftYCheck = readsY ? " && y.count >= x.count" : ""
         swiftYArg = readsY ? "y.baseAddress" : ".none"
         cPackedArgs = runtimeParams.indices.map { ", \(element.swiftName)(p[\($0)])" }.joined()
-        swiftPackedArgs = runtimeParams.enumerated().map { ", \($1.name): \(element.swiftName)(p[\($0)])" }.joined()
+        swiftPackedArgs = runtimeParams.enumerated().map { ", \(label($1)): \(element.swiftName)(p[\($0)])" }.joined()
 
         func prepared(_ f: Formula?, meanField: Bool = false) -> Expr? {
             guard var e = f?.expr else { return nil }
             e = Simplifier.specialise(e, specialised)
             if meanField { e = Simplifier.meanField(e) }
-            return Simplifier.fuse(Simplifier.fold(Simplifier.reciprocals(Simplifier.fold(e))))
+            return Simplifier.fuse(Simplifier.exactReciprocals(Simplifier.fold(e, element: element), element: element))
         }
         let forward = prepared(spec.forward)!
         let backward = prepared(spec.backward)!
@@ -239,7 +244,7 @@ public struct KernelContext: Sendable {
 
         func unused(_ e: Expr?) -> String {
             runtimeParams.filter { p in !(e?.contains { $0.kind == .param(p.name) } ?? false) }
-                .map { "(void)p_\($0.name);" }.joined(separator: " ")
+                .map { "(void)\(cName($0));" }.joined(separator: " ")
         }
         func readsInput(_ e: Expr?) -> Bool { e?.contains { $0.kind == .variable(.x) } ?? false }
         readsX = ["forward": readsInput(forward), "backward": readsInput(backward),

@@ -5,24 +5,45 @@ import SurrogateSpec
 /// Renders the templates in `Templates/` for a set of specs. The list of outputs below is the only
 /// place that says which template makes which file.
 public struct Generator {
-    struct Output {
+    struct Output: Sendable {
         var template: String
-        /// Output path; `{name}` and `{Type}` are replaced per spec.
-        var path: String
-        var perSpec: Bool
+        /// Where the file goes: one fixed path (`ReservedNames.files`), or one per spec, named by the naming authority.
+        var destination: Destination
+    }
+
+    enum Destination: Sendable {
+        case fixed(String)
+        case perSpec(SpecFile)
+    }
+
+    enum SpecFile: Sendable {
+        case cHeader, cSource, swiftFile
+
+        func path(_ names: EmittedNames) -> String {
+            switch self {
+            case .cHeader: names.cHeader
+            case .cSource: names.cSource
+            case .swiftFile: names.swiftFile
+            }
+        }
     }
 
     static let outputs: [Output] = [
-        Output(template: "C/prelude.h.stencil", path: "C/kernelgen_prelude.h", perSpec: false),
-        Output(template: "C/kernelgen.h.stencil", path: "C/include/kernelgen.h", perSpec: false),
-        Output(template: "C/noise.c.stencil", path: "C/kernelgen_noise.c", perSpec: false),
-        Output(template: "C/surrogate.h.stencil", path: "C/include/kernelgen_{name}.h", perSpec: true),
-        Output(template: "C/surrogate.c.stencil", path: "C/kernelgen_{name}.c", perSpec: true),
-        Output(template: "Swift/Kernels.swift.stencil", path: "Swift/{Type}Kernels.swift", perSpec: true),
-        Output(template: "Swift/Registry.swift.stencil", path: "Swift/GeneratedRegistry.swift", perSpec: false),
-        Output(template: "Swift/KernelMath.swift.stencil", path: "Swift/KernelMath.swift", perSpec: false),
-        Output(template: "Swift/Embedded.swift.stencil", path: "Swift/EmbeddedSources.swift", perSpec: false),
+        Output(template: "C/prelude.h.stencil", destination: .fixed("C/kernelgen_prelude.h")),
+        Output(template: "C/kernelgen.h.stencil", destination: .fixed("C/include/kernelgen.h")),
+        Output(template: "C/noise.c.stencil", destination: .fixed("C/kernelgen_noise.c")),
+        Output(template: "C/surrogate.h.stencil", destination: .perSpec(.cHeader)),
+        Output(template: "C/surrogate.c.stencil", destination: .perSpec(.cSource)),
+        Output(template: "Swift/Kernels.swift.stencil", destination: .perSpec(.swiftFile)),
+        Output(template: "Swift/Registry.swift.stencil", destination: .fixed("Swift/GeneratedRegistry.swift")),
+        Output(template: "Swift/KernelMath.swift.stencil", destination: .fixed("Swift/KernelMath.swift")),
+        Output(template: "Swift/Embedded.swift.stencil", destination: .fixed("Swift/EmbeddedSources.swift")),
     ]
+
+    /// The paths written once per set (the naming authority keeps spec names off them).
+    static var fixedPaths: [String] {
+        outputs.compactMap { if case .fixed(let path) = $0.destination { return path } else { return nil } }
+    }
 
     /// Philox-4x32-10: the prelude writes its rounds out.
     static let philoxRounds = Array(0..<10)
@@ -93,16 +114,15 @@ public struct Generator {
         let surrogates = contexts(for: specs)
         var files: [GeneratedFile] = []
         for output in Self.outputs {
-            if output.perSpec {
+            switch output.destination {
+            case .perSpec(let path):
                 for s in surrogates {
-                    let path = output.path.replacingOccurrences(of: "{name}", with: s.name)
-                        .replacingOccurrences(of: "{Type}", with: s.typeName)
-                    files.append(try render(output.template, to: path, source: s.specFile,
+                    files.append(try render(output.template, to: path.path(EmittedNames(spec: s.name)), source: s.specFile,
                                             context: ["surrogate": s, "elements": ElementContext.all]))
                 }
-            } else {
+            case .fixed(let path):
                 let source = output.template == "C/prelude.h.stencil" ? "Templates/\(output.template)" : "\(specsLabel)/*.yaml"
-                files.append(try render(output.template, to: output.path, source: source,
+                files.append(try render(output.template, to: path, source: source,
                                         context: ["surrogates": surrogates, "elements": ElementContext.all,
                                                   "mathFunctions": Self.mathFunctions, "philoxRounds": Self.philoxRounds,
                                                   "needs": PreludeSections.all,

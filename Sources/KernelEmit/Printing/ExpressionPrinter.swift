@@ -23,7 +23,8 @@ public struct Dialect: Sendable {
 
     var typeName: String { language == .c ? element.cName : element.swiftName }
 
-    public func paramName(_ p: String) -> String { "p_\(p)" }
+    /// Parameters print as their C name in both languages (Swift kernels name their arguments so too).
+    public func paramName(_ p: String) -> String { EmittedNames.cParameter(p) }
 
     func literal(_ v: Double) -> String {
         let rounded = element == .float32 ? Double(Float(v)) : v

@@ -22,43 +22,62 @@ public enum Simplifier {
         }
     }
 
-    /// Folds every subtree without `x`, `y`, parameters or noise into a number.
-    public static func fold(_ e: Expr) -> Expr {
+    /// Folds every subtree without `x`, `y`, parameters or noise into a number, computed as the kernels of
+    /// `element` would compute it: literals and constants rounded to the element type, `+ - * /` rounded to it
+    /// after each operation (a Double result of two Float operands rounds to the correctly rounded Float), so
+    /// the literal the kernel gets is bit for bit what it would have computed. Function calls and `^` on
+    /// constants are evaluated once in Double and rounded (at least as accurate as the kernel's own math).
+    /// Then drops operations that are exact identities under IEEE arithmetic (`identity`). One pass, linear.
+    public static func fold(_ e: Expr, element: ElementType = .float64) -> Expr {
+        let round: (Double) -> Double = element == .float32 ? { Double(Float($0)) } : { $0 }
         let evaluator = ReferenceEvaluator(params: [:])
-        func isConstant(_ node: Expr) -> Bool {
-            !node.contains { n in
-                switch n.kind {
-                case .variable, .param, .local: return true
-                case .call(let name, _, _): return FunctionTable.function(named: name)?.isNoise ?? true
-                default: return false
-                }
-            }
-        }
+        func number(_ node: Expr) -> Double? { if case .number(let v) = node.kind { return v } else { return nil } }
         func go(_ node: Expr) -> Expr {
-            if isConstant(node), !isNumber(node) { return Expr(.number(evaluator.evaluate(node, x: .nan)), at: node.offset) }
-            return identity(map(node, go))
+            let mapped = map(node, go)
+            let value: Double?
+            switch mapped.kind {
+            case .number(let v): value = round(v)
+            case .constant(let c): value = FormulaConstant.values[c].map(round)
+            case .unary(let op, let a):
+                value = number(a).map { op == .negate ? -$0 : op == .plus ? $0 : ($0 == 0 ? 1 : 0) }
+            case .binary(let op, let a, let b):
+                guard let x = number(a), let y = number(b) else { value = nil; break }
+                value = round(ReferenceEvaluator.apply(op, x, y))
+            case .call(let name, let args, _):
+                guard let f = FunctionTable.function(named: name), !f.isNoise, args.allSatisfy({ number($0) != nil }) else {
+                    value = nil
+                    break
+                }
+                value = round(evaluator.evaluate(mapped, x: .nan))
+            case .variable, .param, .local: value = nil
+            }
+            if let value {
+                if let old = number(mapped), old.bitPattern == value.bitPattern { return mapped }
+                return Expr(.number(value), at: node.offset)
+            }
+            return identity(mapped)
         }
         return go(e)
     }
 
-    /// Per-element divisions by a loop-invariant value become multiplications by its reciprocal, which
-    /// the compiler hoists out of the loop (or the folder computes): a division costs as much as the rest
-    /// of a kernel on current CPUs, a multiplication next to nothing. At most one extra rounding.
-    public static func reciprocals(_ e: Expr) -> Expr {
-        func varies(_ node: Expr) -> Bool {
-            node.contains { n in
-                switch n.kind {
-                case .variable: return true
-                case .call(let name, _, _): return FunctionTable.function(named: name)?.isNoise ?? false
-                default: return false
-                }
-            }
+    /// Divisions by a constant power of two whose reciprocal the element type holds exactly become
+    /// multiplications (`a / 4` -> `a * 0.25`): the same result for every `a`, including -0, inf, NaN and
+    /// subnormals, and a multiplication is much cheaper in a loop. Any other divisor stays a division:
+    /// `a * (1/b)` rounds twice and overflows where `a / b` does not (`1/b` for tiny b), so it is not the spec.
+    public static func exactReciprocals(_ e: Expr, element: ElementType = .float64) -> Expr {
+        rewrite(e) { node in
+            guard case .binary(.divide, let a, let b) = node.kind, case .number(let d) = b.kind,
+                  let inverse = exactReciprocal(d, element) else { return nil }
+            return Expr(.binary(.multiply, exactReciprocals(a, element: element), Expr(.number(inverse), at: b.offset)), at: node.offset)
         }
-        return rewrite(e) { node in
-            guard case .binary(.divide, let a, let b) = node.kind, varies(a), !varies(b) else { return nil }
-            let inverse = Expr(.binary(.divide, Expr(.number(1), at: b.offset), b), at: b.offset)
-            return Expr(.binary(.multiply, reciprocals(a), inverse), at: node.offset)
-        }
+    }
+
+    /// 1/d when d is a power of two and 1/d is a normal number of the element type (so both are exact).
+    static func exactReciprocal(_ d: Double, _ element: ElementType) -> Double? {
+        guard d.isNormal, d.significandBitPattern == 0 else { return nil }
+        let inverse = 1 / d
+        let exact: (Double) -> Bool = element == .float32 ? { Float($0).isNormal && Double(Float($0)) == $0 } : { $0.isNormal }
+        return exact(d) && exact(inverse) ? inverse : nil
     }
 
     /// Fusions of the function table, where they compute faster or round better:
@@ -102,7 +121,7 @@ public enum Simplifier {
             guard let a = sigmoidArgument(f) else { continue }
             guard let j = factors.firstIndex(where: { g in
                 guard case .binary(.subtract, let one, let s) = g.kind, case .number(1) = one.kind else { return false }
-                return sigmoidArgument(s)?.description == a.description
+                return sigmoidArgument(s)?.isSame(as: a) ?? false
             }) else { continue }
             var rest = factors
             rest[i] = Expr(.call("sigmoid_grad", [a], site: nil), at: f.offset)
@@ -112,46 +131,81 @@ public enum Simplifier {
         return nil
     }
 
-    /// Common subexpressions: every function call that occurs more than once (noise excepted: each noise
-    /// call is its own draw) becomes a local computed once, named `t0`, `t1`, ... Returns the locals in an
-    /// order where each is defined before it is used, and the expression over them.
+    /// Common subexpressions: every function call that would be printed more than once (noise excepted: each
+    /// noise call is its own draw) becomes a local computed once, named `t0`, `t1`, ... A call inside a
+    /// call that became a local is counted once per use of that local. Returns the locals in an order where
+    /// each is defined before it is used, and the expression over them.
+    ///
+    /// Linear in the formula's size: equal subtrees are merged into one node of a DAG (keyed by their
+    /// children's node numbers), uses are counted from the root down in order of height.
     public static func commonSubexpressions(_ e: Expr) -> (locals: [(name: String, value: Expr)], body: Expr) {
-        var locals: [(name: String, value: Expr)] = []
-        var body = e
-        func repeatedCall(in roots: [Expr]) -> Expr? {
-            var counts: [String: (Int, Expr)] = [:]
-            for root in roots {
-                root.walk { node in
-                    guard case .call(let name, _, _) = node.kind, !(FunctionTable.function(named: name)?.isNoise ?? true) else { return }
-                    let key = node.description
-                    counts[key] = ((counts[key]?.0 ?? 0) + 1, node)
-                }
+        var dag = ExprDAG()
+        let root = dag.add(e)
+        // Parents have greater height than their children: visiting by decreasing height visits every parent
+        // before its children, so a node's count is final when it is visited.
+        var count = [Int](repeating: 0, count: dag.nodes.count)
+        count[root] = 1
+        var isLocal = [Bool](repeating: false, count: dag.nodes.count)
+        for id in dag.nodes.indices.sorted(by: { dag.nodes[$0].height > dag.nodes[$1].height }) where count[id] > 0 {
+            if case .call(let name, _, _) = dag.nodes[id].kind, count[id] > 1,
+               !(FunctionTable.function(named: name)?.isNoise ?? true) {
+                isLocal[id] = true
             }
-            // The largest first: its inner calls are then counted once per remaining use.
-            return counts.values.filter { $0.0 > 1 }.map(\.1).max { $0.description.count < $1.description.count }
+            let printed = isLocal[id] ? 1 : count[id]
+            for child in dag.children[id] { count[child] += printed }
         }
-        while let repeated = repeatedCall(in: [body] + locals.map(\.value)) {
-            let key = repeated.description
-            let name = "t\(locals.count)"
-            let replace = { (tree: Expr) in
-                rewrite(tree) { $0.description == key ? Expr(.local(name), at: $0.offset) : nil }
-            }
-            body = replace(body)
-            locals = locals.map { ($0.name, replace($0.value)) }
-            // Found later means smaller: possibly used by the locals already found, so it goes first.
-            locals.insert((name, repeated), at: 0)
+        // Definitions children first (increasing height), so each local is defined before any use.
+        let localIDs = dag.nodes.indices.filter { isLocal[$0] }.sorted { (dag.nodes[$0].height, $0) < (dag.nodes[$1].height, $1) }
+        var names: [Int: String] = [:]
+        for (k, id) in localIDs.enumerated() { names[id] = "t\(k)" }
+        func build(_ id: Int, definition: Bool = false) -> Expr {
+            let node = dag.nodes[id]
+            if !definition, let name = names[id] { return Expr(.local(name), at: node.offset) }
+            var next = dag.children[id].makeIterator()
+            return map(node) { _ in build(next.next()!) }
         }
-        return (locals, body)
+        let locals = localIDs.map { (name: names[$0]!, value: build($0, definition: true)) }
+        return (locals, build(root))
     }
 
-    /// Drops additions of 0 and multiplications/divisions by 1 (left by mean-field noise or specialised
-    /// parameters). Exact except that -0 + 0 would have been +0.
+    /// Splits every expression deeper than `maximumHeight` by moving subtrees into more locals (named on
+    /// from `firstName`, defined before use), so no emitted expression nests deeper than that: clang allows 256
+    /// nested brackets, and Swift type-checks short expressions of typed values in linear time.
+    public static func boundNesting(_ locals: [(name: String, value: Expr)], _ body: Expr, maximumHeight: Int = 16)
+        -> (locals: [(name: String, value: Expr)], body: Expr) {
+        var out: [(name: String, value: Expr)] = []
+        var counter = locals.count
+        func split(_ e: Expr) -> Expr {
+            let node = map(e, split)
+            guard node.height > maximumHeight else { return node }
+            return map(node) { child in
+                guard child.height > 1 else { return child }
+                let name = "t\(counter)"
+                counter += 1
+                out.append((name, child))
+                return Expr(.local(name), at: child.offset)
+            }
+        }
+        for local in locals {
+            let value = split(local.value)
+            out.append((local.name, value))
+        }
+        let newBody = split(body)
+        return (out, newBody)
+    }
+
+    /// Drops operations that change no value under IEEE arithmetic: `a * 1`, `1 * a`, `a / 1`, `a - 0` and
+    /// `a + (-0)` are `a` for every a (-0, inf, NaN included). `a + 0` is not (it turns -0 into +0), so it stays.
     static func identity(_ e: Expr) -> Expr {
         guard case .binary(let op, let a, let b) = e.kind else { return e }
-        switch (op, a.kind, b.kind) {
-        case (.add, _, .number(0)), (.subtract, _, .number(0)), (.multiply, _, .number(1)), (.divide, _, .number(1)):
+        func isNumber(_ x: Expr, _ v: Double) -> Bool {
+            if case .number(let n) = x.kind { return n.bitPattern == v.bitPattern } else { return false }
+        }
+        switch op {
+        case .multiply where isNumber(b, 1), .divide where isNumber(b, 1), .subtract where isNumber(b, 0),
+             .add where isNumber(b, -0.0):
             return a
-        case (.add, .number(0), _), (.multiply, .number(1), _):
+        case .multiply where isNumber(a, 1), .add where isNumber(a, -0.0):
             return b
         default:
             return e
@@ -174,5 +228,39 @@ public enum Simplifier {
         case .binary(let op, let a, let b): return Expr(.binary(op, f(a), f(b)), at: e.offset)
         case .call(let name, let args, let site): return Expr(.call(name, args.map(f), site: site), at: e.offset)
         }
+    }
+}
+
+/// A formula as a DAG: equal subtrees are one node. Node keys use the children's numbers, so adding a
+/// tree is linear in its size.
+struct ExprDAG {
+    enum Key: Hashable {
+        case number(UInt64), variable(String), param(String), constant(String), local(String)
+        case unary(String, Int), binary(String, Int, Int), call(String, [Int], Int?)
+    }
+
+    /// A representative of each node (with its original children) and its children's node numbers.
+    var nodes: [Expr] = []
+    var children: [[Int]] = []
+    private var index: [Key: Int] = [:]
+
+    mutating func add(_ e: Expr) -> Int {
+        let key: Key
+        var kids: [Int] = []
+        switch e.kind {
+        case .number(let v): key = .number(v.bitPattern)
+        case .variable(let v): key = .variable(v.rawValue)
+        case .param(let p): key = .param(p)
+        case .constant(let c): key = .constant(c)
+        case .local(let l): key = .local(l)
+        case .unary(let op, let a): kids = [add(a)]; key = .unary(op.rawValue, kids[0])
+        case .binary(let op, let a, let b): kids = [add(a), add(b)]; key = .binary(op.rawValue, kids[0], kids[1])
+        case .call(let name, let args, let site): kids = args.map { add($0) }; key = .call(name, kids, site)
+        }
+        if let id = index[key] { return id }
+        index[key] = nodes.count
+        nodes.append(e)
+        children.append(kids)
+        return nodes.count - 1
     }
 }

@@ -49,6 +49,11 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case trainForwardWithoutBackward = "train-forward-without-backward"
         case nonFiniteBackward = "non-finite-backward"
         case notNormalised = "not-normalised"
+        case limitExceeded = "limit-exceeded"
+        case reservedName = "reserved-name"
+        case nameCollision = "name-collision"
+        case unreadableFile = "unreadable-file"
+        case yamlTag = "yaml-tag"
     }
 }
 

@@ -22,10 +22,52 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
 
     public var kind: Kind
     public var offset: Int
+    /// Nodes on the longest path from here to a leaf (a leaf is 1): bounds every recursion over the tree.
+    public let height: Int
+    /// A hash of the tree's structure and values, not of its offsets: equal trees (`isSame`) have equal
+    /// shapes, so comparing two subtrees is O(1) unless they really are the same.
+    public let shape: Int
 
     public init(_ kind: Kind, at offset: Int = 0) {
         self.kind = kind
         self.offset = offset
+        var hasher = Hasher()
+        var childHeight = 0
+        func child(_ e: Expr) {
+            childHeight = max(childHeight, e.height)
+            hasher.combine(e.shape)
+        }
+        switch kind {
+        case .number(let v): hasher.combine(0); hasher.combine(v.bitPattern)
+        case .variable(let v): hasher.combine(1); hasher.combine(v.rawValue)
+        case .param(let p): hasher.combine(2); hasher.combine(p)
+        case .constant(let c): hasher.combine(3); hasher.combine(c)
+        case .local(let l): hasher.combine(4); hasher.combine(l)
+        case .unary(let op, let a): hasher.combine(5); hasher.combine(op.rawValue); child(a)
+        case .binary(let op, let a, let b): hasher.combine(6); hasher.combine(op.rawValue); child(a); child(b)
+        case .call(let name, let args, let site):
+            hasher.combine(7); hasher.combine(name); hasher.combine(site)
+            args.forEach(child)
+        }
+        height = childHeight + 1
+        shape = hasher.finalize()
+    }
+
+    /// Structural equality: the same tree with the same values (numbers by bit pattern, so -0 is not 0),
+    /// whatever the offsets.
+    public func isSame(as other: Expr) -> Bool {
+        guard shape == other.shape, height == other.height else { return false }
+        switch (kind, other.kind) {
+        case (.number(let a), .number(let b)): return a.bitPattern == b.bitPattern
+        case (.variable(let a), .variable(let b)): return a == b
+        case (.param(let a), .param(let b)), (.constant(let a), .constant(let b)), (.local(let a), .local(let b)): return a == b
+        case (.unary(let o1, let a1), .unary(let o2, let a2)): return o1 == o2 && a1.isSame(as: a2)
+        case (.binary(let o1, let a1, let b1), .binary(let o2, let a2, let b2)):
+            return o1 == o2 && a1.isSame(as: a2) && b1.isSame(as: b2)
+        case (.call(let n1, let x1, let s1), .call(let n2, let x2, let s2)):
+            return n1 == n2 && s1 == s2 && x1.count == x2.count && zip(x1, x2).allSatisfy { $0.isSame(as: $1) }
+        default: return false
+        }
     }
 
     public var description: String { ExprFormatter.format(self) }

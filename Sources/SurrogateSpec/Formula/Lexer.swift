@@ -41,7 +41,10 @@ enum Lexer {
                 }
                 let text = String(String.UnicodeScalarView(s[start..<i]))
                 guard let value = Double(text) else {
-                    throw LexError(offset: start, message: "malformed number `\(text)`")
+                    throw LexError(offset: start, message: "malformed number `\(text)`; expected digits with at most one `.` and an optional exponent, e.g. `1.5e-3`")
+                }
+                guard value.isFinite else {
+                    throw LexError(offset: start, message: "number `\(text)` is too large for a Double; expected a finite number (at most about 1.8e308)")
                 }
                 tokens.append(Token(kind: .number(value), offset: start, text: text))
                 continue

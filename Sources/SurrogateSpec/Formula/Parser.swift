@@ -24,16 +24,30 @@ public struct FormulaIssue: Sendable, Equatable {
 /// A Pratt parser for the formula language. Syntax errors stop the parse; name, arity and context
 /// errors are collected and parsing goes on, so one run reports all of them.
 public struct FormulaParser {
+    /// Longest formula accepted, in Unicode scalars.
+    public static let maximumLength = 16_384
+    /// Deepest nesting accepted: parentheses, calls and operators (a sum of n terms nests n deep). Every pass
+    /// over a formula (checks, folding, printing) recurses at most this deep.
+    public static let maximumDepth = 1_000
+    /// Name, arity and context issues reported per formula; the rest are counted in one more issue.
+    public static let maximumIssues = 50
+
     private var tokens: [Token] = []
     private var position = 0
     private let scope: FormulaScope
     private var noiseSites = 0
+    private var nesting = 0
     public private(set) var issues: [FormulaIssue] = []
 
     private init(scope: FormulaScope) { self.scope = scope }
 
     /// Parses `text`; returns the AST (nil on a syntax error) and every issue found.
     public static func parse(_ text: String, scope: FormulaScope) -> (Expr?, [FormulaIssue]) {
+        let length = text.unicodeScalars.count
+        guard length <= maximumLength else {
+            return (nil, [FormulaIssue(offset: 0, id: .limitExceeded,
+                message: "formula is \(length) characters long; expected at most \(maximumLength) (split it over parameters or specs)")])
+        }
         var parser = FormulaParser(scope: scope)
         do {
             parser.tokens = try Lexer.tokenize(text)
@@ -43,10 +57,31 @@ public struct FormulaParser {
         do {
             let expr = try parser.expression(minPrecedence: 0)
             try parser.expectEnd()
-            return (expr, parser.issues)
+            return (expr, parser.cappedIssues)
         } catch {
-            return (nil, parser.issues + [error])
+            parser.issues.append(error)
+            return (nil, parser.cappedIssues)
         }
+    }
+
+    private var cappedIssues: [FormulaIssue] {
+        guard issues.count > Self.maximumIssues else { return issues }
+        let rest = issues.count - Self.maximumIssues
+        return Array(issues.prefix(Self.maximumIssues))
+            + [FormulaIssue(offset: issues[Self.maximumIssues].offset, id: .limitExceeded,
+                            message: "\(rest) more issue\(rest == 1 ? "" : "s") in this formula not shown")]
+    }
+
+    /// A node, refused when the tree would nest deeper than `maximumDepth`.
+    private func node(_ kind: Expr.Kind, at offset: Int) throws(FormulaIssue) -> Expr {
+        let e = Expr(kind, at: offset)
+        guard e.height <= Self.maximumDepth else { throw tooDeep(at: offset) }
+        return e
+    }
+
+    private func tooDeep(at offset: Int) -> FormulaIssue {
+        FormulaIssue(offset: offset, id: .limitExceeded,
+                     message: "formula nests deeper than \(Self.maximumDepth) levels here; expected a shallower formula (a long sum or product counts one level per term)")
     }
 
     // MARK: - Grammar
@@ -74,6 +109,9 @@ public struct FormulaParser {
 
     /// precedence 1: `c ? a : b` (right associative), lowest of all.
     private mutating func expression(minPrecedence: Int) throws(FormulaIssue) -> Expr {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maximumDepth else { throw tooDeep(at: current.offset) }
         var lhs = try prefix()
         while true {
             if isSymbol("?"), minPrecedence <= 1 {
@@ -84,7 +122,7 @@ public struct FormulaParser {
                 }
                 _ = advance()
                 let b = try expression(minPrecedence: 1)
-                lhs = Expr(.call("where", [lhs, a, b], site: nil), at: q.offset)
+                lhs = try node(.call("where", [lhs, a, b], site: nil), at: q.offset)
                 continue
             }
             guard case .symbol(let s) = current.kind, let op = BinaryOperator(rawValue: s), op.precedence >= minPrecedence else {
@@ -94,7 +132,7 @@ public struct FormulaParser {
             // `^` is right associative; unary operators bind looser than `^` but may start its right operand (`2^-x`).
             let next = op.isRightAssociative ? op.precedence : op.precedence + 1
             let rhs = try expression(minPrecedence: next)
-            lhs = Expr(.binary(op, lhs, rhs), at: opToken.offset)
+            lhs = try node(.binary(op, lhs, rhs), at: opToken.offset)
         }
     }
 
@@ -107,7 +145,7 @@ public struct FormulaParser {
             let op = UnaryOperator(rawValue: token.text)!
             // Binds tighter than * and / but looser than ^, so -x^2 is -(x^2).
             let operand = try expression(minPrecedence: 8)
-            return Expr(.unary(op, operand), at: token.offset)
+            return try node(.unary(op, operand), at: token.offset)
         case .symbol("("):
             let inner = try expression(minPrecedence: 0)
             guard isSymbol(")") else {
@@ -163,7 +201,7 @@ public struct FormulaParser {
             site = noiseSites
             noiseSites += 1
         }
-        return Expr(.call(name, args, site: site), at: offset)
+        return try node(.call(name, args, site: site), at: offset)
     }
 
     private mutating func identifier(_ name: String, at offset: Int) -> Expr {

@@ -15,6 +15,8 @@ public struct Spec: Sendable {
     public var file: String
     /// The YAML text the spec was read from (embedded in generated code for the JIT).
     public var source: String
+    /// Where the `name` value sits in the file (nil for specs built in code).
+    public var nameLocation: SourceLocation?
 
     public init(name: String, summary: String, doc: String?, params: [Param], forward: Formula,
                 backward: Formula, trainForward: Formula?, file: String, source: String = "") {

@@ -10,14 +10,33 @@ public struct SpecCatalog: Sendable {
 
     public var hasErrors: Bool { diagnostics.hasErrors }
 
+    /// A spec folder that cannot be listed: one line saying where kernelgen looked and how to point it.
+    public struct FolderError: Error, CustomStringConvertible {
+        public var directory: String
+        public var reason: String
+        public var description: String {
+            let full = URL(fileURLWithPath: directory).standardizedFileURL.path
+            return "cannot read the spec folder `\(directory)` (\(full)): \(reason); expected a folder of *.yaml specs (run from the project root, or pass --specs FOLDER)"
+        }
+    }
+
     /// `*.yaml` and `*.yml` files of `directory`, sorted by name.
-    public static func specFiles(in directory: String) throws -> [String] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+    /// - Throws: `FolderError` when `directory` is missing, not a folder or unreadable.
+    public static func specFiles(in directory: String) throws(FolderError) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw FolderError(directory: directory, reason: "no such folder")
+        }
+        guard isDirectory.boolValue else { throw FolderError(directory: directory, reason: "not a folder") }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw FolderError(directory: directory, reason: "cannot list it (permission denied?)")
+        }
         return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
             .map { (directory as NSString).appendingPathComponent($0) }
     }
 
-    public static func load(directory: String) throws -> SpecCatalog {
+    /// - Throws: `FolderError` when `directory` cannot be listed.
+    public static func load(directory: String) throws(FolderError) -> SpecCatalog {
         load(files: try specFiles(in: directory))
     }
 
@@ -38,6 +57,17 @@ public struct SpecCatalog: Sendable {
             diagnostics += SpecAnalysis.check(spec)
             specs.append(spec)
         }
+        // Emitted names two specs would share (`nt`'s training forward and `nt_train`'s forward are both
+        // `kg_nt_train_forward_f32`): an error at the second spec's name, so check accepts only what generate
+        // can emit.
+        let collisions = EmittedNames.collisions(specs.map { ($0.name, $0.trainForward != nil) })
+        for c in collisions {
+            guard let spec = specs.first(where: { $0.name == c.spec }) else { continue }
+            diagnostics.append(Diagnostic(.nameCollision, at: spec.nameLocation ?? SourceLocation(file: spec.file, line: 1, column: 1),
+                "surrogate `\(c.spec)` would emit the \(c.kind) `\(c.name)`, which `\(c.other)` (\(firstFile[c.other] ?? "another spec")) emits too; expected names whose emitted symbols, types and files differ"))
+        }
+        let colliding = Set(collisions.map(\.spec))
+        specs.removeAll { colliding.contains($0.name) }
         return SpecCatalog(specs: specs.sorted { $0.name < $1.name }, diagnostics: diagnostics.sortedForDisplay(), files: files)
     }
 }

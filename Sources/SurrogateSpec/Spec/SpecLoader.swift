@@ -13,22 +13,37 @@ public struct SpecLoader {
     let file: String
     let lines: [Substring]
     var diagnostics: [Diagnostic] = []
+    /// Where the spec's `name` value is (collisions between specs are reported there).
+    var nameLocation: SourceLocation?
+    var specName: String?
+    /// Every parameter name declared, valid or not: a formula using a parameter whose declaration has an
+    /// error gets no second, false "unknown identifier" error.
+    var declaredParams: [String] = []
 
-    /// Loads the spec at `path`; `file` is the name used in diagnostics (defaults to `path`).
+    /// Largest spec file accepted (a spec is a few hundred bytes; this bounds the work on hostile input).
+    public static let maximumFileSize = 1 << 20
+
+    /// Loads the spec at `path`; `file` is the name used in diagnostics (defaults to `path`). A path that is
+    /// missing, a folder, a special file (FIFO, device: never opened), unreadable, larger than
+    /// `maximumFileSize` or not UTF-8 is one located `unreadable-file` error saying which.
     public static func load(path: String, displayName: String? = nil) -> (Spec?, [Diagnostic]) {
         let name = displayName ?? path
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            return (nil, [Diagnostic(.yamlSyntax, at: SourceLocation(file: name, line: 1, column: 1),
-                                     "cannot read the file as UTF-8 text")])
+        switch SpecFile.read(path) {
+        case .success(let text):
+            return load(yaml: text, file: name)
+        case .failure(let problem):
+            return (nil, [Diagnostic(.unreadableFile, at: SourceLocation(file: name, line: problem.line, column: problem.column),
+                                     problem.message)])
         }
-        return load(yaml: text, file: name)
     }
 
     /// Loads a spec from text; `file` names it in diagnostics, and its base name must equal `name`
-    /// unless it is empty or `<string>`.
+    /// unless it is empty or `<string>`. CRLF and CR line ends and a leading byte-order mark are accepted
+    /// (lines and columns are those an editor shows).
     public static func load(yaml: String, file: String) -> (Spec?, [Diagnostic]) {
-        var loader = SpecLoader(file: file, lines: yaml.split(separator: "\n", omittingEmptySubsequences: false))
-        let spec = loader.run(yaml)
+        let text = SpecFile.normalised(yaml)
+        var loader = SpecLoader(file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false))
+        let spec = loader.run(text)
         let diagnostics = loader.diagnostics.sortedForDisplay()
         return (diagnostics.hasErrors ? nil : spec, diagnostics)
     }
@@ -70,7 +85,7 @@ public struct SpecLoader {
         }
         let doc = textField(fields["doc"], field: "doc", singleLine: false)
         let params = paramsField(fields["params"])
-        let paramNames = params.map(\.name)
+        let paramNames = declaredParams
 
         let forward = formula(fields["forward"]?.value, field: "forward", text: Self.defaultForward,
                               scope: FormulaScope(field: "forward", params: paramNames, allowsForwardOutput: false, allowsNoise: false),
@@ -93,8 +108,10 @@ public struct SpecLoader {
         }
 
         guard let name, let forward, let backward, !diagnostics.hasErrors else { return nil }
-        return Spec(name: name, summary: summary ?? "", doc: doc, params: params, forward: forward,
-                    backward: backward, trainForward: trainForward ?? nil, file: file, source: yaml)
+        var spec = Spec(name: name, summary: summary ?? "", doc: doc, params: params, forward: forward,
+                        backward: backward, trainForward: trainForward ?? nil, file: file, source: yaml)
+        spec.nameLocation = nameLocation
+        return spec
     }
 
     /// Yams rejects duplicate keys before we see the mapping, naming only the mapping: find the key's
@@ -151,19 +168,27 @@ public struct SpecLoader {
             report(.badName, at: scalar.mark, "invalid name `\(name)`; expected lowercase letters, digits and `_`, starting with a letter ([a-z][a-z0-9_]*)")
             return nil
         }
+        if let problem = EmittedNames.problem(specName: name) {
+            report(.reservedName, at: scalar.mark, problem)
+            return nil
+        }
         let base = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         if !file.isEmpty, file != "<string>", base != name {
             report(.nameMismatch, at: scalar.mark, "name `\(name)` does not match the file name; expected `\(base)` (or rename the file to `\(name).yaml`)")
         }
+        nameLocation = location(scalar.mark)
+        specName = name
         return name
     }
 
     private mutating func textField(_ field: (key: Node, value: Node)?, field name: String, singleLine: Bool) -> String? {
         guard let field else { return nil }
-        guard let s = field.value.scalar?.string else {
+        guard let scalar = field.value.scalar else {
             report(.wrongFieldType, at: field.value.mark, "`\(name)` must be text")
             return nil
         }
+        guard !isCustomTag(scalar, field: name) else { return nil }
+        let s = scalar.string
         let text = singleLine ? s.trimmingCharacters(in: .whitespacesAndNewlines) : s
         if singleLine, text.contains("\n") {
             report(.wrongFieldType, at: field.value.mark, "`\(name)` must be one line; put longer text in `doc`")
@@ -186,6 +211,11 @@ public struct SpecLoader {
             }
             guard Self.isIdentifier(name, allowUpper: true) else {
                 report(.badName, at: key.mark, "invalid parameter name `\(name)`; expected letters, digits and `_`, starting with a letter")
+                continue
+            }
+            declaredParams.append(name)
+            if let problem = EmittedNames(spec: specName ?? "").problem(parameter: name) {
+                report(.reservedName, at: key.mark, problem)
                 continue
             }
             if name == "x" || name == "y" || FunctionTable.callable(named: name) != nil || FormulaConstant.values[name] != nil {
@@ -252,6 +282,7 @@ public struct SpecLoader {
                 report(.wrongFieldType, at: node.mark, "`\(field)` must be a formula such as `scale * x`")
                 return nil
             }
+            guard !isCustomTag(scalar, field: field) else { return nil }
             text = scalar.string
             source = formulaSource(scalar)
         } else if let defaultText {
@@ -286,6 +317,16 @@ public struct SpecLoader {
         default:
             return FormulaSource(at: start)
         }
+    }
+
+    /// YAML reads a value starting with `!` as a tag (`backward: !(x < 0)` is the tag `!(x` on `< 0)`):
+    /// report that, with the quoting that fixes it, instead of a confusing error about what is left.
+    private mutating func isCustomTag(_ scalar: Node.Scalar, field: String) -> Bool {
+        let tag = scalar.tag.rawValue
+        guard !tag.isEmpty, tag != "!", !tag.hasPrefix("tag:yaml.org,2002:") else { return false }
+        report(.yamlTag, at: scalar.mark,
+               "YAML reads `\(tag)` as a tag, not as part of `\(field)`; expected the value in quotes, e.g. `\(field): '\(tag) \(scalar.string)'`")
+        return true
     }
 
     static func isIdentifier(_ s: String, allowUpper: Bool) -> Bool {

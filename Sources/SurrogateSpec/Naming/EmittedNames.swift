@@ -1,0 +1,135 @@
+/// The naming authority: the one place that turns a spec's name and its parameters' names into every
+/// identifier and file the backends emit, and that decides whether those names are safe.
+///
+/// How each language is kept safe:
+/// - C: every identifier kernelgen emits carries a prefix no C keyword or reserved identifier has
+///   (`kg_`, `kgj_`, `p_`, `KERNELGEN_`), so spec names never need escaping there; what remains are
+///   collisions with the fixed names of the prelude, the noise source file and other specs.
+/// - Swift: parameter names become argument labels, stored properties and initialiser parameters of the
+///   typed wrapper; a keyword is written in backticks (`` `in` ``). Names the wrapper itself uses
+///   (`seed`, `mode`, `Double`, ...) cannot be escaped and are rejected.
+/// - Files: `C/kernelgen_<name>.c`, `C/include/kernelgen_<name>.h`, `Swift/<Type>Kernels.swift`, compared
+///   case-insensitively (macOS file systems) with each other and with the fixed files.
+public struct EmittedNames: Sendable, Equatable {
+    /// The spec's name (`noisy_threshold`).
+    public let spec: String
+    /// `NoisyThreshold`: the prefix of the Swift types.
+    public let typeName: String
+    /// `kg_noisy_threshold`: the prefix of the AOT C kernels.
+    public let cPrefix: String
+    /// `kgj_noisy_threshold`: the prefix of JIT kernels (each compiled into its own library).
+    public let jitPrefix: String
+
+    public init(spec: String) {
+        self.spec = spec
+        typeName = Self.typeName(spec)
+        cPrefix = "kg_\(spec)"
+        jitPrefix = "kgj_\(spec)"
+    }
+
+    /// Longest accepted spec or parameter name (file names, symbol lengths and messages stay reasonable).
+    public static let maximumNameLength = 64
+
+    /// `noisy_threshold` -> `NoisyThreshold` (empty pieces between underscores vanish, so `a__b` and `a_b`
+    /// both give `AB`: the collision check catches such pairs).
+    public static func typeName(_ name: String) -> String {
+        name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    // MARK: Emitted names
+
+    public var kernelsType: String { "\(typeName)Kernels" }
+    public var wrapperType: String { "\(typeName)Surrogate" }
+    public var cSource: String { "C/kernelgen_\(spec).c" }
+    public var cHeader: String { "C/include/kernelgen_\(spec).h" }
+    public var cHeaderName: String { "kernelgen_\(spec).h" }
+    public var includeGuard: String { "KERNELGEN_\(spec.uppercased())_H" }
+    public var swiftFile: String { "Swift/\(kernelsType).swift" }
+    public var files: [String] { [cSource, cHeader, swiftFile] }
+
+    /// The C kernel for `op` (`forward`, `backward`, `train_forward`, `train_forward_mean`) and dtype (`f32`).
+    public func cKernel(_ op: String, _ dtype: String) -> String { "\(cPrefix)_\(op)_\(dtype)" }
+
+    /// Every global C symbol the AOT kernels of this spec define.
+    public func cSymbols(hasTrainForward: Bool) -> [String] {
+        let ops = hasTrainForward ? Self.allOps : Array(Self.allOps.prefix(2))
+        return ops.flatMap { op in Self.dtypes.map { cKernel(op, $0) } }
+    }
+
+    static let allOps = ["forward", "backward", "train_forward", "train_forward_mean"]
+    static let dtypes = ["f32", "f64"]
+
+    /// A parameter in C: the AOT kernels' argument and the JIT's constant (`p_scale`).
+    public static func cParameter(_ name: String) -> String { "p_\(name)" }
+
+    /// A parameter as a Swift identifier (label, property, argument): backticked when it is a keyword.
+    public static func swiftIdentifier(_ name: String) -> String {
+        SwiftKeywords.all.contains(name) ? "`\(name)`" : name
+    }
+}
+
+extension EmittedNames {
+    /// Why the names a spec called `specName` would emit are unusable (too long, or taken by kernelgen's own
+    /// files, runtime types or prelude symbols), or nil when they are fine. Collisions between specs are
+    /// `collisions(_:)`.
+    public static func problem(specName: String) -> String? {
+        let names = EmittedNames(spec: specName)
+        if specName.count > maximumNameLength {
+            return "name is \(specName.count) characters long; expected at most \(maximumNameLength)"
+        }
+        if let file = names.files.first(where: ReservedNames.isReservedFile) {
+            return "name `\(specName)` would emit `\(file)`, which kernelgen writes for its own use; expected another name"
+        }
+        if let type = [names.kernelsType, names.wrapperType].first(where: ReservedNames.swiftTypes.contains) {
+            return "name `\(specName)` would emit the Swift type `\(type)`, which the runtime already defines; expected another name"
+        }
+        if let symbol = names.cSymbols(hasTrainForward: true).first(where: ReservedNames.cIdentifiers.contains) {
+            return "name `\(specName)` would emit the C symbol `\(symbol)`, which the prelude already defines; expected another name"
+        }
+        return nil
+    }
+
+    /// Why a parameter called `name` cannot be emitted for this spec, or nil when it can.
+    public func problem(parameter name: String) -> String? {
+        if name.count > Self.maximumNameLength {
+            return "parameter name is \(name.count) characters long; expected at most \(Self.maximumNameLength)"
+        }
+        if let what = ReservedNames.swiftWrapperMembers[name] {
+            return "parameter `\(name)` would be emitted as `\(wrapperType).\(name)`, which is \(what); expected another name"
+        }
+        return nil
+    }
+
+    /// One emitted name that two specs share.
+    public struct Collision: Sendable, Equatable {
+        /// The spec emitting it second (in the order given).
+        public var spec: String
+        public var other: String
+        public var name: String
+        public var kind: String
+    }
+
+    /// Names that two specs of one generated set would both emit (C symbols, Swift types, files; files
+    /// case-insensitively). `specs`: name and whether it has a training forward, in file order.
+    public static func collisions(_ specs: [(name: String, hasTrainForward: Bool)]) -> [Collision] {
+        var owner: [String: (spec: String, kind: String)] = [:]
+        var found: [Collision] = []
+        for spec in specs {
+            let names = EmittedNames(spec: spec.name)
+            let emitted = names.cSymbols(hasTrainForward: spec.hasTrainForward).map { ("C symbol", $0, $0) }
+                + [("Swift type", names.kernelsType, names.kernelsType), ("Swift type", names.wrapperType, names.wrapperType)]
+                + names.files.map { ("file", $0, $0.lowercased()) }
+            var reported = false
+            for (kind, name, key) in emitted {
+                if let first = owner[key], first.spec != spec.name {
+                    if !reported { found.append(Collision(spec: spec.name, other: first.spec, name: name, kind: kind)) }
+                    reported = true
+                } else {
+                    owner[key] = (spec.name, kind)
+                }
+            }
+        }
+        return found
+    }
+}
+
