@@ -22,7 +22,8 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: false,
             isStochastic: false,
-            backwardReadsForwardOutput: false),
+            backwardReadsForwardOutput: false,
+            fingerprint: "816b398fc66ee738445b1c1cec577e61"),
         SurrogateDescriptor(
             name: "gaussian",
             summary: "Gaussian-density surrogate; the most localised gradient.",
@@ -31,7 +32,8 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: false,
             isStochastic: false,
-            backwardReadsForwardOutput: false),
+            backwardReadsForwardOutput: false,
+            fingerprint: "3e9f9c36abc588bf42f16bc35c27c3ea"),
         SurrogateDescriptor(
             name: "noisy_threshold",
             summary: "Noisy-threshold spike; stochastic soft spike in training, hard spike in eval.",
@@ -40,7 +42,8 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: true,
             isStochastic: true,
-            backwardReadsForwardOutput: true),
+            backwardReadsForwardOutput: true,
+            fingerprint: "bc9f26fbd28adde92629b0090e6871e4"),
         SurrogateDescriptor(
             name: "piecewise_linear",
             summary: "Rectangular-window surrogate; constant 1/(2 gamma) on -gamma <= x <= gamma, else 0.",
@@ -49,7 +52,8 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: false,
             isStochastic: false,
-            backwardReadsForwardOutput: false),
+            backwardReadsForwardOutput: false,
+            fingerprint: "ec8edb35833546d9faff04ce42c2610c"),
         SurrogateDescriptor(
             name: "sigmoid",
             summary: "Sigmoid-derivative surrogate; smooth, exponentially decaying tails.",
@@ -58,7 +62,8 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: false,
             isStochastic: false,
-            backwardReadsForwardOutput: false),
+            backwardReadsForwardOutput: false,
+            fingerprint: "c8cb3b95b59459f5425a7fa9c7465cea"),
     ]
 
     public static func register(into table: DispatchTable) {

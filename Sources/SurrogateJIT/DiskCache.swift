@@ -61,8 +61,10 @@ struct DiskCache: Sendable {
 
     static func decode(_ bytes: [UInt8], material: String) -> Entry? {
         var position = 0
+        // Every length comes from the file: compared with what is left, never added to (a length near
+        // Int.max would overflow `position + count`).
         func take(_ count: Int) -> ArraySlice<UInt8>? {
-            guard count >= 0, position + count <= bytes.count else { return nil }
+            guard count >= 0, count <= bytes.count - position else { return nil }
             defer { position += count }
             return bytes[position..<(position + count)]
         }
@@ -71,7 +73,7 @@ struct DiskCache: Sendable {
             return raw.reversed().reduce(0) { $0 << 8 | UInt64($1) }
         }
         func blob() -> [UInt8]? {
-            guard let n = number(), n < UInt64(Int.max), let raw = take(Int(n)) else { return nil }
+            guard let n = number(), n <= UInt64(bytes.count - position), let raw = take(Int(n)) else { return nil }
             return Array(raw)
         }
         guard take(magic.count).map(Array.init) == magic, blob() == Array(material.utf8),

@@ -93,7 +93,7 @@ public final class SurrogateJIT: Sendable {
             name: spec.name, summary: spec.summary,
             parameters: spec.params.map { ParameterInfo(name: $0.name, defaultValue: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "") },
             hasTrainForward: spec.trainForward != nil, isStochastic: spec.isStochastic,
-            backwardReadsForwardOutput: spec.backward.expr.usesForwardOutput)
+            backwardReadsForwardOutput: spec.backward.expr.usesForwardOutput, fingerprint: spec.fingerprint)
     }
 
     // MARK: Compiling
@@ -102,7 +102,7 @@ public final class SurrogateJIT: Sendable {
     public func compile<T: KernelScalar>(_ spec: Spec, parameters: [String: Double] = [:], dtype: T.Type = T.self,
                                          options: Options = Options()) throws(JITError) -> JITKernels<T> {
         let start = ContinuousClock.now
-        let values = try Self.resolve(spec, parameters)
+        let values = try Self.resolve(spec, parameters, T.self)
         let request = RequestKey(spec: spec.source.isEmpty ? "\(spec.name):\(spec.backward.text)" : spec.source,
                                  values: spec.params.map { values[$0.name]! }, dtype: T.dtype, ops: options.ops.rawValue)
         let slot = slots.withLock { table in
@@ -219,9 +219,9 @@ public final class SurrogateJIT: Sendable {
     }
 
     /// Parameter values with defaults filled in, checked as the dispatch table checks them.
-    static func resolve(_ spec: Spec, _ parameters: [String: Double]) throws(JITError) -> [String: Double] {
+    static func resolve<T: KernelScalar>(_ spec: Spec, _ parameters: [String: Double], _: T.Type) throws(JITError) -> [String: Double] {
         do {
-            let values = try descriptor(spec).resolve(parameters)
+            let values = try descriptor(spec).resolve(parameters, for: T.self)
             return Dictionary(uniqueKeysWithValues: zip(spec.params.map(\.name), values))
         } catch {
             throw .invalidParameters(error.description)

@@ -32,6 +32,8 @@ public struct KernelKey: Hashable, Sendable, CustomStringConvertible {
 public final class DispatchTable: Sendable {
     private struct State {
         var descriptors: [String: SurrogateDescriptor] = [:]
+        /// Surrogates whose descriptor was replaced by one with another fingerprint: their kernels were dropped.
+        var replaced: Set<String> = []
         var kernels: [KernelKey: any Sendable] = [:]
         var providers: [Backend: any KernelProvider] = [:]
     }
@@ -46,9 +48,17 @@ public final class DispatchTable: Sendable {
 
     public init() {}
 
-    /// Adds or replaces a surrogate's descriptor.
+    /// Adds or replaces a surrogate's descriptor. A replacement made from another spec text (another
+    /// fingerprint) drops every kernel registered under the name, ahead-of-time and JIT alike: they compute
+    /// the old formulas. Kernels registered afterwards (the JIT's, compiled from the new spec) serve it.
     public func register(_ descriptor: SurrogateDescriptor) {
-        state.withLock { $0.descriptors[descriptor.name] = descriptor }
+        state.withLock { s in
+            if let old = s.descriptors[descriptor.name], old.fingerprint != descriptor.fingerprint {
+                s.kernels = s.kernels.filter { $0.key.surrogate != descriptor.name }
+                s.replaced.insert(descriptor.name)
+            }
+            s.descriptors[descriptor.name] = descriptor
+        }
     }
 
     /// Adds or replaces kernels. `specialization`: parameter values folded into the kernels (JIT).
@@ -81,6 +91,7 @@ public final class DispatchTable: Sendable {
         let found = state.withLock { $0.kernels[key] }
         if let set = found as? KernelSet<T> { return set }
         _ = try descriptor(name)
+        if backend != .jit, state.withLock({ $0.replaced.contains(name) }) { throw .replacedSpec(surrogate: name, backend: backend) }
         throw .noKernel(surrogate: name, dtype: T.dtype, backend: backend, available: backends(of: name, dtype: T.dtype))
     }
 
@@ -90,7 +101,7 @@ public final class DispatchTable: Sendable {
     public func surrogate<T: KernelScalar>(_ name: String, dtype: T.Type = T.self, backend: Backend = .c,
                                            parameters: [String: Double] = [:], mode: SurrogateMode = .eval) throws(SurrogateError) -> BoundSurrogate<T> {
         let descriptor = try descriptor(name)
-        let values = try descriptor.resolve(parameters)
+        let values = try descriptor.resolve(parameters, for: T.self)
         guard let provider = state.withLock({ $0.providers[backend] }) else {
             let set: KernelSet<T> = try kernels(name, backend: backend)
             return BoundSurrogate(descriptor: descriptor, backend: backend, parameterValues: values, mode: mode, kernels: set)

@@ -9,15 +9,29 @@ public struct SurrogateDescriptor: Sendable, Hashable {
     public var isStochastic: Bool
     /// The backward reads `y`, the forward output.
     public var backwardReadsForwardOutput: Bool
+    /// Identifies the spec text the kernels were made from (`Spec.fingerprint`); registering a descriptor with
+    /// another fingerprint under the same name drops the kernels made from the old text.
+    public var fingerprint: String
 
     public init(name: String, summary: String, parameters: [ParameterInfo], hasTrainForward: Bool,
-                isStochastic: Bool, backwardReadsForwardOutput: Bool) {
+                isStochastic: Bool, backwardReadsForwardOutput: Bool, fingerprint: String = "") {
+        self.fingerprint = fingerprint
         self.name = name
         self.summary = summary
         self.parameters = parameters
         self.hasTrainForward = hasTrainForward
         self.isStochastic = isStochastic
         self.backwardReadsForwardOutput = backwardReadsForwardOutput
+    }
+
+    /// Parameter values in argument order, checked for the kernels of `T` as well: a value that is finite in
+    /// Double but not in T (`1e39` for Float) is rejected, since the kernels would compute with infinity.
+    public func resolve<T: KernelScalar>(_ values: [String: Double], for _: T.Type) throws(SurrogateError) -> [Double] {
+        let resolved = try resolve(values)
+        for (p, v) in zip(parameters, resolved) where !T(v).isFinite {
+            throw .parameterNotRepresentable(p.name, value: v, dtype: T.dtype, surrogate: name)
+        }
+        return resolved
     }
 
     /// Parameter values in argument order: defaults filled in, unknown names and out-of-bounds values rejected.

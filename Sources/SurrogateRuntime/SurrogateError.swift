@@ -5,6 +5,10 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
     case unknownSurrogate(String, known: [String])
     case unknownParameter(String, surrogate: String, known: [String])
     case parameterOutOfBounds(String, value: Double, min: Double?, max: Double?, surrogate: String)
+    /// Finite in Double, infinite in the kernels' element type.
+    case parameterNotRepresentable(String, value: Double, dtype: DType, surrogate: String)
+    /// The surrogate was replaced by a spec with other formulas; `backend`'s kernels were made from the old one.
+    case replacedSpec(surrogate: String, backend: Backend)
     case noKernel(surrogate: String, dtype: DType, backend: Backend, available: [Backend])
     case lengthMismatch(operation: String, expected: Int, got: Int)
     case forwardOutputRequired(surrogate: String)
@@ -20,6 +24,11 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
             return "`\(surrogate)` has no parameter `\(name)`\(Self.suggestion(name, known)); \(expected)"
         case .parameterOutOfBounds(let name, let value, let min, let max, let surrogate):
             return "parameter `\(name)` of `\(surrogate)` is \(value); expected a finite value in [\(min.map { "\($0)" } ?? "-inf"), \(max.map { "\($0)" } ?? "inf")]"
+        case .parameterNotRepresentable(let name, let value, let dtype, let surrogate):
+            let largest = dtype == .f32 ? "\(Float.greatestFiniteMagnitude)" : "\(Double.greatestFiniteMagnitude)"
+            return "parameter `\(name)` of `\(surrogate)` is \(value), which is infinite in \(dtype.rawValue); expected a magnitude of at most \(largest)"
+        case .replacedSpec(let surrogate, let backend):
+            return "`\(surrogate)` was replaced by a spec whose text differs from the one its \(backend.rawValue) kernels were made from; expected backend jit (which compiles the new spec), or another name for the new spec"
         case .noKernel(let surrogate, let dtype, let backend, let available):
             let have = available.isEmpty ? "none" : available.map(\.rawValue).joined(separator: ", ")
             return "no \(backend.rawValue) kernel for `\(surrogate)` in \(dtype.rawValue); available backends: \(have)"

@@ -40,7 +40,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let values = try ParameterArguments.parse(params)
-        let backend = try JITSetup.prepare(backend: backend, spec: spec)
+        let backend = try JITSetup.prepare(name: name, backend: backend, spec: spec)
         let input = FileHandle.standardInput.readDataToEndOfFile()
         let text = String(decoding: input, as: UTF8.self)
         let surrogateMode: SurrogateMode = mode == .train ? .train(sample: !meanField, seed: seed) : .eval

@@ -23,11 +23,17 @@ enum ParameterArguments {
 /// Wiring of the JIT for the commands that use it.
 enum JITSetup {
     /// Loads a runtime spec (reporting its diagnostics) and installs the JIT as the table's `jit` backend
-    /// when needed. Returns the backend to use: jit by default when a spec file is given.
-    static func prepare(backend: Backend?, spec: String?) throws -> Backend {
+    /// when needed. Returns the backend to use: jit by default when a spec file is given. The file must define
+    /// `name` (a file defining another surrogate would leave `name` to some other kernels).
+    static func prepare(name: String, backend: Backend?, spec: String?) throws -> Backend {
         LoggingSystem.bootstrapOnce()
         let chosen = backend ?? (spec == nil ? .c : .jit)
-        if let spec { _ = try loadSpec(spec) }
+        if let spec {
+            let loaded = try loadSpec(spec)
+            guard loaded.name == name else {
+                throw ValidationError("\(spec) defines `\(loaded.name)`, not `\(name)`; expected the name the file defines")
+            }
+        }
         if chosen == .jit { SurrogateJIT.shared.install(in: .builtin) }
         return chosen
     }

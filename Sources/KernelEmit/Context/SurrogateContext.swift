@@ -12,6 +12,8 @@ public struct SurrogateContext: Sendable {
     public var docLines: [String]
     /// `Specs/sigmoid.yaml`, as written in the generated header line.
     public var specFile: String
+    /// Identifies the spec's text (`Spec.fingerprint`): the runtime tells a runtime spec from the built-in one by it.
+    public var fingerprint: String
     public var params: [ParamContext]
     public var hasParams: Bool
     public var hasTrainForward: Bool
@@ -45,6 +47,7 @@ public struct SurrogateContext: Sendable {
             .map { String($0).trimmingCharacters(in: .whitespaces) }
         while docLines.last?.isEmpty == true { docLines.removeLast() }
         self.specFile = specFile
+        fingerprint = spec.fingerprint
         let runtime = parametersAreConstants ? [] : spec.params.filter { specialised[$0.name] == nil }
         params = runtime.enumerated().map { ParamContext($1, index: $0) }
         hasParams = !params.isEmpty

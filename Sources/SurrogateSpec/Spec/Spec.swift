@@ -31,6 +31,11 @@ public struct Spec: Sendable {
         self.source = source
     }
 
+    /// A digest of the spec's text (128-bit FNV-1a, hex): two specs with one name compute the same kernels
+    /// only when their fingerprints are equal. Built-in descriptors carry it, so a runtime spec that changes a
+    /// built-in is never served by the built-in's ahead-of-time kernels.
+    public var fingerprint: String { Fingerprint.of(source.isEmpty ? "\(name)\n\(summary)\n\(forward.text)\n\(backward.text)\n\(trainForward?.text ?? "")" : source) }
+
     /// True when training draws noise (so kernels take a seed and an element offset).
     public var isStochastic: Bool { trainForward?.expr.usesNoise ?? false }
 
