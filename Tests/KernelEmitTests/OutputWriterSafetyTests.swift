@@ -88,19 +88,27 @@ import Testing
         #expect(try folder.snapshot() == before)
     }
 
-    /// A failure among the renames (here a folder that appeared at a new file's path after the plan, as a
-    /// concurrent foreign process could make) puts back the files already replaced and removed.
+    /// A failure among the renames (here a folder that a foreign process makes at a new file's path just
+    /// before its rename, after other files were replaced and an obsolete one removed) puts them all back.
     @Test func aFailedRenameRestoresThePreviousOutput() throws {
         let folder = try OutputFolder()
         defer { folder.remove() }
-        _ = try previousOutput(folder)
+        let before = try previousOutput(folder)
         let files = [generated("C/a.c", "int a = 2;"), generated("C/b.c", "int b;")]
         let plan = try folder.writer.makePlan(files)
         #expect(plan.changed == ["C/a.c", "C/b.c"] && plan.obsolete == ["C/old.c"])
-        try folder.put("C/b.c/blocker.txt", "appeared\n")
-        let before = try folder.snapshot()
-        #expect(throws: OutputError.self) { try folder.writer.apply(plan, files) }
+        var renamed: [String] = []
+        let error = #expect(throws: OutputError.self) {
+            try folder.writer.apply(plan, files) { path in
+                renamed.append(path)
+                if path == "C/b.c" { try folder.put("C/b.c/blocker.txt", "appeared\n") }
+            }
+        }
+        #expect(renamed == ["C/a.c", "C/b.c"], "the failure was not among the renames")
+        #expect(error?.description == "cannot replace \(folder.full("C/b.c")): Is a directory")
+        try FileManager.default.removeItem(atPath: folder.full("C/b.c"))
         #expect(try folder.snapshot() == before)
+        #expect(try folder.stagingFolders().isEmpty)
     }
 
     /// Runs into one folder take turns: all succeed, exactly one writes, the others find it up to date.

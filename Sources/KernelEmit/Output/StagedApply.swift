@@ -10,8 +10,10 @@ extension OutputWriter {
     /// replaced or removed are kept there too (hard links, or moved), so a failure at any step renames
     /// them back. The manifest is renamed last: until then, the previous one still describes the folder.
     /// The staging folder is removed on the way out, success or failure.
+    /// `beforeRename` runs just before each file is renamed into place: the tests' way to make a foreign
+    /// process act at the worst moment.
     /// - Throws: `OutputError.io` naming the output path whose write, rename or removal failed.
-    func apply(_ plan: Plan, _ files: [GeneratedFile]) throws {
+    func apply(_ plan: Plan, _ files: [GeneratedFile], beforeRename: (String) throws -> Void = { _ in }) throws {
         let targets = plan.changed + (plan.manifest == .current ? [] : [Self.manifestName])
         guard !targets.isEmpty || !plan.obsolete.isEmpty else { return }
         let contents = Dictionary(files.map { ($0.path, $0.contents) }, uniquingKeysWith: { first, _ in first })
@@ -44,6 +46,7 @@ extension OutputWriter {
                 undo.append { [full = full(path)] in _ = rename(previous + "/" + path, full) }
             }
             for path in targets {
+                try beforeRename(path)
                 try PosixFiles.move(fresh + "/" + path, full(path), action: "replace", shownAs: full(path))
                 undo.append { [full = full(path)] in
                     if rename(previous + "/" + path, full) != 0 { _ = unlink(full) }
