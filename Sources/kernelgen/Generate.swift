@@ -27,20 +27,35 @@ struct Generate: ParsableCommand {
         }
         let files = try Generator(templatesDirectory: templates).render(catalog.specs)
         let writer = OutputWriter(directory: output)
-        let plan = writer.plan(files)
-        if check {
-            guard plan.isUpToDate else {
-                for path in plan.changed { Console.error("stale: \(output)/\(path)") }
-                for path in plan.obsolete { Console.error("obsolete: \(output)/\(path)") }
-                Console.error("\(output)/ is out of date with \(project.specs)/ and \(templates)/; run `swift run kernelgen` and commit the result")
-                throw ExitCode.failure
-            }
-            print("\(output)/ is up to date (\(files.count) files from \(catalog.specs.count) specs)")
-            return
+        do {
+            if check { try checkOutput(writer.plan(files), fileCount: files.count, specCount: catalog.specs.count) }
+            else { report(try writer.write(files), specCount: catalog.specs.count) }
+        } catch let error as OutputError {
+            Console.error("error: \(error)")
+            throw ExitCode.failure
         }
-        try writer.apply(plan, files)
+    }
+
+    private func checkOutput(_ plan: OutputWriter.Plan, fileCount: Int, specCount: Int) throws {
+        guard plan.isUpToDate else {
+            for path in plan.changed { Console.error("stale: \(output)/\(path)") }
+            for path in plan.obsolete { Console.error("obsolete: \(output)/\(path)") }
+            for path in plan.kept { Console.error("obsolete, edited by hand: \(output)/\(path)") }
+            if plan.manifest != .current { Console.error("\(plan.manifest == .missing ? "missing" : "stale"): \(output)/\(OutputWriter.manifestName)") }
+            Console.error("\(output)/ is out of date with \(project.specs)/ and \(templates)/; run `swift run kernelgen` and commit the result")
+            throw ExitCode.failure
+        }
+        print("\(output)/ is up to date (\(fileCount) files from \(specCount) specs)")
+    }
+
+    /// Kept files are reported on every run (the manifest keeps listing them) until someone removes them.
+    private func report(_ plan: OutputWriter.Plan, specCount: Int) {
         for path in plan.changed { print("wrote \(output)/\(path)") }
         for path in plan.obsolete { print("removed \(output)/\(path)") }
-        print("\(catalog.specs.count) specs: \(plan.changed.count) files written, \(plan.unchanged.count) unchanged, \(plan.obsolete.count) removed")
+        for path in plan.kept {
+            Console.error("warning: kept \(output)/\(path): no longer generated, but edited since kernelgen wrote it; remove it by hand if it is not needed")
+        }
+        if plan.manifest != .current { print("wrote \(output)/\(OutputWriter.manifestName)") }
+        print("\(specCount) specs: \(plan.changed.count) files written, \(plan.unchanged.count) unchanged, \(plan.obsolete.count) removed")
     }
 }

@@ -1,58 +1,166 @@
-import Foundation
+/// Writes generated files into an output folder and owns only what it wrote there.
+///
+/// - Ownership: `.kernelgen-manifest` lists every file the writer wrote with the SHA-256 of its contents.
+///   Only listed files are ever removed, only when nothing produces them any more, and only while they
+///   still hold what the writer wrote; a listed file edited since is kept and reported (`Plan.kept`), run
+///   after run, until someone removes it by hand. Without a manifest (a first run) nothing is removed.
+/// - Safety: every existing path is `lstat`ed before it is read; a link, FIFO, socket, device or folder
+///   where a generated file goes is an error, never opened, followed or replaced.
+/// - All or nothing: changed files are written into a staging folder inside the output folder, then
+///   renamed into place, the manifest last; a failure at any step puts the previous output back.
+/// - Concurrency: a run holds a `flock` on the folder from plan to apply, so runs into one folder take turns.
+public struct OutputWriter: Sendable {
+    public enum ManifestState: Sendable, Equatable {
+        case current, stale, missing
+    }
 
-/// Writes generated files deterministically: unchanged files are not touched, files kernelgen wrote
-/// before that no spec produces any more are removed, and `--check` reports instead of writing.
-public struct OutputWriter {
     public struct Plan: Sendable, Equatable {
         /// New or different files (paths below the output folder), sorted.
-        public var changed: [String]
-        public var unchanged: [String]
-        /// Files carrying kernelgen's header that nothing generates any more.
-        public var obsolete: [String]
+        public var changed: [String] = []
+        public var unchanged: [String] = []
+        /// Files the manifest lists, nothing produces any more and that still hold what kernelgen wrote:
+        /// applying the plan removes them.
+        public var obsolete: [String] = []
+        /// Files the manifest lists and nothing produces any more, but changed since kernelgen wrote them
+        /// (or no longer regular files): never removed, reported, and kept in the manifest so every run
+        /// says so until someone deals with them.
+        public var kept: [String] = []
+        /// Whether the manifest on disk is the one this plan writes.
+        public var manifest: ManifestState = .missing
+        /// The manifest this plan writes.
+        var manifestText = ""
 
-        public var isUpToDate: Bool { changed.isEmpty && obsolete.isEmpty }
+        public var isUpToDate: Bool { changed.isEmpty && obsolete.isEmpty && kept.isEmpty && manifest == .current }
     }
+
+    /// The manifest's file name in the output folder.
+    public static let manifestName = OutputPath.manifestName
 
     public let directory: String
 
     public init(directory: String) { self.directory = directory }
 
-    public func plan(_ files: [GeneratedFile]) -> Plan {
-        var changed: [String] = [], unchanged: [String] = []
+    /// What `write` would do, without writing (`generate --check`). Holds a shared lock while it reads, so
+    /// it never sees a concurrent run half applied.
+    /// - Throws: `OutputError` for an invalid or duplicate path, a special file or non-folder in the way,
+    ///   a malformed manifest, or a failed read.
+    public func plan(_ files: [GeneratedFile]) throws -> Plan {
+        guard try rootKind() == .directory else { return try makePlan(files) }
+        return try DirectoryLock.holding(directory, exclusive: false) { try makePlan(files) }
+    }
+
+    /// Brings the folder up to date (creating it if needed) and returns what was done.
+    /// - Throws: what `plan` throws, and `OutputError.io` when a write, rename or removal fails, in which
+    ///   case the folder holds its previous output.
+    @discardableResult
+    public func write(_ files: [GeneratedFile]) throws -> Plan {
+        try makeRoot()
+        return try DirectoryLock.holding(directory, exclusive: true) {
+            let plan = try makePlan(files)
+            try apply(plan, files)
+            return plan
+        }
+    }
+
+    /// `path` below the output folder, as shown to the user and passed to the system.
+    func full(_ path: String) -> String { directory.hasSuffix("/") ? directory + path : directory + "/" + path }
+
+    func makePlan(_ files: [GeneratedFile]) throws -> Plan {
+        let files = files.sorted { $0.path < $1.path }
+        try checkPaths(files.map(\.path))
+        var plan = Plan(), manifest = Manifest()
         for file in files {
-            let existing = try? String(contentsOfFile: full(file.path), encoding: .utf8)
-            if existing == file.contents { unchanged.append(file.path) } else { changed.append(file.path) }
+            let bytes = Array(file.contents.utf8)
+            manifest.entries[file.path] = SHA256.hex(bytes)
+            if try existingContents(file.path) == bytes { plan.unchanged.append(file.path) } else { plan.changed.append(file.path) }
         }
-        let produced = Set(files.map(\.path))
-        let obsolete = ownedFiles().filter { !produced.contains($0) }
-        return Plan(changed: changed.sorted(), unchanged: unchanged.sorted(), obsolete: obsolete.sorted())
+        let (previous, previousText) = try readManifest()
+        for (path, hash) in (previous?.entries ?? [:]).sorted(by: { $0.key < $1.key }) where manifest.entries[path] == nil {
+            guard let stillAsWritten = try holdsAsWritten(path, hash) else { continue }
+            if stillAsWritten {
+                plan.obsolete.append(path)
+            } else {
+                plan.kept.append(path)
+                manifest.entries[path] = hash
+            }
+        }
+        plan.manifestText = manifest.text
+        plan.manifest = previousText == nil ? .missing : previousText == plan.manifestText ? .current : .stale
+        return plan
     }
 
-    /// Writes the changed files (atomically) and removes obsolete ones.
-    public func apply(_ plan: Plan, _ files: [GeneratedFile]) throws {
-        let byPath = Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0) })
-        for path in plan.changed {
-            let url = URL(fileURLWithPath: full(path))
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(byPath[path]!.contents.utf8).write(to: url, options: .atomic)
+    /// Every path valid, none twice, none both a file and another's folder.
+    private func checkPaths(_ sortedPaths: [String]) throws {
+        for path in sortedPaths { try OutputPath.validate(path) }
+        for (path, next) in zip(sortedPaths, sortedPaths.dropFirst()) {
+            if path == next { throw OutputError.invalidPath(path, reason: "produced twice") }
         }
-        for path in plan.obsolete { try FileManager.default.removeItem(atPath: full(path)) }
+        let paths = Set(sortedPaths)
+        for path in sortedPaths {
+            if let folder = OutputPath.parents(of: path).first(where: paths.contains) {
+                throw OutputError.invalidPath(folder, reason: "is both a generated file and the folder of `\(path)`")
+            }
+        }
     }
 
-    private func full(_ path: String) -> String { (directory as NSString).appendingPathComponent(path) }
-
-    /// Files below the folder whose first line is kernelgen's header.
-    private func ownedFiles() -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
-        var owned: [String] = []
-        while let path = walker.nextObject() as? String {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full(path), isDirectory: &isDir), !isDir.boolValue,
-                  let handle = FileHandle(forReadingAtPath: full(path)) else { continue }
-            let head = handle.readData(ofLength: GeneratedFile.markerPrefix.utf8.count)
-            try? handle.close()
-            if String(decoding: head, as: UTF8.self) == GeneratedFile.markerPrefix { owned.append(path) }
+    /// The bytes at a generated file's path, nil when nothing is there.
+    /// - Throws: `OutputError.notAFolder` / `.notARegularFile` when something else is in the way.
+    private func existingContents(_ path: String) throws -> [UInt8]? {
+        for parent in OutputPath.parents(of: path) {
+            switch try PosixFiles.kind(full(parent)) {
+            case .absent: return nil
+            case .directory: continue
+            case let found: throw OutputError.notAFolder(path: full(path), blocker: full(parent), found: found.phrase)
+            }
         }
-        return owned
+        switch try PosixFiles.kind(full(path)) {
+        case .absent: return nil
+        case .regular: return try PosixFiles.readRegularFile(full(path))
+        case let found: throw OutputError.notARegularFile(path: full(path), found: found.phrase)
+        }
+    }
+
+    /// For a file the manifest lists: nil when it is gone, else whether it still holds what was written
+    /// (a link or special file there, or on the way, does not).
+    private func holdsAsWritten(_ path: String, _ hash: String) throws -> Bool? {
+        for parent in OutputPath.parents(of: path) {
+            switch try PosixFiles.kind(full(parent)) {
+            case .absent: return nil
+            case .directory: continue
+            default: return false
+            }
+        }
+        switch try PosixFiles.kind(full(path)) {
+        case .absent: return nil
+        case .regular: return SHA256.hex(try PosixFiles.readRegularFile(full(path))) == hash
+        default: return false
+        }
+    }
+
+    /// The previous manifest and its text; nil for both when there is none.
+    private func readManifest() throws -> (Manifest?, String?) {
+        let path = full(Self.manifestName)
+        switch try PosixFiles.kind(path) {
+        case .absent: return (nil, nil)
+        case .regular:
+            guard let text = String(validating: try PosixFiles.readRegularFile(path), as: UTF8.self) else {
+                throw OutputError.malformedManifest(path: path, line: 1)
+            }
+            return (try Manifest.parse(text, shownAs: path), text)
+        case let found: throw OutputError.notARegularFile(path: path, found: found.phrase)
+        }
+    }
+
+    /// The output folder itself may be a link to a folder (the user's choice); only what is below it is
+    /// held to the no-links rule.
+    private func rootKind() throws -> FileKind { try PosixFiles.kind(directory, followingLinks: true) }
+
+    /// `mkdir -p` of the output folder.
+    private func makeRoot() throws {
+        switch try rootKind() {
+        case .directory: return
+        case .absent: try PosixFiles.makeFolders(directory)
+        case let found: throw OutputError.notAFolder(path: directory, blocker: directory, found: found.phrase)
+        }
     }
 }
