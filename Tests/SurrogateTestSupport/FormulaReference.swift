@@ -10,9 +10,9 @@ import SurrogateSpec
 ///
 /// Semantics: arithmetic in Float80; comparisons and logic give 1 or 0; `min`/`max`/`clamp`/`sign` are the
 /// comparison selects of `RealSelect` (NaN handling is the comparison's); `heaviside` is 1 at x >= 0 (also
-/// -0) and 0 at NaN; `where(c, a, b)` is `c != 0 ? a : b`; `^` is C99 `pow` (what the kernels call, products
-/// for small integral exponents round the same way to within the bound). In mean-field mode a noise source is
-/// its distribution's mean: Logistic(0, 1) clamped symmetrically has mean 0, U[0, 1) has mean 1/2.
+/// -0) and 0 at NaN; `where(c, a, b)` is `c != 0 ? a : b`; `^` is C99 `pow` (negative bases with integral
+/// exponents, pow(x, 0) = 1: what the kernels call, or multiply out for exponents 1 to 4). In mean-field mode a
+/// noise source is its distribution's mean: Logistic(0, 1) clamped symmetrically has mean 0, U[0, 1) has mean 1/2.
 public struct FormulaReference: Sendable {
     public typealias R = Float80
 

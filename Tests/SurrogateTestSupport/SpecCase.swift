@@ -37,7 +37,7 @@ public struct SpecCase: Sendable, CustomTestStringConvertible {
     }
 
     /// The cases of every spec in `Specs/` (empty when the folder does not load: `SpecFiles.specs()` fails
-    /// its own test then, see `EverySpecIsCovered`).
+    /// `EverySpecAccuracyTests.everySpecInTheFolderHasCases` then).
     public static var everySpecInTheFolder: [SpecCase] {
         ((try? SpecFiles.specs()) ?? []).flatMap(cases(for:))
     }
