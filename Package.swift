@@ -85,12 +85,13 @@ let package = Package(
         .testTarget(name: "SurrogateSpecTests", dependencies: ["SurrogateSpec"]),
         // Golden/ holds emitted code read by path (#filePath), never compiled into the tests.
         .testTarget(name: "KernelEmitTests", dependencies: ["KernelEmit", "SurrogateSpec"], exclude: ["Golden"]),
-        // Float80 references of the seed's formulas and the error bound, shared by the kernel tests.
+        // Float80 references (the seed's formulas, and any spec's formula AST) and the error bound, shared by the
+        // kernel tests; the specs of Specs/ read from disk, so tests cover every spec present.
         .target(
             name: "SurrogateTestSupport",
-            dependencies: ["Surrogates", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["Surrogates", "SurrogateSpec", .product(name: "RealModule", package: "swift-numerics")],
             path: "Tests/SurrogateTestSupport"),
-        .testTarget(name: "SurrogatesTests", dependencies: ["Surrogates", "SurrogateKernelsC", "SurrogateTestSupport"]),
+        .testTarget(name: "SurrogatesTests", dependencies: ["Surrogates", "SurrogateSpec", "SurrogateKernelsC", "SurrogateTestSupport"]),
         .testTarget(name: "SurrogateJITTests", dependencies: ["SurrogateJIT", "Surrogates", "SurrogateSpec", "KernelEmit", "SurrogateTestSupport"]),
         // Drives the built `kernelgen` binary: check, generate --check, eval, and an end-to-end new spec.
         .testTarget(name: "KernelgenCLITests", dependencies: ["kernelgen"]),

@@ -10,6 +10,22 @@ struct CLI {
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The surrogates of the repository's Specs/ (the files' base names, sorted), so that tests of what
+    /// `check`, `list` and `eval` report follow the folder when a spec is added.
+    static var specNames: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Specs").path)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            .map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }.sorted()
+    }
+
+    /// The number of files under `directory` (recursively), e.g. of the committed Generated/.
+    static func fileCount(under directory: URL) -> Int {
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        return (enumerator?.allObjects as? [URL] ?? []).filter {
+            (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+        }.count
+    }
+
     static var executable: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kernelgen")
     }

@@ -2,10 +2,12 @@ import Foundation
 import Testing
 
 @Suite struct CheckCommandTests {
-    @Test func seedSpecsAreClean() throws {
+    /// Every spec in Specs/ checks clean (the seed's five and any added since).
+    @Test func everySpecIsClean() throws {
         let r = try CLI.run(["check"])
         #expect(r.status == 0)
-        #expect(r.stdout == "5 specs checked: 0 errors, 0 warnings\n")
+        #expect(CLI.specNames.count >= 5)
+        #expect(r.stdout == "\(CLI.specNames.count) specs checked: 0 errors, 0 warnings\n")
         #expect(r.stderr == "")
     }
 
@@ -31,8 +33,10 @@ import Testing
         let r = try CLI.run(["list"])
         #expect(r.status == 0)
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 7)
+        #expect(lines.count == 2 + CLI.specNames.count)
         #expect(lines[0].hasPrefix("name"))
+        // One row per spec of Specs/, in name order.
+        #expect(lines.dropFirst(2).map { String($0.prefix { $0 != " " }) } == CLI.specNames)
         #expect(lines.contains { $0.hasPrefix("noisy_threshold   scale=5.0          stochastic  Noisy-threshold spike") })
         #expect(lines.contains { $0.hasPrefix("piecewise_linear  gamma=1.0") })
         let functions = try CLI.run(["list", "--functions"]).stdout.split(separator: "\n").map(String.init)
@@ -47,6 +51,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let output = dir.appendingPathComponent("Generated")
         try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Generated"), to: output)
+        let files = CLI.fileCount(under: output)
         let fresh = try CLI.run(["generate", "--check", "--output", output.path])
         #expect(fresh.status == 0, "\(fresh.stderr)")
         let stale = output.appendingPathComponent("C/kernelgen_gaussian.c")
@@ -56,7 +61,7 @@ import Testing
         #expect(r.stderr.hasPrefix("stale: \(output.path)/C/kernelgen_gaussian.c\n"))
         // Writing mode repairs exactly that file.
         let w = try CLI.run(["generate", "--output", output.path])
-        #expect(w.stdout.hasSuffix("5 specs: 1 files written, 20 unchanged, 0 removed\n"))
+        #expect(w.stdout.hasSuffix("\(CLI.specNames.count) specs: 1 files written, \(files - 1) unchanged, 0 removed\n"))
         #expect(try CLI.run(["generate", "--check", "--output", output.path]).status == 0)
     }
 
@@ -90,7 +95,10 @@ import Testing
         let g = try CLI.run(["generate", "--specs", specs.path, "--templates", CLI.root.appendingPathComponent("Templates").path,
                              "--output", output.path])
         #expect(g.status == 0, "\(g.stderr)")
-        #expect(g.stdout.hasSuffix("6 specs: 24 files written, 0 unchanged, 0 removed\n"))
+        // The committed Generated/ (for the specs present) plus the new spec's own C source, C header and Swift kernels.
+        let expectedFiles = CLI.fileCount(under: CLI.root.appendingPathComponent("Generated")) + 3
+        #expect(g.stdout.hasSuffix("\(CLI.specNames.count + 1) specs: \(expectedFiles) files written, 0 unchanged, 0 removed\n"))
+        #expect(CLI.fileCount(under: output) == expectedFiles)
         let registry = try String(contentsOf: output.appendingPathComponent("Swift/GeneratedRegistry.swift"), encoding: .utf8)
         #expect(registry.contains("name: \"softsign\""))
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("Swift/SoftsignKernels.swift").path))
@@ -174,7 +182,7 @@ import Testing
     @Test func unknownNamesAndParametersAreClearErrors() throws {
         let r = try CLI.run(["eval", "arctann"], stdin: "1\n")
         #expect(r.status == 1)
-        #expect(r.stderr == "error: unknown surrogate `arctann`; did you mean `arctan`?; known: arctan, gaussian, noisy_threshold, piecewise_linear, sigmoid\n")
+        #expect(r.stderr == "error: unknown surrogate `arctann`; did you mean `arctan`?; known: \(CLI.specNames.joined(separator: ", "))\n")
         let p = try CLI.run(["eval", "arctan", "--param", "scale=-1"], stdin: "1\n")
         #expect(p.stderr == "error: parameter `scale` of `arctan` is -1.0; expected a finite value in [0.0, inf]\n")
     }

@@ -121,7 +121,7 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
         #expect(throws: JITError.invalidParameters("parameter `sigma` of `gaussian` is -1.0; expected a finite value in [0.0, inf]")) {
             _ = try jit.compile(spec, parameters: ["sigma": -1], dtype: Float.self)
         }
-        #expect(throws: JITError.unknownSurrogate("nope", known: ["arctan", "gaussian", "noisy_threshold", "piecewise_linear", "sigmoid"])) {
+        #expect(throws: JITError.unknownSurrogate("nope", known: SpecFiles.names)) {
             _ = try jit.spec(named: "nope")
         }
     }

@@ -68,8 +68,8 @@ import Testing
         #expect(try bound("piecewise_linear").backward([.nan, -1, 1, -1.0000001, 1.0000001]) == [0, 0.5, 0.5, 0, 0])
     }
 
-    /// C and Swift kernels round identically (no FP contraction on either side), so they agree bit for bit.
-    @Test(arguments: ["sigmoid", "arctan", "piecewise_linear", "gaussian", "noisy_threshold"])
+    /// Every spec: C and Swift kernels round identically (no FP contraction on either side), so they agree bit for bit.
+    @Test(arguments: SpecFiles.names)
     func backendsAgreeBitForBit(_ name: String) throws {
         func outputs<T: KernelScalar>(_: T.Type, _ backend: Backend, mode: SurrogateMode) throws -> [T] {
             var s: BoundSurrogate<T> = try DispatchTable.builtin.surrogate(name, dtype: T.self, backend: backend)

@@ -1,0 +1,27 @@
+import Foundation
+import SurrogateSpec
+
+/// The specs present in the repository's `Specs/` folder, read from disk (not from the generated code), so
+/// that tests about "every surrogate" follow the folder: adding `Specs/<name>.yaml` adds it to them.
+public enum SpecFiles {
+    /// `<repository>/Specs`, found from this file's own path (Tests/SurrogateTestSupport/SpecFiles.swift).
+    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Specs")
+
+    /// The surrogates' names (the files' base names, which the loader requires to equal `name`), sorted.
+    public static var names: [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            .map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }.sorted()
+    }
+
+    /// Every spec of the folder, parsed and checked; throws when the folder has an error, so that a broken
+    /// spec fails the tests that enumerate specs instead of silently shrinking them.
+    public static func specs() throws -> [Spec] {
+        let catalog = try SpecCatalog.load(directory: directory.path)
+        if catalog.diagnostics.hasErrors { throw SpecFolderError(description: "\(catalog.diagnostics)") }
+        return catalog.specs
+    }
+
+    public struct SpecFolderError: Error, CustomStringConvertible { public var description: String }
+}
