@@ -19,10 +19,11 @@ struct CLI {
     }
 
     /// The number of files under `directory` (recursively), e.g. of the committed Generated/.
+    /// Generated files below `directory` (the writer's manifest, a dot-file, is not one of them).
     static func fileCount(under directory: URL) -> Int {
         let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
         return (enumerator?.allObjects as? [URL] ?? []).filter {
-            (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+            (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true && !$0.lastPathComponent.hasPrefix(".")
         }.count
     }
 
