@@ -8,9 +8,12 @@ public struct SurrogateContext: Sendable {
     public var typeName: String
     /// `kg_sigmoid`: prefix of C symbols.
     public var symbol: String
+    /// Free text from the spec, raw: data that templates write only through an escaping filter
+    /// (`cComment`, `swiftComment`, `swiftString`; see `SourceText`).
     public var summary: String
+    /// The spec's `doc`, split on LF, CRLF and CR alike, each line trimmed, trailing empty lines dropped.
     public var docLines: [String]
-    /// `Specs/sigmoid.yaml`, as written in the generated header line.
+    /// `Specs/sigmoid.yaml`, as written in the generated header line (escaped there like free text).
     public var specFile: String
     public var params: [ParamContext]
     public var hasParams: Bool
@@ -40,8 +43,7 @@ public struct SurrogateContext: Sendable {
         typeName = Self.typeName(spec.name)
         self.symbol = symbol ?? "kg_\(spec.name)"
         summary = spec.summary
-        docLines = (spec.doc ?? "").split(separator: "\n", omittingEmptySubsequences: false)
-            .map { String($0).trimmingCharacters(in: .whitespaces) }
+        docLines = SourceText.lines(spec.doc ?? "").map { $0.trimmingCharacters(in: .whitespaces) }
         while docLines.last?.isEmpty == true { docLines.removeLast() }
         self.specFile = specFile
         let runtime = parametersAreConstants ? [] : spec.params.filter { specialised[$0.name] == nil }
@@ -120,8 +122,9 @@ public struct ParamContext: Sendable {
     public var defaultLiteral: String
     public var minLiteral: String
     public var maxLiteral: String
+    /// The parameter's `doc`, raw (free text, escaped by the templates like `summary`).
     public var doc: String
-    /// `scale (default 5.0, min 0.0): Sharpness ...`, one line for comments.
+    /// `scale (default 5.0, min 0.0): Sharpness ...`, for comments (raw: the doc's text is in it).
     public var summaryLine: String
 
     init(_ p: Param, index: Int) {
