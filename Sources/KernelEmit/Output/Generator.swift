@@ -84,10 +84,12 @@ public struct Generator {
     }
 
     /// Every file for `specs`, sorted by path.
-    public func render(_ specs: [Spec]) throws -> [GeneratedFile] {
+    /// - Parameter only: render only the outputs of these templates (tests that render one spec many times
+    ///   skip the large spec-independent ones).
+    public func render(_ specs: [Spec], only templates: Set<String>? = nil) throws -> [GeneratedFile] {
         let surrogates = contexts(for: specs)
         var files: [GeneratedFile] = []
-        for output in Self.outputs {
+        for output in Self.outputs where templates?.contains(output.template) ?? true {
             if output.perSpec {
                 for s in surrogates {
                     let path = output.path.replacingOccurrences(of: "{name}", with: s.name)
