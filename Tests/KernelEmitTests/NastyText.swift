@@ -11,7 +11,7 @@ struct NastyText {
         "\n", "\r", "\r\n", "\n\r", "\0", "\t", "\u{0B}", "\u{0C}", "\u{1B}[31m", "\u{7F}", "\u{85}", "\u{9F}",
         "\u{2028}", "\u{2029}", "\u{202E}", "\u{2066}", "\u{2069}", "\u{200F}", "\u{FEFF}", "\u{0301}", "e\u{0301}",
         "\\(x)", "#\"", "\"#", "#endif", "#error boom\n", "}\n#error boom\n", "\"); fatalError(\"", "*/ int evil; /*",
-        "\n#include <evil.h>\n", "\r\nlet evil = 1\r\n", "\u{1F600}", "\u{10FFFF}", "<U+000D>", "\\u{0D}", "g*/2", " ",
+        "\n#include <evil.h>\n", "\r\nlet evil = 1\r\n", "\u{1F600}", "\u{10FFFF}", "<U+000D>", "\\u{0D}", "g*/2", " ", "{{ surrogate.name }}", "{% endfor %}",
     ]
 
     /// The worst of them in one text, for the real-compiler test.
