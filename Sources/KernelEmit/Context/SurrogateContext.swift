@@ -8,9 +8,12 @@ public struct SurrogateContext: Sendable {
     public var typeName: String
     /// `kg_sigmoid`: prefix of C symbols.
     public var symbol: String
+    /// Free text from the spec, raw: data that templates write only through an escaping filter
+    /// (`cComment`, `swiftComment`, `swiftString`; see `SourceText`).
     public var summary: String
+    /// The spec's `doc`, split on LF, CRLF and CR alike, each line trimmed, trailing empty lines dropped.
     public var docLines: [String]
-    /// `Specs/sigmoid.yaml`, as written in the generated header line.
+    /// `Specs/sigmoid.yaml`, as written in the generated header line (escaped there like free text).
     public var specFile: String
     /// Identifies the spec's text (`Spec.fingerprint`): the runtime tells a runtime spec from the built-in one by it.
     public var fingerprint: String
@@ -43,8 +46,7 @@ public struct SurrogateContext: Sendable {
         typeName = names.typeName
         self.symbol = symbol ?? names.cPrefix
         summary = spec.summary
-        docLines = (spec.doc ?? "").split(separator: "\n", omittingEmptySubsequences: false)
-            .map { String($0).trimmingCharacters(in: .whitespaces) }
+        docLines = SourceText.lines(spec.doc ?? "").map { $0.trimmingCharacters(in: .whitespaces) }
         while docLines.last?.isEmpty == true { docLines.removeLast() }
         self.specFile = specFile
         fingerprint = spec.fingerprint
@@ -125,8 +127,9 @@ public struct ParamContext: Sendable {
     public var defaultLiteral: String
     public var minLiteral: String
     public var maxLiteral: String
+    /// The parameter's `doc`, raw (free text, escaped by the templates like `summary`).
     public var doc: String
-    /// `scale (default 5.0, min 0.0): Sharpness ...`, one line for comments.
+    /// `scale (default 5.0, min 0.0): Sharpness ...`, for comments (raw: the doc's text is in it).
     public var summaryLine: String
 
     init(_ p: Param, index: Int) {

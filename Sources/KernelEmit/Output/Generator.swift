@@ -82,23 +82,18 @@ public struct Generator {
         self.templateText = templateText
         jitParts = Memo()
         let filters = Extension()
-        // A Swift string literal for any text (escapes quotes, backslashes, newlines).
-        filters.registerFilter("swiftString") { value in
-            let text = (value as? String) ?? ""
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\\": out += "\\\\"
-                case "\"": out += "\\\""
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
-        }
+        // Spec text is data: every place a template writes it goes through the escaper of its context.
+        filters.registerFilter("cComment") { value in SourceText.cComment(Self.text(value)) }
+        filters.registerFilter("swiftComment") { value in SourceText.swiftComment(Self.text(value)) }
+        filters.registerFilter("swiftString") { value in SourceText.swiftStringLiteral(Self.text(value)) }
         environment = Environment(loader: loader, extensions: [filters], trimBehaviour: .smart)
         self.specsLabel = specsLabel
+    }
+
+    /// A filter's input as text (Stencil passes strings as `String`, a missing value as `nil`).
+    static func text(_ value: Any?) -> String {
+        if let text = value as? String { return text }
+        return value.map { "\($0)" } ?? ""
     }
 
     public func contexts(for specs: [Spec]) -> [SurrogateContext] {
@@ -110,10 +105,12 @@ public struct Generator {
     }
 
     /// Every file for `specs`, sorted by path.
-    public func render(_ specs: [Spec]) throws -> [GeneratedFile] {
+    /// - Parameter only: render only the outputs of these templates (tests that render one spec many times
+    ///   skip the large spec-independent ones).
+    public func render(_ specs: [Spec], only templates: Set<String>? = nil) throws -> [GeneratedFile] {
         let surrogates = contexts(for: specs)
         var files: [GeneratedFile] = []
-        for output in Self.outputs {
+        for output in Self.outputs where templates?.contains(output.template) ?? true {
             switch output.destination {
             case .perSpec(let path):
                 for s in surrogates {
@@ -146,7 +143,7 @@ public struct Generator {
             let prelude = try environment.renderTemplate(
                 name: "C/prelude.h.stencil", context: ["elements": elements, "philoxRounds": Self.philoxRounds, "needs": context.preludeNeeds])
             let kernels = try environment.renderTemplate(name: "C/kernels.inc.stencil", context: ["surrogate": context])
-            let header = "/* \(context.name) for the JIT (\(context.specFile)): freestanding, parameters are constants. */\n"
+            let header = "/* \(context.name) for the JIT (\(SourceText.cComment(context.specFile))): freestanding, parameters are constants. */\n"
             return (prelude: header + "#define KG_JIT 1\n" + prelude, kernels: kernels)
         }
         let dialect = Dialect(.c, element)
