@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SurrogateSpec", targets: ["SurrogateSpec"]),
         .library(name: "KernelEmit", targets: ["KernelEmit"]),
         .executable(name: "kernelgen", targets: ["kernelgen"]),
+        .executable(name: "kernelgen-tools", targets: ["kernelgen-tools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -39,6 +40,9 @@ let package = Package(
         // 3. emitted source -> compiled kernels (committed output of `swift run kernelgen`).
         // libm: the baseline clone of the kernels calls fmaf (AVX2/AVX-512 clones use FMA instructions).
         .target(name: "SurrogateKernelsC", path: "Generated/C", linkerSettings: [.linkedLibrary("m")]),
+        // The built-in specs' YAML and the JIT's templates as string literals (data only, escaped by
+        // KernelEmit's SourceText): the JIT reads no files, and `kernelgen list` knows the built-ins anywhere.
+        .target(name: "SurrogateSources", path: "Generated/Embedded"),
         .target(
             name: "SurrogateKernelsSwift",
             dependencies: ["SurrogateRuntime", "SurrogateKernelsC"],
@@ -68,17 +72,25 @@ let package = Package(
         .target(
             name: "SurrogateJIT",
             dependencies: [
-                "CKernelJIT", "Surrogates", "SurrogateSpec", "KernelEmit",
+                "CKernelJIT", "Surrogates", "SurrogateSources", "SurrogateSpec", "KernelEmit",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Benchmark: roofline loops (C), naive baselines, the runner behind `kernelgen bench`.
         .target(name: "CStream"),
         .target(name: "SurrogateBench", dependencies: ["CStream", "Surrogates", "SurrogateJIT", "SurrogateKernelsC"]),
-        // 5. the thin command line.
+        // 5. the thin command line: the generator, which never links what it generates (so a Generated/ that
+        // does not compile cannot stop it from regenerating), and the tools that run kernels.
+        .target(name: "KernelgenCommandLine", dependencies: ["SurrogateSpec"]),
         .executableTarget(
             name: "kernelgen",
             dependencies: [
-                "SurrogateSpec", "KernelEmit", "Surrogates", "SurrogateJIT", "SurrogateBench",
+                "SurrogateSpec", "KernelEmit", "SurrogateSources", "KernelgenCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "kernelgen-tools",
+            dependencies: [
+                "SurrogateSpec", "KernelEmit", "Surrogates", "SurrogateJIT", "SurrogateBench", "KernelgenCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -92,9 +104,9 @@ let package = Package(
             dependencies: ["Surrogates", "SurrogateSpec", .product(name: "RealModule", package: "swift-numerics")],
             path: "Tests/SurrogateTestSupport"),
         .testTarget(name: "SurrogatesTests", dependencies: ["Surrogates", "SurrogateSpec", "SurrogateKernelsC", "SurrogateTestSupport"]),
-        .testTarget(name: "SurrogateJITTests", dependencies: ["SurrogateJIT", "Surrogates", "SurrogateSpec", "KernelEmit", "SurrogateTestSupport"]),
+        .testTarget(name: "SurrogateJITTests", dependencies: ["SurrogateJIT", "Surrogates", "SurrogateSources", "SurrogateSpec", "KernelEmit", "SurrogateTestSupport"]),
         // Drives the built `kernelgen` binary: check, generate --check, eval, and an end-to-end new spec.
-        .testTarget(name: "KernelgenCLITests", dependencies: ["kernelgen"]),
+        .testTarget(name: "KernelgenCLITests", dependencies: ["kernelgen", "kernelgen-tools"]),
     ],
     cxxLanguageStandard: .cxx17
 )

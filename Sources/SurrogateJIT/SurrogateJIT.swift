@@ -2,6 +2,7 @@ import Foundation
 import KernelEmit
 import Logging
 import Surrogates
+import SurrogateSources
 import SurrogateSpec
 
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KernelgenCommandLine
 import SurrogateSpec
 
 struct Check: ParsableCommand {
@@ -12,7 +13,7 @@ struct Check: ParsableCommand {
     var files: [String] = []
 
     func run() throws {
-        let catalog = files.isEmpty ? try SpecCatalog.load(directory: project.specs) : SpecCatalog.load(files: files)
+        let catalog = files.isEmpty ? try project.catalog() : SpecCatalog.load(files: files)
         Console.report(catalog.diagnostics)
         let summary = Console.summary(catalog.diagnostics, specs: catalog.files.count)
         if catalog.hasErrors {

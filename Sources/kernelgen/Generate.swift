@@ -1,4 +1,5 @@
 import ArgumentParser
+import KernelgenCommandLine
 import Foundation
 import KernelEmit
 import SurrogateSpec
@@ -19,7 +20,13 @@ struct Generate: ParsableCommand {
     var check = false
 
     func run() throws {
-        let catalog = try SpecCatalog.load(directory: project.specs)
+        let catalog = try project.catalog()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: templates, isDirectory: &isFolder), isFolder.boolValue else {
+            let full = URL(fileURLWithPath: templates).standardizedFileURL.path
+            Console.error("error: cannot read the templates folder `\(templates)` (\(full)): no such folder; expected kernelgen's Templates/ (run from the project root, or pass --templates FOLDER)")
+            throw ExitCode.failure
+        }
         Console.report(catalog.diagnostics)
         guard !catalog.hasErrors else {
             Console.error(Console.summary(catalog.diagnostics, specs: catalog.files.count))

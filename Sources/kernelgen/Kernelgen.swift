@@ -1,17 +1,49 @@
 import ArgumentParser
+import KernelgenCommandLine
+import SurrogateSpec
 
+/// The generator: reads specs and templates, writes Generated/. It links neither the generated kernels nor
+/// the JIT, so a Generated/ that does not compile (a bad template, a bad spec) never stops it from
+/// regenerating Generated/. The commands that run kernels (`eval`, `jit`, `tune`, `bench`) live in
+/// `kernelgen-tools`; `kernelgen` hands them over (`ToolForwarding`).
 @main
+enum KernelgenMain {
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, ToolForwarding.commands.contains(first) {
+            ToolForwarding.run(arguments)
+        }
+        Kernelgen.main()
+    }
+}
+
 struct Kernelgen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernelgen",
         abstract: "Surrogate-gradient spike kernels from declarative specs.",
-        discussion: "With no subcommand, regenerates Generated/ from Specs/ through Templates/.",
-        subcommands: [Generate.self, Check.self, List.self, Eval.self, Jit.self, Tune.self, Bench.self],
+        discussion: """
+            With no subcommand, regenerates Generated/ from Specs/ through Templates/. \
+            The commands that run kernels, \(ToolForwarding.commands.joined(separator: ", ")), are those of \
+            kernelgen-tools (`kernelgen eval ...` runs `kernelgen-tools eval ...`; see `kernelgen-tools --help`).
+            """,
+        subcommands: [Generate.self, Check.self, List.self],
         defaultSubcommand: Generate.self)
 }
 
 /// Where the project's folders are; shared by the subcommands that read specs.
 struct ProjectOptions: ParsableArguments {
-    @Option(help: "Folder of spec files (*.yaml).")
-    var specs = "Specs"
+    @Option(name: .customLong("specs"), help: "Folder of spec files (*.yaml). (default: Specs)")
+    var specsOption: String?
+
+    var specs: String { specsOption ?? "Specs" }
+
+    /// The catalog of `specs`; a folder that cannot be read is one line on stderr and exit status 1.
+    func catalog() throws -> SpecCatalog {
+        do {
+            return try SpecCatalog.load(directory: specs)
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
 }

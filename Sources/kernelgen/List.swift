@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import SurrogateSources
+import KernelgenCommandLine
 import SurrogateSpec
 
 struct List: ParsableCommand {
@@ -19,7 +22,15 @@ struct List: ParsableCommand {
             print(TextTable(header: ["function", "kind", "meaning"], rows: rows).rendered)
             return
         }
-        let catalog = try SpecCatalog.load(directory: project.specs)
+        let catalog: SpecCatalog
+        if project.specsOption == nil, !FileManager.default.fileExists(atPath: project.specs) {
+            // Outside a project: the built-in surrogates, as embedded in this executable.
+            let full = URL(fileURLWithPath: project.specs).standardizedFileURL.path
+            Console.error("note: no Specs/ folder here (\(full)); listing the built-in surrogates (pass --specs FOLDER for others)")
+            catalog = SpecCatalog.load(texts: EmbeddedSources.specs.sorted { $0.key < $1.key }.map { ("Specs/\($0.key).yaml", $0.value) })
+        } else {
+            catalog = try project.catalog()
+        }
         Console.report(catalog.diagnostics.filter { $0.severity == .error })
         let rows = catalog.specs.map { spec -> [String] in
             let params = spec.params.map { "\($0.name)=\($0.defaultValue)" }.joined(separator: " ")
@@ -27,21 +38,5 @@ struct List: ParsableCommand {
         }
         print(TextTable(header: ["name", "params (defaults)", "training", "summary"], rows: rows).rendered)
         if catalog.hasErrors { throw ExitCode.failure }
-    }
-}
-
-/// A plain left-aligned text table.
-struct TextTable {
-    var header: [String]
-    var rows: [[String]]
-
-    var rendered: String {
-        let all = [header] + rows
-        let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
-        return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
     }
 }

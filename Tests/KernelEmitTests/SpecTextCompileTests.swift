@@ -97,7 +97,7 @@ import Testing
         try main.write(to: dir.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
         try "enum GeneratedSummary { static let text = \(SourceText.swiftStringLiteral(spec.summary)) }\n"
             .write(to: dir.appendingPathComponent("Summary.swift"), atomically: true, encoding: .utf8)
-        let built = try #require(try Self.run(swiftc, ["-Onone", "-o", "embedded", "main.swift", "Summary.swift", "Swift/EmbeddedSources.swift"], in: dir))
+        let built = try #require(try Self.run(swiftc, ["-Onone", "-o", "embedded", "main.swift", "Summary.swift", "Embedded/EmbeddedSources.swift"], in: dir))
         #expect(built.status == 0, "swiftc:\n\(built.output)")
         guard built.status == 0 else { return }
         let ran = try #require(try Self.run(dir.appendingPathComponent("embedded").path, [], in: dir))

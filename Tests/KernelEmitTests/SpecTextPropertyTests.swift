@@ -35,8 +35,11 @@ import Testing
         let marked = try NastyText.fixture(summary: "MARK", doc: "MARK", paramDocs: ["MARK"], source: "MARK", fileName: "MARK")
         let plain = try generator.render([plainSpec()]), changed = try generator.render([marked])
         let differing = Set(zip(plain, changed).filter { $0 != $1 }.map(\.0.path))
-        let path = { (output: Generator.Output) in
-            output.path.replacingOccurrences(of: "{name}", with: "fixture").replacingOccurrences(of: "{Type}", with: "Fixture")
+        let path = { (output: Generator.Output) -> String in
+            switch output.destination {
+            case .fixed(let path): path
+            case .perSpec(let file): file.path(EmittedNames(spec: "fixture"))
+            }
         }
         return Set(Generator.outputs.filter { differing.contains(path($0)) }.map(\.template))
     }

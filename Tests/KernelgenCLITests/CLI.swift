@@ -41,7 +41,9 @@ struct CLI {
         process.executableURL = program
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // The package is built: `kernelgen eval ...` hands over to the kernelgen-tools beside it without a rebuild.
+        process.environment = ProcessInfo.processInfo.environment.merging(["KERNELGEN_TOOLS_NO_BUILD": "1"]) { $1 }
+            .merging(environment) { $1 }
         let input = Pipe(), output = Pipe(), error = Pipe()
         process.standardInput = input
         process.standardOutput = output

@@ -187,3 +187,23 @@ import Testing
         #expect(p.stderr == "error: parameter `scale` of `arctan` is -1.0; expected a finite value in [0.0, inf]\n")
     }
 }
+
+/// The generator never depends on its own output: `kernelgen` links no generated kernel (so a Generated/
+/// that does not compile cannot stop it from regenerating), `kernelgen-tools` does.
+@Suite struct GeneratorIndependenceTests {
+    @Test func kernelgenLinksNoGeneratedKernel() throws {
+        let folder = CLI.executable.deletingLastPathComponent()
+        let generator = try Data(contentsOf: CLI.executable)
+        let tools = try Data(contentsOf: folder.appendingPathComponent("kernelgen-tools"))
+        for symbol in ["kg_sigmoid_backward_f32", "SigmoidKernels"] {
+            #expect(generator.range(of: Data(symbol.utf8)) == nil, "kernelgen contains \(symbol)")
+            #expect(tools.range(of: Data(symbol.utf8)) != nil, "kernelgen-tools lacks \(symbol)")
+        }
+    }
+
+    @Test func kernelCommandsAreHandedToTheTools() throws {
+        let r = try CLI.run(["eval", "gaussian", "--dtype", "f64"], stdin: "0\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "1.0 \(1 / (2 * Double.pi).squareRoot())\n")
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Surrogates
+import SurrogateSources
 import SurrogateSpec
 import Testing
 @testable import SurrogateJIT

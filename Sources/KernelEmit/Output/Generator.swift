@@ -37,7 +37,7 @@ public struct Generator {
         Output(template: "Swift/Kernels.swift.stencil", destination: .perSpec(.swiftFile)),
         Output(template: "Swift/Registry.swift.stencil", destination: .fixed("Swift/GeneratedRegistry.swift")),
         Output(template: "Swift/KernelMath.swift.stencil", destination: .fixed("Swift/KernelMath.swift")),
-        Output(template: "Swift/Embedded.swift.stencil", destination: .fixed("Swift/EmbeddedSources.swift")),
+        Output(template: "Swift/Embedded.swift.stencil", destination: .fixed("Embedded/EmbeddedSources.swift")),
     ]
 
     /// The paths written once per set (the naming authority keeps spec names off them).

@@ -5,7 +5,7 @@ public enum ReservedNames {
     /// Files written once per generated set, below the output folder.
     public static let files = [
         "C/kernelgen_prelude.h", "C/include/kernelgen.h", "C/kernelgen_noise.c",
-        "Swift/GeneratedRegistry.swift", "Swift/KernelMath.swift", "Swift/EmbeddedSources.swift",
+        "Swift/GeneratedRegistry.swift", "Swift/KernelMath.swift", "Embedded/EmbeddedSources.swift",
     ]
 
     /// A spec file that equals a fixed file, or has its base name (a header named like the prelude would be

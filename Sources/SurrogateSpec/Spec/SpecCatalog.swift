@@ -41,11 +41,22 @@ public struct SpecCatalog: Sendable {
     }
 
     public static func load(files: [String]) -> SpecCatalog {
+        load(files.map { file in (file, { SpecLoader.load(path: file) }) })
+    }
+
+    /// Specs given as texts, each with the file name its diagnostics carry (e.g. the built-in specs embedded
+    /// in a program).
+    public static func load(texts: [(file: String, yaml: String)]) -> SpecCatalog {
+        load(texts.map { item in (item.file, { SpecLoader.load(yaml: item.yaml, file: item.file) }) })
+    }
+
+    private static func load(_ sources: [(file: String, load: () -> (Spec?, [Diagnostic]))]) -> SpecCatalog {
+        let files = sources.map(\.file)
         var specs: [Spec] = []
         var diagnostics: [Diagnostic] = []
         var firstFile: [String: String] = [:]
-        for file in files {
-            let (spec, found) = SpecLoader.load(path: file)
+        for (file, loadSpec) in sources {
+            let (spec, found) = loadSpec()
             diagnostics += found
             guard let spec else { continue }
             if let other = firstFile[spec.name] {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KernelgenCommandLine
 import Foundation
 import SurrogateJIT
 import Surrogates

@@ -2,16 +2,16 @@ import Foundation
 import SurrogateSpec
 
 /// Output helpers: diagnostics to stderr in compiler form, results to stdout.
-enum Console {
-    static func error(_ text: String) {
+public enum Console {
+    public static func error(_ text: String) {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
-    static func report(_ diagnostics: [Diagnostic]) {
+    public static func report(_ diagnostics: [Diagnostic]) {
         for d in diagnostics { error(d.description) }
     }
 
-    static func summary(_ diagnostics: [Diagnostic], specs: Int) -> String {
+    public static func summary(_ diagnostics: [Diagnostic], specs: Int) -> String {
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.count - errors
         return "\(specs) spec\(specs == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
