@@ -17,3 +17,10 @@ public enum Console {
         return "\(specs) spec\(specs == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
     }
 }
+
+/// A bad command-line value found while running (not while parsing): printed as one `Error: ...` line,
+/// without the usage text ArgumentParser adds to a `ValidationError` (the root command's, from `run()`).
+public struct InputError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -46,27 +46,31 @@ struct Bench: ParsableCommand {
     var json = false
 
     func run() throws {
-        func list<T>(_ text: String, _ parse: (String) -> T?, _ what: String) throws -> [T] {
-            try text.split(separator: ",").map {
+        func list<T>(_ text: String, _ parse: (String) -> T?, _ option: String, expected: String) throws -> [T] {
+            let items = try text.split(separator: ",").map {
                 let item = $0.trimmingCharacters(in: .whitespaces)
-                guard let v = parse(item) else { throw ValidationError("unknown \(what) `\(item)`") }
+                guard let v = parse(item) else { throw InputError("--\(option) `\(item)`: expected \(expected)") }
                 return v
             }
+            guard !items.isEmpty else { throw InputError("--\(option) is empty: expected \(expected)") }
+            return items
         }
-        let names = try surrogates.map { try list($0, { $0 }, "surrogate") } ?? DispatchTable.builtin.descriptors.map(\.name)
+        let names = try surrogates.map { try list($0, { $0 }, "surrogates", expected: "surrogate names") } ?? DispatchTable.builtin.descriptors.map(\.name)
         for name in names { _ = try DispatchTable.builtin.descriptor(name) }
         var config = BenchConfig(
             surrogates: names,
-            ops: try list(ops, { BenchConfig.allOps.contains($0) ? $0 : nil }, "op"),
-            sizes: try list(sizes, { Int($0).flatMap { $0 > 0 ? $0 : nil } }, "size"),
-            threads: try list(threads, { Int($0).flatMap { $0 > 0 ? $0 : nil } }, "thread count"),
-            dtypes: try list(dtypes, DType.init(rawValue:), "dtype"),
-            backends: try list(backends, Backend.init(rawValue:), "backend"),
+            ops: try list(ops, { BenchConfig.allOps.contains($0) ? $0 : nil }, "ops", expected: BenchConfig.allOps.joined(separator: ", ")),
+            sizes: try list(sizes, { Int($0).flatMap { (1...ParameterArguments.maximumElements).contains($0) ? $0 : nil } },
+                            "sizes", expected: "element counts from 1 to \(ParameterArguments.maximumElements)"),
+            threads: try list(threads, { Int($0).flatMap { (1...256).contains($0) ? $0 : nil } }, "threads", expected: "thread counts from 1 to 256"),
+            dtypes: try list(dtypes, DType.init(rawValue:), "dtypes", expected: "f32, f64"),
+            backends: try list(backends, Backend.init(rawValue:), "backends", expected: "swift, c, jit"),
             minimumTime: time)
-        for item in params {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]) else { throw ValidationError("expected --param NAME=VALUE, got `\(item)`") }
-            config.parameters[parts[0]] = value
+        guard time.isFinite, time > 0, time <= 60 else { throw InputError("--time \(time): expected seconds in (0, 60]") }
+        config.parameters = try ParameterArguments.parse(params)
+        let known = Set(names.flatMap { (try? DispatchTable.builtin.descriptor($0))?.parameters.map(\.name) ?? [] })
+        for name in config.parameters.keys.sorted() where !known.contains(name) {
+            throw InputError("--param \(name): none of the benchmarked surrogates has this parameter; expected one of: \(known.sorted().joined(separator: ", "))")
         }
         config.flushSubnormals = flushSubnormals
         let interactive = isatty(2) != 0

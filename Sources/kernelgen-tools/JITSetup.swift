@@ -13,11 +13,22 @@ enum ParameterArguments {
         for item in items {
             let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, let v = Double(parts[1]) else {
-                throw ValidationError("--param expects NAME=VALUE with a number, got `\(item)`")
+                throw InputError("--param expects NAME=VALUE with a number, got `\(item)`")
             }
+            guard v.isFinite else { throw InputError("--param \(item): expected a finite number") }
+            guard values[parts[0]] == nil else { throw InputError("--param \(parts[0]) is given twice; expected each parameter once") }
             values[parts[0]] = v
         }
         return values
+    }
+
+    /// Largest array the tools allocate (three arrays of it in f64 are 6 GiB).
+    static let maximumElements = 1 << 28
+
+    static func checkSize(_ n: Int, option: String) throws {
+        guard (1...maximumElements).contains(n) else {
+            throw InputError("\(option) \(n): expected an element count from 1 to \(maximumElements)")
+        }
     }
 }
 
@@ -32,7 +43,7 @@ enum JITSetup {
         if let spec {
             let loaded = try loadSpec(spec)
             guard loaded.name == name else {
-                throw ValidationError("\(spec) defines `\(loaded.name)`, not `\(name)`; expected the name the file defines")
+                throw InputError("\(spec) defines `\(loaded.name)`, not `\(name)`; expected the name the file defines")
             }
         }
         if chosen == .jit { SurrogateJIT.shared.install(in: .builtin) }
@@ -54,7 +65,7 @@ enum JITSetup {
         if let file {
             let spec = try loadSpec(file)
             guard spec.name == name else {
-                throw ValidationError("\(file) defines `\(spec.name)`, not `\(name)`")
+                throw InputError("\(file) defines `\(spec.name)`, not `\(name)`")
             }
             return spec
         }

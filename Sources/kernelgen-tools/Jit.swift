@@ -45,7 +45,7 @@ struct Jit: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard (1...10_000).contains(`repeat`) else { throw InputError("--repeat \(`repeat`): expected a count from 1 to 10000") }
         let spec = try JITSetup.spec(named: name, file: self.spec)
         let values = try ParameterArguments.parse(params)
         let options = SurrogateJIT.Options(useCache: !noCache, artefact: emit, ops: try Self.parseOps(ops))
@@ -102,7 +102,7 @@ struct Jit: ParsableCommand {
         var ops: KernelOps = []
         for item in text.split(separator: ",") {
             guard let op = KernelOps.symbolNames.first(where: { $0.name == item.trimmingCharacters(in: .whitespaces) }) else {
-                throw ValidationError("unknown op `\(item)`; expected forward, backward, train_forward or train_forward_mean")
+                throw InputError("unknown op `\(item)`; expected forward, backward, train_forward or train_forward_mean")
             }
             ops.insert(op.op)
         }

@@ -53,10 +53,11 @@ struct Tune: ParsableCommand {
     }
 
     func run() throws {
+        try ParameterArguments.checkSize(size, option: "--size")
         let spec = try JITSetup.spec(named: name, file: self.spec)
         let (swept, values, fixed) = try sweep()
         guard spec.params.contains(where: { $0.name == swept }) else {
-            throw ValidationError("`\(spec.name)` has no parameter `\(swept)`; its parameters: \(spec.params.map(\.name).joined(separator: ", "))")
+            throw InputError("`\(spec.name)` has no parameter `\(swept)`; its parameters: \(spec.params.map(\.name).joined(separator: ", "))")
         }
         let progress = isatty(2) != 0 && values.count > 1
         var rows: [Row] = []
@@ -103,18 +104,22 @@ struct Tune: ParsableCommand {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             let range = parts.count == 2 ? parts[1].split(separator: ":").map { Double($0) } : []
             if range.count == 3 {
-                guard swept == nil else { throw ValidationError("sweep one parameter at a time (got a second range in `\(item)`)") }
-                guard let start = range[0], let stop = range[1], let step = range[2], step > 0, stop >= start else {
-                    throw ValidationError("--param \(item): expected NAME=START:STOP:STEP with numbers, STEP > 0 and STOP >= START")
+                guard swept == nil else { throw InputError("sweep one parameter at a time (got a second range in `\(item)`)") }
+                guard let start = range[0], let stop = range[1], let step = range[2], start.isFinite, stop.isFinite,
+                      step.isFinite, step > 0, stop >= start else {
+                    throw InputError("--param \(item): expected NAME=START:STOP:STEP with finite numbers, STEP > 0 and STOP >= START")
                 }
-                let count = Int(((stop - start) / step + 1e-9).rounded(.down)) + 1
-                guard count <= 10_000 else { throw ValidationError("--param \(item) gives \(count) values; at most 10000") }
-                swept = (parts[0], (0..<count).map { start + Double($0) * step })
+                // Counted in Double first: a huge range must not overflow the conversion to Int.
+                let count = ((stop - start) / step + 1e-9).rounded(.down) + 1
+                guard count.isFinite, count <= 10_000 else {
+                    throw InputError("--param \(item) gives \(count.isFinite ? "\(Int(count))" : "too many") values; expected at most 10000")
+                }
+                swept = (parts[0], (0..<Int(count)).map { start + Double($0) * step })
             } else {
                 fixed.append(item)
             }
         }
-        guard let swept else { throw ValidationError("give the swept parameter as --param NAME=START:STOP:STEP") }
+        guard let swept else { throw InputError("give the swept parameter as --param NAME=START:STOP:STEP") }
         return (swept.0, swept.1, try ParameterArguments.parse(fixed))
     }
 
