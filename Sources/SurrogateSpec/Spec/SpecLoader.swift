@@ -19,6 +19,9 @@ public struct SpecLoader {
     /// Every parameter name declared, valid or not: a formula using a parameter whose declaration has an
     /// error gets no second, false "unknown identifier" error.
     var declaredParams: [String] = []
+    /// Where each line libyaml counts starts, as an editor shows it: libyaml (YAML 1.1) also breaks lines at
+    /// NEL, U+2028 and U+2029, which editors show inside a line, so its marks are mapped before use.
+    let yamlLineStarts: [(line: Int, column: Int)]
 
     /// Largest spec file accepted (a spec is a few hundred bytes; this bounds the work on hostile input).
     public static let maximumFileSize = 1 << 20
@@ -42,7 +45,8 @@ public struct SpecLoader {
     /// (lines and columns are those an editor shows).
     public static func load(yaml: String, file: String) -> (Spec?, [Diagnostic]) {
         let text = SpecFile.normalised(yaml)
-        var loader = SpecLoader(file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false))
+        var loader = SpecLoader(file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false),
+                                yamlLineStarts: Self.yamlLineStarts(text))
         let spec = loader.run(text)
         let diagnostics = loader.diagnostics.sortedForDisplay()
         return (diagnostics.hasErrors ? nil : spec, diagnostics)
@@ -51,7 +55,28 @@ public struct SpecLoader {
     // MARK: - Steps
 
     private func location(_ mark: Mark?) -> SourceLocation {
-        SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        Self.location(line: mark?.line ?? 1, column: mark?.column ?? 1, file: file, yamlLineStarts: yamlLineStarts)
+    }
+
+    /// libyaml's 1-based (line, column) as the editor's.
+    static func location(line: Int, column: Int, file: String, yamlLineStarts: [(line: Int, column: Int)]) -> SourceLocation {
+        guard line >= 1, line <= yamlLineStarts.count else { return SourceLocation(file: file, line: line, column: column) }
+        let start = yamlLineStarts[line - 1]
+        return SourceLocation(file: file, line: start.line, column: start.column + column - 1)
+    }
+
+    /// For each line libyaml counts in `text` (CR already normalised), the editor line and column it starts at.
+    static func yamlLineStarts(_ text: String) -> [(line: Int, column: Int)] {
+        var starts = [(line: 1, column: 1)]
+        var line = 1, column = 1
+        for s in text.unicodeScalars {
+            switch s {
+            case "\n": line += 1; column = 1; starts.append((line, 1))
+            case "\u{85}", "\u{2028}", "\u{2029}": column += 1; starts.append((line, column))
+            default: column += 1
+            }
+        }
+        return starts
     }
 
     private mutating func report(_ id: Diagnostic.ID, _ severity: Severity = .error, at mark: Mark?, _ message: String) {
@@ -66,7 +91,7 @@ public struct SpecLoader {
             for key in duplicates { duplicateKey(key, mappingAt: context.mark) }
             return nil
         } catch let error as YamlError {
-            diagnostics.append(Self.diagnostic(for: error, file: file))
+            diagnostics.append(Self.diagnostic(for: error, file: file, yamlLineStarts: yamlLineStarts))
             return nil
         } catch {
             report(.yamlSyntax, at: nil, "cannot parse YAML: \(error)")
@@ -117,9 +142,10 @@ public struct SpecLoader {
     /// Yams rejects duplicate keys before we see the mapping, naming only the mapping: find the key's
     /// first and second lines at the mapping's indentation (block style; flow style falls back to the mapping).
     private mutating func duplicateKey(_ key: String, mappingAt mark: Mark) {
-        let indent = mark.column - 1
+        let start = location(mark)
+        let indent = start.column - 1
         var found: [Int] = []
-        for index in (mark.line - 1)..<lines.count {
+        for index in Swift.min(start.line - 1, lines.count)..<lines.count {
             let line = lines[index]
             let content = line.drop { $0 == " " }
             if content.isEmpty || content.hasPrefix("#") { continue }
@@ -336,8 +362,8 @@ public struct SpecLoader {
         }
     }
 
-    static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
-        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
+    static func diagnostic(for error: YamlError, file: String, yamlLineStarts: [(line: Int, column: Int)]) -> Diagnostic {
+        func at(_ mark: Mark) -> SourceLocation { location(line: mark.line, column: mark.column, file: file, yamlLineStarts: yamlLineStarts) }
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):

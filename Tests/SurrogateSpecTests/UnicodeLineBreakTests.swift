@@ -1,0 +1,27 @@
+import Testing
+@testable import SurrogateSpec
+
+/// libyaml (YAML 1.1) ends a line at NEL, U+2028 and U+2029 too; editors do not. Found by the generated-spec
+/// property test (a summary holding U+0085 U+2028 put a later formula error on line 11 of a 10-line file).
+@Suite struct UnicodeLineBreakTests {
+    let file = "Specs/demo.yaml"
+
+    @Test(arguments: ["\u{85}", "\u{2028}", "\u{2029}", "\u{85}\u{2028}"])
+    func diagnosticsAfterAUnicodeLineBreakPointAtTheEditorsLine(_ breaks: String) {
+        let yaml = "name: demo\nsummary: |\n  a\(breaks)\nparams:\n  k: 1\nbackward: 'sigmoid(k, 1)'\n"
+        let (_, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
+        let arity = diagnostics.first { $0.id == .wrongArity }
+        #expect(arity?.location == SourceLocation(file: file, line: 6, column: 12), "\(diagnostics)")
+    }
+
+    @Test func aYamlErrorAfterAUnicodeLineBreakIsOnTheEditorsLine() {
+        // Column 14 of line 2 as an editor shows it: `x` then U+2028 then the unclosed flow sequence.
+        let yaml = "name: demo\nsummary: \"x\u{2028}\"\nbackward: [x\n"
+        let (_, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(diagnostics.count == 1)
+        for d in diagnostics {
+            #expect(d.location.line <= lines.count && d.location.column <= lines[d.location.line - 1].unicodeScalars.count + 1, "\(d)")
+        }
+    }
+}
