@@ -10,11 +10,17 @@ enum FreeTextGenerator {
         "*/ int kg_evil; /*", "\"); evil(); (\"", "- item", ": colon", "# hash", "&anchor", "!tag", "|", ">",
     ]
 
-    static func text(_ rng: inout SplitMix64) -> String {
+    /// Text the current escaping is meant to carry already: printable, no comment or string delimiters,
+    /// no backslashes, no line breaks.
+    static let benign = ["plain words", "A surrogate", " ", "x < 0", "1.5e-3", "é", "🧠", "- item", ": colon", "# hash",
+                         "'", "`", "$0", "%s", "{x}", "a/b", "(1 - y)", "&", "!", "|", ">"]
+
+    /// `hostile`: from `fragments` and `benign`; else from `benign` only.
+    static func text(_ rng: inout SplitMix64, hostile: Bool) -> String {
         if rng.chance(0.05) { return String(repeating: "long line ", count: rng.int(500...2_000)) }
         var out = ""
         for _ in 0..<rng.int(1...6) {
-            out += rng.chance(0.6) ? rng.pick(fragments) : rng.pick(["plain words", "A surrogate", " ", "x < 0", "1.5e-3"])
+            out += hostile && rng.chance(0.6) ? rng.pick(fragments) : rng.pick(benign)
         }
         return out
     }

@@ -28,6 +28,17 @@ import Testing
     static let aotBatches = 3
 
     @Test func generatedSpecSetsKeepTheGeneratorsContract() throws {
+        try run(SpecSetGenerator(hostileText: false))
+    }
+
+    /// The same with free text that breaks out of comments and string literals (`*/`, `"""`, trigraphs, a
+    /// backslash ending a `//` line, CR, control and bidi characters: see `FreeTextGenerator.fragments`).
+    @Test(.disabled("free-text escaping into generated comments and string literals is being reworked by another developer; repro: KERNELGEN_PROPERTY_CASES=10 with this test enabled (default seed): `/*` within comment and `??/` trigraph in kernelgen_*.h, unprintable characters in GeneratedRegistry.swift's summary literals, unterminated `/*` and raw CR ending `///` comments in *Kernels.swift"))
+    func generatedSpecSetsWithHostileFreeTextKeepTheGeneratorsContract() throws {
+        try run(SpecSetGenerator(hostileText: true))
+    }
+
+    func run(_ generator: SpecSetGenerator) throws {
         let seed = PropertyRun.seed, cases = PropertyRun.cases
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("kg-property-\(UUID().uuidString)")
         let jit = SurrogateJIT(cacheDirectory: root.appendingPathComponent("jit-cache"))
@@ -45,7 +56,7 @@ import Testing
 
         for index in 0..<cases {
             var rng = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
-            let set = SpecSetGenerator.set(&rng)
+            let set = generator.set(&rng)
             let folder = root.appendingPathComponent("set-\(index)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             var texts: [String: String] = [:]

@@ -3,9 +3,12 @@
 /// from `FreeTextGenerator`; now and then broken YAML or a broken formula, which must come back as located
 /// errors.
 struct SpecSetGenerator {
+    /// Free text from all of `FreeTextGenerator.fragments`, or only from its benign part.
+    var hostileText: Bool
+
     struct SpecFile { var name: String; var yaml: String }
 
-    static func set(_ rng: inout SplitMix64) -> [SpecFile] {
+    func set(_ rng: inout SplitMix64) -> [SpecFile] {
         let count = rng.int(1...3)
         var names = (0..<count).map { _ in NamePool.specName(&rng) }
         if count >= 2, rng.chance(0.25) {
@@ -15,10 +18,10 @@ struct SpecSetGenerator {
         return names.map { SpecFile(name: $0, yaml: spec(named: $0, &rng)) }
     }
 
-    static func spec(named name: String, _ rng: inout SplitMix64) -> String {
+    func spec(named name: String, _ rng: inout SplitMix64) -> String {
         var lines = ["name: \(rng.chance(0.9) ? name : FreeTextGenerator.doubleQuoted(name))"]
-        if rng.chance(0.9) { lines.append("summary: " + FreeTextGenerator.yamlValue(FreeTextGenerator.text(&rng), &rng, indent: "")) }
-        if rng.chance(0.5) { lines.append("doc: " + FreeTextGenerator.yamlValue(FreeTextGenerator.text(&rng), &rng, indent: "")) }
+        if rng.chance(0.9) { lines.append("summary: " + FreeTextGenerator.yamlValue(FreeTextGenerator.text(&rng, hostile: hostileText), &rng, indent: "")) }
+        if rng.chance(0.5) { lines.append("doc: " + FreeTextGenerator.yamlValue(FreeTextGenerator.text(&rng, hostile: hostileText), &rng, indent: "")) }
         var params: [String] = []
         if rng.chance(0.7) {
             lines.append("params:")
@@ -42,23 +45,23 @@ struct SpecSetGenerator {
         return yaml
     }
 
-    static func param(_ name: String, _ rng: inout SplitMix64) -> [String] {
+    func param(_ name: String, _ rng: inout SplitMix64) -> [String] {
         let value = rng.pick(["1.0", "0.5", "2", "5.0", "0.25", "3", "-1", "10", "1e-3", "0"])
         let key = rng.chance(0.9) ? name : FreeTextGenerator.doubleQuoted(name)
         if rng.chance(0.4) { return ["  \(key): \(value)"] }
         var lines = ["  \(key):", "    default: \(value)"]
-        if rng.chance(0.5) { lines.append("    doc: " + FreeTextGenerator.yamlValue(FreeTextGenerator.text(&rng), &rng, indent: "    ")) }
+        if rng.chance(0.5) { lines.append("    doc: " + FreeTextGenerator.yamlValue(FreeTextGenerator.text(&rng, hostile: hostileText), &rng, indent: "    ")) }
         if rng.chance(0.2) { lines.append("    min: \(rng.pick(["-10", "0", "0.5", "100"]))") }
         if rng.chance(0.2) { lines.append("    max: \(rng.pick(["10", "1", "1e3", "-5"]))") }
         return lines
     }
 
     /// Formulas in single quotes (a YAML plain scalar cannot start with `!`, `?`, `-`... and these may).
-    static func quoted(_ formula: String) -> String {
+    func quoted(_ formula: String) -> String {
         "'" + formula.replacingOccurrences(of: "'", with: "''") + "'"
     }
 
-    static func brokenYAML(_ yaml: String, _ rng: inout SplitMix64) -> String {
+    func brokenYAML(_ yaml: String, _ rng: inout SplitMix64) -> String {
         switch rng.int(0...5) {
         case 0: return yaml + "backward: x\n" // duplicate key
         case 1: return "  " + yaml.replacingOccurrences(of: "\n", with: "\n ", options: [], range: nil)

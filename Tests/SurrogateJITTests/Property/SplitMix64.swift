@@ -27,7 +27,7 @@ struct SplitMix64: RandomNumberGenerator {
 /// and `KERNELGEN_PROPERTY_CASES` explore further by hand (README "Testing generatively").
 enum PropertyRun {
     static let defaultSeed: UInt64 = 0x6B65_726E_656C_6765 // "kernelge"
-    static let defaultCases = 40
+    static let defaultCases = 80
 
     static var seed: UInt64 {
         guard let text = ProcessInfo.processInfo.environment["KERNELGEN_PROPERTY_SEED"] else { return defaultSeed }
