@@ -19,9 +19,8 @@ public struct SpecLoader {
     /// Every parameter name declared, valid or not: a formula using a parameter whose declaration has an
     /// error gets no second, false "unknown identifier" error.
     var declaredParams: [String] = []
-    /// Where each line libyaml counts starts, as an editor shows it: libyaml (YAML 1.1) also breaks lines at
-    /// NEL, U+2028 and U+2029, which editors show inside a line, so its marks are mapped before use.
-    let yamlLineStarts: [(line: Int, column: Int)]
+    /// libyaml's marks as editor lines and columns.
+    let lineMap: YAMLLineMap
 
     /// Largest spec file accepted (a spec is a few hundred bytes; this bounds the work on hostile input).
     public static let maximumFileSize = 1 << 20
@@ -46,7 +45,7 @@ public struct SpecLoader {
     public static func load(yaml: String, file: String) -> (Spec?, [Diagnostic]) {
         let text = SpecFile.normalised(yaml)
         var loader = SpecLoader(file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false),
-                                yamlLineStarts: Self.yamlLineStarts(text))
+                                lineMap: YAMLLineMap(text))
         let spec = loader.run(text)
         let diagnostics = loader.diagnostics.sortedForDisplay()
         return (diagnostics.hasErrors ? nil : spec, diagnostics)
@@ -55,28 +54,7 @@ public struct SpecLoader {
     // MARK: - Steps
 
     private func location(_ mark: Mark?) -> SourceLocation {
-        Self.location(line: mark?.line ?? 1, column: mark?.column ?? 1, file: file, yamlLineStarts: yamlLineStarts)
-    }
-
-    /// libyaml's 1-based (line, column) as the editor's.
-    static func location(line: Int, column: Int, file: String, yamlLineStarts: [(line: Int, column: Int)]) -> SourceLocation {
-        guard line >= 1, line <= yamlLineStarts.count else { return SourceLocation(file: file, line: line, column: column) }
-        let start = yamlLineStarts[line - 1]
-        return SourceLocation(file: file, line: start.line, column: start.column + column - 1)
-    }
-
-    /// For each line libyaml counts in `text` (CR already normalised), the editor line and column it starts at.
-    static func yamlLineStarts(_ text: String) -> [(line: Int, column: Int)] {
-        var starts = [(line: 1, column: 1)]
-        var line = 1, column = 1
-        for s in text.unicodeScalars {
-            switch s {
-            case "\n": line += 1; column = 1; starts.append((line, 1))
-            case "\u{85}", "\u{2028}", "\u{2029}": column += 1; starts.append((line, column))
-            default: column += 1
-            }
-        }
-        return starts
+        lineMap.location(line: mark?.line ?? 1, column: mark?.column ?? 1, file: file)
     }
 
     private mutating func report(_ id: Diagnostic.ID, _ severity: Severity = .error, at mark: Mark?, _ message: String) {
@@ -91,7 +69,7 @@ public struct SpecLoader {
             for key in duplicates { duplicateKey(key, mappingAt: context.mark) }
             return nil
         } catch let error as YamlError {
-            diagnostics.append(Self.diagnostic(for: error, file: file, yamlLineStarts: yamlLineStarts))
+            diagnostics.append(Self.diagnostic(for: error, file: file, lineMap: lineMap))
             return nil
         } catch {
             report(.yamlSyntax, at: nil, "cannot parse YAML: \(error)")
@@ -362,8 +340,8 @@ public struct SpecLoader {
         }
     }
 
-    static func diagnostic(for error: YamlError, file: String, yamlLineStarts: [(line: Int, column: Int)]) -> Diagnostic {
-        func at(_ mark: Mark) -> SourceLocation { location(line: mark.line, column: mark.column, file: file, yamlLineStarts: yamlLineStarts) }
+    static func diagnostic(for error: YamlError, file: String, lineMap: YAMLLineMap) -> Diagnostic {
+        func at(_ mark: Mark) -> SourceLocation { lineMap.location(line: mark.line, column: mark.column, file: file) }
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):

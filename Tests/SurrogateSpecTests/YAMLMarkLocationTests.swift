@@ -1,9 +1,11 @@
 import Testing
 @testable import SurrogateSpec
 
-/// libyaml (YAML 1.1) ends a line at NEL, U+2028 and U+2029 too; editors do not. Found by the generated-spec
-/// property test (a summary holding U+0085 U+2028 put a later formula error on line 11 of a 10-line file).
-@Suite struct UnicodeLineBreakTests {
+/// Diagnostics located from libyaml's marks stay on the file's lines. libyaml (YAML 1.1) ends a line at NEL,
+/// U+2028 and U+2029 too, editors do not: found by the generated-spec property test (a summary holding
+/// U+0085 U+2028 put a later formula error on line 11 of a 10-line file). An error at the end of a file with
+/// no final newline was on the line after the last: found by the loader fuzzer (scripts/fuzz.sh).
+@Suite struct YAMLMarkLocationTests {
     let file = "Specs/demo.yaml"
 
     @Test(arguments: ["\u{85}", "\u{2028}", "\u{2029}", "\u{85}\u{2028}"])
@@ -23,5 +25,13 @@ import Testing
         for d in diagnostics {
             #expect(d.location.line <= lines.count && d.location.column <= lines[d.location.line - 1].unicodeScalars.count + 1, "\(d)")
         }
+    }
+
+    @Test func anErrorAtTheEndOfAFileWithoutFinalNewlineIsOnItsLastLine() {
+        // The fuzzer's input, reduced: a plain scalar that needs a `:` at the end of the stream.
+        let yaml = "name: gaussian\ndoc: |\n  name: sigmoid\nsFou"
+        let (_, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
+        #expect(diagnostics.map(\.id) == [.yamlSyntax])
+        #expect(diagnostics.first?.location == SourceLocation(file: file, line: 4, column: 5), "\(diagnostics)")
     }
 }
