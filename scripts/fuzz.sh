@@ -42,5 +42,5 @@ rm -rf "$seed" && mkdir -p "$seed"
 find "$root/Specs" "$root/Tests" -name '*.yaml' -exec cp {} "$seed/" \;
 echo "fuzzing for $seconds s"
 # -max_len: specs are small; -timeout: a hang is an input taking more than 10 s.
-"$out/spec-loader-fuzzer" "$out/corpus" "$seed" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+SWIFT_BACKTRACE=enable=no "$out/spec-loader-fuzzer" "$out/corpus" "$seed" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
   -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@"
