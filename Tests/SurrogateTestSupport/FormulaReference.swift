@@ -47,7 +47,7 @@ public struct FormulaReference: Sendable {
         }
     }
 
-    static func apply(_ op: BinaryOperator, _ a: R, _ b: R) -> R {
+    public static func apply(_ op: BinaryOperator, _ a: R, _ b: R) -> R {
         switch op {
         case .add: return a + b
         case .subtract: return a - b
@@ -68,7 +68,7 @@ public struct FormulaReference: Sendable {
     static func min(_ a: R, _ b: R) -> R { b < a ? b : a }
     static func max(_ a: R, _ b: R) -> R { a < b ? b : a }
 
-    static func call(_ name: String, _ a: [R]) throws -> R {
+    public static func call(_ name: String, _ a: [R]) throws -> R {
         switch name {
         case "exp": return R.exp(a[0])
         case "expm1": return R.expMinusOne(a[0])

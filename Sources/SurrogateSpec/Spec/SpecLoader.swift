@@ -19,6 +19,8 @@ public struct SpecLoader {
     /// Every parameter name declared, valid or not: a formula using a parameter whose declaration has an
     /// error gets no second, false "unknown identifier" error.
     var declaredParams: [String] = []
+    /// libyaml's marks as editor lines and columns.
+    let lineMap: YAMLLineMap
 
     /// Largest spec file accepted (a spec is a few hundred bytes; this bounds the work on hostile input).
     public static let maximumFileSize = 1 << 20
@@ -42,7 +44,8 @@ public struct SpecLoader {
     /// (lines and columns are those an editor shows).
     public static func load(yaml: String, file: String) -> (Spec?, [Diagnostic]) {
         let text = SpecFile.normalised(yaml)
-        var loader = SpecLoader(file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false))
+        var loader = SpecLoader(file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false),
+                                lineMap: YAMLLineMap(text))
         let spec = loader.run(text)
         let diagnostics = loader.diagnostics.sortedForDisplay()
         return (diagnostics.hasErrors ? nil : spec, diagnostics)
@@ -51,7 +54,7 @@ public struct SpecLoader {
     // MARK: - Steps
 
     private func location(_ mark: Mark?) -> SourceLocation {
-        SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        lineMap.location(line: mark?.line ?? 1, column: mark?.column ?? 1, file: file)
     }
 
     private mutating func report(_ id: Diagnostic.ID, _ severity: Severity = .error, at mark: Mark?, _ message: String) {
@@ -66,7 +69,7 @@ public struct SpecLoader {
             for key in duplicates { duplicateKey(key, mappingAt: context.mark) }
             return nil
         } catch let error as YamlError {
-            diagnostics.append(Self.diagnostic(for: error, file: file))
+            diagnostics.append(Self.diagnostic(for: error, file: file, lineMap: lineMap))
             return nil
         } catch {
             report(.yamlSyntax, at: nil, "cannot parse YAML: \(error)")
@@ -117,9 +120,10 @@ public struct SpecLoader {
     /// Yams rejects duplicate keys before we see the mapping, naming only the mapping: find the key's
     /// first and second lines at the mapping's indentation (block style; flow style falls back to the mapping).
     private mutating func duplicateKey(_ key: String, mappingAt mark: Mark) {
-        let indent = mark.column - 1
+        let start = location(mark)
+        let indent = start.column - 1
         var found: [Int] = []
-        for index in (mark.line - 1)..<lines.count {
+        for index in Swift.min(start.line - 1, lines.count)..<lines.count {
             let line = lines[index]
             let content = line.drop { $0 == " " }
             if content.isEmpty || content.hasPrefix("#") { continue }
@@ -336,8 +340,8 @@ public struct SpecLoader {
         }
     }
 
-    static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
-        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
+    static func diagnostic(for error: YamlError, file: String, lineMap: YAMLLineMap) -> Diagnostic {
+        func at(_ mark: Mark) -> SourceLocation { lineMap.location(line: mark.line, column: mark.column, file: file) }
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):

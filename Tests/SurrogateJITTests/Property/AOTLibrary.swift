@@ -1,0 +1,93 @@
+import Foundation
+import SurrogateSpec
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The generated C of a set of specs, built by cc into a shared library (`-O1 -shared -fPIC`, as a user
+/// would build the AOT kernels) and opened with `dlopen`. A shim of uniform signatures (parameters as an array
+/// of doubles, each converted to the kernel's dtype) is compiled in, so the test calls every kernel the
+/// same way whatever its parameter count.
+final class AOTLibrary {
+    typealias Forward32 = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, UnsafePointer<Double>) -> Void
+    typealias Forward64 = @convention(c) (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int, UnsafePointer<Double>) -> Void
+    typealias Backward32 = @convention(c) (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, UnsafePointer<Double>) -> Void
+    typealias Backward64 = @convention(c) (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int, UnsafePointer<Double>) -> Void
+
+    private let handle: UnsafeMutableRawPointer
+
+    /// Builds `<out>/C` with the shim into `<out>/libkg.so` and opens it; throws with cc's output on failure.
+    init(cc: String, generated out: URL, specs: [Spec]) throws {
+        let c = out.appendingPathComponent("C")
+        let shim = c.appendingPathComponent("property_shim.c")
+        try Self.shim(specs).write(to: shim, atomically: true, encoding: .utf8)
+        let sources = try FileManager.default.contentsOfDirectory(atPath: c.path).filter { $0.hasSuffix(".c") }.sorted()
+            .map { c.appendingPathComponent($0).path }
+        let library = out.appendingPathComponent("libkg.so").path
+        // -ffp-contract=off: GCC would fuse a * b + c otherwise, which the kernels' rounding contract excludes (README "C API").
+        let built = try ExternalTools.run(cc, ["-std=c11", "-O1", "-shared", "-fPIC", "-ffp-contract=off", "-I", c.appendingPathComponent("include").path]
+                                          + sources + ["-o", library, "-lm"])
+        guard built.status == 0 else { throw Failure(description: "cc -shared failed: \(built.output.prefix(4_000))") }
+        guard let h = dlopen(library, RTLD_NOW | RTLD_LOCAL) else {
+            throw Failure(description: "dlopen \(library): \(String(cString: dlerror()))")
+        }
+        handle = h
+    }
+
+    deinit { dlclose(handle) }
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    /// `kgt_<name>_<op>_<dtype>(..., const double *p)` for each spec and kernel, calling `kg_<name>_<op>_<dtype>`.
+    static func shim(_ specs: [Spec]) -> String {
+        var out = "#include \"kernelgen.h\"\n"
+        for spec in specs {
+            let names = EmittedNames(spec: spec.name)
+            for (dtype, type) in [("f32", "float"), ("f64", "double")] {
+                let args = spec.params.indices.map { ", (\(type))p[\($0)]" }.joined()
+                var ops = ["forward"]
+                if spec.trainForward != nil { ops.append("train_forward_mean") }
+                for op in ops {
+                    out += "void kgt_\(spec.name)_\(op)_\(dtype)(const \(type) *x, \(type) *y, size_t n, const double *p) { \(names.cKernel(op, dtype))(x, y, n\(args)); }\n"
+                }
+                out += "void kgt_\(spec.name)_backward_\(dtype)(const \(type) *x, const \(type) *y, const \(type) *g, \(type) *gi, size_t n, const double *p) { \(names.cKernel("backward", dtype))(x, y, g, gi, n\(args)); }\n"
+            }
+        }
+        return out
+    }
+
+    private func symbol<F>(_ name: String, as _: F.Type) throws -> F {
+        guard let s = dlsym(handle, name) else { throw Failure(description: "no symbol \(name) in the library") }
+        return unsafeBitCast(s, to: F.self)
+    }
+
+    /// Eval forward (or, with `op` "train_forward_mean", the mean-field training forward) of `x`.
+    func forward(_ spec: String, op: String = "forward", _ x: [Float], _ p: [Double]) throws -> [Float] {
+        let f = try symbol("kgt_\(spec)_\(op)_f32", as: Forward32.self)
+        var y = [Float](repeating: .nan, count: x.count)
+        y.withUnsafeMutableBufferPointer { yb in f(x, yb.baseAddress!, x.count, p + [0]) }
+        return y
+    }
+
+    func forward(_ spec: String, op: String = "forward", _ x: [Double], _ p: [Double]) throws -> [Double] {
+        let f = try symbol("kgt_\(spec)_\(op)_f64", as: Forward64.self)
+        var y = [Double](repeating: .nan, count: x.count)
+        y.withUnsafeMutableBufferPointer { yb in f(x, yb.baseAddress!, x.count, p + [0]) }
+        return y
+    }
+
+    /// grad_in for grad_out = 1.
+    func backward(_ spec: String, _ x: [Float], y: [Float], _ p: [Double]) throws -> [Float] {
+        let f = try symbol("kgt_\(spec)_backward_f32", as: Backward32.self)
+        var g = [Float](repeating: .nan, count: x.count)
+        g.withUnsafeMutableBufferPointer { gb in f(x, y, [Float](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
+        return g
+    }
+
+    func backward(_ spec: String, _ x: [Double], y: [Double], _ p: [Double]) throws -> [Double] {
+        let f = try symbol("kgt_\(spec)_backward_f64", as: Backward64.self)
+        var g = [Double](repeating: .nan, count: x.count)
+        g.withUnsafeMutableBufferPointer { gb in f(x, y, [Double](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
+        return g
+    }
+}
