@@ -87,12 +87,23 @@ public struct Formula: Sendable {
 public struct FormulaSource: Sendable {
     /// Location of the formula's first character for each line of its text.
     public var lineStarts: [SourceLocation]
+    /// Where each Unicode scalar of the formula's text sits in the file, when known (a scalar YAML folded
+    /// over several lines: `FormulaPositions`); `lineStarts` serves otherwise.
+    public var positions: [SourceLocation]?
 
     public init(lineStarts: [SourceLocation]) { self.lineStarts = lineStarts }
 
     public init(at start: SourceLocation) { self.lineStarts = [start] }
 
+    public init(positions: [SourceLocation]) {
+        self.lineStarts = [positions.first!]
+        self.positions = positions
+    }
+
     public func location(ofOffset offset: Int, in text: String) -> SourceLocation {
+        if let positions, !positions.isEmpty {
+            return offset < positions.count ? positions[max(offset, 0)] : positions[positions.count - 1].advanced(by: 1)
+        }
         var line = 0, column = 0
         for (i, c) in text.unicodeScalars.enumerated() {
             if i == offset { break }

@@ -306,6 +306,9 @@ public struct SpecLoader {
     /// Where each line of a scalar's text starts in the file.
     private func formulaSource(_ scalar: Node.Scalar) -> FormulaSource {
         let start = location(scalar.mark)
+        if let positions = FormulaPositions.align(scalar.string, style: scalar.style, start: start, lines: lines), !positions.isEmpty {
+            return FormulaSource(positions: positions)
+        }
         switch scalar.style {
         case .singleQuoted, .doubleQuoted:
             return FormulaSource(at: start.advanced(by: 1))

@@ -27,14 +27,9 @@ import Testing
     static let batchSize = 12
     static let aotBatches = 3
 
+    /// Free text is hostile in most sets: it tries to break out of comments and string literals (`*/`, `"""`,
+    /// trigraphs, a backslash ending a `//` line, CR, control and bidi characters: `FreeTextGenerator.fragments`).
     @Test func generatedSpecSetsKeepTheGeneratorsContract() throws {
-        try run(SpecSetGenerator(hostileText: false))
-    }
-
-    /// The same with free text that breaks out of comments and string literals (`*/`, `"""`, trigraphs, a
-    /// backslash ending a `//` line, CR, control and bidi characters: see `FreeTextGenerator.fragments`).
-    @Test(.disabled("free-text escaping into generated comments and string literals is being reworked by another developer; repro: KERNELGEN_PROPERTY_CASES=10 with this test enabled (default seed): `/*` within comment and `??/` trigraph in kernelgen_*.h, unprintable characters in GeneratedRegistry.swift's summary literals, unterminated `/*` and raw CR ending `///` comments in *Kernels.swift"))
-    func generatedSpecSetsWithHostileFreeTextKeepTheGeneratorsContract() throws {
         try run(SpecSetGenerator(hostileText: true))
     }
 
