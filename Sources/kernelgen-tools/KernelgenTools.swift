@@ -6,7 +6,7 @@ import ArgumentParser
 struct KernelgenTools: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernelgen-tools",
-        abstract: "Run kernelgen's kernels: evaluate, JIT-compile, tune and benchmark surrogates.",
+        abstract: "Run kernelgen's kernels: evaluate, JIT-compile, tune and benchmark surrogates; print PyTorch modules.",
         discussion: "`kernelgen eval|jit|tune|bench ...` runs these too.",
-        subcommands: [Eval.self, Jit.self, Tune.self, Bench.self])
+        subcommands: [Eval.self, Jit.self, Tune.self, Bench.self, Torch.self])
 }

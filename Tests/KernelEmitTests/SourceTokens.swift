@@ -1,10 +1,10 @@
-/// The code tokens of generated C or Swift: comments and the contents of string and character literals
+/// The code tokens of generated C, Swift or Python: comments and the contents of string and character literals
 /// dropped (a literal is one `"…"` token), line ends kept (they end C directives and Swift statements) but
 /// runs of them collapsed, so two files with the same code and different comment text compare equal.
 /// A comment or literal that does not end is a token of its own (`<unterminated …>`), so it shows as a
 /// difference. Deliberately small: enough lexing to tell code from comments and literals, not a parser.
 enum SourceTokens {
-    enum Language { case c, swift }
+    enum Language { case c, swift, python }
 
     /// - Parameter trigraphs: C only: replace the nine trigraphs first, as a compiler with `-trigraphs` does.
     static func tokens(_ text: String, _ language: Language, trigraphs: Bool = false) -> [String] {
@@ -25,9 +25,11 @@ enum SourceTokens {
                 i += 1
             } else if c == " " || c == "\t" {
                 i += 1
-            } else if c == "/", at(i + 1) == "/" {
+            } else if language == .python, c == "#" {
                 while i < s.count, !isLineEnd(s[i]) { i += 1 }
-            } else if c == "/", at(i + 1) == "*" {
+            } else if language != .python, c == "/", at(i + 1) == "/" {
+                while i < s.count, !isLineEnd(s[i]) { i += 1 }
+            } else if language != .python, c == "/", at(i + 1) == "*" {
                 // C block comments end at the first `*/`; Swift's nest.
                 var depth = 0
                 var closed = false
@@ -44,16 +46,17 @@ enum SourceTokens {
                     }
                 }
                 if !closed { tokens.append("<unterminated comment>") }
-            } else if language == .swift, c == "\"", at(i + 1) == "\"", at(i + 2) == "\"" {
+            } else if language == .swift && c == "\"" || language == .python && (c == "\"" || c == "'"),
+                      at(i + 1) == c, at(i + 2) == c {
                 i += 3
                 var closed = false
                 while i < s.count {
                     if s[i] == "\\" { i += 2; continue }
-                    if s[i] == "\"", at(i + 1) == "\"", at(i + 2) == "\"" { i += 3; closed = true; break }
+                    if s[i] == c, at(i + 1) == c, at(i + 2) == c { i += 3; closed = true; break }
                     i += 1
                 }
                 tokens.append(closed ? "<string>" : "<unterminated string>")
-            } else if c == "\"" || (language == .c && c == "'") {
+            } else if c == "\"" || (language != .swift && c == "'") {
                 i += 1
                 var closed = false
                 while i < s.count, !isLineEnd(s[i]) {

@@ -76,7 +76,7 @@ public struct SurrogateContext: Sendable {
 }
 
 /// One kernel expression as emitted: its common subexpressions as local definitions, then the expression.
-public struct Lane: Sendable {
+public struct Lane: Sendable, Equatable {
     public var locals: [String]
     public var expression: String
 
@@ -93,6 +93,7 @@ public struct Lane: Sendable {
             switch dialect.language {
             case .c: return "const \(dialect.element.cName) \(name) = \(printer.print(value));"
             case .swift: return "let \(name): \(dialect.element.swiftName) = \(printer.print(value))"
+            case .torch: return "\(name) = \(printer.print(value))"
             }
         }
         expression = printer.print(body)
@@ -207,10 +208,7 @@ public struct KernelContext: Sendable {
         swiftPackedArgs = runtimeParams.enumerated().map { ", \(label($1)): \(element.swiftName)(p[\($0)])" }.joined()
 
         func prepared(_ f: Formula?, meanField: Bool = false) -> Expr? {
-            guard var e = f?.expr else { return nil }
-            e = Simplifier.specialise(e, specialised)
-            if meanField { e = Simplifier.meanField(e) }
-            return Simplifier.fuse(Simplifier.exactReciprocals(Simplifier.fold(e, element: element), element: element))
+            f.map { Self.prepare($0.expr, element: element, specialised: specialised, meanField: meanField) }
         }
         let forward = prepared(spec.forward)!
         let backward = prepared(spec.backward)!
@@ -257,5 +255,14 @@ public struct KernelContext: Sendable {
                   "trainForward": readsInput(train), "trainForwardMean": readsInput(trainMean)]
         cUnused = ["forward": unused(forward), "backward": unused(backward),
                    "trainForward": unused(train), "trainForwardMean": unused(trainMean)]
+    }
+
+    /// The rewrites every backend applies before printing (C, Swift, the JIT and PyTorch alike): parameters
+    /// specialised, noise replaced by its mean (mean field), constants folded as `element` computes them,
+    /// exact reciprocals, fusions. (Common subexpressions become locals when printing, `Lane`.)
+    static func prepare(_ e: Expr, element: ElementType, specialised: [String: Double] = [:], meanField: Bool = false) -> Expr {
+        var e = Simplifier.specialise(e, specialised)
+        if meanField { e = Simplifier.meanField(e) }
+        return Simplifier.fuse(Simplifier.exactReciprocals(Simplifier.fold(e, element: element), element: element))
     }
 }

@@ -53,6 +53,9 @@ public struct Generator {
 
     /// The templates the JIT renders at run time (embedded into `EmbeddedSources.swift`).
     public static let jitTemplates = ["C/kernels.inc.stencil", "C/prelude.h.stencil"]
+    /// The templates `TorchSource` renders at run time (embedded into `EmbeddedSources.swift` apart from the
+    /// JIT's, so the JIT's cache keys do not depend on them).
+    public static let pythonTemplates = [TorchSource.template]
 
     let environment: Environment
     /// How spec files are named in generated headers: `Specs/<file>` whatever the folder's full path.
@@ -86,6 +89,9 @@ public struct Generator {
         filters.registerFilter("cComment") { value in SourceText.cComment(Self.text(value)) }
         filters.registerFilter("swiftComment") { value in SourceText.swiftComment(Self.text(value)) }
         filters.registerFilter("swiftString") { value in SourceText.swiftStringLiteral(Self.text(value)) }
+        filters.registerFilter("pythonComment") { value in SourceText.pythonComment(Self.text(value)) }
+        filters.registerFilter("pythonString") { value in SourceText.pythonStringLiteral(Self.text(value)) }
+        filters.registerFilter("pythonDoc") { value in SourceText.pythonStringBody(Self.text(value)) }
         environment = Environment(loader: loader, extensions: [filters], trimBehaviour: .smart)
         self.specsLabel = specsLabel
     }
@@ -124,7 +130,8 @@ public struct Generator {
                                                   "mathFunctions": Self.mathFunctions, "philoxRounds": Self.philoxRounds,
                                                   "needs": PreludeSections.all,
                                                   "specs": specs.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source] },
-                                                  "templates": try Self.jitTemplates.map { ["name": $0, "text": try templateText($0)] }]))
+                                                  "templates": try Self.jitTemplates.map { ["name": $0, "text": try templateText($0)] },
+                                                  "pythonTemplates": try Self.pythonTemplates.map { ["name": $0, "text": try templateText($0)] }]))
             }
         }
         return files.sorted { $0.path < $1.path }
@@ -155,14 +162,18 @@ public struct Generator {
 
     /// Renders one template to a file with kernelgen's header line.
     public func render(_ template: String, to path: String, source: String, context: [String: Any]) throws -> GeneratedFile {
-        var text = try environment.renderTemplate(name: template, context: context)
-        // Normalise: one trailing newline, no trailing spaces, so output is stable across template edits.
-        text = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let text = Self.normalise(try environment.renderTemplate(name: template, context: context))
+        return GeneratedFile(path: path, contents: GeneratedFile.headerLine(source: source) + "\n" + text)
+    }
+
+    /// One trailing newline, no trailing spaces, so output is stable across template edits.
+    static func normalise(_ rendered: String) -> String {
+        var text = rendered.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.last == " " ? String($0.reversed().drop { $0 == " " }.reversed()) : String($0) }
             .joined(separator: "\n")
         while text.hasSuffix("\n\n") || text.hasSuffix("\n \n") { text.removeLast() }
         if !text.hasSuffix("\n") { text += "\n" }
-        return GeneratedFile(path: path, contents: GeneratedFile.headerLine(source: source) + "\n" + text)
+        return text
     }
 }
 

@@ -2,8 +2,14 @@ import SurrogateSpec
 
 /// How one backend spells the pieces of a formula. The function spellings themselves come from
 /// `FunctionTable` (one table for every backend); a dialect only fills in the placeholders.
+///
+/// `torch` is Python over PyTorch tensors (`TorchSource`): `x`, `y` and the parameters are tensors of the
+/// input's dtype and device, literals are Python floats already rounded to the element type (PyTorch
+/// converts a Python scalar to the tensor's dtype, exactly for such a value, and never promotes the tensor),
+/// comparisons are bool tensors and become 1/0 in the input's dtype, selects are `torch.where` (both sides
+/// evaluated, as everywhere), and noise site `k` reads `u<k>`, the call's one U[0, 1) draw for that site.
 public struct Dialect: Sendable {
-    public enum Language: Sendable { case c, swift }
+    public enum Language: Sendable { case c, swift, torch }
 
     public var language: Language
     public var element: ElementType
@@ -21,10 +27,19 @@ public struct Dialect: Sendable {
         self.element = element
     }
 
-    var typeName: String { language == .c ? element.cName : element.swiftName }
+    var typeName: String {
+        switch language {
+        case .c: element.cName
+        case .swift: element.swiftName
+        case .torch: element == .float32 ? "_torch.float32" : "_torch.float64"
+        }
+    }
 
-    /// Parameters print as their C name in both languages (Swift kernels name their arguments so too).
-    public func paramName(_ p: String) -> String { EmittedNames.cParameter(p) }
+    /// Parameters print as their C name in C and Swift (Swift kernels name their arguments so too), and as
+    /// the naming authority's Python name in PyTorch (the same `p_<name>`).
+    public func paramName(_ p: String) -> String {
+        language == .torch ? EmittedNames.pythonParameter(p) : EmittedNames.cParameter(p)
+    }
 
     func literal(_ v: Double) -> String {
         let rounded = element == .float32 ? Double(Float(v)) : v
@@ -37,7 +52,20 @@ public struct Dialect: Sendable {
             if rounded.isNaN { return "\(typeName).nan" }
             if rounded.isInfinite { return "(\(rounded < 0 ? "-" : "")\(typeName).infinity)" }
             return "(\(ExactLiteral.hex(rounded)) as \(typeName))"
+        case .torch:
+            return Self.pythonFloat(rounded)
         }
+    }
+
+    /// An exact Python float expression for `v`: `2.0`, `-0.0` for integers below 2^53 in magnitude,
+    /// `float.fromhex('0x1.999999999999ap-4')` otherwise, `float('inf')`, `float('-inf')`, `float('nan')`.
+    public static func pythonFloat(_ v: Double) -> String {
+        if v.isNaN { return "float('nan')" }
+        if v.isInfinite { return v < 0 ? "float('-inf')" : "float('inf')" }
+        if v == v.rounded(), v.magnitude < 0x1p53 {
+            return (v.sign == .minus ? "-" : "") + "\(Int64(v.magnitude)).0"
+        }
+        return "float.fromhex('\(ExactLiteral.hex(v))')"
     }
 
     /// The 64 random bits of noise call site `site` for the current element.
@@ -49,11 +77,18 @@ public struct Dialect: Sendable {
             return "Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: \(site), as: \(typeName).self)"
         case (.swift, .blockLane(let k)):
             return "Philox.bits(b\(site), lane: \(k), as: \(typeName).self)"
+        case (.torch, _):
+            return "u\(site)"
         }
     }
 
     func spell(_ f: FormulaFunction, _ args: [String], site: Int?) -> String {
-        var s = language == .c ? f.c : f.swift
+        var s: String
+        switch language {
+        case .c: s = f.c
+        case .swift: s = f.swift
+        case .torch: s = f.torch
+        }
         s = s.replacingOccurrences(of: "{f}", with: element.libmSuffix)
             .replacingOccurrences(of: "{T}", with: typeName)
             .replacingOccurrences(of: "{noise}", with: site.map(noiseBits) ?? "")
@@ -63,7 +98,11 @@ public struct Dialect: Sendable {
     }
 
     func selectNumber(_ condition: String) -> String {
-        "(\(condition) ? \(literal(1)) : \(literal(0)))"
+        switch language {
+        case .c, .swift: return "(\(condition) ? \(literal(1)) : \(literal(0)))"
+        // A bool tensor as 1/0 in the input's dtype (exact, whatever the device).
+        case .torch: return "\(condition).to(\(inputName).dtype)"
+        }
     }
 }
 
@@ -93,6 +132,7 @@ public struct ExpressionPrinter: Sendable {
         case .binary(let op, let a, let b):
             return "(\(print(a)) \(op.rawValue) \(print(b)))"
         case .call("where", let args, _) where args.count == 3:
+            if dialect.language == .torch { return torchWhere(args[0], args[1], args[2]) }
             return "(\(condition(args[0])) ? \(print(args[1])) : \(print(args[2])))"
         case .call(let name, let args, let site):
             guard let f = FunctionTable.function(named: name) else { return dialect.literal(.nan) }
@@ -108,14 +148,34 @@ public struct ExpressionPrinter: Sendable {
         case .binary(let op, let a, let b) where op.isBoolean && op != .and && op != .or:
             return "(\(print(a)) \(op.rawValue) \(print(b)))"
         case .binary(.and, let a, let b):
-            return "(\(condition(a)) \(dialect.language == .c ? "&" : "&&") \(condition(b)))"
+            return "(\(condition(a)) \(dialect.language == .swift ? "&&" : "&") \(condition(b)))"
         case .binary(.or, let a, let b):
-            return "(\(condition(a)) \(dialect.language == .c ? "|" : "||") \(condition(b)))"
+            return "(\(condition(a)) \(dialect.language == .swift ? "||" : "|") \(condition(b)))"
         case .unary(.not, let a):
-            return "(!\(condition(a)))"
+            return dialect.language == .torch ? "(~\(condition(a)))" : "(!\(condition(a)))"
+        case .number(let v) where dialect.language == .torch:
+            // A constant truth value as a bool tensor of the input's shape (a Python bool is not a tensor).
+            return "_torch.full_like(\(dialect.inputName), \(v != 0 ? "True" : "False"), dtype=_torch.bool)"
         default:
             return "(\(print(e)) != \(dialect.literal(0)))"
         }
+    }
+
+    /// Whether `e` prints as a Python float rather than a tensor in the PyTorch dialect: a folded constant.
+    /// Everything else reads `x`, `y`, a parameter (a 0-d tensor), a local or a draw.
+    static func isPythonScalar(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .number, .constant: return true
+        default: return false
+        }
+    }
+
+    /// `torch.where(c, a, b)`; when neither side is a tensor one is made a 0-d tensor of the input's dtype
+    /// and device (`torch.where` of two Python floats would take the default dtype, float32).
+    func torchWhere(_ c: Expr, _ a: Expr, _ b: Expr) -> String {
+        var first = print(a)
+        if Self.isPythonScalar(a) && Self.isPythonScalar(b) { first = "\(dialect.inputName).new_tensor(\(first))" }
+        return "_torch.where(\(condition(c)), \(first), \(print(b)))"
     }
 
     /// Small integer powers become products (exact for ^2, a few ulps at most otherwise); the rest calls pow.
@@ -127,6 +187,7 @@ public struct ExpressionPrinter: Sendable {
         switch dialect.language {
         case .c: return "__builtin_pow\(dialect.element.libmSuffix)(\(print(base)), \(print(exponent)))"
         case .swift: return "KernelMath.pow(\(print(base)), \(print(exponent)))"
+        case .torch: return "_torch.pow(\(print(base)), \(print(exponent)))"
         }
     }
 }

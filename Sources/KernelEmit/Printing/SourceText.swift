@@ -72,6 +72,57 @@ public enum SourceText {
         return out + "\""
     }
 
+    /// One line of a Python `#` comment: nothing can end the line early (CR, LF, form feed, NUL and every
+    /// other invisible character are written `\u{..}`), a tab becomes a space, and the `:` or `=` after
+    /// `coding` is written `\u{3A}`/`\u{3D}`, so no text is ever a PEP 263 encoding declaration (which
+    /// Python reads from a comment on a file's first two lines, header line included).
+    public static func pythonComment(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\t": out += " "
+            case ":" where out.hasSuffix("coding"), "=" where out.hasSuffix("coding"): out += visible(scalar)
+            case _ where isInvisible(scalar): out += visible(scalar)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// The inside of a Python string literal (ordinary, not raw; single-, double- or triple-quoted alike)
+    /// whose value is exactly `text`: `\` and `"` and `'` escaped (so no quote can end the literal and no
+    /// backslash can escape or join anything), NUL, tab, CR, LF and every other invisible character as a
+    /// Python escape (`\x00`, `\t`, `\r`, `\n`, `\x85`, `\u2028`, `\U000e0001`), so the text stays on one line.
+    public static func pythonStringBody(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "'": out += "\\'"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case _ where isInvisible(scalar): out += pythonEscape(scalar)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// A double-quoted Python string literal whose value is exactly `text` (`pythonStringBody`).
+    public static func pythonStringLiteral(_ text: String) -> String { "\"" + pythonStringBody(text) + "\"" }
+
+    /// `\x0d`, `\u2028`, `\U0010ffff`: Python's escapes, by the scalar's size.
+    static func pythonEscape(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16)
+        switch scalar.value {
+        case ..<0x100: return "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
+        case ..<0x10000: return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: return "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
+        }
+    }
+
     /// The lines of multi-line text, split on LF, CRLF and CR alike (a spec file saved with CRLF or CR line
     /// ends has the same lines as with LF). Other line separators stay in their line, written visibly by
     /// the escapers.

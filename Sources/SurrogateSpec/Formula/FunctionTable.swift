@@ -6,7 +6,12 @@ import Foundation
 ///
 /// Spelling templates: `$0`, `$1`, `$2` are the printed arguments; `{T}` is the element type of the
 /// backend (`float`/`double` in C, `Float`/`Double` in Swift); `{f}` is the C libm suffix (`f` or empty);
-/// `{noise}` is the backend's expression for this call site's 64 random bits.
+/// `{noise}` is the backend's expression for this call site's 64 random bits (C, Swift), or this call
+/// site's U[0, 1) draw, a tensor of the input's shape drawn once per call (PyTorch).
+///
+/// The PyTorch spelling (`torch`) is a Python expression over tensors: `_torch` is the module `torch`, and
+/// `_kg_*` are the helpers of the emitted module's prelude (`Templates/Python/torch.py.stencil`), each
+/// taking its arguments once (a spelling never repeats an argument, so nothing is computed or drawn twice).
 public struct FormulaFunction: Sendable {
     public enum Kind: Sendable, Equatable {
         /// Deterministic function of its arguments.
@@ -23,6 +28,8 @@ public struct FormulaFunction: Sendable {
     public let kind: Kind
     public let c: String
     public let swift: String
+    /// The PyTorch expression backend's spelling (see the type's comment).
+    public let torch: String
     public let summary: String
     /// Reference semantics in Double (the same IEEE select rules as the kernels).
     public let evaluate: @Sendable ([Double]) -> Double
@@ -35,53 +42,73 @@ public struct FormulaFunction: Sendable {
 public enum FunctionTable {
     public static let all: [FormulaFunction] = [
         .init(name: "exp", arity: 1, kind: .pure, c: "kg_exp{f}($0)", swift: "KernelMath.exp($0)",
+              torch: "_torch.exp($0)",
               summary: "e^a", evaluate: { Foundation.exp($0[0]) }),
         .init(name: "expm1", arity: 1, kind: .pure, c: "kg_expm1{f}($0)", swift: "KernelMath.expm1($0)",
+              torch: "_torch.expm1($0)",
               summary: "e^a - 1, exact near 0", evaluate: { Foundation.expm1($0[0]) }),
         .init(name: "log", arity: 1, kind: .pure, c: "kg_log{f}($0)", swift: "KernelMath.log($0)",
+              torch: "_torch.log($0)",
               summary: "natural logarithm", evaluate: { Foundation.log($0[0]) }),
         .init(name: "log1p", arity: 1, kind: .pure, c: "kg_log1p{f}($0)", swift: "KernelMath.log1p($0)",
+              torch: "_torch.log1p($0)",
               summary: "log(1 + a), exact near 0", evaluate: { Foundation.log1p($0[0]) }),
         .init(name: "sqrt", arity: 1, kind: .pure, c: "__builtin_sqrt{f}($0)", swift: "($0).squareRoot()",
+              torch: "_torch.sqrt($0)",
               summary: "square root", evaluate: { $0[0].squareRoot() }),
         .init(name: "abs", arity: 1, kind: .pure, c: "__builtin_fabs{f}($0)", swift: "($0).magnitude",
+              torch: "_torch.abs($0)",
               summary: "absolute value", evaluate: { Swift.abs($0[0]) }),
         .init(name: "sign", arity: 1, kind: .pure, c: "kg_sign{f}($0)", swift: "KernelMath.sign($0)",
+              torch: "_kg_sign($0)",
               summary: "-1, 0 or 1 (keeps -0 and NaN)", evaluate: { RealSelect.sign($0[0]) }),
         .init(name: "min", arity: 2, kind: .pure, c: "kg_min{f}($0, $1)", swift: "KernelMath.min($0, $1)",
+              torch: "_kg_min($0, $1)",
               summary: "b < a ? b : a", evaluate: { RealSelect.min($0[0], $0[1]) }),
         .init(name: "max", arity: 2, kind: .pure, c: "kg_max{f}($0, $1)", swift: "KernelMath.max($0, $1)",
+              torch: "_kg_max($0, $1)",
               summary: "a < b ? b : a", evaluate: { RealSelect.max($0[0], $0[1]) }),
         .init(name: "clamp", arity: 3, kind: .pure, c: "kg_clamp{f}($0, $1, $2)", swift: "KernelMath.clamp($0, $1, $2)",
+              torch: "_kg_clamp($0, $1, $2)",
               summary: "min(max(a, lo), hi)", evaluate: { RealSelect.min(RealSelect.max($0[0], $0[1]), $0[2]) }),
         .init(name: "sigmoid", arity: 1, kind: .pure, c: "kg_sigmoid{f}($0)", swift: "KernelMath.sigmoid($0)",
+              torch: "_torch.sigmoid($0)",
               summary: "1 / (1 + e^-a)", evaluate: { 1 / (1 + Foundation.exp(-$0[0])) }),
         .init(name: "tanh", arity: 1, kind: .pure, c: "kg_tanh{f}($0)", swift: "KernelMath.tanh($0)",
+              torch: "_torch.tanh($0)",
               summary: "hyperbolic tangent", evaluate: { Foundation.tanh($0[0]) }),
         .init(name: "atan", arity: 1, kind: .pure, c: "kg_atan{f}($0)", swift: "KernelMath.atan($0)",
+              torch: "_torch.atan($0)",
               summary: "arctangent", evaluate: { Foundation.atan($0[0]) }),
         .init(name: "erf", arity: 1, kind: .pure, c: "kg_erf{f}($0)", swift: "KernelMath.erf($0)",
+              torch: "_torch.erf($0)",
               summary: "error function", evaluate: { Foundation.erf($0[0]) }),
         .init(name: "heaviside", arity: 1, kind: .pure, c: "kg_heaviside{f}($0)", swift: "KernelMath.heaviside($0)",
+              torch: "_kg_heaviside($0)",
               summary: "a >= 0 ? 1 : 0 (1 at -0, 0 at NaN)", evaluate: { $0[0] >= 0 ? 1 : 0 }),
         .init(name: "where", arity: 3, kind: .pure, c: "(($0) != 0 ? ($1) : ($2))", swift: "(($0) != 0 ? ($1) : ($2))",
+              torch: "_torch.where(($0) != 0, $1, $2)",
               summary: "c != 0 ? a : b (both sides are evaluated)", evaluate: { $0[0] != 0 ? $0[1] : $0[2] }),
         .init(name: "logistic", arity: 0, kind: .noise(mean: 0), c: "kg_logistic{f}({noise})",
               swift: "KernelMath.logistic({noise}, as: {T}.self)",
+              torch: "_kg_logistic({noise})",
               summary: "a Logistic(0, 1) sample: log(u) - log1p(-u), u clamped to [1e-6, 1 - 1e-6]",
               evaluate: { _ in 0 }),
         .init(name: "uniform", arity: 0, kind: .noise(mean: 0.5), c: "kg_uniform{f}({noise})",
               swift: "KernelMath.uniform({noise}, as: {T}.self)",
+              torch: "{noise}",
               summary: "a U(0, 1) sample in [0, 1)", evaluate: { _ in 0.5 }),
     ]
 
     /// Fusions the emitters make (`Simplifier.fuse`); specs cannot call them.
     public static let fused: [FormulaFunction] = [
         .init(name: "sigmoid_grad", arity: 1, kind: .pure, c: "kg_sigmoid_grad{f}($0)", swift: "KernelMath.sigmoidGrad($0)",
+              torch: "_kg_sigmoid_grad($0)",
               summary: "sigmoid(a) (1 - sigmoid(a)) as e / (1 + e)^2, e = e^-|a|: no cancellation",
               evaluate: { let e = Foundation.exp(-Swift.abs($0[0])); return e / ((1 + e) * (1 + e)) }),
         .init(name: "sigmoid_logistic", arity: 1, kind: .fused(outer: "sigmoid", noise: "logistic"),
               c: "kg_sigmoid_logistic{f}($0, {noise})", swift: "KernelMath.sigmoidLogistic($0, {noise})",
+              torch: "_kg_sigmoid_logistic($0, {noise})",
               summary: "sigmoid(a + logistic()) as u / (u + (1 - u) e^-a): no log, no cancellation",
               // With the noise at its mean (0), as the reference evaluator treats every noise source.
               evaluate: { 1 / (1 + Foundation.exp(-$0[0])) }),

@@ -62,6 +62,15 @@ public struct EmittedNames: Sendable, Equatable {
     /// A parameter in C: the AOT kernels' argument and the JIT's constant (`p_scale`).
     public static func cParameter(_ name: String) -> String { "p_\(name)" }
 
+    /// A parameter in the PyTorch expression module: the functions' argument and local (`p_scale`, `p_in`,
+    /// `p_lambda`). The prefix keeps every parameter off Python's keywords, soft keywords and builtins, off the
+    /// module's own names (`x`, `y`, `grad_out`, `generator`, the locals `t<k>` and draws `u<k>`, the helpers
+    /// `_kg_*`, `_torch`) and off each other, so no parameter name is rejected for Python.
+    public static func pythonParameter(_ name: String) -> String { "p_\(name)" }
+
+    /// The PyTorch module's name for a spec, for writers that store it as a file (`kernelgen_sigmoid_torch`).
+    public var pythonModule: String { "kernelgen_\(spec)_torch" }
+
     /// A parameter as a Swift identifier (label, property, argument): backticked when it is a keyword.
     public static func swiftIdentifier(_ name: String) -> String {
         SwiftKeywords.all.contains(name) ? "`\(name)`" : name

@@ -1,0 +1,24 @@
+import Foundation
+import KernelEmit
+import SurrogateSources
+import Surrogates
+import SurrogateSpec
+
+extension TorchSource {
+    /// The PyTorch expression module for `spec` (built in or loaded at run time), from the template embedded
+    /// in this build: no file is read.
+    /// - Parameter specFile: how the header line names the spec's file (default: `Specs/<file name>`).
+    public static func render(spec: Spec, specFile: String? = nil) throws -> String {
+        try embedded.withLock { try render(spec: spec, specFile: specFile, generator: $0) }
+    }
+
+    private static let embedded = Locked(Generator(templates: EmbeddedSources.pythonTemplates))
+}
+
+extension SurrogateJIT {
+    /// The PyTorch expression module of the surrogate `name`: one loaded at run time (`load(specAt:)`,
+    /// `load(yaml:)`), else a built-in one.
+    public func torchSource(named name: String) throws -> String {
+        try TorchSource.render(spec: spec(named: name))
+    }
+}

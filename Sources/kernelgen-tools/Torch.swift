@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import KernelEmit
+import KernelgenCommandLine
+import SurrogateJIT
+import SurrogateSources
+import SurrogateSpec
+
+/// `kernelgen-tools torch NAME [--spec FILE]`: the PyTorch expression module of a surrogate (`TorchSource`).
+struct Torch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the PyTorch expression module of a surrogate (for tensors on any device).",
+        discussion: """
+            The module defines forward(x, <params>), backward(x, y, grad_out, <params>) and, for specs with a \
+            training forward, train_forward(x, <params>, generator=None) and train_forward_mean(x, <params>); \
+            parameters are the arguments p_<name>, in spec order. It imports only torch and math.
+            """)
+
+    @Argument(help: "Surrogate name (see `kernelgen list`).")
+    var name: String
+
+    @Option(help: "A spec file outside Specs/ (checked as the runtime checks it); it must define NAME.")
+    var spec: String?
+
+    func run() throws {
+        let loaded: Spec
+        if let spec {
+            loaded = try JITSetup.loadSpec(spec)
+            guard loaded.name == name else {
+                throw InputError("\(spec) defines `\(loaded.name)`, not `\(name)`; expected the name the file defines")
+            }
+        } else {
+            guard let yaml = EmbeddedSources.specs[name] else {
+                throw InputError("unknown surrogate `\(name)`; the built-in ones are \(EmbeddedSources.specs.keys.sorted().joined(separator: ", ")) (pass --spec FILE for another)")
+            }
+            let (parsed, diagnostics) = SpecLoader.load(yaml: yaml, file: "Specs/\(name).yaml")
+            Console.report(diagnostics)
+            guard let parsed, !diagnostics.hasErrors else { throw ExitCode.failure }
+            loaded = parsed
+        }
+        let file = spec.map { "Specs/\(URL(fileURLWithPath: $0).lastPathComponent)" }
+        FileHandle.standardOutput.write(Data(try TorchSource.render(spec: loaded, specFile: file).utf8))
+    }
+}
