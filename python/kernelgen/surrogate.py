@@ -17,7 +17,7 @@ _U64 = 1 << 64
 
 def _dtype(dtype) -> np.dtype:
     try:
-        found = np.dtype(dtype)
+        found = None if dtype is None else np.dtype(dtype)
     except TypeError:
         found = None
     if found is None or found.name not in DTYPES or not found.isnative:
