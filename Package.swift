@@ -22,6 +22,9 @@ let package = Package(
         .library(name: "KernelEmit", targets: ["KernelEmit"]),
         .executable(name: "kernelgen", targets: ["kernelgen"]),
         .executable(name: "kernelgen-tools", targets: ["kernelgen-tools"]),
+        // The C ABI over the runtime and the JIT (Sources/KernelgenABI/include/kernelgen_abi.h), for Python's
+        // ctypes and other languages: one shared library with every dependency linked in.
+        .library(name: "KernelgenABI", type: .dynamic, targets: ["KernelgenABI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -75,6 +78,12 @@ let package = Package(
                 "CKernelJIT", "Surrogates", "SurrogateSources", "SurrogateSpec", "KernelEmit",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // 4c. the C ABI (@_cdecl functions behind one plain-C header): the runtime's dispatch table with the JIT
+        // installed, handles owning bound surrogates, status codes plus messages.
+        .target(
+            name: "KernelgenABI",
+            dependencies: ["Surrogates", "SurrogateJIT", "SurrogateSpec", .product(name: "Logging", package: "swift-log")],
+            exclude: ["include"]),
         // Benchmark: roofline loops (C), naive baselines, the runner behind `kernelgen bench`.
         .target(name: "CStream"),
         .target(name: "SurrogateBench", dependencies: ["CStream", "Surrogates", "SurrogateJIT", "SurrogateKernelsC"]),

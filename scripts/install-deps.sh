@@ -3,6 +3,8 @@
 # LLVM/clang 14 development files are for the JIT target; the Swift packages come from the local mirror.
 set -euo pipefail
 packages=(llvm-dev libclang-dev libclang-cpp14-dev)
+# scripts/test.sh makes a virtual environment for the Python tests: Debian's python3 needs python3-venv for it.
+python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv python3-pip)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,119 @@
+import Surrogates
+
+// kg_forward, kg_train_forward, kg_train_forward_mean, kg_backward: the per-call path. A call checks its
+// pointers (non-NULL unless n == 0, outputs disjoint from inputs), copies the handle's bound surrogate with the
+// mode set, and runs it; it allocates nothing unless it fails.
+
+@_cdecl("kg_forward")
+public func kg_forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?, _ n: Int,
+                       _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in try Call.forward(h, x, y, n, mode: .eval, offset: 0) }
+}
+
+@_cdecl("kg_train_forward")
+public func kg_train_forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?, _ n: Int,
+                             _ seed: UInt64, _ offset: UInt64, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in try Call.forward(h, x, y, n, mode: .train(sample: true, seed: seed), offset: offset) }
+}
+
+@_cdecl("kg_train_forward_mean")
+public func kg_train_forward_mean(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?, _ n: Int,
+                                  _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in try Call.forward(h, x, y, n, mode: .train(sample: false, seed: 0), offset: 0) }
+}
+
+@_cdecl("kg_backward")
+public func kg_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?, _ gradOut: UnsafeRawPointer?,
+                        _ gradIn: UnsafeMutableRawPointer?, _ n: Int, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in try Call.backward(h, x, y, gradOut, gradIn, n) }
+}
+
+enum Call {
+    static func forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?, _ n: Int,
+                        mode: SurrogateMode, offset: UInt64) throws(ABIError) {
+        let handle = try Handle.from(h)
+        switch handle.current {
+        case .f32(var s):
+            s.mode = mode
+            try run(s, x, y, n, offset)
+        case .f64(var s):
+            s.mode = mode
+            try run(s, x, y, n, offset)
+        }
+    }
+
+    static func backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?, _ gradOut: UnsafeRawPointer?,
+                         _ gradIn: UnsafeMutableRawPointer?, _ n: Int) throws(ABIError) {
+        let handle = try Handle.from(h)
+        switch handle.current {
+        case .f32(let s): try run(s, x, y, gradOut, gradIn, n)
+        case .f64(let s): try run(s, x, y, gradOut, gradIn, n)
+        }
+    }
+
+    private static func run<T: KernelScalar>(_ s: BoundSurrogate<T>, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?,
+                                             _ n: Int, _ offset: UInt64) throws(ABIError) {
+        let bytes = try byteCount(n, T.self)
+        guard n > 0 else { return }
+        let xp = try array(x, "x", n), yp = try array(y.map(UnsafeRawPointer.init), "y", n)
+        try disjoint(yp, "y", from: xp, "x", bytes: bytes)
+        do {
+            try s.forward(UnsafeBufferPointer(start: xp.assumingMemoryBound(to: T.self), count: n),
+                          into: UnsafeMutableBufferPointer(start: y!.assumingMemoryBound(to: T.self), count: n), offset: offset)
+        } catch {
+            throw ABIError(error)
+        }
+    }
+
+    private static func run<T: KernelScalar>(_ s: BoundSurrogate<T>, _ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?,
+                                             _ gradOut: UnsafeRawPointer?, _ gradIn: UnsafeMutableRawPointer?,
+                                             _ n: Int) throws(ABIError) {
+        let bytes = try byteCount(n, T.self)
+        let readsY = s.descriptor.backwardReadsForwardOutput
+        if readsY, y == nil {
+            throw ABIError(.needsForwardOutput, "the backward of `\(s.descriptor.name)` reads the forward output y, and y is NULL; pass y (the forward's result in the same mode)")
+        }
+        guard n > 0 else { return }
+        let xp = try array(x, "x", n), gp = try array(gradOut, "grad_out", n)
+        let gip = try array(gradIn.map(UnsafeRawPointer.init), "grad_in", n)
+        try disjoint(gip, "grad_in", from: xp, "x", bytes: bytes)
+        try disjoint(gip, "grad_in", from: gp, "grad_out", bytes: bytes)
+        var yBuffer: UnsafeBufferPointer<T>?
+        if readsY, let y {
+            try disjoint(gip, "grad_in", from: y, "y", bytes: bytes)
+            yBuffer = UnsafeBufferPointer(start: y.assumingMemoryBound(to: T.self), count: n)
+        }
+        do {
+            try s.backward(UnsafeBufferPointer(start: xp.assumingMemoryBound(to: T.self), count: n), y: yBuffer,
+                           gradOut: UnsafeBufferPointer(start: gp.assumingMemoryBound(to: T.self), count: n),
+                           into: UnsafeMutableBufferPointer(start: gradIn!.assumingMemoryBound(to: T.self), count: n))
+        } catch {
+            throw ABIError(error)
+        }
+    }
+
+    /// n * element size, refusing counts whose bytes do not fit an address (a negative Int is a size_t >= 2^63).
+    @inline(__always)
+    private static func byteCount<T>(_ n: Int, _: T.Type) throws(ABIError) -> Int {
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        guard n >= 0, !overflow else {
+            throw ABIError(.invalidArgument, "n is \(UInt(bitPattern: n)) elements of \(MemoryLayout<T>.stride) bytes, more than an address space holds; expected the arrays' element count")
+        }
+        return bytes
+    }
+
+    @inline(__always)
+    private static func array(_ p: UnsafeRawPointer?, _ name: String, _ n: Int) throws(ABIError) -> UnsafeRawPointer {
+        guard let p else { throw ABIError(.invalidArgument, "\(name) is NULL with n = \(n); expected \(n) elements (NULL only when n == 0)") }
+        return p
+    }
+
+    @inline(__always)
+    private static func disjoint(_ out: UnsafeRawPointer, _ outName: String, from input: UnsafeRawPointer, _ inName: String,
+                                 bytes: Int) throws(ABIError) {
+        let a = UInt(bitPattern: out), b = UInt(bitPattern: input), size = UInt(bytes)
+        guard a >= b &+ size || b >= a &+ size else {
+            throw ABIError(.invalidArgument, "\(outName) overlaps \(inName) (\(bytes) bytes at \(out) and \(input)); expected an output array separate from the inputs")
+        }
+    }
+}

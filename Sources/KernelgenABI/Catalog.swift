@@ -1,0 +1,80 @@
+import Foundation
+import SurrogateJIT
+import Surrogates
+import SurrogateSpec
+
+// Everything of the ABI but the per-call path: versions, the surrogates known, runtime specs, binding,
+// settings, release.
+
+enum Version {
+    /// KG_ABI_VERSION of kernelgen_abi.h.
+    static let abi: Int32 = 1
+    /// The library's version (python/pyproject.toml carries the same; a Python test compares them).
+    static let library = "0.1.0"
+    nonisolated(unsafe) static let libraryCString: UnsafeMutablePointer<CChar> = strdup(library)!
+}
+
+@_cdecl("kg_abi_version")
+public func kg_abi_version() -> Int32 { Version.abi }
+
+@_cdecl("kg_version")
+public func kg_version() -> UnsafePointer<CChar> { UnsafePointer(Version.libraryCString) }
+
+@_cdecl("kg_free")
+public func kg_free(_ pointer: UnsafeMutableRawPointer?) { free(pointer) }
+
+@_cdecl("kg_surrogates_json")
+public func kg_surrogates_json(_ json: StringOut?, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        guard let json else { throw ABIError(.invalidArgument, "json is NULL; expected a char ** to receive the JSON text") }
+        let list: [[String: Any]] = Runtime.table.descriptors.map { d in
+            [
+                "name": d.name, "summary": d.summary, "stochastic": d.isStochastic, "has_train_forward": d.hasTrainForward,
+                "backward_reads_y": d.backwardReadsForwardOutput,
+                "params": d.parameters.map { p -> [String: Any] in
+                    ["name": p.name, "default": p.defaultValue, "min": p.min ?? NSNull(), "max": p.max ?? NSNull(), "doc": p.doc]
+                },
+            ]
+        }
+        json.pointee = ABI.copy(try ABI.json(list))
+    }
+}
+
+@_cdecl("kg_load_spec_path")
+public func kg_load_spec_path(_ path: UnsafePointer<CChar>?, _ name: StringOut?, _ warnings: StringOut?, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let path = try ABI.string(path, "path")
+        try SpecLoading.register(SpecLoader.load(path: path), name: name, warnings: warnings)
+    }
+}
+
+@_cdecl("kg_load_spec_text")
+public func kg_load_spec_text(_ text: UnsafePointer<CChar>?, _ file: UnsafePointer<CChar>?, _ name: StringOut?,
+                              _ warnings: StringOut?, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let text = try ABI.string(text, "text")
+        let file = file.map { String(cString: $0) } ?? "<string>"
+        try SpecLoading.register(SpecLoader.load(yaml: text, file: file), name: name, warnings: warnings)
+    }
+}
+
+enum SpecLoading {
+    /// Registers a loaded spec with the JIT and the table: the spec's own text again through the JIT's loader
+    /// (the one the rest of the package uses), so that the JIT compiles exactly what was checked here.
+    static func register(_ loaded: (Spec?, [Diagnostic]), name: StringOut?, warnings: StringOut?) throws(ABIError) {
+        let table = Runtime.table
+        let (spec, diagnostics) = loaded
+        guard let spec else {
+            let shown = diagnostics.sortedForDisplay().map(\.description).joined(separator: "\n")
+            throw ABIError(.invalidSpec, "the spec has errors:\n" + shown)
+        }
+        do {
+            try SurrogateJIT.shared.load(yaml: spec.source, file: spec.file, into: table)
+        } catch {
+            throw ABIError(.invalidSpec, error.description)
+        }
+        let found = (diagnostics + SpecAnalysis.check(spec)).sortedForDisplay()
+        ABI.give(found.map(\.description).joined(separator: "\n"), to: warnings)
+        ABI.give(spec.name, to: name)
+    }
+}

@@ -1,0 +1,104 @@
+/* kernelgen's C ABI: the runtime's dispatch table and the JIT behind plain C, for Python (ctypes) and other
+   languages. Library: libKernelgenABI.so (`swift build -c release --product KernelgenABI`).
+
+   Thread-safe: every function may be called from any thread, and one handle may run calls on several
+   threads at once, also while kg_handle_set_* changes its settings (a call uses the settings of its start).
+   Strings passed in are UTF-8 and NUL-terminated. Strings returned through `char **` (messages, JSON, names)
+   are owned by the caller and freed with kg_free; on failure nothing is returned but the message.
+   Errors: a nonzero kg_status and, when `error` is non-NULL, a message that says what was asked, what is wrong
+   and what would be accepted. A successful call leaves `*error` untouched.
+
+   Arrays: `n` elements of the handle's dtype (float or double), contiguous. Pointers may be NULL only when
+   n == 0. Outputs must not overlap inputs (checked: KG_ERROR_INVALID_ARGUMENT). */
+#ifndef KERNELGEN_ABI_H
+#define KERNELGEN_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever a signature or a status code of this header changes; kg_abi_version() returns the value
+   the library was built with, so a binding can refuse a library it was not written for. */
+#define KG_ABI_VERSION 1
+
+typedef enum {
+    KG_OK = 0,
+    KG_ERROR_INVALID_ARGUMENT = 1,     /* a NULL pointer, a bad dtype/backend string, a count too large,
+                                          overlapping arrays, a thread count outside 0...256 */
+    KG_ERROR_UNKNOWN_SURROGATE = 2,    /* the message lists the known names */
+    KG_ERROR_BAD_PARAMETER = 3,        /* unknown name, given twice, out of bounds, not finite in the dtype */
+    KG_ERROR_INVALID_SPEC = 4,         /* the message holds every diagnostic, one per line, file:line:column */
+    KG_ERROR_NO_KERNEL = 5,            /* no kernels for that backend (e.g. a runtime spec asked for backend c) */
+    KG_ERROR_COMPILE_FAILED = 6,       /* the JIT could not compile; the message is the compiler's */
+    KG_ERROR_NEEDS_FORWARD_OUTPUT = 7, /* backward of a surrogate that reads y, called with y == NULL */
+    KG_ERROR_INTERNAL = 99
+} kg_status;
+
+typedef struct kg_handle kg_handle;  /* a surrogate bound to a backend, dtype and parameter values */
+
+/* KG_ABI_VERSION of the library. */
+int kg_abi_version(void);
+/* The library's version, e.g. "0.1.0" (static storage; do not free). */
+const char *kg_version(void);
+
+/* Every surrogate known (built-in and loaded at run time), sorted by name, as a JSON array of objects:
+   {"name", "summary", "stochastic": bool, "has_train_forward": bool, "backward_reads_y": bool,
+    "params": [{"name", "default": number, "min": number|null, "max": number|null, "doc"}]} (params in
+   argument order). */
+kg_status kg_surrogates_json(char **json, char **error);
+
+/* Loads and checks a spec at run time; the surrogate is then served by backend "jit" (a spec with a built-in
+   name but another text replaces the built-in: its "c" and "swift" kernels are then refused).
+   On KG_ERROR_INVALID_SPEC the error holds every diagnostic. `file` names the text in diagnostics
+   (NULL: "<string>"). `name` (may be NULL) receives the surrogate's name; `warnings` (may be NULL) receives
+   the spec's warnings, one per line, file:line:column (an empty string when there are none). */
+kg_status kg_load_spec_path(const char *path, char **name, char **warnings, char **error);
+kg_status kg_load_spec_text(const char *text, const char *file, char **name, char **warnings, char **error);
+
+/* Binds `name` to backend "c" | "swift" | "jit", dtype "float32" | "float64" and parameter values
+   (`param_count` names and values; the others take their defaults). Backend "jit" compiles kernels
+   specialised to the values (or takes them from the JIT's memory or disk cache); when it cannot compile and
+   the ahead-of-time C kernels were made from the identical spec, those serve instead (kg_handle_json's
+   "backend" says "c"). Release the handle with kg_release. */
+kg_status kg_bind(const char *name, const char *backend, const char *dtype, const char *const *param_names,
+                  const double *param_values, size_t param_count, kg_handle **handle, char **error);
+/* NULL is ignored. The handle must not be in use by another call. */
+void kg_release(kg_handle *handle);
+
+/* Eval forward: spikes, y = H(x). */
+kg_status kg_forward(const kg_handle *h, const void *x, void *y, size_t n, char **error);
+/* Training forward with sampled noise: element i draws at counter offset + i of the Philox stream keyed by
+   `seed`, so chunks of one array passed with their offsets equal one call. A surrogate without a training
+   forward computes its eval forward. */
+kg_status kg_train_forward(const kg_handle *h, const void *x, void *y, size_t n, uint64_t seed, uint64_t offset,
+                           char **error);
+/* Training forward with every noise source replaced by its mean (mean field). */
+kg_status kg_train_forward_mean(const kg_handle *h, const void *x, void *y, size_t n, char **error);
+/* grad_in = grad_out * surrogate gradient; y (the forward output in the same mode) may be NULL unless the
+   surrogate's backward reads it ("backward_reads_y"). */
+kg_status kg_backward(const kg_handle *h, const void *x, const void *y, const void *grad_out, void *grad_in, size_t n,
+                      char **error);
+
+/* Threads for one call: 0 = automatic (all cores for arrays of 2^18 elements or more, else one), else that
+   many (1...256; arrays are split into chunks of at least 32768 elements). */
+kg_status kg_handle_set_threads(kg_handle *h, int threads, char **error);
+/* Nonzero: subnormal inputs and results flushed to zero during calls (faster underflowing tails; results
+   below the smallest normal number become 0). Zero (the default): IEEE results. */
+kg_status kg_handle_set_flush_subnormals(kg_handle *h, int flush, char **error);
+/* The handle's facts as JSON: {"name", "backend" (the backend that serves it, after any fallback),
+   "requested_backend", "dtype", "params": {name: value}, "stochastic", "has_train_forward",
+   "backward_reads_y", "threads" (0: automatic), "flush_subnormals", "bind_ms" (the time kg_bind took,
+   a JIT compile or cache hit included)}. */
+kg_status kg_handle_json(const kg_handle *h, char **json, char **error);
+
+/* Frees a string returned by this library; NULL is ignored. */
+void kg_free(void *pointer);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

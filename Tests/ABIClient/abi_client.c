@@ -1,0 +1,130 @@
+/* A C client of kernelgen_abi.h: binds sigmoid (float32, backends c and jit), runs forward and backward on a
+   few values and checks them against the formula computed here in double; then error paths. Exit status 0
+   when every check holds; each failure prints one line. Built and run by scripts/test-abi-c.sh. */
+#include "kernelgen_abi.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+
+#define CHECK(cond, ...)                                                 \
+    do {                                                                 \
+        if (!(cond)) {                                                   \
+            failures++;                                                  \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);         \
+            fprintf(stderr, __VA_ARGS__);                                \
+            fputc('\n', stderr);                                         \
+        }                                                                \
+    } while (0)
+
+static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+
+/* The seed's sigmoid surrogate: H(x) forward, scale * s * (1 - s) with s = sigmoid(scale * x) backward. */
+static void check_sigmoid(const char *backend) {
+    const double scale = 4.0;
+    const char *names[] = {"scale"};
+    const double values[] = {scale};
+    kg_handle *h = NULL;
+    char *error = NULL;
+    kg_status st = kg_bind("sigmoid", backend, "float32", names, values, 1, &h, &error);
+    CHECK(st == KG_OK && h != NULL, "bind sigmoid %s: status %d: %s", backend, st, error ? error : "");
+    kg_free(error);
+    if (st != KG_OK) return;
+
+    enum { N = 7 };
+    const float x[N] = {-3.0f, -0.5f, -0.0f, 0.0f, 0.25f, 1.0f, 6.0f};
+    const float g[N] = {1.0f, 2.0f, 1.0f, 0.5f, 1.0f, -1.0f, 3.0f};
+    float y[N], gi[N];
+    st = kg_forward(h, x, y, N, NULL);
+    CHECK(st == KG_OK, "forward %s: status %d", backend, st);
+    st = kg_backward(h, x, NULL, g, gi, N, NULL);
+    CHECK(st == KG_OK, "backward %s: status %d", backend, st);
+    for (int i = 0; i < N; i++) {
+        double spike = x[i] >= 0 ? 1.0 : 0.0; /* H(-0) = 1 */
+        double s = sigmoid(scale * (double)x[i]);
+        double expected = (double)g[i] * scale * s * (1.0 - s);
+        CHECK(y[i] == (float)spike, "%s forward(%g) = %g, expected %g", backend, x[i], y[i], spike);
+        CHECK(fabs(gi[i] - expected) <= 1e-6 * fabs(expected) + 1e-12, "%s backward(%g) = %.9g, expected %.9g",
+              backend, x[i], gi[i], expected);
+    }
+
+    char *json = NULL;
+    st = kg_handle_json(h, &json, NULL);
+    CHECK(st == KG_OK && json && strstr(json, "\"dtype\":\"float32\"") && strstr(json, "\"scale\":4"),
+          "handle json %s: %s", backend, json ? json : "(null)");
+    kg_free(json);
+    kg_release(h);
+}
+
+static void check_errors(void) {
+    kg_handle *h = NULL;
+    char *error = NULL;
+
+    /* finite in double, infinite in float32 */
+    const char *names[] = {"scale"};
+    const double huge[] = {1e39};
+    kg_status st = kg_bind("sigmoid", "c", "float32", names, huge, 1, &h, &error);
+    CHECK(st == KG_ERROR_BAD_PARAMETER && error && strstr(error, "`scale`") && strstr(error, "f32"),
+          "bind scale=1e39 float32: status %d, message %s", st, error ? error : "(null)");
+    CHECK(h == NULL, "a failed bind returned a handle");
+    kg_free(error);
+    error = NULL;
+
+    st = kg_bind("sigmoidd", "c", "float32", NULL, NULL, 0, &h, &error);
+    CHECK(st == KG_ERROR_UNKNOWN_SURROGATE && error && strstr(error, "did you mean `sigmoid`"),
+          "unknown surrogate: status %d, message %s", st, error ? error : "(null)");
+    kg_free(error);
+    error = NULL;
+
+    st = kg_bind("sigmoid", "cuda", "float32", NULL, NULL, 0, &h, &error);
+    CHECK(st == KG_ERROR_INVALID_ARGUMENT && error && strstr(error, "c, swift, jit"),
+          "bad backend: status %d, message %s", st, error ? error : "(null)");
+    kg_free(error);
+    error = NULL;
+
+    /* the noisy threshold's backward reads y */
+    st = kg_bind("noisy_threshold", "c", "float64", NULL, NULL, 0, &h, NULL);
+    CHECK(st == KG_OK, "bind noisy_threshold: status %d", st);
+    if (st == KG_OK) {
+        double x[2] = {0.5, -0.5}, g[2] = {1, 1}, gi[2];
+        st = kg_backward(h, x, NULL, g, gi, 2, &error);
+        CHECK(st == KG_ERROR_NEEDS_FORWARD_OUTPUT && error && strstr(error, "pass y"),
+              "backward without y: status %d, message %s", st, error ? error : "(null)");
+        kg_free(error);
+        error = NULL;
+        st = kg_forward(h, x, x, 2, &error); /* in place: outputs must not overlap inputs */
+        CHECK(st == KG_ERROR_INVALID_ARGUMENT && error && strstr(error, "overlaps"),
+              "in-place forward: status %d, message %s", st, error ? error : "(null)");
+        kg_free(error);
+        error = NULL;
+        kg_release(h);
+    }
+
+    /* a spec with an error: located diagnostics */
+    st = kg_load_spec_text("name: demo\nsummary: s\nparams:\n  scale: {default: 1}\nbackward: scael * x\n", "demo.yaml",
+                           NULL, NULL, &error);
+    CHECK(st == KG_ERROR_INVALID_SPEC && error && strstr(error, "demo.yaml:5:11") && strstr(error, "scale"),
+          "bad spec: status %d, message %s", st, error ? error : "(null)");
+    kg_free(error);
+}
+
+int main(void) {
+    CHECK(kg_abi_version() == KG_ABI_VERSION, "library ABI %d, header %d", kg_abi_version(), KG_ABI_VERSION);
+    CHECK(strlen(kg_version()) > 0, "empty version");
+    char *json = NULL;
+    CHECK(kg_surrogates_json(&json, NULL) == KG_OK && json && strstr(json, "\"name\":\"sigmoid\""), "surrogates json: %s",
+          json ? json : "(null)");
+    kg_free(json);
+    check_sigmoid("c");
+    check_sigmoid("jit");
+    check_errors();
+    if (failures) {
+        fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("abi_client: all checks passed\n");
+    return 0;
+}

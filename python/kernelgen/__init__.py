@@ -1,0 +1,43 @@
+"""kernelgen: surrogate-gradient spike functions for spiking neural networks, from kernelgen's specs.
+
+    import numpy as np, kernelgen
+    s = kernelgen.Surrogate("sigmoid", scale=4.0)                 # backend "c", dtype float32
+    y = s.forward(np.linspace(-1, 1, 5, dtype=np.float32))          # spikes
+    g = s.backward(x, grad_out)                                     # grad_out * surrogate gradient
+
+See `surrogates()`, `load_spec()` and `Surrogate`. The native library is libKernelgenABI.so, installed in this
+package by `pip install ./python` (or given by KERNELGEN_LIBRARY=/path/to/libKernelgenABI.so).
+"""
+from . import _library
+from .catalog import Parameter, SurrogateInfo, load_spec, surrogates
+from .errors import (
+    BackendError,
+    CompileError,
+    ForwardOutputRequired,
+    InternalError,
+    KernelgenError,
+    ParameterError,
+    SpecError,
+    SpecWarning,
+    UnknownSurrogateError,
+)
+from .surrogate import Surrogate
+
+__version__ = "0.1.0"
+
+
+def library_version() -> str:
+    """The version of the loaded libKernelgenABI.so."""
+    return _library.lib.kg_version().decode()
+
+
+def library_path() -> str:
+    """Where the loaded libKernelgenABI.so is."""
+    return str(_library.library_path())
+
+
+__all__ = [
+    "BackendError", "CompileError", "ForwardOutputRequired", "InternalError", "KernelgenError", "Parameter",
+    "ParameterError", "SpecError", "SpecWarning", "Surrogate", "SurrogateInfo", "UnknownSurrogateError",
+    "library_path", "library_version", "load_spec", "surrogates",
+]

@@ -1,0 +1,93 @@
+"""The surrogates known to the library, and specs loaded at run time."""
+import ctypes
+import json
+import os
+import warnings
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from . import _library
+from .errors import SpecWarning
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A surrogate's parameter: its default and its bounds (None: unbounded), inclusive."""
+
+    name: str
+    default: float
+    min: Optional[float]
+    max: Optional[float]
+    doc: str
+
+
+@dataclass(frozen=True)
+class SurrogateInfo:
+    """What a surrogate is: `params` in argument order; `stochastic`: its training forward samples noise;
+    `backward_reads_y`: `Surrogate.backward` needs the forward output `y`."""
+
+    name: str
+    summary: str
+    params: Tuple[Parameter, ...]
+    stochastic: bool
+    has_train_forward: bool
+    backward_reads_y: bool
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def surrogates() -> list:
+    """Every surrogate known, built-in and loaded at run time, sorted by name: a list of `SurrogateInfo`."""
+    text, error = ctypes.c_void_p(), ctypes.c_void_p()
+    _library.check(_library.lib.kg_surrogates_json(ctypes.byref(text), ctypes.byref(error)), error)
+    return [
+        SurrogateInfo(
+            name=item["name"],
+            summary=item["summary"],
+            params=tuple(
+                Parameter(p["name"], float(p["default"]), _float(p["min"]), _float(p["max"]), p["doc"]) for p in item["params"]
+            ),
+            stochastic=bool(item["stochastic"]),
+            has_train_forward=bool(item["has_train_forward"]),
+            backward_reads_y=bool(item["backward_reads_y"]),
+        )
+        for item in json.loads(_library.take_string(text))
+    ]
+
+
+def load_spec(path=None, text=None, file=None) -> str:
+    """Loads and checks a spec (YAML) at run time and returns the surrogate's name; it is then served by
+    `Surrogate(name, backend="jit")`. Give exactly one of `path` (a str or os.PathLike) or `text` (a str; `file`
+    names it in diagnostics, default "<string>", and its base name must then equal the spec's name).
+
+    Raises `SpecError` (a ValueError) whose message holds every diagnostic as `file:line:column: error: ...`;
+    warnings are issued as `SpecWarning`. TypeError when neither or both of path and text are given, or one is
+    not a string. A spec with a built-in's name and another text replaces the built-in: its "c" and "swift"
+    backends are then refused (BackendError) and "jit" compiles the new formulas."""
+    if (path is None) == (text is None):
+        raise TypeError("load_spec: expected exactly one of path= (a spec file) or text= (the spec's YAML)")
+    name, found, error = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
+    if path is not None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"load_spec: path is a {type(path).__name__}; expected a str or os.PathLike")
+        encoded = os.fsencode(path)
+        if b"\0" in encoded:
+            raise ValueError(f"load_spec: path {path!r} holds a NUL character; expected a file path")
+        status = _library.lib.kg_load_spec_path(
+            encoded, ctypes.byref(name), ctypes.byref(found), ctypes.byref(error))
+    else:
+        if not isinstance(text, str):
+            raise TypeError(f"load_spec: text is a {type(text).__name__}; expected the spec's YAML as a str")
+        if file is not None and not isinstance(file, str):
+            raise TypeError(f"load_spec: file is a {type(file).__name__}; expected a str naming the text in diagnostics")
+        if "\0" in text:
+            raise ValueError("load_spec: text holds a NUL character; expected YAML text without NUL")
+        status = _library.lib.kg_load_spec_text(
+            text.encode("utf-8"), None if file is None else file.encode("utf-8"),
+            ctypes.byref(name), ctypes.byref(found), ctypes.byref(error))
+    _library.check(status, error)
+    for line in _library.take_string(found).splitlines():
+        warnings.warn(line, SpecWarning, stacklevel=2)
+    return _library.take_string(name)

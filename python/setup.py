@@ -1,0 +1,74 @@
+"""Builds kernelgen's Swift library and puts it inside the package.
+
+`pip install ./python`, run from a checkout of the repository, runs `swift build -c release --product
+KernelgenABI` in the repository root (the parent of this folder) and copies libKernelgenABI.so into the wheel
+next to kernelgen/__init__.py. It needs the checkout (an sdist alone cannot build) and Swift 6 on PATH (or
+SWIFT=/path/to/swift), plus what the Swift build needs (scripts/install-deps.sh: LLVM/clang 14 development
+files). The library finds the Swift runtime through its RUNPATH (the toolchain's usr/lib/swift/linux), so the
+toolchain must stay where it was at build time.
+"""
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from setuptools import Distribution, setup
+from setuptools.command.bdist_wheel import bdist_wheel
+from setuptools.command.build_py import build_py
+
+LIBRARY = "libKernelgenABI.so"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_library() -> Path:
+    if not (ROOT / "Package.swift").is_file():
+        raise SystemExit(
+            f"kernelgen: building the library needs the repository checkout: no Package.swift in {ROOT}; "
+            "expected `pip install ./python` run in a clone of kernelgen (installing from an sdist is not supported)"
+        )
+    swift = os.environ.get("SWIFT") or shutil.which("swift")
+    if not swift:
+        raise SystemExit(
+            "kernelgen: building the library needs Swift 6: `swift` is not on PATH; expected the toolchain's "
+            "usr/bin on PATH (e.g. /opt/swift/usr/bin) or SWIFT=/path/to/swift"
+        )
+    command = [swift, "build", "-c", "release", "--product", "KernelgenABI"]
+    print("kernelgen: " + " ".join(command) + f"  (in {ROOT})", flush=True)
+    subprocess.run(command, cwd=ROOT, check=True)
+    bin_path = subprocess.run(
+        [swift, "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    library = Path(bin_path) / LIBRARY
+    if not library.is_file():
+        raise SystemExit(f"kernelgen: the Swift build succeeded but {library} is missing; expected the KernelgenABI product there")
+    return library
+
+
+class BuildPyWithLibrary(build_py):
+    """build_py, then the Swift library into the build folder's kernelgen/."""
+
+    def run(self):
+        super().run()
+        target = Path(self.build_lib) / "kernelgen" / LIBRARY
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(build_library(), target)
+
+
+class PlatformWheel(bdist_wheel):
+    """The wheel holds a native library for this platform but no Python extension: py3-none-<platform>."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        self.root_is_pure = False
+
+    def get_tag(self):
+        _, _, platform = super().get_tag()
+        return "py3", "none", platform
+
+
+class BinaryDistribution(Distribution):
+    def has_ext_modules(self):
+        return True
+
+
+setup(cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel}, distclass=BinaryDistribution)

@@ -1,0 +1,67 @@
+"""Specs loaded at run time, from text and from a file, served by the JIT."""
+import numpy as np
+import pytest
+
+import kernelgen
+from formulas import LD, assert_close, grid
+
+TRIANGLE = """\
+name: {name}
+summary: Triangular surrogate.
+params:
+  width:
+    default: 1.0
+    min: 0.0
+backward: max(0, 1 - abs(x) / width) / width
+"""
+
+
+def triangle(x, width):
+    """max is a select in specs (README: `min`/`max`/`clamp` are selects, `b < a ? b : a` for min), so
+    max(0, NaN) is 0, unlike numpy.maximum."""
+    b = 1 - np.abs(x) / width
+    with np.errstate(invalid="ignore"):
+        return np.where(LD(0) < b, b, LD(0)) / width
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_spec_from_text_runs_through_the_jit(dtype):
+    assert kernelgen.load_spec(text=TRIANGLE.format(name="tri_text")) == "tri_text"
+    info = {s.name: s for s in kernelgen.surrogates()}["tri_text"]
+    assert info.summary == "Triangular surrogate." and info.params == (kernelgen.Parameter("width", 1.0, 0.0, None, ""),)
+    s = kernelgen.Surrogate("tri_text", backend="jit", dtype=dtype, width=0.5)
+    assert s.backend == "jit" and s.bind_ms > 0
+    x = grid(np.dtype(dtype).type)
+    np.testing.assert_array_equal(s.forward(x), (x >= 0).astype(dtype))
+    assert_close(s.backward(x, np.ones_like(x)), triangle(x.astype(LD), LD(0.5)), np.dtype(dtype).type, "triangle")
+
+
+def test_spec_from_a_file(tmp_path):
+    path = tmp_path / "tri_file.yaml"
+    path.write_text(TRIANGLE.format(name="tri_file"))
+    assert kernelgen.load_spec(path=path) == "tri_file"
+    s = kernelgen.Surrogate("tri_file", backend="jit", dtype="float64")
+    x = np.array([-2.0, -0.5, 0.0, 0.25, 1.0])
+    assert_close(s.backward(x, np.ones_like(x)), triangle(x.astype(LD), LD(1)), np.float64, "triangle file")
+
+
+def test_a_tuning_loop_compiles_one_kernel_per_value():
+    kernelgen.load_spec(text=TRIANGLE.format(name="tri_tune"))
+    x = np.linspace(-1, 1, 101)
+    for width in (0.25, 0.5, 1.0, 2.0):
+        s = kernelgen.Surrogate("tri_tune", backend="jit", dtype="float64", width=width)
+        assert s.params == {"width": width}
+        assert_close(s.backward(x, np.ones_like(x)), triangle(x.astype(LD), LD(width)), np.float64, f"width {width}")
+
+
+def test_warnings_come_as_spec_warnings():
+    # Integrates to 2, not 1: a warning, and the spec still loads.
+    text = "name: twice\nsummary: s\nparams: {}\nbackward: 'abs(x) <= 1 ? 1 : 0'\n"
+    with pytest.warns(kernelgen.SpecWarning, match=r"<string>:\d+:\d+: warning: .*\[not-normalised\]"):
+        assert kernelgen.load_spec(text=text) == "twice"
+
+
+def test_a_runtime_spec_has_no_c_kernels():
+    kernelgen.load_spec(text=TRIANGLE.format(name="tri_noc"))
+    with pytest.raises(kernelgen.BackendError, match=r"no c kernel for `tri_noc` in f32; available backends: none"):
+        kernelgen.Surrogate("tri_noc", backend="c")

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test: Swift (`swift test`), the C ABI's client, and the Python package's tests (pytest), which run
+# against `pip install ./python` in a virtual environment (.venv-test, made here; numpy and pytest from PyPI).
+# Extra arguments go to pytest. PYTHON picks the interpreter (default python3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift test
+scripts/test-abi-c.sh release
+venv=.venv-test
+[ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet numpy pytest
+# torch: the CPU wheel of the machine's wheel folder, installed by file (by name pip would take PyPI's newer
+# CUDA build). Without it the torch tests skip with a reason; KERNELGEN_REQUIRE_TORCH=1 (CI) makes that a failure.
+wheel=$(ls "${PIP_FIND_LINKS:-/opt/wheels}"/torch-*+cpu-*.whl 2>/dev/null | head -n 1 || true)
+if [ -n "$wheel" ]; then
+    "$venv/bin/python" -m pip install --quiet "$wheel"
+else
+    echo "note: no torch CPU wheel in ${PIP_FIND_LINKS:-/opt/wheels}; the torch tests will skip" >&2
+fi
+# Builds libKernelgenABI.so (release) and installs it inside the package; --force-reinstall takes a new build.
+"$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps ./python
+# From python/tests, so that `import kernelgen` is the installed package, not the source folder.
+tools="$(swift build --show-bin-path)/kernelgen-tools"
+cd python/tests
+env -u KERNELGEN_LIBRARY KERNELGEN_TOOLS="$tools" "../../$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
