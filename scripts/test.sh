@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Every test: Swift (`swift test`), the C ABI's client, and the Python package's tests (pytest), which run
+# Every test: Swift (`swift test`), the C ABI's client, the C library's client (GCC and clang), and the Python package's tests (pytest), which run
 # against `pip install ./python` in a virtual environment (.venv-test, made here; numpy and pytest from PyPI).
 # Extra arguments go to pytest. PYTHON picks the interpreter (default python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift test
 scripts/test-abi-c.sh release
+# The C library as C/C++ users build it (CMake, pkg-config, find_package), with GCC and with the clang installed
+# with Swift: the README's C snippet run and checked, kernelgen.h as C++, every clone's bits equal across
+# compilers and the same as the Swift package's C and Swift kernels.
+KERNELGEN_TOOLS="$(swift build --show-bin-path)/kernelgen-tools" examples/c-client/test.sh
 venv=.venv-test
 [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet numpy pytest
