@@ -9,9 +9,17 @@ import SurrogateSpec
 public func specLoaderFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let (spec, diagnostics) = SpecLoader.load(yaml: text, file: "fuzz.yaml")
-    // Lines as an editor counts them: LF, CRLF and CR end a line (as the loader normalises).
-    let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        .unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+    // Lines as an editor counts them: LF, CRLF and CR end a line (as the loader normalises), counted on Unicode
+    // scalars. (Foundation's replacingOccurrences is not used: on Linux it merged a CR with a following line break
+    // that the loader, rightly, keeps apart, and reported false positives.)
+    var scalars = String.UnicodeScalarView()
+    var afterCR = false
+    for s in text.unicodeScalars {
+        if s == "\n", afterCR { afterCR = false; continue }
+        afterCR = s == "\r"
+        scalars.append(s == "\r" ? "\n" : s)
+    }
+    let lines = scalars.split(separator: "\n", omittingEmptySubsequences: false)
     for d in diagnostics {
         let line = d.location.line
         guard line >= 1, line <= lines.count, d.location.column >= 1, d.location.column <= lines[line - 1].count + 1 else {

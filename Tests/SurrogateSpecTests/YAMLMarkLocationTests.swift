@@ -46,3 +46,24 @@ import Testing
         #expect(diagnostics.first?.location == SourceLocation(file: file, line: 4, column: 3), "\(diagnostics)")
     }
 }
+
+/// Regressions from the loader fuzzer: a formula's errors stay on the character they are about when YAML
+/// puts properties before the value or folds blank lines into it.
+@Suite struct FormulaLocationFuzzRegressionTests {
+    let file = "Specs/demo.yaml"
+
+    func firstError(_ yaml: String) -> SurrogateSpec.SourceLocation? {
+        SpecLoader.load(yaml: yaml, file: file).1.first { $0.severity == .error }?.location
+    }
+
+    @Test func anAnchorBeforeTheFormula() {
+        // libyaml's mark is the anchor's `&`, not the formula's first character.
+        #expect(firstError("name: demo\nsummary: s\nbackward: &a\t\tx +\n    oops\n") == SurrogateSpec.SourceLocation(file: file, line: 4, column: 5))
+        #expect(firstError("name: demo\nsummary: s\nbackward: !!str 'x + oops'\n") == SurrogateSpec.SourceLocation(file: file, line: 3, column: 22))
+    }
+
+    @Test func blankLinesFoldedIntoAPlainFormula() {
+        // Two blank lines inside a plain scalar become two newlines; `oops` is on line 6.
+        #expect(firstError("name: demo\nsummary: s\nbackward: x +\n\n\n  oops\n") == SurrogateSpec.SourceLocation(file: file, line: 6, column: 3))
+    }
+}

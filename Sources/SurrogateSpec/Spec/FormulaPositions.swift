@@ -11,15 +11,29 @@ enum FormulaPositions {
         var line = start.line - 1, column = start.column - 1
         let isBlock = style == .literal || style == .folded
         var blockIndent = 0
+        // libyaml's mark is the node's start: an anchor (`&a`) or a tag (`!t`) may stand before the value, and
+        // whitespace (line breaks too) after them.
+        while line < text.count, column < text[line].count, text[line][column] == "&" || text[line][column] == "!" {
+            while column < text[line].count, text[line][column] != " ", text[line][column] != "\t" { column += 1 }
+            while line < text.count {
+                while column < text[line].count, text[line][column] == " " || text[line][column] == "\t" { column += 1 }
+                guard column >= text[line].count else { break }
+                line += 1
+                column = 0
+            }
+        }
         switch style {
-        case .singleQuoted, .doubleQuoted: column += 1
+        case .singleQuoted, .doubleQuoted:
+            guard line < text.count, column < text[line].count, text[line][column] == "'" || text[line][column] == "\"" else { return nil }
+            column += 1
         case .literal, .folded:
             // Content starts on the first non-blank line after the indicator, at that line's indentation.
-            line += 1
+            let firstContentLine = line + 1
+            line = firstContentLine
             while line < text.count, text[line].allSatisfy({ $0 == " " }) { line += 1 }
             guard line < text.count else { return nil }
             blockIndent = text[line].prefix { $0 == " " }.count
-            line = start.line
+            line = firstContentLine
             column = 0
             skipIndentation()
         default: break
@@ -64,10 +78,11 @@ enum FormulaPositions {
                     break
                 }
                 if f == "\n" {
+                    // A break folded to a space, or one of the newlines that blank lines become: either way one
+                    // line break of the file (a break YAML drops is skipped below, before the next character).
                     if c == " " || c == "\n" {
                         positions.append(here())
                         nextLine()
-                        if c == "\n" { while let g = current(), g == "\n", line < text.count - 1 { nextLine() } }
                         break
                     }
                     nextLine()
