@@ -9,7 +9,7 @@ See `surrogates()`, `load_spec()` and `Surrogate`. The native library is libKern
 package by `pip install ./python` (or given by KERNELGEN_LIBRARY=/path/to/libKernelgenABI.so).
 """
 from . import _library
-from .catalog import Parameter, SurrogateInfo, load_spec, surrogates
+from .catalog import Parameter, SurrogateInfo, load_spec, surrogates, torch_source
 from .errors import (
     BackendError,
     CompileError,
@@ -39,5 +39,5 @@ def library_path() -> str:
 __all__ = [
     "BackendError", "CompileError", "ForwardOutputRequired", "InternalError", "KernelgenError", "Parameter",
     "ParameterError", "SpecError", "SpecWarning", "Surrogate", "SurrogateInfo", "UnknownSurrogateError",
-    "library_path", "library_version", "load_spec", "surrogates",
+    "library_path", "library_version", "load_spec", "surrogates", "torch_source",
 ]
