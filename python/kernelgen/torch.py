@@ -86,6 +86,7 @@ def clear_caches():
     with _lock:
         _runners.clear()
         _modules.clear()
+        _spikede_runners.clear()
 
 
 # MARK: checks
@@ -258,6 +259,7 @@ def _new_generation():
         _seen_generation = catalog.generation
         _runners.clear()
         _modules.clear()
+        _spikede_runners.clear()
 
 
 def _u64_seed(seed):
@@ -322,8 +324,22 @@ class _Spike(torch.autograd.Function):
         return _backward(ctx, grad_output), None, None, None, None
 
 
+_spikede_runners = {}  # (name, dtype, value) -> runner on CPU: the drop-in functions' short path
+
+
 def _spikede(name, pname, input, value):
-    return _runner(name, "c", _input(input), ((pname, _value(pname, value)),))
+    if type(input) is torch.Tensor and input.is_cpu and type(value) is float and value != 0.0 \
+            and catalog.generation == _seen_generation:
+        runner = _spikede_runners.get((name, input.dtype, value))
+        if runner is not None:
+            return runner
+    runner = _runner(name, "c", _input(input), ((pname, _value(pname, value)),))
+    if runner.on_cpu and type(value) is float and value != 0.0:
+        with _lock:
+            if len(_spikede_runners) >= _CACHE_LIMIT:
+                _spikede_runners.clear()
+            _spikede_runners[(name, input.dtype, value)] = runner
+    return runner
 
 
 class SigmoidSurrogate(torch.autograd.Function):
