@@ -31,8 +31,6 @@ import numbers
 import threading
 
 import torch
-from torch.autograd.function import once_differentiable
-
 from . import _library, catalog
 from .errors import BackendError, ParameterError, UnknownSurrogateError
 from .surrogate import Surrogate
@@ -132,7 +130,7 @@ def _check_backend(backend):
 class _Kernels:
     """A kernel handle (kernelgen.Surrogate) called on contiguous CPU tensors' memory, no copies."""
 
-    __slots__ = ("surrogate", "h", "reads_y", "stochastic", "has_train_forward")
+    __slots__ = ("surrogate", "h", "reads_y", "stochastic", "has_train_forward", "name", "values")
     on_cpu = True
 
     def __init__(self, name, backend, dtype, values):
@@ -178,7 +176,7 @@ class _Kernels:
 class _Expressions:
     """The surrogate's PyTorch expression module with the parameter values: any device."""
 
-    __slots__ = ("module", "args", "reads_y", "stochastic", "has_train_forward")
+    __slots__ = ("module", "args", "reads_y", "stochastic", "has_train_forward", "name", "values")
     on_cpu = False
 
     def __init__(self, name, dtype, values):
@@ -245,6 +243,7 @@ def _runner(name, backend, x, values):
             runner = _Expressions(name, x.dtype, dict(values))
         else:
             runner = _Kernels(name, backend, x.dtype, dict(values))
+        runner.name, runner.values = name, values
         with _lock:
             if len(_runners) >= _CACHE_LIMIT:
                 del _runners[next(iter(_runners))]
@@ -288,7 +287,8 @@ def _check_sampling(seed, generator):
 
 
 def _forward(ctx, runner, input, mode, seed, generator):
-    """The spikes of `input` (mode "eval", "sample" or "mean") and what the backward needs, saved in ctx."""
+    """The spikes of `input` (mode "eval", "sample" or "mean"); saves the input (and the spikes when the
+    backward reads them) and the runner in ctx."""
     x = input.contiguous() if runner.on_cpu else input
     if mode == "eval":
         y = runner.forward(x)
@@ -296,19 +296,30 @@ def _forward(ctx, runner, input, mode, seed, generator):
         if not runner.on_cpu and generator is not None and generator.device != x.device:
             raise ValueError(f"generator is on {generator.device}; expected a generator of the input's device {x.device}")
         y = runner.train(x, mode == "sample", seed, generator)
+    # the input itself (not a contiguous copy), so that a double backward reaches the input's graph
     if runner.reads_y:
-        ctx.save_for_backward(x, y)
+        ctx.save_for_backward(input, y)
     else:
-        ctx.save_for_backward(x)
+        ctx.save_for_backward(input)
     ctx.runner = runner
     return y
 
 
 def _backward(ctx, grad_output):
+    """grad_output * the surrogate gradient: the kernels (once differentiable); under create_graph=True (a
+    double backward: higher-order terms are asked for), the expression module's torch operations, so the
+    result is differentiable as SpikeDE's formulas are."""
     if not ctx.needs_input_grad[0]:
         return None
     saved = ctx.saved_tensors
-    return ctx.runner.backward(saved[0], saved[1] if len(saved) > 1 else None, grad_output)
+    x, y = saved[0], (saved[1] if len(saved) > 1 else None)
+    runner = ctx.runner
+    if runner.on_cpu:
+        if torch.is_grad_enabled() and (x.requires_grad or grad_output.requires_grad):
+            runner = _runner(runner.name, "torch", x, runner.values)
+        else:
+            return runner.backward(x.contiguous(), y, grad_output)
+    return runner.backward(x, y, grad_output)
 
 
 class _Spike(torch.autograd.Function):
@@ -319,7 +330,6 @@ class _Spike(torch.autograd.Function):
         return _forward(ctx, runner, input, mode, seed, generator)
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, grad_output):
         return _backward(ctx, grad_output), None, None, None, None
 
@@ -351,7 +361,6 @@ class SigmoidSurrogate(torch.autograd.Function):
         return _forward(ctx, _spikede("sigmoid", "scale", input, scale), input, "eval", None, None)
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, grad_output):
         return _backward(ctx, grad_output), None
 
@@ -365,7 +374,6 @@ class ArctanSurrogate(torch.autograd.Function):
         return _forward(ctx, _spikede("arctan", "scale", input, scale), input, "eval", None, None)
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, grad_output):
         return _backward(ctx, grad_output), None
 
@@ -379,7 +387,6 @@ class PiecewiseLinearSurrogate(torch.autograd.Function):
         return _forward(ctx, _spikede("piecewise_linear", "gamma", input, gamma), input, "eval", None, None)
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, grad_output):
         return _backward(ctx, grad_output), None
 
@@ -393,7 +400,6 @@ class GaussianSurrogate(torch.autograd.Function):
         return _forward(ctx, _spikede("gaussian", "sigma", input, sigma), input, "eval", None, None)
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, grad_output):
         return _backward(ctx, grad_output), None
 

@@ -92,32 +92,42 @@ def test_special_values_one_by_one(dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 def test_shapes_strides_and_empty(dtype):
+    """Views of a leaf passed as they are (not cloned, which would change the layout): the leaf's gradient is
+    the reference Function's (SpikeDE's formulas through the same view)."""
     base = torch.linspace(-3, 3, 7 * 5 * 4, dtype=torch.float64).to(dtype).reshape(7, 5, 4)
-    cases = {
-        "0-d": torch.tensor(0.25, dtype=dtype),
-        "empty": torch.empty(0, 3, dtype=dtype),
-        "3-d": base,
-        "transposed": base.transpose(0, 2),
-        "sliced": base[:, ::2, 1:],
-        "expanded": torch.tensor([[-0.5], [0.5]], dtype=dtype).expand(2, 6),
-        "channels_last": base.reshape(1, 7, 5, 4).to(memory_format=torch.channels_last),
+    cases = {  # label: (leaf values, the view passed to the surrogate, contiguous?)
+        "0-d": (torch.tensor(0.25, dtype=dtype), lambda t: t, True),
+        "empty": (torch.empty(0, 3, dtype=dtype), lambda t: t, True),
+        "3-d": (base, lambda t: t, True),
+        "transposed": (base, lambda t: t.transpose(0, 2), False),
+        "sliced": (base, lambda t: t[:, ::2, 1:], False),
+        "offset": (base, lambda t: t[3:], True),
+        "expanded": (torch.tensor([[-0.5], [0.5]], dtype=dtype), lambda t: t.expand(2, 6), False),
+        "channels_last": (base.reshape(1, 7, 5, 4), lambda t: t.contiguous(memory_format=torch.channels_last), False),
     }
-    for label, x in cases.items():
+    for label, (values, view, contiguous) in cases.items():
+        assert view(values).is_contiguous() == contiguous, label
         for name, (grad, _, default, _) in SURROGATES.items():
-            # grad_out with its own strides: a transposed contiguous tensor, or an expanded scalar
-            g = grad_out_for(x.contiguous())
-            if x.dim() >= 2:
+            shape = view(values).shape
+            g = grad_out_for(torch.empty(shape, dtype=dtype))
+            if len(shape) >= 2:  # grad_out with its own strides
                 g = g.transpose(0, 1).contiguous().transpose(0, 1)
-            y, gi = grads(lambda t: kt.surrogate(name, t), x, g)
-            assert y.shape == x.shape and gi.shape == x.shape, (label, name)
-            assert y.dtype == dtype and gi.dtype == dtype
-            assert torch.equal(y.double(), heaviside(x.double())), (label, name)
-            peak = g.abs().max().item() * grad(torch.zeros((), dtype=torch.float64), default).item() if g.numel() else 0.0
-            assert_close(gi, g.double() * grad(x.double(), default), f"{name} {label}", peak=peak)
+            leaf = values.detach().clone().requires_grad_(True)
+            y = kt.surrogate(name, view(leaf))
+            y.backward(g)
+            ref_leaf = values.detach().double().clone().requires_grad_(True)
+            ref = FUNCTIONS[name].apply(view(ref_leaf), default)
+            ref.backward(g.double())
+            assert y.shape == shape and y.dtype == dtype and leaf.grad.dtype == dtype, (label, name)
+            assert torch.equal(y.double(), ref.detach()), (label, name)
+            peak = 2 * g.abs().max().item() * grad(torch.zeros((), dtype=torch.float64), default).item() if g.numel() else 0.0
+            assert_close(leaf.grad, ref_leaf.grad, f"{name} {label}", peak=peak)
             # a scalar loss: grad_out is an expanded 1 (stride 0)
-            leaf = x.detach().clone().requires_grad_(True)
-            kt.surrogate(name, leaf).sum().backward()
-            assert_close(leaf.grad, grad(x.double(), default), f"{name} {label} sum()")
+            leaf.grad = None
+            kt.surrogate(name, view(leaf)).sum().backward()
+            ref_leaf.grad = None
+            FUNCTIONS[name].apply(view(ref_leaf), default).sum().backward()
+            assert_close(leaf.grad, ref_leaf.grad, f"{name} {label} sum()")
 
 
 def test_non_contiguous_input_gives_the_gradient_at_its_own_elements():
