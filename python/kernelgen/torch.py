@@ -242,7 +242,13 @@ def _runner(name, backend, x, values):
         if backend == "torch":
             runner = _Expressions(name, x.dtype, dict(values))
         else:
-            runner = _Kernels(name, backend, x.dtype, dict(values))
+            try:
+                runner = _Kernels(name, backend, x.dtype, dict(values))
+            except BackendError as error:
+                if backend == "jit":
+                    raise
+                raise BackendError(f"{error}; a spec loaded at run time (or a built-in replaced by one) is served by "
+                                   f"backend=\"jit\" (kernels compiled for it) or backend=\"torch\"") from None
         runner.name, runner.values = name, values
         with _lock:
             if len(_runners) >= _CACHE_LIMIT:
