@@ -5,7 +5,8 @@
     y = s.forward(np.linspace(-1, 1, 5, dtype=np.float32))          # spikes
     g = s.backward(x, grad_out)                                     # grad_out * surrogate gradient
 
-See `surrogates()`, `load_spec()` and `Surrogate`. The native library is libKernelgenABI.so, installed in this
+See `surrogates()`, `load_spec()`, `Surrogate` and `torch_source()`; PyTorch autograd functions and modules (a
+drop-in for SpikeDE's `spikeDE.surrogate`) are in `kernelgen.torch`, the only module that imports torch. The native library is libKernelgenABI.so, installed in this
 package by `pip install ./python` (or given by KERNELGEN_LIBRARY=/path/to/libKernelgenABI.so).
 """
 from . import _library

@@ -22,9 +22,9 @@ contiguous, one copy); the result has the input's dtype and shape. CPU tensors r
 kernels on the tensors' memory; tensors on any other device (CUDA, meta, ...) run kernelgen's PyTorch
 expression module of the same spec (`kernelgen.torch_source(name)`), as does backend="torch" on CPU.
 Differences from SpikeDE: float64 input gives float64 spikes (SpikeDE returns float32 for every input, a bug);
-the backward is once-differentiable (no double backward); the noise of the sampled noisy spike is kernelgen's
-Philox stream keyed by a seed drawn from torch's generator, so it is reproducible under `torch.manual_seed` but
-not the samples SpikeDE's `torch.rand_like` would give.
+the noise of the sampled noisy spike is kernelgen's Philox stream keyed by a seed drawn from torch's generator,
+so it is reproducible under `torch.manual_seed` but not the samples SpikeDE's `torch.rand_like` would give; a
+double backward (create_graph=True) runs the expression module's torch operations instead of the kernels.
 """
 import math
 import numbers
