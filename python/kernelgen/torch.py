@@ -69,7 +69,7 @@ def set_threads(threads):
         raise ValueError(f"set_threads({threads!r}); expected None (automatic) or an integer from 1 to 256")
     with _lock:
         _threads = None if threads is None else int(threads)
-        for runner in _runners.values():
+        for runner in list(_runners.values()) + list(_spikede_runners.values()):
             if isinstance(runner, _Kernels):
                 runner.surrogate.threads = _threads
 
