@@ -268,6 +268,7 @@ def test_threads_setting_keeps_the_values():
             leaf = x.clone().requires_grad_(True)
             kt.arctan_surrogate(leaf).sum().backward()
             assert_close(leaf.grad, want, f"threads={threads}")
+            assert kt._spikede("arctan", "scale", x, 2.0).surrogate.threads == threads  # the handle's setting
     finally:
         kt.set_threads(None)
 
