@@ -8,7 +8,7 @@ import SurrogateSpec
 
 enum Version {
     /// KG_ABI_VERSION of kernelgen_abi.h.
-    static let abi: Int32 = 1
+    static let abi: Int32 = 2
     /// The library's version (python/pyproject.toml carries the same; a Python test compares them).
     static let library = "0.1.0"
     nonisolated(unsafe) static let libraryCString: UnsafeMutablePointer<CChar> = strdup(library)!
@@ -76,5 +76,21 @@ enum SpecLoading {
         let found = (diagnostics + SpecAnalysis.check(spec)).sortedForDisplay()
         ABI.give(found.map(\.description).joined(separator: "\n"), to: warnings)
         ABI.give(spec.name, to: name)
+    }
+}
+
+@_cdecl("kg_torch_source")
+public func kg_torch_source(_ name: UnsafePointer<CChar>?, _ source: StringOut?, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let name = try ABI.string(name, "name")
+        guard let source else { throw ABIError(.invalidArgument, "source is NULL; expected a char ** to receive the module text") }
+        guard Runtime.table.descriptors.contains(where: { $0.name == name }) else {
+            throw ABIError(SurrogateError.unknownSurrogate(name, known: Runtime.table.descriptors.map(\.name).sorted()))
+        }
+        do {
+            source.pointee = ABI.copy(try SurrogateJIT.shared.torchSource(named: name))
+        } catch {
+            throw ABIError(.internalError, "rendering the PyTorch module of `\(name)`: \(error)")
+        }
     }
 }

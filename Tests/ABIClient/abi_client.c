@@ -111,6 +111,38 @@ static void check_errors(void) {
     kg_free(error);
 }
 
+/* kg_torch_source: the module text of a built-in and of a spec loaded at run time; errors for unknown names. */
+static void check_torch_source(void) {
+    char *source = NULL, *error = NULL;
+    kg_status st = kg_torch_source("sigmoid", &source, &error);
+    CHECK(st == KG_OK && source && strstr(source, "def backward(x, y, grad_out, p_scale):") &&
+              strstr(source, "NAME = \"sigmoid\""),
+          "torch source of sigmoid: status %d, %s", st, source ? source : (error ? error : "(null)"));
+    kg_free(source);
+    source = NULL;
+    st = kg_load_spec_text("name: torchdemo\nsummary: s\nparams:\n  width: {default: 0.5, min: 0.01}\n"
+                           "forward: heaviside(x)\nbackward: exp(-abs(x) / width) / (2 * width)\n",
+                           "torchdemo.yaml", NULL, NULL, &error);
+    CHECK(st == KG_OK, "load torchdemo: status %d, %s", st, error ? error : "(null)");
+    st = kg_torch_source("torchdemo", &source, &error);
+    CHECK(st == KG_OK && source && strstr(source, "def forward(x, p_width):") && strstr(source, "torch.exp"),
+          "torch source of torchdemo: status %d, %s", st, source ? source : (error ? error : "(null)"));
+    kg_free(source);
+    source = NULL;
+    st = kg_torch_source("sigmiod", &source, &error);
+    CHECK(st == KG_ERROR_UNKNOWN_SURROGATE && !source && error && strstr(error, "sigmoid"),
+          "unknown name: status %d, %s", st, error ? error : "(null)");
+    kg_free(error);
+    error = NULL;
+    st = kg_torch_source(NULL, &source, &error);
+    CHECK(st == KG_ERROR_INVALID_ARGUMENT && error && strstr(error, "name is NULL"), "NULL name: status %d", st);
+    kg_free(error);
+    error = NULL;
+    st = kg_torch_source("sigmoid", NULL, &error);
+    CHECK(st == KG_ERROR_INVALID_ARGUMENT && error && strstr(error, "source is NULL"), "NULL source: status %d", st);
+    kg_free(error);
+}
+
 int main(void) {
     CHECK(kg_abi_version() == KG_ABI_VERSION, "library ABI %d, header %d", kg_abi_version(), KG_ABI_VERSION);
     CHECK(strlen(kg_version()) > 0, "empty version");
@@ -121,6 +153,7 @@ int main(void) {
     check_sigmoid("c");
     check_sigmoid("jit");
     check_errors();
+    check_torch_source();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -5,11 +5,12 @@
     y = s.forward(np.linspace(-1, 1, 5, dtype=np.float32))          # spikes
     g = s.backward(x, grad_out)                                     # grad_out * surrogate gradient
 
-See `surrogates()`, `load_spec()` and `Surrogate`. The native library is libKernelgenABI.so, installed in this
+See `surrogates()`, `load_spec()`, `Surrogate` and `torch_source()`; PyTorch autograd functions and modules (a
+drop-in for SpikeDE's `spikeDE.surrogate`) are in `kernelgen.torch`, the only module that imports torch. The native library is libKernelgenABI.so, installed in this
 package by `pip install ./python` (or given by KERNELGEN_LIBRARY=/path/to/libKernelgenABI.so).
 """
 from . import _library
-from .catalog import Parameter, SurrogateInfo, load_spec, surrogates
+from .catalog import Parameter, SurrogateInfo, load_spec, surrogates, torch_source
 from .errors import (
     BackendError,
     CompileError,
@@ -39,5 +40,5 @@ def library_path() -> str:
 __all__ = [
     "BackendError", "CompileError", "ForwardOutputRequired", "InternalError", "KernelgenError", "Parameter",
     "ParameterError", "SpecError", "SpecWarning", "Surrogate", "SurrogateInfo", "UnknownSurrogateError",
-    "library_path", "library_version", "load_spec", "surrogates",
+    "library_path", "library_version", "load_spec", "surrogates", "torch_source",
 ]

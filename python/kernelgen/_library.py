@@ -9,7 +9,7 @@ from .errors import BY_STATUS, InternalError
 
 LIBRARY = "libKernelgenABI.so"
 #: KG_ABI_VERSION of the header these bindings were written for.
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 
 def library_path() -> Path:
@@ -61,6 +61,7 @@ def _load(path: Path) -> ctypes.CDLL:
         "kg_handle_set_threads": ([vp, ctypes.c_int, out], st),
         "kg_handle_set_flush_subnormals": ([vp, ctypes.c_int, out], st),
         "kg_handle_json": ([vp, out, out], st),
+        "kg_torch_source": ([ctypes.c_char_p, out, out], st),
     }
     for name, (argtypes, restype) in signatures.items():
         function = getattr(lib, name)

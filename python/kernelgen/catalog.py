@@ -9,6 +9,10 @@ from typing import Optional, Tuple
 from . import _library
 from .errors import SpecWarning
 
+#: Counts the specs loaded in this process (kernelgen.torch keys its caches by it: a spec loaded under a name
+#: already used may replace that surrogate, and kernels or modules made before must not serve it).
+generation = 0
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -87,7 +91,22 @@ def load_spec(path=None, text=None, file=None) -> str:
         status = _library.lib.kg_load_spec_text(
             text.encode("utf-8"), None if file is None else file.encode("utf-8"),
             ctypes.byref(name), ctypes.byref(found), ctypes.byref(error))
+    global generation
+    generation += 1  # also on failure: a failed load leaves the table as it was, a recount costs a cache miss
     _library.check(status, error)
     for line in _library.take_string(found).splitlines():
         warnings.warn(line, SpecWarning, stacklevel=2)
     return _library.take_string(name)
+
+
+def torch_source(name: str) -> str:
+    """The PyTorch expression module of surrogate `name` (built in or loaded at run time) as Python source: the
+    text of `kernelgen-tools torch NAME` (see the README, "PyTorch expressions"). kernelgen.torch runs it for
+    tensors the C kernels cannot take. UnknownSurrogateError (a LookupError) for an unknown name."""
+    if not isinstance(name, str):
+        raise TypeError(f"torch_source: name is a {type(name).__name__}; expected a surrogate's name (str)")
+    if "\0" in name:
+        raise ValueError(f"torch_source: name {name!r} holds a NUL character")
+    text, error = ctypes.c_void_p(), ctypes.c_void_p()
+    _library.check(_library.lib.kg_torch_source(name.encode("utf-8"), ctypes.byref(text), ctypes.byref(error)), error)
+    return _library.take_string(text)

@@ -241,3 +241,22 @@ def test_kernelgen_library_pointing_nowhere_is_an_import_error(tmp_path):
     result = subprocess.run([sys.executable, "-c", "import kernelgen"], env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert f"KERNELGEN_LIBRARY={tmp_path / 'missing.so'} is not a file; expected the path of libKernelgenABI.so" in result.stderr
+
+
+# MARK: kernelgen.torch_source (kg_torch_source)
+
+def test_torch_source_of_builtin_and_runtime_specs():
+    text = kernelgen.torch_source("gaussian")
+    assert '"""Gaussian-density surrogate' in text and "def backward(x, y, grad_out, p_sigma):" in text
+    name = kernelgen.load_spec(text="name: src_demo\nsummary: s\nparams:\n  k: {default: 2, min: 0}\n"
+                                    "forward: heaviside(x)\nbackward: k / 2 * exp(-k * abs(x))\n")
+    assert "def forward(x, p_k):" in kernelgen.torch_source(name)
+
+
+def test_torch_source_errors():
+    with pytest.raises(kernelgen.UnknownSurrogateError, match=r"unknown surrogate `gausian`; did you mean `gaussian`\?"):
+        kernelgen.torch_source("gausian")
+    with pytest.raises(TypeError, match=r"torch_source: name is a int"):
+        kernelgen.torch_source(3)
+    with pytest.raises(ValueError, match=r"NUL"):
+        kernelgen.torch_source("a\0b")

@@ -20,9 +20,10 @@
 extern "C" {
 #endif
 
-/* Bumped whenever a signature or a status code of this header changes; kg_abi_version() returns the value
-   the library was built with, so a binding can refuse a library it was not written for. */
-#define KG_ABI_VERSION 1
+/* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source);
+   kg_abi_version() returns the value the library was built with, so a binding can refuse a library it was not
+   written for. */
+#define KG_ABI_VERSION 2
 
 typedef enum {
     KG_OK = 0,
@@ -93,6 +94,12 @@ kg_status kg_handle_set_flush_subnormals(kg_handle *h, int flush, char **error);
    "backward_reads_y", "threads" (0: automatic), "flush_subnormals", "bind_ms" (the time kg_bind took,
    a JIT compile or cache hit included)}. */
 kg_status kg_handle_json(const kg_handle *h, char **json, char **error);
+
+/* The PyTorch expression module of surrogate `name` (built in or loaded at run time), the text of
+   `kernelgen-tools torch NAME`: Python source that defines forward(x, <params>), backward(x, y, grad_out,
+   <params>), train_forward(x, <params>, generator=None) and train_forward_mean(x, <params>) (with a training
+   forward), NAME and PARAMETERS, computed with torch operations on tensors of any device. */
+kg_status kg_torch_source(const char *name, char **source, char **error);
 
 /* Frees a string returned by this library; NULL is ignored. */
 void kg_free(void *pointer);

@@ -1,0 +1,115 @@
+"""Every error path of kernelgen.torch: the exception's type and what its message says."""
+import math
+import subprocess
+import sys
+
+import pytest
+
+from spikede_reference import torch
+
+import kernelgen
+import kernelgen.torch as kt
+
+
+def test_input_must_be_a_float32_or_float64_tensor():
+    with pytest.raises(TypeError, match=r"input is a list; expected a torch.Tensor of float32 or float64"):
+        kt.sigmoid_surrogate([0.0, 1.0])
+    with pytest.raises(TypeError, match=r"input is a ndarray"):
+        kt.surrogate("sigmoid", __import__("numpy").zeros(3))
+    for dtype in (torch.int32, torch.float16, torch.bfloat16, torch.bool, torch.complex64):
+        with pytest.raises(TypeError, match=rf"input has dtype {dtype}; expected torch.float32 or torch.float64 \(convert with input.float\(\)"):
+            kt.gaussian_surrogate(torch.zeros(2, dtype=dtype))
+    with pytest.raises(TypeError, match="input has dtype torch.float16"):
+        kt.noisy_threshold_spike(torch.zeros(2, dtype=torch.float16))
+    with pytest.raises(TypeError, match="input has dtype torch.int64"):
+        kt.Spike("arctan")(torch.zeros(2, dtype=torch.int64))
+
+
+def test_unknown_surrogate():
+    with pytest.raises(kernelgen.UnknownSurrogateError, match=r"unknown surrogate `sigmiod`; did you mean `sigmoid`\?"):
+        kt.surrogate("sigmiod", torch.zeros(1))
+    with pytest.raises(kernelgen.UnknownSurrogateError, match=r"sigmiod.*known: .*sigmoid"):
+        kt.surrogate("sigmiod", torch.zeros(1), backend="torch")
+    with pytest.raises(kernelgen.UnknownSurrogateError, match=r"unknown surrogate `nope`; known: arctan, .*load_spec"):
+        kt.Spike("nope")
+    with pytest.raises(TypeError, match="name is a int; expected a surrogate's name"):
+        kt.surrogate(3, torch.zeros(1))
+
+
+def test_parameters():
+    x = torch.zeros(3)
+    with pytest.raises(kernelgen.ParameterError, match=r"`gaussian` has no parameter `sigm`; did you mean `sigma`"):
+        kt.surrogate("gaussian", x, sigm=1.0)
+    with pytest.raises(kernelgen.ParameterError, match=r"`gaussian` has no parameter `sigm`; expected one of: sigma"):
+        kt.surrogate("gaussian", x, backend="torch", sigm=1.0)
+    with pytest.raises(kernelgen.ParameterError, match=r"`gaussian` has no parameter `sigm`; expected one of: sigma"):
+        kt.Spike("gaussian", sigm=1.0)
+    for backend in ("c", "jit", "torch"):
+        with pytest.raises(kernelgen.ParameterError, match=r"parameter `scale` of `sigmoid` is -1.0; expected a finite"):
+            kt.surrogate("sigmoid", x, backend=backend, scale=-1.0)
+        with pytest.raises(kernelgen.ParameterError, match=r"`scale` of `sigmoid`"):
+            kt.surrogate("sigmoid", x, backend=backend, scale=math.inf)
+    with pytest.raises(kernelgen.ParameterError, match=r"parameter `scale` of `sigmoid` is -2.0"):
+        kt.sigmoid_surrogate(x, -2.0)
+    with pytest.raises(kernelgen.ParameterError, match=r"infinite in f32"):
+        kt.arctan_surrogate(x, 1e39)  # finite in float64, not in float32
+    assert kt.arctan_surrogate(x.double(), 1e39).dtype == torch.float64
+    with pytest.raises(kernelgen.ParameterError, match=r"not finite|finite value of torch.float32"):
+        kt.surrogate("arctan", x, backend="torch", scale=1e39)
+    with pytest.raises(TypeError, match=r"parameter scale='5' is a str; expected a real number"):
+        kt.sigmoid_surrogate(x, "5")
+    with pytest.raises(TypeError, match=r"parameter scale=True is a bool"):
+        kt.sigmoid_surrogate(x, True)
+    with pytest.raises(TypeError, match=r"expected a real number or a one-element real tensor"):
+        kt.sigmoid_surrogate(x, torch.tensor([1.0, 2.0]))
+    with pytest.raises(kernelgen.ParameterError, match=r"`scale` is given twice"):
+        kt.surrogate("sigmoid", x, scale=1.0, params={"scale": 2.0})
+    with pytest.raises(TypeError, match=r"params is a list; expected a dict"):
+        kt.surrogate("sigmoid", x, params=[("scale", 2.0)])
+    with pytest.raises(TypeError, match=r"parameter name 1 is a int; expected a str"):
+        kt.surrogate("sigmoid", x, params={1: 2.0})
+
+
+def test_backends():
+    x = torch.zeros(3)
+    with pytest.raises(TypeError, match=r"backend 'cuda' is not one of 'c', 'swift', 'jit', 'torch'"):
+        kt.surrogate("sigmoid", x, backend="cuda")
+    with pytest.raises(TypeError, match=r"backend None is not one of"):
+        kt.Spike("sigmoid", backend=None)
+    with pytest.raises(TypeError, match=r"backend 'C' is not one of"):
+        kt.noisy_threshold_spike(x, backend="C")
+    kernelgen.load_spec(text="name: only_jit\nsummary: s\nforward: heaviside(x)\nbackward: exp(-abs(x)) / 2\n")
+    with pytest.raises(kernelgen.BackendError, match=r"no c kernel for `only_jit`.*served by backend=\"jit\""):
+        kt.surrogate("only_jit", x)
+    with pytest.raises(kernelgen.BackendError, match=r"binds nothing"):
+        kt.bind_ms("sigmoid", backend="torch")
+    with pytest.raises(TypeError, match=r"dtype 'float32'; expected torch.float32"):
+        kt.bind_ms("sigmoid", dtype="float32")
+
+
+def test_seeds_and_generators():
+    x = torch.zeros(3)
+    for seed in (-1, 1 << 64, 1.5, True, "7"):
+        with pytest.raises(ValueError, match=r"seed=.*; expected None or an integer from 0 to 2\*\*64 - 1"):
+            kt.noisy_threshold_spike(x, seed=seed)
+    with pytest.raises(ValueError, match=r"seed=-1"):
+        kt.Spike("noisy_threshold", seed=-1)
+    with pytest.raises(TypeError, match=r"generator is a int; expected a torch.Generator or None"):
+        kt.noisy_threshold_spike(x, generator=3)
+    with pytest.raises(TypeError, match=r"sample='yes'; expected True or False"):
+        kt.Spike("noisy_threshold", sample="yes")
+    assert kt.noisy_threshold_spike(x, seed=(1 << 64) - 1).shape == (3,)  # the largest seed is fine
+
+
+def test_threads_setting():
+    for bad in (0, 257, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match=r"set_threads\(.*\); expected None \(automatic\) or an integer from 1 to 256"):
+            kt.set_threads(bad)
+    assert kt.get_threads() is None
+
+
+def test_torch_is_imported_only_by_kernelgen_torch():
+    code = "import sys, kernelgen; kernelgen.Surrogate('sigmoid'); print('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
