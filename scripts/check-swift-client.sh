@@ -10,15 +10,16 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 example="$root/examples/SwiftClient"
 
+# The two configurations pin different dependencies: neither may see the other's Package.resolved.
+rm -f "$example/Package.resolved"
 echo "== SwiftClient, path dependency"
 swift run --package-path "$example" SwiftClient
 
 echo "== SwiftClient, versioned dependency (from: 0.1.0)"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; rm -f "$example/Package.resolved"' EXIT
 git clone --quiet --bare "$root" "$tmp/kernelgen.git"
 git -C "$tmp/kernelgen.git" tag 0.1.0 HEAD
 rm -f "$example/Package.resolved"
 KERNELGEN_CLIENT_URL="file://$tmp/kernelgen.git" KERNELGEN_CLIENT_VERSION=0.1.0 \
     swift run --package-path "$example" --scratch-path "$example/.build-versioned" SwiftClient
-rm -f "$example/Package.resolved"

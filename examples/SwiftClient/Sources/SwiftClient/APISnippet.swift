@@ -5,7 +5,7 @@ import Surrogates
 /// against the specs' formulas written out here in Double.
 func apiSnippet() throws {
     // README snippet begins
-    let x: [Float] = [-1, -0.25, 0, 0.5, 2]                             // inputs (membrane potential - threshold)
+    let x: [Float] = [-1, -0.25, 0, 0.5, 2]                              // inputs (membrane potential - threshold)
     let g: [Float] = [1, 1, 1, 1, 1]                                      // grad_out from the next layer
 
     // Typed wrappers with the seed's defaults.
