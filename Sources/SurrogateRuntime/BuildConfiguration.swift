@@ -7,7 +7,7 @@ import Darwin
 import Logging
 
 /// How this package's kernels were compiled. A client built in debug (SwiftPM's default) gets the C kernels
-/// at -O0 and the Swift kernels at -Onone, 10-30x slower than a release build (`swift build -c release`);
+/// at -O0 and the Swift kernels at -Onone, 35-70x slower than a release build (`swift build -c release`);
 /// SwiftPM has no per-target optimisation setting a dependency may use, so the runtime says so once instead.
 public enum BuildConfiguration {
     /// The C kernels (and every C target of this package) were compiled with optimisation (`__OPTIMIZE__`).
@@ -48,5 +48,5 @@ public enum BuildConfiguration {
     }
 
     private static let warnOnce: Void = unoptimizedAllowed ? () : Logger(label: "kernelgen.build").warning(
-        "kernelgen's kernels were compiled without optimisation (a debug build) and run 10-30x slower: build with `swift build -c release` for speed")
+        "kernelgen's kernels were compiled without optimisation (a debug build) and run 35-70x slower: build with `swift build -c release` for speed")
 }
