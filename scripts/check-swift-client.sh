@@ -19,6 +19,8 @@ echo "== SwiftClient, versioned dependency (from: 0.1.0)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"; rm -f "$example/Package.resolved"' EXIT
 git clone --quiet --bare "$root" "$tmp/kernelgen.git"
+# Only the tag made here, so `from: "0.1.0"` can only resolve to HEAD (not to an older commit's tag).
+git -C "$tmp/kernelgen.git" tag -l | while read -r t; do git -C "$tmp/kernelgen.git" tag -d "$t" >/dev/null; done
 git -C "$tmp/kernelgen.git" tag 0.1.0 HEAD
 rm -f "$example/Package.resolved"
 KERNELGEN_CLIENT_URL="file://$tmp/kernelgen.git" KERNELGEN_CLIENT_VERSION=0.1.0 \
