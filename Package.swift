@@ -5,19 +5,24 @@
 //   -> kernelgen (CLI).
 import PackageDescription
 
-// Swift has no function multiversioning: on x86-64 the Swift kernels are compiled for AVX2 + FMA (Haswell and
-// later), else every fused multiply-add is a libm call. (The manifest sees the host's architecture.)
-#if arch(x86_64)
-let swiftKernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]
-#else
-let swiftKernelSettings: [SwiftSetting] = []
-#endif
+// Swift has no function multiversioning, and SwiftPM refuses unsafe flags (`-target-cpu`) in a package that
+// is a versioned (`from:`) dependency. So the Swift kernels build for the toolchain's default CPU (baseline
+// x86-64: SSE2, every fused multiply-add a libm call) unless the root build opts in with
+// `KERNELGEN_SWIFT_TARGET_CPU=haswell` (or another `-target-cpu` name) in the environment, as the benchmarks
+// in README.md do. A client package depending on this one by version must not set it (SwiftPM would refuse
+// the flag); the C kernels are target clones and keep their AVX2/AVX-512 speed either way.
+let swiftKernelSettings: [SwiftSetting] = {
+    guard let cpu = Context.environment["KERNELGEN_SWIFT_TARGET_CPU"], !cpu.isEmpty else { return [] }
+    return [.unsafeFlags(["-target-cpu", cpu])]
+}()
 
 let package = Package(
     name: "kernelgen",
     platforms: [.macOS(.v15)],
     products: [
+        // What a client imports: the runtime with the generated kernels, and the JIT.
         .library(name: "Surrogates", targets: ["Surrogates"]),
+        .library(name: "SurrogateJIT", targets: ["SurrogateJIT"]),
         .library(name: "SurrogateSpec", targets: ["SurrogateSpec"]),
         .library(name: "KernelEmit", targets: ["KernelEmit"]),
         .executable(name: "kernelgen", targets: ["kernelgen"]),
@@ -32,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // `swift package generate-documentation --target Surrogates` (DocC catalogues in Sources/*/*.docc).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // 1. spec -> AST: YAML model, formula parser, the function table, checks. No LLVM, no codegen.
@@ -55,11 +62,13 @@ let package = Package(
         .target(
             name: "SurrogateRuntime",
             dependencies: [
-                "NameSuggestion", "CFloatEnvironment", .product(name: "RealModule", package: "swift-numerics"),
+                "NameSuggestion", "CFloatEnvironment", "CBuildInfo", .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The thread's FP control word: flush-to-zero mode for the kernels (an opt-in of BoundSurrogate).
         .target(name: "CFloatEnvironment"),
+        // Whether the package's C targets were optimised (debug builds compile the C kernels at -O0).
+        .target(name: "CBuildInfo"),
         .target(name: "Surrogates", dependencies: ["SurrogateRuntime", "SurrogateKernelsSwift"]),
         // 4b. specialised kernels at run time: the only code that touches LLVM/clang (C++ shim) and its
         // Swift owner types, cache and dispatch-table provider.

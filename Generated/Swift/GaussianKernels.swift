@@ -80,7 +80,7 @@ public struct GaussianSurrogate: Sendable, Hashable {
     public var sigma: Double
     public var backend: Backend
 
-    public init(sigma: Double = 0x1p+0, backend: Backend = .c) {
+    public init(sigma: Double = 1.0, backend: Backend = .c) {
         self.sigma = sigma
         self.backend = backend
     }
@@ -92,16 +92,24 @@ public struct GaussianSurrogate: Sendable, Hashable {
         .eval
     }
 
-    /// The kernels for element type `T`, parameters checked against the spec's bounds.
-    public func bind<T: KernelScalar>(_ type: T.Type = T.self, table: DispatchTable = .builtin) throws -> BoundSurrogate<T> {
+    /// The kernels for element type `T` (`Float` or `Double`).
+    /// - Throws: `SurrogateError` for a parameter out of the spec's bounds or not finite in `T`, or a backend
+    ///   without kernels for this surrogate.
+    public func bind<T: KernelScalar>(_ type: T.Type = T.self, table: DispatchTable = .builtin) throws(SurrogateError) -> BoundSurrogate<T> {
         try table.surrogate("gaussian", dtype: T.self, backend: backend, parameters: parameters, mode: mode)
     }
 
-    /// Spikes (or soft spikes in training) for `x`.
-    public func forward<T: KernelScalar>(_ x: [T]) throws -> [T] { try bind(T.self).forward(x) }
+    /// Spikes (or soft spikes in training) for `x` (shape `[n]`, out `[n]`).
+    /// - Throws: `SurrogateError` (as `bind`).
+    public func forward<T: KernelScalar>(_ x: [T]) throws(SurrogateError) -> [T] {
+        var bound = try bind(T.self)
+        return try bound.forward(x)
+    }
 
-    /// grad_in for `x` and `gradOut` (ones when nil).
-    public func backward<T: KernelScalar>(_ x: [T], gradOut: [T]? = nil) throws -> [T] {
-        try bind(T.self).backward(x, gradOut: gradOut)
+    /// grad_in for `x` (shape `[n]`, out `[n]`); `gradOut` ones when nil; `y` (the forward output) computed when
+    /// nil and the backward reads it.
+    /// - Throws: `SurrogateError` (as `bind`), `.lengthMismatch` when `y` or `gradOut` is shorter than `x`.
+    public func backward<T: KernelScalar>(_ x: [T], y: [T]? = nil, gradOut: [T]? = nil) throws(SurrogateError) -> [T] {
+        try bind(T.self).backward(x, y: y, gradOut: gradOut)
     }
 }

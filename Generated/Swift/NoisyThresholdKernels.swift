@@ -208,13 +208,17 @@ public struct NoisyThresholdSurrogate: Sendable, Hashable {
     public var sample: Bool
     /// Key of the counter-based noise generator.
     public var seed: UInt64
+    /// Noise step of the next `forward(_:)` that draws noise (training with sampling); that forward then adds
+    /// one, so call k of a run gets step k's noise (`Philox.key(seed:step:)`). A copy carries its own step.
+    public var step: UInt64
     public var backend: Backend
 
-    public init(scale: Double = 0x1.4p+2, training: Bool = true, sample: Bool = true, seed: UInt64 = 0, backend: Backend = .c) {
+    public init(scale: Double = 5.0, training: Bool = true, sample: Bool = true, seed: UInt64 = 0, step: UInt64 = 0, backend: Backend = .c) {
         self.scale = scale
         self.training = training
         self.sample = sample
         self.seed = seed
+        self.step = step
         self.backend = backend
     }
 
@@ -225,16 +229,35 @@ public struct NoisyThresholdSurrogate: Sendable, Hashable {
         training ? .train(sample: sample, seed: seed) : .eval
     }
 
-    /// The kernels for element type `T`, parameters checked against the spec's bounds.
-    public func bind<T: KernelScalar>(_ type: T.Type = T.self, table: DispatchTable = .builtin) throws -> BoundSurrogate<T> {
-        try table.surrogate("noisy_threshold", dtype: T.self, backend: backend, parameters: parameters, mode: mode)
+    /// The kernels for element type `T` (`Float` or `Double`) at this wrapper's noise step.
+    /// - Throws: `SurrogateError` for a parameter out of the spec's bounds or not finite in `T`, or a backend
+    ///   without kernels for this surrogate.
+    public func bind<T: KernelScalar>(_ type: T.Type = T.self, table: DispatchTable = .builtin) throws(SurrogateError) -> BoundSurrogate<T> {
+        var bound: BoundSurrogate<T> = try table.surrogate("noisy_threshold", dtype: T.self, backend: backend, parameters: parameters, mode: mode)
+        bound.step = step
+        return bound
     }
 
-    /// Spikes (or soft spikes in training) for `x`.
-    public func forward<T: KernelScalar>(_ x: [T]) throws -> [T] { try bind(T.self).forward(x) }
+    /// Spikes (or soft spikes in training) for `x` (shape `[n]`, out `[n]`); a training forward with sampling
+    /// draws the noise of step `step` and then advances it.
+    /// - Throws: `SurrogateError` (as `bind`).
+    public mutating func forward<T: KernelScalar>(_ x: [T]) throws(SurrogateError) -> [T] {
+        var bound = try bind(T.self)
+        let y = try bound.forward(x)
+        step = bound.step
+        return y
+    }
 
-    /// grad_in for `x` and `gradOut` (ones when nil).
-    public func backward<T: KernelScalar>(_ x: [T], gradOut: [T]? = nil) throws -> [T] {
-        try bind(T.self).backward(x, gradOut: gradOut)
+    /// The forward of `x` with the noise of step `step`, element `i` at counter `offset + i` (`self.step` unchanged).
+    /// - Throws: `SurrogateError` (as `bind`).
+    public func forward<T: KernelScalar>(_ x: [T], step: UInt64, offset: UInt64 = 0) throws(SurrogateError) -> [T] {
+        try bind(T.self).forward(x, step: step, offset: offset)
+    }
+
+    /// grad_in for `x` (shape `[n]`, out `[n]`); `gradOut` ones when nil; `y` (the forward output) recomputed
+    /// when nil, with the noise of the latest `forward(_:)` (step `step - 1`).
+    /// - Throws: `SurrogateError` (as `bind`), `.lengthMismatch` when `y` or `gradOut` is shorter than `x`.
+    public func backward<T: KernelScalar>(_ x: [T], y: [T]? = nil, gradOut: [T]? = nil) throws(SurrogateError) -> [T] {
+        try bind(T.self).backward(x, y: y, gradOut: gradOut)
     }
 }

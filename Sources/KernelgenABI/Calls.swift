@@ -59,7 +59,8 @@ enum Call {
         try disjoint(yp, "y", from: xp, "x", bytes: bytes)
         do {
             try s.forward(UnsafeBufferPointer(start: xp.assumingMemoryBound(to: T.self), count: n),
-                          into: UnsafeMutableBufferPointer(start: y!.assumingMemoryBound(to: T.self), count: n), offset: offset)
+                          into: UnsafeMutableBufferPointer(start: y!.assumingMemoryBound(to: T.self), count: n),
+                          step: 0, offset: offset)  // the ABI's (seed, offset) are explicit: step 0 keys Philox with the seed itself
         } catch {
             throw ABIError(error)
         }

@@ -168,7 +168,7 @@ public struct BenchRunner {
                 let gb = UnsafeBufferPointer(start: g, count: n), ob = UnsafeMutableBufferPointer(start: out, count: n)
                 let body: () -> Void = op == "backward"
                     ? { try! s.backward(xb, y: yb, gradOut: gb, into: ob) }
-                    : { try! s.forward(xb, into: ob) }
+                    : { try! s.forward(xb, into: ob, step: 0) }
                 records.append(record(name, op, s.backend.rawValue, b, threads, body))
             }
         }

@@ -7,6 +7,7 @@ import SurrogateSpec
 extension TorchSource {
     /// The PyTorch expression module for `spec` (built in or loaded at run time), from the template embedded
     /// in this build: no file is read.
+    /// - Parameter spec: a checked spec (`SurrogateJIT.shared.spec(named:)`, or `SpecLoader`'s result).
     /// - Parameter specFile: how the header line names the spec's file (default: `Specs/<file name>`).
     public static func render(spec: Spec, specFile: String? = nil) throws -> String {
         try embedded.withLock { try render(spec: spec, specFile: specFile, generator: $0) }

@@ -1,6 +1,13 @@
-/// A surrogate ready to run: kernels of one backend and element type, parameter values, and a mode.
-/// Buffer operations write into caller-provided memory and allocate nothing; array forms are for
-/// convenience.
+/// A surrogate ready to run: kernels of one backend and element type (`T`: `Float` or `Double`), parameter
+/// values, a mode and a noise step. Buffer operations write into caller-provided memory and allocate nothing;
+/// array forms are for convenience.
+///
+/// Noise: a sampling training forward of a stochastic surrogate draws element `i` of noise step `step` at
+/// offset `offset + i` (key `Philox.key(seed:step:)`). The forms without `step:` use `self.step` and then
+/// advance it by one (they are `mutating`), so call k of a run gets step k's noise, reproducibly from the
+/// seed; the forms with `step:` use that step and leave `self.step` alone. A copy is a value: it shares
+/// nothing with the original, and continues from the step it was copied at (so two copies with one seed draw
+/// the same noise: give each its own seed or step range). Use a copy per thread, as for any Swift value.
 public struct BoundSurrogate<T: KernelScalar>: Sendable {
     public let descriptor: SurrogateDescriptor
     public let backend: Backend
@@ -15,6 +22,9 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
     /// the smallest normal number. Off by default (IEEE results, as tested to 4 ulp). Each thread of a
     /// call sets and restores its own mode, so the caller's state is unchanged afterwards.
     public var flushesSubnormals = false
+    /// The noise step of the next forward without `step:` that draws noise (training with sampling, a
+    /// stochastic surrogate); that forward then adds one. Starts at 0.
+    public var step: UInt64 = 0
     /// Arrays this long or longer are split across threads when `threads` is nil.
     public static var parallelThreshold: Int { 1 << 18 }
     let kernels: KernelSet<T>
@@ -36,9 +46,21 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
         Dictionary(uniqueKeysWithValues: zip(descriptor.parameters.map(\.name), parameterValues))
     }
 
-    /// Forward of the current mode: spikes in eval; in training the training forward (noise of element i
-    /// drawn at counter `offset + i`, so chunks of one array passed with their offsets match one call).
-    public func forward(_ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>, offset: UInt64 = 0) throws(SurrogateError) {
+    /// Forward of the current mode into `y` (at least `x.count` elements; only the first `x.count` are
+    /// written): spikes in eval; in training the training forward, its noise from step `self.step`, which
+    /// then advances by one if noise was drawn.
+    /// - Throws: `SurrogateError.lengthMismatch` when `y` is shorter than `x` (nothing is written).
+    public mutating func forward(_ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>) throws(SurrogateError) {
+        try forward(x, into: y, step: step)
+        if drawsNoise { step &+= 1 }
+    }
+
+    /// Forward of the current mode with noise of step `step`, element `i` at counter `offset + i` (so chunks of
+    /// one array, each passed with its offset, give what one call gives). `step` 0 with an offset is the C
+    /// kernels' `(seed, offset)`. Does not change `self.step`.
+    /// - Throws: `SurrogateError.lengthMismatch` when `y` is shorter than `x` (nothing is written).
+    public func forward(_ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>, step: UInt64,
+                        offset: UInt64 = 0) throws(SurrogateError) {
         guard y.count >= x.count else { throw .lengthMismatch(operation: "forward", expected: x.count, got: y.count) }
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
         let kernels = kernels, mode = mode, hasTrain = descriptor.hasTrainForward, flush = flushesSubnormals
@@ -50,7 +72,7 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
                     switch mode {
                     case .train(let sample, let seed) where hasTrain:
                         if sample, let train = kernels.trainForward {
-                            train(xs, ys, count, params, seed, offset &+ UInt64(start))
+                            train(xs, ys, count, params, Philox.key(seed: seed, step: step), offset &+ UInt64(start))
                         } else if let mean = kernels.trainForwardMeanField {
                             mean(xs, ys, count, params)
                         } else {
@@ -64,8 +86,17 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
         }
     }
 
-    /// gradIn = gradOut * surrogate gradient. `y` (the forward's output in the same mode) is required
-    /// when the backward reads it, ignored otherwise.
+    /// Whether a forward in the current mode draws noise (and so advances `step`).
+    public var drawsNoise: Bool {
+        guard case .train(sample: true, _) = mode else { return false }
+        return descriptor.isStochastic && kernels.trainForward != nil
+    }
+
+    /// gradIn = gradOut * surrogate gradient, into `gradIn`. `y` (the forward output in the same mode) is
+    /// required when the backward reads it (`descriptor.backwardReadsForwardOutput`), ignored otherwise.
+    /// All buffers hold at least `x.count` elements.
+    /// - Throws: `SurrogateError.lengthMismatch` for a short buffer, `.forwardOutputRequired` for a missing
+    ///   `y` (nothing is written).
     public func backward(_ x: UnsafeBufferPointer<T>, y: UnsafeBufferPointer<T>? = nil, gradOut: UnsafeBufferPointer<T>,
                          into gradIn: UnsafeMutableBufferPointer<T>) throws(SurrogateError) {
         let n = x.count
@@ -93,33 +124,5 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
     func threadCount(_ n: Int) -> Int {
         if let threads { return max(1, threads) }
         return n >= Self.parallelThreshold ? Parallel.cores : 1
-    }
-
-    public func forward(_ x: [T], offset: UInt64 = 0) -> [T] {
-        [T](unsafeUninitializedCapacity: x.count) { out, count in
-            x.withUnsafeBufferPointer { try! forward($0, into: out, offset: offset) }
-            count = x.count
-        }
-    }
-
-    /// grad_in for `x`; `gradOut` defaults to ones, and `y` is computed by `forward` when needed and not given.
-    public func backward(_ x: [T], gradOut: [T]? = nil, y: [T]? = nil, offset: UInt64 = 0) throws(SurrogateError) -> [T] {
-        let g = gradOut ?? [T](repeating: 1, count: x.count)
-        let forwardOutput = descriptor.backwardReadsForwardOutput ? (y ?? forward(x, offset: offset)) : y
-        var result = [T](repeating: 0, count: x.count)
-        try x.withUnsafeBufferPointer { (xb) throws(SurrogateError) in
-            try g.withUnsafeBufferPointer { (gb) throws(SurrogateError) in
-                try result.withUnsafeMutableBufferPointer { (rb) throws(SurrogateError) in
-                    if let forwardOutput {
-                        try forwardOutput.withUnsafeBufferPointer { (yb) throws(SurrogateError) in
-                            try backward(xb, y: yb, gradOut: gb, into: rb)
-                        }
-                    } else {
-                        try backward(xb, gradOut: gb, into: rb)
-                    }
-                }
-            }
-        }
-        return result
     }
 }

@@ -102,6 +102,7 @@ public final class DispatchTable: Sendable {
                                            parameters: [String: Double] = [:], mode: SurrogateMode = .eval) throws(SurrogateError) -> BoundSurrogate<T> {
         let descriptor = try descriptor(name)
         let values = try descriptor.resolve(parameters, for: T.self)
+        defer { BuildConfiguration.warnIfUnoptimized(backend) }
         guard let provider = state.withLock({ $0.providers[backend] }) else {
             let set: KernelSet<T> = try kernels(name, backend: backend)
             return BoundSurrogate(descriptor: descriptor, backend: backend, parameterValues: values, mode: mode, kernels: set)

@@ -54,3 +54,18 @@ public enum Philox {
               key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
     }
 }
+
+extension Philox {
+    /// The key of noise step `step` of a run seeded with `seed` (a counter-based "fold-in", as JAX's
+    /// `fold_in`): step 0 is `seed` itself, so an explicit `(seed, offset)` call keeps its meaning; step k > 0
+    /// is the first two words of `block(counter: (k low, k high, 0xFFFF_FFFF, 1), key: seed)`. Kernels only
+    /// use counters whose fourth word is 0, so no derived key is ever a noise draw of the run's own stream.
+    /// Pass the result as the `seed` argument of a kernel (C: `kg_<name>_train_forward_<dtype>`).
+    @inlinable
+    public static func key(seed: UInt64, step: UInt64) -> UInt64 {
+        guard step != 0 else { return seed }
+        let b = block(counter: (UInt32(truncatingIfNeeded: step), UInt32(truncatingIfNeeded: step >> 32), 0xFFFF_FFFF, 1),
+                      key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
+        return UInt64(b.0) | UInt64(b.1) << 32
+    }
+}

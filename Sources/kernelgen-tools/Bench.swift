@@ -73,6 +73,7 @@ struct Bench: ParsableCommand {
             throw InputError("--param \(name): none of the benchmarked surrogates has this parameter; expected one of: \(known.sorted().joined(separator: ", "))")
         }
         config.flushSubnormals = flushSubnormals
+        try Self.requireOptimizedBuild()
         let interactive = isatty(2) != 0
         let runner = BenchRunner(config: config) { line in
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
@@ -89,6 +90,20 @@ struct Bench: ParsableCommand {
         print(String(format: "dispatch path: %.0f ns per call (bound surrogate, 1 element) vs %.0f ns calling the C kernel directly",
                      overhead.bound * 1e9, overhead.direct * 1e9))
         print(BenchReport(records: records).rendered)
+    }
+}
+
+extension Bench {
+    /// A debug build times kernels, roofline loops and baselines compiled without optimisation: its figures
+    /// (e.g. 2540% of the roofline) mean nothing. Refused, unless KERNELGEN_ALLOW_UNOPTIMIZED is set (tests of
+    /// the command in a debug build), and then said on standard error.
+    static func requireOptimizedBuild() throws {
+        guard !BuildConfiguration.cKernelsOptimized || !BuildConfiguration.swiftKernelsOptimized else { return }
+        let message = "this kernelgen-tools is a debug build (kernels, roofline and baselines compiled without optimisation): its timings mean nothing"
+        guard BuildConfiguration.unoptimizedAllowed else {
+            throw InputError("\(message); build and run it with `swift run -c release kernelgen bench ...`")
+        }
+        FileHandle.standardError.write(Data("WARNING: \(message) (KERNELGEN_ALLOW_UNOPTIMIZED is set)\n".utf8))
     }
 }
 

@@ -75,8 +75,8 @@ struct Eval: ParsableCommand {
             xs.append(x)
             gs.append(g)
         }
-        let y = surrogate.forward(xs)
-        let gradIn = try surrogate.backward(xs, gradOut: gs, y: y)
+        let y = try surrogate.forward(xs, step: 0)
+        let gradIn = try surrogate.backward(xs, y: y, gradOut: gs)
         var out = ""
         out.reserveCapacity(xs.count * 24)
         for i in xs.indices {

@@ -134,7 +134,7 @@ struct Tune: ParsableCommand {
         let shape = GradientShape.measure(samples: gradient.map { Double($0) })
         // Throughput of the backward on a fixed array: median of 7 timed runs after a warm-up.
         let x = (0..<size).map { T(-5) + T($0 % 1000) / 100 }
-        let y = bound.forward(x)
+        let y = try bound.forward(x, step: 0)
         let g = [T](repeating: 1, count: size)
         var out = [T](repeating: 0, count: size)
         var times: [Double] = []

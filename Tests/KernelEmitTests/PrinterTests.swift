@@ -3,6 +3,27 @@ import Testing
 @testable import SurrogateSpec
 
 @Suite struct ExactLiteralTests {
+    /// Defaults people read: the shortest decimal that reads back as the same Double, written out by hand here.
+    @Test func decimalSpellingsAreShortAndExact() throws {
+        let cases: [(Double, String)] = [(5.0, "5.0"), (0.1, "0.1"), (-0.0, "-0.0"), (1e-20, "1e-20"), (0.25, "0.25"),
+                                         (1.0 / 3.0, "0.3333333333333333"), (4.9e-324, "5e-324"), (1e16, "1e+16")]
+        for (value, text) in cases {
+            #expect(ExactLiteral.decimal(value) == text)
+            #expect(Double(text)?.bitPattern == value.bitPattern, "\(text) reads back as \(value)")
+        }
+        // Every built-in default in a generated signature is decimal, never hex.
+        let (spec, diagnostics) = SpecLoader.load(yaml: """
+            name: demo
+            summary: s
+            params:
+              scale: {default: 0.3}
+              width: {default: 2.5e-7}
+            backward: scale * width * x
+            """, file: "demo.yaml")
+        let context = SurrogateContext(spec: try #require(spec, "\(diagnostics)"), specFile: "demo.yaml")
+        #expect(context.swiftInitParams == "scale: Double = 0.3, width: Double = 2.5e-07, backend: Backend = .c")
+    }
+
     @Test func hexSpellings() {
         #expect(ExactLiteral.hex(5.0) == "0x1.4p+2")
         #expect(ExactLiteral.hex(-0.0) == "-0x0p+0")

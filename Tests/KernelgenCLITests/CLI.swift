@@ -42,7 +42,9 @@ struct CLI {
         process.arguments = arguments
         process.currentDirectoryURL = directory
         // The package is built: `kernelgen eval ...` hands over to the kernelgen-tools beside it without a rebuild.
-        process.environment = ProcessInfo.processInfo.environment.merging(["KERNELGEN_TOOLS_NO_BUILD": "1"]) { $1 }
+        // A debug build of the tests runs unoptimised kernels on purpose: no warning, and `bench` runs.
+        process.environment = ProcessInfo.processInfo.environment
+            .merging(["KERNELGEN_TOOLS_NO_BUILD": "1", "KERNELGEN_ALLOW_UNOPTIMIZED": "1"]) { $1 }
             .merging(environment) { $1 }
         let input = Pipe(), output = Pipe(), error = Pipe()
         process.standardInput = input

@@ -67,7 +67,7 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
             a.mode = mode
             let x = Inputs.grid(Float.self)
             // Same operations on the same constants (5 * x needs no folding): identical noise and rounding.
-            #expect(j.forward(x, offset: 9) == a.forward(x, offset: 9))
+            #expect(try j.forward(x, step: 0, offset: 9) == a.forward(x, step: 0, offset: 9))
         }
     }
 }
@@ -95,7 +95,7 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
             #expect(abs(g[i] - expected) <= 4 * expected.ulp)
         }
         #expect(g[5].isNaN)
-        #expect(s.forward(x) == [0, 0, 1, 1, 1, 0])
+        #expect(try s.forward(x, step: 0) == [0, 0, 1, 1, 1, 0])
         // No ahead-of-time kernels for it: asking for them is a clear error.
         #expect(throws: SurrogateError.noKernel(surrogate: "softsign", dtype: .f64, backend: .c, available: [])) {
             let _: BoundSurrogate<Double> = try table.surrogate("softsign", backend: .c)
@@ -328,7 +328,7 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
             var s: BoundSurrogate<T> = try table.surrogate("everything", backend: .jit, mode: .train(sample: false, seed: 0))
             #expect(s.backend == .jit)
             let x = xs.map { T($0) }
-            let y = s.forward(x)
+            let y = try s.forward(x)
             let g = try s.backward(x, y: y)
             for i in xs.indices {
                 let yRef = evaluator.evaluate(spec.trainForward!.expr, x: Double(x[i]))
@@ -337,7 +337,7 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
                 #expect(abs(Double(g[i]) - gRef) <= tolerance * max(1, abs(gRef)), "\(T.self) backward at \(xs[i])")
             }
             s.mode = .train(sample: true, seed: 9)
-            let sampled = s.forward(x)
+            let sampled = try s.forward(x)
             #expect(sampled.allSatisfy { $0 >= 0 && $0 < 1 })
         }
         try check(Float.self, tolerance: 2e-5)

@@ -62,7 +62,7 @@ public struct SpecCase: Sendable, CustomTestStringConvertible {
         let x = Inputs.all(T.self)
         var s = surrogate
         s.mode = .eval
-        let y = s.forward(x)
+        let y = try s.forward(x, step: 0)
         var misses: [String] = []
         for i in x.indices {
             let expected = T(try reference.evaluate(spec.forward.expr, x: R(x[i])))
@@ -75,7 +75,7 @@ public struct SpecCase: Sendable, CustomTestStringConvertible {
 
         if let train = spec.trainForward?.expr {
             s.mode = .train(sample: false, seed: 0)
-            let soft = s.forward(x)
+            let soft = try s.forward(x, step: 0)
             let forwardPeak = try Self.gridPeak { try reference.evaluate(train, x: $0) }
             for i in x.indices {
                 if let miss = ErrorBound.check(soft[i], try reference.evaluate(train, x: R(x[i])), peak: forwardPeak, x: x[i]) {
@@ -94,7 +94,7 @@ public struct SpecCase: Sendable, CustomTestStringConvertible {
         // grad_out of 1 except a few entries of -2.5, so the product by grad_out is exercised; dividing it
         // back out is exact.
         let g = x.indices.map { $0 % 7 == 3 ? T(-2.5) : T(1) }
-        let gradients = zip(try s.backward(x, gradOut: g, y: y), g).map { $0 / $1 }
+        let gradients = zip(try s.backward(x, y: y, gradOut: g), g).map { $0 / $1 }
         for i in x.indices {
             let expected = try reference.evaluate(spec.backward.expr, x: R(x[i]), y: R(y[i]))
             if let miss = ErrorBound.check(gradients[i], expected, peak: peak, x: x[i]) { misses.append("\(label): \(miss)") }

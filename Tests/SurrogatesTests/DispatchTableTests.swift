@@ -50,16 +50,16 @@ import Testing
         var full = [Float](repeating: 0, count: 3)
         x.withUnsafeBufferPointer { xb in
             short.withUnsafeMutableBufferPointer { ob in
-                #expect(throws: SurrogateError.lengthMismatch(operation: "forward", expected: 3, got: 2)) { try s.forward(xb, into: ob) }
+                _ = #expect(throws: SurrogateError.lengthMismatch(operation: "forward", expected: 3, got: 2)) { try s.forward(xb, into: ob, step: 0) }
             }
-            full.withUnsafeMutableBufferPointer { ob in
+            _ = full.withUnsafeMutableBufferPointer { ob in
                 #expect(throws: SurrogateError.forwardOutputRequired(surrogate: "noisy_threshold")) {
                     try s.backward(xb, gradOut: xb, into: ob)
                 }
             }
         }
         // Empty buffers are fine and touch nothing.
-        #expect(s.forward([]) == [])
+        #expect(try s.forward([], step: 0) == [])
         #expect(try s.backward([]) == [])
     }
 
@@ -95,9 +95,11 @@ import Testing
         let x: [Float] = [-0.5, -0.1, 0, 0.1, 0.5]
         let soft = try spike.forward(x)
         #expect(soft.allSatisfy { $0 > 0 && $0 < 1 })
-        #expect(try spike.forward(x) == soft) // same seed, same noise
+        #expect(spike.step == 1)
+        #expect(try spike.forward(x) != soft) // the next call: new noise
+        #expect(try spike.forward(x, step: 0) == soft) // step 0 again: the same noise
         spike.seed = 12
-        #expect(try spike.forward(x) != soft)
+        #expect(try spike.forward(x, step: 0) != soft)
         spike.sample = false
         let meanField = try spike.forward(x)
         for (got, xi) in zip(meanField, x) {
@@ -145,11 +147,11 @@ import Testing
         for name in ["noisy_threshold", "gaussian"] {
             var s: BoundSurrogate<Float> = try DispatchTable.builtin.surrogate(name, backend: backend, mode: .train(sample: true, seed: 3))
             s.threads = 1
-            let y1 = s.forward(x, offset: 17)
+            let y1 = try s.forward(x, step: 0, offset: 17)
             let g1 = try s.backward(x, y: y1)
             for threads in [2, 3, 8] {
                 s.threads = threads
-                #expect(s.forward(x, offset: 17) == y1, "\(name) \(threads) threads")
+                #expect(try s.forward(x, step: 0, offset: 17) == y1, "\(name) \(threads) threads")
                 #expect(try s.backward(x, y: y1) == g1, "\(name) \(threads) threads")
             }
         }

@@ -23,7 +23,7 @@ public struct SurrogateContext: Sendable {
     public var isStochastic: Bool
     public var backwardUsesY: Bool
     public var kernels: [KernelContext]
-    /// Swift initialiser parameters of the typed wrapper: `scale: Double = 0x1.4p+2, training: Bool = true, ...`.
+    /// Swift initialiser parameters of the typed wrapper: `scale: Double = 5.0, training: Bool = true, ...`.
     public var swiftInitParams: String
     /// `["scale": scale]` (or `[:]`).
     public var swiftParametersLiteral: String
@@ -56,9 +56,10 @@ public struct SurrogateContext: Sendable {
         hasTrainForward = spec.trainForward != nil
         isStochastic = spec.isStochastic
         backwardUsesY = spec.backward.expr.usesForwardOutput
-        var initParams = params.map { "\($0.swiftName): Double = \($0.defaultLiteral)" }
+        // Defaults people read in completion and quick help: shortest round-trip decimals (exact all the same).
+        var initParams = params.map { "\($0.swiftName): Double = \($0.defaultValue)" }
         if hasTrainForward { initParams.append("training: Bool = true") }
-        if isStochastic { initParams += ["sample: Bool = true", "seed: UInt64 = 0"] }
+        if isStochastic { initParams += ["sample: Bool = true", "seed: UInt64 = 0", "step: UInt64 = 0"] }
         initParams.append("backend: Backend = .c")
         swiftInitParams = initParams.joined(separator: ", ")
         swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.swiftName)" }.joined(separator: ", ") + "]"
@@ -137,7 +138,7 @@ public struct ParamContext: Sendable {
         name = p.name
         swiftName = EmittedNames.swiftIdentifier(p.name)
         self.index = index
-        defaultValue = "\(p.defaultValue)"
+        defaultValue = ExactLiteral.decimal(p.defaultValue)
         defaultLiteral = ExactLiteral.hex(p.defaultValue)
         minLiteral = p.min.map(ExactLiteral.hex) ?? "Double?.none"
         maxLiteral = p.max.map(ExactLiteral.hex) ?? "Double?.none"

@@ -7,6 +7,16 @@ public enum ExactLiteral {
         return hex(v)
     }
 
+    /// The shortest decimal spelling of a finite Double that reads back as exactly the same Double (Swift's
+    /// `description`: `5.0`, `0.25`, `1e-20`), for values people read (default arguments in public
+    /// signatures); the hex spelling when that decimal would not read back bit for bit.
+    public static func decimal(_ v: Double) -> String {
+        precondition(v.isFinite, "decimal(_:) takes finite values")
+        let text = v.description
+        guard let back = Double(text), back.bitPattern == v.bitPattern else { return hex(v) }
+        return text
+    }
+
     /// The hex-float spelling of a finite Double: `0x1.921fb54442d18p+1`, `-0x0p+0`, subnormals as `0x0.…p-1022`.
     public static func hex(_ v: Double) -> String {
         precondition(v.isFinite, "hex(_:) takes finite values; emitters spell infinities and NaN themselves")

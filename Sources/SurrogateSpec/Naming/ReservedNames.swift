@@ -41,7 +41,7 @@ public enum ReservedNames {
     public static let swiftWrapperMembers: [String: String] = {
         var m: [String: String] = [
             "training": "the wrapper's training switch", "sample": "the wrapper's sampling switch",
-            "seed": "the wrapper's noise seed", "backend": "the wrapper's backend",
+            "seed": "the wrapper's noise seed", "step": "the wrapper's noise step", "backend": "the wrapper's backend",
             "parameters": "the wrapper's parameter dictionary", "mode": "the wrapper's mode",
             "bind": "the wrapper's method binding kernels", "forward": "the wrapper's forward method",
             "backward": "the wrapper's backward method", "hashValue": "required by Hashable",

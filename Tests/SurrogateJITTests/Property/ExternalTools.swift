@@ -47,12 +47,14 @@ enum ExternalTools {
             return (nil, "no SurrogateRuntime.swiftmodule in \(modules.path)")
         }
         let floatEnvironment = build.appendingPathComponent("CFloatEnvironment.build/module.modulemap")
+        let buildInfo = build.appendingPathComponent("CBuildInfo.build/module.modulemap")
         // swift-numerics' C shims: its module map lives in the package checkout, next to the build folder.
         let checkouts = build.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("checkouts")
         let shims = checkouts.appendingPathComponent("swift-numerics/Sources/_NumericsShims/include/module.modulemap")
-        for map in [floatEnvironment, shims] where !FileManager.default.fileExists(atPath: map.path) {
+        for map in [floatEnvironment, buildInfo, shims] where !FileManager.default.fileExists(atPath: map.path) {
             return (nil, "no module map at \(map.path)")
         }
-        return (["-I", modules.path, "-Xcc", "-fmodule-map-file=\(floatEnvironment.path)", "-Xcc", "-fmodule-map-file=\(shims.path)"], "")
+        return (["-I", modules.path, "-Xcc", "-fmodule-map-file=\(floatEnvironment.path)",
+                 "-Xcc", "-fmodule-map-file=\(buildInfo.path)", "-Xcc", "-fmodule-map-file=\(shims.path)"], "")
     }
 }

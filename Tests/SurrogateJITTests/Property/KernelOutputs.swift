@@ -18,11 +18,11 @@ struct KernelOutputs<T: KernelScalar> {
         var s = s
         let x = Self.inputs
         s.mode = .eval
-        forward = s.forward(x)
+        forward = try s.forward(x)
         backward = try s.backward(x, y: forward)
         if hasTrainForward {
             s.mode = .train(sample: false, seed: 0)
-            meanForward = s.forward(x)
+            meanForward = try s.forward(x)
             backwardAfterMean = try s.backward(x, y: meanForward!)
         }
     }

@@ -1,0 +1,11 @@
+import Foundation
+
+// Runs every Swift snippet of README.md (see Package.swift); exits with status 1 on a wrong value.
+do {
+    try apiSnippet()
+    try jitSnippet()
+    print("SwiftClient: every README snippet ran and checked")
+} catch {
+    print("FAILED: \(error)")
+    exit(1)
+}
