@@ -259,10 +259,11 @@ public struct KernelContext: Sendable {
 
     /// The rewrites every backend applies before printing (C, Swift, the JIT and PyTorch alike): parameters
     /// specialised, noise replaced by its mean (mean field), constants folded as `element` computes them,
-    /// exact reciprocals, fusions. (Common subexpressions become locals when printing, `Lane`.)
-    static func prepare(_ e: Expr, element: ElementType, specialised: [String: Double] = [:], meanField: Bool = false) -> Expr {
+    /// exact reciprocals, fusions, stable forms (`StableRewrite`). (Common subexpressions become locals when
+    /// printing, `Lane`.)
+    public static func prepare(_ e: Expr, element: ElementType, specialised: [String: Double] = [:], meanField: Bool = false) -> Expr {
         var e = Simplifier.specialise(e, specialised)
         if meanField { e = Simplifier.meanField(e) }
-        return Simplifier.fuse(Simplifier.exactReciprocals(Simplifier.fold(e, element: element), element: element))
+        return Simplifier.stabilise(Simplifier.fuse(Simplifier.exactReciprocals(Simplifier.fold(e, element: element), element: element)))
     }
 }
