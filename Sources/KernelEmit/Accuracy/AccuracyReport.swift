@@ -168,6 +168,9 @@ enum Suggestion {
         if cause.hasPrefix("overflows") {
             return "; divide numerator and denominator by the large exponential (`k exp(-k x) / (1 + exp(-k x))^2` is `k * sigmoid(k x) * (1 - sigmoid(k x))`), or bound the argument"
         }
+        if cause.hasPrefix("takes the subnormal") {
+            return "; keep small factors inside the exponential (`exp(z) / d` as `exp(z - log(d))`) or scale before the value underflows"
+        }
         if cause.hasPrefix("underflows") { return "; reorder products so small factors are multiplied last, or scale the argument" }
         return ""
     }

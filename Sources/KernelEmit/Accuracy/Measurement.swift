@@ -157,16 +157,8 @@ struct Measurement<T: BinaryFloatingPoint & Sendable> {
             let err = Self.ulps(v, r)
             return err > maxUlp && err > maxUlp + 2 * condition(x, yv, r, of: e)
         }
-        func children(_ e: Expr) -> [Expr] {
-            switch e.kind {
-            case .unary(_, let a): return [a]
-            case .binary(_, let a, let b): return [a, b]
-            case .call(_, let args, _): return args
-            default: return []
-            }
-        }
         func visit(_ e: Expr) -> Expr? {
-            for c in children(e) { if let found = visit(c) { return found } }
+            for c in nodeChildren(e) { if let found = visit(c) { return found } }
             return bad(e) ? e : nil
         }
         guard let node = visit(expr) else { return nil }
@@ -182,10 +174,26 @@ struct Measurement<T: BinaryFloatingPoint & Sendable> {
                 return (node, "cancels: \(Int(lost.rounded())) of \(p) significant bits lost")
             }
         }
+        for c in nodeChildren(node) {
+            let cv = evaluator.evaluate(c, x: x, y: yv)
+            if cv != 0 && cv.magnitude < T.leastNormalMagnitude {
+                let bits = Swift.max(0, Int(cv.magnitude.exponent) - Int(T.leastNonzeroMagnitude.exponent) + 1)
+                return (node, "takes the subnormal `\(c)` = \(ShortDecimal.format(Double(cv), digits: 3)) (\(bits) significant bits) into a normal result, off by \(ShortDecimal.format(Self.ulps(v, r), digits: 3)) ulp")
+            }
+        }
         if v.magnitude < T.leastNormalMagnitude && r.magnitude >= Float80(T.leastNormalMagnitude) / 2 {
             return (node, "underflows to \(ShortDecimal.format(Double(v), digits: 3)) (true value \(ShortDecimal.format(r, digits: 3)))")
         }
         return (node, "is off by \(ShortDecimal.format(Self.ulps(v, r), digits: 3)) ulp")
+    }
+}
+
+func nodeChildren(_ e: Expr) -> [Expr] {
+    switch e.kind {
+    case .unary(_, let a): return [a]
+    case .binary(_, let a, let b): return [a, b]
+    case .call(_, let args, _): return args
+    default: return []
     }
 }
 
