@@ -65,6 +65,12 @@ struct Check: ParsableCommand {
                 let result = AccuracyReport.analyse(spec, parameters: mine, options: .init(maxUlp: maxUlp))
                 rows += result.rows
                 diagnostics += result.diagnostics
+                // The Double shape check evaluates the formula as written; where the emitted float64 backward is
+                // finite on the whole grid (a stable rewrite), the report's note supersedes its NaN warning.
+                if result.rows.contains(where: { $0.formula == "backward" && $0.dtype == "f64" && $0.form == "emitted" && $0.nonFinite.isEmpty }),
+                   result.rows.contains(where: { $0.formula == "backward" && $0.form == "as written" && !$0.nonFinite.isEmpty }) {
+                    diagnostics.removeAll { $0.id == .nonFiniteBackward && $0.location.file == spec.file }
+                }
             }
         }
         diagnostics = diagnostics.sortedForDisplay()

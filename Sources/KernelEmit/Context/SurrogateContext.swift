@@ -64,7 +64,7 @@ public struct SurrogateContext: Sendable {
         swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.swiftName)" }.joined(separator: ", ") + "]"
         // What the kernels call once fused, the training forward also in its mean-field form.
         let train = spec.trainForward.map { [$0.expr, Simplifier.meanField($0.expr)] } ?? []
-        preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train).map(Simplifier.fuse))
+        preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train).map { Simplifier.stabilise(Simplifier.fuse($0)) })
         kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
         emit = ["forward": ops.contains(.forward), "backward": ops.contains(.backward),
                 "trainForward": ops.contains(.trainForward) && hasTrainForward,
