@@ -73,7 +73,8 @@ public enum SVGPlot {
         return lo...hi
     }
 
-    public static func render(title: String, panels: [PlotPanel], x: ClosedRange<Double>, width: Double = 720, panelHeight: Double = 260) -> String {
+    public static func render(title: String, description: String? = nil, panels: [PlotPanel], x: ClosedRange<Double>, width: Double = 720,
+                              panelHeight: Double = 260) -> String {
         let left = 70.0, right = 20.0, top = 40.0, gap = 50.0, legendLine = 18.0
         let labels = panels.first?.series.map(\.label) ?? []
         let legendHeight = Double(labels.count) * legendLine + 10
@@ -81,7 +82,7 @@ public enum SVGPlot {
         var s = """
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
-            <rect width="100%" height="100%" fill="white"/>
+            \(description.map { "<desc>\(escape($0))</desc>\n" } ?? "")<rect width="100%" height="100%" fill="white"/>
             <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15">\(escape(title))</text>
 
             """

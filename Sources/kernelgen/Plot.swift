@@ -179,7 +179,7 @@ struct Plot: ParsableCommand {
             }
             let range = -4.0...4.0
             let panels = Self.panels([spec], fixed: [:], sweep: sweep, x: range, element: .float32)
-            let svg = SVGPlot.render(title: "\(spec.name) (float32): \(spec.summary)", panels: panels, x: range)
+            let svg = SVGPlot.render(title: "\(spec.name) (float32)", description: spec.summary, panels: panels, x: range)
             let path = (folder as NSString).appendingPathComponent("\(spec.name).svg")
             if check {
                 if (try? String(contentsOfFile: path, encoding: .utf8)) != svg { stale.append(path) }
