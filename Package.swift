@@ -46,7 +46,7 @@ let package = Package(
         // "did you mean": shared by spec diagnostics and runtime errors.
         .target(name: "NameSuggestion"),
         // 2. AST -> emitted source, through the Stencil templates in Templates/.
-        .target(name: "KernelEmit", dependencies: ["SurrogateSpec", "Stencil"]),
+        .target(name: "KernelEmit", dependencies: ["SurrogateSpec", "Stencil", .product(name: "RealModule", package: "swift-numerics")]),
         // 3. emitted source -> compiled kernels (committed output of `swift run kernelgen`).
         // libm: the baseline clone of the kernels calls fmaf (AVX2/AVX-512 clones use FMA instructions).
         .target(name: "SurrogateKernelsC", path: "Generated/C", linkerSettings: [.linkedLibrary("m")]),

@@ -13,8 +13,10 @@ public enum Console {
 
     public static func summary(_ diagnostics: [Diagnostic], specs: Int) -> String {
         let errors = diagnostics.filter { $0.severity == .error }.count
-        let warnings = diagnostics.count - errors
+        let warnings = diagnostics.filter { $0.severity == .warning }.count
+        let notes = diagnostics.count - errors - warnings
         return "\(specs) spec\(specs == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+            + (notes > 0 ? ", \(notes) note\(notes == 1 ? "" : "s")" : "")
     }
 }
 

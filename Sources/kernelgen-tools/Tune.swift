@@ -1,6 +1,7 @@
 import ArgumentParser
 import KernelgenCommandLine
 import Foundation
+import KernelEmit
 import SurrogateJIT
 import Surrogates
 import SurrogateSpec
@@ -11,9 +12,13 @@ struct Tune: ParsableCommand {
         discussion: """
             For each value of the swept parameter (--param NAME=START:STOP:STEP; other --param NAME=VALUE fix \
             the rest), compiles kernels specialised to it and prints the compile time, the backward's throughput \
-            on a fixed array, and the figures a parameter is picked by: peak gradient, full width at half \
-            maximum, integral over [-10, 10], and the share of that integral inside |x| <= 1. The shape is \
-            measured with the compiled kernel itself (training mode, mean field, for stochastic surrogates).
+            on a fixed array (median of --repeat runs, with the fastest and slowest), and the figures a parameter is \
+            picked by: peak gradient, full width at half maximum, integral over the real line, and the share of \
+            that integral inside |x| <= 1, measured with the compiled kernel itself on a grid that holds at any \
+            width (training mode, mean field, for stochastic surrogates), with the x ranges where it is NaN/inf. \
+            Each value also gets the accuracy report of `kernelgen check` for the dtype (warnings listed below \
+            the table). The throughput depends on the machine's load and, without --flush-subnormals, on how \
+            many results are subnormal (0.03-1.4 G/s on the same kernel): read it as a rough guide.
             """)
 
     @Argument(help: "Surrogate name (built in, or defined by --spec).")
@@ -34,19 +39,34 @@ struct Tune: ParsableCommand {
     @Flag(help: "Print a JSON array, one object per value.")
     var json = false
 
+    @Flag(help: "Run the kernels in flush-to-zero mode (subnormal results become 0; faster underflowing tails).")
+    var flushSubnormals = false
+
+    @Option(help: "Timed runs per value (after one warm-up).")
+    var `repeat` = 7
+
+    @Option(help: "Draw the swept forward and backward curves (the compiled kernels' values on x in [-4, 4]) into this SVG file.")
+    var plot: String?
+
     struct Row: Codable {
         var parameter: String
         var value: Double
         var compileMs: Double
         var cacheHit: String
         var elementsPerSecond: Double
+        var elementsPerSecondMin: Double
+        var elementsPerSecondMax: Double
         var peak: Double
         var widthAtHalfMaximum: Double
         var integral: Double
         var centralShare: Double
+        var nonFinite: [String]
+        var accuracyWarnings: [String]
 
         enum CodingKeys: String, CodingKey {
             case parameter, value, peak, integral
+            case elementsPerSecondMin = "elements_per_second_min", elementsPerSecondMax = "elements_per_second_max"
+            case nonFinite = "non_finite", accuracyWarnings = "accuracy_warnings"
             case compileMs = "compile_ms", cacheHit = "cache_hit", elementsPerSecond = "elements_per_second"
             case widthAtHalfMaximum = "width_at_half_maximum", centralShare = "central_share"
         }
@@ -54,6 +74,7 @@ struct Tune: ParsableCommand {
 
     func run() throws {
         try ParameterArguments.checkSize(size, option: "--size")
+        guard (1...10_000).contains(`repeat`) else { throw InputError("--repeat \(`repeat`): expected 1 to 10000") }
         let spec = try JITSetup.spec(named: name, file: self.spec)
         let (swept, values, fixed) = try sweep()
         guard spec.params.contains(where: { $0.name == swept }) else {
@@ -61,13 +82,18 @@ struct Tune: ParsableCommand {
         }
         let progress = isatty(2) != 0 && values.count > 1
         var rows: [Row] = []
+        var forward: [PlotSeries] = [], backward: [PlotSeries] = []
         for (i, value) in values.enumerated() {
             if progress { FileHandle.standardError.write(Data("\r[\(i + 1)/\(values.count)] \(swept)=\(value)   ".utf8)) }
             var parameters = fixed
             parameters[swept] = value
             do {
-                rows.append(dtype == .f32 ? try measure(spec, parameters, Float.self, swept, value)
-                                          : try measure(spec, parameters, Double.self, swept, value))
+                let (row, curves) = dtype == .f32 ? try measure(spec, parameters, Float.self, swept, value)
+                                                   : try measure(spec, parameters, Double.self, swept, value)
+                rows.append(row)
+                let label = "\(swept)=\(ShortDecimal.format(value, digits: 12))"
+                forward.append(PlotSeries(label: label, xs: Self.plotXs, ys: curves.0, colour: i))
+                backward.append(PlotSeries(label: label, xs: Self.plotXs, ys: curves.1, colour: i))
             } catch {
                 if progress { FileHandle.standardError.write(Data("\n".utf8)) }
                 Console.error("error: \(swept)=\(value): \(error)")
@@ -75,26 +101,36 @@ struct Tune: ParsableCommand {
             }
         }
         if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if let plot {
+            let svg = SVGPlot.render(title: "\(spec.name) (\(dtype == .f32 ? "float32" : "float64"), JIT kernels)",
+                                     panels: [PlotPanel(title: "forward (training forward, mean field, where defined)", series: forward),
+                                              PlotPanel(title: "backward (surrogate gradient)", series: backward)],
+                                     x: -4...4)
+            try Data(svg.utf8).write(to: URL(fileURLWithPath: plot), options: .atomic)
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
             return
         }
-        print("\(spec.name) \(dtype.rawValue), backward throughput on \(size) elements, shape on [-10, 10]")
+        print("\(spec.name) \(dtype.rawValue), backward throughput on \(size) elements (median of \(`repeat`), fastest-slowest\(flushSubnormals ? ", flush-to-zero" : "")), shape over the real line")
         let table = TextTable(
-            header: [swept, "compile ms", "cache", "G elem/s", "peak", "FWHM", "integral", "in |x|<=1"],
+            header: [swept, "compile ms", "cache", "G elem/s", "peak", "FWHM", "integral", "in |x|<=1", "NaN/inf", "accuracy"],
             rows: rows.map { r in
-                [Self.number(r.value), String(format: "%.2f", r.compileMs), r.cacheHit, String(format: "%.2f", r.elementsPerSecond / 1e9),
+                [ShortDecimal.format(r.value, digits: 12), String(format: "%.2f", r.compileMs), r.cacheHit,
+                 String(format: "%.2f (%.2f-%.2f)", r.elementsPerSecond / 1e9, r.elementsPerSecondMin / 1e9, r.elementsPerSecondMax / 1e9),
                  String(format: "%.4g", r.peak), String(format: "%.4g", r.widthAtHalfMaximum), String(format: "%.4f", r.integral),
-                 String(format: "%.1f%%", r.centralShare * 100)]
+                 String(format: "%.1f%%", r.centralShare * 100), r.nonFinite.isEmpty ? "-" : r.nonFinite.joined(separator: ", "),
+                 r.accuracyWarnings.isEmpty ? "ok" : "\(r.accuracyWarnings.count) warning\(r.accuracyWarnings.count == 1 ? "" : "s")"]
             })
         print(table.rendered)
+        for r in rows { for w in r.accuracyWarnings { print("\(swept)=\(ShortDecimal.format(r.value, digits: 12)): \(w)") } }
         let total = rows.map(\.compileMs).reduce(0, +)
         print(String(format: "%d values, %.1f ms compiling in all", rows.count, total))
     }
 
-    static func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e6 ? String(format: "%.1f", v) : "\(v)" }
+    static let plotXs = (0...800).map { -4 + Double($0) / 100 }
 
     /// The swept parameter, its values (START to STOP inclusive, by STEP), and the fixed ones.
     func sweep() throws -> (String, [Double], [String: Double]) {
@@ -114,7 +150,7 @@ struct Tune: ParsableCommand {
                 guard count.isFinite, count <= 10_000 else {
                     throw InputError("--param \(item) gives \(count.isFinite ? "\(Int(count))" : "too many") values; expected at most 10000")
                 }
-                swept = (parts[0], (0..<Int(count)).map { start + Double($0) * step })
+                swept = (parts[0], (0..<Int(count)).map { ShortDecimal.cleaned(start + Double($0) * step) })
             } else {
                 fixed.append(item)
             }
@@ -123,16 +159,29 @@ struct Tune: ParsableCommand {
         return (swept.0, swept.1, try ParameterArguments.parse(fixed))
     }
 
-    func measure<T: KernelScalar>(_ spec: Spec, _ parameters: [String: Double], _: T.Type, _ swept: String, _ value: Double) throws -> Row {
+    func measure<T: KernelScalar>(_ spec: Spec, _ parameters: [String: Double], _: T.Type, _ swept: String, _ value: Double) throws
+        -> (Row, ([Double], [Double])) {
         let kernels = try SurrogateJIT.shared.compile(spec, parameters: parameters, dtype: T.self)
         let values = spec.params.map { parameters[$0.name] ?? $0.defaultValue }
-        let bound = BoundSurrogate(descriptor: SurrogateJIT.descriptor(spec), backend: .jit, parameterValues: values,
+        var bound = BoundSurrogate(descriptor: SurrogateJIT.descriptor(spec), backend: .jit, parameterValues: values,
                                    mode: .train(sample: false, seed: 0), kernels: kernels.kernelSet)
-        // Shape, from the compiled kernel on the analysis grid.
-        let grid = GradientShape.grid()
-        let gradient = try bound.backward(grid.map { T($0) })
-        let shape = GradientShape.measure(samples: gradient.map { Double($0) })
-        // Throughput of the backward on a fixed array: median of 7 timed runs after a warm-up.
+        bound.flushesSubnormals = flushSubnormals
+        // Shape, from the compiled kernel on the scale-free grid (the spec's parameter values added: kinks).
+        let all = spec.defaults.merging(parameters) { $1 }
+        let grid = GradientShape.grid(extra: SpecAnalysis.scales(spec, all))
+        let gridX = grid.map { T($0) }
+        let gradient = try bound.backward(gridX, y: bound.forward(gridX))
+        let shape = GradientShape.measure(xs: grid, values: gradient.map { Double($0) })
+        // Curves for --plot, from the same kernels.
+        let px = Self.plotXs.map { T($0) }
+        let py = bound.forward(px)
+        let curves = (py.map { Double($0) }, try bound.backward(px, y: py).map { Double($0) })
+        // Accuracy of this value's formulas in this dtype (the report of `kernelgen check`).
+        let element: ElementType = T.self == Float.self ? .float32 : .float64
+        let dtypeName = element == .float32 ? "float32" : "float64"
+        let warnings = AccuracyReport.analyse(spec, parameters: parameters).diagnostics
+            .filter { $0.severity == .warning && $0.message.contains(" \(dtypeName) ") }.map(\.description)
+        // Throughput of the backward on a fixed array: median, fastest and slowest of the timed runs after a warm-up.
         let x = (0..<size).map { T(-5) + T($0 % 1000) / 100 }
         let y = try bound.forward(x, step: 0)
         let g = [T](repeating: 1, count: size)
@@ -142,7 +191,7 @@ struct Tune: ParsableCommand {
             try y.withUnsafeBufferPointer { yb in
                 try g.withUnsafeBufferPointer { gb in
                     try out.withUnsafeMutableBufferPointer { ob in
-                        for run in 0..<8 {
+                        for run in 0...`repeat` {
                             let start = ContinuousClock.now
                             try bound.backward(xb, y: yb, gradOut: gb, into: ob)
                             let d = ContinuousClock.now - start
@@ -152,9 +201,14 @@ struct Tune: ParsableCommand {
                 }
             }
         }
-        let median = times.sorted()[times.count / 2]
-        return Row(parameter: swept, value: value, compileMs: kernels.report.totalMs, cacheHit: kernels.report.cacheHit.rawValue,
-                   elementsPerSecond: Double(size) / median, peak: shape.peak, widthAtHalfMaximum: shape.widthAtHalfMaximum,
-                   integral: shape.integral, centralShare: shape.centralShare)
+        times.sort()
+        let median = times[times.count / 2]
+        let row = Row(parameter: swept, value: value, compileMs: kernels.report.totalMs, cacheHit: kernels.report.cacheHit.rawValue,
+                      elementsPerSecond: Double(size) / median, elementsPerSecondMin: Double(size) / times.last!,
+                      elementsPerSecondMax: Double(size) / times.first!, peak: shape.peak,
+                      widthAtHalfMaximum: shape.widthAtHalfMaximum, integral: shape.integral, centralShare: shape.centralShare,
+                      nonFinite: shape.nonFiniteRanges.isEmpty ? [] : [GradientShape.describe(shape.nonFiniteRanges)],
+                      accuracyWarnings: warnings)
+        return (row, curves)
     }
 }

@@ -1,25 +1,112 @@
 import ArgumentParser
+import Foundation
+import KernelEmit
 import KernelgenCommandLine
 import SurrogateSpec
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check spec files and report every error and warning with file:line:column.",
-        discussion: "Exits non-zero when any spec has an error. Without FILES, checks every spec in --specs.")
+        discussion: """
+            Exits non-zero when any spec has an error. Without FILES, checks every spec in --specs. Each formula \
+            is also evaluated in float32 and float64 as the kernels compute it (after the emitters' rewrites) and \
+            as written, against a Float80 reference, on a grid over the dtype's whole range: warnings where a \
+            kernel is NaN/inf and the true value is finite, where its error exceeds --max-ulp ulps plus the \
+            formula's own condition number, or where it cancels; a note where only the form as written fails. \
+            --accuracy prints the whole table.
+            """)
 
     @OptionGroup var project: ProjectOptions
 
     @Argument(help: "Spec files to check.")
     var files: [String] = []
 
+    @Flag(help: "Print the accuracy table of every formula, dtype and form.")
+    var accuracy = false
+
+    @Flag(help: "Print one JSON object (diagnostics and the accuracy table) on stdout instead of text.")
+    var json = false
+
+    @Option(name: .customLong("max-ulp"), help: "Errors up to this many ulps (plus the condition number) are not reported.")
+    var maxUlp: Double = 8
+
+    @Option(name: .customLong("param"), help: "NAME=VALUE: analyse with this parameter value instead of the default (every spec that has NAME).")
+    var params: [String] = []
+
+    struct JSONDiagnostic: Codable {
+        var location: String, severity: String, id: String, message: String
+    }
+    struct JSONReport: Codable {
+        var specs: Int
+        var diagnostics: [JSONDiagnostic]
+        var accuracy: [FormulaAccuracy]
+    }
+
     func run() throws {
+        guard maxUlp.isFinite, maxUlp >= 0.5 else {
+            Console.error("Error: --max-ulp \(maxUlp): expected a finite number of ulps >= 0.5")
+            throw ExitCode.failure
+        }
+        var overrides: [String: Double] = [:]
+        for item in params {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let v = Double(parts[1]), v.isFinite, overrides[parts[0]] == nil else {
+                Console.error("Error: --param \(item): expected NAME=VALUE with a finite number, each NAME once")
+                throw ExitCode.failure
+            }
+            overrides[parts[0]] = v
+        }
         let catalog = files.isEmpty ? try project.catalog() : SpecCatalog.load(files: files)
-        Console.report(catalog.diagnostics)
-        let summary = Console.summary(catalog.diagnostics, specs: catalog.files.count)
+        var diagnostics = catalog.diagnostics
+        var rows: [FormulaAccuracy] = []
+        if !catalog.hasErrors {
+            for spec in catalog.specs {
+                let mine = overrides.filter { key, _ in spec.params.contains { $0.name == key } }
+                let result = AccuracyReport.analyse(spec, parameters: mine, options: .init(maxUlp: maxUlp))
+                rows += result.rows
+                diagnostics += result.diagnostics
+                // The Double shape check evaluates the formula as written; where the emitted float64 backward is
+                // finite on the whole grid (a stable rewrite), the report's note supersedes its NaN warning.
+                if result.rows.contains(where: { $0.formula == "backward" && $0.dtype == "f64" && $0.form == "emitted" && $0.nonFinite.isEmpty }),
+                   result.rows.contains(where: { $0.formula == "backward" && $0.form == "as written" && !$0.nonFinite.isEmpty }) {
+                    diagnostics.removeAll { $0.id == .nonFiniteBackward && $0.location.file == spec.file }
+                }
+            }
+        }
+        diagnostics = diagnostics.sortedForDisplay()
+        if json {
+            let report = JSONReport(
+                specs: catalog.files.count,
+                diagnostics: diagnostics.map { JSONDiagnostic(location: $0.location.description, severity: $0.severity.rawValue,
+                                                              id: $0.id.rawValue, message: $0.message) },
+                accuracy: rows)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            if catalog.hasErrors { throw ExitCode.failure }
+            return
+        }
+        Console.report(diagnostics)
+        if accuracy { print(Self.table(rows)) }
+        let summary = Console.summary(diagnostics, specs: catalog.files.count)
         if catalog.hasErrors {
             Console.error(summary)
             throw ExitCode.failure
         }
         print(summary)
+    }
+
+    static func table(_ rows: [FormulaAccuracy]) -> String {
+        let t = TextTable(
+            header: ["spec", "formula", "dtype", "form", "points", "max ulp", "worst x", "NaN/inf where finite", "inaccurate", "cause"],
+            rows: rows.map { r in
+                [r.spec, r.formula, r.dtype, r.form, String(r.points), ShortDecimal.format(r.maxUlp, digits: 3),
+                 r.worstX.map { ShortDecimal.format($0, digits: 5) } ?? "-",
+                 r.nonFinite.isEmpty ? "-" : r.nonFinite.map(\.description).joined(separator: ", "),
+                 r.inaccurate.isEmpty ? "-" : r.inaccurate.map(\.description).joined(separator: ", "),
+                 r.cause.map { "`\(r.responsible ?? "")` \($0)" } ?? "-"]
+            })
+        return t.rendered
     }
 }

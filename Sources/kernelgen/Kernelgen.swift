@@ -26,7 +26,7 @@ struct Kernelgen: ParsableCommand {
             The commands that run kernels, \(ToolForwarding.commands.joined(separator: ", ")), are those of \
             kernelgen-tools (`kernelgen eval ...` runs `kernelgen-tools eval ...`; see `kernelgen-tools --help`).
             """,
-        subcommands: [Generate.self, Check.self, List.self],
+        subcommands: [Generate.self, Check.self, List.self, Plot.self],
         defaultSubcommand: Generate.self)
 }
 

@@ -65,7 +65,7 @@ public struct SurrogateContext: Sendable {
         swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.swiftName)" }.joined(separator: ", ") + "]"
         // What the kernels call once fused, the training forward also in its mean-field form.
         let train = spec.trainForward.map { [$0.expr, Simplifier.meanField($0.expr)] } ?? []
-        preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train).map(Simplifier.fuse))
+        preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train).map { Simplifier.stabilise(Simplifier.fuse($0)) })
         kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
         emit = ["forward": ops.contains(.forward), "backward": ops.contains(.backward),
                 "trainForward": ops.contains(.trainForward) && hasTrainForward,
@@ -260,10 +260,11 @@ public struct KernelContext: Sendable {
 
     /// The rewrites every backend applies before printing (C, Swift, the JIT and PyTorch alike): parameters
     /// specialised, noise replaced by its mean (mean field), constants folded as `element` computes them,
-    /// exact reciprocals, fusions. (Common subexpressions become locals when printing, `Lane`.)
-    static func prepare(_ e: Expr, element: ElementType, specialised: [String: Double] = [:], meanField: Bool = false) -> Expr {
+    /// exact reciprocals, fusions, stable forms (`StableRewrite`). (Common subexpressions become locals when
+    /// printing, `Lane`.)
+    public static func prepare(_ e: Expr, element: ElementType, specialised: [String: Double] = [:], meanField: Bool = false) -> Expr {
         var e = Simplifier.specialise(e, specialised)
         if meanField { e = Simplifier.meanField(e) }
-        return Simplifier.fuse(Simplifier.exactReciprocals(Simplifier.fold(e, element: element), element: element))
+        return Simplifier.stabilise(Simplifier.fuse(Simplifier.exactReciprocals(Simplifier.fold(e, element: element), element: element)))
     }
 }

@@ -1,9 +1,12 @@
 /// How bad a finding is. Kept apart from the text, as swift-syntax does, so that a message never says "error:".
 public enum Severity: String, Sendable, Comparable {
+    /// Information that needs no action (say, a formula the emitters rewrote into a stable form).
+    case note
     case warning
     case error
 
-    public static func < (a: Severity, b: Severity) -> Bool { a == .warning && b == .error }
+    private var rank: Int { self == .note ? 0 : self == .warning ? 1 : 2 }
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
 }
 
 /// One finding about a spec: where, how bad, a stable id for tests and tooling, and the text.
@@ -54,6 +57,14 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case nameCollision = "name-collision"
         case unreadableFile = "unreadable-file"
         case yamlTag = "yaml-tag"
+        /// Accuracy report (`kernelgen check`): NaN/inf in a dtype where the true value is finite.
+        case nonFiniteInDType = "non-finite-in-dtype"
+        /// Accuracy report: error above the threshold (ulps plus the formula's condition number).
+        case inaccurate = "inaccurate"
+        /// Accuracy report: the error comes from a subtraction of nearly equal numbers.
+        case cancellation = "cancellation"
+        /// Accuracy report (note): the formula as written fails, the emitters' stable form does not.
+        case stableRewrite = "stable-rewrite"
     }
 }
 

@@ -1,0 +1,198 @@
+import ArgumentParser
+import Foundation
+import KernelEmit
+import KernelgenCommandLine
+import SurrogateSpec
+
+/// `kernelgen plot`: forward and backward curves as SVG (or text), computed as the kernels compute them (the
+/// emitted formulas evaluated in float32 or float64 with every operation rounded, `DTypeEvaluator`), so a
+/// NaN region of the kernel shows as a gap. No kernel or JIT is linked (this is the generator's executable).
+struct Plot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw surrogates' forward and backward over x as SVG (or text with --ascii).",
+        discussion: """
+            Several NAMEs are overlaid; --sweep NAME=START:STOP:STEP overlays one curve per value. The training \
+            forward (mean field) is drawn where a spec has one. --gallery DIR writes DIR/<name>.svg for every \
+            spec (its first parameter at half, once and twice its default); with --check it only compares.
+            """)
+
+    @OptionGroup var project: ProjectOptions
+
+    @Argument(help: "Surrogate names (from --specs, or --spec files).")
+    var names: [String] = []
+
+    @Option(name: .customLong("spec"), help: "A spec file outside the specs folder (repeatable).")
+    var specFiles: [String] = []
+
+    @Option(name: .customLong("param"), help: "NAME=VALUE for every surrogate that has NAME.")
+    var params: [String] = []
+
+    @Option(help: "NAME=START:STOP:STEP: one curve per value.")
+    var sweep: String?
+
+    @Option(help: "The x range, LO:HI.")
+    var x: String = "-4:4"
+
+    @Option(help: "Element type the curves are computed in: f32 or f64.")
+    var dtype: String = "f32"
+
+    @Option(help: "Write the SVG here (default: standard output).")
+    var out: String?
+
+    @Flag(help: "Print a text plot instead of SVG.")
+    var ascii = false
+
+    @Option(help: "Write one SVG per spec into this folder.")
+    var gallery: String?
+
+    @Flag(help: "With --gallery: fail when a file differs from what would be written, write nothing.")
+    var check = false
+
+    func run() throws {
+        do {
+            try execute()
+        } catch let e as InputError {
+            Console.error("Error: \(e.description)")
+            throw ExitCode.failure
+        }
+    }
+
+    func execute() throws {
+        guard dtype == "f32" || dtype == "f64" else { throw InputError("--dtype \(dtype): expected f32 or f64") }
+        let range = try Self.xRange(x)
+        var catalog = try project.catalog()
+        if !specFiles.isEmpty {
+            let extra = SpecCatalog.load(files: specFiles)
+            if extra.hasErrors { Console.report(extra.diagnostics); throw ExitCode.failure }
+            catalog.specs += extra.specs
+        }
+        if catalog.hasErrors { Console.report(catalog.diagnostics); throw ExitCode.failure }
+        let fixed = try Self.fixedParameters(params)
+        if let gallery {
+            try writeGallery(catalog.specs, into: gallery)
+            return
+        }
+        guard !names.isEmpty else { throw InputError("name at least one surrogate (known: \(catalog.specs.map(\.name).joined(separator: ", ")))") }
+        var chosen: [Spec] = []
+        for name in names {
+            guard let s = catalog.specs.last(where: { $0.name == name }) else {
+                throw InputError("unknown surrogate `\(name)`; known: \(catalog.specs.map(\.name).joined(separator: ", "))")
+            }
+            chosen.append(s)
+        }
+        let swept = try sweep.map(Self.parseSweep)
+        if let swept, !chosen.contains(where: { s in s.params.contains { $0.name == swept.0 } }) {
+            throw InputError("--sweep \(swept.0): none of \(names.joined(separator: ", ")) has a parameter `\(swept.0)`")
+        }
+        let panels = Self.panels(chosen, fixed: fixed, sweep: swept, x: range, element: dtype == "f32" ? .float32 : .float64)
+        let title = names.joined(separator: ", ") + " (\(dtype == "f32" ? "float32" : "float64"))"
+        let text = ascii ? SVGPlot.ascii(title: title, panels: panels, x: range)
+                         : SVGPlot.render(title: title, panels: panels, x: range)
+        if let out {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        } else {
+            print(text, terminator: "")
+        }
+    }
+
+    static func xRange(_ text: String) throws -> ClosedRange<Double> {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
+        guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo.isFinite, hi.isFinite, lo < hi else {
+            throw InputError("--x \(text): expected LO:HI with finite LO < HI")
+        }
+        return lo...hi
+    }
+
+    static func fixedParameters(_ items: [String]) throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for item in items {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let v = Double(parts[1]), v.isFinite, out[parts[0]] == nil else {
+                throw InputError("--param \(item): expected NAME=VALUE with a finite number, each NAME once")
+            }
+            out[parts[0]] = v
+        }
+        return out
+    }
+
+    /// NAME=START:STOP:STEP: values START + i STEP up to STOP (at most 12 curves), as their shortest decimals.
+    static func parseSweep(_ item: String) throws -> (String, [Double]) {
+        let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+        let range = parts.count == 2 ? parts[1].split(separator: ":").map { Double($0) } : []
+        guard range.count == 3, let start = range[0], let stop = range[1], let step = range[2], start.isFinite, stop.isFinite,
+              step.isFinite, step > 0, stop >= start else {
+            throw InputError("--sweep \(item): expected NAME=START:STOP:STEP with finite numbers, STEP > 0 and STOP >= START")
+        }
+        let count = ((stop - start) / step + 1e-9).rounded(.down) + 1
+        guard count <= 12 else { throw InputError("--sweep \(item) gives \(Int(count)) curves; expected at most 12") }
+        return (parts[0], (0..<Int(count)).map { ShortDecimal.cleaned(start + Double($0) * step) })
+    }
+
+    /// Forward (the training forward in mean field, where there is one) and backward panels.
+    static func panels(_ specs: [Spec], fixed: [String: Double], sweep: (String, [Double])?, x: ClosedRange<Double>,
+                       element: ElementType, samples: Int = 801) -> [PlotPanel] {
+        var forward: [PlotSeries] = [], backward: [PlotSeries] = []
+        let xs = (0..<samples).map { x.lowerBound + (x.upperBound - x.lowerBound) * Double($0) / Double(samples - 1) }
+        var colour = 0
+        for spec in specs {
+            let own = fixed.filter { k, _ in spec.params.contains { $0.name == k } }
+            let variants: [[String: Double]] = {
+                guard let (name, values) = sweep, spec.params.contains(where: { $0.name == name }) else { return [own] }
+                return values.map { own.merging([name: $0]) { $1 } }
+            }()
+            for chosen in variants {
+                let values = spec.defaults.merging(chosen) { $1 }
+                let shown = spec.params.map { "\($0.name)=\(ShortDecimal.format(values[$0.name]!, digits: 12))" }.joined(separator: " ")
+                let label = shown.isEmpty ? spec.name : "\(spec.name) \(shown)"
+                let (f, b) = curves(spec, values, xs, element)
+                forward.append(PlotSeries(label: label, xs: xs, ys: f, colour: colour))
+                backward.append(PlotSeries(label: label, xs: xs, ys: b, colour: colour))
+                colour += 1
+            }
+        }
+        let anyTrain = specs.contains { $0.trainForward != nil }
+        return [PlotPanel(title: anyTrain ? "forward (training forward, mean field, where defined)" : "forward", series: forward),
+                PlotPanel(title: "backward (surrogate gradient)", series: backward)]
+    }
+
+    static func curves(_ spec: Spec, _ values: [String: Double], _ xs: [Double], _ element: ElementType) -> ([Double], [Double]) {
+        let fExpr = KernelContext.prepare((spec.trainForward ?? spec.forward).expr, element: element, meanField: true)
+        let bExpr = KernelContext.prepare(spec.backward.expr, element: element, meanField: true)
+        if element == .float32 {
+            let ev = DTypeEvaluator<Float>(params: values)
+            let f = xs.map { ev.evaluate(fExpr, x: Float($0)) }
+            return (f.map(Double.init), zip(xs, f).map { Double(ev.evaluate(bExpr, x: Float($0), y: $1)) })
+        }
+        let ev = DTypeEvaluator<Double>(params: values)
+        let f = xs.map { ev.evaluate(fExpr, x: $0) }
+        return (f, zip(xs, f).map { ev.evaluate(bExpr, x: $0, y: $1) })
+    }
+
+    /// One SVG per spec: its first parameter at 0.5, 1 and 2 times its default (the default alone when it has none).
+    func writeGallery(_ specs: [Spec], into folder: String) throws {
+        var stale: [String] = []
+        if !check { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        for spec in specs.sorted(by: { $0.name < $1.name }) {
+            var sweep: (String, [Double])?
+            if let p = spec.params.first, p.defaultValue != 0 {
+                sweep = (p.name, [0.5, 1, 2].map { ShortDecimal.cleaned($0 * p.defaultValue) })
+            }
+            let range = -4.0...4.0
+            let panels = Self.panels([spec], fixed: [:], sweep: sweep, x: range, element: .float32)
+            let svg = SVGPlot.render(title: "\(spec.name) (float32)", description: spec.summary, panels: panels, x: range)
+            let path = (folder as NSString).appendingPathComponent("\(spec.name).svg")
+            if check {
+                if (try? String(contentsOfFile: path, encoding: .utf8)) != svg { stale.append(path) }
+            } else {
+                try Data(svg.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            }
+        }
+        if check {
+            guard stale.isEmpty else {
+                Console.error("the gallery is stale (run `kernelgen plot --gallery \(folder)`): \(stale.joined(separator: ", "))")
+                throw ExitCode.failure
+            }
+            print("\(folder) is up to date (\(specs.count) files)")
+        }
+    }
+}
