@@ -170,11 +170,11 @@ struct Tune: ParsableCommand {
         let all = spec.defaults.merging(parameters) { $1 }
         let grid = GradientShape.grid(extra: SpecAnalysis.scales(spec, all))
         let gridX = grid.map { T($0) }
-        let gradient = try bound.backward(gridX, y: bound.forward(gridX))
+        let gradient = try bound.backward(gridX, y: try bound.forward(gridX, step: 0))
         let shape = GradientShape.measure(xs: grid, values: gradient.map { Double($0) })
         // Curves for --plot, from the same kernels.
         let px = Self.plotXs.map { T($0) }
-        let py = bound.forward(px)
+        let py = try bound.forward(px, step: 0)
         let curves = (py.map { Double($0) }, try bound.backward(px, y: py).map { Double($0) })
         // Accuracy of this value's formulas in this dtype (the report of `kernelgen check`).
         let element: ElementType = T.self == Float.self ? .float32 : .float64

@@ -207,7 +207,7 @@ import Testing
                                               parameterValues: spec.params.map(\.defaultValue),
                                               mode: .train(sample: false, seed: 0), kernels: kernels.kernelSet)
             let xs = (0...2000).map { Float(-10) + Float($0) / 100 }
-            let y = bound.forward(xs)
+            let y = try bound.forward(xs, step: 0)
             let g = try bound.backward(xs, y: y)
             let ev = DTypeEvaluator<Float>(params: spec.defaults)
             let b = KernelContext.prepare(spec.backward.expr, element: .float32, meanField: true)
