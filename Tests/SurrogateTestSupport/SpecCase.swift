@@ -58,7 +58,7 @@ public struct SpecCase: Sendable, CustomTestStringConvertible {
     /// within `ErrorBound`. The references are evaluated at the kernel's own inputs (x in the dtype) with the
     /// parameters rounded to the dtype, as every backend receives them.
     public func check<T: KernelScalar>(_ surrogate: BoundSurrogate<T>) throws -> Outcome<T> {
-        let reference = FormulaReference(parameters: parameters.mapValues { R(T($0)) })
+        let reference = FormulaReference(parameters: parameters.mapValues { R(T($0)) }, trigLimit: FormulaReference.trigLimit(T.self))
         let x = Inputs.all(T.self)
         var s = surrogate
         s.mode = .eval

@@ -54,6 +54,11 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case nameCollision = "name-collision"
         case unreadableFile = "unreadable-file"
         case yamlTag = "yaml-tag"
+        case badSumIndex = "bad-sum-index"
+        case nonIntegerBound = "non-integer-bound"
+        case noiseInSum = "noise-in-sum"
+        case nonIntegerValue = "non-integer-value"
+        case missingIntegerBounds = "missing-integer-bounds"
     }
 }
 
