@@ -208,7 +208,7 @@ KG_INLINE float kg_clampf(float v, float lo, float hi) { return kg_minf(kg_maxf(
 KG_INLINE float kg_floorf(float a) { return __builtin_floorf(a); }
 KG_INLINE float kg_ceilf(float a) { return __builtin_ceilf(a); }
 KG_INLINE float kg_truncf(float a) { return __builtin_truncf(a); }
-KG_INLINE float kg_roundf(float a) { return __builtin_roundevenf(a); }
+KG_INLINE float kg_roundf(float a) { return __builtin_rintf(a); } /* the default rounding mode: to nearest, ties to even */
 
 /* Vectorisable math: branch-free (selects only), FMA where written, no calls, no tables; the same
    algorithms as Swift's KernelMath, so C, Swift and JIT kernels round identically. Polynomials and
@@ -375,7 +375,7 @@ KG_INLINE double kg_clamp(double v, double lo, double hi) { return kg_min(kg_max
 KG_INLINE double kg_floor(double a) { return __builtin_floor(a); }
 KG_INLINE double kg_ceil(double a) { return __builtin_ceil(a); }
 KG_INLINE double kg_trunc(double a) { return __builtin_trunc(a); }
-KG_INLINE double kg_round(double a) { return __builtin_roundeven(a); }
+KG_INLINE double kg_round(double a) { return __builtin_rint(a); } /* the default rounding mode: to nearest, ties to even */
 
 /* Vectorisable math: branch-free (selects only), FMA where written, no calls, no tables; the same
    algorithms as Swift's KernelMath, so C, Swift and JIT kernels round identically. Polynomials and
