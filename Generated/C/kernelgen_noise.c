@@ -38,6 +38,27 @@ KG_KERNEL void kg_math_sigmoid_f32(const float *__restrict x, float *__restrict 
 KG_KERNEL void kg_math_sigmoid_grad_f32(const float *__restrict x, float *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_sigmoid_gradf(x[i]);
 }
+KG_KERNEL void kg_math_sin_f32(const float *__restrict x, float *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_sinf(x[i]);
+}
+KG_KERNEL void kg_math_cos_f32(const float *__restrict x, float *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_cosf(x[i]);
+}
+KG_KERNEL void kg_math_erfc_f32(const float *__restrict x, float *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_erfcf(x[i]);
+}
+KG_KERNEL void kg_math_floor_f32(const float *__restrict x, float *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_floorf(x[i]);
+}
+KG_KERNEL void kg_math_ceil_f32(const float *__restrict x, float *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_ceilf(x[i]);
+}
+KG_KERNEL void kg_math_trunc_f32(const float *__restrict x, float *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_truncf(x[i]);
+}
+KG_KERNEL void kg_math_round_f32(const float *__restrict x, float *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_roundf(x[i]);
+}
 
 KG_KERNEL void kg_sample_uniform_f64(uint64_t seed, uint64_t offset, uint32_t site, double *__restrict out, size_t n) {
     for (kg_size i = 0; i < n; ++i) out[i] = kg_uniform(kg_noise_bits(seed, offset + i, site));
@@ -74,4 +95,25 @@ KG_KERNEL void kg_math_sigmoid_f64(const double *__restrict x, double *__restric
 }
 KG_KERNEL void kg_math_sigmoid_grad_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_sigmoid_grad(x[i]);
+}
+KG_KERNEL void kg_math_sin_f64(const double *__restrict x, double *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_sin(x[i]);
+}
+KG_KERNEL void kg_math_cos_f64(const double *__restrict x, double *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_cos(x[i]);
+}
+KG_KERNEL void kg_math_erfc_f64(const double *__restrict x, double *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_erfc(x[i]);
+}
+KG_KERNEL void kg_math_floor_f64(const double *__restrict x, double *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_floor(x[i]);
+}
+KG_KERNEL void kg_math_ceil_f64(const double *__restrict x, double *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_ceil(x[i]);
+}
+KG_KERNEL void kg_math_trunc_f64(const double *__restrict x, double *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_trunc(x[i]);
+}
+KG_KERNEL void kg_math_round_f64(const double *__restrict x, double *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_round(x[i]);
 }

@@ -203,6 +203,12 @@ KG_INLINE float kg_signf(float a) { return a > 0x0p+0f ? 0x1p+0f : (a < 0x0p+0f 
 KG_INLINE float kg_minf(float a, float b) { return b < a ? b : a; }
 KG_INLINE float kg_maxf(float a, float b) { return a < b ? b : a; }
 KG_INLINE float kg_clampf(float v, float lo, float hi) { return kg_minf(kg_maxf(v, lo), hi); }
+/* Rounding to integers: the hardware's rounding instructions (SSE4.1 roundps/pd, AVX, AArch64 frint*), which
+   vectorise; exact, keep -0, inf and NaN. `round` is half to even (torch.round, IEEE roundToIntegralTiesToEven). */
+KG_INLINE float kg_floorf(float a) { return __builtin_floorf(a); }
+KG_INLINE float kg_ceilf(float a) { return __builtin_ceilf(a); }
+KG_INLINE float kg_truncf(float a) { return __builtin_truncf(a); }
+KG_INLINE float kg_roundf(float a) { return __builtin_rintf(a); } /* the default rounding mode: to nearest, ties to even */
 
 /* Vectorisable math: branch-free (selects only), FMA where written, no calls, no tables; the same
    algorithms as Swift's KernelMath, so C, Swift and JIT kernels round identically. Polynomials and
@@ -304,6 +310,27 @@ KG_INLINE float kg_erff(float x) {
     return __builtin_copysignf(r, x);
 }
 
+/* sin and cos: x = n pi/2 + r with n = round(x 2/pi) from the bits of t = shifter + x 2/pi (Cody-Waite: pi/2 in
+   three parts, one FMA each; the first step is exact), |r| <= pi/4; sin r = r + r^3 S(r^2), cos r =
+   1 - r^2/2 + r^4 C(r^2); the quadrant n + c (c = 0 for sin, 1 for cos) picks and signs one. Within 4 ulp for
+   |x| <= 0x1p+20f; NaN beyond (the reduction would lose the quadrant), at +-inf and at NaN. */
+KG_INLINE float kg_sincosf(float x, kg_u32 c) {
+    float t = __builtin_fmaf(x, 0x1.45f306p-1f, 0x1.8p+23f);
+    float n = t - 0x1.8p+23f;
+    float r = __builtin_fmaf(n, -(0x1.921fb6p+0f), x);
+    r = __builtin_fmaf(n, -(-0x1.777a5cp-25f), r);
+    r = __builtin_fmaf(n, -(-0x1.ee59dap-50f), r);
+    kg_u32 q = kg_bitsf(t) + c;
+    float w = r * r;
+    float s = __builtin_fmaf(r * w, __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(0x1.6dbdeep-19f, w, -0x1.a013a8p-13f), w, 0x1.11110ep-7f), w, -0x1.555556p-3f), r);
+    float co = __builtin_fmaf(w * w, __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(-0x1.25243cp-22f, w, 0x1.a015c4p-16f), w, -0x1.6c16cp-10f), w, 0x1.555556p-5f), __builtin_fmaf(w, (float)-0.5, 0x1p+0f));
+    float v = (q & 1u) ? co : s;
+    v = (q & 2u) ? -v : v;
+    return __builtin_fabsf(x) > 0x1p+20f ? __builtin_nanf("") : v;
+}
+KG_INLINE float kg_sinf(float x) { float v = kg_sincosf(x, 0u); return x == 0x0p+0f ? x : v; /* keeps -0 */ }
+KG_INLINE float kg_cosf(float x) { return kg_sincosf(x, 1u); }
+
 /* 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision. One division:
    on current x86 cores the divider works beside the FMA ports, and it measured faster than a Newton
    reciprocal (float +9%, double +20%). */
@@ -343,6 +370,12 @@ KG_INLINE double kg_sign(double a) { return a > 0x0p+0 ? 0x1p+0 : (a < 0x0p+0 ? 
 KG_INLINE double kg_min(double a, double b) { return b < a ? b : a; }
 KG_INLINE double kg_max(double a, double b) { return a < b ? b : a; }
 KG_INLINE double kg_clamp(double v, double lo, double hi) { return kg_min(kg_max(v, lo), hi); }
+/* Rounding to integers: the hardware's rounding instructions (SSE4.1 roundps/pd, AVX, AArch64 frint*), which
+   vectorise; exact, keep -0, inf and NaN. `round` is half to even (torch.round, IEEE roundToIntegralTiesToEven). */
+KG_INLINE double kg_floor(double a) { return __builtin_floor(a); }
+KG_INLINE double kg_ceil(double a) { return __builtin_ceil(a); }
+KG_INLINE double kg_trunc(double a) { return __builtin_trunc(a); }
+KG_INLINE double kg_round(double a) { return __builtin_rint(a); } /* the default rounding mode: to nearest, ties to even */
 
 /* Vectorisable math: branch-free (selects only), FMA where written, no calls, no tables; the same
    algorithms as Swift's KernelMath, so C, Swift and JIT kernels round identically. Polynomials and
@@ -444,6 +477,63 @@ KG_INLINE double kg_erf(double x) {
     return __builtin_copysign(r, x);
 }
 
+/* sin and cos: x = n pi/2 + r with n = round(x 2/pi) from the bits of t = shifter + x 2/pi (Cody-Waite: pi/2 in
+   three parts, one FMA each; the first step is exact), |r| <= pi/4; sin r = r + r^3 S(r^2), cos r =
+   1 - r^2/2 + r^4 C(r^2); the quadrant n + c (c = 0 for sin, 1 for cos) picks and signs one. Within 4 ulp for
+   |x| <= 0x1p+30; NaN beyond (the reduction would lose the quadrant), at +-inf and at NaN. */
+KG_INLINE double kg_sincos(double x, kg_u64 c) {
+    double t = __builtin_fma(x, 0x1.45f306dc9c883p-1, 0x1.8p+52);
+    double n = t - 0x1.8p+52;
+    double r = __builtin_fma(n, -(0x1.921fb54442d18p+0), x);
+    r = __builtin_fma(n, -(0x1.1a62633145c07p-54), r);
+    r = __builtin_fma(n, -(-0x1.f1976b7ed8fbcp-110), r);
+    kg_u64 q = kg_bits(t) + c;
+    double w = r * r;
+    double s = __builtin_fma(r * w, __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(-0x1.ab17bdcbd3414p-41, w, 0x1.61217ee5cca1bp-33), w, -0x1.ae64541295cdfp-26), w, 0x1.71de3a54607a5p-19), w, -0x1.a01a01a019937p-13), w, 0x1.111111111111p-7), w, -0x1.5555555555555p-3), r);
+    double co = __builtin_fma(w * w, __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(0x1.ab78473be59d7p-45, w, -0x1.9394b9eb4d56dp-37), w, 0x1.1eed8deb82809p-29), w, -0x1.27e4fb7712ca2p-22), w, 0x1.a01a01a019d0ap-16), w, -0x1.6c16c16c16c16p-10), w, 0x1.5555555555555p-5), __builtin_fma(w, (double)-0.5, 0x1p+0));
+    double v = (q & 1u) ? co : s;
+    v = (q & 2u) ? -v : v;
+    return __builtin_fabs(x) > 0x1p+30 ? __builtin_nan("") : v;
+}
+KG_INLINE double kg_sin(double x) { double v = kg_sincos(x, 0u); return x == 0x0p+0 ? x : v; /* keeps -0 */ }
+KG_INLINE double kg_cos(double x) { return kg_sincos(x, 1u); }
+
+/* erfc without 1 - erf's cancellation: 1 - erf(x) while erf(x) <= 1/2 (|x| < 0x1.ep-2); beyond,
+   g(a) e^-a^2 with a = |x|, and 2 minus that for x < 0. g = erfcx = e^(a^2) erfc(a): a polynomial in a - c up to
+   0x1p+1, then t K(t^2), t = 1/a, with one polynomial in t^2 - c up to 0x1p+2 and one beyond
+   (t's rounding is undone by 1 - a t). e^-a^2 is exp's reduction of -(h + l), a^2 = h + l exactly (FMA), with g and
+   1 - a t folded into its last step, so the result rounds about three times in all. 0 beyond 0x1.b4ccccccccccdp+4. */
+KG_INLINE double kg_erfc(double x) {
+    double a = __builtin_fabs(x);
+    double ac = a > 0x1.b4ccccccccccdp+4 ? 0x1.b4ccccccccccdp+4 : a; /* NaN stays NaN */
+    double h = ac * ac;
+    double l = __builtin_fma(ac, ac, -h);
+    double t = 0x1p+0 / ac;
+    double w = t * t;
+    double v = ac < 0x1p+1 ? ac - 0x1.3cp+0 : w - (ac < 0x1p+2 ? 0x1.4p-3 : 0x1p-5);
+    double pb = __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(-0x1.15960fe6c90d4p-34, v, 0x1.14da5aaefcb36p-32), v, -0x1.ae2ac962292b6p-31), v, 0x1.98d3d3abd8b9cp-29), v, -0x1.861e5bf84ae02p-27), v, 0x1.63d4393cd8859p-25), v, -0x1.3caa866185539p-23), v, 0x1.1365891ed3479p-21), v, -0x1.d2de309fe6aaap-20), v, 0x1.810ead0e73d3fp-18), v, -0x1.347db10b52468p-16), v, 0x1.df3078fdadb9dp-15), v, -0x1.67f65fa7bf7fdp-13), v, 0x1.04d42d9f5839ap-11), v, -0x1.6b7589f48568bp-10), v, 0x1.e526b8c25f18p-9), v, -0x1.34ba5f5efa4a7p-7), v, 0x1.74798c2585737p-6), v, -0x1.a6d7801a84c21p-5), v, 0x1.bf35c72320a43p-4), v, -0x1.b29400f19fee3p-3), v, 0x1.7c04ca5de8de1p-2);
+    double pc = __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(-0x1.31a0016936b25p+22, v, 0x1.5665ebb3a10ccp+20), v, -0x1.5dde7896345a2p+17), v, 0x1.a5dbb257e28fap+15), v, -0x1.4398a18af2a76p+14), v, 0x1.8de2a9bd6ff42p+12), v, -0x1.ead15fb3d7baap+10), v, 0x1.3ed3efeac9d39p+9), v, -0x1.abaa1619f944ap+7), v, 0x1.2890aaffab9c1p+6), v, -0x1.ac1af5009e015p+4), v, 0x1.43c3a03bbc8dbp+3), v, -0x1.02c1afd212e0fp+2), v, 0x1.ba2c58c60b928p+0), v, -0x1.9a831c8c7ce28p-1), v, 0x1.a834fd155ec39p-2), v, -0x1.fb13a190fb005p-3), v, 0x1.77b07ce4028b6p-3), v, -0x1.91cdedbf4e9d6p-3), v, 0x1.0e3520427399ap-1);
+    double pd = __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(-0x1.f3a19f1aaed94p+28, v, 0x1.0c8997ab2f13dp+26), v, -0x1.b3459239132bdp+22), v, 0x1.d855a636c4abfp+19), v, -0x1.19e347ddfc97ap+17), v, 0x1.5cdd55ee4faacp+14), v, -0x1.cd2a2fcac9e07p+11), v, 0x1.49a8916fc1285p+9), v, -0x1.01d4a342e99d7p+7), v, 0x1.c070e1503e7bcp+4), v, -0x1.bb483e0838ab4p+2), v, 0x1.00fd05d45c919p+1), v, -0x1.6ec49a074b733p-1), v, 0x1.5dcd442df7112p-2), v, -0x1.088ffc939734fp-2), v, 0x1.1c8c55ad08099p-1);
+    double g = ac < 0x1p+1 ? pb : t * (ac < 0x1p+2 ? pc : pd);
+    double corr = ac < 0x1p+1 ? 0x0p+0 : __builtin_fma(-ac, t, 0x1p+0);
+    double tt = __builtin_fma(-h, 0x1.71547652b82fep+0, 0x1.8p+52);
+    double n = tt - 0x1.8p+52;
+    double r = __builtin_fma(n, -0x1.62e42feep-1, -h);
+    r = __builtin_fma(n, -0x1.a39ef35793c76p-33, r);
+    r = r - l;
+    double q = __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(0x1.af389ecfc4b9cp-26, r, 0x1.28917c89a43a7p-22), r, 0x1.71de0db2f6b19p-19), r, 0x1.a019b9149a41cp-16), r, 0x1.a01a01a7c2efep-13), r, 0x1.6c16c17889ef1p-10), r, 0x1.11111111109b5p-7), r, 0x1.5555555553d68p-5), r, 0x1.5555555555556p-3), r, 0x1.0000000000001p-1);
+    double pm = r * __builtin_fma(r, q, 0x1p+0); /* e^r - 1 */
+    double pt = __builtin_fma(pm, corr, pm + corr);
+    kg_u64 b = kg_bits(tt);
+    kg_u64 s1 = ((b + (2046u - 0x4338000000000000u)) >> 1) << 52;
+    kg_u64 s2 = (b << 52) + ((kg_u64)2046u << 52) - s1;
+    double tail = __builtin_fma(g, pt, g) * kg_from_bits(s1) * kg_from_bits(s2);
+    double res = x < 0x0p+0 ? 2.0 - tail : tail;
+    res = a < 0x1.ep-2 ? 0x1p+0 - kg_erf(x) : res;
+    res = a >= 0x1.b4ccccccccccdp+4 ? (x < 0x0p+0 ? 2.0 : 0x0p+0) : res;
+    return x != x ? x : res;
+}
+
 /* 1 / (1 + e^-a), as e^-|a| / (1 + e^-|a|) for a < 0 so that tiny results keep their precision. One division:
    on current x86 cores the divider works beside the FMA ports, and it measured faster than a Newton
    reciprocal (float +9%, double +20%). */
@@ -475,5 +565,9 @@ KG_INLINE double kg_sigmoid_logistic(double a, kg_u64 bits) {
     double u = kg_clamp(kg_uniform(bits), 0x1.0c6f7a0b5ed8dp-20, 0x1.ffffde7210be9p-1);
     return u / __builtin_fma(kg_exp(-a), 0x1p+0 - u, u);
 }
+
+/* float erfc: the double one, rounded once (within 0.5 ulp plus double's error); a double section is rendered
+   whenever erfc is needed. */
+KG_INLINE float kg_erfcf(float x) { return (float)kg_erfc((double)x); }
 
 #endif

@@ -125,6 +125,38 @@ public enum KernelMath {
         return Float(signOf: x, magnitudeOf: r)
     }
 
+    /// Rounding to integers (hardware rounding instructions, as in the C prelude); `round` is half to even.
+    @inlinable @inline(__always) public static func floor(_ a: Float) -> Float { a.rounded(.down) }
+    @inlinable @inline(__always) public static func ceil(_ a: Float) -> Float { a.rounded(.up) }
+    @inlinable @inline(__always) public static func trunc(_ a: Float) -> Float { a.rounded(.towardZero) }
+    @inlinable @inline(__always) public static func round(_ a: Float) -> Float { a.rounded(.toNearestOrEven) }
+
+    /// sin (c = 0) or cos (c = 1) by the C prelude's Cody-Waite reduction and polynomials; NaN for |x| > (0x1p+20 as Float).
+    @inlinable @inline(__always) public static func sincos(_ x: Float, _ c: UInt32) -> Float {
+        let t = (0x1.8p+23 as Float).addingProduct(x, (0x1.45f306p-1 as Float))
+        let n = t - (0x1.8p+23 as Float)
+        var r = x.addingProduct(n, -(0x1.921fb6p+0 as Float))
+        r = r.addingProduct(n, -(-0x1.777a5cp-25 as Float))
+        r = r.addingProduct(n, -(-0x1.ee59dap-50 as Float))
+        let q = t.bitPattern &+ c
+        let w = r * r
+        let s = r.addingProduct(r * w, (-0x1.555556p-3 as Float).addingProduct((0x1.11110ep-7 as Float).addingProduct((-0x1.a013a8p-13 as Float).addingProduct((0x1.6dbdeep-19 as Float), w), w), w))
+        let co = (1 as Float).addingProduct(w, -0.5).addingProduct(w * w, (0x1.555556p-5 as Float).addingProduct((-0x1.6c16cp-10 as Float).addingProduct((0x1.a015c4p-16 as Float).addingProduct((-0x1.25243cp-22 as Float), w), w), w))
+        var v = (q & 1) != 0 ? co : s
+        v = (q & 2) != 0 ? -v : v
+        return x.magnitude > (0x1p+20 as Float) ? .nan : v
+    }
+
+    @inlinable @inline(__always) public static func sin(_ x: Float) -> Float {
+        let v = sincos(x, 0)
+        return x == 0 ? x : v // keeps -0
+    }
+
+    @inlinable @inline(__always) public static func cos(_ x: Float) -> Float { sincos(x, 1) }
+
+    /// float erfc: the double one rounded once, as in the C prelude.
+    @inlinable @inline(__always) public static func erfc(_ x: Float) -> Float { Float(erfc(Double(x))) }
+
     /// U[0, 1) from the top 24 of 64 random bits.
     @inlinable @inline(__always) public static func uniform(_ bits: UInt64, as: Float.Type) -> Float {
         Float(bits >> 40) * (0x1p-24 as Float)
@@ -247,6 +279,68 @@ public enum KernelMath {
         var r = a <= (0x1p+1 as Double) ? inner : outer
         r = a >= (0x1.8p+2 as Double) ? 1 : r
         return Double(signOf: x, magnitudeOf: r)
+    }
+
+    /// Rounding to integers (hardware rounding instructions, as in the C prelude); `round` is half to even.
+    @inlinable @inline(__always) public static func floor(_ a: Double) -> Double { a.rounded(.down) }
+    @inlinable @inline(__always) public static func ceil(_ a: Double) -> Double { a.rounded(.up) }
+    @inlinable @inline(__always) public static func trunc(_ a: Double) -> Double { a.rounded(.towardZero) }
+    @inlinable @inline(__always) public static func round(_ a: Double) -> Double { a.rounded(.toNearestOrEven) }
+
+    /// sin (c = 0) or cos (c = 1) by the C prelude's Cody-Waite reduction and polynomials; NaN for |x| > (0x1p+30 as Double).
+    @inlinable @inline(__always) public static func sincos(_ x: Double, _ c: UInt64) -> Double {
+        let t = (0x1.8p+52 as Double).addingProduct(x, (0x1.45f306dc9c883p-1 as Double))
+        let n = t - (0x1.8p+52 as Double)
+        var r = x.addingProduct(n, -(0x1.921fb54442d18p+0 as Double))
+        r = r.addingProduct(n, -(0x1.1a62633145c07p-54 as Double))
+        r = r.addingProduct(n, -(-0x1.f1976b7ed8fbcp-110 as Double))
+        let q = t.bitPattern &+ c
+        let w = r * r
+        let s = r.addingProduct(r * w, (-0x1.5555555555555p-3 as Double).addingProduct((0x1.111111111111p-7 as Double).addingProduct((-0x1.a01a01a019937p-13 as Double).addingProduct((0x1.71de3a54607a5p-19 as Double).addingProduct((-0x1.ae64541295cdfp-26 as Double).addingProduct((0x1.61217ee5cca1bp-33 as Double).addingProduct((-0x1.ab17bdcbd3414p-41 as Double), w), w), w), w), w), w))
+        let co = (1 as Double).addingProduct(w, -0.5).addingProduct(w * w, (0x1.5555555555555p-5 as Double).addingProduct((-0x1.6c16c16c16c16p-10 as Double).addingProduct((0x1.a01a01a019d0ap-16 as Double).addingProduct((-0x1.27e4fb7712ca2p-22 as Double).addingProduct((0x1.1eed8deb82809p-29 as Double).addingProduct((-0x1.9394b9eb4d56dp-37 as Double).addingProduct((0x1.ab78473be59d7p-45 as Double), w), w), w), w), w), w))
+        var v = (q & 1) != 0 ? co : s
+        v = (q & 2) != 0 ? -v : v
+        return x.magnitude > (0x1p+30 as Double) ? .nan : v
+    }
+
+    @inlinable @inline(__always) public static func sin(_ x: Double) -> Double {
+        let v = sincos(x, 0)
+        return x == 0 ? x : v // keeps -0
+    }
+
+    @inlinable @inline(__always) public static func cos(_ x: Double) -> Double { sincos(x, 1) }
+
+    /// erfc as in the C prelude: 1 - erf(x) while erf(x) <= 1/2, then erfcx(|x|) e^-x^2 (exp's reduction of the
+    /// exact square, erfcx folded into its last step), 2 minus that for x < 0.
+    @inlinable @inline(__always) public static func erfc(_ x: Double) -> Double {
+        let a = x.magnitude
+        let ac = a > (0x1.b4ccccccccccdp+4 as Double) ? (0x1.b4ccccccccccdp+4 as Double) : a // NaN stays NaN
+        let h = ac * ac
+        let l = (-h).addingProduct(ac, ac)
+        let t = 1 / ac
+        let w = t * t
+        let v = ac < (0x1p+1 as Double) ? ac - (0x1.3cp+0 as Double) : w - (ac < (0x1p+2 as Double) ? (0x1.4p-3 as Double) : (0x1p-5 as Double))
+        let pb = (0x1.7c04ca5de8de1p-2 as Double).addingProduct((-0x1.b29400f19fee3p-3 as Double).addingProduct((0x1.bf35c72320a43p-4 as Double).addingProduct((-0x1.a6d7801a84c21p-5 as Double).addingProduct((0x1.74798c2585737p-6 as Double).addingProduct((-0x1.34ba5f5efa4a7p-7 as Double).addingProduct((0x1.e526b8c25f18p-9 as Double).addingProduct((-0x1.6b7589f48568bp-10 as Double).addingProduct((0x1.04d42d9f5839ap-11 as Double).addingProduct((-0x1.67f65fa7bf7fdp-13 as Double).addingProduct((0x1.df3078fdadb9dp-15 as Double).addingProduct((-0x1.347db10b52468p-16 as Double).addingProduct((0x1.810ead0e73d3fp-18 as Double).addingProduct((-0x1.d2de309fe6aaap-20 as Double).addingProduct((0x1.1365891ed3479p-21 as Double).addingProduct((-0x1.3caa866185539p-23 as Double).addingProduct((0x1.63d4393cd8859p-25 as Double).addingProduct((-0x1.861e5bf84ae02p-27 as Double).addingProduct((0x1.98d3d3abd8b9cp-29 as Double).addingProduct((-0x1.ae2ac962292b6p-31 as Double).addingProduct((0x1.14da5aaefcb36p-32 as Double).addingProduct((-0x1.15960fe6c90d4p-34 as Double), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v)
+        let pc = (0x1.0e3520427399ap-1 as Double).addingProduct((-0x1.91cdedbf4e9d6p-3 as Double).addingProduct((0x1.77b07ce4028b6p-3 as Double).addingProduct((-0x1.fb13a190fb005p-3 as Double).addingProduct((0x1.a834fd155ec39p-2 as Double).addingProduct((-0x1.9a831c8c7ce28p-1 as Double).addingProduct((0x1.ba2c58c60b928p+0 as Double).addingProduct((-0x1.02c1afd212e0fp+2 as Double).addingProduct((0x1.43c3a03bbc8dbp+3 as Double).addingProduct((-0x1.ac1af5009e015p+4 as Double).addingProduct((0x1.2890aaffab9c1p+6 as Double).addingProduct((-0x1.abaa1619f944ap+7 as Double).addingProduct((0x1.3ed3efeac9d39p+9 as Double).addingProduct((-0x1.ead15fb3d7baap+10 as Double).addingProduct((0x1.8de2a9bd6ff42p+12 as Double).addingProduct((-0x1.4398a18af2a76p+14 as Double).addingProduct((0x1.a5dbb257e28fap+15 as Double).addingProduct((-0x1.5dde7896345a2p+17 as Double).addingProduct((0x1.5665ebb3a10ccp+20 as Double).addingProduct((-0x1.31a0016936b25p+22 as Double), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v)
+        let pd = (0x1.1c8c55ad08099p-1 as Double).addingProduct((-0x1.088ffc939734fp-2 as Double).addingProduct((0x1.5dcd442df7112p-2 as Double).addingProduct((-0x1.6ec49a074b733p-1 as Double).addingProduct((0x1.00fd05d45c919p+1 as Double).addingProduct((-0x1.bb483e0838ab4p+2 as Double).addingProduct((0x1.c070e1503e7bcp+4 as Double).addingProduct((-0x1.01d4a342e99d7p+7 as Double).addingProduct((0x1.49a8916fc1285p+9 as Double).addingProduct((-0x1.cd2a2fcac9e07p+11 as Double).addingProduct((0x1.5cdd55ee4faacp+14 as Double).addingProduct((-0x1.19e347ddfc97ap+17 as Double).addingProduct((0x1.d855a636c4abfp+19 as Double).addingProduct((-0x1.b3459239132bdp+22 as Double).addingProduct((0x1.0c8997ab2f13dp+26 as Double).addingProduct((-0x1.f3a19f1aaed94p+28 as Double), v), v), v), v), v), v), v), v), v), v), v), v), v), v), v)
+        let g = ac < (0x1p+1 as Double) ? pb : t * (ac < (0x1p+2 as Double) ? pc : pd)
+        let corr = ac < (0x1p+1 as Double) ? 0 : (1 as Double).addingProduct(-ac, t)
+        let tt = (0x1.8p+52 as Double).addingProduct(-h, (0x1.71547652b82fep+0 as Double))
+        let n = tt - (0x1.8p+52 as Double)
+        var r = (-h).addingProduct(n, -(0x1.62e42feep-1 as Double))
+        r = r.addingProduct(n, -(0x1.a39ef35793c76p-33 as Double))
+        r = r - l
+        let q = (0x1.0000000000001p-1 as Double).addingProduct((0x1.5555555555556p-3 as Double).addingProduct((0x1.5555555553d68p-5 as Double).addingProduct((0x1.11111111109b5p-7 as Double).addingProduct((0x1.6c16c17889ef1p-10 as Double).addingProduct((0x1.a01a01a7c2efep-13 as Double).addingProduct((0x1.a019b9149a41cp-16 as Double).addingProduct((0x1.71de0db2f6b19p-19 as Double).addingProduct((0x1.28917c89a43a7p-22 as Double).addingProduct((0x1.af389ecfc4b9cp-26 as Double), r), r), r), r), r), r), r), r), r)
+        let pm = r * (1 as Double).addingProduct(r, q)
+        let pt = (pm + corr).addingProduct(pm, corr)
+        let b = tt.bitPattern
+        let s1 = ((b &+ (2046 &- 0x4338000000000000 as UInt64)) >> 1) << 52
+        let s2 = (b << 52) &+ ((2046 as UInt64) << 52) &- s1
+        let tail = g.addingProduct(g, pt) * Double(bitPattern: s1) * Double(bitPattern: s2)
+        var res = x < 0 ? 2 - tail : tail
+        res = a < (0x1.ep-2 as Double) ? 1 - erf(x) : res
+        res = a >= (0x1.b4ccccccccccdp+4 as Double) ? (x < 0 ? 2 : 0) : res
+        return x != x ? x : res
     }
 
     /// U[0, 1) from the top 53 of 64 random bits.

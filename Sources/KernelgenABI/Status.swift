@@ -29,7 +29,7 @@ struct ABIError: Error {
         let status: ABIStatus
         switch error {
         case .unknownSurrogate: status = .unknownSurrogate
-        case .unknownParameter, .parameterOutOfBounds, .parameterNotRepresentable: status = .badParameter
+        case .unknownParameter, .parameterOutOfBounds, .parameterNotRepresentable, .parameterNotInteger: status = .badParameter
         case .replacedSpec, .noKernel: status = .noKernel
         case .compileFailed: status = .compileFailed
         case .forwardOutputRequired: status = .needsForwardOutput

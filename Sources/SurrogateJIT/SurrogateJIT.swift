@@ -92,7 +92,7 @@ public final class SurrogateJIT: Sendable {
     public static func descriptor(_ spec: Spec) -> SurrogateDescriptor {
         SurrogateDescriptor(
             name: spec.name, summary: spec.summary,
-            parameters: spec.params.map { ParameterInfo(name: $0.name, defaultValue: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "") },
+            parameters: spec.params.map { ParameterInfo(name: $0.name, defaultValue: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "", integer: $0.integer) },
             hasTrainForward: spec.trainForward != nil, isStochastic: spec.isStochastic,
             backwardReadsForwardOutput: spec.backward.expr.usesForwardOutput, fingerprint: spec.fingerprint)
     }

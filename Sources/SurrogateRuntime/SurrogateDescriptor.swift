@@ -45,6 +45,7 @@ public struct SurrogateDescriptor: Sendable, Hashable {
             guard v.isFinite, v >= (p.min ?? -.infinity), v <= (p.max ?? .infinity) else {
                 throw .parameterOutOfBounds(p.name, value: v, min: p.min, max: p.max, surrogate: name)
             }
+            guard !p.integer || v == v.rounded() else { throw .parameterNotInteger(p.name, value: v, surrogate: name) }
             return v
         }
     }
@@ -56,12 +57,15 @@ public struct ParameterInfo: Sendable, Hashable {
     public var min: Double?
     public var max: Double?
     public var doc: String
+    /// Values must be integers (`integer: true` in the spec; its bounds are then given).
+    public var integer: Bool
 
-    public init(name: String, defaultValue: Double, min: Double?, max: Double?, doc: String) {
+    public init(name: String, defaultValue: Double, min: Double?, max: Double?, doc: String, integer: Bool = false) {
         self.name = name
         self.defaultValue = defaultValue
         self.min = min
         self.max = max
         self.doc = doc
+        self.integer = integer
     }
 }

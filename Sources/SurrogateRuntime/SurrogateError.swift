@@ -5,6 +5,8 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
     case unknownSurrogate(String, known: [String])
     case unknownParameter(String, surrogate: String, known: [String])
     case parameterOutOfBounds(String, value: Double, min: Double?, max: Double?, surrogate: String)
+    /// A value of an integer parameter that is not an integer.
+    case parameterNotInteger(String, value: Double, surrogate: String)
     /// Finite in Double, infinite in the kernels' element type.
     case parameterNotRepresentable(String, value: Double, dtype: DType, surrogate: String)
     /// The surrogate was replaced by a spec with other formulas; `backend`'s kernels were made from the old one.
@@ -24,6 +26,8 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
             return "`\(surrogate)` has no parameter `\(name)`\(Self.suggestion(name, known)); \(expected)"
         case .parameterOutOfBounds(let name, let value, let min, let max, let surrogate):
             return "parameter `\(name)` of `\(surrogate)` is \(value); expected a finite value in [\(min.map { "\($0)" } ?? "-inf"), \(max.map { "\($0)" } ?? "inf")]"
+        case .parameterNotInteger(let name, let value, let surrogate):
+            return "parameter `\(name)` of `\(surrogate)` is \(value); expected an integer (it is an integer parameter)"
         case .parameterNotRepresentable(let name, let value, let dtype, let surrogate):
             let largest = dtype == .f32 ? "\(Float.greatestFiniteMagnitude)" : "\(Double.greatestFiniteMagnitude)"
             return "parameter `\(name)` of `\(surrogate)` is \(value), which is infinite in \(dtype.rawValue); expected a magnitude of at most \(largest)"

@@ -140,7 +140,7 @@ import Testing
 
     @Test func unknownParameterField() {
         expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale:\n    default: 1\n    ⟦defualt: 2\nbackward: x\n", .unknownField,
-                         "unknown parameter field `defualt`; did you mean `default`?; expected one of: default, doc, min, max")
+                         "unknown parameter field `defualt`; did you mean `default`?; expected one of: default, doc, min, max, integer")
     }
 
     @Test func invalidParameterName() {

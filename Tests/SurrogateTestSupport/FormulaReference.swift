@@ -24,8 +24,18 @@ public struct FormulaReference: Sendable {
 
     /// Parameter values, already rounded to the kernel's dtype where the kernel rounds them.
     public var parameters: [String: R]
+    /// The kernels' domain of `sin` and `cos` for the dtype under test (README "Functions"): NaN beyond it.
+    public var trigLimit: R
+    /// The values of the enclosing sums' indices.
+    var indices: [String: R] = [:]
 
-    public init(parameters: [String: R]) { self.parameters = parameters }
+    public init(parameters: [String: R], trigLimit: R = .infinity) {
+        self.parameters = parameters
+        self.trigLimit = trigLimit
+    }
+
+    /// The README's trigonometric domain of a dtype: |x| <= 2^20 in float, 2^30 in double.
+    public static func trigLimit<T: BinaryFloatingPoint>(_: T.Type) -> R { T.self == Float.self ? 0x1p20 : 0x1p30 }
 
     public func evaluate(_ e: Expr, x: R, y: R = .nan) throws -> R {
         switch e.kind {
@@ -37,13 +47,29 @@ public struct FormulaReference: Sendable {
         case .constant("e"): return R.exp(1)
         case .constant(let name): throw UnknownFunction(name: name)
         case .local(let name): throw UnknownFunction(name: name) // emitter-only, never parsed
+        case .index(let name): return indices[name] ?? .nan
+        case .sum(let name, let from, let to, let body):
+            // The integers from `from` to `to` in increasing order, added to +0 one by one (README "sum").
+            let lo = try evaluate(from, x: x, y: y), hi = try evaluate(to, x: x, y: y)
+            guard lo == lo.rounded(), hi == hi.rounded() else { return .nan }
+            var inner = self
+            var total: R = 0
+            var k = lo
+            while k <= hi {
+                inner.indices[name] = k
+                total += try inner.evaluate(body, x: x, y: y)
+                k += 1
+            }
+            return total
         case .unary(.negate, let a): return -(try evaluate(a, x: x, y: y))
         case .unary(.plus, let a): return try evaluate(a, x: x, y: y)
         case .unary(.not, let a): return try evaluate(a, x: x, y: y) == 0 ? 1 : 0
         case .binary(let op, let a, let b):
             return Self.apply(op, try evaluate(a, x: x, y: y), try evaluate(b, x: x, y: y))
         case .call(let name, let arguments, _):
-            return try Self.call(name, try arguments.map { try evaluate($0, x: x, y: y) })
+            let values = try arguments.map { try evaluate($0, x: x, y: y) }
+            if name == "sin" || name == "cos", let a = values.first, a.magnitude > trigLimit { return .nan }
+            return try Self.call(name, values)
         }
     }
 
@@ -84,6 +110,13 @@ public struct FormulaReference: Sendable {
         case "tanh": return R.tanh(a[0])
         case "atan": return R.atan(a[0])
         case "erf": return R.erf(a[0])
+        case "erfc": return R.erfc(a[0])
+        case "sin": return R.sin(a[0])
+        case "cos": return R.cos(a[0])
+        case "floor": return a[0].rounded(.down)
+        case "ceil": return a[0].rounded(.up)
+        case "trunc": return a[0].rounded(.towardZero)
+        case "round": return a[0].rounded(.toNearestOrEven)
         case "heaviside": return a[0] >= 0 ? 1 : 0
         case "where": return a[0] != 0 ? a[1] : a[2]
         case "logistic": return 0

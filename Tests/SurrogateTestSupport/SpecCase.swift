@@ -31,7 +31,8 @@ public struct SpecCase: Sendable, CustomTestStringConvertible {
     /// The default times 0.75 (or 1.25, or +-0.5 from a zero default), clamped into the parameter's bounds;
     /// nil when the bounds leave no other value.
     static func otherValue(_ p: Param) -> Double? {
-        let candidates = p.defaultValue == 0 ? [0.5, -0.5] : [p.defaultValue * 0.75, p.defaultValue * 1.25]
+        var candidates = p.defaultValue == 0 ? [0.5, -0.5] : [p.defaultValue * 0.75, p.defaultValue * 1.25]
+        if p.integer { candidates = p.defaultValue == 0 ? [1, -1] : candidates.map { $0.rounded() } } // integer parameters take integers
         return candidates.map { Swift.min(Swift.max($0, p.min ?? -.infinity), p.max ?? .infinity) }
             .first { $0 != p.defaultValue }
     }
@@ -58,7 +59,7 @@ public struct SpecCase: Sendable, CustomTestStringConvertible {
     /// within `ErrorBound`. The references are evaluated at the kernel's own inputs (x in the dtype) with the
     /// parameters rounded to the dtype, as every backend receives them.
     public func check<T: KernelScalar>(_ surrogate: BoundSurrogate<T>) throws -> Outcome<T> {
-        let reference = FormulaReference(parameters: parameters.mapValues { R(T($0)) })
+        let reference = FormulaReference(parameters: parameters.mapValues { R(T($0)) }, trigLimit: FormulaReference.trigLimit(T.self))
         let x = Inputs.all(T.self)
         var s = surrogate
         s.mode = .eval

@@ -1,3 +1,4 @@
+import Foundation
 import RealModule
 import SurrogateTestSupport
 import SurrogateKernelsC
@@ -17,6 +18,8 @@ import Testing
         var double: @Sendable (Double) -> Double
         var c32: @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
         var c64: @Sendable (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Void
+        /// Largest |x| of the domain claimed per element type (float, double): beyond it the kernels return NaN.
+        var limit: (float: R, double: R) = (.infinity, .infinity)
         var testDescription: String { name }
     }
 
@@ -40,7 +43,25 @@ import Testing
         Function(name: "sigmoid_grad", reference: { Reference.sigmoidBackward($0, scale: 1) },
                  float: KernelMath.sigmoidGrad, double: KernelMath.sigmoidGrad,
                  c32: { kg_math_sigmoid_grad_f32($0, $1, $2) }, c64: { kg_math_sigmoid_grad_f64($0, $1, $2) }),
+        // The README's claim: within 4 ulp for |x| <= 2^20 (float) and 2^30 (double), NaN beyond.
+        Function(name: "sin", reference: { R.sin($0) }, float: KernelMath.sin, double: KernelMath.sin,
+                 c32: { kg_math_sin_f32($0, $1, $2) }, c64: { kg_math_sin_f64($0, $1, $2) }, limit: (0x1p20, 0x1p30)),
+        Function(name: "cos", reference: { R.cos($0) }, float: KernelMath.cos, double: KernelMath.cos,
+                 c32: { kg_math_cos_f32($0, $1, $2) }, c64: { kg_math_cos_f64($0, $1, $2) }, limit: (0x1p20, 0x1p30)),
+        Function(name: "erfc", reference: { R.erfc($0) }, float: KernelMath.erfc, double: KernelMath.erfc,
+                 c32: { kg_math_erfc_f32($0, $1, $2) }, c64: { kg_math_erfc_f64($0, $1, $2) }),
+        Function(name: "floor", reference: { $0.rounded(.down) }, float: KernelMath.floor, double: KernelMath.floor,
+                 c32: { kg_math_floor_f32($0, $1, $2) }, c64: { kg_math_floor_f64($0, $1, $2) }),
+        Function(name: "ceil", reference: { $0.rounded(.up) }, float: KernelMath.ceil, double: KernelMath.ceil,
+                 c32: { kg_math_ceil_f32($0, $1, $2) }, c64: { kg_math_ceil_f64($0, $1, $2) }),
+        Function(name: "trunc", reference: { $0.rounded(.towardZero) }, float: KernelMath.trunc, double: KernelMath.trunc,
+                 c32: { kg_math_trunc_f32($0, $1, $2) }, c64: { kg_math_trunc_f64($0, $1, $2) }),
+        Function(name: "round", reference: { $0.rounded(.toNearestOrEven) }, float: KernelMath.round, double: KernelMath.round,
+                 c32: { kg_math_round_f32($0, $1, $2) }, c64: { kg_math_round_f64($0, $1, $2) }),
     ]
+
+    /// Functions exact by definition (rounding to integers): 0 ulp, and the sign of zero kept.
+    static let exact: Set<String> = ["floor", "ceil", "trunc", "round"]
 
     /// Inputs covering the whole domain: random bit patterns (every binade, both signs), a dense sweep of
     /// [-20, 20], and the edges.
@@ -53,6 +74,9 @@ import Testing
             xs.append(T(sign: generator.next() & 1 == 0 ? .plus : .minus, exponentBitPattern: exponent, significandBitPattern: significand))
         }
         xs += (0...40_000).map { T(-20) + T($0) / 1000 }
+        // Halves and near-halves (rounding), the ends of the trigonometric domains, erfc's pieces and tails.
+        xs += [0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999997, 3.5, -4.5, 0x1p23 + 1, 0x1p20, -0x1p20, 0x1p30, 0x1.0002p20,
+               0.46875, 0.4687, 4, 3.9999, 10.05, -10.05, 26.5, 27.2, 27.3, -27.3]
         xs += [0, -0, T.leastNonzeroMagnitude, -T.leastNonzeroMagnitude, T.leastNormalMagnitude, T.greatestFiniteMagnitude,
                -T.greatestFiniteMagnitude, 1, -1, T.ulpOfOne, 0.5, 88.7, 88.73, -87.3, -103.9, -104, 709.7, 709.8, -745, -746,
                6, -6, 2, 1e-30, 1e30]
@@ -71,6 +95,8 @@ import Testing
     func check<T: KernelScalar & BinaryFloatingPoint>(_ f: Function, _: T.Type, swift: (T) -> T,
                                                       c: (UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void) where T.RawSignificand: FixedWidthInteger {
         let xs = Self.inputs(T.self, count: 200_000)
+        let limit = T.self == Float.self ? f.limit.float : f.limit.double
+        let reference = { (x: R) -> R in x.magnitude > limit ? .nan : f.reference(x) }
         var fromC = [T](repeating: 0, count: xs.count)
         xs.withUnsafeBufferPointer { xb in fromC.withUnsafeMutableBufferPointer { c(xb.baseAddress!, $0.baseAddress!, xs.count) } }
         var worst: (error: R, x: T) = (0, 0)
@@ -78,14 +104,18 @@ import Testing
         for (i, x) in xs.enumerated() {
             let got = swift(x)
             if !(got == fromC[i] && got.sign == fromC[i].sign) && !(got.isNaN && fromC[i].isNaN) { mismatches += 1 }
-            guard let error = ulpError(got, f.reference(R(x))) else {
-                if failures.count < 3 { failures.append("x = \(x): got \(got), reference \(f.reference(R(x)))") }
+            guard let error = ulpError(got, reference(R(x))) else {
+                if failures.count < 3 { failures.append("x = \(x): got \(got), reference \(reference(R(x)))") }
                 continue
+            }
+            if Self.exact.contains(f.name), !(got == T(reference(R(x))) && got.sign == T(reference(R(x))).sign) && !got.isNaN {
+                if failures.count < 3 { failures.append("x = \(x): got \(got), exactly \(reference(R(x)))") }
             }
             if error > worst.error { worst = (error, x) }
         }
         #expect(failures.isEmpty, "\(f.name) \(T.self): \(failures)")
         #expect(worst.error <= 4, "\(f.name) \(T.self): \(worst.error) ulp at x = \(worst.x)")
+        if ProcessInfo.processInfo.environment["KERNELGEN_REPORT_ULP"] != nil { print("ulp \(f.name) \(T.self): \(worst.error) at \(worst.x)") }
         #expect(mismatches == 0, "\(f.name) \(T.self): C and Swift differ at \(mismatches) inputs")
     }
 
@@ -107,6 +137,13 @@ import Testing
         // pi/2 correctly rounded (Swift's Float.pi is rounded down).
         #expect(KernelMath.atan(Double.infinity) == Double.pi / 2 && KernelMath.atan(-Float.infinity) == -Float(Double.pi / 2))
         #expect(KernelMath.erf(Float.infinity) == 1 && KernelMath.erf(-Double.infinity) == -1 && KernelMath.erf(Double.nan).isNaN)
+        #expect(KernelMath.sin(Float(-0.0)).sign == .minus && KernelMath.sin(Double(-0.0)).sign == .minus && KernelMath.cos(Float(-0.0)) == 1)
+        #expect(KernelMath.sin(Float.infinity).isNaN && KernelMath.cos(-Double.infinity).isNaN && KernelMath.sin(Double.nan).isNaN)
+        #expect(KernelMath.sin(Float(0x1.0002p20)).isNaN && KernelMath.cos(Double(0x1.0002p30)).isNaN && !KernelMath.cos(Float(0x1p20)).isNaN)
+        #expect(KernelMath.erfc(Float.infinity) == 0 && KernelMath.erfc(-Double.infinity) == 2 && KernelMath.erfc(Float.nan).isNaN)
+        #expect(KernelMath.erfc(Double(0)) == 1 && KernelMath.erfc(Float(-0.0)) == 1 && KernelMath.erfc(Double(27.3)) == 0)
+        #expect(KernelMath.round(Float(2.5)) == 2 && KernelMath.round(Double(-0.5)).sign == .minus && KernelMath.round(Float(3.5)) == 4)
+        #expect(KernelMath.floor(Double(-0.0)).sign == .minus && KernelMath.ceil(Float(-0.5)).sign == .minus && KernelMath.trunc(Double(-1.5)) == -1)
         #expect(KernelMath.sigmoid(Float(-1000)) == 0 && KernelMath.sigmoid(Double(1000)) == 1 && KernelMath.sigmoid(Float.nan).isNaN)
     }
 }

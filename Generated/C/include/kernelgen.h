@@ -30,6 +30,13 @@ void kg_math_atan_f32(const float *__restrict x, float *__restrict y, size_t n);
 void kg_math_erf_f32(const float *__restrict x, float *__restrict y, size_t n);
 void kg_math_sigmoid_f32(const float *__restrict x, float *__restrict y, size_t n);
 void kg_math_sigmoid_grad_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_sin_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_cos_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_erfc_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_floor_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_ceil_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_trunc_f32(const float *__restrict x, float *__restrict y, size_t n);
+void kg_math_round_f32(const float *__restrict x, float *__restrict y, size_t n);
 void kg_math_exp_f64(const double *__restrict x, double *__restrict y, size_t n);
 void kg_math_expm1_f64(const double *__restrict x, double *__restrict y, size_t n);
 void kg_math_log_f64(const double *__restrict x, double *__restrict y, size_t n);
@@ -39,6 +46,13 @@ void kg_math_atan_f64(const double *__restrict x, double *__restrict y, size_t n
 void kg_math_erf_f64(const double *__restrict x, double *__restrict y, size_t n);
 void kg_math_sigmoid_f64(const double *__restrict x, double *__restrict y, size_t n);
 void kg_math_sigmoid_grad_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_sin_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_cos_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_erfc_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_floor_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_ceil_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_trunc_f64(const double *__restrict x, double *__restrict y, size_t n);
+void kg_math_round_f64(const double *__restrict x, double *__restrict y, size_t n);
 
 #ifdef __cplusplus
 }

@@ -17,10 +17,26 @@ import SurrogateSpec
 /// cannot run them; `AccuracyEvaluatorTests` compares this evaluator with the compiled kernels.)
 public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
     public var params: [String: Double]
+    /// The enclosing sums' bound variables.
+    var indices: [String: Int] = [:]
     public init(params: [String: Double]) { self.params = params }
 
     public func evaluate(_ e: Expr, x: T, y: T = .nan) -> T {
         switch e.kind {
+        case .index(let name): return indices[name].map { T($0) } ?? .nan
+        case .sum(let name, let from, let to, let body):
+            // In order from `from` up, starting at +0, accumulated in T, as the kernels add.
+            guard let lo = ReferenceEvaluator.integer(Double(evaluate(from, x: x, y: y))),
+                  let hi = ReferenceEvaluator.integer(Double(evaluate(to, x: x, y: y))) else { return .nan }
+            var total: T = 0
+            var inner = self
+            var k = lo
+            while k <= hi {
+                inner.indices[name] = k
+                total = total + inner.evaluate(body, x: x, y: y)
+                k += 1
+            }
+            return total
         case .number(let v): return T(v)
         case .variable(.x): return x
         case .variable(.y): return y
@@ -80,12 +96,27 @@ public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
 public struct HighPrecisionEvaluator: Sendable {
     public typealias R = Float80
     public var params: [String: R]
+    /// The enclosing sums' bound variables.
+    var indices: [String: Int] = [:]
     public init(params: [String: R]) { self.params = params }
 
     public static func knows(_ name: String) -> Bool { call(name, [0.5, 0.25, 0.75]) != nil }
 
     public func evaluate(_ e: Expr, x: R, y: R = .nan) -> R {
         switch e.kind {
+        case .index(let name): return indices[name].map { R($0) } ?? .nan
+        case .sum(let name, let from, let to, let body):
+            guard let lo = ReferenceEvaluator.integer(Double(evaluate(from, x: x, y: y))),
+                  let hi = ReferenceEvaluator.integer(Double(evaluate(to, x: x, y: y))) else { return .nan }
+            var total: R = 0
+            var inner = self
+            var k = lo
+            while k <= hi {
+                inner.indices[name] = k
+                total += inner.evaluate(body, x: x, y: y)
+                k += 1
+            }
+            return total
         case .number(let v): return R(v)
         case .variable(.x): return x
         case .variable(.y): return y

@@ -87,17 +87,63 @@ public struct Lane: Sendable, Equatable {
     }
 
     init(_ e: Expr, _ printer: ExpressionPrinter) {
-        let shared = Simplifier.commonSubexpressions(e)
-        let (definitions, body) = Simplifier.boundNesting(shared.locals, shared.body)
+        var lines: [String] = []
+        var sums = 0
+        expression = Self.emit(e, printer, prefix: "t", indent: "", lines: &lines, sums: &sums)
+        locals = lines
+    }
+
+    /// Appends the statements computing `e`'s locals to `lines` and returns the expression over them. Each `sum`
+    /// (outermost first, in order) becomes a loop accumulating into a local `s<k>` (+0, then `s = s + term` for
+    /// the index from `from` up to `to`), its body emitted the same way inside the loop with its own locals
+    /// (`s<k>_t0`, ...); then the common subexpressions of what is left become locals (`t0`, ...). Sums go first:
+    /// their bounds read only parameters, and the locals may use them. Nested lines are indented in the strings.
+    static func emit(_ e: Expr, _ printer: ExpressionPrinter, prefix: String, indent: String, lines: inout [String], sums: inout Int) -> String {
         let dialect = printer.dialect
-        locals = definitions.map { name, value in
+        let lifted = Simplifier.rewrite(e) { node in
+            guard case .sum(let index, let from, let to, let body) = node.kind else { return nil }
+            let name = "s\(sums)"
+            sums += 1
+            let k = EmittedNames.sumIndex(index)
+            let inner = indent + "    "
+            let lo = printer.printInteger(from), hi = printer.printInteger(to)
             switch dialect.language {
-            case .c: return "const \(dialect.element.cName) \(name) = \(printer.print(value));"
-            case .swift: return "let \(name): \(dialect.element.swiftName) = \(printer.print(value))"
-            case .torch: return "\(name) = \(printer.print(value))"
+            case .c:
+                lines.append("\(indent)\(dialect.element.cName) \(name) = \(dialect.literal(0));")
+                lines.append("\(indent)for (kg_i64 \(k) = \(lo); \(k) <= \(hi); ++\(k)) {")
+            case .swift:
+                lines.append("\(indent)var \(name): \(dialect.element.swiftName) = 0")
+                lines.append("\(indent)do {")
+                lines.append("\(inner)var \(k): Int64 = \(lo)")
+                lines.append("\(inner)while \(k) <= \(hi) {")
+            case .torch:
+                lines.append("\(indent)\(name) = \(dialect.inputName).new_zeros(())")
+                lines.append("\(indent)for \(k) in range(\(lo), \(hi) + 1):")
+                lines.append("\(inner)\(k) = \(dialect.inputName).new_tensor(float(\(k)))")
+            }
+            let bodyIndent = dialect.language == .swift ? inner + "    " : inner
+            let term = emit(body, printer, prefix: "\(name)_t", indent: bodyIndent, lines: &lines, sums: &sums)
+            lines.append("\(bodyIndent)\(name) = \(name) + \(term)\(dialect.language == .c ? ";" : "")")
+            switch dialect.language {
+            case .c: lines.append("\(indent)}")
+            case .swift:
+                lines.append("\(bodyIndent)\(k) &+= 1")
+                lines.append("\(inner)}")
+                lines.append("\(indent)}")
+            case .torch: break
+            }
+            return Expr(.local(name), at: node.offset)
+        }
+        let shared = Simplifier.commonSubexpressions(lifted, prefix: prefix)
+        let (definitions, body) = Simplifier.boundNesting(shared.locals, shared.body, prefix: prefix)
+        for (name, value) in definitions {
+            switch dialect.language {
+            case .c: lines.append("\(indent)const \(dialect.element.cName) \(name) = \(printer.print(value));")
+            case .swift: lines.append("\(indent)let \(name): \(dialect.element.swiftName) = \(printer.print(value))")
+            case .torch: lines.append("\(indent)\(name) = \(printer.print(value))")
             }
         }
-        expression = printer.print(body)
+        return printer.print(body)
     }
 }
 

@@ -42,6 +42,8 @@ public struct TorchContext: Sendable {
     public var params: [TorchParam]
     /// `, p_alpha, p_beta` (or empty): the parameters after the fixed arguments.
     public var paramArgs: String
+    /// Some parameter is `integer: true` (the module then lists them and checks their values).
+    public var hasIntegerParams: Bool
     public var hasTrainForward: Bool
     public var isStochastic: Bool
     public var backwardUsesY: Bool
@@ -57,6 +59,7 @@ public struct TorchContext: Sendable {
         self.specFile = specFile
         params = spec.params.map(TorchParam.init)
         paramArgs = params.map { ", \($0.pythonName)" }.joined()
+        hasIntegerParams = params.contains { $0.integer }
         hasTrainForward = spec.trainForward != nil
         isStochastic = spec.isStochastic
         backwardUsesY = spec.backward.expr.usesForwardOutput
@@ -85,14 +88,17 @@ public struct TorchParam: Sendable {
     public var maxLiteral: String
     /// `scale (default 5.0, min 0.0): Sharpness ...` (raw: the doc's text is in it).
     public var summaryLine: String
+    /// `integer: true`: values must be integers (checked by `_kg_param`).
+    public var integer: Bool
 
     init(_ p: Param) {
         name = p.name
+        integer = p.integer
         pythonName = EmittedNames.pythonParameter(p.name)
         defaultLiteral = Dialect.pythonFloat(p.defaultValue)
         minLiteral = p.min.map(Dialect.pythonFloat) ?? "None"
         maxLiteral = p.max.map(Dialect.pythonFloat) ?? "None"
-        var facts = ["default \(p.defaultValue)"]
+        var facts = (p.integer ? ["integer"] : []) + ["default \(p.defaultValue)"]
         if let lo = p.min { facts.append("min \(lo)") }
         if let hi = p.max { facts.append("max \(hi)") }
         summaryLine = "\(p.name) (\(facts.joined(separator: ", ")))" + ((p.doc ?? "").isEmpty ? "" : ": \(p.doc!)")

@@ -49,7 +49,8 @@ public struct Generator {
     static let philoxRounds = Array(0..<10)
 
     /// The vectorised math functions of the prelude, exported elementwise for tests and benchmarks.
-    public static let mathFunctions = ["exp", "expm1", "log", "log1p", "tanh", "atan", "erf", "sigmoid", "sigmoid_grad"]
+    public static let mathFunctions = ["exp", "expm1", "log", "log1p", "tanh", "atan", "erf", "sigmoid", "sigmoid_grad",
+                                       "sin", "cos", "erfc", "floor", "ceil", "trunc", "round"]
 
     /// The templates the JIT renders at run time (embedded into `EmbeddedSources.swift`).
     public static let jitTemplates = ["C/kernels.inc.stencil", "C/prelude.h.stencil"]
@@ -146,7 +147,9 @@ public struct Generator {
                           surrogate: () -> SurrogateContext) throws -> String {
         let parts = try jitParts.get(cacheKey) {
             let context = surrogate()
-            let elements = ElementContext.all.filter { $0.element == element.rawValue }
+            // Float erfc rounds the double one: its section comes with the double math it calls.
+            let needsDouble = context.preludeNeeds["erfc"] == true
+            let elements = ElementContext.all.filter { $0.element == element.rawValue || (needsDouble && $0.element == "f64") }
             let prelude = try environment.renderTemplate(
                 name: "C/prelude.h.stencil", context: ["elements": elements, "philoxRounds": Self.philoxRounds, "needs": context.preludeNeeds])
             let kernels = try environment.renderTemplate(name: "C/kernels.inc.stencil", context: ["surrogate": context])

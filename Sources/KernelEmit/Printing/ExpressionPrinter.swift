@@ -121,6 +121,16 @@ public struct ExpressionPrinter: Sendable {
         case .param(let p): return dialect.paramName(p)
         case .constant(let c): return dialect.literal(FormulaConstant.values[c] ?? .nan)
         case .local(let name): return name
+        case .index(let name):
+            let k = EmittedNames.sumIndex(name)
+            switch dialect.language {
+            case .c: return "((\(dialect.element.cName))\(k))"
+            case .swift: return "\(dialect.element.swiftName)(\(k))"
+            case .torch: return k // a 0-d tensor of the input's dtype (see `Lane`)
+            }
+        case .sum:
+            // `Lane` lifts every sum into a loop before printing; a sum reaching here is an emitter bug.
+            preconditionFailure("sum printed as an expression: \(e)")
         case .unary(.negate, let a): return "(-\(print(a)))"
         case .unary(.plus, let a): return print(a)
         case .unary(.not, _), .binary(.less, _, _), .binary(.lessEqual, _, _), .binary(.greater, _, _),
@@ -137,6 +147,34 @@ public struct ExpressionPrinter: Sendable {
         case .call(let name, let args, let site):
             guard let f = FunctionTable.function(named: name) else { return dialect.literal(.nan) }
             return dialect.spell(f, args.map(print), site: site)
+        }
+    }
+
+    /// An integer expression (the bounds of a sum: integer literals and parameters with `+ - *`, checked by the
+    /// parser) in the backend's 64-bit integers: C `kg_i64`, Swift `Int64` (wrapping operators: the parser bounds
+    /// every value, so nothing wraps), Python `int`. Integer parameters arrive as exact values of the element type.
+    public func printInteger(_ e: Expr) -> String {
+        switch e.kind {
+        case .number(let v):
+            let n = Int64(exactly: v) ?? 0
+            switch dialect.language {
+            case .c: return "((kg_i64)\(n))"
+            case .swift: return "(\(n) as Int64)"
+            case .torch: return "\(n)"
+            }
+        case .param(let p):
+            switch dialect.language {
+            case .c: return "((kg_i64)\(dialect.paramName(p)))"
+            case .swift: return "Int64(\(dialect.paramName(p)))"
+            case .torch: return "int(\(dialect.paramName(p)))"
+            }
+        case .unary(.negate, let a): return dialect.language == .swift ? "(0 &- \(printInteger(a)))" : "(-\(printInteger(a)))"
+        case .unary(.plus, let a): return printInteger(a)
+        case .binary(let op, let a, let b) where op == .add || op == .subtract || op == .multiply:
+            let symbol = dialect.language == .swift ? "&" + op.rawValue : op.rawValue
+            return "(\(printInteger(a)) \(symbol) \(printInteger(b)))"
+        default:
+            preconditionFailure("not an integer expression: \(e)")
         }
     }
 

@@ -28,6 +28,21 @@ public enum MathCoefficients {
     "erfG.f32": [0x1.50ee8e0000000p-21, 0x1.20e3940000000p-1, -0x1.9ee5520000000p-10, -0x1.0bfdb80000000p-2, -0x1.2a16040000000p-3, 0x1.10852a0000000p+0, -0x1.c3e6d60000000p+0, 0x1.a8d1900000000p+0, -0x1.ea62b20000000p-1, 0x1.45953a0000000p-2, -0x1.7eb50a0000000p-5],
     // erfG f64: degree 16 on [0.166667, 0.5], fit error 2.93e-18
     "erfG.f64": [-0x1.2496c94bb0b80p-27, 0x1.20dd886c17f59p-1, -0x1.33a444be97f92p-16, -0x1.207efbfeb8c06p-2, -0x1.420d05a73dfbep-8, 0x1.e3bfe2996ed59p-2, -0x1.802980e095886p-2, 0x1.25e01a8ab3866p+0, -0x1.41c4be33a4b3ap+3, 0x1.37386232aee42p+5, -0x1.6f7237e8d1582p+6, 0x1.2c250b52e386ap+7, -0x1.60802b476eb8ap+7, 0x1.27f13dbf1c7b6p+7, -0x1.53fb9e6496f00p+6, 0x1.e15a1f7d0ca9cp+4, -0x1.3dc4ea4f98c2cp+2],
+    // sinS f32: degree 3 on [0, 0.616912], fit error 2.81e-11
+    "sinS.f32": [-0x1.5555560000000p-3, 0x1.11110e0000000p-7, -0x1.a013a80000000p-13, 0x1.6dbdee0000000p-19],
+    // sinS f64: degree 6 on [0, 0.616912], fit error 1.16e-20
+    "sinS.f64": [-0x1.5555555555555p-3, 0x1.1111111111110p-7, -0x1.a01a01a019937p-13, 0x1.71de3a54607a5p-19, -0x1.ae64541295cdfp-26, 0x1.61217ee5cca1bp-33, -0x1.ab17bdcbd3414p-41],
+    // cosC f32: degree 3 on [0, 0.616912], fit error 2.35e-12
+    "cosC.f32": [0x1.5555560000000p-5, -0x1.6c16c00000000p-10, 0x1.a015c40000000p-16, -0x1.25243c0000000p-22],
+    // cosC f64: degree 6 on [0, 0.616912], fit error 6.45e-22
+    "cosC.f64": [0x1.5555555555555p-5, -0x1.6c16c16c16c16p-10, 0x1.a01a01a019d0ap-16, -0x1.27e4fb7712ca2p-22, 0x1.1eed8deb82809p-29, -0x1.9394b9eb4d56dp-37, 0x1.ab78473be59d7p-45],
+    // erfcB f32: degree 11 on [-0.765625, 0.765625], fit error 1.71e-10
+    // erfcB f64: degree 21 on [-0.765625, 0.765625], fit error 2.55e-20
+    "erfcB.f64": [0x1.7c04ca5de8de1p-2, -0x1.b29400f19fee3p-3, 0x1.bf35c72320a43p-4, -0x1.a6d7801a84c21p-5, 0x1.74798c2585737p-6, -0x1.34ba5f5efa4a7p-7, 0x1.e526b8c25f180p-9, -0x1.6b7589f48568bp-10, 0x1.04d42d9f5839ap-11, -0x1.67f65fa7bf7fdp-13, 0x1.df3078fdadb9dp-15, -0x1.347db10b52468p-16, 0x1.810ead0e73d3fp-18, -0x1.d2de309fe6aaap-20, 0x1.1365891ed3479p-21, -0x1.3caa866185539p-23, 0x1.63d4393cd8859p-25, -0x1.861e5bf84ae02p-27, 0x1.98d3d3abd8b9cp-29, -0x1.ae2ac962292b6p-31, 0x1.14da5aaefcb36p-32, -0x1.15960fe6c90d4p-34],
+    // erfcC f64: degree 19 on [-0.09375, 0.09375], fit error 1.45e-19
+    "erfcC.f64": [0x1.0e3520427399ap-1, -0x1.91cdedbf4e9d6p-3, 0x1.77b07ce4028b6p-3, -0x1.fb13a190fb005p-3, 0x1.a834fd155ec39p-2, -0x1.9a831c8c7ce28p-1, 0x1.ba2c58c60b928p+0, -0x1.02c1afd212e0fp+2, 0x1.43c3a03bbc8dbp+3, -0x1.ac1af5009e015p+4, 0x1.2890aaffab9c1p+6, -0x1.abaa1619f944ap+7, 0x1.3ed3efeac9d39p+9, -0x1.ead15fb3d7baap+10, 0x1.8de2a9bd6ff42p+12, -0x1.4398a18af2a76p+14, 0x1.a5dbb257e28fap+15, -0x1.5dde7896345a2p+17, 0x1.5665ebb3a10ccp+20, -0x1.31a0016936b25p+22],
+    // erfcD f64: degree 15 on [-0.0299082, 0.03125], fit error 1.06e-19
+    "erfcD.f64": [0x1.1c8c55ad08099p-1, -0x1.088ffc939734fp-2, 0x1.5dcd442df7112p-2, -0x1.6ec49a074b733p-1, 0x1.00fd05d45c919p+1, -0x1.bb483e0838ab4p+2, 0x1.c070e1503e7bcp+4, -0x1.01d4a342e99d7p+7, 0x1.49a8916fc1285p+9, -0x1.cd2a2fcac9e07p+11, 0x1.5cdd55ee4faacp+14, -0x1.19e347ddfc97ap+17, 0x1.d855a636c4abfp+19, -0x1.b3459239132bdp+22, 0x1.0c8997ab2f13dp+26, -0x1.f3a19f1aaed94p+28],
     ]
 
     /// Constants of the algorithms, by element type (values are rounded to the element type when printed).
@@ -40,6 +55,8 @@ public enum MathCoefficients {
                 "logLn2Hi": 0x1.62e300p-1, "logLn2Lo": 0x1.2fefa2p-17, "smallestNormal": 0x1p-126, "subnormalScale": 0x1p23,
                 "expm1Split": 0x1.62e430p-1, "tanhSaturation": 9, "tanPi12": 0x1.126146p-2, "sqrt3": 0x1.bb67aep+0,
                 "piOver6": 0x1.0c1524p-1, "piOver2": 0x1.921fb6p+0, "erfSplit": 1, "erfTop": 6, "erfEScale": 1, "erfEShift": 0,
+                "twoOverPi": 0x1.45f306p-1, "pio2Hi": 0x1.921fb6p+0, "pio2Mid": -0x1.777a5cp-25, "pio2Lo": -0x1.ee59dap-50,
+                "trigLimit": 0x1p20,
             ]
         case .float64:
             return [
@@ -49,6 +66,10 @@ public enum MathCoefficients {
                 "subnormalScale": 0x1p52, "expm1Split": 0x1.62e42fefa39efp-1, "tanhSaturation": 22,
                 "tanPi12": 0x1.126145e9ecd56p-2, "sqrt3": 0x1.bb67ae8584caap+0, "piOver6": 0x1.0c152382d7365p-1,
                 "piOver2": 0x1.921fb54442d18p+0, "erfSplit": 2, "erfTop": 6, "erfEScale": 0.5, "erfEShift": 1,
+                "twoOverPi": 0x1.45f306dc9c883p-1, "pio2Hi": 0x1.921fb54442d18p+0, "pio2Mid": 0x1.1a62633145c07p-54,
+                "pio2Lo": -0x1.f1976b7ed8fbcp-110, "trigLimit": 0x1p30,
+                "erfcSmall": 0.46875, "erfcMid": 2, "erfcFar": 4, "erfcTop": 27.3,
+                "erfcBCentre": 0x1.3cp+0, "erfcCCentre": 0x1.4p-3, "erfcDCentre": 0x1p-5,
             ]
         }
     }

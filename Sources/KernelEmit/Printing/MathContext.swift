@@ -4,14 +4,16 @@ import SurrogateSpec
 /// polynomial of `MathCoefficients`, printed exactly, with the polynomials as FMA Horner chains.
 public enum MathContext {
     /// The variable each polynomial is evaluated at in the templates.
-    static let variables = ["expQ": "r", "logP": "z", "expm1T": "x", "atanA": "w", "erfE": "v", "erfG": "t"]
+    static let variables = ["expQ": "r", "logP": "z", "expm1T": "x", "atanA": "w", "erfE": "v", "erfG": "t",
+                            "sinS": "w", "cosC": "w", "erfcB": "v", "erfcC": "v", "erfcD": "v"]
 
     public static func strings(_ language: Dialect.Language, _ element: ElementType) -> [String: String] {
         let dialect = Dialect(language, element)
         var out = MathCoefficients.format(element)
         for (name, value) in MathCoefficients.constants(element) { out[name] = dialect.literal(value) }
         for (name, variable) in variables {
-            let coefficients = MathCoefficients.polynomials["\(name).\(element.rawValue)"]!
+            // Some polynomials exist for one element type only (erfc's are double: float erfc rounds the double one).
+            guard let coefficients = MathCoefficients.polynomials["\(name).\(element.rawValue)"] else { continue }
             out[name] = horner(coefficients.map(dialect.literal), variable, dialect)
         }
         return out
@@ -39,7 +41,7 @@ public enum PreludeSections {
     static let dependencies: [String: [String]] = [
         "bits": [], "noise": [], "uniform": [], "atan": [],
         "exp": ["bits"], "log": ["bits"], "log1p": ["log"], "expm1": ["exp"], "tanh": ["expm1"],
-        "erf": ["exp"], "sigmoid": ["exp"], "logistic": ["log", "uniform"],
+        "erf": ["exp"], "sigmoid": ["exp"], "trig": ["bits"], "sin": ["trig"], "cos": ["trig"], "erfc": ["bits", "erf"], "logistic": ["log", "uniform"],
         "sigmoid_logistic": ["exp", "uniform"], "sigmoid_grad": ["exp"],
     ]
 

@@ -49,7 +49,7 @@ public enum Simplifier {
                     break
                 }
                 value = round(evaluator.evaluate(mapped, x: .nan))
-            case .variable, .param, .local: value = nil
+            case .variable, .param, .local, .index, .sum: value = nil
             }
             if let value {
                 if let old = number(mapped), old.bitPattern == value.bitPattern { return mapped }
@@ -138,7 +138,8 @@ public enum Simplifier {
     ///
     /// Linear in the formula's size: equal subtrees are merged into one node of a DAG (keyed by their
     /// children's node numbers), uses are counted from the root down in order of height.
-    public static func commonSubexpressions(_ e: Expr) -> (locals: [(name: String, value: Expr)], body: Expr) {
+    /// `prefix` names the locals (`t0`, ...; a sum's body gets its own, `s0_t0`, ...).
+    public static func commonSubexpressions(_ e: Expr, prefix: String = "t") -> (locals: [(name: String, value: Expr)], body: Expr) {
         var dag = ExprDAG()
         let root = dag.add(e)
         // Parents have greater height than their children: visiting by decreasing height visits every parent
@@ -157,7 +158,7 @@ public enum Simplifier {
         // Definitions children first (increasing height), so each local is defined before any use.
         let localIDs = dag.nodes.indices.filter { isLocal[$0] }.sorted { (dag.nodes[$0].height, $0) < (dag.nodes[$1].height, $1) }
         var names: [Int: String] = [:]
-        for (k, id) in localIDs.enumerated() { names[id] = "t\(k)" }
+        for (k, id) in localIDs.enumerated() { names[id] = "\(prefix)\(k)" }
         func build(_ id: Int, definition: Bool = false) -> Expr {
             let node = dag.nodes[id]
             if !definition, let name = names[id] { return Expr(.local(name), at: node.offset) }
@@ -171,7 +172,7 @@ public enum Simplifier {
     /// Splits every expression deeper than `maximumHeight` by moving subtrees into more locals (named on
     /// from `firstName`, defined before use), so no emitted expression nests deeper than that: clang allows 256
     /// nested brackets, and Swift type-checks short expressions of typed values in linear time.
-    public static func boundNesting(_ locals: [(name: String, value: Expr)], _ body: Expr, maximumHeight: Int = 16)
+    public static func boundNesting(_ locals: [(name: String, value: Expr)], _ body: Expr, maximumHeight: Int = 16, prefix: String = "t")
         -> (locals: [(name: String, value: Expr)], body: Expr) {
         var out: [(name: String, value: Expr)] = []
         var counter = locals.count
@@ -180,7 +181,7 @@ public enum Simplifier {
             guard node.height > maximumHeight else { return node }
             return map(node) { child in
                 guard child.height > 1 else { return child }
-                let name = "t\(counter)"
+                let name = "\(prefix)\(counter)"
                 counter += 1
                 out.append((name, child))
                 return Expr(.local(name), at: child.offset)
@@ -223,7 +224,8 @@ public enum Simplifier {
     /// The node with `f` applied to each direct child.
     static func map(_ e: Expr, _ f: (Expr) -> Expr) -> Expr {
         switch e.kind {
-        case .number, .variable, .param, .constant, .local: return e
+        case .number, .variable, .param, .constant, .local, .index: return e
+        case .sum(let i, let from, let to, let body): return Expr(.sum(index: i, from: f(from), to: f(to), body: f(body)), at: e.offset)
         case .unary(let op, let a): return Expr(.unary(op, f(a)), at: e.offset)
         case .binary(let op, let a, let b): return Expr(.binary(op, f(a), f(b)), at: e.offset)
         case .call(let name, let args, let site): return Expr(.call(name, args.map(f), site: site), at: e.offset)
@@ -235,8 +237,8 @@ public enum Simplifier {
 /// tree is linear in its size.
 struct ExprDAG {
     enum Key: Hashable {
-        case number(UInt64), variable(String), param(String), constant(String), local(String)
-        case unary(String, Int), binary(String, Int, Int), call(String, [Int], Int?)
+        case number(UInt64), variable(String), param(String), constant(String), local(String), index(String)
+        case unary(String, Int), binary(String, Int, Int), call(String, [Int], Int?), sum(String, [Int])
     }
 
     /// A representative of each node (with its original children) and its children's node numbers.
@@ -253,6 +255,8 @@ struct ExprDAG {
         case .param(let p): key = .param(p)
         case .constant(let c): key = .constant(c)
         case .local(let l): key = .local(l)
+        case .index(let i): key = .index(i)
+        case .sum(let i, let from, let to, let body): kids = [add(from), add(to), add(body)]; key = .sum(i, kids)
         case .unary(let op, let a): kids = [add(a)]; key = .unary(op.rawValue, kids[0])
         case .binary(let op, let a, let b): kids = [add(a), add(b)]; key = .binary(op.rawValue, kids[0], kids[1])
         case .call(let name, let args, let site): kids = args.map { add($0) }; key = .call(name, kids, site)

@@ -65,6 +65,11 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case cancellation = "cancellation"
         /// Accuracy report (note): the formula as written fails, the emitters' stable form does not.
         case stableRewrite = "stable-rewrite"
+        case badSumIndex = "bad-sum-index"
+        case nonIntegerBound = "non-integer-bound"
+        case noiseInSum = "noise-in-sum"
+        case nonIntegerValue = "non-integer-value"
+        case missingIntegerBounds = "missing-integer-bounds"
     }
 }
 

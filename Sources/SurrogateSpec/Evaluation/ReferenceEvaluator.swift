@@ -9,6 +9,12 @@ public struct ReferenceEvaluator: Sendable {
     public init(params: [String: Double]) { self.params = params }
 
     public func evaluate(_ e: Expr, x: Double, y: Double = .nan) -> Double {
+        evaluate(e, x: x, y: y, indices: [:])
+    }
+
+    /// `indices`: the values of the enclosing sums' bound variables.
+    func evaluate(_ e: Expr, x: Double, y: Double, indices: [String: Int]) -> Double {
+        func evaluate(_ e: Expr, x: Double, y: Double) -> Double { self.evaluate(e, x: x, y: y, indices: indices) }
         switch e.kind {
         case .number(let v): return v
         case .variable(.x): return x
@@ -16,6 +22,19 @@ public struct ReferenceEvaluator: Sendable {
         case .param(let p): return params[p] ?? .nan
         case .constant(let c): return FormulaConstant.values[c] ?? .nan
         case .local: return .nan // emitter-only: locals exist in emitted code, never in parsed formulas
+        case .index(let name): return indices[name].map(Double.init) ?? .nan
+        case .sum(let name, let from, let to, let body):
+            // In order from `from` up, starting at +0, as the kernels add.
+            guard let lo = Self.integer(evaluate(from, x: x, y: y)), let hi = Self.integer(evaluate(to, x: x, y: y)) else { return .nan }
+            var total = 0.0
+            var inner = indices
+            var k = lo
+            while k <= hi {
+                inner[name] = k
+                total = total + self.evaluate(body, x: x, y: y, indices: inner)
+                k += 1
+            }
+            return total
         case .unary(let op, let a):
             let v = evaluate(a, x: x, y: y)
             switch op {
@@ -30,6 +49,12 @@ public struct ReferenceEvaluator: Sendable {
             if let mean = f.mean { return mean }
             return f.evaluate(args.map { evaluate($0, x: x, y: y) })
         }
+    }
+
+    /// An integral value as an Int (the bounds of a sum), nil otherwise.
+    /// `v` as an integer when it is one (a sum's bound); nil otherwise.
+    public static func integer(_ v: Double) -> Int? {
+        v.isFinite && v == v.rounded() && v.magnitude <= 0x1p53 ? Int(v) : nil
     }
 
     public static func apply(_ op: BinaryOperator, _ a: Double, _ b: Double) -> Double {

@@ -16,6 +16,11 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
         /// A value the emitters compute once per element before the result (a common subexpression);
         /// never produced by the parser.
         case local(String)
+        /// `sum(i, from, to, body)`: body summed over the integers i = from, from + 1, ..., to in that order, from
+        /// +0 (an empty range is +0). `from` and `to` are integer expressions of integer parameters and literals.
+        case sum(index: String, from: Expr, to: Expr, body: Expr)
+        /// The bound variable of an enclosing `sum` (as a number of the element type).
+        case index(String)
     }
 
     public enum Variable: String, Sendable { case x, y }
@@ -43,6 +48,8 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
         case .param(let p): hasher.combine(2); hasher.combine(p)
         case .constant(let c): hasher.combine(3); hasher.combine(c)
         case .local(let l): hasher.combine(4); hasher.combine(l)
+        case .index(let i): hasher.combine(8); hasher.combine(i)
+        case .sum(let i, let from, let to, let body): hasher.combine(9); hasher.combine(i); child(from); child(to); child(body)
         case .unary(let op, let a): hasher.combine(5); hasher.combine(op.rawValue); child(a)
         case .binary(let op, let a, let b): hasher.combine(6); hasher.combine(op.rawValue); child(a); child(b)
         case .call(let name, let args, let site):
@@ -60,7 +67,10 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
         switch (kind, other.kind) {
         case (.number(let a), .number(let b)): return a.bitPattern == b.bitPattern
         case (.variable(let a), .variable(let b)): return a == b
-        case (.param(let a), .param(let b)), (.constant(let a), .constant(let b)), (.local(let a), .local(let b)): return a == b
+        case (.param(let a), .param(let b)), (.constant(let a), .constant(let b)), (.local(let a), .local(let b)),
+             (.index(let a), .index(let b)): return a == b
+        case (.sum(let i1, let f1, let t1, let b1), .sum(let i2, let f2, let t2, let b2)):
+            return i1 == i2 && f1.isSame(as: f2) && t1.isSame(as: t2) && b1.isSame(as: b2)
         case (.unary(let o1, let a1), .unary(let o2, let a2)): return o1 == o2 && a1.isSame(as: a2)
         case (.binary(let o1, let a1, let b1), .binary(let o2, let a2, let b2)):
             return o1 == o2 && a1.isSame(as: a2) && b1.isSame(as: b2)
@@ -76,7 +86,8 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
     public func walk(_ visit: (Expr) -> Void) {
         visit(self)
         switch kind {
-        case .number, .variable, .param, .constant, .local: break
+        case .number, .variable, .param, .constant, .local, .index: break
+        case .sum(_, let from, let to, let body): from.walk(visit); to.walk(visit); body.walk(visit)
         case .unary(_, let a): a.walk(visit)
         case .binary(_, let a, let b): a.walk(visit); b.walk(visit)
         case .call(_, let args, _): args.forEach { $0.walk(visit) }
@@ -88,6 +99,9 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
         walk { if predicate($0) { found = true } }
         return found
     }
+
+    /// Contains a `sum` (so kernels compute it in a loop).
+    public var hasSum: Bool { contains { if case .sum = $0.kind { return true } else { return false } } }
 
     public var usesForwardOutput: Bool { contains { $0.kind == .variable(.y) } }
     public var usesNoise: Bool {
@@ -129,6 +143,8 @@ enum ExprFormatter {
         case .param(let p): return p
         case .constant(let c): return c
         case .local(let name): return name
+        case .index(let name): return name
+        case .sum(let i, let from, let to, let body): return "sum(\(i), \(format(from)), \(format(to)), \(format(body)))"
         case .unary(let op, let a): return "\(op.rawValue)\(format(a))"
         case .binary(let op, let a, let b): return "(\(format(a)) \(op.rawValue) \(format(b)))"
         case .call(let f, let args, _): return "\(f)(\(args.map(format).joined(separator: ", ")))"

@@ -5,12 +5,16 @@ public struct FormulaScope: Sendable {
     public var params: [String]
     public var allowsForwardOutput: Bool
     public var allowsNoise: Bool
+    /// The `integer: true` parameters with their bounds: what the bounds of a `sum` may use.
+    public var integerParams: [String: ClosedRange<Double>]
 
-    public init(field: String, params: [String], allowsForwardOutput: Bool, allowsNoise: Bool) {
+    public init(field: String, params: [String], allowsForwardOutput: Bool, allowsNoise: Bool,
+                integerParams: [String: ClosedRange<Double>] = [:]) {
         self.field = field
         self.params = params
         self.allowsForwardOutput = allowsForwardOutput
         self.allowsNoise = allowsNoise
+        self.integerParams = integerParams
     }
 }
 
@@ -31,12 +35,19 @@ public struct FormulaParser {
     public static let maximumDepth = 1_000
     /// Name, arity and context issues reported per formula; the rest are counted in one more issue.
     public static let maximumIssues = 50
+    /// Most terms a formula's sums may add per element, nested sums multiplied (checked over the integer
+    /// parameters' whole bounds, so every value a kernel can be given is within it).
+    public static let maximumSumTerms = 4096
+    /// Largest magnitude of a sum's bounds (and of integer parameters): every index is exact in float32.
+    public static let maximumSumBound: Double = 0x1p24
 
     private var tokens: [Token] = []
     private var position = 0
     private let scope: FormulaScope
     private var noiseSites = 0
     private var nesting = 0
+    /// The bound variables of the enclosing sums, innermost last.
+    private var indices: [String] = []
     public private(set) var issues: [FormulaIssue] = []
 
     private init(scope: FormulaScope) { self.scope = scope }
@@ -57,6 +68,7 @@ public struct FormulaParser {
         do {
             let expr = try parser.expression(minPrecedence: 0)
             try parser.expectEnd()
+            parser.checkTotalTerms(expr)
             return (expr, parser.cappedIssues)
         } catch {
             parser.issues.append(error)
@@ -153,6 +165,8 @@ public struct FormulaParser {
             }
             _ = advance()
             return inner
+        case .identifier("sum") where isSymbol("("):
+            return try sum(at: token.offset)
         case .identifier(let name):
             if isSymbol("(") { return try call(name, at: token.offset) }
             return identifier(name, at: token.offset)
@@ -198,6 +212,10 @@ public struct FormulaParser {
                 issues.append(FormulaIssue(offset: offset, id: .noiseOutsideTrainForward,
                     message: "noise source `\(name)()` used in `\(scope.field)`; noise is allowed only in `train_forward`"))
             }
+            if !indices.isEmpty {
+                issues.append(FormulaIssue(offset: offset, id: .noiseInSum,
+                    message: "noise source `\(name)()` inside `sum`; the terms of a sum must not draw noise (draw once outside the sum)"))
+            }
             site = noiseSites
             noiseSites += 1
         }
@@ -205,6 +223,7 @@ public struct FormulaParser {
     }
 
     private mutating func identifier(_ name: String, at offset: Int) -> Expr {
+        if indices.contains(name) { return Expr(.index(name), at: offset) }
         if name == "x" { return Expr(.variable(.x), at: offset) }
         if name == "y" {
             if !scope.allowsForwardOutput {
@@ -229,6 +248,157 @@ public struct FormulaParser {
                    ? "; expected `x`\(scope.allowsForwardOutput ? ", `y`" : ""), a parameter\(scope.params.isEmpty ? "" : " (\(scope.params.map { "`\($0)`" }.joined(separator: ", ")))"), `pi` or `e`" : "")))
         return Expr(.number(0), at: offset)
     }
+}
+
+extension FormulaParser {
+    /// `sum(i, from, to, body)`: the index is a new name visible in `body` only; the bounds are integer
+    /// expressions of integer parameters and literals; the number of terms is bounded over the parameters' bounds.
+    private mutating func sum(at offset: Int) throws(FormulaIssue) -> Expr {
+        _ = advance() // (
+        let indexToken = advance()
+        guard case .identifier(let index) = indexToken.kind else {
+            throw syntax("expected the name of the summation index as the first argument of `sum`, found \(describe(indexToken))",
+                         at: indexToken.offset)
+        }
+        if let what = shadowed(index) {
+            issues.append(FormulaIssue(offset: indexToken.offset, id: .badSumIndex,
+                message: "summation index `\(index)` is named like \(what); expected a new name (not `x`, `y`, a parameter, a constant, a function or an enclosing index)"))
+        }
+        var args: [Expr] = []
+        while isSymbol(",") {
+            _ = advance()
+            if args.count == 2 { indices.append(index) }
+            args.append(try expression(minPrecedence: 0))
+            if args.count == 3 { indices.removeLast() }
+        }
+        guard isSymbol(")") else {
+            throw syntax("expected `,` or `)` in the arguments of `sum`, found \(describe(current))")
+        }
+        _ = advance()
+        guard args.count == 3 else {
+            issues.append(FormulaIssue(offset: offset, id: .wrongArity,
+                message: "`sum` takes 4 arguments (index, from, to, expression), got \(args.count + 1)"))
+            return Expr(.number(0), at: offset)
+        }
+        let node = try self.node(.sum(index: index, from: args[0], to: args[1], body: args[2]), at: offset)
+        if let from = integerRange(args[0]), let to = integerRange(args[1]) {
+            let count = Self.termCount(from, to)
+            let terms = count * Swift.max(1, sumTerms(args[2]))
+            if terms > Double(Self.maximumSumTerms) {
+                issues.append(FormulaIssue(offset: offset, id: .limitExceeded,
+                    message: "`sum` has up to \(Self.integerText(terms)) terms\(describeBounds(node)); expected at most \(Self.maximumSumTerms) terms per element in a formula (nested sums multiply)"))
+            }
+        }
+        return node
+    }
+
+    /// What a new index name would shadow, or nil.
+    private func shadowed(_ name: String) -> String? {
+        if name == "x" { return "the input `x`" }
+        if name == "y" { return "the forward output `y`" }
+        if scope.params.contains(name) { return "the parameter `\(name)`" }
+        if FormulaConstant.values[name] != nil { return "the constant `\(name)`" }
+        if name == "sum" || FunctionTable.callable(named: name) != nil { return "the function `\(name)`" }
+        if indices.contains(name) { return "an enclosing sum's index" }
+        return nil
+    }
+
+    /// The values an integer expression can take over the integer parameters' bounds, reporting every node that
+    /// is not an integer literal, an integer parameter, `+`, `-` or `*`; nil when one is not.
+    private mutating func integerRange(_ e: Expr) -> ClosedRange<Double>? {
+        let range: ClosedRange<Double>
+        switch e.kind {
+        case .number(let v):
+            guard v == v.rounded() else {
+                issues.append(FormulaIssue(offset: e.offset, id: .nonIntegerBound,
+                    message: "the bounds of `sum` must be integers; found \(v)"))
+                return nil
+            }
+            range = v...v
+        case .param(let p):
+            guard let bounds = scope.integerParams[p] else {
+                issues.append(FormulaIssue(offset: e.offset, id: .nonIntegerBound,
+                    message: "the bounds of `sum` may use integer parameters only; `\(p)` is not `integer: true`"))
+                return nil
+            }
+            range = bounds
+        case .unary(.negate, let a):
+            guard let r = integerRange(a) else { return nil }
+            range = -r.upperBound ... -r.lowerBound
+        case .unary(.plus, let a):
+            return integerRange(a)
+        case .binary(let op, let a, let b) where op == .add || op == .subtract || op == .multiply:
+            let ra = integerRange(a), rb = integerRange(b)
+            guard let ra, let rb else { return nil }
+            switch op {
+            case .add: range = (ra.lowerBound + rb.lowerBound)...(ra.upperBound + rb.upperBound)
+            case .subtract: range = (ra.lowerBound - rb.upperBound)...(ra.upperBound - rb.lowerBound)
+            default:
+                let corners = [ra.lowerBound * rb.lowerBound, ra.lowerBound * rb.upperBound, ra.upperBound * rb.lowerBound, ra.upperBound * rb.upperBound]
+                range = corners.min()!...corners.max()!
+            }
+        default:
+            issues.append(FormulaIssue(offset: e.offset, id: .nonIntegerBound,
+                message: "the bounds of `sum` must be integer expressions of integer parameters and integer literals with `+`, `-`, `*`; found `\(e)`"))
+            return nil
+        }
+        guard range.lowerBound >= -Self.maximumSumBound, range.upperBound <= Self.maximumSumBound else {
+            issues.append(FormulaIssue(offset: e.offset, id: .limitExceeded,
+                message: "`\(e)` reaches \(Self.integerText(range.lowerBound < -Self.maximumSumBound ? range.lowerBound : range.upperBound)) for the parameters' bounds; expected the bounds of `sum` within [-16777216, 16777216]"))
+            return nil
+        }
+        return range
+    }
+
+    /// The same ranges without reporting (for term counts of sums already checked).
+    private func quietRange(_ e: Expr) -> ClosedRange<Double>? {
+        var copy = self
+        copy.issues = []
+        return copy.integerRange(e)
+    }
+
+    static func termCount(_ from: ClosedRange<Double>, _ to: ClosedRange<Double>) -> Double {
+        Swift.max(0, to.upperBound - from.lowerBound + 1)
+    }
+
+    /// Terms a formula adds per element at most: a sum counts its terms times those of its body's sums.
+    private func sumTerms(_ e: Expr) -> Double {
+        switch e.kind {
+        case .sum(_, let from, let to, let body):
+            guard let f = quietRange(from), let t = quietRange(to) else { return 0 }
+            return Self.termCount(f, t) * Swift.max(1, sumTerms(body))
+        case .number, .variable, .param, .constant, .local, .index: return 0
+        case .unary(_, let a): return sumTerms(a)
+        case .binary(_, let a, let b): return sumTerms(a) + sumTerms(b)
+        case .call(_, let args, _): return args.reduce(0) { $0 + sumTerms($1) }
+        }
+    }
+
+    /// The whole formula's sums together (each alone was checked where it was parsed).
+    fileprivate mutating func checkTotalTerms(_ e: Expr) {
+        let total = sumTerms(e)
+        guard total > Double(Self.maximumSumTerms), !issues.contains(where: { $0.id == .limitExceeded }) else { return }
+        var first: Expr?
+        e.walk { if first == nil, case .sum = $0.kind { first = $0 } }
+        issues.append(FormulaIssue(offset: first?.offset ?? 0, id: .limitExceeded,
+            message: "the sums of this formula add up to \(Self.integerText(total)) terms together; expected at most \(Self.maximumSumTerms) terms per element in a formula"))
+    }
+
+    /// ` for `n` in [1, 10000]`: the integer parameters a sum's bounds use.
+    private func describeBounds(_ sum: Expr) -> String {
+        guard case .sum(_, let from, let to, _) = sum.kind else { return "" }
+        var names: [String] = []
+        for bound in [from, to] {
+            bound.walk { if case .param(let p) = $0.kind, !names.contains(p) { names.append(p) } }
+        }
+        guard !names.isEmpty else { return "" }
+        return " for " + names.map { p in
+            let r = scope.integerParams[p]!
+            return "`\(p)` in [\(Self.integerText(r.lowerBound)), \(Self.integerText(r.upperBound))]"
+        }.joined(separator: ", ")
+    }
+
+    static func integerText(_ v: Double) -> String { v.magnitude < 0x1p62 ? String(Int64(v)) : "\(v)" }
 }
 
 extension FormulaIssue: Error {}

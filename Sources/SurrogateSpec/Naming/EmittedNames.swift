@@ -60,6 +60,10 @@ public struct EmittedNames: Sendable, Equatable {
     static let dtypes = ["f32", "f64"]
 
     /// A parameter in C: the AOT kernels' argument and the JIT's constant (`p_scale`).
+    /// The emitted local of a sum's index `i` (C, Swift, Python): `k_i`, a prefix no kernel local, helper or
+    /// parameter (`p_`) has, so `i` (the element index in the kernels) and `x` stay theirs.
+    public static func sumIndex(_ name: String) -> String { "k_\(name)" }
+
     public static func cParameter(_ name: String) -> String { "p_\(name)" }
 
     /// A parameter in the PyTorch expression module: the functions' argument and local (`p_scale`, `p_in`,

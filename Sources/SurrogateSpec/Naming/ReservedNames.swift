@@ -27,8 +27,10 @@ public enum ReservedNames {
     public static let cIdentifiers: Set<String> = {
         let perType = ["atan", "bits", "clamp", "erf", "exp", "expm1", "from_bits", "heaviside", "log", "log1p",
                        "logistic", "max", "min", "noise_bits", "block_bits", "sigmoid", "sigmoid_grad",
-                       "sigmoid_logistic", "sign", "tanh", "uniform"]
-        let math = ["atan", "erf", "exp", "expm1", "log", "log1p", "sigmoid", "sigmoid_grad", "tanh"]
+                       "sigmoid_logistic", "sign", "tanh", "uniform", "sin", "cos", "sincos", "erfc", "floor", "ceil",
+                       "trunc", "round"]
+        let math = ["atan", "erf", "exp", "expm1", "log", "log1p", "sigmoid", "sigmoid_grad", "tanh",
+                    "sin", "cos", "erfc", "floor", "ceil", "trunc", "round"]
         var names = Set(perType.flatMap { ["kg_\($0)", "kg_\($0)f"] })
         names.formUnion(math.flatMap { f in ["f32", "f64"].map { "kg_math_\(f)_\($0)" } })
         names.formUnion(["uniform", "logistic"].flatMap { f in ["f32", "f64"].map { "kg_sample_\(f)_\($0)" } })

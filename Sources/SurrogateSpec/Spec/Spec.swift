@@ -50,17 +50,21 @@ public struct Param: Sendable, Equatable {
     public var min: Double?
     public var max: Double?
     public var doc: String?
+    /// `integer: true`: values are integers (checked where they are given), `min` and `max` are required, and the
+    /// parameter may bound a `sum`. Kernels take it like any parameter (in their element type, exactly).
+    public var integer: Bool
 
-    public init(name: String, defaultValue: Double, min: Double? = nil, max: Double? = nil, doc: String? = nil) {
+    public init(name: String, defaultValue: Double, min: Double? = nil, max: Double? = nil, doc: String? = nil, integer: Bool = false) {
         self.name = name
         self.defaultValue = defaultValue
         self.min = min
         self.max = max
         self.doc = doc
+        self.integer = integer
     }
 
     public func contains(_ value: Double) -> Bool {
-        !value.isNaN && value >= (min ?? -.infinity) && value <= (max ?? .infinity)
+        !value.isNaN && value >= (min ?? -.infinity) && value <= (max ?? .infinity) && (!integer || value == value.rounded())
     }
 
     /// `[min, max]` with open ends shown as infinities.

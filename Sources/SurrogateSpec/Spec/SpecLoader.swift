@@ -7,7 +7,7 @@ import Yams
 /// pass; a spec with any error yields no `Spec`.
 public struct SpecLoader {
     public static let fields = ["name", "summary", "doc", "params", "forward", "backward", "train_forward"]
-    public static let paramFields = ["default", "doc", "min", "max"]
+    public static let paramFields = ["default", "doc", "min", "max", "integer"]
     public static let defaultForward = "heaviside(x)"
 
     let file: String
@@ -89,19 +89,23 @@ public struct SpecLoader {
         let doc = textField(fields["doc"], field: "doc", singleLine: false)
         let params = paramsField(fields["params"])
         let paramNames = declaredParams
+        let integerParams = Dictionary(uniqueKeysWithValues: params.filter(\.integer).map { ($0.name, $0.min!...$0.max!) })
 
         let forward = formula(fields["forward"]?.value, field: "forward", text: Self.defaultForward,
-                              scope: FormulaScope(field: "forward", params: paramNames, allowsForwardOutput: false, allowsNoise: false),
+                              scope: FormulaScope(field: "forward", params: paramNames, allowsForwardOutput: false, allowsNoise: false,
+                                                 integerParams: integerParams),
                               fallback: mapping.mark)
         let trainForward = fields["train_forward"].flatMap {
             formula($0.value, field: "train_forward", text: nil,
-                    scope: FormulaScope(field: "train_forward", params: paramNames, allowsForwardOutput: false, allowsNoise: true),
+                    scope: FormulaScope(field: "train_forward", params: paramNames, allowsForwardOutput: false, allowsNoise: true,
+                                        integerParams: integerParams),
                     fallback: mapping.mark)
         }
         var backward: Formula?
         if let node = fields["backward"]?.value {
             backward = formula(node, field: "backward", text: nil,
-                               scope: FormulaScope(field: "backward", params: paramNames, allowsForwardOutput: true, allowsNoise: false),
+                               scope: FormulaScope(field: "backward", params: paramNames, allowsForwardOutput: true, allowsNoise: false,
+                                                   integerParams: integerParams),
                                fallback: mapping.mark)
         } else if let train = fields["train_forward"] {
             report(.trainForwardWithoutBackward, at: train.key.mark,
@@ -222,9 +226,9 @@ public struct SpecLoader {
                 report(.reservedName, at: key.mark, problem)
                 continue
             }
-            if name == "x" || name == "y" || FunctionTable.callable(named: name) != nil || FormulaConstant.values[name] != nil {
+            if name == "x" || name == "y" || name == "sum" || FunctionTable.callable(named: name) != nil || FormulaConstant.values[name] != nil {
                 let what = name == "x" ? "the input `x`" : name == "y" ? "the forward output `y`"
-                    : FunctionTable.callable(named: name) != nil ? "the function `\(name)`" : "the constant `\(name)`"
+                    : name == "sum" || FunctionTable.callable(named: name) != nil ? "the function `\(name)`" : "the constant `\(name)`"
                 report(.reservedParamName, at: key.mark, "parameter `\(name)` is named like \(what); expected a name that is not a function, a constant, `x` or `y`")
                 continue
             }
@@ -251,8 +255,34 @@ public struct SpecLoader {
         let minValue = fields["min"].flatMap { number($0.value.scalar, mark: $0.value.mark, what: "`min` of `\(name)`") }
         let maxValue = fields["max"].flatMap { number($0.value.scalar, mark: $0.value.mark, what: "`max` of `\(name)`") }
         let doc = fields["doc"].flatMap { $0.value.scalar?.string }
+        var integer = false
+        if let field = fields["integer"] {
+            switch field.value.scalar.flatMap({ $0.style == .plain || $0.style == .any ? $0.string : nil }) {
+            case "true": integer = true
+            case "false": integer = false
+            default:
+                report(.wrongFieldType, at: field.value.mark, "`integer` of `\(name)` must be `true` or `false`")
+                return nil
+            }
+        }
         guard let value = number(d.value.scalar, mark: d.value.mark, what: "default of `\(name)`") else { return nil }
-        let p = Param(name: name, defaultValue: value, min: minValue, max: maxValue, doc: doc)
+        if integer {
+            guard let lo = minValue, let hi = maxValue else {
+                report(.missingIntegerBounds, at: keyMark, "integer parameter `\(name)` needs both `min` and `max`; expected integer bounds such as `min: 1` and `max: 64`")
+                return nil
+            }
+            for (what, v, mark) in [("default", value, d.value.mark), ("`min`", lo, fields["min"]?.value.mark), ("`max`", hi, fields["max"]?.value.mark)] {
+                if v != v.rounded() {
+                    report(.nonIntegerValue, at: mark, "\(what) \(v) of integer parameter `\(name)` is not an integer; expected a whole number such as `\(Int64(v.rounded()))`")
+                    return nil
+                }
+                if v.magnitude > FormulaParser.maximumSumBound {
+                    report(.limitExceeded, at: mark, "\(what) \(Int64(v)) of integer parameter `\(name)` is beyond 2^24; expected integer values within [-16777216, 16777216] (exact in float32)")
+                    return nil
+                }
+            }
+        }
+        let p = Param(name: name, defaultValue: value, min: minValue, max: maxValue, doc: doc, integer: integer)
         if let lo = minValue, let hi = maxValue, lo > hi {
             report(.emptyBounds, at: fields["min"]?.value.mark, "`min` (\(lo)) of `\(name)` is above its `max` (\(hi)); expected min <= max")
             return nil

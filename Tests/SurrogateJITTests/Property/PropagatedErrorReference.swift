@@ -26,6 +26,10 @@ struct PropagatedErrorReference {
     let parameters: [String: R]
     /// Unit roundoff, smallest subnormal and overflow threshold of the kernel's dtype.
     let unit: R, tiny: R, huge: R
+    /// The kernels' domain of sin and cos in the dtype (NaN beyond).
+    let trigLimit: R
+    /// The values of the enclosing sums' indices.
+    var indices: [String: R] = [:]
     static let functionUlps: R = 4
 
     init<T: BinaryFloatingPoint>(parameters: [String: Double], _: T.Type) {
@@ -33,6 +37,7 @@ struct PropagatedErrorReference {
         unit = R(T.ulpOfOne) / 2
         tiny = R(T.leastNonzeroMagnitude)
         huge = R(T.greatestFiniteMagnitude)
+        trigLimit = FormulaReference.trigLimit(T.self)
     }
 
     /// Rounding of one result of magnitude |v| (`ulps` of them).
@@ -49,6 +54,19 @@ struct PropagatedErrorReference {
         case .param(let name): return Value(value: parameters[name] ?? .nan, error: 0)
         case .constant(let name): let v: R = name == "pi" ? .pi : R.exp(1); return Value(value: v, error: rounding(v))
         case .local: return Value(value: .nan, error: 0, undecided: true)
+        case .index(let name): return Value(value: indices[name] ?? .nan, error: 0)
+        case .sum(let name, let from, let to, let body):
+            let lo = evaluate(from, x: x, y: y).value, hi = evaluate(to, x: x, y: y).value
+            var total = Value(value: 0, error: 0)
+            var inner = self
+            var k = lo
+            while k <= hi {
+                inner.indices[name] = k
+                let term = inner.evaluate(body, x: x, y: y)
+                total = binary(.add, total, term)
+                k += 1
+            }
+            return total
         case .unary(.negate, let a): var r = evaluate(a, x: x, y: y); r.value = -r.value; return r
         case .unary(.plus, let a): return evaluate(a, x: x, y: y)
         case .unary(.not, let a):
@@ -116,7 +134,15 @@ struct PropagatedErrorReference {
         case "sigmoid": let s = 1 / (1 + R.exp(-inner)); r.error = carried(s * (1 - s), e0) + f
         case "tanh": let t = R.tanh(inner); r.error = carried(1 - t * t, e0) + f
         case "atan": r.error = carried(1 / (1 + inner * inner), e0) + f
-        case "erf": r.error = carried(2 / R.pi.squareRoot() * R.exp(-inner * inner), e0) + f
+        case "erf", "erfc": r.error = carried(2 / R.pi.squareRoot() * R.exp(-inner * inner), e0) + f
+        case "sin", "cos":
+            r.undecided = x0.magnitude + e0 > trigLimit
+            r.value = x0.magnitude > trigLimit ? .nan : v
+            r.error = carried(1, e0) + f
+        case "floor", "ceil", "trunc", "round":
+            // Exact, but a jump within the operand's error leaves the result undecided.
+            let lo = (try? FormulaReference.call(name, [x0 - e0])) ?? .nan, hi = (try? FormulaReference.call(name, [x0 + e0])) ?? .nan
+            r.undecided = e0 > 0 && lo != hi
         case "where":
             r.undecided = truthUndecided(a[0])
             let chosen = a[0].value != 0 ? a[1] : a[2]
