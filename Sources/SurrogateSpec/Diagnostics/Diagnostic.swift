@@ -65,6 +65,10 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case cancellation = "cancellation"
         /// Accuracy report (note): the formula as written fails, the emitters' stable form does not.
         case stableRewrite = "stable-rewrite"
+        /// `primitive` calls a function without a derivative rule, and no `backward` is given.
+        case noDerivativeRule = "no-derivative-rule"
+        /// `backward` and `primitive` are both given and the backward is not the primitive's derivative.
+        case backwardNotDerivative = "backward-not-derivative"
     }
 }
 
