@@ -6,9 +6,10 @@ public enum PrimitiveAnalysis {
     /// The backward of a primitive-only spec: `Derivative.of(primitive)` as a formula whose text and source
     /// are the primitive's (its nodes carry the primitive's offsets, so any later diagnostic about the backward
     /// points into the primitive). A failure is a located error.
-    public static func derive(_ primitive: Formula, field: String = "primitive") -> (Formula?, [Diagnostic]) {
+    public static func derive(_ primitive: Formula, field: String = "primitive",
+                              rules: [String: Derivative.Rule] = Derivative.rules) -> (Formula?, [Diagnostic]) {
         do {
-            let d = try Derivative.of(primitive.expr) ?? Expr(.number(0), at: primitive.expr.offset)
+            let d = try Derivative.of(primitive.expr, rules: rules) ?? Expr(.number(0), at: primitive.expr.offset)
             return (Formula(text: primitive.text, expr: d, source: primitive.source), [])
         } catch {
             let at = primitive.source.location(ofOffset: error.offset, in: primitive.text)
@@ -61,13 +62,13 @@ public enum PrimitiveAnalysis {
             if let finding = compare(spec, derivative, values) {
                 let shown = spec.params.isEmpty ? "" : " with " + spec.params.map { "\($0.name) = \(short(values[$0.name]!))" }.joined(separator: ", ")
                 return [Diagnostic(.backwardNotDerivative, at: at,
-                    "`backward` is not the derivative of `primitive`\(shown): they differ by up to \(short(finding.difference)) at x = \(short(finding.x)) (backward \(short(finding.backward)), d/dx primitive \(short(finding.derivative))), at \(finding.count) of \(finding.points) grid points beyond \(short(relativeTolerance)) relative; expected backward = d/dx primitive (drop `backward` to have it derived, or correct one of the two)")]
+                    "`backward` is not the derivative of `primitive`\(shown): they differ by up to \(short(finding.difference)) at x = \(short(finding.x)) (backward \(short(finding.backward)), d/dx primitive \(short(finding.derivative))), beyond \(short(relativeTolerance)) relative; expected backward = d/dx primitive (drop `backward` to have it derived, or correct one of the two)")]
             }
         }
         return []
     }
 
-    struct Finding { var x, difference, backward, derivative: Double; var count, points: Int }
+    struct Finding { var x, difference, backward, derivative: Double }
 
     static func parameterSets(_ spec: Spec) -> [[String: Double]] {
         var sets = [spec.defaults]
@@ -95,18 +96,20 @@ public enum PrimitiveAnalysis {
             return abs(b - d) > relativeTolerance * max(abs(b), abs(d)) + peakTolerance * peak
         }
         var worst: Finding?
-        var count = 0
         for (x, (b, d)) in zip(xs, values) where differs(b, d) {
             let step = x == 0 ? 0x1p-40 : abs(x) * 0x1p-20
             let neighbours = [x - step, x + step].map(pair)
             guard neighbours.contains(where: { differs($0.0, $0.1) }) else { continue }
-            count += 1
             let difference = b.isFinite && d.isFinite ? abs(b - d) : .infinity
-            if worst == nil || difference > worst!.difference {
-                worst = Finding(x: x, difference: difference, backward: b, derivative: d, count: 0, points: xs.count)
+            // The largest difference; among differences equal to 1e-9 relative (rounding), the one nearest 0.
+            if let w = worst, !(difference > w.difference * (1 + 1e-9)) {
+                if difference >= w.difference * (1 - 1e-9), abs(x) < abs(w.x) {
+                    worst = Finding(x: x, difference: difference, backward: b, derivative: d)
+                }
+                continue
             }
+            worst = Finding(x: x, difference: difference, backward: b, derivative: d)
         }
-        worst?.count = count
         return worst
     }
 
