@@ -84,7 +84,7 @@ public enum Derivative {
                 guard let db else { return da }
                 return bin(.subtract, da, db, at)
             case .multiply:
-                // (a b)' = a' b + a b'
+                // (a b)' = b a' + a b' (each term left out when its derivative is 0 identically)
                 let left = da.map { mul(b, $0, at) }
                 let right = db.map { mul(a, $0, at) }
                 if let left, let right { return bin(.add, left, right, at) }
