@@ -19,6 +19,13 @@ KG_KERNEL void kg_arctan_backward_f32(const float *__restrict x, const float *__
     }
 }
 
+KG_KERNEL void kg_arctan_primitive_f32(const float *__restrict x, float *__restrict y, kg_size n, float p_scale) {
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = x[i];
+        y[i] = ((kg_atanf(((0x1.921fb6p+0f * p_scale) * xi)) / 0x1.921fb6p+1f) + 0x1p-1f);
+    }
+}
+
 KG_KERNEL void kg_arctan_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_scale) {
     (void)p_scale;
     for (kg_size i = 0; i < n; ++i) {
@@ -32,5 +39,12 @@ KG_KERNEL void kg_arctan_backward_f64(const double *__restrict x, const double *
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
         grad_in[i] = grad_out[i] * ((p_scale * 0x1p-1) / (0x1p+0 + (((0x1.921fb54442d18p+0 * p_scale) * xi) * ((0x1.921fb54442d18p+0 * p_scale) * xi))));
+    }
+}
+
+KG_KERNEL void kg_arctan_primitive_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_scale) {
+    for (kg_size i = 0; i < n; ++i) {
+        const double xi = x[i];
+        y[i] = ((kg_atan(((0x1.921fb54442d18p+0 * p_scale) * xi)) / 0x1.921fb54442d18p+1) + 0x1p-1);
     }
 }

@@ -67,6 +67,13 @@ KG_KERNEL void kg_noisy_threshold_train_forward_mean_f32(const float *__restrict
     }
 }
 
+KG_KERNEL void kg_noisy_threshold_primitive_f32(const float *__restrict x, float *__restrict y, kg_size n, float p_scale) {
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = x[i];
+        y[i] = kg_sigmoidf((p_scale * xi));
+    }
+}
+
 KG_KERNEL void kg_noisy_threshold_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_scale) {
     (void)p_scale;
     for (kg_size i = 0; i < n; ++i) {
@@ -120,5 +127,12 @@ KG_KERNEL void kg_noisy_threshold_train_forward_mean_f64(const double *__restric
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
         y[i] = kg_sigmoid(((p_scale * xi) + 0x0p+0));
+    }
+}
+
+KG_KERNEL void kg_noisy_threshold_primitive_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_scale) {
+    for (kg_size i = 0; i < n; ++i) {
+        const double xi = x[i];
+        y[i] = kg_sigmoid((p_scale * xi));
     }
 }

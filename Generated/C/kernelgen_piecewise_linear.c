@@ -19,6 +19,13 @@ KG_KERNEL void kg_piecewise_linear_backward_f32(const float *__restrict x, const
     }
 }
 
+KG_KERNEL void kg_piecewise_linear_primitive_f32(const float *__restrict x, float *__restrict y, kg_size n, float p_gamma) {
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = x[i];
+        y[i] = kg_clampf(((xi / (0x1p+1f * p_gamma)) + 0x1p-1f), 0x0p+0f, 0x1p+0f);
+    }
+}
+
 KG_KERNEL void kg_piecewise_linear_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_gamma) {
     (void)p_gamma;
     for (kg_size i = 0; i < n; ++i) {
@@ -32,5 +39,12 @@ KG_KERNEL void kg_piecewise_linear_backward_f64(const double *__restrict x, cons
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
         grad_in[i] = grad_out[i] * ((((xi >= (-p_gamma)) & (xi <= p_gamma)) ? 0x1p+0 : 0x0p+0) / (0x1p+1 * p_gamma));
+    }
+}
+
+KG_KERNEL void kg_piecewise_linear_primitive_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_gamma) {
+    for (kg_size i = 0; i < n; ++i) {
+        const double xi = x[i];
+        y[i] = kg_clamp(((xi / (0x1p+1 * p_gamma)) + 0x1p-1), 0x0p+0, 0x1p+0);
     }
 }

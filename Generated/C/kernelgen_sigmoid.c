@@ -19,6 +19,13 @@ KG_KERNEL void kg_sigmoid_backward_f32(const float *__restrict x, const float *_
     }
 }
 
+KG_KERNEL void kg_sigmoid_primitive_f32(const float *__restrict x, float *__restrict y, kg_size n, float p_scale) {
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = x[i];
+        y[i] = kg_sigmoidf((p_scale * xi));
+    }
+}
+
 KG_KERNEL void kg_sigmoid_forward_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_scale) {
     (void)p_scale;
     for (kg_size i = 0; i < n; ++i) {
@@ -32,5 +39,12 @@ KG_KERNEL void kg_sigmoid_backward_f64(const double *__restrict x, const double 
     for (kg_size i = 0; i < n; ++i) {
         const double xi = x[i];
         grad_in[i] = grad_out[i] * (p_scale * kg_sigmoid_grad((p_scale * xi)));
+    }
+}
+
+KG_KERNEL void kg_sigmoid_primitive_f64(const double *__restrict x, double *__restrict y, kg_size n, double p_scale) {
+    for (kg_size i = 0; i < n; ++i) {
+        const double xi = x[i];
+        y[i] = kg_sigmoid((p_scale * xi));
     }
 }

@@ -40,6 +40,21 @@ public enum GaussianKernels {
         }
     }
 
+    /// y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient.
+    public static func primitive(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>, sigma p_sigma: Float) {
+        precondition(y.count >= x.count, "output buffer is shorter than the input")
+        guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
+        primitive(xp, yp, x.count, sigma: p_sigma)
+    }
+
+    @usableFromInline
+    static func primitive(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, sigma p_sigma: Float) {
+        for i in 0..<n {
+            let xi = x[i]
+            y[i] = (((0x1p+0 as Float) + KernelMath.erf((xi / (p_sigma * (0x1.6a09e6p+0 as Float))))) * (0x1p-1 as Float))
+        }
+    }
+
     // MARK: Double
 
     /// y[i] = eval-mode forward (spikes) of x[i].
@@ -69,6 +84,21 @@ public enum GaussianKernels {
         for i in 0..<n {
             let xi = x[i]
             gradIn[i] = gradOut[i] * (KernelMath.exp(((-(xi * xi)) / ((0x1p+1 as Double) * (p_sigma * p_sigma)))) / (p_sigma * (0x1.40d931ff62705p+1 as Double)))
+        }
+    }
+
+    /// y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient.
+    public static func primitive(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>, sigma p_sigma: Double) {
+        precondition(y.count >= x.count, "output buffer is shorter than the input")
+        guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
+        primitive(xp, yp, x.count, sigma: p_sigma)
+    }
+
+    @usableFromInline
+    static func primitive(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, sigma p_sigma: Double) {
+        for i in 0..<n {
+            let xi = x[i]
+            y[i] = (((0x1p+0 as Double) + KernelMath.erf((xi / (p_sigma * (0x1.6a09e667f3bcdp+0 as Double))))) * (0x1p-1 as Double))
         }
     }
 }

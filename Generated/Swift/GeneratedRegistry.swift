@@ -23,7 +23,8 @@ public enum GeneratedSurrogates {
             hasTrainForward: false,
             isStochastic: false,
             backwardReadsForwardOutput: false,
-            fingerprint: "816b398fc66ee738445b1c1cec577e61"),
+            hasPrimitive: true,
+            fingerprint: "466e42fbb2dd57151c989126e5a4ea8e"),
         SurrogateDescriptor(
             name: "gaussian",
             summary: "Gaussian-density surrogate; the most localised gradient.",
@@ -33,7 +34,8 @@ public enum GeneratedSurrogates {
             hasTrainForward: false,
             isStochastic: false,
             backwardReadsForwardOutput: false,
-            fingerprint: "3e9f9c36abc588bf42f16bc35c27c3ea"),
+            hasPrimitive: true,
+            fingerprint: "ddbfb9d7844e8974fb27a3d6735a852d"),
         SurrogateDescriptor(
             name: "noisy_threshold",
             summary: "Noisy-threshold spike; stochastic soft spike in training, hard spike in eval.",
@@ -43,7 +45,8 @@ public enum GeneratedSurrogates {
             hasTrainForward: true,
             isStochastic: true,
             backwardReadsForwardOutput: true,
-            fingerprint: "bc9f26fbd28adde92629b0090e6871e4"),
+            hasPrimitive: true,
+            fingerprint: "e5eca1185bfd591fa4fa2d16731b0002"),
         SurrogateDescriptor(
             name: "piecewise_linear",
             summary: "Rectangular-window surrogate; constant 1/(2 gamma) on -gamma <= x <= gamma, else 0.",
@@ -53,7 +56,8 @@ public enum GeneratedSurrogates {
             hasTrainForward: false,
             isStochastic: false,
             backwardReadsForwardOutput: false,
-            fingerprint: "ec8edb35833546d9faff04ce42c2610c"),
+            hasPrimitive: true,
+            fingerprint: "751a2da469353913e0f14c3529cc771e"),
         SurrogateDescriptor(
             name: "sigmoid",
             summary: "Sigmoid-derivative surrogate; smooth, exponentially decaying tails.",
@@ -63,7 +67,8 @@ public enum GeneratedSurrogates {
             hasTrainForward: false,
             isStochastic: false,
             backwardReadsForwardOutput: false,
-            fingerprint: "c8cb3b95b59459f5425a7fa9c7465cea"),
+            hasPrimitive: true,
+            fingerprint: "d12be9784feb340bf96fe1878885b8d0"),
     ]
 
     public static func register(into table: DispatchTable) {
@@ -72,41 +77,49 @@ public enum GeneratedSurrogates {
         // arctan, Float
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in kg_arctan_forward_f32(x, y, n, Float(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_arctan_backward_f32(x, y, g, gi, n, Float(p[0])) }),
+            backward: { x, y, g, gi, n, p in kg_arctan_backward_f32(x, y, g, gi, n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_arctan_primitive_f32(x, y, n, Float(p[0])) }),
             surrogate: "arctan", backend: .c)
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in ArctanKernels.forward(x, y, n, scale: Float(p[0])) },
-            backward: { x, y, g, gi, n, p in ArctanKernels.backward(x, y, g, gi, n, scale: Float(p[0])) }),
+            backward: { x, y, g, gi, n, p in ArctanKernels.backward(x, y, g, gi, n, scale: Float(p[0])) },
+            primitive: { x, y, n, p in ArctanKernels.primitive(x, y, n, scale: Float(p[0])) }),
             surrogate: "arctan", backend: .swift)
 
         // arctan, Double
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in kg_arctan_forward_f64(x, y, n, Double(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_arctan_backward_f64(x, y, g, gi, n, Double(p[0])) }),
+            backward: { x, y, g, gi, n, p in kg_arctan_backward_f64(x, y, g, gi, n, Double(p[0])) },
+            primitive: { x, y, n, p in kg_arctan_primitive_f64(x, y, n, Double(p[0])) }),
             surrogate: "arctan", backend: .c)
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in ArctanKernels.forward(x, y, n, scale: Double(p[0])) },
-            backward: { x, y, g, gi, n, p in ArctanKernels.backward(x, y, g, gi, n, scale: Double(p[0])) }),
+            backward: { x, y, g, gi, n, p in ArctanKernels.backward(x, y, g, gi, n, scale: Double(p[0])) },
+            primitive: { x, y, n, p in ArctanKernels.primitive(x, y, n, scale: Double(p[0])) }),
             surrogate: "arctan", backend: .swift)
 
         // gaussian, Float
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in kg_gaussian_forward_f32(x, y, n, Float(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_gaussian_backward_f32(x, y, g, gi, n, Float(p[0])) }),
+            backward: { x, y, g, gi, n, p in kg_gaussian_backward_f32(x, y, g, gi, n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_gaussian_primitive_f32(x, y, n, Float(p[0])) }),
             surrogate: "gaussian", backend: .c)
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in GaussianKernels.forward(x, y, n, sigma: Float(p[0])) },
-            backward: { x, y, g, gi, n, p in GaussianKernels.backward(x, y, g, gi, n, sigma: Float(p[0])) }),
+            backward: { x, y, g, gi, n, p in GaussianKernels.backward(x, y, g, gi, n, sigma: Float(p[0])) },
+            primitive: { x, y, n, p in GaussianKernels.primitive(x, y, n, sigma: Float(p[0])) }),
             surrogate: "gaussian", backend: .swift)
 
         // gaussian, Double
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in kg_gaussian_forward_f64(x, y, n, Double(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_gaussian_backward_f64(x, y, g, gi, n, Double(p[0])) }),
+            backward: { x, y, g, gi, n, p in kg_gaussian_backward_f64(x, y, g, gi, n, Double(p[0])) },
+            primitive: { x, y, n, p in kg_gaussian_primitive_f64(x, y, n, Double(p[0])) }),
             surrogate: "gaussian", backend: .c)
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in GaussianKernels.forward(x, y, n, sigma: Double(p[0])) },
-            backward: { x, y, g, gi, n, p in GaussianKernels.backward(x, y, g, gi, n, sigma: Double(p[0])) }),
+            backward: { x, y, g, gi, n, p in GaussianKernels.backward(x, y, g, gi, n, sigma: Double(p[0])) },
+            primitive: { x, y, n, p in GaussianKernels.primitive(x, y, n, sigma: Double(p[0])) }),
             surrogate: "gaussian", backend: .swift)
 
         // noisy_threshold, Float
@@ -114,13 +127,15 @@ public enum GeneratedSurrogates {
             forward: { x, y, n, p in kg_noisy_threshold_forward_f32(x, y, n, Float(p[0])) },
             backward: { x, y, g, gi, n, p in kg_noisy_threshold_backward_f32(x, y, g, gi, n, Float(p[0])) },
             trainForward: { x, y, n, p, seed, offset in kg_noisy_threshold_train_forward_f32(x, y, n, seed, offset, Float(p[0])) },
-            trainForwardMeanField: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f32(x, y, n, Float(p[0])) }),
+            trainForwardMeanField: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f32(x, y, n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_noisy_threshold_primitive_f32(x, y, n, Float(p[0])) }),
             surrogate: "noisy_threshold", backend: .c)
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in NoisyThresholdKernels.forward(x, y, n, scale: Float(p[0])) },
             backward: { x, y, g, gi, n, p in NoisyThresholdKernels.backward(x, y, g, gi, n, scale: Float(p[0])) },
             trainForward: { x, y, n, p, seed, offset in NoisyThresholdKernels.trainForward(x, y, n, seed, offset, scale: Float(p[0])) },
-            trainForwardMeanField: { x, y, n, p in NoisyThresholdKernels.trainForwardMeanField(x, y, n, scale: Float(p[0])) }),
+            trainForwardMeanField: { x, y, n, p in NoisyThresholdKernels.trainForwardMeanField(x, y, n, scale: Float(p[0])) },
+            primitive: { x, y, n, p in NoisyThresholdKernels.primitive(x, y, n, scale: Float(p[0])) }),
             surrogate: "noisy_threshold", backend: .swift)
 
         // noisy_threshold, Double
@@ -128,53 +143,63 @@ public enum GeneratedSurrogates {
             forward: { x, y, n, p in kg_noisy_threshold_forward_f64(x, y, n, Double(p[0])) },
             backward: { x, y, g, gi, n, p in kg_noisy_threshold_backward_f64(x, y, g, gi, n, Double(p[0])) },
             trainForward: { x, y, n, p, seed, offset in kg_noisy_threshold_train_forward_f64(x, y, n, seed, offset, Double(p[0])) },
-            trainForwardMeanField: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f64(x, y, n, Double(p[0])) }),
+            trainForwardMeanField: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f64(x, y, n, Double(p[0])) },
+            primitive: { x, y, n, p in kg_noisy_threshold_primitive_f64(x, y, n, Double(p[0])) }),
             surrogate: "noisy_threshold", backend: .c)
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in NoisyThresholdKernels.forward(x, y, n, scale: Double(p[0])) },
             backward: { x, y, g, gi, n, p in NoisyThresholdKernels.backward(x, y, g, gi, n, scale: Double(p[0])) },
             trainForward: { x, y, n, p, seed, offset in NoisyThresholdKernels.trainForward(x, y, n, seed, offset, scale: Double(p[0])) },
-            trainForwardMeanField: { x, y, n, p in NoisyThresholdKernels.trainForwardMeanField(x, y, n, scale: Double(p[0])) }),
+            trainForwardMeanField: { x, y, n, p in NoisyThresholdKernels.trainForwardMeanField(x, y, n, scale: Double(p[0])) },
+            primitive: { x, y, n, p in NoisyThresholdKernels.primitive(x, y, n, scale: Double(p[0])) }),
             surrogate: "noisy_threshold", backend: .swift)
 
         // piecewise_linear, Float
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in kg_piecewise_linear_forward_f32(x, y, n, Float(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_piecewise_linear_backward_f32(x, y, g, gi, n, Float(p[0])) }),
+            backward: { x, y, g, gi, n, p in kg_piecewise_linear_backward_f32(x, y, g, gi, n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_piecewise_linear_primitive_f32(x, y, n, Float(p[0])) }),
             surrogate: "piecewise_linear", backend: .c)
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in PiecewiseLinearKernels.forward(x, y, n, gamma: Float(p[0])) },
-            backward: { x, y, g, gi, n, p in PiecewiseLinearKernels.backward(x, y, g, gi, n, gamma: Float(p[0])) }),
+            backward: { x, y, g, gi, n, p in PiecewiseLinearKernels.backward(x, y, g, gi, n, gamma: Float(p[0])) },
+            primitive: { x, y, n, p in PiecewiseLinearKernels.primitive(x, y, n, gamma: Float(p[0])) }),
             surrogate: "piecewise_linear", backend: .swift)
 
         // piecewise_linear, Double
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in kg_piecewise_linear_forward_f64(x, y, n, Double(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_piecewise_linear_backward_f64(x, y, g, gi, n, Double(p[0])) }),
+            backward: { x, y, g, gi, n, p in kg_piecewise_linear_backward_f64(x, y, g, gi, n, Double(p[0])) },
+            primitive: { x, y, n, p in kg_piecewise_linear_primitive_f64(x, y, n, Double(p[0])) }),
             surrogate: "piecewise_linear", backend: .c)
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in PiecewiseLinearKernels.forward(x, y, n, gamma: Double(p[0])) },
-            backward: { x, y, g, gi, n, p in PiecewiseLinearKernels.backward(x, y, g, gi, n, gamma: Double(p[0])) }),
+            backward: { x, y, g, gi, n, p in PiecewiseLinearKernels.backward(x, y, g, gi, n, gamma: Double(p[0])) },
+            primitive: { x, y, n, p in PiecewiseLinearKernels.primitive(x, y, n, gamma: Double(p[0])) }),
             surrogate: "piecewise_linear", backend: .swift)
 
         // sigmoid, Float
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in kg_sigmoid_forward_f32(x, y, n, Float(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_sigmoid_backward_f32(x, y, g, gi, n, Float(p[0])) }),
+            backward: { x, y, g, gi, n, p in kg_sigmoid_backward_f32(x, y, g, gi, n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_sigmoid_primitive_f32(x, y, n, Float(p[0])) }),
             surrogate: "sigmoid", backend: .c)
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in SigmoidKernels.forward(x, y, n, scale: Float(p[0])) },
-            backward: { x, y, g, gi, n, p in SigmoidKernels.backward(x, y, g, gi, n, scale: Float(p[0])) }),
+            backward: { x, y, g, gi, n, p in SigmoidKernels.backward(x, y, g, gi, n, scale: Float(p[0])) },
+            primitive: { x, y, n, p in SigmoidKernels.primitive(x, y, n, scale: Float(p[0])) }),
             surrogate: "sigmoid", backend: .swift)
 
         // sigmoid, Double
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in kg_sigmoid_forward_f64(x, y, n, Double(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_sigmoid_backward_f64(x, y, g, gi, n, Double(p[0])) }),
+            backward: { x, y, g, gi, n, p in kg_sigmoid_backward_f64(x, y, g, gi, n, Double(p[0])) },
+            primitive: { x, y, n, p in kg_sigmoid_primitive_f64(x, y, n, Double(p[0])) }),
             surrogate: "sigmoid", backend: .c)
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in SigmoidKernels.forward(x, y, n, scale: Double(p[0])) },
-            backward: { x, y, g, gi, n, p in SigmoidKernels.backward(x, y, g, gi, n, scale: Double(p[0])) }),
+            backward: { x, y, g, gi, n, p in SigmoidKernels.backward(x, y, g, gi, n, scale: Double(p[0])) },
+            primitive: { x, y, n, p in SigmoidKernels.primitive(x, y, n, scale: Double(p[0])) }),
             surrogate: "sigmoid", backend: .swift)
     }
 }

@@ -107,6 +107,21 @@ public enum NoisyThresholdKernels {
         }
     }
 
+    /// y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient.
+    public static func primitive(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>, scale p_scale: Float) {
+        precondition(y.count >= x.count, "output buffer is shorter than the input")
+        guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
+        primitive(xp, yp, x.count, scale: p_scale)
+    }
+
+    @usableFromInline
+    static func primitive(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale p_scale: Float) {
+        for i in 0..<n {
+            let xi = x[i]
+            y[i] = KernelMath.sigmoid((p_scale * xi))
+        }
+    }
+
     // MARK: Double
 
     /// y[i] = eval-mode forward (spikes) of x[i].
@@ -193,6 +208,21 @@ public enum NoisyThresholdKernels {
         for i in 0..<n {
             let xi = x[i]
             y[i] = KernelMath.sigmoid(((p_scale * xi) + (0x0p+0 as Double)))
+        }
+    }
+
+    /// y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient.
+    public static func primitive(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>, scale p_scale: Double) {
+        precondition(y.count >= x.count, "output buffer is shorter than the input")
+        guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
+        primitive(xp, yp, x.count, scale: p_scale)
+    }
+
+    @usableFromInline
+    static func primitive(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, scale p_scale: Double) {
+        for i in 0..<n {
+            let xi = x[i]
+            y[i] = KernelMath.sigmoid((p_scale * xi))
         }
     }
 }

@@ -40,6 +40,21 @@ public enum PiecewiseLinearKernels {
         }
     }
 
+    /// y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient.
+    public static func primitive(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>, gamma p_gamma: Float) {
+        precondition(y.count >= x.count, "output buffer is shorter than the input")
+        guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
+        primitive(xp, yp, x.count, gamma: p_gamma)
+    }
+
+    @usableFromInline
+    static func primitive(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, gamma p_gamma: Float) {
+        for i in 0..<n {
+            let xi = x[i]
+            y[i] = KernelMath.clamp(((xi / ((0x1p+1 as Float) * p_gamma)) + (0x1p-1 as Float)), (0x0p+0 as Float), (0x1p+0 as Float))
+        }
+    }
+
     // MARK: Double
 
     /// y[i] = eval-mode forward (spikes) of x[i].
@@ -69,6 +84,21 @@ public enum PiecewiseLinearKernels {
         for i in 0..<n {
             let xi = x[i]
             gradIn[i] = gradOut[i] * ((((xi >= (-p_gamma)) && (xi <= p_gamma)) ? (0x1p+0 as Double) : (0x0p+0 as Double)) / ((0x1p+1 as Double) * p_gamma))
+        }
+    }
+
+    /// y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient.
+    public static func primitive(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>, gamma p_gamma: Double) {
+        precondition(y.count >= x.count, "output buffer is shorter than the input")
+        guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
+        primitive(xp, yp, x.count, gamma: p_gamma)
+    }
+
+    @usableFromInline
+    static func primitive(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, gamma p_gamma: Double) {
+        for i in 0..<n {
+            let xi = x[i]
+            y[i] = KernelMath.clamp(((xi / ((0x1p+1 as Double) * p_gamma)) + (0x1p-1 as Double)), (0x0p+0 as Double), (0x1p+0 as Double))
         }
     }
 }

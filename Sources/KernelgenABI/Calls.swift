@@ -22,6 +22,13 @@ public func kg_train_forward_mean(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _
     ABI.run(error) { () throws(ABIError) in try Call.forward(h, x, y, n, mode: .train(sample: false, seed: 0), offset: 0) }
 }
 
+/// The primitive (smooth forward): ABI version 3.
+@_cdecl("kg_primitive")
+public func kg_primitive(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?, _ n: Int,
+                         _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in try Call.primitive(h, x, y, n) }
+}
+
 @_cdecl("kg_backward")
 public func kg_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?, _ gradOut: UnsafeRawPointer?,
                         _ gradIn: UnsafeMutableRawPointer?, _ n: Int, _ error: StringOut?) -> Int32 {
@@ -39,6 +46,30 @@ enum Call {
         case .f64(var s):
             s.mode = mode
             try run(s, x, y, n, offset)
+        }
+    }
+
+    static func primitive(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?, _ n: Int) throws(ABIError) {
+        let handle = try Handle.from(h)
+        switch handle.current {
+        case .f32(let s): try runPrimitive(s, x, y, n)
+        case .f64(let s): try runPrimitive(s, x, y, n)
+        }
+    }
+
+    private static func runPrimitive<T: KernelScalar>(_ s: BoundSurrogate<T>, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?,
+                                                      _ n: Int) throws(ABIError) {
+        let bytes = try byteCount(n, T.self)
+        // A surrogate without a primitive is refused whatever n is (an empty call must not hide the mistake).
+        guard s.descriptor.hasPrimitive else { throw ABIError(.noPrimitive(surrogate: s.descriptor.name)) }
+        guard n > 0 else { return }
+        let xp = try array(x, "x", n), yp = try array(y.map(UnsafeRawPointer.init), "y", n)
+        try disjoint(yp, "y", from: xp, "x", bytes: bytes)
+        do {
+            try s.primitive(UnsafeBufferPointer(start: xp.assumingMemoryBound(to: T.self), count: n),
+                            into: UnsafeMutableBufferPointer(start: y!.assumingMemoryBound(to: T.self), count: n))
+        } catch {
+            throw ABIError(error)
         }
     }
 

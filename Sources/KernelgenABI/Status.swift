@@ -30,7 +30,7 @@ struct ABIError: Error {
         switch error {
         case .unknownSurrogate: status = .unknownSurrogate
         case .unknownParameter, .parameterOutOfBounds, .parameterNotRepresentable, .parameterNotInteger: status = .badParameter
-        case .replacedSpec, .noKernel: status = .noKernel
+        case .replacedSpec, .noKernel, .noPrimitive: status = .noKernel
         case .compileFailed: status = .compileFailed
         case .forwardOutputRequired: status = .needsForwardOutput
         case .lengthMismatch: status = .invalidArgument

@@ -38,6 +38,7 @@ public struct JITKernels<T: KernelScalar>: Sendable {
         let backward = unsafeBitCast(address(.backward)!, to: BackwardFn.self)
         let train = address(.trainForward).map { unsafeBitCast($0, to: TrainFn.self) }
         let mean = address(.trainForwardMean).map { unsafeBitCast($0, to: ForwardFn.self) }
+        let primitive = address(.primitive).map { unsafeBitCast($0, to: ForwardFn.self) }
         var set = KernelSet<T>(
             forward: { x, y, n, _ in withExtendedLifetime(keep) { forward(UnsafeRawPointer(x), UnsafeMutableRawPointer(y), n) } },
             backward: { x, y, g, gi, n, _ in
@@ -53,6 +54,11 @@ public struct JITKernels<T: KernelScalar>: Sendable {
         if let mean {
             set.trainForwardMeanField = { x, y, n, _ in
                 withExtendedLifetime(keep) { mean(UnsafeRawPointer(x), UnsafeMutableRawPointer(y), n) }
+            }
+        }
+        if let primitive {
+            set.primitive = { x, y, n, _ in
+                withExtendedLifetime(keep) { primitive(UnsafeRawPointer(x), UnsafeMutableRawPointer(y), n) }
             }
         }
         return set

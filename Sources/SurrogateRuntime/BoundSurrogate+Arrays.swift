@@ -20,6 +20,15 @@ extension BoundSurrogate {
         }
     }
 
+    /// The primitive (smooth forward) of `x` (shape `[n]`, out `[n]`); see `primitive(_:into:)`.
+    /// - Throws: `SurrogateError.noPrimitive` when the spec has no `primitive:`.
+    public func primitive(_ x: [T]) throws(SurrogateError) -> [T] {
+        try [T](unsafeUninitializedCapacity: x.count) { (out, count) throws(SurrogateError) in
+            try x.withUnsafeBufferPointer { (xb) throws(SurrogateError) in try primitive(xb, into: out) }
+            count = x.count
+        }
+    }
+
     /// grad_in for `x` (shape `[n]`, out `[n]`): `gradOut` defaults to ones; `y`, when the backward reads it
     /// and it is nil, is recomputed by the forward of noise step `step` (nil: the latest advancing forward's,
     /// `self.step - 1`, or 0 before any) at `offset`.

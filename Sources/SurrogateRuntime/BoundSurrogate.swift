@@ -86,6 +86,23 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
         }
     }
 
+    /// The primitive, the smooth forward whose derivative the backward is (SpikingJelly's `spiking=False`),
+    /// into `y` (at least `x.count` elements). The same in every mode: it is deterministic and not a spike.
+    /// - Throws: `SurrogateError.noPrimitive` when the spec has no `primitive:`, `.lengthMismatch` when `y` is
+    ///   shorter than `x` (nothing is written).
+    public func primitive(_ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>) throws(SurrogateError) {
+        guard let kernel = kernels.primitive else { throw .noPrimitive(surrogate: descriptor.name) }
+        guard y.count >= x.count else { throw .lengthMismatch(operation: "primitive", expected: x.count, got: y.count) }
+        guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
+        let flush = flushesSubnormals
+        packed.withUnsafeBufferPointer { p in
+            let params = p.baseAddress!
+            Parallel.chunks(x.count, threads: threadCount(x.count)) { start, count in
+                FloatEnvironment.withSubnormals(flushed: flush) { kernel(xp + start, yp + start, count, params) }
+            }
+        }
+    }
+
     /// Whether a forward in the current mode draws noise (and so advances `step`).
     public var drawsNoise: Bool {
         guard case .train(sample: true, _) = mode else { return false }

@@ -13,9 +13,12 @@ public struct KernelSet<T: KernelScalar>: Sendable {
     public var backward: Backward
     public var trainForward: TrainForward?
     public var trainForwardMeanField: Forward?
+    /// The spec's primitive (the smooth forward), when it has one.
+    public var primitive: Forward?
 
     public init(forward: @escaping Forward, backward: @escaping Backward, trainForward: TrainForward? = nil,
-                trainForwardMeanField: Forward? = nil) {
+                trainForwardMeanField: Forward? = nil, primitive: Forward? = nil) {
+        self.primitive = primitive
         self.forward = forward
         self.backward = backward
         self.trainForward = trainForward

@@ -9,12 +9,15 @@ public struct SurrogateDescriptor: Sendable, Hashable {
     public var isStochastic: Bool
     /// The backward reads `y`, the forward output.
     public var backwardReadsForwardOutput: Bool
+    /// The spec has a `primitive`, so its kernels include the smooth forward (`BoundSurrogate.primitive`).
+    public var hasPrimitive: Bool
     /// Identifies the spec text the kernels were made from (`Spec.fingerprint`); registering a descriptor with
     /// another fingerprint under the same name drops the kernels made from the old text.
     public var fingerprint: String
 
     public init(name: String, summary: String, parameters: [ParameterInfo], hasTrainForward: Bool,
-                isStochastic: Bool, backwardReadsForwardOutput: Bool, fingerprint: String = "") {
+                isStochastic: Bool, backwardReadsForwardOutput: Bool, hasPrimitive: Bool = false, fingerprint: String = "") {
+        self.hasPrimitive = hasPrimitive
         self.fingerprint = fingerprint
         self.name = name
         self.summary = summary

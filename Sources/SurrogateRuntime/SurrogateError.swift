@@ -14,6 +14,8 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
     case noKernel(surrogate: String, dtype: DType, backend: Backend, available: [Backend])
     case lengthMismatch(operation: String, expected: Int, got: Int)
     case forwardOutputRequired(surrogate: String)
+    /// `primitive` was called on a surrogate whose spec has no `primitive:`.
+    case noPrimitive(surrogate: String)
     /// A kernel provider (the JIT) could not make kernels; `message` is the compiler's diagnostic text.
     case compileFailed(surrogate: String, backend: Backend, message: String)
 
@@ -40,6 +42,8 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
             return "\(operation): a buffer holds \(got) elements; expected at least \(expected) (the input's count)"
         case .compileFailed(let surrogate, let backend, let message):
             return "\(backend.rawValue) compilation of `\(surrogate)` failed: \(message)"
+        case .noPrimitive(let surrogate):
+            return "`\(surrogate)` has no primitive (its spec gives no `primitive:` formula); expected a surrogate whose spec has one, or the forward"
         case .forwardOutputRequired(let surrogate):
             return "the backward of `\(surrogate)` reads the forward output y; pass y (the forward's result)"
         }

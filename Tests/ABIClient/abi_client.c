@@ -143,6 +143,58 @@ static void check_torch_source(void) {
     kg_free(error);
 }
 
+/* kg_primitive (ABI 3): the sigmoid's primitive sigmoid(scale x) against libm; a primitive-only spec loaded at run
+   time (its backward derived: scale * sigmoid'(scale x)); a surrogate without a primitive refused with its name. */
+static void check_primitive(void) {
+    char *error = NULL;
+    kg_handle *h = NULL;
+    const char *names[] = {"scale"};
+    const double values[] = {4.0};
+    kg_status st = kg_bind("sigmoid", "c", "float64", names, values, 1, &h, &error);
+    CHECK(st == KG_OK, "bind sigmoid: %s", error ? error : "(null)");
+    double x[5] = {-2.0, -0.25, 0.0, 0.5, 3.0}, y[5], g[5], ones[5] = {1, 1, 1, 1, 1};
+    st = kg_primitive(h, x, y, 5, &error);
+    CHECK(st == KG_OK, "kg_primitive: status %d, %s", st, error ? error : "(null)");
+    for (int i = 0; i < 5; ++i) {
+        double want = 1.0 / (1.0 + exp(-4.0 * x[i]));
+        CHECK(fabs(y[i] - want) <= 1e-15, "sigmoid primitive at %g: %.17g, expected %.17g", x[i], y[i], want);
+    }
+    kg_release(h);
+    h = NULL;
+    st = kg_load_spec_text("name: prim_only\nsummary: s\nparams:\n  scale: {default: 4}\nprimitive: sigmoid(scale * x)\n",
+                           "prim_only.yaml", NULL, NULL, &error);
+    CHECK(st == KG_OK, "load prim_only: status %d, %s", st, error ? error : "(null)");
+    st = kg_bind("prim_only", "jit", "float64", NULL, NULL, 0, &h, &error);
+    CHECK(st == KG_OK, "bind prim_only: %s", error ? error : "(null)");
+    st = kg_primitive(h, x, y, 5, &error);
+    CHECK(st == KG_OK, "kg_primitive prim_only: status %d", st);
+    st = kg_backward(h, x, NULL, ones, g, 5, &error);
+    CHECK(st == KG_OK, "kg_backward prim_only: status %d", st);
+    for (int i = 0; i < 5; ++i) {
+        double s = 1.0 / (1.0 + exp(-4.0 * x[i]));
+        CHECK(fabs(y[i] - s) <= 1e-15, "prim_only primitive at %g: %.17g, expected %.17g", x[i], y[i], s);
+        CHECK(fabs(g[i] - 4.0 * s * (1.0 - s)) <= 1e-15, "prim_only derived backward at %g: %.17g, expected %.17g", x[i], g[i],
+              4.0 * s * (1.0 - s));
+    }
+    char *facts = NULL;
+    CHECK(kg_handle_json(h, &facts, NULL) == KG_OK && facts && strstr(facts, "\"has_primitive\":true"), "facts: %s",
+          facts ? facts : "(null)");
+    kg_free(facts);
+    kg_release(h);
+    h = NULL;
+    /* no primitive: refused, even for n == 0 */
+    st = kg_load_spec_text("name: no_prim\nsummary: s\nbackward: exp(-abs(x)) / 2\n", "no_prim.yaml", NULL, NULL, &error);
+    CHECK(st == KG_OK, "load no_prim: status %d", st);
+    st = kg_bind("no_prim", "jit", "float32", NULL, NULL, 0, &h, &error);
+    CHECK(st == KG_OK, "bind no_prim: %s", error ? error : "(null)");
+    float xf[1] = {0}, yf[1];
+    st = kg_primitive(h, xf, yf, 0, &error);
+    CHECK(st == KG_ERROR_NO_KERNEL && error && strstr(error, "`no_prim` has no primitive"), "no primitive: status %d, %s", st,
+          error ? error : "(null)");
+    kg_free(error);
+    kg_release(h);
+}
+
 int main(void) {
     CHECK(kg_abi_version() == KG_ABI_VERSION, "library ABI %d, header %d", kg_abi_version(), KG_ABI_VERSION);
     CHECK(strlen(kg_version()) > 0, "empty version");
@@ -154,6 +206,7 @@ int main(void) {
     check_sigmoid("jit");
     check_errors();
     check_torch_source();
+    check_primitive();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

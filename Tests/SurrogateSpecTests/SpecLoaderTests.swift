@@ -51,7 +51,7 @@ import Testing
 
     @Test func missingBackward() {
         expectDiagnostic("⟦name: demo\nsummary: s\n", .missingField,
-                         "missing `backward`; expected the surrogate gradient formula, e.g. `backward: scale * sigmoid(scale * x) * (1 - sigmoid(scale * x))`")
+                         "missing `backward`; expected the surrogate gradient formula, e.g. `backward: scale * sigmoid(scale * x) * (1 - sigmoid(scale * x))`, or a `primitive` to derive it from, e.g. `primitive: sigmoid(scale * x)`")
     }
 
     @Test func missingSummaryIsAWarning() {
@@ -71,7 +71,7 @@ import Testing
 
     @Test func unknownFieldWithSuggestion() {
         expectDiagnostic("name: demo\nsummary: s\n⟦bakward: x\nbackward: x\n", .unknownField,
-                         "unknown spec field `bakward`; did you mean `backward`?; expected one of: name, summary, doc, params, forward, backward, train_forward")
+                         "unknown spec field `bakward`; did you mean `backward`?; expected one of: name, summary, doc, params, forward, backward, train_forward, primitive")
     }
 
     @Test func duplicateKey() {

@@ -86,7 +86,25 @@ public struct SpecCase: Sendable, CustomTestStringConvertible {
             let trainPeak = try backwardPeak(reference, forward: train)
             _ = try backwardMisses(s, x: x, y: soft, reference: reference, peak: trainPeak, into: &misses, label: "mean-field backward")
         }
+        if let primitive = spec.primitive?.expr {
+            misses += try primitiveMisses(s, primitive, x: x, reference: reference)
+        } else {
+            // No primitive: the call is refused, never computes something else.
+            let refused: Result<[T], SurrogateError> = Result { () throws(SurrogateError) in try s.primitive(x) }
+            if refused != .failure(.noPrimitive(surrogate: spec.name)) {
+                misses.append("primitive of a spec without `primitive:`: \(refused), expected SurrogateError.noPrimitive")
+            }
+        }
         return Outcome(misses: misses, gradients: gradients, peak: peak)
+    }
+
+    /// The primitive kernel (the smooth forward) against the spec's `primitive` in Float80, within `ErrorBound`.
+    func primitiveMisses<T: KernelScalar>(_ s: BoundSurrogate<T>, _ primitive: Expr, x: [T], reference: FormulaReference) throws -> [String] {
+        let values = try s.primitive(x)
+        let peak = try Self.gridPeak { try reference.evaluate(primitive, x: $0) }
+        return try x.indices.compactMap { i in
+            ErrorBound.check(values[i], try reference.evaluate(primitive, x: R(x[i])), peak: peak, x: x[i]).map { "primitive: \($0)" }
+        }
     }
 
     /// The backward's gradients (grad_in / grad_out) for `y`, each compared with the reference at (x, y).

@@ -28,7 +28,8 @@ class Parameter:
 @dataclass(frozen=True)
 class SurrogateInfo:
     """What a surrogate is: `params` in argument order; `stochastic`: its training forward samples noise;
-    `backward_reads_y`: `Surrogate.backward` needs the forward output `y`."""
+    `backward_reads_y`: `Surrogate.backward` needs the forward output `y`; `has_primitive`: the spec has a
+    `primitive` (the smooth forward, `Surrogate.primitive`)."""
 
     name: str
     summary: str
@@ -36,6 +37,7 @@ class SurrogateInfo:
     stochastic: bool
     has_train_forward: bool
     backward_reads_y: bool
+    has_primitive: bool = False
 
 
 def _float(value):
@@ -56,6 +58,7 @@ def surrogates() -> list:
             stochastic=bool(item["stochastic"]),
             has_train_forward=bool(item["has_train_forward"]),
             backward_reads_y=bool(item["backward_reads_y"]),
+            has_primitive=bool(item["has_primitive"]),
         )
         for item in json.loads(_library.take_string(text))
     ]

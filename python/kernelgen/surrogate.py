@@ -81,6 +81,7 @@ class Surrogate:
         self._params = {key: float(value) for key, value in facts["params"].items()}
         self._stochastic = bool(facts["stochastic"])
         self._reads_y = bool(facts["backward_reads_y"])
+        self._has_primitive = bool(facts["has_primitive"])
         self._bind_ms = float(facts["bind_ms"])
         if self._backend != backend:
             warnings.warn(f"{backend} kernels for `{name}` are unavailable; the {self._backend} kernels serve instead",
@@ -111,6 +112,8 @@ class Surrogate:
     params = property(lambda self: dict(self._params), doc="Every parameter's value (defaults filled in).")
     stochastic = property(lambda self: self._stochastic, doc="Its training forward samples noise.")
     backward_reads_y = property(lambda self: self._reads_y, doc="`backward` needs y, the forward output.")
+    has_primitive = property(lambda self: self._has_primitive,
+                             doc="The spec has a `primitive` (the smooth forward): `primitive(x)` computes it.")
     bind_ms = property(lambda self: self._bind_ms, doc="Time the bind took in ms (a JIT compile included).")
 
     @property
@@ -171,6 +174,20 @@ class Surrogate:
                 self._failed(lib.kg_train_forward, self._h, pointer(x), pointer(y), x.size, seed, offset, None)
         elif lib.kg_train_forward_mean(self._h, pointer(x), pointer(y), x.size, None):
             self._failed(lib.kg_train_forward_mean, self._h, pointer(x), pointer(y), x.size, None)
+        return y
+
+    def primitive(self, x, out=None):
+        """The primitive (smooth forward) of `x`: the spec's `primitive`, the function whose derivative is the
+        surrogate gradient (SpikingJelly's spiking=False forward); deterministic, the same in every mode. An array of
+        x's shape and dtype (`out` when given). BackendError when the spec has no primitive (`has_primitive`);
+        TypeError/ValueError for arrays of the wrong kind."""
+        dtype = self._dtype
+        input_array(x, "x", dtype)
+        y = output_array(out, "out", dtype, x.shape)
+        pointer = _library.data_pointer
+        lib = _library.lib
+        if lib.kg_primitive(self._h, pointer(x), pointer(y), x.size, None):
+            self._failed(lib.kg_primitive, self._h, pointer(x), pointer(y), x.size, None)
         return y
 
     @staticmethod

@@ -130,7 +130,7 @@ def _check_backend(backend):
 class _Kernels:
     """A kernel handle (kernelgen.Surrogate) called on contiguous CPU tensors' memory, no copies."""
 
-    __slots__ = ("surrogate", "h", "reads_y", "stochastic", "has_train_forward", "name", "values")
+    __slots__ = ("surrogate", "h", "reads_y", "stochastic", "has_train_forward", "has_primitive", "name", "values")
     on_cpu = True
 
     def __init__(self, name, backend, dtype, values):
@@ -141,6 +141,7 @@ class _Kernels:
         self.reads_y = self.surrogate.backward_reads_y
         self.stochastic = self.surrogate.stochastic
         self.has_train_forward = True  # the library computes the eval forward when there is none
+        self.has_primitive = self.surrogate.has_primitive
 
     def _failed(self, function, *args):
         self.surrogate._failed(function, *args)
@@ -163,6 +164,13 @@ class _Kernels:
             self._failed(lib.kg_train_forward_mean, self.h, x.data_ptr(), y.data_ptr(), x.numel(), None)
         return y
 
+    def primitive(self, x):
+        y = torch.empty_like(x)
+        lib = _library.lib
+        if lib.kg_primitive(self.h, x.data_ptr(), y.data_ptr(), x.numel(), None):
+            self._failed(lib.kg_primitive, self.h, x.data_ptr(), y.data_ptr(), x.numel(), None)
+        return y
+
     def backward(self, x, y, grad_out):
         grad_out = grad_out.contiguous()
         grad_in = torch.empty_like(x)
@@ -176,7 +184,7 @@ class _Kernels:
 class _Expressions:
     """The surrogate's PyTorch expression module with the parameter values: any device."""
 
-    __slots__ = ("module", "args", "reads_y", "stochastic", "has_train_forward", "name", "values")
+    __slots__ = ("module", "args", "reads_y", "stochastic", "has_train_forward", "has_primitive", "name", "values")
     on_cpu = False
 
     def __init__(self, name, dtype, values):
@@ -200,6 +208,7 @@ class _Expressions:
         self.reads_y = bool(module["BACKWARD_USES_Y"])
         self.stochastic = bool(module["STOCHASTIC"])
         self.has_train_forward = bool(module["HAS_TRAIN_FORWARD"])
+        self.has_primitive = bool(module["HAS_PRIMITIVE"])
 
     def forward(self, x):
         return self.module["forward"](x, *self.args)
@@ -212,6 +221,9 @@ class _Expressions:
         if seed is not None:
             generator = torch.Generator(device=x.device).manual_seed(_u64_seed(seed))
         return self.module["train_forward"](x, *self.args, generator=generator)
+
+    def primitive(self, x):
+        return self.module["primitive"](x, *self.args)
 
     def backward(self, x, y, grad_out):
         return self.module["backward"](x, y, grad_out.contiguous(), *self.args)
@@ -293,11 +305,19 @@ def _check_sampling(seed, generator):
 
 
 def _forward(ctx, runner, input, mode, seed, generator):
-    """The spikes of `input` (mode "eval", "sample" or "mean"); saves the input (and the spikes when the
-    backward reads them) and the runner in ctx."""
+    """The spikes of `input` (mode "eval", "sample", "mean", or "smooth": the primitive); saves the input (and
+    the spikes when the backward reads them) and the runner in ctx."""
     x = input.contiguous() if runner.on_cpu else input
     if mode == "eval":
         y = runner.forward(x)
+    elif mode == "smooth":
+        y = runner.primitive(x)
+        if runner.reads_y:
+            # the backward reads the forward output it was checked with: the mean-field training forward
+            # (the eval forward without one), whatever the primitive's value
+            ctx.save_for_backward(input, runner.train(x, False, None, None))
+            ctx.runner = runner
+            return y
     else:
         if not runner.on_cpu and generator is not None and generator.device != x.device:
             raise ValueError(f"generator is on {generator.device}; expected a generator of the input's device {x.device}")
@@ -489,7 +509,16 @@ def _name(name):
     return name
 
 
-def surrogate(name, input, backend="c", training=False, sample=True, seed=None, generator=None, params=None, **kw):
+def _check_smooth(smooth, runner):
+    if not isinstance(smooth, bool):
+        raise TypeError(f"smooth={smooth!r}; expected True or False")
+    if smooth and not runner.has_primitive:
+        raise BackendError(f"`{runner.name}` has no primitive (its spec gives no `primitive:` formula), so smooth=True "
+                           f"has nothing to compute; expected smooth=False, or a surrogate whose spec has a primitive")
+
+
+def surrogate(name, input, backend="c", training=False, sample=True, seed=None, generator=None, params=None,
+              smooth=False, **kw):
     """Spikes of `input` by surrogate `name` (built in, or loaded with kernelgen.load_spec) with its surrogate
     gradient in the backward; parameters by keyword (`scale=4.0`), the others take the spec's defaults (a
     parameter named like one of this function's arguments goes in params={...}).
@@ -498,13 +527,18 @@ def surrogate(name, input, backend="c", training=False, sample=True, seed=None, 
     "jit" (kernels compiled for these values, cached per value: the first call of a value compiles), "torch"
     (the expression module; tensors on other devices than the CPU always use it). training=False: the eval
     forward (the spec's `forward`); training=True: its `train_forward` (when it has one), sampled (sample=True,
-    noise keyed as in noisy_threshold_spike) or mean field (sample=False)."""
+    noise keyed as in noisy_threshold_spike) or mean field (sample=False).
+
+    smooth=True: the spec's `primitive` (the smooth forward, SpikingJelly's spiking=False) instead of spikes, in
+    every mode (training and sample are ignored); its gradient is the same backward, which is the primitive's
+    derivative (derived from it, or checked against it by kernelgen). BackendError when the spec has no primitive."""
     _name(name)
     x = _input(input)
     _check_backend(backend)
     _check_sampling(seed, generator)
     runner = _runner(name, backend, x, _parameters(params, kw))
-    mode = "eval" if not training else ("sample" if sample else "mean")
+    _check_smooth(smooth, runner)
+    mode = "smooth" if smooth else "eval" if not training else ("sample" if sample else "mean")
     return _Spike.apply(x, runner, mode, seed, generator)
 
 
@@ -512,16 +546,19 @@ class Spike(torch.nn.Module):
     """`Spike(name, backend="c", sample=True, **params)`: `surrogate(name, input, ...)` as a module, with
     training=self.training (the spec's training forward after .train(), when it has one; its eval forward after
     .eval()). `params` (a dict) holds the parameter values; a new dict takes effect on the next call (with
-    backend "jit", each new value compiles once, then is served from the cache)."""
+    backend "jit", each new value compiles once, then is served from the cache). smooth=True: the spec's primitive
+    (the smooth forward) in both modes, as `surrogate(..., smooth=True)`."""
 
-    def __init__(self, name, backend="c", sample=True, seed=None, generator=None, params=None, **kw):
+    def __init__(self, name, backend="c", sample=True, seed=None, generator=None, params=None, smooth=False, **kw):
         super().__init__()
         self.name = _name(name)
         self.backend = _check_backend(backend)
         _check_sampling(seed, generator)
         if not isinstance(sample, bool):
             raise TypeError(f"sample={sample!r}; expected True or False")
-        self.sample, self.seed, self.generator = sample, seed, generator
+        if not isinstance(smooth, bool):
+            raise TypeError(f"smooth={smooth!r}; expected True or False")
+        self.sample, self.seed, self.generator, self.smooth = sample, seed, generator, smooth
         values = _parameters(params, kw)
         known = {i.name: i for i in catalog.surrogates()}
         if name not in known:
@@ -531,18 +568,23 @@ class Spike(torch.nn.Module):
         for key, _ in values:
             if key not in names:
                 raise ParameterError(f"`{name}` has no parameter `{key}`; expected one of: {', '.join(names) or '(none)'}")
+        if smooth and not known[name].has_primitive:
+            raise BackendError(f"`{name}` has no primitive (its spec gives no `primitive:` formula), so smooth=True has "
+                               f"nothing to compute; expected smooth=False, or a surrogate whose spec has a primitive")
         self.params = dict(values)
 
     def forward(self, input):
         x = _input(input)
         values = tuple((k, _value(k, v)) for k, v in self.params.items())
         runner = _runner(self.name, self.backend, x, values)
-        mode = "eval" if not self.training else ("sample" if self.sample else "mean")
+        _check_smooth(self.smooth, runner)
+        mode = "smooth" if self.smooth else "eval" if not self.training else ("sample" if self.sample else "mean")
         return _Spike.apply(x, runner, mode, self.seed, self.generator)
 
     def extra_repr(self):
         values = "".join(f", {k}={v!r}" for k, v in self.params.items())
-        return f"{self.name!r}, backend={self.backend!r}{values}"
+        smooth = ", smooth=True" if self.smooth else ""
+        return f"{self.name!r}, backend={self.backend!r}{smooth}{values}"
 
 
 def bind_ms(name, backend="jit", dtype=torch.float32, **params):

@@ -20,11 +20,15 @@ extern "C" {
 void kg_gaussian_forward_f32(const float *__restrict x, float *__restrict y, size_t n, float p_sigma);
 /* grad_in[i] = grad_out[i] * surrogate gradient at x[i] (y may be NULL). */
 void kg_gaussian_backward_f32(const float *__restrict x, const float *__restrict y, const float *__restrict grad_out, float *__restrict grad_in, size_t n, float p_sigma);
+/* y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient. */
+void kg_gaussian_primitive_f32(const float *__restrict x, float *__restrict y, size_t n, float p_sigma);
 
 /* y[i] = eval-mode forward (spikes) of x[i]. */
 void kg_gaussian_forward_f64(const double *__restrict x, double *__restrict y, size_t n, double p_sigma);
 /* grad_in[i] = grad_out[i] * surrogate gradient at x[i] (y may be NULL). */
 void kg_gaussian_backward_f64(const double *__restrict x, const double *__restrict y, const double *__restrict grad_out, double *__restrict grad_in, size_t n, double p_sigma);
+/* y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient. */
+void kg_gaussian_primitive_f64(const double *__restrict x, double *__restrict y, size_t n, double p_sigma);
 
 #ifdef __cplusplus
 }

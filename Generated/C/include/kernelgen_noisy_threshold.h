@@ -26,6 +26,8 @@ void kg_noisy_threshold_backward_f32(const float *__restrict x, const float *__r
 void kg_noisy_threshold_train_forward_f32(const float *__restrict x, float *__restrict y, size_t n, uint64_t seed, uint64_t offset, float p_scale);
 /* y[i] = training forward with every noise source replaced by its mean (mean field, no sampling). */
 void kg_noisy_threshold_train_forward_mean_f32(const float *__restrict x, float *__restrict y, size_t n, float p_scale);
+/* y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient. */
+void kg_noisy_threshold_primitive_f32(const float *__restrict x, float *__restrict y, size_t n, float p_scale);
 
 /* y[i] = eval-mode forward (spikes) of x[i]. */
 void kg_noisy_threshold_forward_f64(const double *__restrict x, double *__restrict y, size_t n, double p_scale);
@@ -35,6 +37,8 @@ void kg_noisy_threshold_backward_f64(const double *__restrict x, const double *_
 void kg_noisy_threshold_train_forward_f64(const double *__restrict x, double *__restrict y, size_t n, uint64_t seed, uint64_t offset, double p_scale);
 /* y[i] = training forward with every noise source replaced by its mean (mean field, no sampling). */
 void kg_noisy_threshold_train_forward_mean_f64(const double *__restrict x, double *__restrict y, size_t n, double p_scale);
+/* y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient. */
+void kg_noisy_threshold_primitive_f64(const double *__restrict x, double *__restrict y, size_t n, double p_scale);
 
 #ifdef __cplusplus
 }

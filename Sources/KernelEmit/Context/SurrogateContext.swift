@@ -20,6 +20,8 @@ public struct SurrogateContext: Sendable {
     public var params: [ParamContext]
     public var hasParams: Bool
     public var hasTrainForward: Bool
+    /// The spec has a `primitive` (emitted as the `primitive` kernel, the smooth forward).
+    public var hasPrimitive: Bool
     public var isStochastic: Bool
     public var backwardUsesY: Bool
     public var kernels: [KernelContext]
@@ -54,6 +56,7 @@ public struct SurrogateContext: Sendable {
         params = runtime.enumerated().map { ParamContext($1, index: $0) }
         hasParams = !params.isEmpty
         hasTrainForward = spec.trainForward != nil
+        hasPrimitive = spec.primitive != nil
         isStochastic = spec.isStochastic
         backwardUsesY = spec.backward.expr.usesForwardOutput
         // Defaults people read in completion and quick help: shortest round-trip decimals (exact all the same).
@@ -65,11 +68,13 @@ public struct SurrogateContext: Sendable {
         swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.swiftName)" }.joined(separator: ", ") + "]"
         // What the kernels call once fused, the training forward also in its mean-field form.
         let train = spec.trainForward.map { [$0.expr, Simplifier.meanField($0.expr)] } ?? []
-        preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train).map { Simplifier.stabilise(Simplifier.fuse($0)) })
+        let primitive = spec.primitive.map { [$0.expr] } ?? []
+        preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train + primitive).map { Simplifier.stabilise(Simplifier.fuse($0)) })
         kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
         emit = ["forward": ops.contains(.forward), "backward": ops.contains(.backward),
                 "trainForward": ops.contains(.trainForward) && hasTrainForward,
-                "trainForwardMean": ops.contains(.trainForwardMean) && hasTrainForward]
+                "trainForwardMean": ops.contains(.trainForwardMean) && hasTrainForward,
+                "primitive": ops.contains(.primitive) && hasPrimitive]
     }
 
     /// `noisy_threshold` -> `NoisyThreshold` (the naming authority's rule).
@@ -156,11 +161,14 @@ public struct KernelOps: OptionSet, Sendable, Hashable {
     public static let backward = KernelOps(rawValue: 2)
     public static let trainForward = KernelOps(rawValue: 4)
     public static let trainForwardMean = KernelOps(rawValue: 8)
-    public static let all: KernelOps = [.forward, .backward, .trainForward, .trainForwardMean]
+    /// The spec's `primitive`, the smooth forward (only for specs that have one).
+    public static let primitive = KernelOps(rawValue: 16)
+    public static let all: KernelOps = [.forward, .backward, .trainForward, .trainForwardMean, .primitive]
 
     /// Symbol suffix of each op's kernel (`kg_sigmoid_backward_f32`).
     public static let symbolNames: [(op: KernelOps, name: String)] = [
         (.forward, "forward"), (.backward, "backward"), (.trainForward, "train_forward"), (.trainForwardMean, "train_forward_mean"),
+        (.primitive, "primitive"),
     ]
 }
 
@@ -221,6 +229,9 @@ public struct KernelContext: Sendable {
     public var backwardC: String
     public var trainForwardC: String
     public var trainForwardMeanC: String
+    /// The primitive (smooth forward); empty when the spec has none.
+    public var primitiveC: String
+    public var primitiveSwift: String
     /// The stochastic training forward's whole-block loop: one Philox block per `blockLanes` elements
     /// (element j is in block j >> blockShift), its noise sites, and the expression for each lane.
     public var blockLanes: Int
@@ -261,9 +272,10 @@ public struct KernelContext: Sendable {
         let backward = prepared(spec.backward)!
         let train = prepared(spec.trainForward)
         let trainMean = prepared(spec.trainForward, meanField: true)
+        let primitive = prepared(spec.primitive)
         let c = ExpressionPrinter(Dialect(.c, element))
         let s = ExpressionPrinter(Dialect(.swift, element))
-        let ops = ["forward": forward, "backward": backward, "trainForward": train, "trainForwardMean": trainMean]
+        let ops = ["forward": forward, "backward": backward, "trainForward": train, "trainForwardMean": trainMean, "primitive": primitive]
         let emittedC = ops.mapValues { e in e.map { Lane($0, c) } ?? Lane(locals: [], expression: "") }
         let emittedSwift = ops.mapValues { e in e.map { Lane($0, s) } ?? Lane(locals: [], expression: "") }
         localsC = emittedC.mapValues(\.locals)
@@ -272,6 +284,8 @@ public struct KernelContext: Sendable {
         backwardC = emittedC["backward"]!.expression
         trainForwardC = emittedC["trainForward"]!.expression
         trainForwardMeanC = emittedC["trainForwardMean"]!.expression
+        primitiveC = emittedC["primitive"]!.expression
+        primitiveSwift = emittedSwift["primitive"]!.expression
         blockLanes = element == .float32 ? 4 : 2
         blockShift = element == .float32 ? 2 : 1
         blockMask = blockLanes - 1
@@ -299,9 +313,9 @@ public struct KernelContext: Sendable {
         }
         func readsInput(_ e: Expr?) -> Bool { e?.contains { $0.kind == .variable(.x) } ?? false }
         readsX = ["forward": readsInput(forward), "backward": readsInput(backward),
-                  "trainForward": readsInput(train), "trainForwardMean": readsInput(trainMean)]
+                  "trainForward": readsInput(train), "trainForwardMean": readsInput(trainMean), "primitive": readsInput(primitive)]
         cUnused = ["forward": unused(forward), "backward": unused(backward),
-                   "trainForward": unused(train), "trainForwardMean": unused(trainMean)]
+                   "trainForward": unused(train), "trainForwardMean": unused(trainMean), "primitive": unused(primitive)]
     }
 
     /// The rewrites every backend applies before printing (C, Swift, the JIT and PyTorch alike): parameters

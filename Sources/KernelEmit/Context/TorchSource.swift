@@ -45,9 +45,10 @@ public struct TorchContext: Sendable {
     /// Some parameter is `integer: true` (the module then lists them and checks their values).
     public var hasIntegerParams: Bool
     public var hasTrainForward: Bool
+    public var hasPrimitive: Bool
     public var isStochastic: Bool
     public var backwardUsesY: Bool
-    /// The three flags above as Python (`True`/`False`).
+    /// The flags above as Python (`True`/`False`).
     public var flags: [String: String]
     public var functions: [TorchFunction]
 
@@ -61,10 +62,12 @@ public struct TorchContext: Sendable {
         paramArgs = params.map { ", \($0.pythonName)" }.joined()
         hasIntegerParams = params.contains { $0.integer }
         hasTrainForward = spec.trainForward != nil
+        hasPrimitive = spec.primitive != nil
         isStochastic = spec.isStochastic
         backwardUsesY = spec.backward.expr.usesForwardOutput
         let python = { (b: Bool) in b ? "True" : "False" }
-        flags = ["hasTrainForward": python(hasTrainForward), "isStochastic": python(isStochastic), "backwardUsesY": python(backwardUsesY)]
+        flags = ["hasTrainForward": python(hasTrainForward), "isStochastic": python(isStochastic), "backwardUsesY": python(backwardUsesY),
+                 "hasPrimitive": python(hasPrimitive)]
         var functions = [
             TorchFunction(op: .forward, formula: spec.forward, params: params),
             TorchFunction(op: .backward, formula: spec.backward, params: params),
@@ -72,6 +75,9 @@ public struct TorchContext: Sendable {
         if let train = spec.trainForward {
             functions.append(TorchFunction(op: .trainForward, formula: train, params: params))
             functions.append(TorchFunction(op: .trainForwardMean, formula: train, params: params))
+        }
+        if let primitive = spec.primitive {
+            functions.append(TorchFunction(op: .primitive, formula: primitive, params: params))
         }
         self.functions = functions
     }
@@ -107,7 +113,7 @@ public struct TorchParam: Sendable {
 
 /// One function of the module: its signature and, per dtype, the locals and the expression.
 public struct TorchFunction: Sendable {
-    enum Op { case forward, backward, trainForward, trainForwardMean }
+    enum Op { case forward, backward, trainForward, trainForwardMean, primitive }
 
     /// `forward`, `backward`, `train_forward`, `train_forward_mean`.
     public var name: String
@@ -138,6 +144,7 @@ public struct TorchFunction: Sendable {
         case .backward: name = "backward"
         case .trainForward: name = "train_forward"
         case .trainForwardMean: name = "train_forward_mean"
+        case .primitive: name = "primitive"
         }
         isBackward = op == .backward
         leading = isBackward ? ", y, grad_out" : ""

@@ -23,7 +23,7 @@ extern "C" {
 /* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source);
    kg_abi_version() returns the value the library was built with, so a binding can refuse a library it was not
    written for. */
-#define KG_ABI_VERSION 2
+#define KG_ABI_VERSION 3
 
 typedef enum {
     KG_OK = 0,
@@ -47,7 +47,7 @@ const char *kg_version(void);
 
 /* Every surrogate known (built-in and loaded at run time), sorted by name, as a JSON array of objects:
    {"name", "summary", "stochastic": bool, "has_train_forward": bool, "backward_reads_y": bool,
-    "params": [{"name", "default": number, "min": number|null, "max": number|null, "doc"}]} (params in
+    "has_primitive": bool, "params": [{"name", "default": number, "min": number|null, "max": number|null, "doc"}]} (params in
    argument order). */
 kg_status kg_surrogates_json(char **json, char **error);
 
@@ -78,6 +78,10 @@ kg_status kg_train_forward(const kg_handle *h, const void *x, void *y, size_t n,
                            char **error);
 /* Training forward with every noise source replaced by its mean (mean field). */
 kg_status kg_train_forward_mean(const kg_handle *h, const void *x, void *y, size_t n, char **error);
+/* The primitive (smooth forward): y = the spec's `primitive`, the function whose derivative is the surrogate
+   gradient (SpikingJelly's spiking=False forward); the same in every mode. KG_ERROR_NO_KERNEL when the spec has
+   no `primitive` ("has_primitive" false), whatever n is. Added in ABI version 3. */
+kg_status kg_primitive(const kg_handle *h, const void *x, void *y, size_t n, char **error);
 /* grad_in = grad_out * surrogate gradient; y (the forward output in the same mode) may be NULL unless the
    surrogate's backward reads it ("backward_reads_y"). */
 kg_status kg_backward(const kg_handle *h, const void *x, const void *y, const void *grad_out, void *grad_in, size_t n,
@@ -91,14 +95,14 @@ kg_status kg_handle_set_threads(kg_handle *h, int threads, char **error);
 kg_status kg_handle_set_flush_subnormals(kg_handle *h, int flush, char **error);
 /* The handle's facts as JSON: {"name", "backend" (the backend that serves it, after any fallback),
    "requested_backend", "dtype", "params": {name: value}, "stochastic", "has_train_forward",
-   "backward_reads_y", "threads" (0: automatic), "flush_subnormals", "bind_ms" (the time kg_bind took,
+   "backward_reads_y", "has_primitive", "threads" (0: automatic), "flush_subnormals", "bind_ms" (the time kg_bind took,
    a JIT compile or cache hit included)}. */
 kg_status kg_handle_json(const kg_handle *h, char **json, char **error);
 
 /* The PyTorch expression module of surrogate `name` (built in or loaded at run time), the text of
    `kernelgen-tools torch NAME`: Python source that defines forward(x, <params>), backward(x, y, grad_out,
    <params>), train_forward(x, <params>, generator=None) and train_forward_mean(x, <params>) (with a training
-   forward), NAME and PARAMETERS, computed with torch operations on tensors of any device. */
+   forward), primitive(x, <params>) (with a primitive), NAME and PARAMETERS, computed with torch operations on tensors of any device. */
 kg_status kg_torch_source(const char *name, char **source, char **error);
 
 /* Frees a string returned by this library; NULL is ignored. */

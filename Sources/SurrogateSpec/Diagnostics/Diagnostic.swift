@@ -70,6 +70,10 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case noiseInSum = "noise-in-sum"
         case nonIntegerValue = "non-integer-value"
         case missingIntegerBounds = "missing-integer-bounds"
+        /// `primitive` calls a function without a derivative rule, and no `backward` is given.
+        case noDerivativeRule = "no-derivative-rule"
+        /// `backward` and `primitive` are both given and the backward is not the primitive's derivative.
+        case backwardNotDerivative = "backward-not-derivative"
     }
 }
 

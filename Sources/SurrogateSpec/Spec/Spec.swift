@@ -11,6 +11,12 @@ public struct Spec: Sendable {
     public var backward: Formula
     /// Training-mode forward (stochastic spikes); nil when training uses `forward`.
     public var trainForward: Formula?
+    /// The smooth function whose derivative is the surrogate (SpikingJelly's `spiking=False` forward); also
+    /// emitted as a kernel of its own (`primitive`). Nil when the spec gives none.
+    public var primitive: Formula?
+    /// True when `backward` was derived from `primitive` by `Derivative` (the spec gave no `backward`): its
+    /// text and source are then the primitive's, and its nodes point into the primitive.
+    public var backwardIsDerived = false
     /// The spec's file as given to the loader (e.g. `Specs/sigmoid.yaml`).
     public var file: String
     /// The YAML text the spec was read from (embedded in generated code for the JIT).
@@ -34,7 +40,7 @@ public struct Spec: Sendable {
     /// A digest of the spec's text (128-bit FNV-1a, hex): two specs with one name compute the same kernels
     /// only when their fingerprints are equal. Built-in descriptors carry it, so a runtime spec that changes a
     /// built-in is never served by the built-in's ahead-of-time kernels.
-    public var fingerprint: String { Fingerprint.of(source.isEmpty ? "\(name)\n\(summary)\n\(forward.text)\n\(backward.text)\n\(trainForward?.text ?? "")" : source) }
+    public var fingerprint: String { Fingerprint.of(source.isEmpty ? "\(name)\n\(summary)\n\(forward.text)\n\(backward.text)\n\(trainForward?.text ?? "")" + (primitive.map { "\nprimitive \($0.text)" } ?? "") : source) }
 
     /// True when training draws noise (so kernels take a seed and an element offset).
     public var isStochastic: Bool { trainForward?.expr.usesNoise ?? false }

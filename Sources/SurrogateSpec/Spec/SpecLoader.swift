@@ -6,7 +6,7 @@ import Yams
 /// Structure errors (missing or unknown fields, bad numbers) and formula errors are all reported in one
 /// pass; a spec with any error yields no `Spec`.
 public struct SpecLoader {
-    public static let fields = ["name", "summary", "doc", "params", "forward", "backward", "train_forward"]
+    public static let fields = ["name", "summary", "doc", "params", "forward", "backward", "train_forward", "primitive"]
     public static let paramFields = ["default", "doc", "min", "max", "integer"]
     public static let defaultForward = "heaviside(x)"
 
@@ -101,8 +101,23 @@ public struct SpecLoader {
                                         integerParams: integerParams),
                     fallback: mapping.mark)
         }
+        // The smooth forward whose derivative is the surrogate (`PrimitiveAnalysis`): no `y`, no noise.
+        let primitive = fields["primitive"].flatMap {
+            formula($0.value, field: "primitive", text: nil,
+                    scope: FormulaScope(field: "primitive", params: paramNames, allowsForwardOutput: false, allowsNoise: false),
+                    fallback: mapping.mark)
+        }
         var backward: Formula?
-        if let node = fields["backward"]?.value {
+        var backwardIsDerived = false
+        if fields["backward"] == nil, let primitive = primitive ?? nil {
+            // No `backward`: the derivative of the primitive is the spec's backward in every backend.
+            let (derived, found) = PrimitiveAnalysis.derive(primitive, field: "primitive")
+            diagnostics += found
+            backward = derived
+            backwardIsDerived = true
+        } else if fields["backward"] == nil, fields["primitive"] != nil {
+            // The primitive has errors (reported); no second error about the missing backward.
+        } else if let node = fields["backward"]?.value {
             backward = formula(node, field: "backward", text: nil,
                                scope: FormulaScope(field: "backward", params: paramNames, allowsForwardOutput: true, allowsNoise: false,
                                                    integerParams: integerParams),
@@ -111,13 +126,20 @@ public struct SpecLoader {
             report(.trainForwardWithoutBackward, at: train.key.mark,
                    "`train_forward` is given but `backward` is missing; expected a `backward` formula (it may use `y`, the training forward's output)")
         } else {
-            report(.missingField, at: mapping.mark, "missing `backward`; expected the surrogate gradient formula, e.g. `backward: scale * sigmoid(scale * x) * (1 - sigmoid(scale * x))`")
+            report(.missingField, at: mapping.mark, "missing `backward`; expected the surrogate gradient formula, e.g. `backward: scale * sigmoid(scale * x) * (1 - sigmoid(scale * x))`, or a `primitive` to derive it from, e.g. `primitive: sigmoid(scale * x)`")
         }
 
         guard let name, let forward, let backward, !diagnostics.hasErrors else { return nil }
         var spec = Spec(name: name, summary: summary ?? "", doc: doc, params: params, forward: forward,
                         backward: backward, trainForward: trainForward ?? nil, file: file, source: yaml)
         spec.nameLocation = nameLocation
+        spec.primitive = primitive ?? nil
+        spec.backwardIsDerived = backwardIsDerived
+        if !backwardIsDerived, spec.primitive != nil {
+            // Both given: the backward must be the primitive's derivative (checked numerically).
+            diagnostics += PrimitiveAnalysis.verify(spec)
+            if diagnostics.hasErrors { return nil }
+        }
         return spec
     }
 

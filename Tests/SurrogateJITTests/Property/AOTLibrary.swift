@@ -47,6 +47,7 @@ final class AOTLibrary {
                 let args = spec.params.indices.map { ", (\(type))p[\($0)]" }.joined()
                 var ops = ["forward"]
                 if spec.trainForward != nil { ops.append("train_forward_mean") }
+                if spec.primitive != nil { ops.append("primitive") }
                 for op in ops {
                     out += "void kgt_\(spec.name)_\(op)_\(dtype)(const \(type) *x, \(type) *y, size_t n, const double *p) { \(names.cKernel(op, dtype))(x, y, n\(args)); }\n"
                 }

@@ -23,6 +23,8 @@ PARAMETERS = (
 HAS_TRAIN_FORWARD = True
 STOCHASTIC = True
 BACKWARD_USES_Y = True
+# The spec has a primitive (the smooth forward whose derivative is the surrogate): `primitive(x, ...)`.
+HAS_PRIMITIVE = False
 
 # The kernels' clamp of u before the logistic transform: [1e-6, 1 - 1e-6], exact (torch rounds to the dtype).
 _KG_LOW = float.fromhex('0x1.0c6f7a0b5ed8dp-20')
