@@ -67,3 +67,14 @@ import Testing
         #expect(firstError("name: demo\nsummary: s\nbackward: x +\n\n\n  oops\n") == SurrogateSpec.SourceLocation(file: file, line: 6, column: 3))
     }
 }
+
+/// From the fuzzer's hour: an anchor's name stops at the first character that is not a letter, digit, `-` or
+/// `_`, and the value may follow at once (`&a?x`: the anchor `a`, the value `?x`).
+@Suite struct AnchorFollowedByValueTests {
+    @Test func theValueRightAfterAnAnchorNameIsLocated() {
+        let file = "Specs/demo.yaml"
+        let (_, diagnostics) = SpecLoader.load(yaml: "name: demo\nsummary: s\nbackward: &a?x\n", file: file)
+        let first = diagnostics.first { $0.severity == .error }
+        #expect(first?.location == SurrogateSpec.SourceLocation(file: file, line: 3, column: 13), "\(diagnostics)")
+    }
+}

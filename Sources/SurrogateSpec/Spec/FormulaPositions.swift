@@ -6,6 +6,11 @@ import Yams
 /// file from the scalar's start and matches the value's characters one by one; nil when the two cannot be
 /// aligned (the caller then falls back to line starts).
 enum FormulaPositions {
+    /// libyaml's `IS_ALPHA`: ASCII letters, digits, `-` and `_` (what an anchor's name is made of).
+    static func isAnchorCharacter(_ c: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "-" || c == "_"
+    }
+
     static func align(_ value: String, style: Node.Scalar.Style, start: SourceLocation, lines: [Substring]) -> [SourceLocation]? {
         let text = lines.map { Array($0.unicodeScalars) }
         var line = start.line - 1, column = start.column - 1
@@ -14,7 +19,12 @@ enum FormulaPositions {
         // libyaml's mark is the node's start: an anchor (`&a`) or a tag (`!t`) may stand before the value, and
         // whitespace (line breaks too) after them.
         while line < text.count, column < text[line].count, text[line][column] == "&" || text[line][column] == "!" {
-            while column < text[line].count, text[line][column] != " ", text[line][column] != "\t" { column += 1 }
+            // libyaml's anchor names are letters, digits, `-` and `_` (the value may follow at once); a tag runs to
+            // the next blank.
+            let isAnchor = text[line][column] == "&"
+            column += 1
+            while column < text[line].count, text[line][column] != " ", text[line][column] != "\t",
+                  !isAnchor || isAnchorCharacter(text[line][column]) { column += 1 }
             while line < text.count {
                 while column < text[line].count, text[line][column] == " " || text[line][column] == "\t" { column += 1 }
                 guard column >= text[line].count else { break }
