@@ -43,7 +43,7 @@ struct Torch: ParsableCommand {
             guard let parsed, !diagnostics.hasErrors else { throw ExitCode.failure }
             loaded = parsed
         }
-        let file = spec.map { "Specs/\(URL(fileURLWithPath: $0).lastPathComponent)" }
+        let file = spec.map { "Specs/\(URL(fileURLWithPath: $0).lastPathComponent)" } ?? EmbeddedSources.catalogue[name]?.file
         FileHandle.standardOutput.write(Data(try TorchSource.render(spec: loaded, specFile: file).utf8))
     }
 }
