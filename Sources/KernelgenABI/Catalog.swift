@@ -84,7 +84,8 @@ public func kg_torch_source(_ name: UnsafePointer<CChar>?, _ source: StringOut?,
     ABI.run(error) { () throws(ABIError) in
         let name = try ABI.string(name, "name")
         guard let source else { throw ABIError(.invalidArgument, "source is NULL; expected a char ** to receive the module text") }
-        guard Runtime.table.descriptors.contains(where: { $0.name == name }) else {
+        // `descriptor` also resolves a catalogue surrogate by name (the JIT is installed in the ABI's table).
+        guard (try? Runtime.table.descriptor(name)) != nil else {
             throw ABIError(SurrogateError.unknownSurrogate(name, known: Runtime.table.descriptors.map(\.name).sorted()))
         }
         do {

@@ -80,10 +80,16 @@ public final class SurrogateJIT: Sendable {
     /// A spec by name: one loaded at run time, else a built-in one (its YAML is embedded in the package).
     public func spec(named name: String) throws(JITError) -> Spec {
         if let spec = runtimeSpecs.withLock({ $0[name] }) { return spec }
-        guard let yaml = EmbeddedSources.specs[name] else {
+        let source: (file: String, yaml: String)
+        if let yaml = EmbeddedSources.specs[name] {
+            source = ("Specs/\(name).yaml", yaml)
+        } else if let entry = EmbeddedSources.catalogue[name] {
+            source = entry
+        } else {
+            // The catalogue's 42 names are not listed here (`kernelgen list --catalogue` does).
             throw .unknownSurrogate(name, known: Set(EmbeddedSources.specs.keys).union(runtimeSpecs.withLock { Array($0.keys) }).sorted())
         }
-        let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: "Specs/\(name).yaml")
+        let (spec, diagnostics) = SpecLoader.load(yaml: source.yaml, file: source.file)
         guard let spec else { throw .invalidSpec(diagnostics) }
         runtimeSpecs.withLock { $0[name] = $0[name] ?? spec }
         return spec
@@ -264,7 +270,12 @@ extension SurrogateJIT: KernelProvider {
     }
 
     /// Makes this JIT the provider of `backend: .jit` kernels in `table`.
+    /// Catalogue surrogates (`EmbeddedSources.catalogue`) are found by name on first lookup (not listed).
     public func install(in table: DispatchTable = .builtin) {
         table.setProvider(self, for: .jit)
+        table.setResolver { [weak self] name in
+            guard let self, EmbeddedSources.catalogue[name] != nil, let spec = try? self.spec(named: name) else { return nil }
+            return Self.descriptor(spec)
+        }
     }
 }

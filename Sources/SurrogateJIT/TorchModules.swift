@@ -10,7 +10,9 @@ extension TorchSource {
     /// - Parameter spec: a checked spec (`SurrogateJIT.shared.spec(named:)`, or `SpecLoader`'s result).
     /// - Parameter specFile: how the header line names the spec's file (default: `Specs/<file name>`).
     public static func render(spec: Spec, specFile: String? = nil) throws -> String {
-        try embedded.withLock { try render(spec: spec, specFile: specFile, generator: $0) }
+        // A catalogue spec is named by its own path (Catalogue/<library>/<function>.yaml).
+        let file = specFile ?? EmbeddedSources.catalogue[spec.name].flatMap { $0.yaml == spec.source ? $0.file : nil }
+        return try embedded.withLock { try render(spec: spec, specFile: file, generator: $0) }
     }
 
     private static let embedded = Locked(Generator(templates: EmbeddedSources.pythonTemplates))

@@ -36,6 +36,8 @@ public final class DispatchTable: Sendable {
         var replaced: Set<String> = []
         var kernels: [KernelKey: any Sendable] = [:]
         var providers: [Backend: any KernelProvider] = [:]
+        /// Finds surrogates that are not registered yet by name (the JIT's catalogue), registered on first lookup.
+        var resolver: (@Sendable (String) -> SurrogateDescriptor?)?
     }
 
     private let state = Locked(State())
@@ -47,6 +49,12 @@ public final class DispatchTable: Sendable {
     }
 
     public init() {}
+
+    /// Installs (or removes, with nil) a resolver asked for a name no descriptor has; what it returns is registered
+    /// (the JIT resolves the catalogue's surrogates this way, so they are found by name without being listed).
+    public func setResolver(_ resolver: (@Sendable (String) -> SurrogateDescriptor?)?) {
+        state.withLock { $0.resolver = resolver }
+    }
 
     /// Adds or replaces a surrogate's descriptor. A replacement made from another spec text (another
     /// fingerprint) drops every kernel registered under the name, ahead-of-time and JIT alike: they compute
@@ -73,9 +81,13 @@ public final class DispatchTable: Sendable {
     }
 
     public func descriptor(_ name: String) throws(SurrogateError) -> SurrogateDescriptor {
-        let (found, known) = state.withLock { ($0.descriptors[name], $0.descriptors.keys.sorted()) }
-        guard let found else { throw .unknownSurrogate(name, known: known) }
-        return found
+        let (found, known, resolver) = state.withLock { ($0.descriptors[name], $0.descriptors.keys.sorted(), $0.resolver) }
+        if let found { return found }
+        guard let resolved = resolver?(name), resolved.name == name else { throw .unknownSurrogate(name, known: known) }
+        state.withLock { s in
+            if s.descriptors[name] == nil { s.descriptors[name] = resolved }
+        }
+        return try descriptor(name)
     }
 
     /// Backends with kernels (taking runtime parameters) for `name` in `dtype`.

@@ -3,6 +3,7 @@ import KernelgenCommandLine
 import Foundation
 import Logging
 import SurrogateJIT
+import SurrogateSources
 import Surrogates
 import SurrogateSpec
 
@@ -39,7 +40,8 @@ enum JITSetup {
     /// `name` (a file defining another surrogate would leave `name` to some other kernels).
     static func prepare(name: String, backend: Backend?, spec: String?) throws -> Backend {
         LoggingSystem.bootstrapOnce()
-        let chosen = backend ?? (spec == nil ? .c : .jit)
+        // jit by default for a spec file and for a catalogue surrogate (which has no ahead-of-time kernels).
+        let chosen = backend ?? (spec == nil && EmbeddedSources.catalogue[name] == nil ? .c : .jit)
         if let spec {
             let loaded = try loadSpec(spec)
             guard loaded.name == name else {

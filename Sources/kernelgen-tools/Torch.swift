@@ -30,15 +30,20 @@ struct Torch: ParsableCommand {
                 throw InputError("\(spec) defines `\(loaded.name)`, not `\(name)`; expected the name the file defines")
             }
         } else {
-            guard let yaml = EmbeddedSources.specs[name] else {
-                throw InputError("unknown surrogate `\(name)`; the built-in ones are \(EmbeddedSources.specs.keys.sorted().joined(separator: ", ")) (pass --spec FILE for another)")
+            let source: (file: String, yaml: String)
+            if let yaml = EmbeddedSources.specs[name] {
+                source = ("Specs/\(name).yaml", yaml)
+            } else if let entry = EmbeddedSources.catalogue[name] {
+                source = entry
+            } else {
+                throw InputError("unknown surrogate `\(name)`; the built-in ones are \(EmbeddedSources.specs.keys.sorted().joined(separator: ", ")) and the catalogue's (kernelgen list --catalogue); pass --spec FILE for another")
             }
-            let (parsed, diagnostics) = SpecLoader.load(yaml: yaml, file: "Specs/\(name).yaml")
+            let (parsed, diagnostics) = SpecLoader.load(yaml: source.yaml, file: source.file)
             Console.report(diagnostics)
             guard let parsed, !diagnostics.hasErrors else { throw ExitCode.failure }
             loaded = parsed
         }
-        let file = spec.map { "Specs/\(URL(fileURLWithPath: $0).lastPathComponent)" }
+        let file = spec.map { "Specs/\(URL(fileURLWithPath: $0).lastPathComponent)" } ?? EmbeddedSources.catalogue[name]?.file
         FileHandle.standardOutput.write(Data(try TorchSource.render(spec: loaded, specFile: file).utf8))
     }
 }

@@ -56,7 +56,8 @@ struct Check: ParsableCommand {
             }
             overrides[parts[0]] = v
         }
-        let catalog = files.isEmpty ? try project.catalog() : SpecCatalog.load(files: files)
+        // No files: the specs and the catalogue, checked together.
+        let catalog = files.isEmpty ? try project.catalogWithCatalogue() : SpecCatalog.load(files: files)
         var diagnostics = catalog.diagnostics
         var rows: [FormulaAccuracy] = []
         if !catalog.hasErrors {

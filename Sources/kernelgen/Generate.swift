@@ -27,12 +27,20 @@ struct Generate: ParsableCommand {
             Console.error("error: cannot read the templates folder `\(templates)` (\(full)): no such folder; expected kernelgen's Templates/ (run from the project root, or pass --templates FOLDER)")
             throw ExitCode.failure
         }
-        Console.report(catalog.diagnostics)
-        guard !catalog.hasErrors else {
-            Console.error(Console.summary(catalog.diagnostics, specs: catalog.files.count))
+        // The catalogue is embedded (YAML only, for the JIT): every spec of it must load with no error.
+        let catalogue = try project.catalogue()
+        var diagnostics = catalog.diagnostics + catalogue.diagnostics.filter { $0.severity == .error }
+        let builtIn = Set(catalog.specs.map(\.name))
+        for spec in catalogue.specs where builtIn.contains(spec.name) {
+            diagnostics.append(Diagnostic(.duplicateSurrogate, at: spec.nameLocation ?? SourceLocation(file: spec.file, line: 1, column: 1),
+                "surrogate `\(spec.name)` is already defined in \(project.specs)/; expected each name once across the specs and the catalogue"))
+        }
+        Console.report(diagnostics.sortedForDisplay())
+        guard !diagnostics.hasErrors else {
+            Console.error(Console.summary(diagnostics, specs: catalog.files.count + catalogue.files.count))
             throw ExitCode.failure
         }
-        let files = try Generator(templatesDirectory: templates).render(catalog.specs)
+        let files = try Generator(templatesDirectory: templates).render(catalog.specs, catalogue: catalogue.specs)
         let writer = OutputWriter(directory: output)
         do {
             if check { try checkOutput(writer.plan(files), fileCount: files.count, specCount: catalog.specs.count) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KernelgenCommandLine
 import SurrogateSpec
 
@@ -36,6 +37,36 @@ struct ProjectOptions: ParsableArguments {
     var specsOption: String?
 
     var specs: String { specsOption ?? "Specs" }
+
+    @Option(name: .customLong("catalogue-folder"), help: "Folder of the catalogue (<library>/<function>.yaml). (default: Catalogue)")
+    var catalogueOption: String?
+
+    var catalogueFolder: String { catalogueOption ?? "Catalogue" }
+
+    /// The catalogue's specs (none when the default folder is missing; an error when a given one is).
+    func catalogue() throws -> SpecCatalog {
+        do {
+            if let given = catalogueOption, !FileManager.default.fileExists(atPath: given) {
+                throw SpecCatalog.FolderError(directory: given, reason: "no such folder")
+            }
+            return SpecCatalog.load(files: try SpecCatalog.catalogueFiles(in: catalogueFolder))
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// The specs and the catalogue checked together (names unique across both).
+    func catalogWithCatalogue() throws -> SpecCatalog {
+        let files: [String]
+        do {
+            files = try SpecCatalog.specFiles(in: specs) + SpecCatalog.catalogueFiles(in: catalogueFolder)
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        return SpecCatalog.load(files: files)
+    }
 
     /// The catalog of `specs`; a folder that cannot be read is one line on stderr and exit status 1.
     func catalog() throws -> SpecCatalog {

@@ -13,6 +13,9 @@ struct List: ParsableCommand {
     @Flag(help: "List the functions formulas may call (the function table) instead.")
     var functions = false
 
+    @Flag(name: .customLong("catalogue"), help: "List the catalogue (library surrogates run by name through the JIT) with each one's provenance.")
+    var catalogueOnly = false
+
     func run() throws {
         if functions {
             let rows = FunctionTable.all.map { f -> [String] in
@@ -20,6 +23,25 @@ struct List: ParsableCommand {
                 return ["\(f.name)(\(args))", f.isNoise ? "noise, mean \(f.mean!)" : "", f.summary]
             }
             print(TextTable(header: ["function", "kind", "meaning"], rows: rows).rendered)
+            return
+        }
+        if catalogueOnly {
+            // From the folder (the generator reads no generated source but the built-in specs' YAML).
+            guard FileManager.default.fileExists(atPath: project.catalogueFolder) else {
+                let full = URL(fileURLWithPath: project.catalogueFolder).standardizedFileURL.path
+                Console.error("error: no catalogue folder `\(project.catalogueFolder)` (\(full)); run from the project root, or pass --catalogue-folder FOLDER")
+                throw ExitCode.failure
+            }
+            let catalogue = try project.catalogue()
+            Console.report(catalogue.diagnostics.filter { $0.severity == .error })
+            for spec in catalogue.specs {
+                let params = spec.params.map { "\($0.name)=\($0.integer ? String(Int($0.defaultValue)) : "\($0.defaultValue)")" }.joined(separator: " ")
+                print("\(spec.name)  (\(params.isEmpty ? "no parameters" : params))")
+                print("    \(spec.summary)")
+                print("    provenance: \(spec.provenance ?? "-")")
+            }
+            print("\(catalogue.specs.count) catalogue surrogates (run one: kernelgen eval NAME; Swift: SurrogateJIT.shared.spec(named:); Python: kernelgen.Surrogate(NAME, backend=\"jit\"))")
+            if catalogue.hasErrors { throw ExitCode.failure }
             return
         }
         let catalog: SpecCatalog

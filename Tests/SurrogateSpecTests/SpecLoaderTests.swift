@@ -64,6 +64,23 @@ import Testing
                          "name `other` does not match the file name; expected `demo` (or rename the file to `other.yaml`)")
     }
 
+    /// `Catalogue/<library>/<function>.yaml` declares `<library>_<function>`; elsewhere the base name alone.
+    @Test func catalogueSpecsAreNamedByLibraryAndFunction() {
+        let text = "name: snntorch_fast_sigmoid\nsummary: s\nprovenance: \"snnTorch 1.0.0, FastSigmoid: 1 / (k|U| + 1)^2\"\nbackward: x\n"
+        let (spec, diagnostics) = SpecLoader.load(yaml: text, file: "/repo/Catalogue/snntorch/fast_sigmoid.yaml")
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(spec?.provenance == "snnTorch 1.0.0, FastSigmoid: 1 / (k|U| + 1)^2")
+        let (_, wrong) = SpecLoader.load(yaml: text.replacingOccurrences(of: "snntorch_fast", with: "fast"),
+                                         file: "Catalogue/snntorch/fast_sigmoid.yaml")
+        #expect(wrong.map(\.id) == [.nameMismatch])
+        #expect(wrong.first?.message.contains("expected `snntorch_fast_sigmoid`") == true)
+        // Outside a catalogue's library folder the library prefix is not accepted.
+        let (_, plain) = SpecLoader.load(yaml: text, file: "Specs/fast_sigmoid.yaml")
+        #expect(plain.map(\.id) == [.nameMismatch])
+        let (_, twoLines) = SpecLoader.load(yaml: "name: demo\nsummary: s\nprovenance: |\n  a\n  b\nbackward: x\n", file: "demo.yaml")
+        #expect(twoLines.map(\.id) == [.wrongFieldType])
+    }
+
     @Test func nameMustBeLowercaseIdentifier() {
         expectDiagnostic("name: ⟦Demo-1\nsummary: s\nbackward: x\n", .badName,
                          "invalid name `Demo-1`; expected lowercase letters, digits and `_`, starting with a letter ([a-z][a-z0-9_]*)")
@@ -71,7 +88,7 @@ import Testing
 
     @Test func unknownFieldWithSuggestion() {
         expectDiagnostic("name: demo\nsummary: s\n⟦bakward: x\nbackward: x\n", .unknownField,
-                         "unknown spec field `bakward`; did you mean `backward`?; expected one of: name, summary, doc, params, forward, backward, train_forward, primitive")
+                         "unknown spec field `bakward`; did you mean `backward`?; expected one of: name, summary, doc, provenance, params, forward, backward, train_forward, primitive")
     }
 
     @Test func duplicateKey() {

@@ -25,3 +25,15 @@ public enum SpecFiles {
 
     public struct SpecFolderError: Error, CustomStringConvertible { public var description: String }
 }
+
+/// The catalogue (`<repository>/Catalogue/<library>/<function>.yaml`).
+public enum CatalogueFiles {
+    public static let directory = SpecFiles.directory.deletingLastPathComponent().appendingPathComponent("Catalogue")
+
+    /// Every catalogue spec, parsed and checked; throws when one has an error.
+    public static func specs() throws -> [Spec] {
+        let catalog = SpecCatalog.load(files: try SpecCatalog.catalogueFiles(in: directory.path))
+        if catalog.diagnostics.hasErrors { throw SpecFiles.SpecFolderError(description: "\(catalog.diagnostics)") }
+        return catalog.specs
+    }
+}

@@ -107,6 +107,12 @@ public struct Generator {
         specs.sorted { $0.name < $1.name }.map { SurrogateContext(spec: $0, specFile: specFile($0)) }
     }
 
+    /// `Catalogue/<library>/<function>.yaml` whatever the folder's full path.
+    static func catalogueLabel(_ file: String) -> String {
+        let url = URL(fileURLWithPath: file)
+        return "Catalogue/\(url.deletingLastPathComponent().lastPathComponent)/\(url.lastPathComponent)"
+    }
+
     func specFile(_ spec: Spec) -> String {
         "\(specsLabel)/\(URL(fileURLWithPath: spec.file).lastPathComponent)"
     }
@@ -114,7 +120,9 @@ public struct Generator {
     /// Every file for `specs`, sorted by path.
     /// - Parameter only: render only the outputs of these templates (tests that render one spec many times
     ///   skip the large spec-independent ones).
-    public func render(_ specs: [Spec], only templates: Set<String>? = nil) throws -> [GeneratedFile] {
+    /// - Parameter catalogue: the catalogue's specs (`Catalogue/`): not compiled ahead of time, their YAML only
+    ///   embedded (for the JIT, by name).
+    public func render(_ specs: [Spec], catalogue: [Spec] = [], only templates: Set<String>? = nil) throws -> [GeneratedFile] {
         let surrogates = contexts(for: specs)
         var files: [GeneratedFile] = []
         for output in Self.outputs where templates?.contains(output.template) ?? true {
@@ -131,6 +139,8 @@ public struct Generator {
                                                   "mathFunctions": Self.mathFunctions, "philoxRounds": Self.philoxRounds,
                                                   "needs": PreludeSections.all,
                                                   "specs": specs.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source] },
+                                                  "catalogue": catalogue.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source,
+                                                                                                             "file": Self.catalogueLabel($0.file)] },
                                                   "templates": try Self.jitTemplates.map { ["name": $0, "text": try templateText($0)] },
                                                   "pythonTemplates": try Self.pythonTemplates.map { ["name": $0, "text": try templateText($0)] }]))
             }

@@ -3,6 +3,9 @@ public struct Spec: Sendable {
     public var name: String
     public var summary: String
     public var doc: String?
+    /// Where the formula comes from (catalogue specs: library, version, module path and the formula as the library
+    /// writes it); one line, shown by `kernelgen list --catalogue`.
+    public var provenance: String?
     /// In file order, which is the order of runtime arguments.
     public var params: [Param]
     /// Eval-mode forward (the hard spike by default).

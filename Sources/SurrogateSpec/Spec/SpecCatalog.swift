@@ -14,6 +14,10 @@ public struct SpecCatalog: Sendable {
     public struct FolderError: Error, CustomStringConvertible {
         public var directory: String
         public var reason: String
+        public init(directory: String, reason: String) {
+            self.directory = directory
+            self.reason = reason
+        }
         public var description: String {
             let full = URL(fileURLWithPath: directory).standardizedFileURL.path
             return "cannot read the spec folder `\(directory)` (\(full)): \(reason); expected a folder of *.yaml specs (run from the project root, or pass --specs FOLDER)"
@@ -33,6 +37,26 @@ public struct SpecCatalog: Sendable {
         }
         return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
             .map { (directory as NSString).appendingPathComponent($0) }
+    }
+
+    /// The catalogue's spec files: `*.yaml` of each library folder of `directory` (`Catalogue/<library>/<function>.yaml`),
+    /// sorted by path. A missing `directory` has none.
+    /// - Throws: `FolderError` when `directory` exists but cannot be listed, or is not a folder.
+    public static func catalogueFiles(in directory: String) throws(FolderError) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return [] }
+        guard isDirectory.boolValue else { throw FolderError(directory: directory, reason: "not a folder") }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw FolderError(directory: directory, reason: "cannot list it (permission denied?)")
+        }
+        var files: [String] = []
+        for name in names.sorted() {
+            let folder = (directory as NSString).appendingPathComponent(name)
+            var sub: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &sub), sub.boolValue else { continue }
+            files += try specFiles(in: folder)
+        }
+        return files
     }
 
     /// - Throws: `FolderError` when `directory` cannot be listed.

@@ -6,7 +6,7 @@ import Yams
 /// Structure errors (missing or unknown fields, bad numbers) and formula errors are all reported in one
 /// pass; a spec with any error yields no `Spec`.
 public struct SpecLoader {
-    public static let fields = ["name", "summary", "doc", "params", "forward", "backward", "train_forward", "primitive"]
+    public static let fields = ["name", "summary", "doc", "provenance", "params", "forward", "backward", "train_forward", "primitive"]
     public static let paramFields = ["default", "doc", "min", "max", "integer"]
     public static let defaultForward = "heaviside(x)"
 
@@ -87,6 +87,7 @@ public struct SpecLoader {
             report(.missingField, .warning, at: mapping.mark, "missing `summary`; expected a one-line description shown by `kernelgen list`")
         }
         let doc = textField(fields["doc"], field: "doc", singleLine: false)
+        let provenance = textField(fields["provenance"], field: "provenance", singleLine: true)
         let params = paramsField(fields["params"])
         let paramNames = declaredParams
         let integerParams = Dictionary(uniqueKeysWithValues: params.filter(\.integer).map { ($0.name, $0.min!...$0.max!) })
@@ -135,6 +136,7 @@ public struct SpecLoader {
         spec.nameLocation = nameLocation
         spec.primitive = primitive ?? nil
         spec.backwardIsDerived = backwardIsDerived
+        spec.provenance = provenance
         if !backwardIsDerived, spec.primitive != nil {
             // Both given: the backward must be the primitive's derivative (checked numerically).
             diagnostics += PrimitiveAnalysis.verify(spec)
@@ -202,13 +204,24 @@ public struct SpecLoader {
             report(.reservedName, at: scalar.mark, problem)
             return nil
         }
-        let base = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        if !file.isEmpty, file != "<string>", base != name {
-            report(.nameMismatch, at: scalar.mark, "name `\(name)` does not match the file name; expected `\(base)` (or rename the file to `\(name).yaml`)")
+        if !file.isEmpty, file != "<string>", let expected = Self.expectedName(file: file), expected != name {
+            report(.nameMismatch, at: scalar.mark, "name `\(name)` does not match the file name; expected `\(expected)` (or rename the file to `\(name).yaml`)")
         }
         nameLocation = location(scalar.mark)
         specName = name
         return name
+    }
+
+    /// The name a spec file must declare: its base name, or for a catalogue spec
+    /// (`Catalogue/<library>/<function>.yaml`) `<library>_<function>`.
+    public static func expectedName(file: String) -> String? {
+        let url = URL(fileURLWithPath: file)
+        let base = url.deletingPathExtension().lastPathComponent
+        let folder = url.deletingLastPathComponent()
+        if folder.deletingLastPathComponent().lastPathComponent == "Catalogue" {
+            return "\(folder.lastPathComponent)_\(base)"
+        }
+        return base
     }
 
     private mutating func textField(_ field: (key: Node, value: Node)?, field name: String, singleLine: Bool) -> String? {

@@ -4,6 +4,7 @@ import Foundation
 do {
     try apiSnippet()
     try jitSnippet()
+    try catalogueSnippet()
     print("SwiftClient: every README snippet ran and checked")
 } catch {
     print("FAILED: \(error)")
