@@ -25,18 +25,11 @@ public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
         switch e.kind {
         case .index(let name): return indices[name].map { T($0) } ?? .nan
         case .sum(let name, let from, let to, let body):
-            // In order from `from` up, starting at +0, accumulated in T, as the kernels add.
-            guard let lo = ReferenceEvaluator.integer(Double(evaluate(from, x: x, y: y))),
-                  let hi = ReferenceEvaluator.integer(Double(evaluate(to, x: x, y: y))) else { return .nan }
-            var total: T = 0
             var inner = self
-            var k = lo
-            while k <= hi {
+            return ReferenceEvaluator.sum(from: evaluate(from, x: x, y: y), to: evaluate(to, x: x, y: y)) { k in
                 inner.indices[name] = k
-                total = total + inner.evaluate(body, x: x, y: y)
-                k += 1
+                return inner.evaluate(body, x: x, y: y)
             }
-            return total
         case .number(let v): return T(v)
         case .variable(.x): return x
         case .variable(.y): return y
@@ -71,21 +64,7 @@ public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
     }
 
     static func apply(_ op: BinaryOperator, _ a: T, _ b: T) -> T {
-        switch op {
-        case .add: return a + b
-        case .subtract: return a - b
-        case .multiply: return a * b
-        case .divide: return a / b
-        case .power: return T(Foundation.pow(Double(a), Double(b)))
-        case .less: return a < b ? 1 : 0
-        case .lessEqual: return a <= b ? 1 : 0
-        case .greater: return a > b ? 1 : 0
-        case .greaterEqual: return a >= b ? 1 : 0
-        case .equal: return a == b ? 1 : 0
-        case .notEqual: return a != b ? 1 : 0
-        case .and: return (a != 0 && b != 0) ? 1 : 0
-        case .or: return (a != 0 || b != 0) ? 1 : 0
-        }
+        ReferenceEvaluator.apply(op, a, b) { T(Foundation.pow(Double($0), Double($1))) }
     }
 }
 
@@ -106,17 +85,11 @@ public struct HighPrecisionEvaluator: Sendable {
         switch e.kind {
         case .index(let name): return indices[name].map { R($0) } ?? .nan
         case .sum(let name, let from, let to, let body):
-            guard let lo = ReferenceEvaluator.integer(Double(evaluate(from, x: x, y: y))),
-                  let hi = ReferenceEvaluator.integer(Double(evaluate(to, x: x, y: y))) else { return .nan }
-            var total: R = 0
             var inner = self
-            var k = lo
-            while k <= hi {
+            return ReferenceEvaluator.sum(from: evaluate(from, x: x, y: y), to: evaluate(to, x: x, y: y)) { k in
                 inner.indices[name] = k
-                total += inner.evaluate(body, x: x, y: y)
-                k += 1
+                return inner.evaluate(body, x: x, y: y)
             }
-            return total
         case .number(let v): return R(v)
         case .variable(.x): return x
         case .variable(.y): return y
@@ -133,22 +106,8 @@ public struct HighPrecisionEvaluator: Sendable {
             case .not: return v == 0 ? 1 : 0
             }
         case .binary(let op, let a, let b):
-            let l = evaluate(a, x: x, y: y), r = evaluate(b, x: x, y: y)
-            switch op {
-            case .add: return l + r
-            case .subtract: return l - r
-            case .multiply: return l * r
-            case .divide: return l / r
-            case .power: return powl(l, r) // C99 pow, as the kernels call it
-            case .less: return l < r ? 1 : 0
-            case .lessEqual: return l <= r ? 1 : 0
-            case .greater: return l > r ? 1 : 0
-            case .greaterEqual: return l >= r ? 1 : 0
-            case .equal: return l == r ? 1 : 0
-            case .notEqual: return l != r ? 1 : 0
-            case .and: return (l != 0 && r != 0) ? 1 : 0
-            case .or: return (l != 0 || r != 0) ? 1 : 0
-            }
+            // C99 pow for `^`, as the kernels call it.
+            return ReferenceEvaluator.apply(op, evaluate(a, x: x, y: y), evaluate(b, x: x, y: y), power: powl)
         case .call(let name, let args, _):
             let values = args.map { evaluate($0, x: x, y: y) }
             if let v = Self.call(name, values) { return v }

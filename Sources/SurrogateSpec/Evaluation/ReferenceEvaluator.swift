@@ -24,17 +24,11 @@ public struct ReferenceEvaluator: Sendable {
         case .local: return .nan // emitter-only: locals exist in emitted code, never in parsed formulas
         case .index(let name): return indices[name].map(Double.init) ?? .nan
         case .sum(let name, let from, let to, let body):
-            // In order from `from` up, starting at +0, as the kernels add.
-            guard let lo = Self.integer(evaluate(from, x: x, y: y)), let hi = Self.integer(evaluate(to, x: x, y: y)) else { return .nan }
-            var total = 0.0
             var inner = indices
-            var k = lo
-            while k <= hi {
+            return Self.sum(from: evaluate(from, x: x, y: y), to: evaluate(to, x: x, y: y)) { k in
                 inner[name] = k
-                total = total + self.evaluate(body, x: x, y: y, indices: inner)
-                k += 1
+                return self.evaluate(body, x: x, y: y, indices: inner)
             }
-            return total
         case .unary(let op, let a):
             let v = evaluate(a, x: x, y: y)
             switch op {
@@ -57,13 +51,32 @@ public struct ReferenceEvaluator: Sendable {
         v.isFinite && v == v.rounded() && v.magnitude <= 0x1p53 ? Int(v) : nil
     }
 
+    /// A `sum` as the kernels compute it, in any floating type: the terms for k = from, from + 1, ..., to, added in
+    /// that order to +0 (an empty range is +0); NaN when a bound is not an integer.
+    public static func sum<T: BinaryFloatingPoint>(from: T, to: T, _ term: (Int) -> T) -> T {
+        guard let lo = integer(Double(from)), let hi = integer(Double(to)) else { return .nan }
+        var total: T = 0
+        var k = lo
+        while k <= hi {
+            total = total + term(k)
+            k += 1
+        }
+        return total
+    }
+
     public static func apply(_ op: BinaryOperator, _ a: Double, _ b: Double) -> Double {
+        apply(op, a, b, power: Foundation.pow)
+    }
+
+    /// A binary operator with the kernels' rules in any floating type (one rounding per operation; comparisons
+    /// and logic give 1 or 0, NaN compares false); `power` is the type's `^`.
+    public static func apply<T: BinaryFloatingPoint>(_ op: BinaryOperator, _ a: T, _ b: T, power: (T, T) -> T) -> T {
         switch op {
         case .add: return a + b
         case .subtract: return a - b
         case .multiply: return a * b
         case .divide: return a / b
-        case .power: return Foundation.pow(a, b)
+        case .power: return power(a, b)
         case .less: return a < b ? 1 : 0
         case .lessEqual: return a <= b ? 1 : 0
         case .greater: return a > b ? 1 : 0
