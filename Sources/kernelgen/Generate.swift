@@ -16,6 +16,9 @@ struct Generate: ParsableCommand {
     @Option(help: "Folder the generated files go to.")
     var output = "Generated"
 
+    @Option(help: "Folder of the plot gallery (kernelgen plot --gallery), refreshed with the output. (default: docs/gallery when it exists and --output is Generated)")
+    var gallery: String?
+
     @Flag(help: "Write nothing; exit non-zero and name the files when the output folder is stale.")
     var check = false
 
@@ -49,6 +52,22 @@ struct Generate: ParsableCommand {
             Console.error("error: \(error)")
             throw ExitCode.failure
         }
+        try refreshGallery(catalog.specs)
+    }
+
+    /// The gallery is derived from the specs like Generated/, so the main job keeps it current too (a new spec
+    /// gets its picture; `--check` fails on a stale one). Only the project's own gallery by default: a run
+    /// into another output folder (a test's, a user's) leaves it alone.
+    private func refreshGallery(_ specs: [Spec]) throws {
+        let folder = gallery ?? (output == "Generated" && FileManager.default.fileExists(atPath: "docs/gallery") ? "docs/gallery" : nil)
+        guard let folder else { return }
+        let stale = try Plot.gallery(specs, into: folder, check: check)
+        guard check else { return }
+        guard stale.isEmpty else {
+            Console.error("the gallery is stale: \(stale.joined(separator: ", ")); run `swift run kernelgen` and commit the result")
+            throw ExitCode.failure
+        }
+        print("\(folder)/ is up to date (\(specs.count) pictures)")
     }
 
     private func checkOutput(_ plan: OutputWriter.Plan, fileCount: Int, specCount: Int) throws {

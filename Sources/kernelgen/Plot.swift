@@ -69,7 +69,14 @@ struct Plot: ParsableCommand {
         if catalog.hasErrors { Console.report(catalog.diagnostics); throw ExitCode.failure }
         let fixed = try Self.fixedParameters(params)
         if let gallery {
-            try writeGallery(catalog.specs, into: gallery)
+            let stale = try Self.gallery(catalog.specs, into: gallery, check: check)
+            if check {
+                guard stale.isEmpty else {
+                    Console.error("the gallery is stale (run `kernelgen plot --gallery \(gallery)`): \(stale.joined(separator: ", "))")
+                    throw ExitCode.failure
+                }
+                print("\(gallery) is up to date (\(catalog.specs.count) files)")
+            }
             return
         }
         guard !names.isEmpty else { throw InputError("name at least one surrogate (known: \(catalog.specs.map(\.name).joined(separator: ", ")))") }
@@ -169,7 +176,8 @@ struct Plot: ParsableCommand {
     }
 
     /// One SVG per spec: its first parameter at 0.5, 1 and 2 times its default (the default alone when it has none).
-    func writeGallery(_ specs: [Spec], into folder: String) throws {
+    /// Writes (or with `check`, compares) `folder/<name>.svg` for every spec; returns the stale paths when checking.
+    static func gallery(_ specs: [Spec], into folder: String, check: Bool) throws -> [String] {
         var stale: [String] = []
         if !check { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         for spec in specs.sorted(by: { $0.name < $1.name }) {
@@ -187,12 +195,6 @@ struct Plot: ParsableCommand {
                 try Data(svg.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             }
         }
-        if check {
-            guard stale.isEmpty else {
-                Console.error("the gallery is stale (run `kernelgen plot --gallery \(folder)`): \(stale.joined(separator: ", "))")
-                throw ExitCode.failure
-            }
-            print("\(folder) is up to date (\(specs.count) files)")
-        }
+        return stale
     }
 }

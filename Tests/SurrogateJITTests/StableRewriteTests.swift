@@ -182,12 +182,15 @@ import Testing
         #expect(found.message.contains("x in [88.723, "), "\(found.message)")
     }
 
-    /// The built-in specs: no warning at their defaults.
-    @Test func builtInSpecsHaveNoWarnings() throws {
+    /// The five seed surrogates: no warning at their defaults. (A spec a user adds may well warn: a warning is
+    /// for its author, not a test failure, so this names the seed's five.)
+    @Test func seedSpecsHaveNoWarnings() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Specs").path
+        let seed: Set = ["sigmoid", "arctan", "piecewise_linear", "gaussian", "noisy_threshold"]
         let catalog = try SpecCatalog.load(directory: dir)
-        for spec in catalog.specs {
+        #expect(Set(catalog.specs.map(\.name)).isSuperset(of: seed))
+        for spec in catalog.specs where seed.contains(spec.name) {
             let warnings = AccuracyReport.analyse(spec).diagnostics.filter { $0.severity >= .warning }
             #expect(warnings.isEmpty, "\(spec.name): \(warnings)")
         }
