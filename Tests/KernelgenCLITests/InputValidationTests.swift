@@ -12,7 +12,7 @@ import Testing
         (["bench", "--sizes", "10,abc"], "Error: --sizes `abc`: expected element counts from 1 to 268435456\n"),
         (["bench", "--threads", "0"], "Error: --threads `0`: expected thread counts from 1 to 256\n"),
         (["bench", "--time=-1"], "Error: --time -1.0: expected seconds in (0, 60]\n"),
-        (["bench", "--param", "sigmaa=1"], "Error: --param sigmaa: none of the benchmarked surrogates has this parameter; expected one of: gamma, scale, sigma\n"),
+        (["bench", "--surrogates", "gaussian,sigmoid", "--param", "sigmaa=1"], "Error: --param sigmaa: none of the benchmarked surrogates has this parameter; expected one of: scale, sigma\n"),
         (["eval", "sigmoid", "--param", "scale=1", "--param", "scale=2"], "Error: --param scale is given twice; expected each parameter once\n"),
         (["eval", "sigmoid", "--param", "scale=inf"], "Error: --param scale=inf: expected a finite number\n"),
         (["eval", "sigmoid", "--spec", "Specs/gaussian.yaml"], "Error: Specs/gaussian.yaml defines `gaussian`, not `sigmoid`; expected the name the file defines\n"),
