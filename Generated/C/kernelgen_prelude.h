@@ -53,6 +53,20 @@
 /* Every helper is inlined into the kernel loops, or the loop vectoriser sees a call and gives up. */
 #define KG_INLINE static inline __attribute__((always_inline))
 
+/* The bound of a NaN-passing clamp in the math below (`x < lo ? lo : x`: one maxps, or minps, as the
+   operands' order lets NaN through). GCC (12) lowers a clamp against a literal to a compare and a blend (its
+   vector expander gets the literal twice, in two registers, so its IEEE min/max patterns do not match) and
+   jump-threads exp's two clamps into a chain of about 11 AVX-512 mask instructions, which made its sigmoid and
+   gaussian backward 25% slower than clang's; against a variable it emits maxps and minps, as clang does. So
+   for GCC a bound is a static variable it cannot fold (`used`: it must assume the variable may change), loaded
+   once per kernel (the kernels' restrict pointers let the load leave the loop); for clang (and the JIT) it is
+   a constant. The value is the same either way, and so are the bits. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define KG_CLAMP_BOUND(type, name, value) __attribute__((used)) static type name = value;
+#else
+#define KG_CLAMP_BOUND(type, name, value) __attribute__((unused)) static const type name = value;
+#endif
+
 typedef __UINT32_TYPE__ kg_u32;
 typedef __UINT64_TYPE__ kg_u64;
 typedef __INT32_TYPE__ kg_i32;
@@ -219,9 +233,11 @@ KG_INLINE float kg_from_bitsf(kg_u32 v) { union { float f; kg_u32 u; } b; b.u = 
 /* e^x = 2^n e^r, n = round(x / ln2), |r| <= ln2/2. The clamp lets NaN through and its bounds already
    give 0 and +inf, so no selects follow. 2^n is applied as two halves so results in the subnormal range
    round once; both halves come from the bits of t = shifter + n. */
+KG_CLAMP_BOUND(float, kg_exp_lof, -0x1.ap+6f)
+KG_CLAMP_BOUND(float, kg_exp_hif, 0x1.64p+6f)
 KG_INLINE float kg_expf(float x) {
-    float xc = x < -0x1.ap+6f ? -0x1.ap+6f : x;
-    xc = xc > 0x1.64p+6f ? 0x1.64p+6f : xc;
+    float xc = x < kg_exp_lof ? kg_exp_lof : x;
+    xc = xc > kg_exp_hif ? kg_exp_hif : xc;
     float t = __builtin_fmaf(xc, 0x1.715476p+0f, 0x1.8p+23f);
     float n = t - 0x1.8p+23f;
     float r = __builtin_fmaf(n, -0x1.62e4p-1f, xc);
@@ -297,12 +313,13 @@ KG_INLINE float kg_atanf(float x) {
 }
 
 /* erf: x E(v) up to erfSplit (v = x^2, or x^2/2 - 1 where that centres the polynomial), 1 - exp(-x^2) G(1/x) up to erfTop, 1 beyond; odd. */
+KG_CLAMP_BOUND(float, kg_erf_topf, 0x1.8p+2f)
 KG_INLINE float kg_erff(float x) {
     float a = __builtin_fabsf(x);
     float w = a * a;
     float v = __builtin_fmaf(w, 0x1p+0f, -0x0p+0f);
     float inner = a * __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(0x1.4a569p-14f, v, -0x1.a45088p-11f), v, 0x1.54127p-8f), v, -0x1.b7fabap-6f), v, 0x1.ce2d1p-4f), v, -0x1.81273ep-2f), v, 0x1.20dd74p+0f);
-    float ac = a > 0x1.8p+2f ? 0x1.8p+2f : a; /* NaN stays NaN */
+    float ac = a > kg_erf_topf ? kg_erf_topf : a; /* NaN stays NaN */
     float t = 0x1p+0f / ac;
     float outer = 0x1p+0f - kg_expf(-(ac * ac)) * __builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(__builtin_fmaf(-0x1.7eb50ap-5f, t, 0x1.45953ap-2f), t, -0x1.ea62b2p-1f), t, 0x1.a8d19p+0f), t, -0x1.c3e6d6p+0f), t, 0x1.10852ap+0f), t, -0x1.2a1604p-3f), t, -0x1.0bfdb8p-2f), t, -0x1.9ee552p-10f), t, 0x1.20e394p-1f), t, 0x1.50ee8ep-21f);
     float r = a <= 0x1p+0f ? inner : outer;
@@ -347,19 +364,22 @@ KG_INLINE float kg_sigmoid_gradf(float a) {
     float e = kg_expf(-__builtin_fabsf(a));
     return e / __builtin_fmaf(e, e, __builtin_fmaf(e, (float)2, 0x1p+0f));
 }
+/* The clamp of u in the logistic noise, [1e-6, 1 - 1e-6] in this type. */
+KG_CLAMP_BOUND(float, kg_noise_lof, 0x1.0c6f7ap-20f)
+KG_CLAMP_BOUND(float, kg_noise_hif, 0x1.ffffdep-1f)
 /* U[0, 1) from the top 24 bits. */
 KG_INLINE float kg_uniformf(kg_u64 bits) { return (float)(bits >> 40) * 0x1p-24f; }
 
 /* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in the seed. */
 KG_INLINE float kg_logisticf(kg_u64 bits) {
-    float u = kg_clampf(kg_uniformf(bits), 0x1.0c6f7ap-20f, 0x1.ffffdep-1f);
+    float u = kg_clampf(kg_uniformf(bits), kg_noise_lof, kg_noise_hif);
     /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
     return kg_logf(u / (0x1p+0f - u));
 }
 /* sigmoid(a + L) for the logistic sample L = log(u / (1 - u)) of these bits (u clamped as there):
    1 / (1 + e^-a (1 - u) / u) = u / (u + (1 - u) e^-a). No log, and every term is positive. */
 KG_INLINE float kg_sigmoid_logisticf(float a, kg_u64 bits) {
-    float u = kg_clampf(kg_uniformf(bits), 0x1.0c6f7ap-20f, 0x1.ffffdep-1f);
+    float u = kg_clampf(kg_uniformf(bits), kg_noise_lof, kg_noise_hif);
     return u / __builtin_fmaf(kg_expf(-a), 0x1p+0f - u, u);
 }
 
@@ -386,9 +406,11 @@ KG_INLINE double kg_from_bits(kg_u64 v) { union { double f; kg_u64 u; } b; b.u =
 /* e^x = 2^n e^r, n = round(x / ln2), |r| <= ln2/2. The clamp lets NaN through and its bounds already
    give 0 and +inf, so no selects follow. 2^n is applied as two halves so results in the subnormal range
    round once; both halves come from the bits of t = shifter + n. */
+KG_CLAMP_BOUND(double, kg_exp_lo, -0x1.75p+9)
+KG_CLAMP_BOUND(double, kg_exp_hi, 0x1.63p+9)
 KG_INLINE double kg_exp(double x) {
-    double xc = x < -0x1.75p+9 ? -0x1.75p+9 : x;
-    xc = xc > 0x1.63p+9 ? 0x1.63p+9 : xc;
+    double xc = x < kg_exp_lo ? kg_exp_lo : x;
+    xc = xc > kg_exp_hi ? kg_exp_hi : xc;
     double t = __builtin_fma(xc, 0x1.71547652b82fep+0, 0x1.8p+52);
     double n = t - 0x1.8p+52;
     double r = __builtin_fma(n, -0x1.62e42feep-1, xc);
@@ -464,12 +486,13 @@ KG_INLINE double kg_atan(double x) {
 }
 
 /* erf: x E(v) up to erfSplit (v = x^2, or x^2/2 - 1 where that centres the polynomial), 1 - exp(-x^2) G(1/x) up to erfTop, 1 beyond; odd. */
+KG_CLAMP_BOUND(double, kg_erf_top, 0x1.8p+2)
 KG_INLINE double kg_erf(double x) {
     double a = __builtin_fabs(x);
     double w = a * a;
     double v = __builtin_fma(w, 0x1p-1, -0x1p+0);
     double inner = a * __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(0x1.bb18325dae03cp-43, v, -0x1.0a510be19391ap-39), v, 0x1.1f5782e6a306p-36), v, -0x1.3428d0223c47fp-33), v, 0x1.37efeda14ed01p-30), v, -0x1.281a1a6b6677p-27), v, 0x1.06d55ce81008cp-24), v, -0x1.b256b6c896e22p-22), v, 0x1.4c4be91d01cdep-19), v, -0x1.d3f5944b5f604p-17), v, 0x1.2d27beea90361p-14), v, -0x1.5f6c684156355p-12), v, 0x1.705616d993033p-10), v, -0x1.5712a483d1feep-8), v, 0x1.18a17bf1510cp-6), v, -0x1.8ea53db5a717fp-5), v, 0x1.e962f50e2314bp-4), v, -0x1.0b60e85d30896p-2), v, 0x1.5990d95f8c2b3p-1);
-    double ac = a > 0x1.8p+2 ? 0x1.8p+2 : a; /* NaN stays NaN */
+    double ac = a > kg_erf_top ? kg_erf_top : a; /* NaN stays NaN */
     double t = 0x1p+0 / ac;
     double outer = 0x1p+0 - kg_exp(-(ac * ac)) * __builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(__builtin_fma(-0x1.3dc4ea4f98c2cp+2, t, 0x1.e15a1f7d0ca9cp+4), t, -0x1.53fb9e6496fp+6), t, 0x1.27f13dbf1c7b6p+7), t, -0x1.60802b476eb8ap+7), t, 0x1.2c250b52e386ap+7), t, -0x1.6f7237e8d1582p+6), t, 0x1.37386232aee42p+5), t, -0x1.41c4be33a4b3ap+3), t, 0x1.25e01a8ab3866p+0), t, -0x1.802980e095886p-2), t, 0x1.e3bfe2996ed59p-2), t, -0x1.420d05a73dfbep-8), t, -0x1.207efbfeb8c06p-2), t, -0x1.33a444be97f92p-16), t, 0x1.20dd886c17f59p-1), t, -0x1.2496c94bb0b8p-27);
     double r = a <= 0x1p+1 ? inner : outer;
@@ -503,9 +526,10 @@ KG_INLINE double kg_cos(double x) { return kg_sincos(x, 1u); }
    0x1p+1, then t K(t^2), t = 1/a, with one polynomial in t^2 - c up to 0x1p+2 and one beyond
    (t's rounding is undone by 1 - a t). e^-a^2 is exp's reduction of -(h + l), a^2 = h + l exactly (FMA), with g and
    1 - a t folded into its last step, so the result rounds about three times in all. 0 beyond 0x1.b4ccccccccccdp+4. */
+KG_CLAMP_BOUND(double, kg_erfc_top, 0x1.b4ccccccccccdp+4)
 KG_INLINE double kg_erfc(double x) {
     double a = __builtin_fabs(x);
-    double ac = a > 0x1.b4ccccccccccdp+4 ? 0x1.b4ccccccccccdp+4 : a; /* NaN stays NaN */
+    double ac = a > kg_erfc_top ? kg_erfc_top : a; /* NaN stays NaN */
     double h = ac * ac;
     double l = __builtin_fma(ac, ac, -h);
     double t = 0x1p+0 / ac;
@@ -550,19 +574,22 @@ KG_INLINE double kg_sigmoid_grad(double a) {
     double e = kg_exp(-__builtin_fabs(a));
     return e / __builtin_fma(e, e, __builtin_fma(e, (double)2, 0x1p+0));
 }
+/* The clamp of u in the logistic noise, [1e-6, 1 - 1e-6] in this type. */
+KG_CLAMP_BOUND(double, kg_noise_lo, 0x1.0c6f7a0b5ed8dp-20)
+KG_CLAMP_BOUND(double, kg_noise_hi, 0x1.ffffde7210be9p-1)
 /* U[0, 1) from the top 53 bits. */
 KG_INLINE double kg_uniform(kg_u64 bits) { return (double)(bits >> 11) * 0x1p-53; }
 
 /* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in the seed. */
 KG_INLINE double kg_logistic(kg_u64 bits) {
-    double u = kg_clamp(kg_uniform(bits), 0x1.0c6f7a0b5ed8dp-20, 0x1.ffffde7210be9p-1);
+    double u = kg_clamp(kg_uniform(bits), kg_noise_lo, kg_noise_hi);
     /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
     return kg_log(u / (0x1p+0 - u));
 }
 /* sigmoid(a + L) for the logistic sample L = log(u / (1 - u)) of these bits (u clamped as there):
    1 / (1 + e^-a (1 - u) / u) = u / (u + (1 - u) e^-a). No log, and every term is positive. */
 KG_INLINE double kg_sigmoid_logistic(double a, kg_u64 bits) {
-    double u = kg_clamp(kg_uniform(bits), 0x1.0c6f7a0b5ed8dp-20, 0x1.ffffde7210be9p-1);
+    double u = kg_clamp(kg_uniform(bits), kg_noise_lo, kg_noise_hi);
     return u / __builtin_fma(kg_exp(-a), 0x1p+0 - u, u);
 }
 
