@@ -559,7 +559,8 @@ def _describe(name):
 
 
 class Spike(torch.nn.Module):
-    """`Spike(name, backend="c", sample=True, **params)`: `surrogate(name, input, ...)` as a module, with
+    """`Spike(name, backend="c", sample=True, **params)`: `surrogate(name, input, ...)` as a module (`name` built in,
+    loaded with kernelgen.load_spec, or a catalogue surrogate: UnknownSurrogateError for none of them), with
     training=self.training (the spec's training forward after .train(), when it has one; its eval forward after
     .eval()). `params` (a dict) holds the parameter values; a new dict takes effect on the next call (with
     backend "jit", each new value compiles once, then is served from the cache). smooth=True: the spec's primitive
