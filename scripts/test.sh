@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: Swift (`swift test`), the C ABI's client, the C library's client (GCC and clang), and the Python
 # package's tests (pytest), which run against `pip install ./python` in a virtual environment (.venv-test, made
-# here; numpy, pytest and scikit-learn, for the digits example's test, from PyPI; torch from the wheel folder).
+# here; numpy, pytest, scikit-learn (the digits example's test), pyyaml and mpmath (the accuracy comparison with
+# PyTorch reads the specs and computes its reference) from PyPI; torch from the wheel folder).
 # Extra arguments go to pytest. PYTHON picks the interpreter (default python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ scripts/test-abi-c.sh release
 KERNELGEN_TOOLS="$(swift build --show-bin-path)/kernelgen-tools" examples/c-client/test.sh
 venv=.venv-test
 [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet numpy pytest scikit-learn
+"$venv/bin/python" -m pip install --quiet numpy pytest scikit-learn pyyaml mpmath
 # torch: the CPU wheel of the machine's wheel folder, installed by file (by name pip would take PyPI's newer
 # CUDA build). Without it the torch tests skip with a reason; KERNELGEN_REQUIRE_TORCH=1 (CI) makes that a failure.
 wheel=$(ls "${PIP_FIND_LINKS:-/opt/wheels}"/torch-*+cpu-*.whl 2>/dev/null | head -n 1 || true)

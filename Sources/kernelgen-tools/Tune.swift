@@ -14,7 +14,7 @@ struct Tune: ParsableCommand {
             the rest), compiles kernels specialised to it and prints the compile time, the backward's throughput \
             on a fixed array (median of --repeat runs, with the fastest and slowest), and the figures a parameter is \
             picked by: peak gradient, full width at half maximum, integral over the real line, and the share of \
-            that integral inside |x| <= 1, measured with the compiled kernel itself on a grid that holds at any \
+            that integral within 1 of the centre (the forward's step: 0, or a threshold such as sinabs' 1), measured with the compiled kernel itself on a grid that holds at any \
             width (training mode, mean field, for stochastic surrogates), with the x ranges where it is NaN/inf. \
             Each value also gets the accuracy report of `kernelgen check` for the dtype (warnings listed below \
             the table). The throughput depends on the machine's load and, without --flush-subnormals, on how \
@@ -56,6 +56,7 @@ struct Tune: ParsableCommand {
         var elementsPerSecond: Double
         var elementsPerSecondMin: Double
         var elementsPerSecondMax: Double
+        var centre: Double
         var peak: Double
         var widthAtHalfMaximum: Double
         var integral: Double
@@ -64,7 +65,7 @@ struct Tune: ParsableCommand {
         var accuracyWarnings: [String]
 
         enum CodingKeys: String, CodingKey {
-            case parameter, value, peak, integral
+            case parameter, value, centre, peak, integral
             case elementsPerSecondMin = "elements_per_second_min", elementsPerSecondMax = "elements_per_second_max"
             case nonFinite = "non_finite", accuracyWarnings = "accuracy_warnings"
             case compileMs = "compile_ms", cacheHit = "cache_hit", elementsPerSecond = "elements_per_second"
@@ -116,11 +117,11 @@ struct Tune: ParsableCommand {
         }
         print("\(spec.name) \(dtype.rawValue), backward throughput on \(size) elements (median of \(`repeat`), fastest-slowest\(flushSubnormals ? ", flush-to-zero" : "")), shape over the real line")
         let table = TextTable(
-            header: [swept, "compile ms", "cache", "G elem/s", "peak", "FWHM", "integral", "in |x|<=1", "NaN/inf", "accuracy"],
+            header: [swept, "compile ms", "cache", "G elem/s", "centre", "peak", "FWHM", "integral", "within 1", "NaN/inf", "accuracy"],
             rows: rows.map { r in
                 [ShortDecimal.format(r.value, digits: 12), String(format: "%.2f", r.compileMs), r.cacheHit,
                  String(format: "%.2f (%.2f-%.2f)", r.elementsPerSecond / 1e9, r.elementsPerSecondMin / 1e9, r.elementsPerSecondMax / 1e9),
-                 String(format: "%.4g", r.peak), String(format: "%.4g", r.widthAtHalfMaximum), String(format: "%.4f", r.integral),
+                 ShortDecimal.format(r.centre, digits: 12), String(format: "%.4g", r.peak), String(format: "%.4g", r.widthAtHalfMaximum), String(format: "%.4f", r.integral),
                  String(format: "%.1f%%", r.centralShare * 100), r.nonFinite.isEmpty ? "-" : r.nonFinite.joined(separator: ", "),
                  r.accuracyWarnings.isEmpty ? "ok" : "\(r.accuracyWarnings.count) warning\(r.accuracyWarnings.count == 1 ? "" : "s")"]
             })
@@ -166,12 +167,15 @@ struct Tune: ParsableCommand {
         var bound = BoundSurrogate(descriptor: SurrogateJIT.descriptor(spec), backend: .jit, parameterValues: values,
                                    mode: .train(sample: false, seed: 0), kernels: kernels.kernelSet)
         bound.flushesSubnormals = flushSubnormals
-        // Shape, from the compiled kernel on the scale-free grid (the spec's parameter values added: kinks).
+        // Shape, from the compiled kernel on the scale-free grid about the surrogate's centre (its forward's step,
+        // from the spec's eval forward in Double) and about 0, the spec's parameter values added (kinks).
         let all = spec.defaults.merging(parameters) { $1 }
-        let grid = GradientShape.grid(extra: SpecAnalysis.scales(spec, all))
+        let evaluator = ReferenceEvaluator(params: all)
+        let centre = GradientShape.centre { evaluator.evaluate(spec.forward.expr, x: $0) }
+        let grid = GradientShape.grid(extra: SpecAnalysis.scales(spec, all), centre: centre)
         let gridX = grid.map { T($0) }
         let gradient = try bound.backward(gridX, y: try bound.forward(gridX, step: 0))
-        let shape = GradientShape.measure(xs: grid, values: gradient.map { Double($0) })
+        let shape = GradientShape.measure(xs: grid, values: gradient.map { Double($0) }, centre: centre)
         // Curves for --plot, from the same kernels.
         let px = Self.plotXs.map { T($0) }
         let py = try bound.forward(px, step: 0)
@@ -205,7 +209,7 @@ struct Tune: ParsableCommand {
         let median = times[times.count / 2]
         let row = Row(parameter: swept, value: value, compileMs: kernels.report.totalMs, cacheHit: kernels.report.cacheHit.rawValue,
                       elementsPerSecond: Double(size) / median, elementsPerSecondMin: Double(size) / times.last!,
-                      elementsPerSecondMax: Double(size) / times.first!, peak: shape.peak,
+                      elementsPerSecondMax: Double(size) / times.first!, centre: shape.centre, peak: shape.peak,
                       widthAtHalfMaximum: shape.widthAtHalfMaximum, integral: shape.integral, centralShare: shape.centralShare,
                       nonFinite: shape.nonFiniteRanges.isEmpty ? [] : [GradientShape.describe(shape.nonFiniteRanges)],
                       accuracyWarnings: warnings)

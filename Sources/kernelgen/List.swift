@@ -16,12 +16,17 @@ struct List: ParsableCommand {
     @Flag(name: .customLong("catalogue"), help: "List the catalogue (library surrogates run by name through the JIT) with each one's provenance.")
     var catalogueOnly = false
 
+    /// `sum` is a construct of the parser (it binds a new name), not an entry of the function table, but it is
+    /// called like one: listed with the functions so `--functions` shows everything a formula may call.
+    static let sumRow = ["sum(i, from, to, expr)", "construct",
+                         "expr added for i = from ... to in order, from +0; from and to integer expressions of integer parameters (at most \(FormulaParser.maximumSumTerms) terms per element)"]
+
     func run() throws {
         if functions {
             let rows = FunctionTable.all.map { f -> [String] in
                 let args = (0..<f.arity).map { "a\($0)" }.joined(separator: ", ")
                 return ["\(f.name)(\(args))", f.isNoise ? "noise, mean \(f.mean!)" : "", f.summary]
-            }
+            } + [Self.sumRow]
             print(TextTable(header: ["function", "kind", "meaning"], rows: rows).rendered)
             return
         }

@@ -63,6 +63,8 @@ import Testing
         let functions = try CLI.run(["list", "--functions"]).stdout.split(separator: "\n").map(String.init)
         #expect(functions.contains { $0.hasPrefix("clamp(a0, a1, a2)") && $0.hasSuffix("min(max(a, lo), hi)") })
         #expect(functions.contains { $0.hasPrefix("logistic()") && $0.contains("noise, mean 0.0") })
+        // `sum` is a construct of the parser, listed with the functions it is called like.
+        #expect(functions.contains { $0.hasPrefix("sum(i, from, to, expr)") && $0.contains("construct") && $0.contains("4096 terms") })
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KernelEmit
 import Surrogates
 import SurrogateRuntime
 import SurrogateSpec
@@ -71,6 +72,26 @@ import Testing
         #expect(g[0] == 0 && g[0].sign == .plus)
         let aotEmpty = try library.backward("squarewave_runtime", [Float(0.5)], y: [1], [1, 8])
         #expect(aotEmpty[0] == 0 && aotEmpty[0].sign == .plus)
+    }
+
+    /// The Swift kernels of a spec with a sum, compiled into SurrogatesTests (`SumDemo/`, run against Float80 by
+    /// `SumSwiftKernelTests`), are what the generator emits for the catalogue's square wave now.
+    @Test func swiftSumKernelsInTheTestsAreFresh() throws {
+        let root = PrimitiveEndToEndTests.root
+        let path = root.appendingPathComponent("Catalogue/spikingjelly/squarewave_fourier_series.yaml").path
+        let (loaded, diagnostics) = SpecLoader.load(path: path)
+        let spec = try #require(loaded, "\(diagnostics)")
+        let rendered = try Generator(templatesDirectory: root.appendingPathComponent("Templates").path).render([spec])
+        let file = try #require(rendered.first { $0.path == "Swift/SpikingjellySquarewaveFourierSeriesKernels.swift" },
+                                "\(rendered.map(\.path))")
+        // In the package the file is part of SurrogateKernelsSwift; in the test target it imports it (KernelMath).
+        let expected = "import SurrogateKernelsSwift\n" + file.contents
+        let committed = root.appendingPathComponent("Tests/SurrogatesTests/SumDemo/SpikingjellySquarewaveFourierSeriesKernels.swift")
+        if ProcessInfo.processInfo.environment["KERNELGEN_RECORD_GOLDEN"] == "1" {
+            try expected.write(to: committed, atomically: true, encoding: .utf8)
+        }
+        #expect((try? String(contentsOf: committed, encoding: .utf8)) == expected,
+                "stale: run KERNELGEN_RECORD_GOLDEN=1 swift test --filter SumSpecBackendTests")
     }
 
     @Test func integerParameterValuesAreChecked() throws {

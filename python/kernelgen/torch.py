@@ -542,8 +542,25 @@ def surrogate(name, input, backend="c", training=False, sample=True, seed=None, 
     return _Spike.apply(x, runner, mode, seed, generator)
 
 
+def _describe(name):
+    """(parameter names in order, has a primitive) of surrogate `name`: a built-in or loaded one from the table's
+    list, else a catalogue surrogate (Catalogue/, served by name through the JIT, not in that list) from its
+    expression module, which the library resolves as the JIT does (rendering only: nothing compiles here).
+    UnknownSurrogateError for a name that is neither."""
+    known = {i.name: i for i in catalog.surrogates()}
+    if name in known:
+        return [p.name for p in known[name].params], known[name].has_primitive
+    try:
+        module = _module(name)
+    except UnknownSurrogateError as error:  # the library's message: the name, a suggestion, the known ones
+        raise UnknownSurrogateError(
+            f"{error} (or a catalogue surrogate: kernelgen list --catalogue; or load a spec with kernelgen.load_spec)") from None
+    return [entry[0] for entry in module["PARAMETERS"]], bool(module["HAS_PRIMITIVE"])
+
+
 class Spike(torch.nn.Module):
-    """`Spike(name, backend="c", sample=True, **params)`: `surrogate(name, input, ...)` as a module, with
+    """`Spike(name, backend="c", sample=True, **params)`: `surrogate(name, input, ...)` as a module (`name` built in,
+    loaded with kernelgen.load_spec, or a catalogue surrogate: UnknownSurrogateError for none of them), with
     training=self.training (the spec's training forward after .train(), when it has one; its eval forward after
     .eval()). `params` (a dict) holds the parameter values; a new dict takes effect on the next call (with
     backend "jit", each new value compiles once, then is served from the cache). smooth=True: the spec's primitive
@@ -560,15 +577,11 @@ class Spike(torch.nn.Module):
             raise TypeError(f"smooth={smooth!r}; expected True or False")
         self.sample, self.seed, self.generator, self.smooth = sample, seed, generator, smooth
         values = _parameters(params, kw)
-        known = {i.name: i for i in catalog.surrogates()}
-        if name not in known:
-            raise UnknownSurrogateError(
-                f"unknown surrogate `{name}`; known: {', '.join(sorted(known))} (or load a spec with kernelgen.load_spec)")
-        names = [p.name for p in known[name].params]
+        names, has_primitive = _describe(name)
         for key, _ in values:
             if key not in names:
                 raise ParameterError(f"`{name}` has no parameter `{key}`; expected one of: {', '.join(names) or '(none)'}")
-        if smooth and not known[name].has_primitive:
+        if smooth and not has_primitive:
             raise BackendError(f"`{name}` has no primitive (its spec gives no `primitive:` formula), so smooth=True has "
                                f"nothing to compute; expected smooth=False, or a surrogate whose spec has a primitive")
         self.params = dict(values)

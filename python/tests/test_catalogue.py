@@ -378,3 +378,26 @@ def test_catalogue_runs_through_kernelgen_torch():
     expected = 1.0 / (1 + (math.pi / 2 * 2 * x.detach()) ** 2)
     assert torch.equal(y.detach(), (x.detach() >= 0).to(torch.float64))
     assert torch.allclose(x.grad, expected, rtol=1e-13, atol=0)
+
+
+def test_spike_module_takes_catalogue_names():
+    """kernelgen.torch.Spike(name) accepts a catalogue surrogate (it is not in the table's list of built-in and
+    loaded ones; the JIT resolves it by name), checks its parameter names and primitive, and runs it; the
+    gradient is sinabs' SingleExponential written here (grad_scale / (thr w) e^(-|x - thr| / (thr w)))."""
+    spike = kernelgen.torch.Spike("sinabs_single_exponential", backend="jit", grad_width=0.25)
+    assert "grad_width=0.25" in repr(spike)
+    x = torch.linspace(-1, 3, 81, dtype=torch.float64, requires_grad=True)
+    y = spike(x)
+    y.sum().backward()
+    width = 1.0 * 0.25
+    expected = torch.exp(-(x.detach() - 1).abs() / width) / width
+    assert torch.equal(y.detach(), (x.detach() >= 1).to(torch.float64))
+    assert torch.allclose(x.grad, expected, rtol=1e-13, atol=0)
+    # Its parameters are checked like a built-in's; a name neither built in nor in the catalogue is refused.
+    with pytest.raises(kernelgen.ParameterError, match=r"`sinabs_single_exponential` has no parameter `grad_widht`; "
+                                                       r"expected one of: grad_width, grad_scale, spike_threshold"):
+        kernelgen.torch.Spike("sinabs_single_exponential", backend="jit", grad_widht=0.25)
+    with pytest.raises(kernelgen.BackendError, match="has no primitive"):
+        kernelgen.torch.Spike("sinabs_single_exponential", backend="jit", smooth=True)
+    with pytest.raises(kernelgen.UnknownSurrogateError, match=r"unknown surrogate `sinabs_single_exponentail`.*kernelgen list --catalogue"):
+        kernelgen.torch.Spike("sinabs_single_exponentail", backend="jit")

@@ -1,16 +1,21 @@
 import Foundation
 
 /// Shape figures of a surrogate gradient: what the spec checks warn about and what a researcher tunes by
-/// (peak, full width at half maximum, integral over the real line, share of that integral in |x| <= 1), and
+/// (peak, full width at half maximum, integral over the real line, share of that integral within 1 of the centre), and
 /// where the gradient is NaN or infinite.
 ///
 /// Measured on a grid that holds at any scale: both signs of a logarithmic grid, 128 points per octave from
 /// 2^-60 to 2^60 (every interval is under 0.6% of its |x|, so a gradient of width w is resolved whether w is
 /// 1e-12 or 1e12), plus 0 and any `extra` points (a spec's parameter values, where kinks sit). Integrals by the
 /// trapezoid rule on that grid; the width from the intervals above half the peak, crossings interpolated
-/// linearly. Surrogates are centred at the threshold x = 0; a narrow bump far from 0 would be undersampled.
+/// linearly. A surrogate whose spike threshold is not at x = 0 (sinabs' `x - spike_threshold >= 0`) is measured
+/// about its own centre, the forward's step (`centre(ofStep:)`): the grid is the union of the one about 0 and the
+/// same offsets about the centre, so a narrow bump at the threshold is resolved like one at 0.
 public struct GradientShape: Sendable, Equatable {
     public var peak: Double
+    /// Where the surrogate is centred: the forward's step (0 for the threshold at x = 0). `centralShare` is the
+    /// share of the integral within 1 of it.
+    public var centre: Double = 0
     public var widthAtHalfMaximum: Double
     public var integral: Double
     public var centralShare: Double
@@ -19,25 +24,51 @@ public struct GradientShape: Sendable, Equatable {
     /// Maximal runs of grid points where the gradient is NaN or infinite (first and last such point).
     public var nonFiniteRanges: [ClosedRange<Double>]
 
-    /// The grid described above, sorted, with `extra` points (finite ones, both signs) added.
-    public static func grid(extra: [Double] = []) -> [Double] {
+    /// The grid described above, sorted, with `extra` points (finite ones, both signs) added; with a finite
+    /// `centre` other than 0, also the same offsets about `centre` (and `centre` itself).
+    public static func grid(extra: [Double] = [], centre: Double = 0) -> [Double] {
         var xs = Set<Double>([0])
+        let shifted = centre.isFinite && centre != 0
+        if shifted { xs.insert(centre) }
         for k in (-60 * 128)...(60 * 128) {
             let m = Foundation.exp2(Double(k) / 128)
             xs.insert(m); xs.insert(-m)
+            if shifted { xs.insert(centre + m); xs.insert(centre - m) }
         }
         for e in extra where e.isFinite { xs.insert(e); xs.insert(-e) }
-        return xs.sorted()
+        return xs.filter(\.isFinite).sorted()
     }
 
-    /// Samples `gradient` on `grid(extra:)`.
-    public static func measure(extra: [Double] = [], _ gradient: (Double) -> Double) -> GradientShape {
-        let xs = grid(extra: extra)
-        return measure(xs: xs, values: xs.map(gradient))
+    /// Where a surrogate is centred: the x where its forward steps, found by bisection on the ordered doubles
+    /// between -max and +max (64 halvings: exact), the smallest x whose forward differs from the far left's.
+    /// 0 when the forward does not step there (equal or NaN at both ends); for a staircase, one of its steps.
+    public static func centre(ofStep forward: (Double) -> Double) -> Double {
+        var lo = -Double.greatestFiniteMagnitude, hi = Double.greatestFiniteMagnitude
+        let left = forward(lo), right = forward(hi)
+        guard !left.isNaN, !right.isNaN, left != right else { return 0 }
+        // Keys ordered like the doubles (-0 just below +0), so the midpoint of two keys lies between the values.
+        // -x is -1 - (x's magnitude bits), so -0 is -1 and +0 is 0.
+        func key(_ v: Double) -> Int64 { let b = Int64(bitPattern: v.bitPattern); return b < 0 ? Int64.min - b - 1 : b }
+        func value(_ k: Int64) -> Double { Double(bitPattern: UInt64(bitPattern: k < 0 ? Int64.min - k - 1 : k)) }
+        while true {
+            let a = key(lo), b = key(hi)
+            let gap = UInt64(bitPattern: b &- a)  // up to 2^64 - 1: the keys' difference, unsigned
+            guard gap > 1 else { break }
+            let mid = value(a &+ Int64(bitPattern: gap / 2))
+            if forward(mid) == left { lo = mid } else { hi = mid }
+        }
+        return hi == 0 ? 0 : hi
     }
 
-    /// Figures of gradient values at sorted points `xs` (any spacing).
-    public static func measure(xs: [Double], values: [Double]) -> GradientShape {
+    /// Samples `gradient` on `grid(extra:centre:)`.
+    public static func measure(extra: [Double] = [], centre: Double = 0, _ gradient: (Double) -> Double) -> GradientShape {
+        let xs = grid(extra: extra, centre: centre)
+        return measure(xs: xs, values: xs.map(gradient), centre: centre)
+    }
+
+    /// Figures of gradient values at sorted points `xs` (any spacing); the central share is taken within 1 of
+    /// `centre`.
+    public static func measure(xs: [Double], values: [Double], centre: Double = 0) -> GradientShape {
         precondition(xs.count == values.count && xs.count >= 2)
         var peak = -Double.infinity, integral = 0.0, central = 0.0
         var ranges: [ClosedRange<Double>] = []
@@ -57,7 +88,7 @@ public struct GradientShape: Sendable, Equatable {
             let h = xs[i + 1] - xs[i], a = values[i], b = values[i + 1]
             let area = (a + b) / 2 * h
             integral += area
-            if abs(xs[i]) <= 1 && abs(xs[i + 1]) <= 1 { central += area }
+            if abs(xs[i] - centre) <= 1 && abs(xs[i + 1] - centre) <= 1 { central += area }
             switch (a >= half, b >= half) {
             case (true, true): width += h
             case (true, false): width += h * (a - half) / (a - b)
@@ -65,7 +96,7 @@ public struct GradientShape: Sendable, Equatable {
             case (false, false): break
             }
         }
-        return GradientShape(peak: peak, widthAtHalfMaximum: peak.isFinite && peak > 0 ? width : 0, integral: integral,
+        return GradientShape(peak: peak, centre: centre, widthAtHalfMaximum: peak.isFinite && peak > 0 ? width : 0, integral: integral,
                              centralShare: integral == 0 ? 0 : central / integral, firstNonFinite: ranges.first?.lowerBound,
                              nonFiniteRanges: ranges)
     }
@@ -93,7 +124,8 @@ public enum SpecAnalysis {
 
     public static func check(_ spec: Spec) -> [Diagnostic] {
         let evaluator = ReferenceEvaluator(params: spec.defaults)
-        let shape = GradientShape.measure(extra: scales(spec, spec.defaults)) { evaluator.surrogateGradient(spec, x: $0) }
+        let centre = GradientShape.centre { evaluator.evaluate(spec.forward.expr, x: $0) }
+        let shape = GradientShape.measure(extra: scales(spec, spec.defaults), centre: centre) { evaluator.surrogateGradient(spec, x: $0) }
         let at = spec.backward.source.location(ofOffset: 0, in: spec.backward.text)
         var found: [Diagnostic] = []
         if !shape.nonFiniteRanges.isEmpty {

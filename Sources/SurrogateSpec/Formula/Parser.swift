@@ -282,7 +282,7 @@ extension FormulaParser {
         }
         let node = try self.node(.sum(index: index, from: args[0], to: args[1], body: args[2]), at: offset)
         if let from = integerRange(args[0]), let to = integerRange(args[1]) {
-            let count = Self.termCount(from, to)
+            let count = termCount(args[0], args[1], from, to)
             let terms = count * Swift.max(1, sumTerms(args[2]))
             if terms > Double(Self.maximumSumTerms) {
                 issues.append(FormulaIssue(offset: offset, id: .limitExceeded,
@@ -357,8 +357,11 @@ extension FormulaParser {
         return copy.integerRange(e)
     }
 
-    static func termCount(_ from: ClosedRange<Double>, _ to: ClosedRange<Double>) -> Double {
-        Swift.max(0, to.upperBound - from.lowerBound + 1)
+    /// The most terms of a sum over the parameters' bounds (`SumTermBound`: exact for the usual bounds, a
+    /// parameter in both cancelling), or from the bounds' ranges alone when that cannot be computed.
+    private func termCount(_ from: Expr, _ to: Expr, _ fromRange: ClosedRange<Double>, _ toRange: ClosedRange<Double>) -> Double {
+        SumTermBound.maximum(from: from, to: to, bounds: scope.integerParams)
+            ?? Swift.max(0, toRange.upperBound - fromRange.lowerBound + 1)
     }
 
     /// Terms a formula adds per element at most: a sum counts its terms times those of its body's sums.
@@ -366,7 +369,7 @@ extension FormulaParser {
         switch e.kind {
         case .sum(_, let from, let to, let body):
             guard let f = quietRange(from), let t = quietRange(to) else { return 0 }
-            return Self.termCount(f, t) * Swift.max(1, sumTerms(body))
+            return termCount(from, to, f, t) * Swift.max(1, sumTerms(body))
         case .number, .variable, .param, .constant, .local, .index: return 0
         case .unary(_, let a): return sumTerms(a)
         case .binary(_, let a, let b): return sumTerms(a) + sumTerms(b)
