@@ -59,11 +59,12 @@ typedef __INT32_TYPE__ kg_i32;
 typedef __INT64_TYPE__ kg_i64;
 typedef __SIZE_TYPE__ kg_size;
 
-/* Philox-4x32-10 (Salmon et al., SC'11): counter = (block low, block high, site, 0), key = seed. */
+/* Philox-4x32-10 (Salmon et al., SC'11): counter = (block low, block high, site, stream), key = seed. Streams:
+   0 the training forward, 1 the per-call key derivation (runtime), 2 the sampling backward. */
 typedef struct { kg_u32 w0, w1, w2, w3; } kg_block;
 
-KG_INLINE kg_block kg_philox(kg_u64 seed, kg_u64 block, kg_u32 site) {
-    kg_u32 c0 = (kg_u32)block, c1 = (kg_u32)(block >> 32), c2 = site, c3 = 0u;
+KG_INLINE kg_block kg_philox_stream(kg_u64 seed, kg_u64 block, kg_u32 site, kg_u32 stream) {
+    kg_u32 c0 = (kg_u32)block, c1 = (kg_u32)(block >> 32), c2 = site, c3 = stream;
     kg_u32 k0 = (kg_u32)seed, k1 = (kg_u32)(seed >> 32);
     kg_u64 p0, p1;
     kg_u32 n0, n2;
@@ -172,6 +173,9 @@ KG_INLINE kg_block kg_philox(kg_u64 seed, kg_u64 block, kg_u32 site) {
     return b;
 }
 
+/* The training forward's stream (0). */
+KG_INLINE kg_block kg_philox(kg_u64 seed, kg_u64 block, kg_u32 site) { return kg_philox_stream(seed, block, site, 0u); }
+
 /* The random bits of element j (its global index) for noise call `site`. A block is 128 bits: float
    elements take one 32-bit word each (4 per block, in the top bits), double elements two (2 per block).
    Counter-based: any chunking or thread count gives the same numbers, in C, Swift and the JIT. */
@@ -184,6 +188,19 @@ KG_INLINE kg_u64 kg_noise_bitsf(kg_u64 seed, kg_u64 j, kg_u32 site) {
 
 KG_INLINE kg_u64 kg_noise_bits(kg_u64 seed, kg_u64 j, kg_u32 site) {
     kg_block b = kg_philox(seed, j >> 1, site);
+    return (j & 1u) ? ((kg_u64)b.w2 << 32 | b.w3) : ((kg_u64)b.w0 << 32 | b.w1);
+}
+
+/* As kg_noise_bitsf / kg_noise_bits, from stream `stream` (the sampling backward draws stream 2). */
+KG_INLINE kg_u64 kg_noise_stream_bitsf(kg_u64 seed, kg_u64 j, kg_u32 site, kg_u32 stream) {
+    kg_block b = kg_philox_stream(seed, j >> 2, site, stream);
+    kg_u32 k = (kg_u32)(j & 3u);
+    kg_u32 w = k == 0u ? b.w0 : (k == 1u ? b.w1 : (k == 2u ? b.w2 : b.w3));
+    return (kg_u64)w << 32;
+}
+
+KG_INLINE kg_u64 kg_noise_stream_bits(kg_u64 seed, kg_u64 j, kg_u32 site, kg_u32 stream) {
+    kg_block b = kg_philox_stream(seed, j >> 1, site, stream);
     return (j & 1u) ? ((kg_u64)b.w2 << 32 | b.w3) : ((kg_u64)b.w0 << 32 | b.w1);
 }
 

@@ -176,8 +176,8 @@ import Testing
     }
 
     @Test func noiseOutsideTrainForward() {
-        expectDiagnostic("name: demo\nsummary: s\nbackward: x + ⟦uniform()\n", .noiseOutsideTrainForward,
-                         "in `backward`: noise source `uniform()` used in `backward`; noise is allowed only in `train_forward`")
+        expectDiagnostic("name: demo\nsummary: s\nforward: x > ⟦uniform()\nbackward: 1\n", .noiseOutsideTrainForward,
+                         "in `forward`: noise source `uniform()` used in `forward`; noise is allowed only in `train_forward` and `backward`")
     }
 
     @Test func trainForwardWithoutBackward() {
