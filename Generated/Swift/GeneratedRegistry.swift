@@ -23,7 +23,8 @@ public enum GeneratedSurrogates {
             hasTrainForward: false,
             isStochastic: false,
             backwardReadsForwardOutput: false,
-            hasPrimitive: true,            fingerprint: "466e42fbb2dd57151c989126e5a4ea8e"),
+            hasPrimitive: true,
+            fingerprint: "466e42fbb2dd57151c989126e5a4ea8e"),
         SurrogateDescriptor(
             name: "gaussian",
             summary: "Gaussian-density surrogate; the most localised gradient.",
@@ -33,7 +34,8 @@ public enum GeneratedSurrogates {
             hasTrainForward: false,
             isStochastic: false,
             backwardReadsForwardOutput: false,
-            hasPrimitive: true,            fingerprint: "ddbfb9d7844e8974fb27a3d6735a852d"),
+            hasPrimitive: true,
+            fingerprint: "ddbfb9d7844e8974fb27a3d6735a852d"),
         SurrogateDescriptor(
             name: "noisy_gradient",
             summary: "Hard spike with a jittered triangular surrogate gradient; the backward samples in training.",
@@ -44,7 +46,9 @@ public enum GeneratedSurrogates {
             hasTrainForward: false,
             isStochastic: true,
             backwardReadsForwardOutput: false,
-            hasPrimitive: false,            hasTrainBackward: true,            fingerprint: "1961cbd12846c4facf0abf1eb7825a27"),
+            hasPrimitive: false,
+            hasTrainBackward: true,
+            fingerprint: "1961cbd12846c4facf0abf1eb7825a27"),
         SurrogateDescriptor(
             name: "noisy_threshold",
             summary: "Noisy-threshold spike; stochastic soft spike in training, hard spike in eval.",
@@ -54,7 +58,8 @@ public enum GeneratedSurrogates {
             hasTrainForward: true,
             isStochastic: true,
             backwardReadsForwardOutput: true,
-            hasPrimitive: true,            fingerprint: "e5eca1185bfd591fa4fa2d16731b0002"),
+            hasPrimitive: true,
+            fingerprint: "e5eca1185bfd591fa4fa2d16731b0002"),
         SurrogateDescriptor(
             name: "piecewise_linear",
             summary: "Rectangular-window surrogate; constant 1/(2 gamma) on -gamma <= x <= gamma, else 0.",
@@ -64,7 +69,8 @@ public enum GeneratedSurrogates {
             hasTrainForward: false,
             isStochastic: false,
             backwardReadsForwardOutput: false,
-            hasPrimitive: true,            fingerprint: "751a2da469353913e0f14c3529cc771e"),
+            hasPrimitive: true,
+            fingerprint: "751a2da469353913e0f14c3529cc771e"),
         SurrogateDescriptor(
             name: "sigmoid",
             summary: "Sigmoid-derivative surrogate; smooth, exponentially decaying tails.",
@@ -74,7 +80,8 @@ public enum GeneratedSurrogates {
             hasTrainForward: false,
             isStochastic: false,
             backwardReadsForwardOutput: false,
-            hasPrimitive: true,            fingerprint: "d12be9784feb340bf96fe1878885b8d0"),
+            hasPrimitive: true,
+            fingerprint: "d12be9784feb340bf96fe1878885b8d0"),
     ]
 
     public static func register(into table: DispatchTable) {
