@@ -558,7 +558,11 @@ def surrogate(name, input, backend="c", training=False, sample=True, seed=None, 
     "jit" (kernels compiled for these values, cached per value: the first call of a value compiles), "torch"
     (the expression module; tensors on other devices than the CPU always use it). training=False: the eval
     forward (the spec's `forward`); training=True: its `train_forward` (when it has one), sampled (sample=True,
-    noise keyed as in noisy_threshold_spike) or mean field (sample=False).
+    noise keyed as in noisy_threshold_spike) or mean field (sample=False). A spec whose backward draws noise
+    (`noisy_gradient`, snnTorch's SSO) samples its backward in training with sample=True: the kernels with the
+    Philox seed of the forward of the same call (noise stream 2, the forward's 0: forward and backward of a
+    call pair up, reproducibly under `seed` or torch.manual_seed); the expression module ("torch") from
+    `generator` at backward time. Otherwise (eval, sample=False) the backward is the mean field.
 
     smooth=True: the spec's `primitive` (the smooth forward, SpikingJelly's spiking=False) instead of spikes, in
     every mode (training and sample are ignored); its gradient is the same backward, which is the primitive's
