@@ -58,7 +58,9 @@ import Testing
         #expect(lines[0].hasPrefix("name"))
         // One row per spec of Specs/, in name order.
         #expect(lines.dropFirst(2).map { String($0.prefix { $0 != " " }) } == CLI.specNames)
-        #expect(lines.contains { $0.hasPrefix("noisy_threshold   scale=5.0          stochastic  Noisy-threshold spike") })
+        // Columns are as wide as their longest cell (the parameters of the widest spec), so cells are compared.
+        #expect(lines.contains { $0.split(separator: " ").prefix(3) == ["noisy_threshold", "scale=5.0", "stochastic"]
+                                  && $0.contains("  Noisy-threshold spike") })
         #expect(lines.contains { $0.hasPrefix("piecewise_linear  gamma=1.0") })
         let functions = try CLI.run(["list", "--functions"]).stdout.split(separator: "\n").map(String.init)
         #expect(functions.contains { $0.hasPrefix("clamp(a0, a1, a2)") && $0.hasSuffix("min(max(a, lo), hi)") })
