@@ -288,20 +288,19 @@ public struct KernelContext: Sendable {
         let train = prepared(spec.trainForward)
         let trainMean = prepared(spec.trainForward, meanField: true)
         let primitive = prepared(spec.primitive)
-        let c = ExpressionPrinter(Dialect(.c, element))
-        let s = ExpressionPrinter(Dialect(.swift, element))
         let ops = ["forward": forward, "backward": backward, "trainForward": train, "trainForwardMean": trainMean, "primitive": primitive,
                    "trainBackward": trainBackward]
-        // The sampling backward draws its own stream, so its noise never repeats the forward's for one key.
-        func printer(_ language: Dialect.Language, op: String) -> ExpressionPrinter {
-            var dialect = Dialect(language, element)
-            if op == "trainBackward" { dialect.noiseStream = NoiseStream.trainBackward }
-            return ExpressionPrinter(dialect)
+        /// Each op's lane in `language` (empty for an op the spec lacks). The sampling backward draws its own
+        /// noise stream, so its noise never repeats the training forward's for one key.
+        func emitted(_ language: Dialect.Language) -> [String: Lane] {
+            Dictionary(uniqueKeysWithValues: ops.map { op, e in
+                var dialect = Dialect(language, element)
+                if op == "trainBackward" { dialect.noiseStream = NoiseStream.trainBackward }
+                return (op, e.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: ""))
+            })
         }
-        let emittedC = ops.mapValues { _ in Lane(locals: [], expression: "") }.merging(ops.compactMapValues { $0 }.map { op, e in
-            (op, Lane(e, op == "trainBackward" ? printer(.c, op: op) : c)) }) { $1 }
-        let emittedSwift = ops.mapValues { _ in Lane(locals: [], expression: "") }.merging(ops.compactMapValues { $0 }.map { op, e in
-            (op, Lane(e, op == "trainBackward" ? printer(.swift, op: op) : s)) }) { $1 }
+        let emittedC = emitted(.c)
+        let emittedSwift = emitted(.swift)
         localsC = emittedC.mapValues(\.locals)
         localsSwift = emittedSwift.mapValues(\.locals)
         forwardC = emittedC["forward"]!.expression
