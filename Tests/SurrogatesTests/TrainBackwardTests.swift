@@ -133,6 +133,13 @@ import Testing
             var direct = [Float](repeating: 0, count: x.count)
             kg_noisy_gradient_train_backward_f32(x, nil, [Float](repeating: 1, count: x.count), &direct, x.count, key, 0, 1, 1)
             #expect(g == direct)
+            // The buffer form without `step:` pairs the same way.
+            var buffer = [Float](repeating: 0, count: x.count)
+            let ones = [Float](repeating: 1, count: x.count)
+            try x.withUnsafeBufferPointer { xb in
+                try ones.withUnsafeBufferPointer { gb in try buffer.withUnsafeMutableBufferPointer { try s.backward(xb, gradOut: gb, into: $0) } }
+            }
+            #expect(buffer == g)
             keys.append(key)
         }
         #expect(Set(keys).count == 3)
