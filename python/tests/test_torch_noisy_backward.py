@@ -101,3 +101,6 @@ def test_numpy_layer_needs_the_seed_of_a_sampled_backward():
                             s.backward(x[4:], np.ones(5), training=True, seed=4, offset=4)])
     assert np.array_equal(whole, parts)
     assert not kernelgen.Surrogate("sigmoid").has_train_backward
+    infos = {i.name: i for i in kernelgen.surrogates()}
+    assert infos[NAME].has_train_backward and infos[NAME].stochastic and not infos[NAME].has_train_forward
+    assert not infos["noisy_threshold"].has_train_backward
