@@ -22,7 +22,38 @@ KG_KERNEL void kg_noisy_gradient_backward_f32(const float *__restrict x, const f
 /* The sampling backward: noise of element i at counter offset + i under key seed, stream 2 (the forward's is 0). */
 KG_KERNEL void kg_noisy_gradient_train_backward_f32(const float *__restrict x, const float *__restrict y, const float *__restrict grad_out, float *__restrict grad_in, kg_size n, kg_u64 seed, kg_u64 offset, float p_width, float p_jitter) {
     (void)y;
-    for (kg_size i = 0; i < n; ++i) {
+    kg_size i = 0;
+    /* Elements before the first whole block of noise counters, one at a time. */
+    for (; i < n && ((offset + i) & 3u) != 0u; ++i) {
+        const float xi = x[i];
+        grad_in[i] = grad_out[i] * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_noise_stream_bitsf(seed, offset + i, 0u, 2u))) - 0x1p+0f))));
+    }
+    /* Whole blocks: one Philox block (stream 2) per noise call serves 4 elements, as in the training forward. */
+    const kg_size blocks = (n - i) >> 2;
+    KG_VECTORIZE_8
+    for (kg_size block_index = 0; block_index < blocks; ++block_index) {
+        const kg_size e = i + (block_index << 2);
+        const kg_u64 block = (offset + e) >> 2;
+        const kg_block b0 = kg_philox_stream(seed, block, 0u, 2u);
+        {
+            const float xi = x[e + 0];
+            grad_in[e + 0] = grad_out[e + 0] * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 0))) - 0x1p+0f))));
+        }
+        {
+            const float xi = x[e + 1];
+            grad_in[e + 1] = grad_out[e + 1] * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 1))) - 0x1p+0f))));
+        }
+        {
+            const float xi = x[e + 2];
+            grad_in[e + 2] = grad_out[e + 2] * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 2))) - 0x1p+0f))));
+        }
+        {
+            const float xi = x[e + 3];
+            grad_in[e + 3] = grad_out[e + 3] * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 3))) - 0x1p+0f))));
+        }
+    }
+    i += blocks << 2;
+    for (; i < n; ++i) {
         const float xi = x[i];
         grad_in[i] = grad_out[i] * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_noise_stream_bitsf(seed, offset + i, 0u, 2u))) - 0x1p+0f))));
     }
@@ -47,7 +78,30 @@ KG_KERNEL void kg_noisy_gradient_backward_f64(const double *__restrict x, const 
 /* The sampling backward: noise of element i at counter offset + i under key seed, stream 2 (the forward's is 0). */
 KG_KERNEL void kg_noisy_gradient_train_backward_f64(const double *__restrict x, const double *__restrict y, const double *__restrict grad_out, double *__restrict grad_in, kg_size n, kg_u64 seed, kg_u64 offset, double p_width, double p_jitter) {
     (void)y;
-    for (kg_size i = 0; i < n; ++i) {
+    kg_size i = 0;
+    /* Elements before the first whole block of noise counters, one at a time. */
+    for (; i < n && ((offset + i) & 1u) != 0u; ++i) {
+        const double xi = x[i];
+        grad_in[i] = grad_out[i] * (kg_max(0x0p+0, (0x1p+0 - (__builtin_fabs(xi) / p_width))) * (0x1p+0 + (p_jitter * ((0x1p+1 * kg_uniform(kg_noise_stream_bits(seed, offset + i, 0u, 2u))) - 0x1p+0))));
+    }
+    /* Whole blocks: one Philox block (stream 2) per noise call serves 2 elements, as in the training forward. */
+    const kg_size blocks = (n - i) >> 1;
+    KG_VECTORIZE_8
+    for (kg_size block_index = 0; block_index < blocks; ++block_index) {
+        const kg_size e = i + (block_index << 1);
+        const kg_u64 block = (offset + e) >> 1;
+        const kg_block b0 = kg_philox_stream(seed, block, 0u, 2u);
+        {
+            const double xi = x[e + 0];
+            grad_in[e + 0] = grad_out[e + 0] * (kg_max(0x0p+0, (0x1p+0 - (__builtin_fabs(xi) / p_width))) * (0x1p+0 + (p_jitter * ((0x1p+1 * kg_uniform(kg_block_bits(b0, 0))) - 0x1p+0))));
+        }
+        {
+            const double xi = x[e + 1];
+            grad_in[e + 1] = grad_out[e + 1] * (kg_max(0x0p+0, (0x1p+0 - (__builtin_fabs(xi) / p_width))) * (0x1p+0 + (p_jitter * ((0x1p+1 * kg_uniform(kg_block_bits(b0, 1))) - 0x1p+0))));
+        }
+    }
+    i += blocks << 1;
+    for (; i < n; ++i) {
         const double xi = x[i];
         grad_in[i] = grad_out[i] * (kg_max(0x0p+0, (0x1p+0 - (__builtin_fabs(xi) / p_width))) * (0x1p+0 + (p_jitter * ((0x1p+1 * kg_uniform(kg_noise_stream_bits(seed, offset + i, 0u, 2u))) - 0x1p+0))));
     }

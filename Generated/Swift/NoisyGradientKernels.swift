@@ -51,9 +51,43 @@ public enum NoisyGradientKernels {
 
     @usableFromInline
     static func trainBackward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ gradOut: UnsafePointer<Float>, _ gradIn: UnsafeMutablePointer<Float>, _ n: Int, _ seed: UInt64, _ offset: UInt64, width p_width: Float, jitter p_jitter: Float) {
-        for i in 0..<n {
+        var i = 0
+        // Elements before the first whole block of noise counters, one at a time.
+        while i < n && (offset &+ UInt64(truncatingIfNeeded: i)) & 3 != 0 {
             let xi = x[i]
             gradIn[i] = gradOut[i] * (KernelMath.max((0x0p+0 as Float), ((0x1p+0 as Float) - ((xi).magnitude / p_width))) * ((0x1p+0 as Float) + (p_jitter * (((0x1p+1 as Float) * KernelMath.uniform(Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, stream: 2, as: Float.self), as: Float.self)) - (0x1p+0 as Float)))))
+            i &+= 1
+        }
+        // Whole blocks: one Philox block (stream 2) per noise call serves 4 elements, as in C.
+        let blocks = (n &- i) >> 2
+        let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 2
+        let xs = x + i
+        let gs = gradOut + i, gis = gradIn + i
+        for block in 0..<blocks {
+            let e = block &<< 2
+            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0, stream: 2)
+            do {
+                let xi = xs[e &+ 0]
+                gis[e &+ 0] = gs[e &+ 0] * (KernelMath.max((0x0p+0 as Float), ((0x1p+0 as Float) - ((xi).magnitude / p_width))) * ((0x1p+0 as Float) + (p_jitter * (((0x1p+1 as Float) * KernelMath.uniform(Philox.bits(b0, lane: 0, as: Float.self), as: Float.self)) - (0x1p+0 as Float)))))
+            }
+            do {
+                let xi = xs[e &+ 1]
+                gis[e &+ 1] = gs[e &+ 1] * (KernelMath.max((0x0p+0 as Float), ((0x1p+0 as Float) - ((xi).magnitude / p_width))) * ((0x1p+0 as Float) + (p_jitter * (((0x1p+1 as Float) * KernelMath.uniform(Philox.bits(b0, lane: 1, as: Float.self), as: Float.self)) - (0x1p+0 as Float)))))
+            }
+            do {
+                let xi = xs[e &+ 2]
+                gis[e &+ 2] = gs[e &+ 2] * (KernelMath.max((0x0p+0 as Float), ((0x1p+0 as Float) - ((xi).magnitude / p_width))) * ((0x1p+0 as Float) + (p_jitter * (((0x1p+1 as Float) * KernelMath.uniform(Philox.bits(b0, lane: 2, as: Float.self), as: Float.self)) - (0x1p+0 as Float)))))
+            }
+            do {
+                let xi = xs[e &+ 3]
+                gis[e &+ 3] = gs[e &+ 3] * (KernelMath.max((0x0p+0 as Float), ((0x1p+0 as Float) - ((xi).magnitude / p_width))) * ((0x1p+0 as Float) + (p_jitter * (((0x1p+1 as Float) * KernelMath.uniform(Philox.bits(b0, lane: 3, as: Float.self), as: Float.self)) - (0x1p+0 as Float)))))
+            }
+        }
+        i &+= blocks &<< 2
+        while i < n {
+            let xi = x[i]
+            gradIn[i] = gradOut[i] * (KernelMath.max((0x0p+0 as Float), ((0x1p+0 as Float) - ((xi).magnitude / p_width))) * ((0x1p+0 as Float) + (p_jitter * (((0x1p+1 as Float) * KernelMath.uniform(Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, stream: 2, as: Float.self), as: Float.self)) - (0x1p+0 as Float)))))
+            i &+= 1
         }
     }
 
@@ -99,9 +133,35 @@ public enum NoisyGradientKernels {
 
     @usableFromInline
     static func trainBackward(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>?, _ gradOut: UnsafePointer<Double>, _ gradIn: UnsafeMutablePointer<Double>, _ n: Int, _ seed: UInt64, _ offset: UInt64, width p_width: Double, jitter p_jitter: Double) {
-        for i in 0..<n {
+        var i = 0
+        // Elements before the first whole block of noise counters, one at a time.
+        while i < n && (offset &+ UInt64(truncatingIfNeeded: i)) & 1 != 0 {
             let xi = x[i]
             gradIn[i] = gradOut[i] * (KernelMath.max((0x0p+0 as Double), ((0x1p+0 as Double) - ((xi).magnitude / p_width))) * ((0x1p+0 as Double) + (p_jitter * (((0x1p+1 as Double) * KernelMath.uniform(Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, stream: 2, as: Double.self), as: Double.self)) - (0x1p+0 as Double)))))
+            i &+= 1
+        }
+        // Whole blocks: one Philox block (stream 2) per noise call serves 2 elements, as in C.
+        let blocks = (n &- i) >> 1
+        let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 1
+        let xs = x + i
+        let gs = gradOut + i, gis = gradIn + i
+        for block in 0..<blocks {
+            let e = block &<< 1
+            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0, stream: 2)
+            do {
+                let xi = xs[e &+ 0]
+                gis[e &+ 0] = gs[e &+ 0] * (KernelMath.max((0x0p+0 as Double), ((0x1p+0 as Double) - ((xi).magnitude / p_width))) * ((0x1p+0 as Double) + (p_jitter * (((0x1p+1 as Double) * KernelMath.uniform(Philox.bits(b0, lane: 0, as: Double.self), as: Double.self)) - (0x1p+0 as Double)))))
+            }
+            do {
+                let xi = xs[e &+ 1]
+                gis[e &+ 1] = gs[e &+ 1] * (KernelMath.max((0x0p+0 as Double), ((0x1p+0 as Double) - ((xi).magnitude / p_width))) * ((0x1p+0 as Double) + (p_jitter * (((0x1p+1 as Double) * KernelMath.uniform(Philox.bits(b0, lane: 1, as: Double.self), as: Double.self)) - (0x1p+0 as Double)))))
+            }
+        }
+        i &+= blocks &<< 1
+        while i < n {
+            let xi = x[i]
+            gradIn[i] = gradOut[i] * (KernelMath.max((0x0p+0 as Double), ((0x1p+0 as Double) - ((xi).magnitude / p_width))) * ((0x1p+0 as Double) + (p_jitter * (((0x1p+1 as Double) * KernelMath.uniform(Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: 0, stream: 2, as: Double.self), as: Double.self)) - (0x1p+0 as Double)))))
+            i &+= 1
         }
     }
 }

@@ -250,6 +250,12 @@ public struct KernelContext: Sendable {
     public var noiseSites: [Int]
     public var trainForwardBlockC: [Lane]
     public var trainForwardBlockSwift: [Lane]
+    /// The same for the sampling backward: its noise sites and lanes, blocks from stream `NoiseStream.trainBackward`.
+    public var backwardNoiseSites: [Int]
+    /// `NoiseStream.trainBackward`, the counter's fourth word in the sampling backward's whole-block loops.
+    public var backwardStream = NoiseStream.trainBackward
+    public var trainBackwardBlockC: [Lane]
+    public var trainBackwardBlockSwift: [Lane]
     /// Locals (common subexpressions, one line each) computed before each kernel's expression, by op key
     /// as in `cUnused`.
     public var localsC: [String: [String]]
@@ -325,6 +331,18 @@ public struct KernelContext: Sendable {
         }
         trainForwardBlockC = wholeBlockLanes(.c)
         trainForwardBlockSwift = wholeBlockLanes(.swift)
+        var backwardSites = Set<Int>()
+        trainBackward?.walk { if case .call(_, _, let site?) = $0.kind { backwardSites.insert(site) } }
+        backwardNoiseSites = backwardSites.sorted()
+        func backwardBlockLanes(_ language: Dialect.Language) -> [Lane] {
+            (0..<laneCount).map { lane in
+                var dialect = Dialect(language, element)
+                dialect.noiseSource = .blockLane(lane)
+                return trainBackward.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: "")
+            }
+        }
+        trainBackwardBlockC = backwardBlockLanes(.c)
+        trainBackwardBlockSwift = backwardBlockLanes(.swift)
         forwardSwift = emittedSwift["forward"]!.expression
         backwardSwift = emittedSwift["backward"]!.expression
         trainForwardSwift = emittedSwift["trainForward"]!.expression
