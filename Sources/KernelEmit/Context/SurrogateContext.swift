@@ -264,8 +264,8 @@ public struct KernelContext: Sendable {
     public var backwardSwift: String
     public var trainForwardSwift: String
     public var trainForwardMeanSwift: String
-    /// The sampling backward (noise from stream `NoiseStream.trainBackward`, one element at a time); empty when
-    /// the backward draws no noise.
+    /// The sampling backward element by element (noise from stream `NoiseStream.trainBackward`; the loops before
+    /// and after the whole blocks); empty when the backward draws no noise.
     public var trainBackwardC: String
     public var trainBackwardSwift: String
 
