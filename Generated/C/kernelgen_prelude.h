@@ -73,7 +73,8 @@ typedef __INT32_TYPE__ kg_i32;
 typedef __INT64_TYPE__ kg_i64;
 typedef __SIZE_TYPE__ kg_size;
 
-/* Philox-4x32-10 (Salmon et al., SC'11): counter = (block low, block high, site, 0), key = seed. */
+/* Philox-4x32-10 (Salmon et al., SC'11): counter = (block low, block high, site, stream), key = seed. Streams:
+   0 the training forward, 1 the per-call key derivation (runtime), 2 the sampling backward. */
 typedef struct { kg_u32 w0, w1, w2, w3; } kg_block;
 
 /* The state is kept in 64-bit lanes that hold 32-bit words (each product is of two words, so exact; the
@@ -81,8 +82,8 @@ typedef struct { kg_u32 w0, w1, w2, w3; } kg_block;
    zero-extensions, lane shuffles and 64-bit multiplies between its 16 32-bit lanes and 8 64-bit ones, 30%
    slower than clang, and this form in 8 lanes, no shuffles, faster than clang (measured; clang's code is
    the same speed either way). The words and so the bits are those of the 32-bit form. */
-KG_INLINE kg_block kg_philox(kg_u64 seed, kg_u64 block, kg_u32 site) {
-    kg_u64 c0 = block & 0xFFFFFFFFu, c1 = block >> 32, c2 = site, c3 = 0u;
+KG_INLINE kg_block kg_philox_stream(kg_u64 seed, kg_u64 block, kg_u32 site, kg_u32 stream) {
+    kg_u64 c0 = block & 0xFFFFFFFFu, c1 = block >> 32, c2 = site, c3 = stream;
     kg_u64 k0 = seed & 0xFFFFFFFFu, k1 = seed >> 32;
     kg_u64 p0, p1, n0, n2;
     /* Ten rounds, written out: the kernels' loops vectorise only once this is straight-line code. */
@@ -190,20 +191,28 @@ KG_INLINE kg_block kg_philox(kg_u64 seed, kg_u64 block, kg_u32 site) {
     return b;
 }
 
-/* The random bits of element j (its global index) for noise call `site`. A block is 128 bits: float
-   elements take one 32-bit word each (4 per block, in the top bits), double elements two (2 per block).
-   Counter-based: any chunking or thread count gives the same numbers, in C, Swift and the JIT. */
-KG_INLINE kg_u64 kg_noise_bitsf(kg_u64 seed, kg_u64 j, kg_u32 site) {
-    kg_block b = kg_philox(seed, j >> 2, site);
+/* The training forward's stream (0). */
+KG_INLINE kg_block kg_philox(kg_u64 seed, kg_u64 block, kg_u32 site) { return kg_philox_stream(seed, block, site, 0u); }
+
+/* The random bits of element j (its global index) for noise call `site` of stream `stream` (the training
+   forward draws stream 0, the sampling backward stream 2). A block is 128 bits: float elements take one
+   32-bit word each (4 per block, in the top bits), double elements two (2 per block). Counter-based: any
+   chunking or thread count gives the same numbers, in C, Swift and the JIT. */
+KG_INLINE kg_u64 kg_noise_stream_bitsf(kg_u64 seed, kg_u64 j, kg_u32 site, kg_u32 stream) {
+    kg_block b = kg_philox_stream(seed, j >> 2, site, stream);
     kg_u32 k = (kg_u32)(j & 3u);
     kg_u32 w = k == 0u ? b.w0 : (k == 1u ? b.w1 : (k == 2u ? b.w2 : b.w3));
     return (kg_u64)w << 32;
 }
 
-KG_INLINE kg_u64 kg_noise_bits(kg_u64 seed, kg_u64 j, kg_u32 site) {
-    kg_block b = kg_philox(seed, j >> 1, site);
+KG_INLINE kg_u64 kg_noise_stream_bits(kg_u64 seed, kg_u64 j, kg_u32 site, kg_u32 stream) {
+    kg_block b = kg_philox_stream(seed, j >> 1, site, stream);
     return (j & 1u) ? ((kg_u64)b.w2 << 32 | b.w3) : ((kg_u64)b.w0 << 32 | b.w1);
 }
+
+/* The training forward's stream (0). */
+KG_INLINE kg_u64 kg_noise_bitsf(kg_u64 seed, kg_u64 j, kg_u32 site) { return kg_noise_stream_bitsf(seed, j, site, 0u); }
+KG_INLINE kg_u64 kg_noise_bits(kg_u64 seed, kg_u64 j, kg_u32 site) { return kg_noise_stream_bits(seed, j, site, 0u); }
 
 /* Word(s) of a block for the lane-th element of the block (the whole-block loops of the kernels). */
 KG_INLINE kg_u64 kg_block_bitsf(kg_block b, int lane) {

@@ -37,6 +37,19 @@ public enum GeneratedSurrogates {
             hasPrimitive: true,
             fingerprint: "ddbfb9d7844e8974fb27a3d6735a852d"),
         SurrogateDescriptor(
+            name: "noisy_gradient",
+            summary: "Hard spike with a jittered triangular surrogate gradient; the backward samples in training.",
+            parameters: [
+                ParameterInfo(name: "width", defaultValue: 0x1p+0, min: 0x1.0624dd2f1a9fcp-10, max: Double?.none, doc: "Half-width of the triangle."),
+                ParameterInfo(name: "jitter", defaultValue: 0x1p-1, min: 0x0p+0, max: 0x1p+0, doc: "Relative amplitude of the multiplicative noise."),
+            ],
+            hasTrainForward: false,
+            isStochastic: true,
+            backwardReadsForwardOutput: false,
+            hasPrimitive: false,
+            hasTrainBackward: true,
+            fingerprint: "1961cbd12846c4facf0abf1eb7825a27"),
+        SurrogateDescriptor(
             name: "noisy_threshold",
             summary: "Noisy-threshold spike; stochastic soft spike in training, hard spike in eval.",
             parameters: [
@@ -121,6 +134,30 @@ public enum GeneratedSurrogates {
             backward: { x, y, g, gi, n, p in GaussianKernels.backward(x, y, g, gi, n, sigma: Double(p[0])) },
             primitive: { x, y, n, p in GaussianKernels.primitive(x, y, n, sigma: Double(p[0])) }),
             surrogate: "gaussian", backend: .swift)
+
+        // noisy_gradient, Float
+        table.register(KernelSet<Float>(
+            forward: { x, y, n, p in kg_noisy_gradient_forward_f32(x, y, n, Float(p[0]), Float(p[1])) },
+            backward: { x, y, g, gi, n, p in kg_noisy_gradient_backward_f32(x, y, g, gi, n, Float(p[0]), Float(p[1])) },
+            trainBackward: { x, y, g, gi, n, p, seed, offset in kg_noisy_gradient_train_backward_f32(x, y, g, gi, n, seed, offset, Float(p[0]), Float(p[1])) }),
+            surrogate: "noisy_gradient", backend: .c)
+        table.register(KernelSet<Float>(
+            forward: { x, y, n, p in NoisyGradientKernels.forward(x, y, n, width: Float(p[0]), jitter: Float(p[1])) },
+            backward: { x, y, g, gi, n, p in NoisyGradientKernels.backward(x, y, g, gi, n, width: Float(p[0]), jitter: Float(p[1])) },
+            trainBackward: { x, y, g, gi, n, p, seed, offset in NoisyGradientKernels.trainBackward(x, y, g, gi, n, seed, offset, width: Float(p[0]), jitter: Float(p[1])) }),
+            surrogate: "noisy_gradient", backend: .swift)
+
+        // noisy_gradient, Double
+        table.register(KernelSet<Double>(
+            forward: { x, y, n, p in kg_noisy_gradient_forward_f64(x, y, n, Double(p[0]), Double(p[1])) },
+            backward: { x, y, g, gi, n, p in kg_noisy_gradient_backward_f64(x, y, g, gi, n, Double(p[0]), Double(p[1])) },
+            trainBackward: { x, y, g, gi, n, p, seed, offset in kg_noisy_gradient_train_backward_f64(x, y, g, gi, n, seed, offset, Double(p[0]), Double(p[1])) }),
+            surrogate: "noisy_gradient", backend: .c)
+        table.register(KernelSet<Double>(
+            forward: { x, y, n, p in NoisyGradientKernels.forward(x, y, n, width: Double(p[0]), jitter: Double(p[1])) },
+            backward: { x, y, g, gi, n, p in NoisyGradientKernels.backward(x, y, g, gi, n, width: Double(p[0]), jitter: Double(p[1])) },
+            trainBackward: { x, y, g, gi, n, p, seed, offset in NoisyGradientKernels.trainBackward(x, y, g, gi, n, seed, offset, width: Double(p[0]), jitter: Double(p[1])) }),
+            surrogate: "noisy_gradient", backend: .swift)
 
         // noisy_threshold, Float
         table.register(KernelSet<Float>(

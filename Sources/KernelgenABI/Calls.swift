@@ -35,6 +35,16 @@ public func kg_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: Unsafe
     ABI.run(error) { () throws(ABIError) in try Call.backward(h, x, y, gradOut, gradIn, n) }
 }
 
+/// The sampling backward, keyed by `(seed, offset)` as the paired `kg_train_forward`: ABI version 4.
+@_cdecl("kg_train_backward")
+public func kg_train_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?, _ gradOut: UnsafeRawPointer?,
+                              _ gradIn: UnsafeMutableRawPointer?, _ n: Int, _ seed: UInt64, _ offset: UInt64,
+                              _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        try Call.backward(h, x, y, gradOut, gradIn, n, mode: .train(sample: true, seed: seed), offset: offset)
+    }
+}
+
 enum Call {
     static func forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?, _ n: Int,
                         mode: SurrogateMode, offset: UInt64) throws(ABIError) {
@@ -73,12 +83,17 @@ enum Call {
         }
     }
 
+    /// `mode` nil: the handle's own (the mean field for a backward that draws noise).
     static func backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?, _ gradOut: UnsafeRawPointer?,
-                         _ gradIn: UnsafeMutableRawPointer?, _ n: Int) throws(ABIError) {
+                         _ gradIn: UnsafeMutableRawPointer?, _ n: Int, mode: SurrogateMode? = nil, offset: UInt64 = 0) throws(ABIError) {
         let handle = try Handle.from(h)
         switch handle.current {
-        case .f32(let s): try run(s, x, y, gradOut, gradIn, n)
-        case .f64(let s): try run(s, x, y, gradOut, gradIn, n)
+        case .f32(var s):
+            s.mode = mode ?? s.mode
+            try run(s, x, y, gradOut, gradIn, n, offset)
+        case .f64(var s):
+            s.mode = mode ?? s.mode
+            try run(s, x, y, gradOut, gradIn, n, offset)
         }
     }
 
@@ -99,7 +114,7 @@ enum Call {
 
     private static func run<T: KernelScalar>(_ s: BoundSurrogate<T>, _ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?,
                                              _ gradOut: UnsafeRawPointer?, _ gradIn: UnsafeMutableRawPointer?,
-                                             _ n: Int) throws(ABIError) {
+                                             _ n: Int, _ offset: UInt64) throws(ABIError) {
         let bytes = try byteCount(n, T.self)
         let readsY = s.descriptor.backwardReadsForwardOutput
         if readsY, y == nil {
@@ -118,7 +133,8 @@ enum Call {
         do {
             try s.backward(UnsafeBufferPointer(start: xp.assumingMemoryBound(to: T.self), count: n), y: yBuffer,
                            gradOut: UnsafeBufferPointer(start: gp.assumingMemoryBound(to: T.self), count: n),
-                           into: UnsafeMutableBufferPointer(start: gradIn!.assumingMemoryBound(to: T.self), count: n))
+                           into: UnsafeMutableBufferPointer(start: gradIn!.assumingMemoryBound(to: T.self), count: n),
+                           step: 0, offset: offset)  // explicit (seed, offset), as kg_train_forward: step 0 keys with the seed
         } catch {
             throw ABIError(error)
         }

@@ -8,7 +8,7 @@ import SurrogateSpec
 
 enum Version {
     /// KG_ABI_VERSION of kernelgen_abi.h.
-    static let abi: Int32 = 3
+    static let abi: Int32 = 4
     /// The library's version (python/pyproject.toml carries the same; a Python test compares them).
     static let library = "0.1.0"
     nonisolated(unsafe) static let libraryCString: UnsafeMutablePointer<CChar> = strdup(library)!
@@ -31,6 +31,7 @@ public func kg_surrogates_json(_ json: StringOut?, _ error: StringOut?) -> Int32
             [
                 "name": d.name, "summary": d.summary, "stochastic": d.isStochastic, "has_train_forward": d.hasTrainForward,
                 "backward_reads_y": d.backwardReadsForwardOutput, "has_primitive": d.hasPrimitive,
+                "has_train_backward": d.hasTrainBackward,
                 "params": d.parameters.map { p -> [String: Any] in
                     ["name": p.name, "default": p.defaultValue, "min": p.min ?? NSNull(), "max": p.max ?? NSNull(), "doc": p.doc]
                 },

@@ -22,6 +22,8 @@ public struct JITKernels<T: KernelScalar>: Sendable {
     typealias ForwardFn = @convention(c) (UnsafeRawPointer, UnsafeMutableRawPointer, Int) -> Void
     typealias BackwardFn = @convention(c) (UnsafeRawPointer, UnsafeRawPointer?, UnsafeRawPointer, UnsafeMutableRawPointer, Int) -> Void
     typealias TrainFn = @convention(c) (UnsafeRawPointer, UnsafeMutableRawPointer, Int, UInt64, UInt64) -> Void
+    typealias TrainBackwardFn = @convention(c) (UnsafeRawPointer, UnsafeRawPointer?, UnsafeRawPointer, UnsafeMutableRawPointer, Int,
+                                                UInt64, UInt64) -> Void
 
     private func address(_ op: KernelOps) -> UnsafeRawPointer? {
         symbols[op.rawValue].flatMap { loaded.addresses[$0] }
@@ -39,6 +41,7 @@ public struct JITKernels<T: KernelScalar>: Sendable {
         let train = address(.trainForward).map { unsafeBitCast($0, to: TrainFn.self) }
         let mean = address(.trainForwardMean).map { unsafeBitCast($0, to: ForwardFn.self) }
         let primitive = address(.primitive).map { unsafeBitCast($0, to: ForwardFn.self) }
+        let trainBackward = address(.trainBackward).map { unsafeBitCast($0, to: TrainBackwardFn.self) }
         var set = KernelSet<T>(
             forward: { x, y, n, _ in withExtendedLifetime(keep) { forward(UnsafeRawPointer(x), UnsafeMutableRawPointer(y), n) } },
             backward: { x, y, g, gi, n, _ in
@@ -59,6 +62,14 @@ public struct JITKernels<T: KernelScalar>: Sendable {
         if let primitive {
             set.primitive = { x, y, n, _ in
                 withExtendedLifetime(keep) { primitive(UnsafeRawPointer(x), UnsafeMutableRawPointer(y), n) }
+            }
+        }
+        if let trainBackward {
+            set.trainBackward = { x, y, g, gi, n, _, seed, offset in
+                withExtendedLifetime(keep) {
+                    trainBackward(UnsafeRawPointer(x), y.map { UnsafeRawPointer($0) }, UnsafeRawPointer(g), UnsafeMutableRawPointer(gi), n,
+                                  seed, offset)
+                }
             }
         }
         return set

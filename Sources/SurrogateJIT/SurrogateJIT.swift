@@ -101,7 +101,7 @@ public final class SurrogateJIT: Sendable {
             parameters: spec.params.map { ParameterInfo(name: $0.name, defaultValue: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "", integer: $0.integer) },
             hasTrainForward: spec.trainForward != nil, isStochastic: spec.isStochastic,
             backwardReadsForwardOutput: spec.backward.expr.usesForwardOutput, hasPrimitive: spec.primitive != nil,
-            fingerprint: spec.fingerprint)
+            hasTrainBackward: spec.hasTrainBackward, fingerprint: spec.fingerprint)
     }
 
     // MARK: Compiling
@@ -140,8 +140,9 @@ public final class SurrogateJIT: Sendable {
         let symbol = "kgj_\(spec.name)"
         let hasTrainForward = spec.trainForward != nil
         let symbols = KernelOps.symbolNames
-            .filter { options.ops.contains($0.op) && (hasTrainForward || $0.op == .forward || $0.op == .backward || $0.op == .primitive) }
+            .filter { options.ops.contains($0.op) && (hasTrainForward || $0.op == .forward || $0.op == .backward || $0.op == .primitive || $0.op == .trainBackward) }
             .filter { $0.op != .primitive || spec.primitive != nil }
+            .filter { $0.op != .trainBackward || spec.hasTrainBackward }
             .map { (op: $0.op, name: "\(symbol)_\($0.name)_\(element.rawValue)") }
         // The disk key covers everything the object depends on, without rendering the source: the spec,
         // the values (exact), the element type and ops, the templates, and LLVM/CPU (see `keyMaterial`).

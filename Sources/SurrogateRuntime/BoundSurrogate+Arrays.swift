@@ -31,12 +31,13 @@ extension BoundSurrogate {
 
     /// grad_in for `x` (shape `[n]`, out `[n]`): `gradOut` defaults to ones; `y`, when the backward reads it
     /// and it is nil, is recomputed by the forward of noise step `step` (nil: the latest advancing forward's,
-    /// `self.step - 1`, or 0 before any) at `offset`.
+    /// `self.step - 1`, or 0 before any) at `offset`. A backward that draws noise samples that same step in
+    /// training with sampling (see `backward(_:y:gradOut:into:step:offset:)`).
     /// - Throws: `SurrogateError.lengthMismatch` when `y` or `gradOut` is shorter than `x`.
     public func backward(_ x: [T], y: [T]? = nil, gradOut: [T]? = nil, step: UInt64? = nil,
                          offset: UInt64 = 0) throws(SurrogateError) -> [T] {
         let g = gradOut ?? [T](repeating: 1, count: x.count)
-        let latest = self.step == 0 ? 0 : self.step &- 1
+        let latest = latestStep
         var forwardOutput = y
         if descriptor.backwardReadsForwardOutput, y == nil {
             forwardOutput = try forward(x, step: step ?? latest, offset: offset)
@@ -47,10 +48,10 @@ extension BoundSurrogate {
                 try result.withUnsafeMutableBufferPointer { (rb) throws(SurrogateError) in
                     if let forwardOutput {
                         try forwardOutput.withUnsafeBufferPointer { (yb) throws(SurrogateError) in
-                            try backward(xb, y: yb, gradOut: gb, into: rb)
+                            try backward(xb, y: yb, gradOut: gb, into: rb, step: step ?? latest, offset: offset)
                         }
                     } else {
-                        try backward(xb, gradOut: gb, into: rb)
+                        try backward(xb, gradOut: gb, into: rb, step: step ?? latest, offset: offset)
                     }
                 }
             }

@@ -8,6 +8,12 @@
 /// seed; the forms with `step:` use that step and leave `self.step` alone. A copy is a value: it shares
 /// nothing with the original, and continues from the step it was copied at (so two copies with one seed draw
 /// the same noise: give each its own seed or step range). Use a copy per thread, as for any Swift value.
+///
+/// A spec whose backward draws noise has a sampling backward (stream 2 of the counter, the forward's is 0). In
+/// training with sampling, forward k and backward k of a training step pair up: the forward takes step k and
+/// advances `step` to k + 1 (also when only the backward draws noise), and a backward without `step:` uses
+/// the latest forward's step, `step - 1` (0 before any forward), so it is keyed by the same
+/// `Philox.key(seed:step:)` as that forward. In eval or mean field the backward is the mean field.
 public struct BoundSurrogate<T: KernelScalar>: Sendable {
     public let descriptor: SurrogateDescriptor
     public let backend: Backend
@@ -103,19 +109,24 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
         }
     }
 
-    /// Whether a forward in the current mode draws noise (and so advances `step`).
+    /// Whether a forward in the current mode draws noise, itself or in its backward (and so advances `step`).
     public var drawsNoise: Bool {
         guard case .train(sample: true, _) = mode else { return false }
-        return descriptor.isStochastic && kernels.trainForward != nil
+        return descriptor.isStochastic && (kernels.trainForward != nil || kernels.trainBackward != nil)
     }
+
+    /// The step a backward without `step:` samples: the latest advancing forward's (`step - 1`), or 0 before any.
+    public var latestStep: UInt64 { step == 0 ? 0 : step &- 1 }
 
     /// gradIn = gradOut * surrogate gradient, into `gradIn`. `y` (the forward output in the same mode) is
     /// required when the backward reads it (`descriptor.backwardReadsForwardOutput`), ignored otherwise.
-    /// All buffers hold at least `x.count` elements.
+    /// All buffers hold at least `x.count` elements. When the backward draws noise and the mode is training with
+    /// sampling, the sampling backward runs with the noise of step `step` (nil: `latestStep`, the paired
+    /// forward's), element `i` at counter `offset + i` of stream 2; otherwise the mean-field backward.
     /// - Throws: `SurrogateError.lengthMismatch` for a short buffer, `.forwardOutputRequired` for a missing
     ///   `y` (nothing is written).
     public func backward(_ x: UnsafeBufferPointer<T>, y: UnsafeBufferPointer<T>? = nil, gradOut: UnsafeBufferPointer<T>,
-                         into gradIn: UnsafeMutableBufferPointer<T>) throws(SurrogateError) {
+                         into gradIn: UnsafeMutableBufferPointer<T>, step: UInt64? = nil, offset: UInt64 = 0) throws(SurrogateError) {
         let n = x.count
         for (count, name) in [(gradOut.count, "backward gradOut"), (gradIn.count, "backward gradIn")] where count < n {
             throw .lengthMismatch(operation: name, expected: n, got: count)
@@ -128,11 +139,21 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
         guard let xp = x.baseAddress, let gp = gradOut.baseAddress, let gip = gradIn.baseAddress else { return }
         let yp = needsY ? y?.baseAddress : nil
         let backward = kernels.backward, flush = flushesSubnormals
+        var sampling: (kernel: KernelSet<T>.TrainBackward, key: UInt64)?
+        if case .train(sample: true, let seed) = mode, let kernel = kernels.trainBackward {
+            sampling = (kernel, Philox.key(seed: seed, step: step ?? latestStep))
+        }
+        let sampled = sampling
         packed.withUnsafeBufferPointer { p in
             let params = p.baseAddress!
             Parallel.chunks(n, threads: threadCount(n)) { start, count in
                 FloatEnvironment.withSubnormals(flushed: flush) {
-                    backward(xp + start, yp.map { $0 + start }, gp + start, gip + start, count, params)
+                    if let sampled {
+                        sampled.kernel(xp + start, yp.map { $0 + start }, gp + start, gip + start, count, params, sampled.key,
+                                       offset &+ UInt64(start))
+                    } else {
+                        backward(xp + start, yp.map { $0 + start }, gp + start, gip + start, count, params)
+                    }
                 }
             }
         }

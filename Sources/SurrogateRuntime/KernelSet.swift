@@ -8,6 +8,9 @@ public struct KernelSet<T: KernelScalar>: Sendable {
     public typealias Backward = @Sendable (UnsafePointer<T>, UnsafePointer<T>?, UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafePointer<Double>) -> Void
     /// (x, y, n, params, seed, offset)
     public typealias TrainForward = @Sendable (UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafePointer<Double>, UInt64, UInt64) -> Void
+    /// (x, y or nil, gradOut, gradIn, n, params, seed, offset)
+    public typealias TrainBackward = @Sendable (UnsafePointer<T>, UnsafePointer<T>?, UnsafePointer<T>, UnsafeMutablePointer<T>, Int,
+                                                UnsafePointer<Double>, UInt64, UInt64) -> Void
 
     public var forward: Forward
     public var backward: Backward
@@ -15,9 +18,12 @@ public struct KernelSet<T: KernelScalar>: Sendable {
     public var trainForwardMeanField: Forward?
     /// The spec's primitive (the smooth forward), when it has one.
     public var primitive: Forward?
+    /// The sampling backward, when the spec's backward draws noise (`backward` is then its mean field).
+    public var trainBackward: TrainBackward?
 
     public init(forward: @escaping Forward, backward: @escaping Backward, trainForward: TrainForward? = nil,
-                trainForwardMeanField: Forward? = nil, primitive: Forward? = nil) {
+                trainForwardMeanField: Forward? = nil, primitive: Forward? = nil, trainBackward: TrainBackward? = nil) {
+        self.trainBackward = trainBackward
         self.primitive = primitive
         self.forward = forward
         self.backward = backward

@@ -1,5 +1,6 @@
 /// Philox-4x32-10 (Salmon et al., SC'11), the counter-based generator of every noise source.
-/// Counter = (block low, block high, site, 0), key = seed; the same arithmetic as `kg_philox` in the
+/// Counter = (block low, block high, site, stream), key = seed (stream 0 the training forward, 1 the per-call
+/// key derivation, 2 the sampling backward); the same arithmetic as `kg_philox` in the
 /// C prelude, so both backends draw bit-identical noise for any chunking.
 public enum Philox {
     /// The full generator: four output words for a counter and a key.
@@ -25,15 +26,17 @@ public enum Philox {
 
     /// The random bits of element `element` (its global index) for noise call `site`, as `kg_noise_bitsf`
     /// in the C prelude: float elements take one 32-bit word of a block each (4 per block), in the top bits.
+    /// `stream` is the counter's fourth word (0 the training forward, 2 the sampling backward:
+    /// `kg_noise_stream_bitsf`).
     @inlinable @inline(__always)
-    public static func bits(seed: UInt64, element: UInt64, site: UInt32, as: Float.Type) -> UInt64 {
-        bits(block(element >> 2, seed: seed, site: site), lane: Int(truncatingIfNeeded: element & 3), as: Float.self)
+    public static func bits(seed: UInt64, element: UInt64, site: UInt32, stream: UInt32 = 0, as: Float.Type) -> UInt64 {
+        bits(block(element >> 2, seed: seed, site: site, stream: stream), lane: Int(truncatingIfNeeded: element & 3), as: Float.self)
     }
 
-    /// As `kg_noise_bits`: double elements take two words of a block each (2 per block).
+    /// As `kg_noise_bits` (`kg_noise_stream_bits`): double elements take two words of a block each (2 per block).
     @inlinable @inline(__always)
-    public static func bits(seed: UInt64, element: UInt64, site: UInt32, as: Double.Type) -> UInt64 {
-        bits(block(element >> 1, seed: seed, site: site), lane: Int(truncatingIfNeeded: element & 1), as: Double.self)
+    public static func bits(seed: UInt64, element: UInt64, site: UInt32, stream: UInt32 = 0, as: Double.Type) -> UInt64 {
+        bits(block(element >> 1, seed: seed, site: site, stream: stream), lane: Int(truncatingIfNeeded: element & 1), as: Double.self)
     }
 
     /// The bits of the `lane`-th float element of a block (`kg_block_bitsf`; the kernels' whole-block loops).
@@ -49,8 +52,8 @@ public enum Philox {
     }
 
     @inlinable @inline(__always)
-    public static func block(_ index: UInt64, seed: UInt64, site: UInt32) -> (UInt32, UInt32, UInt32, UInt32) {
-        block(counter: (UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32), site, 0),
+    public static func block(_ index: UInt64, seed: UInt64, site: UInt32, stream: UInt32 = 0) -> (UInt32, UInt32, UInt32, UInt32) {
+        block(counter: (UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32), site, stream),
               key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
     }
 }

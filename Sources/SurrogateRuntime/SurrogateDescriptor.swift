@@ -11,12 +11,17 @@ public struct SurrogateDescriptor: Sendable, Hashable {
     public var backwardReadsForwardOutput: Bool
     /// The spec has a `primitive`, so its kernels include the smooth forward (`BoundSurrogate.primitive`).
     public var hasPrimitive: Bool
+    /// The backward draws noise: its kernels include a sampling backward (`KernelSet.trainBackward`), used in
+    /// training with sampling; the plain backward is then the mean field.
+    public var hasTrainBackward: Bool
     /// Identifies the spec text the kernels were made from (`Spec.fingerprint`); registering a descriptor with
     /// another fingerprint under the same name drops the kernels made from the old text.
     public var fingerprint: String
 
     public init(name: String, summary: String, parameters: [ParameterInfo], hasTrainForward: Bool,
-                isStochastic: Bool, backwardReadsForwardOutput: Bool, hasPrimitive: Bool = false, fingerprint: String = "") {
+                isStochastic: Bool, backwardReadsForwardOutput: Bool, hasPrimitive: Bool = false, hasTrainBackward: Bool = false,
+                fingerprint: String = "") {
+        self.hasTrainBackward = hasTrainBackward
         self.hasPrimitive = hasPrimitive
         self.fingerprint = fingerprint
         self.name = name

@@ -195,6 +195,41 @@ static void check_primitive(void) {
     kg_release(h);
 }
 
+/* noisy_gradient's backward draws noise (ABI 4): kg_train_backward samples, keyed by (seed, offset) like
+   kg_train_forward; at x = 0 with jitter 1 the gradient is 2u, u in [0, 1); kg_backward is the mean field, 1. */
+static void check_train_backward(void) {
+    char *error = NULL;
+    kg_handle *h = NULL;
+    const char *names[] = {"jitter"};
+    const double values[] = {1.0};
+    kg_status st = kg_bind("noisy_gradient", "c", "float64", names, values, 1, &h, &error);
+    CHECK(st == KG_OK, "bind noisy_gradient: %s", error ? error : "(null)");
+    enum { N = 64 };
+    double x[N] = {0}, ones[N], g[N], parts[N], other[N], mean[N];
+    for (int i = 0; i < N; ++i) ones[i] = 1;
+    st = kg_train_backward(h, x, NULL, ones, g, N, 11, 5, &error);
+    CHECK(st == KG_OK, "kg_train_backward: status %d, %s", st, error ? error : "(null)");
+    CHECK(kg_train_backward(h, x, NULL, ones, parts, 10, 11, 5, NULL) == KG_OK
+              && kg_train_backward(h, x + 10, NULL, ones, parts + 10, N - 10, 11, 15, NULL) == KG_OK,
+          "chunked kg_train_backward failed");
+    CHECK(kg_train_backward(h, x, NULL, ones, other, N, 12, 5, NULL) == KG_OK, "kg_train_backward seed 12 failed");
+    CHECK(kg_backward(h, x, NULL, ones, mean, N, NULL) == KG_OK, "kg_backward noisy_gradient failed");
+    int distinct = 0, same_as_other = 0;
+    for (int i = 0; i < N; ++i) {
+        CHECK(g[i] >= 0 && g[i] < 2, "sampled gradient %d: %.17g, expected 2u in [0, 2)", i, g[i]);
+        CHECK(parts[i] == g[i], "chunk at %d: %.17g, one call %.17g", i, parts[i], g[i]);
+        CHECK(mean[i] == 1, "mean-field backward at %d: %.17g, expected 1", i, mean[i]);
+        distinct += i > 0 && g[i] != g[i - 1];
+        same_as_other += other[i] == g[i];
+    }
+    CHECK(distinct == N - 1 && same_as_other == 0, "noise: %d distinct neighbours, %d equal across seeds", distinct, same_as_other);
+    char *facts = NULL;
+    CHECK(kg_handle_json(h, &facts, NULL) == KG_OK && facts && strstr(facts, "\"has_train_backward\":true"), "facts: %s",
+          facts ? facts : "(null)");
+    kg_free(facts);
+    kg_release(h);
+}
+
 int main(void) {
     CHECK(kg_abi_version() == KG_ABI_VERSION, "library ABI %d, header %d", kg_abi_version(), KG_ABI_VERSION);
     CHECK(strlen(kg_version()) > 0, "empty version");
@@ -207,6 +242,7 @@ int main(void) {
     check_errors();
     check_torch_source();
     check_primitive();
+    check_train_backward();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -58,6 +58,21 @@ import Testing
         #expect(!text.contains("def train_forward"))
     }
 
+    /// A backward that draws noise: `backward` is its mean field (no draw; u at 1/2), `train_backward` samples from
+    /// the generator, and the module says so.
+    @Test func noisyBackwardEmitsMeanFieldAndSamplingBackwards() throws {
+        let (loaded, diagnostics) = SpecLoader.load(yaml: "name: nb\nsummary: s\nbackward: x * uniform()\n", file: "nb.yaml")
+        #expect(!diagnostics.hasErrors, "\(diagnostics)")
+        let text = try Self.render(try #require(loaded))
+        #expect(text.contains("HAS_TRAIN_BACKWARD = True") && text.contains("STOCHASTIC = True"))
+        let backward = try #require(text.range(of: "def backward(x, y, grad_out):"))
+        let sampling = try #require(text.range(of: "def train_backward(x, y, grad_out, generator=None):"))
+        #expect(backward.upperBound < sampling.lowerBound)
+        let meanField = String(text[backward.upperBound..<sampling.lowerBound])
+        #expect(!meanField.contains("_kg_draw") && meanField.contains("grad_out * (x * float.fromhex('0x1p-1'))"), "\(meanField)")
+        #expect(String(text[sampling.upperBound...]).contains("u0 = _kg_draw(x, generator)"))
+    }
+
     @Test func literalsAreExactPythonFloats() {
         #expect(Dialect.pythonFloat(5) == "5.0")
         #expect(Dialect.pythonFloat(-0.0) == "-0.0")

@@ -70,6 +70,35 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
             #expect(try j.forward(x, step: 0, offset: 9) == a.forward(x, step: 0, offset: 9))
         }
     }
+
+    /// The sampling backward (`train_backward`, noise stream 2) of the JIT equals the C kernels' bit for bit, in
+    /// both dtypes, for a call, its chunks at their offsets and several threads; the mean field too.
+    @Test func stochasticBackwardMatchesAOTBitForBit() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = DispatchTable()
+        for d in DispatchTable.builtin.descriptors { table.register(d) }
+        jit.install(in: table)
+        func check<T: KernelScalar>(_: T.Type) throws {
+            for mode in [SurrogateMode.train(sample: true, seed: 2026), .train(sample: false, seed: 0), .eval] {
+                var j: BoundSurrogate<T> = try table.surrogate("noisy_gradient", backend: .jit, parameters: ["jitter": 0.25])
+                var a: BoundSurrogate<T> = try DispatchTable.builtin.surrogate("noisy_gradient", backend: .c, parameters: ["jitter": 0.25])
+                #expect(j.backend == .jit)
+                j.mode = mode
+                a.mode = mode
+                j.threads = 3
+                let x = Inputs.grid(T.self)
+                let whole = try a.backward(x, step: 5, offset: 3)
+                #expect(try j.backward(x, step: 5, offset: 3) == whole, "\(T.self) \(mode)")
+                let half = x.count / 2
+                let chunks = try j.backward(Array(x[..<half]), step: 5, offset: 3)
+                    + j.backward(Array(x[half...]), step: 5, offset: 3 + UInt64(half))
+                #expect(chunks == whole, "\(T.self) \(mode) chunked")
+            }
+        }
+        try check(Float.self)
+        try check(Double.self)
+    }
 }
 
 @Suite(.serialized) struct JITBehaviourTests {

@@ -60,7 +60,7 @@ import Testing
         #expect(issue("x + y", scope: forward) == FormulaIssue(offset: 4, id: .forwardOutputOutsideBackward,
             message: "`y` (the forward output) used in `forward`; it is allowed only in `backward`"))
         #expect(issue("x + logistic()", scope: forward) == FormulaIssue(offset: 4, id: .noiseOutsideTrainForward,
-            message: "noise source `logistic()` used in `forward`; noise is allowed only in `train_forward`"))
+            message: "noise source `logistic()` used in `forward`; noise is allowed only in `train_forward` and `backward`"))
     }
 
     @Test func allNameErrorsOfOneFormulaAreReported() {

@@ -68,6 +68,24 @@ import Testing
         #expect(catalog.specs.map(\.name).sorted() == ["a__b", "nt"])
     }
 
+    /// A backward that draws noise emits `train_backward` too: `sb`'s sampling backward and `sb_train`'s backward
+    /// are both `kg_sb_train_backward_f32`; without noise in `sb`'s backward the two specs coexist.
+    @Test func aSamplingBackwardCollidesWithAnotherSpecsBackward() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-naming-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let other = "name: sb_train\nsummary: s\nbackward: x\n"
+        try other.write(to: dir.appendingPathComponent("sb_train.yaml"), atomically: true, encoding: .utf8)
+        let sb = dir.appendingPathComponent("sb.yaml")
+        try "name: sb\nsummary: s\nbackward: x * uniform()\n".write(to: sb, atomically: true, encoding: .utf8)
+        let catalog = try SpecCatalog.load(directory: dir.path)
+        let collisions = catalog.diagnostics.filter { $0.id == .nameCollision }
+        #expect(collisions.count == 1)
+        #expect(collisions.first?.message.hasPrefix("surrogate `sb_train` would emit the C symbol `kg_sb_train_backward_f32`, which `sb`") == true)
+        try "name: sb\nsummary: s\nbackward: x * 0.5\n".write(to: sb, atomically: true, encoding: .utf8)
+        #expect(try SpecCatalog.load(directory: dir.path).diagnostics.filter { $0.id == .nameCollision }.isEmpty)
+    }
+
     /// The reserved C names cover every `kg_` identifier the fixed C files define (so a new prelude helper
     /// cannot silently become a collision).
     @Test func reservedCIdentifiersCoverTheFixedFiles() throws {

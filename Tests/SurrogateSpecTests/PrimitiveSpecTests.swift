@@ -37,7 +37,7 @@ import Testing
         #expect(y.spec == nil)
         let noise = load("name: demo\nsummary: s\nbackward: x\nprimitive: x + ⟦uniform()\n")
         #expect(noise.diagnostics == [Diagnostic(.noiseOutsideTrainForward, at: noise.marker,
-                                                 "in `primitive`: noise source `uniform()` used in `primitive`; noise is allowed only in `train_forward`")])
+                                                 "in `primitive`: noise source `uniform()` used in `primitive`; noise is allowed only in `train_forward` and `backward`")])
         let unknown = load("name: demo\nsummary: s\nprimitive: ⟦sigmod(x)\n")
         #expect(unknown.diagnostics.map(\.id) == [.unknownFunction])
         #expect(unknown.diagnostics.first?.location == unknown.marker)

@@ -176,8 +176,21 @@ import Testing
     }
 
     @Test func noiseOutsideTrainForward() {
-        expectDiagnostic("name: demo\nsummary: s\nbackward: x + ⟦uniform()\n", .noiseOutsideTrainForward,
-                         "in `backward`: noise source `uniform()` used in `backward`; noise is allowed only in `train_forward`")
+        expectDiagnostic("name: demo\nsummary: s\nforward: x > ⟦uniform()\nbackward: 1\n", .noiseOutsideTrainForward,
+                         "in `forward`: noise source `uniform()` used in `forward`; noise is allowed only in `train_forward` and `backward`")
+    }
+
+    /// Noise in `backward` loads: the spec then has a sampling backward and is stochastic; noise inside a sum of
+    /// the backward is still refused.
+    @Test func noiseInTheBackwardLoads() throws {
+        let (spec, diagnostics) = SpecLoader.load(yaml: "name: demo\nsummary: s\nbackward: \"x > 0 ? 1 : uniform() - 0.5\"\n", file: "Specs/demo.yaml")
+        #expect(!diagnostics.hasErrors, "\(diagnostics)")
+        let loaded = try #require(spec)
+        #expect(loaded.hasTrainBackward && loaded.isStochastic && loaded.trainForward == nil)
+        let plain = try #require(SpecLoader.load(yaml: "name: demo\nsummary: s\nbackward: x\n", file: "Specs/demo.yaml").0)
+        #expect(!plain.hasTrainBackward && !plain.isStochastic)
+        expectDiagnostic("name: demo\nsummary: s\nparams:\n  n: {default: 2, integer: true, min: 1, max: 3}\nbackward: sum(i, 1, n, ⟦uniform())\n",
+                         .noiseInSum, "in `backward`: noise source `uniform()` inside `sum`; the terms of a sum must not draw noise (draw once outside the sum)")
     }
 
     @Test func trainForwardWithoutBackward() {

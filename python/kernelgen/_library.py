@@ -9,7 +9,7 @@ from .errors import BY_STATUS, InternalError
 
 LIBRARY = "libKernelgenABI.so"
 #: KG_ABI_VERSION of the header these bindings were written for.
-ABI_VERSION = 3
+ABI_VERSION = 4
 
 
 def library_path() -> Path:
@@ -58,6 +58,7 @@ def _load(path: Path) -> ctypes.CDLL:
         "kg_train_forward": ([vp, vp, vp, sz, ctypes.c_uint64, ctypes.c_uint64, vp], st),
         "kg_train_forward_mean": ([vp, vp, vp, sz, vp], st),
         "kg_backward": ([vp, vp, vp, vp, vp, sz, vp], st),
+        "kg_train_backward": ([vp, vp, vp, vp, vp, sz, ctypes.c_uint64, ctypes.c_uint64, vp], st),
         "kg_primitive": ([vp, vp, vp, sz, vp], st),
         "kg_handle_set_threads": ([vp, ctypes.c_int, out], st),
         "kg_handle_set_flush_subnormals": ([vp, ctypes.c_int, out], st),

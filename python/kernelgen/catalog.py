@@ -27,9 +27,10 @@ class Parameter:
 
 @dataclass(frozen=True)
 class SurrogateInfo:
-    """What a surrogate is: `params` in argument order; `stochastic`: its training forward samples noise;
-    `backward_reads_y`: `Surrogate.backward` needs the forward output `y`; `has_primitive`: the spec has a
-    `primitive` (the smooth forward, `Surrogate.primitive`)."""
+    """What a surrogate is: `params` in argument order; `stochastic`: training samples noise (its training forward,
+    its backward or both); `backward_reads_y`: `Surrogate.backward` needs the forward output `y`; `has_primitive`:
+    the spec has a `primitive` (the smooth forward, `Surrogate.primitive`); `has_train_backward`: its backward
+    draws noise (sampled by `Surrogate.backward(..., training=True, seed=...)`, else the mean field)."""
 
     name: str
     summary: str
@@ -38,6 +39,7 @@ class SurrogateInfo:
     has_train_forward: bool
     backward_reads_y: bool
     has_primitive: bool = False
+    has_train_backward: bool = False
 
 
 def _float(value):
@@ -59,6 +61,7 @@ def surrogates() -> list:
             has_train_forward=bool(item["has_train_forward"]),
             backward_reads_y=bool(item["backward_reads_y"]),
             has_primitive=bool(item["has_primitive"]),
+            has_train_backward=bool(item["has_train_backward"]),
         )
         for item in json.loads(_library.take_string(text))
     ]

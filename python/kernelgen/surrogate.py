@@ -82,6 +82,7 @@ class Surrogate:
         self._stochastic = bool(facts["stochastic"])
         self._reads_y = bool(facts["backward_reads_y"])
         self._has_primitive = bool(facts["has_primitive"])
+        self._has_train_backward = bool(facts["has_train_backward"])
         self._bind_ms = float(facts["bind_ms"])
         if self._backend != backend:
             warnings.warn(f"{backend} kernels for `{name}` are unavailable; the {self._backend} kernels serve instead",
@@ -110,7 +111,9 @@ class Surrogate:
     backend = property(lambda self: self._backend, doc="The backend that serves the calls: c, swift or jit.")
     dtype = property(lambda self: self._dtype, doc="numpy.dtype('float32') or numpy.dtype('float64').")
     params = property(lambda self: dict(self._params), doc="Every parameter's value (defaults filled in).")
-    stochastic = property(lambda self: self._stochastic, doc="Its training forward samples noise.")
+    stochastic = property(lambda self: self._stochastic, doc="Training samples noise (in the forward, the backward or both).")
+    has_train_backward = property(lambda self: self._has_train_backward,
+                                  doc="The backward draws noise: `backward(..., training=True, seed=...)` samples it.")
     backward_reads_y = property(lambda self: self._reads_y, doc="`backward` needs y, the forward output.")
     has_primitive = property(lambda self: self._has_primitive,
                              doc="The spec has a `primitive` (the smooth forward): `primitive(x)` computes it.")
@@ -198,13 +201,17 @@ class Surrogate:
             return int(seed.integers(0, _U64, dtype=np.uint64))
         return _u64("seed", seed)
 
-    def backward(self, x, grad_out, y=None, out=None):
+    def backward(self, x, grad_out, y=None, out=None, training=False, sample=True, seed=None, offset=0):
         """grad_in = grad_out * the surrogate gradient at x: an array of x's shape and dtype (`out` when given).
 
         `grad_out` (and `y`, `out`) must have x's shape and dtype. `y`, the forward's output in the same mode, is
         required when `backward_reads_y` (the noisy threshold: scale * y * (1 - y)); else it is checked and
-        ignored. Raises ForwardOutputRequired (a ValueError) when y is needed and missing; TypeError/ValueError
-        for arrays of the wrong kind."""
+        ignored. When the backward draws noise (`has_train_backward`), training=True with sample=True samples it:
+        element i (C order) at counter offset + i of stream 2 of the Philox generator keyed by `seed`, an int in
+        [0, 2**64) that must be given (pass the seed and offset of the paired training forward); otherwise, and
+        for every other surrogate, the mean-field backward (noise at its mean). Raises ForwardOutputRequired (a
+        ValueError) when y is needed and missing; ValueError for a missing seed, or a seed or offset outside
+        [0, 2**64); TypeError/ValueError for arrays of the wrong kind."""
         dtype, shape = self._dtype, x.shape if isinstance(x, np.ndarray) else None
         input_array(x, "x", dtype)
         input_array(grad_out, "grad_out", dtype, shape)
@@ -217,7 +224,16 @@ class Surrogate:
         grad_in = output_array(out, "out", dtype, shape)
         pointer = _library.data_pointer
         yp = pointer(y) if y is not None else None
-        args = (self._h, pointer(x), yp, pointer(grad_out), pointer(grad_in), x.size, None)
-        if _library.lib.kg_backward(*args):
-            self._failed(_library.lib.kg_backward, *args)
+        if training and sample and self._has_train_backward:
+            if seed is None:
+                raise ValueError(f"the backward of `{self._name}` samples noise in training and seed is None; expected the "
+                                 "seed (and offset) of the paired training forward, or sample=False for the mean field")
+            args = (self._h, pointer(x), yp, pointer(grad_out), pointer(grad_in), x.size, _u64("seed", seed),
+                    _u64("offset", offset), None)
+            function = _library.lib.kg_train_backward
+        else:
+            args = (self._h, pointer(x), yp, pointer(grad_out), pointer(grad_in), x.size, None)
+            function = _library.lib.kg_backward
+        if function(*args):
+            self._failed(function, *args)
         return grad_in

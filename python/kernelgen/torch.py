@@ -130,7 +130,8 @@ def _check_backend(backend):
 class _Kernels:
     """A kernel handle (kernelgen.Surrogate) called on contiguous CPU tensors' memory, no copies."""
 
-    __slots__ = ("surrogate", "h", "reads_y", "stochastic", "has_train_forward", "has_primitive", "name", "values")
+    __slots__ = ("surrogate", "h", "reads_y", "stochastic", "has_train_forward", "has_primitive", "has_train_backward", "name",
+                 "values")
     on_cpu = True
 
     def __init__(self, name, backend, dtype, values):
@@ -142,6 +143,7 @@ class _Kernels:
         self.stochastic = self.surrogate.stochastic
         self.has_train_forward = True  # the library computes the eval forward when there is none
         self.has_primitive = self.surrogate.has_primitive
+        self.has_train_backward = self.surrogate.has_train_backward
 
     def _failed(self, function, *args):
         self.surrogate._failed(function, *args)
@@ -180,11 +182,22 @@ class _Kernels:
             self._failed(_library.lib.kg_backward, *args)
         return grad_in
 
+    def train_backward(self, x, y, grad_out, seed, generator):
+        """The sampling backward with the forward's Philox key `seed` (its noise stream 2, the forward's 0)."""
+        grad_out = grad_out.contiguous()
+        grad_in = torch.empty_like(x)
+        args = (self.h, x.data_ptr(), None if y is None else y.data_ptr(), grad_out.data_ptr(), grad_in.data_ptr(),
+                x.numel(), seed, 0, None)
+        if _library.lib.kg_train_backward(*args):
+            self._failed(_library.lib.kg_train_backward, *args)
+        return grad_in
+
 
 class _Expressions:
     """The surrogate's PyTorch expression module with the parameter values: any device."""
 
-    __slots__ = ("module", "args", "reads_y", "stochastic", "has_train_forward", "has_primitive", "name", "values")
+    __slots__ = ("module", "args", "reads_y", "stochastic", "has_train_forward", "has_primitive", "has_train_backward", "name",
+                 "values")
     on_cpu = False
 
     def __init__(self, name, dtype, values):
@@ -209,6 +222,7 @@ class _Expressions:
         self.stochastic = bool(module["STOCHASTIC"])
         self.has_train_forward = bool(module["HAS_TRAIN_FORWARD"])
         self.has_primitive = bool(module["HAS_PRIMITIVE"])
+        self.has_train_backward = bool(module["HAS_TRAIN_BACKWARD"])
 
     def forward(self, x):
         return self.module["forward"](x, *self.args)
@@ -227,6 +241,11 @@ class _Expressions:
 
     def backward(self, x, y, grad_out):
         return self.module["backward"](x, y, grad_out.contiguous(), *self.args)
+
+    def train_backward(self, x, y, grad_out, seed, generator):
+        """The sampling backward; its noise draws from `generator` (torch's default for the device when None) at
+        backward time, as snnTorch's torch.rand_like does: the expression module has no Philox stream to pair."""
+        return self.module["train_backward"](x, y, grad_out.contiguous(), *self.args, generator=generator)
 
 
 def _module(name):
@@ -321,6 +340,12 @@ def _forward(ctx, runner, input, mode, seed, generator):
     else:
         if not runner.on_cpu and generator is not None and generator.device != x.device:
             raise ValueError(f"generator is on {generator.device}; expected a generator of the input's device {x.device}")
+        if mode == "sample" and runner.has_train_backward:
+            # The backward samples too: the kernels key it by the forward's Philox seed (drawn once here, used by
+            # both: the backward's noise is stream 2 of that key, the forward's stream 0).
+            if runner.on_cpu:
+                seed = _draw_seed(seed, generator)
+            ctx.backward_noise = (seed, generator)
         y = runner.train(x, mode == "sample", seed, generator)
     # the input itself (not a contiguous copy), so that a double backward reaches the input's graph
     if runner.reads_y:
@@ -340,11 +365,17 @@ def _backward(ctx, grad_output):
     saved = ctx.saved_tensors
     x, y = saved[0], (saved[1] if len(saved) > 1 else None)
     runner = ctx.runner
+    noise = getattr(ctx, "backward_noise", None)  # (seed, generator) of a sampled forward whose backward samples
     if runner.on_cpu:
         if torch.is_grad_enabled() and (x.requires_grad or grad_output.requires_grad):
             runner = _runner(runner.name, "torch", x, runner.values)
+            noise = noise and (None, None)  # the expression module draws from torch's default generator
+        elif noise is not None:
+            return runner.train_backward(x.contiguous(), y, grad_output, *noise)
         else:
             return runner.backward(x.contiguous(), y, grad_output)
+    if noise is not None:
+        return runner.train_backward(x, y, grad_output, *noise)
     return runner.backward(x, y, grad_output)
 
 
@@ -527,7 +558,11 @@ def surrogate(name, input, backend="c", training=False, sample=True, seed=None, 
     "jit" (kernels compiled for these values, cached per value: the first call of a value compiles), "torch"
     (the expression module; tensors on other devices than the CPU always use it). training=False: the eval
     forward (the spec's `forward`); training=True: its `train_forward` (when it has one), sampled (sample=True,
-    noise keyed as in noisy_threshold_spike) or mean field (sample=False).
+    noise keyed as in noisy_threshold_spike) or mean field (sample=False). A spec whose backward draws noise
+    (`noisy_gradient`, snnTorch's SSO) samples its backward in training with sample=True: the kernels with the
+    Philox seed of the forward of the same call (noise stream 2, the forward's 0: forward and backward of a
+    call pair up, reproducibly under `seed` or torch.manual_seed); the expression module ("torch") from
+    `generator` at backward time. Otherwise (eval, sample=False) the backward is the mean field.
 
     smooth=True: the spec's `primitive` (the smooth forward, SpikingJelly's spiking=False) instead of spikes, in
     every mode (training and sample are ignored); its gradient is the same backward, which is the primitive's

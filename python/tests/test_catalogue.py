@@ -105,6 +105,8 @@ CASES = {
     # backward returns one gradient for two inputs (RuntimeError): only the forward runs (LIBRARY_BACKWARD_FAILS).
     "snntorch_lso": ("snntorch", lambda x: library("snntorch").LeakySpikeOperator.apply(x, 0.1)),
     "snntorch_sfs": ("snntorch", lambda x: library("snntorch").SFS()(x)),
+    # Noise in the backward: compared by test_sso_* (the mean field exactly, the samples statistically).
+    "snntorch_sso": ("snntorch", lambda x: library("snntorch").SSO()(x)),
     "spikingjelly_piecewise_quadratic": ("spikingjelly", lambda x: library("spikingjelly").PiecewiseQuadratic()(x)),
     "spikingjelly_piecewise_exp": ("spikingjelly", lambda x: library("spikingjelly").PiecewiseExp()(x)),
     "spikingjelly_sigmoid": ("spikingjelly", lambda x: library("spikingjelly").Sigmoid()(x)),
@@ -146,12 +148,19 @@ CASES = {
 
 # Library functions the spec language cannot write yet: (library, attribute) -> what it needs.
 NOT_EXPRESSIBLE = {
-    ("snntorch", "SSO"): "noise in the backward (U(-1/2, 1/2) drawn at backward time)",
     ("snntorch", "custom_surrogate"): "a grad_out-aware backward (any Python function of input, grad_input and spikes)",
     ("spikingjelly", "PoissonPass"): "bernoulli(p) (forward torch.bernoulli(x); mean field must be x, not x > 0.5)",
     ("norse", "logistic_fn"): "bernoulli(p) (forward Bernoulli(0.5 + 0.5 tanh(k x)); mean field must be p)",
     ("norse", "circ_dist_fn"): "bernoulli(p) (forward Bernoulli(0.5 + 0.5 x / sqrt(x^2 + alpha^2)); mean field must be p)",
     ("sinabs", "StochasticRounding"): "bernoulli(p) (forward floor(x) + Bernoulli(x - floor(x)); mean field must be x)",
+}
+
+
+# Specs whose backward draws noise: name -> the library's subthreshold noise as (low, high) of its uniform support
+# and the mean field, each a function of x's dtype. SSO(mean=0, variance=0.2): (rand - 0.5 + mean) * variance.
+SAMPLED_BACKWARD = {
+    "snntorch_sso": ((lambda t: (t(0.5) - t(0.5) + t(0)) * t(0.2)),  # the noise at its mean, E[u] = 1/2, as kernelgen rounds it
+                     (lambda t: ((t(0) - t(0.5)) * t(0.2), (t(1) - t(0.5)) * t(0.2)))),  # its support [-0.1, 0.1)
 }
 
 
@@ -284,18 +293,18 @@ def catalogue_names():
 def test_every_catalogue_spec_is_compared_and_every_gap_is_named():
     assert CATALOGUE.is_dir(), f"no catalogue at {CATALOGUE}"
     names = catalogue_names()
-    assert len(names) == 42
+    assert len(names) == 43
     assert sorted(CASES) == names
     for (lib, attribute), needs in NOT_EXPRESSIBLE.items():
         assert needs
         assert hasattr(library(lib), attribute), f"{lib} has no {attribute}"
         assert not (CATALOGUE / lib).joinpath(f"{attribute.lower()}.yaml").exists()
-    # The four libraries' functions: 42 specs + 6 not yet expressible.
+    # The four libraries' functions: 43 specs + 5 not yet expressible.
     assert len(names) + len(NOT_EXPRESSIBLE) == 48
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(set(CASES) - set(SAMPLED_BACKWARD)))
 def test_catalogue_spec_agrees_with_its_library(name, dtype):
     lib_name, fn = CASES[name]
     library(lib_name)
@@ -354,6 +363,55 @@ def test_catalogue_spec_agrees_with_its_library(name, dtype):
     # Backward: within the README's bound of the library's own value.
     ok = within_bound(kg_g, lib_g, dtype) | skip
     assert np.all(ok), (name, x[~ok][:5], kg_g[~ok][:5], lib_g[~ok][:5])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+def test_sso_forward_is_the_librarys_and_its_mean_field_backward_is_the_formula_at_the_mean(dtype):
+    """snnTorch's SSO: the forward bit for bit; the backward outside training (the mean field) exactly
+    x > 0 ? 1 : (E[u] - 0.5 + mean) * variance, i.e. 1 above the threshold and 0 at and below it (NaN included)."""
+    lib_name, fn = CASES["snntorch_sso"]
+    library(lib_name)
+    x = grid(dtype)
+    kg_y, kg_g = kernelgen_values("snntorch_sso", x)
+    lib_y, _ = library_values(fn, x)
+    assert np.array_equal(kg_y, lib_y) and np.array_equal(np.signbit(kg_y), np.signbit(lib_y))
+    mean_field = SAMPLED_BACKWARD["snntorch_sso"][0](dtype)
+    expected = np.where(x > 0, dtype(1), mean_field).astype(dtype)
+    assert kg_g.dtype == dtype
+    assert np.array_equal(kg_g, expected) and not np.signbit(kg_g).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+def test_sso_sampled_backward_has_the_librarys_distribution(dtype):
+    """Training with sampling: above the threshold the gradient is exactly grad_out, as the library's; below it,
+    over 200 repeats of 2001 points, kernelgen's samples and the library's share the support [-0.1, 0.1) and the
+    mean 0 and variance 0.2^2 / 12 of U(-0.1, 0.1) (within 5 standard errors), and repeats differ."""
+    lib_name, fn = CASES["snntorch_sso"]
+    library(lib_name)
+    x = np.linspace(-10, 10, 2001).astype(dtype)
+    below = ~(x > 0)
+    low, high = SAMPLED_BACKWARD["snntorch_sso"][1](dtype)
+    s = kernelgen.Surrogate("snntorch_sso", backend="jit", dtype=dtype)
+    torch.manual_seed(7)
+    ours, theirs = [], []
+    for repeat in range(200):
+        g = s.backward(x, np.ones_like(x), training=True, seed=1000 + repeat)
+        _, lib_g = library_values(fn, x)
+        assert np.array_equal(g[~below], np.ones_like(x[~below])) and np.array_equal(lib_g[~below], g[~below])
+        ours.append(g[below])
+        theirs.append(lib_g[below])
+    n = sum(len(a) for a in ours)
+    variance = 0.2 ** 2 / 12
+    for label, samples in (("kernelgen", np.concatenate(ours)), ("snnTorch", np.concatenate(theirs))):
+        assert samples.dtype == dtype
+        assert samples.min() >= low and samples.max() < high, (label, samples.min(), samples.max())
+        assert abs(samples.astype(np.float64).mean()) <= 5 * math.sqrt(variance / n), label
+        # The variance of the sample variance of a uniform: (mu4 - sigma^4) / n with mu4 = 9/5 sigma^4.
+        assert abs(samples.astype(np.float64).var() - variance) <= 5 * math.sqrt(0.8 * variance ** 2 / n), label
+    assert not np.array_equal(ours[0], ours[1])
+    # Reproducible from the seed; the mean field is not a sample.
+    assert np.array_equal(s.backward(x, np.ones_like(x), training=True, seed=1000)[below], ours[0])
+    assert not np.array_equal(s.backward(x, np.ones_like(x), training=True, sample=False)[below], ours[0])
 
 
 def test_a_wrong_spec_is_caught(tmp_path):

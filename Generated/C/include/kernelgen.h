@@ -60,6 +60,7 @@ void kg_math_round_f64(const double *__restrict x, double *__restrict y, size_t 
 
 #include "kernelgen_arctan.h"
 #include "kernelgen_gaussian.h"
+#include "kernelgen_noisy_gradient.h"
 #include "kernelgen_noisy_threshold.h"
 #include "kernelgen_piecewise_linear.h"
 #include "kernelgen_sigmoid.h"

@@ -23,6 +23,10 @@ public struct SurrogateContext: Sendable {
     /// The spec has a `primitive` (emitted as the `primitive` kernel, the smooth forward).
     public var hasPrimitive: Bool
     public var isStochastic: Bool
+    /// The backward draws noise: `backward` is then its mean field and `train_backward` samples (stream 2).
+    public var hasTrainBackward: Bool
+    /// Training differs from eval (a training forward or a sampling backward): the typed wrapper has `training`.
+    public var hasTraining: Bool
     public var backwardUsesY: Bool
     public var kernels: [KernelContext]
     /// Swift initialiser parameters of the typed wrapper: `scale: Double = 5.0, training: Bool = true, ...`.
@@ -58,10 +62,12 @@ public struct SurrogateContext: Sendable {
         hasTrainForward = spec.trainForward != nil
         hasPrimitive = spec.primitive != nil
         isStochastic = spec.isStochastic
+        hasTrainBackward = spec.hasTrainBackward
+        hasTraining = spec.trainForward != nil || spec.hasTrainBackward
         backwardUsesY = spec.backward.expr.usesForwardOutput
         // Defaults people read in completion and quick help: shortest round-trip decimals (exact all the same).
         var initParams = params.map { "\($0.swiftName): Double = \($0.defaultValue)" }
-        if hasTrainForward { initParams.append("training: Bool = true") }
+        if hasTraining { initParams.append("training: Bool = true") }
         if isStochastic { initParams += ["sample: Bool = true", "seed: UInt64 = 0", "step: UInt64 = 0"] }
         initParams.append("backend: Backend = .c")
         swiftInitParams = initParams.joined(separator: ", ")
@@ -69,12 +75,14 @@ public struct SurrogateContext: Sendable {
         // What the kernels call once fused, the training forward also in its mean-field form.
         let train = spec.trainForward.map { [$0.expr, Simplifier.meanField($0.expr)] } ?? []
         let primitive = spec.primitive.map { [$0.expr] } ?? []
-        preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train + primitive).map { Simplifier.stabilise(Simplifier.fuse($0)) })
+        let meanBackward = spec.hasTrainBackward ? [Simplifier.meanField(spec.backward.expr)] : []
+        preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train + primitive + meanBackward).map { Simplifier.stabilise(Simplifier.fuse($0)) })
         kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
         emit = ["forward": ops.contains(.forward), "backward": ops.contains(.backward),
                 "trainForward": ops.contains(.trainForward) && hasTrainForward,
                 "trainForwardMean": ops.contains(.trainForwardMean) && hasTrainForward,
-                "primitive": ops.contains(.primitive) && hasPrimitive]
+                "primitive": ops.contains(.primitive) && hasPrimitive,
+                "trainBackward": ops.contains(.trainBackward) && hasTrainBackward]
     }
 
     /// `noisy_threshold` -> `NoisyThreshold` (the naming authority's rule).
@@ -163,12 +171,14 @@ public struct KernelOps: OptionSet, Sendable, Hashable {
     public static let trainForwardMean = KernelOps(rawValue: 8)
     /// The spec's `primitive`, the smooth forward (only for specs that have one).
     public static let primitive = KernelOps(rawValue: 16)
-    public static let all: KernelOps = [.forward, .backward, .trainForward, .trainForwardMean, .primitive]
+    /// The sampling backward (only for specs whose backward draws noise).
+    public static let trainBackward = KernelOps(rawValue: 32)
+    public static let all: KernelOps = [.forward, .backward, .trainForward, .trainForwardMean, .primitive, .trainBackward]
 
     /// Symbol suffix of each op's kernel (`kg_sigmoid_backward_f32`).
     public static let symbolNames: [(op: KernelOps, name: String)] = [
         (.forward, "forward"), (.backward, "backward"), (.trainForward, "train_forward"), (.trainForwardMean, "train_forward_mean"),
-        (.primitive, "primitive"),
+        (.primitive, "primitive"), (.trainBackward, "train_backward"),
     ]
 }
 
@@ -240,6 +250,12 @@ public struct KernelContext: Sendable {
     public var noiseSites: [Int]
     public var trainForwardBlockC: [Lane]
     public var trainForwardBlockSwift: [Lane]
+    /// The same for the sampling backward: its noise sites and lanes, blocks from stream `NoiseStream.trainBackward`.
+    public var backwardNoiseSites: [Int]
+    /// `NoiseStream.trainBackward`, the counter's fourth word in the sampling backward's whole-block loops.
+    public var backwardStream = NoiseStream.trainBackward
+    public var trainBackwardBlockC: [Lane]
+    public var trainBackwardBlockSwift: [Lane]
     /// Locals (common subexpressions, one line each) computed before each kernel's expression, by op key
     /// as in `cUnused`.
     public var localsC: [String: [String]]
@@ -248,6 +264,10 @@ public struct KernelContext: Sendable {
     public var backwardSwift: String
     public var trainForwardSwift: String
     public var trainForwardMeanSwift: String
+    /// The sampling backward element by element (noise from stream `NoiseStream.trainBackward`; the loops before
+    /// and after the whole blocks); empty when the backward draws no noise.
+    public var trainBackwardC: String
+    public var trainBackwardSwift: String
 
     init(spec: Spec, element: ElementType, runtimeParams: [Param], specialised: [String: Double]) {
         self.element = element.rawValue
@@ -269,15 +289,24 @@ public struct KernelContext: Sendable {
             f.map { Self.prepare($0.expr, element: element, specialised: specialised, meanField: meanField) }
         }
         let forward = prepared(spec.forward)!
-        let backward = prepared(spec.backward)!
+        let backward = prepared(spec.backward, meanField: spec.hasTrainBackward)!
+        let trainBackward = spec.hasTrainBackward ? prepared(spec.backward) : nil
         let train = prepared(spec.trainForward)
         let trainMean = prepared(spec.trainForward, meanField: true)
         let primitive = prepared(spec.primitive)
-        let c = ExpressionPrinter(Dialect(.c, element))
-        let s = ExpressionPrinter(Dialect(.swift, element))
-        let ops = ["forward": forward, "backward": backward, "trainForward": train, "trainForwardMean": trainMean, "primitive": primitive]
-        let emittedC = ops.mapValues { e in e.map { Lane($0, c) } ?? Lane(locals: [], expression: "") }
-        let emittedSwift = ops.mapValues { e in e.map { Lane($0, s) } ?? Lane(locals: [], expression: "") }
+        let ops = ["forward": forward, "backward": backward, "trainForward": train, "trainForwardMean": trainMean, "primitive": primitive,
+                   "trainBackward": trainBackward]
+        /// Each op's lane in `language` (empty for an op the spec lacks). The sampling backward draws its own
+        /// noise stream, so its noise never repeats the training forward's for one key.
+        func emitted(_ language: Dialect.Language) -> [String: Lane] {
+            Dictionary(uniqueKeysWithValues: ops.map { op, e in
+                var dialect = Dialect(language, element)
+                if op == "trainBackward" { dialect.noiseStream = NoiseStream.trainBackward }
+                return (op, e.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: ""))
+            })
+        }
+        let emittedC = emitted(.c)
+        let emittedSwift = emitted(.swift)
         localsC = emittedC.mapValues(\.locals)
         localsSwift = emittedSwift.mapValues(\.locals)
         forwardC = emittedC["forward"]!.expression
@@ -302,10 +331,24 @@ public struct KernelContext: Sendable {
         }
         trainForwardBlockC = wholeBlockLanes(.c)
         trainForwardBlockSwift = wholeBlockLanes(.swift)
+        var backwardSites = Set<Int>()
+        trainBackward?.walk { if case .call(_, _, let site?) = $0.kind { backwardSites.insert(site) } }
+        backwardNoiseSites = backwardSites.sorted()
+        func backwardBlockLanes(_ language: Dialect.Language) -> [Lane] {
+            (0..<laneCount).map { lane in
+                var dialect = Dialect(language, element)
+                dialect.noiseSource = .blockLane(lane)
+                return trainBackward.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: "")
+            }
+        }
+        trainBackwardBlockC = backwardBlockLanes(.c)
+        trainBackwardBlockSwift = backwardBlockLanes(.swift)
         forwardSwift = emittedSwift["forward"]!.expression
         backwardSwift = emittedSwift["backward"]!.expression
         trainForwardSwift = emittedSwift["trainForward"]!.expression
         trainForwardMeanSwift = emittedSwift["trainForwardMean"]!.expression
+        trainBackwardC = emittedC["trainBackward"]!.expression
+        trainBackwardSwift = emittedSwift["trainBackward"]!.expression
 
         func unused(_ e: Expr?) -> String {
             runtimeParams.filter { p in !(e?.contains { $0.kind == .param(p.name) } ?? false) }
@@ -313,9 +356,11 @@ public struct KernelContext: Sendable {
         }
         func readsInput(_ e: Expr?) -> Bool { e?.contains { $0.kind == .variable(.x) } ?? false }
         readsX = ["forward": readsInput(forward), "backward": readsInput(backward),
-                  "trainForward": readsInput(train), "trainForwardMean": readsInput(trainMean), "primitive": readsInput(primitive)]
+                  "trainForward": readsInput(train), "trainForwardMean": readsInput(trainMean), "primitive": readsInput(primitive),
+                  "trainBackward": readsInput(trainBackward)]
         cUnused = ["forward": unused(forward), "backward": unused(backward),
-                   "trainForward": unused(train), "trainForwardMean": unused(trainMean), "primitive": unused(primitive)]
+                   "trainForward": unused(train), "trainForwardMean": unused(trainMean), "primitive": unused(primitive),
+                   "trainBackward": unused(trainBackward)]
     }
 
     /// The rewrites every backend applies before printing (C, Swift, the JIT and PyTorch alike): parameters

@@ -67,11 +67,14 @@ public struct TorchContext: Sendable {
         backwardUsesY = spec.backward.expr.usesForwardOutput
         let python = { (b: Bool) in b ? "True" : "False" }
         flags = ["hasTrainForward": python(hasTrainForward), "isStochastic": python(isStochastic), "backwardUsesY": python(backwardUsesY),
-                 "hasPrimitive": python(hasPrimitive)]
+                 "hasPrimitive": python(hasPrimitive), "hasTrainBackward": python(spec.hasTrainBackward)]
         var functions = [
             TorchFunction(op: .forward, formula: spec.forward, params: params),
-            TorchFunction(op: .backward, formula: spec.backward, params: params),
+            TorchFunction(op: spec.hasTrainBackward ? .backwardMean : .backward, formula: spec.backward, params: params),
         ]
+        if spec.hasTrainBackward {
+            functions.append(TorchFunction(op: .trainBackward, formula: spec.backward, params: params))
+        }
         if let train = spec.trainForward {
             functions.append(TorchFunction(op: .trainForward, formula: train, params: params))
             functions.append(TorchFunction(op: .trainForwardMean, formula: train, params: params))
@@ -113,7 +116,8 @@ public struct TorchParam: Sendable {
 
 /// One function of the module: its signature and, per dtype, the locals and the expression.
 public struct TorchFunction: Sendable {
-    enum Op { case forward, backward, trainForward, trainForwardMean, primitive }
+    /// `backwardMean` is `backward` of a spec whose backward draws noise (the mean field); `trainBackward` samples it.
+    enum Op { case forward, backward, backwardMean, trainBackward, trainForward, trainForwardMean, primitive }
 
     /// `forward`, `backward`, `train_forward`, `train_forward_mean`.
     public var name: String
@@ -141,20 +145,22 @@ public struct TorchFunction: Sendable {
     init(op: Op, formula f: Formula, params: [TorchParam]) {
         switch op {
         case .forward: name = "forward"
-        case .backward: name = "backward"
+        case .backward, .backwardMean: name = "backward"
+        case .trainBackward: name = "train_backward"
         case .trainForward: name = "train_forward"
         case .trainForwardMean: name = "train_forward_mean"
         case .primitive: name = "primitive"
         }
-        isBackward = op == .backward
+        isBackward = [.backward, .backwardMean, .trainBackward].contains(op)
         leading = isBackward ? ", y, grad_out" : ""
-        trailing = op == .trainForward ? ", generator=None" : ""
-        meanField = op == .trainForwardMean
+        trailing = [.trainForward, .trainBackward].contains(op) ? ", generator=None" : ""
+        let isMeanField = [.trainForwardMean, .backwardMean].contains(op)
+        meanField = isMeanField
         readsY = f.expr.usesForwardOutput
         formula = "\(f.expr)"
         self.params = params
         let prepared = ElementType.allCases.map { element in
-            KernelContext.prepare(f.expr, element: element, meanField: op == .trainForwardMean)
+            KernelContext.prepare(f.expr, element: element, meanField: isMeanField)
         }
         var sites = Set<Int>()
         for e in prepared { e.walk { if case .call(_, _, let site?) = $0.kind { sites.insert(site) } } }

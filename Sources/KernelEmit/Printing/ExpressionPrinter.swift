@@ -22,6 +22,10 @@ public struct Dialect: Sendable {
 
     public enum NoiseSource: Sendable { case element, blockLane(Int) }
 
+    /// The fourth Philox counter word of this kernel's noise (`NoiseStream`): 0 for the training forward, 2 for
+    /// the sampling backward, so the two never draw the same bits for one key.
+    public var noiseStream: UInt32 = NoiseStream.trainForward
+
     public init(_ language: Language, _ element: ElementType) {
         self.language = language
         self.element = element
@@ -71,8 +75,12 @@ public struct Dialect: Sendable {
     /// The 64 random bits of noise call site `site` for the current element.
     func noiseBits(site: Int) -> String {
         switch (language, noiseSource) {
+        case (.c, .element) where noiseStream != NoiseStream.trainForward:
+            return "kg_noise_stream_bits\(element.libmSuffix)(seed, offset + i, \(site)u, \(noiseStream)u)"
         case (.c, .element): return "kg_noise_bits\(element.libmSuffix)(seed, offset + i, \(site)u)"
         case (.c, .blockLane(let k)): return "kg_block_bits\(element.libmSuffix)(b\(site), \(k))"
+        case (.swift, .element) where noiseStream != NoiseStream.trainForward:
+            return "Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: \(site), stream: \(noiseStream), as: \(typeName).self)"
         case (.swift, .element):
             return "Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: \(site), as: \(typeName).self)"
         case (.swift, .blockLane(let k)):

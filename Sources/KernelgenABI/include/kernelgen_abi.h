@@ -23,7 +23,7 @@ extern "C" {
 /* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source);
    kg_abi_version() returns the value the library was built with, so a binding can refuse a library it was not
    written for. */
-#define KG_ABI_VERSION 3
+#define KG_ABI_VERSION 4
 
 typedef enum {
     KG_OK = 0,
@@ -86,6 +86,13 @@ kg_status kg_primitive(const kg_handle *h, const void *x, void *y, size_t n, cha
    surrogate's backward reads it ("backward_reads_y"). */
 kg_status kg_backward(const kg_handle *h, const void *x, const void *y, const void *grad_out, void *grad_in, size_t n,
                       char **error);
+/* The sampling backward of a surrogate whose backward draws noise ("has_train_backward"): element i draws at counter
+   offset + i of stream 2 of the Philox generator keyed by `seed` (the training forward draws stream 0), so pass
+   the (seed, offset) of the paired kg_train_forward call; chunks with their offsets equal one call. kg_backward is
+   then the mean field (every noise source at its mean). A surrogate whose backward draws no noise computes
+   kg_backward. Added in ABI version 4. */
+kg_status kg_train_backward(const kg_handle *h, const void *x, const void *y, const void *grad_out, void *grad_in,
+                            size_t n, uint64_t seed, uint64_t offset, char **error);
 
 /* Threads for one call: 0 = automatic (all cores for arrays of 2^18 elements or more, else one), else that
    many (1...256; arrays are split into chunks of at least 32768 elements). */

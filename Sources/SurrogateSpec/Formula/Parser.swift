@@ -210,7 +210,7 @@ public struct FormulaParser {
         if function.isNoise {
             if !scope.allowsNoise {
                 issues.append(FormulaIssue(offset: offset, id: .noiseOutsideTrainForward,
-                    message: "noise source `\(name)()` used in `\(scope.field)`; noise is allowed only in `train_forward`"))
+                    message: "noise source `\(name)()` used in `\(scope.field)`; noise is allowed only in `train_forward` and `backward`"))
             }
             if !indices.isEmpty {
                 issues.append(FormulaIssue(offset: offset, id: .noiseInSum,

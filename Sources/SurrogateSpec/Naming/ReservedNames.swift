@@ -26,7 +26,7 @@ public enum ReservedNames {
     /// `kg_` identifiers the prelude, the noise source and the umbrella header define (functions, types).
     public static let cIdentifiers: Set<String> = {
         let perType = ["atan", "bits", "clamp", "erf", "exp", "expm1", "from_bits", "heaviside", "log", "log1p",
-                       "logistic", "max", "min", "noise_bits", "block_bits", "sigmoid", "sigmoid_grad",
+                       "logistic", "max", "min", "noise_bits", "noise_stream_bits", "block_bits", "sigmoid", "sigmoid_grad",
                        "sigmoid_logistic", "sign", "tanh", "uniform", "sin", "cos", "sincos", "erfc", "floor", "ceil",
                        "trunc", "round", "exp_lo", "exp_hi", "erf_top", "erfc_top", "noise_lo", "noise_hi"]
         let math = ["atan", "erf", "exp", "expm1", "log", "log1p", "sigmoid", "sigmoid_grad", "tanh",
@@ -34,7 +34,7 @@ public enum ReservedNames {
         var names = Set(perType.flatMap { ["kg_\($0)", "kg_\($0)f"] })
         names.formUnion(math.flatMap { f in ["f32", "f64"].map { "kg_math_\(f)_\($0)" } })
         names.formUnion(["uniform", "logistic"].flatMap { f in ["f32", "f64"].map { "kg_sample_\(f)_\($0)" } })
-        names.formUnion(["kg_block", "kg_philox", "kg_size", "kg_u32", "kg_u64", "kg_i32", "kg_i64"])
+        names.formUnion(["kg_block", "kg_philox", "kg_philox_stream", "kg_size", "kg_u32", "kg_u64", "kg_i32", "kg_i64"])
         return names
     }()
 

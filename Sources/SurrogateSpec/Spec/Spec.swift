@@ -45,8 +45,13 @@ public struct Spec: Sendable {
     /// built-in is never served by the built-in's ahead-of-time kernels.
     public var fingerprint: String { Fingerprint.of(source.isEmpty ? "\(name)\n\(summary)\n\(forward.text)\n\(backward.text)\n\(trainForward?.text ?? "")" + (primitive.map { "\nprimitive \($0.text)" } ?? "") : source) }
 
-    /// True when training draws noise (so kernels take a seed and an element offset).
-    public var isStochastic: Bool { trainForward?.expr.usesNoise ?? false }
+    /// True when training draws noise, in the training forward or the backward (so a training kernel takes a
+    /// seed and an element offset).
+    public var isStochastic: Bool { (trainForward?.expr.usesNoise ?? false) || hasTrainBackward }
+
+    /// True when `backward` draws noise: the spec then has a sampling backward (`train_backward`, its own noise
+    /// stream) besides `backward`, which is the mean-field backward (every noise source at its mean).
+    public var hasTrainBackward: Bool { backward.expr.usesNoise }
 
     public var defaults: [String: Double] {
         Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.defaultValue) })

@@ -120,7 +120,7 @@ public struct SpecLoader {
             // The primitive has errors (reported); no second error about the missing backward.
         } else if let node = fields["backward"]?.value {
             backward = formula(node, field: "backward", text: nil,
-                               scope: FormulaScope(field: "backward", params: paramNames, allowsForwardOutput: true, allowsNoise: false,
+                               scope: FormulaScope(field: "backward", params: paramNames, allowsForwardOutput: true, allowsNoise: true,
                                                    integerParams: integerParams),
                                fallback: mapping.mark)
         } else if let train = fields["train_forward"] {

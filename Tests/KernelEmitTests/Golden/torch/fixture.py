@@ -25,6 +25,8 @@ STOCHASTIC = True
 BACKWARD_USES_Y = True
 # The spec has a primitive (the smooth forward whose derivative is the surrogate): `primitive(x, ...)`.
 HAS_PRIMITIVE = False
+# The backward draws noise: `backward` is its mean field, `train_backward(..., generator=None)` samples it.
+HAS_TRAIN_BACKWARD = False
 
 # The kernels' clamp of u before the logistic transform: [1e-6, 1 - 1e-6], exact (torch rounds to the dtype).
 _KG_LOW = float.fromhex('0x1.0c6f7a0b5ed8dp-20')
