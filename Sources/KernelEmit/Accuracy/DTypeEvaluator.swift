@@ -55,7 +55,7 @@ public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
             return Self.apply(op, evaluate(a, x: x, y: y), evaluate(b, x: x, y: y))
         case .call(let name, let args, _):
             guard let f = FunctionTable.function(named: name) else { return .nan }
-            if let mean = f.mean { return T(mean) }
+            if let mean = FunctionTable.meanField(of: e) { return evaluate(mean, x: x, y: y) }
             let values = args.map { evaluate($0, x: x, y: y) }
             // Correctly rounded to T but for Float80's double rounding, from the operands as T computed them.
             if let v = HighPrecisionEvaluator.call(name, values.map { Float80($0) }) { return T(v) }
@@ -109,10 +109,10 @@ public struct HighPrecisionEvaluator: Sendable {
             // C99 pow for `^`, as the kernels call it.
             return ReferenceEvaluator.apply(op, evaluate(a, x: x, y: y), evaluate(b, x: x, y: y), power: powl)
         case .call(let name, let args, _):
+            if let mean = FunctionTable.meanField(of: e) { return evaluate(mean, x: x, y: y) }
             let values = args.map { evaluate($0, x: x, y: y) }
             if let v = Self.call(name, values) { return v }
             guard let f = FunctionTable.function(named: name) else { return .nan }
-            if let mean = f.mean { return R(mean) }
             return R(f.evaluate(values.map { Double($0) }))
         }
     }

@@ -40,7 +40,7 @@ public struct ReferenceEvaluator: Sendable {
             return Self.apply(op, evaluate(a, x: x, y: y), evaluate(b, x: x, y: y))
         case .call(let name, let args, _):
             guard let f = FunctionTable.function(named: name) else { return .nan }
-            if let mean = f.mean { return mean }
+            if let mean = FunctionTable.meanField(of: e) { return evaluate(mean, x: x, y: y) }
             return f.evaluate(args.map { evaluate($0, x: x, y: y) })
         }
     }
