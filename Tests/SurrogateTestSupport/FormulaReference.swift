@@ -29,6 +29,8 @@ public struct FormulaReference: Sendable {
     public var trigLimit: R
     /// The values of the enclosing sums' indices.
     var indices: [String: R] = [:]
+    /// The incoming gradient a backward reading `grad_out` sees (1: the gradient of the backward as a function of x).
+    public var gradOut: R = 1
 
     public init(parameters: [String: R], trigLimit: R = .infinity) {
         self.parameters = parameters
@@ -43,6 +45,7 @@ public struct FormulaReference: Sendable {
         case .number(let v): return R(v)
         case .variable(.x): return x
         case .variable(.y): return y
+        case .variable(.gradOut): return gradOut
         case .param(let name): return parameters[name] ?? .nan
         case .constant("pi"): return .pi
         case .constant("e"): return R.exp(1)

@@ -17,6 +17,8 @@ import SurrogateSpec
 /// cannot run them; `AccuracyEvaluatorTests` compares this evaluator with the compiled kernels.)
 public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
     public var params: [String: Double]
+    /// The incoming gradient a backward reading `grad_out` sees (1: the backward as a function of x).
+    public var gradOut: T = 1
     /// The enclosing sums' bound variables.
     var indices: [String: Int] = [:]
     public init(params: [String: Double]) { self.params = params }
@@ -33,6 +35,7 @@ public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
         case .number(let v): return T(v)
         case .variable(.x): return x
         case .variable(.y): return y
+        case .variable(.gradOut): return gradOut
         case .param(let p): return T(params[p] ?? .nan)
         case .constant(let c): return T(FormulaConstant.values[c] ?? .nan)
         case .local: return .nan
@@ -75,6 +78,8 @@ public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
 public struct HighPrecisionEvaluator: Sendable {
     public typealias R = Float80
     public var params: [String: R]
+    /// The incoming gradient a backward reading `grad_out` sees (1: the backward as a function of x).
+    public var gradOut: R = 1
     /// The enclosing sums' bound variables.
     var indices: [String: Int] = [:]
     public init(params: [String: R]) { self.params = params }
@@ -93,6 +98,7 @@ public struct HighPrecisionEvaluator: Sendable {
         case .number(let v): return R(v)
         case .variable(.x): return x
         case .variable(.y): return y
+        case .variable(.gradOut): return gradOut
         case .param(let p): return params[p] ?? .nan
         case .constant("pi"): return .pi
         case .constant("e"): return R.exp(1)

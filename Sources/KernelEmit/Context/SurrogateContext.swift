@@ -24,6 +24,8 @@ public struct SurrogateContext: Sendable {
     public var hasPrimitive: Bool
     public var isStochastic: Bool
     public var backwardUsesY: Bool
+    /// The backward reads `grad_out`: the kernels store it as `grad_in` (not `grad_out *` it).
+    public var backwardReadsGradOut: Bool
     public var kernels: [KernelContext]
     /// Swift initialiser parameters of the typed wrapper: `scale: Double = 5.0, training: Bool = true, ...`.
     public var swiftInitParams: String
@@ -59,6 +61,7 @@ public struct SurrogateContext: Sendable {
         hasPrimitive = spec.primitive != nil
         isStochastic = spec.isStochastic
         backwardUsesY = spec.backward.expr.usesForwardOutput
+        backwardReadsGradOut = spec.backward.expr.usesGradOut
         // Defaults people read in completion and quick help: shortest round-trip decimals (exact all the same).
         var initParams = params.map { "\($0.swiftName): Double = \($0.defaultValue)" }
         if hasTrainForward { initParams.append("training: Bool = true") }
@@ -227,6 +230,10 @@ public struct KernelContext: Sendable {
     public var cPackedArgs: String
     public var forwardC: String
     public var backwardC: String
+    /// What the backward kernel stores in `grad_in[i]`: `grad_out[i] * backward`, or the backward itself when it
+    /// reads `grad_out` (a gradient that is not a product with the incoming one, such as a clipped one).
+    public var gradInC: String
+    public var gradInSwift: String
     public var trainForwardC: String
     public var trainForwardMeanC: String
     /// The primitive (smooth forward); empty when the spec has none.
@@ -304,6 +311,9 @@ public struct KernelContext: Sendable {
         trainForwardBlockSwift = wholeBlockLanes(.swift)
         forwardSwift = emittedSwift["forward"]!.expression
         backwardSwift = emittedSwift["backward"]!.expression
+        let readsGradOut = spec.backward.expr.usesGradOut
+        gradInC = readsGradOut ? backwardC : "grad_out[i] * \(backwardC)"
+        gradInSwift = readsGradOut ? backwardSwift : "gradOut[i] * \(backwardSwift)"
         trainForwardSwift = emittedSwift["trainForward"]!.expression
         trainForwardMeanSwift = emittedSwift["trainForwardMean"]!.expression
 

@@ -48,6 +48,8 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case defaultOutOfBounds = "default-out-of-bounds"
         case emptyBounds = "empty-bounds"
         case forwardOutputOutsideBackward = "y-outside-backward"
+        /// `grad_out` (the incoming gradient) in a formula other than `backward`.
+        case gradOutOutsideBackward = "grad-out-outside-backward"
         case noiseOutsideTrainForward = "noise-outside-train-forward"
         case trainForwardWithoutBackward = "train-forward-without-backward"
         case nonFiniteBackward = "non-finite-backward"

@@ -5,11 +5,14 @@ public struct FormulaScope: Sendable {
     public var params: [String]
     public var allowsForwardOutput: Bool
     public var allowsNoise: Bool
+    /// `grad_out`, the incoming gradient, may be read (`backward` only).
+    public var allowsGradOut: Bool
     /// The `integer: true` parameters with their bounds: what the bounds of a `sum` may use.
     public var integerParams: [String: ClosedRange<Double>]
 
     public init(field: String, params: [String], allowsForwardOutput: Bool, allowsNoise: Bool,
-                integerParams: [String: ClosedRange<Double>] = [:]) {
+                integerParams: [String: ClosedRange<Double>] = [:], allowsGradOut: Bool = false) {
+        self.allowsGradOut = allowsGradOut
         self.field = field
         self.params = params
         self.allowsForwardOutput = allowsForwardOutput
@@ -232,6 +235,14 @@ public struct FormulaParser {
             }
             return Expr(.variable(.y), at: offset)
         }
+        if name == Expr.Variable.gradOut.rawValue {
+            if !scope.allowsGradOut {
+                issues.append(FormulaIssue(offset: offset, id: .gradOutOutsideBackward,
+                    message: "`grad_out` (the incoming gradient) used in `\(scope.field)`; it is allowed only in `backward`"
+                        + Suggestion.didYouMean(name, in: ["x"] + scope.params)))
+            }
+            return Expr(.variable(.gradOut), at: offset)
+        }
         if scope.params.contains(name) { return Expr(.param(name), at: offset) }
         if FormulaConstant.values[name] != nil { return Expr(.constant(name), at: offset) }
         if let f = FunctionTable.callable(named: name) {
@@ -242,6 +253,7 @@ public struct FormulaParser {
         }
         var known = ["x"] + scope.params + FormulaConstant.values.keys.sorted()
         if scope.allowsForwardOutput { known.append("y") }
+        if scope.allowsGradOut { known.append("grad_out") }
         issues.append(FormulaIssue(offset: offset, id: .unknownIdentifier,
             message: "unknown identifier `\(name)`" + Suggestion.didYouMean(name, in: known)
                 + (Suggestion.closest(to: name, in: known) == nil
@@ -262,7 +274,7 @@ extension FormulaParser {
         }
         if let what = shadowed(index) {
             issues.append(FormulaIssue(offset: indexToken.offset, id: .badSumIndex,
-                message: "summation index `\(index)` is named like \(what); expected a new name (not `x`, `y`, a parameter, a constant, a function or an enclosing index)"))
+                message: "summation index `\(index)` is named like \(what); expected a new name (not `x`, `y`, `grad_out`, a parameter, a constant, a function or an enclosing index)"))
         }
         var args: [Expr] = []
         while isSymbol(",") {
@@ -296,6 +308,7 @@ extension FormulaParser {
     private func shadowed(_ name: String) -> String? {
         if name == "x" { return "the input `x`" }
         if name == "y" { return "the forward output `y`" }
+        if name == Expr.Variable.gradOut.rawValue { return "the incoming gradient `grad_out`" }
         if scope.params.contains(name) { return "the parameter `\(name)`" }
         if FormulaConstant.values[name] != nil { return "the constant `\(name)`" }
         if name == "sum" || FunctionTable.callable(named: name) != nil { return "the function `\(name)`" }

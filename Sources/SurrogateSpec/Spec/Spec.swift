@@ -47,6 +47,10 @@ public struct Spec: Sendable {
 
     /// True when training draws noise (so kernels take a seed and an element offset).
     public var isStochastic: Bool { trainForward?.expr.usesNoise ?? false }
+    /// ` (at grad_out = 1)` when the backward reads `grad_out`, else empty: what every tool that shows or checks the
+    /// backward as a function of x (check, the accuracy report, plot, tune) appends, since it evaluates it for an
+    /// incoming gradient of 1.
+    public var backwardGradOutNote: String { backward.expr.usesGradOut ? " (at grad_out = 1)" : "" }
 
     public var defaults: [String: Double] {
         Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.defaultValue) })
