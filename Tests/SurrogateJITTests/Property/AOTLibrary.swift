@@ -98,18 +98,18 @@ final class AOTLibrary {
         return y
     }
 
-    /// grad_in for grad_out = 1.
-    func backward(_ spec: String, _ x: [Float], y: [Float], _ p: [Double]) throws -> [Float] {
+    /// grad_in for `gradOut` (ones when nil).
+    func backward(_ spec: String, _ x: [Float], y: [Float], _ p: [Double], gradOut: [Float]? = nil) throws -> [Float] {
         let f = try symbol("kgt_\(spec)_backward_f32", as: Backward32.self)
         var g = [Float](repeating: .nan, count: x.count)
-        g.withUnsafeMutableBufferPointer { gb in f(x, y, [Float](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
+        g.withUnsafeMutableBufferPointer { gb in f(x, y, gradOut ?? [Float](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
         return g
     }
 
-    func backward(_ spec: String, _ x: [Double], y: [Double], _ p: [Double]) throws -> [Double] {
+    func backward(_ spec: String, _ x: [Double], y: [Double], _ p: [Double], gradOut: [Double]? = nil) throws -> [Double] {
         let f = try symbol("kgt_\(spec)_backward_f64", as: Backward64.self)
         var g = [Double](repeating: .nan, count: x.count)
-        g.withUnsafeMutableBufferPointer { gb in f(x, y, [Double](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
+        g.withUnsafeMutableBufferPointer { gb in f(x, y, gradOut ?? [Double](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
         return g
     }
 }
