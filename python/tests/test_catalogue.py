@@ -479,3 +479,13 @@ def test_circ_dist_library_overflows(dtype):
     s = kernelgen.Surrogate("norse_circ_dist", backend="jit", dtype=dtype)
     assert np.array_equal(np.asarray(s.forward(np.append(big, [np.inf, -np.inf]).astype(dtype), training=True, sample=False)),
                           np.array([1, 0, 1, 0], dtype=dtype))
+
+
+@pytest.mark.parametrize("backend", ["jit", "torch"])
+def test_custom_surrogate_through_kernelgen_torch(backend):
+    """kernelgen.torch's autograd hands grad_out to a grad_out-aware backward (kernels, or the PyTorch module's
+    expression), which returns grad_in itself: not grad_out times it."""
+    x = torch.linspace(-2, 2, 9, dtype=torch.float64, requires_grad=True)
+    g = torch.tensor([1.0, -2, 3, 0.5, -1, 2, 4, -3, 1], dtype=torch.float64)
+    kernelgen.torch.surrogate("snntorch_custom_surrogate", x, backend=backend).backward(g)
+    assert torch.allclose(x.grad, g / (25 * x.detach().abs() + 1) ** 2, rtol=1e-14, atol=0)
