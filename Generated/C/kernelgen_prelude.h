@@ -389,6 +389,9 @@ KG_INLINE float kg_logisticf(kg_u64 bits) {
     /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
     return kg_logf(u / (0x1p+0f - u));
 }
+/* 1 with probability p: u < p for the U[0, 1) draw u of these bits (uniform()'s u), so 1 for p >= 1, 0 for
+   p <= 0 and at NaN (the comparison is false). A select, no branch. */
+KG_INLINE float kg_bernoullif(float p, kg_u64 bits) { return kg_uniformf(bits) < p ? 0x1p+0f : (float)0; }
 /* sigmoid(a + L) for the logistic sample L = log(u / (1 - u)) of these bits (u clamped as there):
    1 / (1 + e^-a (1 - u) / u) = u / (u + (1 - u) e^-a). No log, and every term is positive. */
 KG_INLINE float kg_sigmoid_logisticf(float a, kg_u64 bits) {
@@ -599,6 +602,9 @@ KG_INLINE double kg_logistic(kg_u64 bits) {
     /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
     return kg_log(u / (0x1p+0 - u));
 }
+/* 1 with probability p: u < p for the U[0, 1) draw u of these bits (uniform()'s u), so 1 for p >= 1, 0 for
+   p <= 0 and at NaN (the comparison is false). A select, no branch. */
+KG_INLINE double kg_bernoulli(double p, kg_u64 bits) { return kg_uniform(bits) < p ? 0x1p+0 : (double)0; }
 /* sigmoid(a + L) for the logistic sample L = log(u / (1 - u)) of these bits (u clamped as there):
    1 / (1 + e^-a (1 - u) / u) = u / (u + (1 - u) e^-a). No log, and every term is positive. */
 KG_INLINE double kg_sigmoid_logistic(double a, kg_u64 bits) {

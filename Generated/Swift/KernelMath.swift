@@ -169,6 +169,11 @@ public enum KernelMath {
         return log(u / (1 - u))
     }
 
+    /// 1 with probability p: u < p for the U[0, 1) draw u of these bits, as in the C prelude (0 at NaN).
+    @inlinable @inline(__always) public static func bernoulli(_ p: Float, _ bits: UInt64) -> Float {
+        uniform(bits, as: Float.self) < p ? 1 : 0
+    }
+
     /// sigmoid(a + logistic sample of these bits) as u / (u + (1 - u) e^-a), as in the C prelude.
     @inlinable @inline(__always) public static func sigmoidLogistic(_ a: Float, _ bits: UInt64) -> Float {
         let u = clamp(uniform(bits, as: Float.self), (0x1.0c6f7ap-20 as Float), (0x1.ffffdep-1 as Float))
@@ -353,6 +358,11 @@ public enum KernelMath {
         let u = clamp(uniform(bits, as: Double.self), (0x1.0c6f7a0b5ed8dp-20 as Double), (0x1.ffffde7210be9p-1 as Double))
         // log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do.
         return log(u / (1 - u))
+    }
+
+    /// 1 with probability p: u < p for the U[0, 1) draw u of these bits, as in the C prelude (0 at NaN).
+    @inlinable @inline(__always) public static func bernoulli(_ p: Double, _ bits: UInt64) -> Double {
+        uniform(bits, as: Double.self) < p ? 1 : 0
     }
 
     /// sigmoid(a + logistic sample of these bits) as u / (u + (1 - u) e^-a), as in the C prelude.

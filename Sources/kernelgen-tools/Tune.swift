@@ -105,7 +105,7 @@ struct Tune: ParsableCommand {
         if let plot {
             let svg = SVGPlot.render(title: "\(spec.name) (\(dtype == .f32 ? "float32" : "float64"), JIT kernels)",
                                      panels: [PlotPanel(title: "forward (training forward, mean field, where defined)", series: forward),
-                                              PlotPanel(title: "backward (surrogate gradient)", series: backward)],
+                                              PlotPanel(title: "backward (surrogate gradient\(spec.backwardGradOutNote))", series: backward)],
                                      x: -4...4)
             try Data(svg.utf8).write(to: URL(fileURLWithPath: plot), options: .atomic)
         }
@@ -115,7 +115,7 @@ struct Tune: ParsableCommand {
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
             return
         }
-        print("\(spec.name) \(dtype.rawValue), backward throughput on \(size) elements (median of \(`repeat`), fastest-slowest\(flushSubnormals ? ", flush-to-zero" : "")), shape over the real line")
+        print("\(spec.name) \(dtype.rawValue), backward\(spec.backwardGradOutNote) throughput on \(size) elements (median of \(`repeat`), fastest-slowest\(flushSubnormals ? ", flush-to-zero" : "")), shape over the real line")
         let table = TextTable(
             header: [swept, "compile ms", "cache", "G elem/s", "centre", "peak", "FWHM", "integral", "within 1", "NaN/inf", "accuracy"],
             rows: rows.map { r in

@@ -25,7 +25,7 @@ struct List: ParsableCommand {
         if functions {
             let rows = FunctionTable.all.map { f -> [String] in
                 let args = (0..<f.arity).map { "a\($0)" }.joined(separator: ", ")
-                return ["\(f.name)(\(args))", f.isNoise ? "noise, mean \(f.mean!)" : "", f.summary]
+                return ["\(f.name)(\(args))", f.meanDescription.map { "noise, mean \($0)" } ?? "", f.summary]
             } + [Self.sumRow]
             print(TextTable(header: ["function", "kind", "meaning"], rows: rows).rendered)
             return

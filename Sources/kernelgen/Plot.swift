@@ -159,7 +159,7 @@ struct Plot: ParsableCommand {
         }
         let anyTrain = specs.contains { $0.trainForward != nil }
         return [PlotPanel(title: anyTrain ? "forward (training forward, mean field, where defined)" : "forward", series: forward),
-                PlotPanel(title: "backward (surrogate gradient)", series: backward)]
+                PlotPanel(title: "backward (surrogate gradient\(specs.contains { $0.backward.expr.usesGradOut } ? "; at grad_out = 1" : ""))", series: backward)]
     }
 
     static func curves(_ spec: Spec, _ values: [String: Double], _ xs: [Double], _ element: ElementType) -> ([Double], [Double]) {

@@ -114,11 +114,11 @@ import Testing
 
     @Test func paramNamedLikeAFunctionConstantOrVariable() {
         expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦exp: 1\nbackward: x\n", .reservedParamName,
-                         "parameter `exp` is named like the function `exp`; expected a name that is not a function, a constant, `x` or `y`")
+                         "parameter `exp` is named like the function `exp`; expected a name that is not a function, a constant, `x`, `y` or `grad_out`")
         expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦pi: 1\nbackward: x\n", .reservedParamName,
-                         "parameter `pi` is named like the constant `pi`; expected a name that is not a function, a constant, `x` or `y`")
+                         "parameter `pi` is named like the constant `pi`; expected a name that is not a function, a constant, `x`, `y` or `grad_out`")
         expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦y: 1\nbackward: x\n", .reservedParamName,
-                         "parameter `y` is named like the forward output `y`; expected a name that is not a function, a constant, `x` or `y`")
+                         "parameter `y` is named like the forward output `y`; expected a name that is not a function, a constant, `x`, `y` or `grad_out`")
     }
 
     @Test func missingDefault() {

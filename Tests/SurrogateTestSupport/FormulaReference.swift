@@ -12,7 +12,8 @@ import SurrogateSpec
 /// comparison selects of `RealSelect` (NaN handling is the comparison's); `heaviside` is 1 at x >= 0 (also
 /// -0) and 0 at NaN; `where(c, a, b)` is `c != 0 ? a : b`; `^` is C99 `pow` (negative bases with integral
 /// exponents, pow(x, 0) = 1: what the kernels call, or multiply out for exponents 1 to 4). In mean-field mode a
-/// noise source is its distribution's mean: Logistic(0, 1) clamped symmetrically has mean 0, U[0, 1) has mean 1/2.
+/// noise source is its distribution's mean: Logistic(0, 1) clamped symmetrically has mean 0, U[0, 1) has mean 1/2,
+/// Bernoulli(p) has mean p (clamped to [0, 1]: the probability of a 1).
 public struct FormulaReference: Sendable {
     public typealias R = Float80
 
@@ -28,6 +29,8 @@ public struct FormulaReference: Sendable {
     public var trigLimit: R
     /// The values of the enclosing sums' indices.
     var indices: [String: R] = [:]
+    /// The incoming gradient a backward reading `grad_out` sees (1: the gradient of the backward as a function of x).
+    public var gradOut: R = 1
 
     public init(parameters: [String: R], trigLimit: R = .infinity) {
         self.parameters = parameters
@@ -42,6 +45,7 @@ public struct FormulaReference: Sendable {
         case .number(let v): return R(v)
         case .variable(.x): return x
         case .variable(.y): return y
+        case .variable(.gradOut): return gradOut
         case .param(let name): return parameters[name] ?? .nan
         case .constant("pi"): return .pi
         case .constant("e"): return R.exp(1)
@@ -121,6 +125,8 @@ public struct FormulaReference: Sendable {
         case "where": return a[0] != 0 ? a[1] : a[2]
         case "logistic": return 0
         case "uniform": return 0.5
+        // Bernoulli(p): the probability of a 1, p clamped to [0, 1] (NaN stays NaN), written from the definition.
+        case "bernoulli": return a[0].isNaN ? a[0] : Swift.min(Swift.max(a[0], 0), 1)
         default: throw UnknownFunction(name: name)
         }
     }

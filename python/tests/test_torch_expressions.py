@@ -177,23 +177,24 @@ params:
   None: 2
   print: -0.25
   generator: 3
-  grad_out: 0.75
+  grad_in: 0.75
 forward: heaviside(x - None + 2)
 train_forward: clamp(x + lambda * logistic(), -1, 1) * uniform() + sign(x) * print
-backward: in * exp(-abs(x)) + where(x > lambda || !(x >= -None), tanh(x), atan(x) + erf(x)) + min(x, generator) / max(grad_out, x) + expm1(x / 16) + log1p(x^2) + sqrt(abs(x)) + log(2 + abs(x)) + (x != 0) + sigmoid(x)^2 + abs(x)^1.5
+backward: in * exp(-abs(x)) + where(x > lambda || !(x >= -None), tanh(x), atan(x) + erf(x)) + min(x, generator) / max(grad_in, x) + expm1(x / 16) + log1p(x^2) + sqrt(abs(x)) + log(2 + abs(x)) + (x != 0) + sigmoid(x)^2 + abs(x)^1.5
 """
 
 
 def test_hostile_names_and_text(tools, tmp_path):
-    """Python keywords and builtins as parameters, docstring-ending text: the module runs and is right."""
+    """Python keywords and builtins as parameters (and `grad_in`: `grad_out` is reserved), docstring-ending text: the
+    module runs and is right."""
     spec = tmp_path / "hostile.yaml"
     spec.write_text(HOSTILE)
     module, text = load_module(tools, "hostile", spec)
     assert module.__doc__.startswith('Ends """ a docstring, \'\'\' too, \\ a backslash, \x00 NUL, \u2028 LS')
     assert "\r" not in text and "\x00" not in text and "\u2028" not in text
-    assert [p[0] for p in module.PARAMETERS] == ["in", "lambda", "None", "print", "generator", "grad_out"]
-    assert "def forward(x, p_in, p_lambda, p_None, p_print, p_generator, p_grad_out):" in text
-    assert module.forward(torch.tensor([-0.0]), p_in=1, p_lambda=1, p_None=2, p_print=0, p_generator=0, p_grad_out=0).item() == 1.0
+    assert [p[0] for p in module.PARAMETERS] == ["in", "lambda", "None", "print", "generator", "grad_in"]
+    assert "def forward(x, p_in, p_lambda, p_None, p_print, p_generator, p_grad_in):" in text
+    assert module.forward(torch.tensor([-0.0]), p_in=1, p_lambda=1, p_None=2, p_print=0, p_generator=0, p_grad_in=0).item() == 1.0
     check_spec(tools, "hostile", spec)
 
 

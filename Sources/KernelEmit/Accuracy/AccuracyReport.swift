@@ -125,6 +125,8 @@ public enum AccuracyReport {
     static func diagnostics(_ name: String, _ formula: Formula, _ element: ElementType, kernel: FormulaAccuracy,
                             written: FormulaAccuracy, changed: Bool, options: Options) -> [Diagnostic] {
         let dtype = dtypeName(element)
+        // A backward reading grad_out is measured as a function of x at grad_out = 1; the messages say so.
+        let note = formula.expr.usesGradOut ? " (at grad_out = 1)" : ""
         var out: [Diagnostic] = []
         let start = formula.source.location(ofOffset: 0, in: formula.text)
         func at(_ row: FormulaAccuracy) -> SourceLocation { row.responsibleAt ?? start }
@@ -133,12 +135,12 @@ public enum AccuracyReport {
             let hint = Suggestion.rewrite(for: kernel)
             if !kernel.nonFinite.isEmpty {
                 out.append(Diagnostic(.nonFiniteInDType, .warning, at: at(kernel),
-                    "`\(name)` is NaN or infinite in \(dtype) for \(kernel.nonFinite.map(\.description).joined(separator: ", ")) where the true value is finite\(what)\(hint)"))
+                    "`\(name)`\(note) is NaN or infinite in \(dtype) for \(kernel.nonFinite.map(\.description).joined(separator: ", ")) where the true value is finite\(what)\(hint)"))
             }
             if !kernel.inaccurate.isEmpty {
                 let cancels = kernel.cause?.hasPrefix("cancels") ?? false
                 out.append(Diagnostic(cancels ? .cancellation : .inaccurate, .warning, at: at(kernel),
-                    "`\(name)` in \(dtype) is off by up to \(ShortDecimal.format(kernel.maxUlp, digits: 3)) ulp for \(kernel.inaccurate.map(\.description).joined(separator: ", ")) (worst at x = \(kernel.worstX.map { ShortDecimal.format($0, digits: 6) } ?? "?"))\(what); expected at most \(ShortDecimal.format(options.maxUlp, digits: 3)) ulp plus the formula's condition number\(hint)"))
+                    "`\(name)`\(note) in \(dtype) is off by up to \(ShortDecimal.format(kernel.maxUlp, digits: 3)) ulp for \(kernel.inaccurate.map(\.description).joined(separator: ", ")) (worst at x = \(kernel.worstX.map { ShortDecimal.format($0, digits: 6) } ?? "?"))\(what); expected at most \(ShortDecimal.format(options.maxUlp, digits: 3)) ulp plus the formula's condition number\(hint)"))
             }
         } else if changed && written.hasProblems {
             var failures: [String] = []
@@ -149,7 +151,7 @@ public enum AccuracyReport {
             let what = written.cause.map { " (`\(written.responsible ?? "?")` \($0))" } ?? ""
             let how = kernel.rewrites.isEmpty ? "fused" : "rewritten (\(kernel.rewrites.joined(separator: "; ")))"
             out.append(Diagnostic(.stableRewrite, .note, at: at(written),
-                "as written, `\(name)` in \(dtype) is \(failures.joined(separator: " and "))\(what); the emitters compute it \(how): finite there, and no error above the threshold on the whole grid (largest \(ShortDecimal.format(kernel.maxUlp, digits: 3)) ulp, at x = \(kernel.worstX.map { ShortDecimal.format($0, digits: 5) } ?? "?"), within the formula's condition number there)"))
+                "as written, `\(name)`\(note) in \(dtype) is \(failures.joined(separator: " and "))\(what); the emitters compute it \(how): finite there, and no error above the threshold on the whole grid (largest \(ShortDecimal.format(kernel.maxUlp, digits: 3)) ulp, at x = \(kernel.worstX.map { ShortDecimal.format($0, digits: 5) } ?? "?"), within the formula's condition number there)"))
         }
         return out
     }

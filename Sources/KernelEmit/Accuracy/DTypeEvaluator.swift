@@ -17,6 +17,8 @@ import SurrogateSpec
 /// cannot run them; `AccuracyEvaluatorTests` compares this evaluator with the compiled kernels.)
 public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
     public var params: [String: Double]
+    /// The incoming gradient a backward reading `grad_out` sees (1: the backward as a function of x).
+    public var gradOut: T = 1
     /// The enclosing sums' bound variables.
     var indices: [String: Int] = [:]
     public init(params: [String: Double]) { self.params = params }
@@ -33,6 +35,7 @@ public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
         case .number(let v): return T(v)
         case .variable(.x): return x
         case .variable(.y): return y
+        case .variable(.gradOut): return gradOut
         case .param(let p): return T(params[p] ?? .nan)
         case .constant(let c): return T(FormulaConstant.values[c] ?? .nan)
         case .local: return .nan
@@ -55,7 +58,7 @@ public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
             return Self.apply(op, evaluate(a, x: x, y: y), evaluate(b, x: x, y: y))
         case .call(let name, let args, _):
             guard let f = FunctionTable.function(named: name) else { return .nan }
-            if let mean = f.mean { return T(mean) }
+            if let mean = FunctionTable.meanField(of: e) { return evaluate(mean, x: x, y: y) }
             let values = args.map { evaluate($0, x: x, y: y) }
             // Correctly rounded to T but for Float80's double rounding, from the operands as T computed them.
             if let v = HighPrecisionEvaluator.call(name, values.map { Float80($0) }) { return T(v) }
@@ -75,6 +78,8 @@ public struct DTypeEvaluator<T: BinaryFloatingPoint & Sendable>: Sendable {
 public struct HighPrecisionEvaluator: Sendable {
     public typealias R = Float80
     public var params: [String: R]
+    /// The incoming gradient a backward reading `grad_out` sees (1: the backward as a function of x).
+    public var gradOut: R = 1
     /// The enclosing sums' bound variables.
     var indices: [String: Int] = [:]
     public init(params: [String: R]) { self.params = params }
@@ -93,6 +98,7 @@ public struct HighPrecisionEvaluator: Sendable {
         case .number(let v): return R(v)
         case .variable(.x): return x
         case .variable(.y): return y
+        case .variable(.gradOut): return gradOut
         case .param(let p): return params[p] ?? .nan
         case .constant("pi"): return .pi
         case .constant("e"): return R.exp(1)
@@ -109,10 +115,10 @@ public struct HighPrecisionEvaluator: Sendable {
             // C99 pow for `^`, as the kernels call it.
             return ReferenceEvaluator.apply(op, evaluate(a, x: x, y: y), evaluate(b, x: x, y: y), power: powl)
         case .call(let name, let args, _):
+            if let mean = FunctionTable.meanField(of: e) { return evaluate(mean, x: x, y: y) }
             let values = args.map { evaluate($0, x: x, y: y) }
             if let v = Self.call(name, values) { return v }
             guard let f = FunctionTable.function(named: name) else { return .nan }
-            if let mean = f.mean { return R(mean) }
             return R(f.evaluate(values.map { Double($0) }))
         }
     }

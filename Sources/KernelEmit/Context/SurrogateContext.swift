@@ -28,6 +28,8 @@ public struct SurrogateContext: Sendable {
     /// Training differs from eval (a training forward or a sampling backward): the typed wrapper has `training`.
     public var hasTraining: Bool
     public var backwardUsesY: Bool
+    /// The backward reads `grad_out`: the kernels store it as `grad_in` (not `grad_out *` it).
+    public var backwardReadsGradOut: Bool
     public var kernels: [KernelContext]
     /// Swift initialiser parameters of the typed wrapper: `scale: Double = 5.0, training: Bool = true, ...`.
     public var swiftInitParams: String
@@ -65,6 +67,7 @@ public struct SurrogateContext: Sendable {
         hasTrainBackward = spec.hasTrainBackward
         hasTraining = spec.trainForward != nil || spec.hasTrainBackward
         backwardUsesY = spec.backward.expr.usesForwardOutput
+        backwardReadsGradOut = spec.backward.expr.usesGradOut
         // Defaults people read in completion and quick help: shortest round-trip decimals (exact all the same).
         var initParams = params.map { "\($0.swiftName): Double = \($0.defaultValue)" }
         if hasTraining { initParams.append("training: Bool = true") }
@@ -237,6 +240,10 @@ public struct KernelContext: Sendable {
     public var cPackedArgs: String
     public var forwardC: String
     public var backwardC: String
+    /// What the backward kernel stores in `grad_in[i]`: `grad_out[i] * backward`, or the backward itself when it
+    /// reads `grad_out` (a gradient that is not a product with the incoming one, such as a clipped one).
+    public var gradInC: String
+    public var gradInSwift: String
     public var trainForwardC: String
     public var trainForwardMeanC: String
     /// The primitive (smooth forward); empty when the spec has none.
@@ -345,6 +352,9 @@ public struct KernelContext: Sendable {
         trainBackwardBlockSwift = backwardBlockLanes(.swift)
         forwardSwift = emittedSwift["forward"]!.expression
         backwardSwift = emittedSwift["backward"]!.expression
+        let readsGradOut = spec.backward.expr.usesGradOut
+        gradInC = readsGradOut ? backwardC : "grad_out[i] * \(backwardC)"
+        gradInSwift = readsGradOut ? backwardSwift : "gradOut[i] * \(backwardSwift)"
         trainForwardSwift = emittedSwift["trainForward"]!.expression
         trainForwardMeanSwift = emittedSwift["trainForwardMean"]!.expression
         trainBackwardC = emittedC["trainBackward"]!.expression

@@ -127,6 +127,8 @@ public struct TorchFunction: Sendable {
     public var trailing: String
     public var isBackward: Bool
     public var readsY: Bool
+    /// A backward that reads `grad_out` (so it is grad_in itself).
+    public var readsGradOut: Bool
     public var meanField: Bool
     /// The formula as the spec means it (raw, written through `pythonComment`).
     public var formula: String
@@ -136,7 +138,7 @@ public struct TorchFunction: Sendable {
     public var sameForBothDtypes: Bool
     public var f32: Lane
     public var f64: Lane
-    /// What each returns (before `_kg_result`): the expression, times `grad_out` in the backward.
+    /// What each returns (before `_kg_result`): the expression, times `grad_out` in a backward that does not read it.
     public var resultF32: String
     public var resultF64: String
     /// `p_alpha` and the others this function reads (the others are still checked, not converted).
@@ -157,6 +159,7 @@ public struct TorchFunction: Sendable {
         let isMeanField = [.trainForwardMean, .backwardMean].contains(op)
         meanField = isMeanField
         readsY = f.expr.usesForwardOutput
+        readsGradOut = f.expr.usesGradOut
         formula = "\(f.expr)"
         self.params = params
         let prepared = ElementType.allCases.map { element in
@@ -174,7 +177,9 @@ public struct TorchFunction: Sendable {
         f32 = lanes[0]
         f64 = lanes[1]
         sameForBothDtypes = f32 == f64
-        resultF32 = (isBackward ? "grad_out * " : "") + f32.expression
-        resultF64 = (isBackward ? "grad_out * " : "") + f64.expression
+        // A backward reading `grad_out` is grad_in itself; any other is its factor.
+        let factor = isBackward && !f.expr.usesGradOut ? "grad_out * " : ""
+        resultF32 = factor + f32.expression
+        resultF64 = factor + f64.expression
     }
 }

@@ -16,6 +16,8 @@ public struct Dialect: Sendable {
     /// Name of the local holding the element's input (`x`) and forward output (`y`).
     public var inputName = "xi"
     public var outputName = "yi"
+    /// The element's incoming gradient (`grad_out` in a backward that reads it).
+    public var gradOutName: String { language == .c ? "grad_out[i]" : language == .swift ? "gradOut[i]" : "grad_out" }
     /// Where noise bits come from: per element (from its global index), or lane `k` of the Philox blocks
     /// `b<site>` that a whole-block loop computed once for several elements.
     public var noiseSource: NoiseSource = .element
@@ -126,6 +128,7 @@ public struct ExpressionPrinter: Sendable {
         case .number(let v): return dialect.literal(v)
         case .variable(.x): return dialect.inputName
         case .variable(.y): return dialect.outputName
+        case .variable(.gradOut): return dialect.gradOutName
         case .param(let p): return dialect.paramName(p)
         case .constant(let c): return dialect.literal(FormulaConstant.values[c] ?? .nan)
         case .local(let name): return name

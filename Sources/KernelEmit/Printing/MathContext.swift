@@ -41,7 +41,7 @@ public enum PreludeSections {
     static let dependencies: [String: [String]] = [
         "bits": [], "noise": [], "uniform": [], "atan": [],
         "exp": ["bits"], "log": ["bits"], "log1p": ["log"], "expm1": ["exp"], "tanh": ["expm1"],
-        "erf": ["exp"], "sigmoid": ["exp"], "trig": ["bits"], "sin": ["trig"], "cos": ["trig"], "erfc": ["bits", "erf"], "logistic": ["log", "uniform"],
+        "erf": ["exp"], "sigmoid": ["exp"], "trig": ["bits"], "sin": ["trig"], "cos": ["trig"], "erfc": ["bits", "erf"], "logistic": ["log", "uniform"], "bernoulli": ["uniform"],
         "sigmoid_logistic": ["exp", "uniform"], "sigmoid_grad": ["exp"],
     ]
 

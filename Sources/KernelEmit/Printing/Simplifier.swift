@@ -12,14 +12,10 @@ public enum Simplifier {
         }
     }
 
-    /// Replaces every noise source by its mean (the seed's `sample=False`).
+    /// Replaces every noise source by its mean (the seed's `sample=False`): a constant, or a formula of the
+    /// call's arguments (`bernoulli(p)` -> `clamp(p, 0, 1)`), whose arguments are mean-field in turn.
     public static func meanField(_ e: Expr) -> Expr {
-        rewrite(e) { node in
-            if case .call(let name, _, _) = node.kind, let mean = FunctionTable.function(named: name)?.mean {
-                return Expr(.number(mean), at: node.offset)
-            }
-            return nil
-        }
+        rewrite(e) { node in FunctionTable.meanField(of: node).map(meanField) }
     }
 
     /// Folds every subtree without `x`, `y`, parameters or noise into a number, computed as the kernels of

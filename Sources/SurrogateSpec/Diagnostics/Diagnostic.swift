@@ -48,6 +48,10 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case defaultOutOfBounds = "default-out-of-bounds"
         case emptyBounds = "empty-bounds"
         case forwardOutputOutsideBackward = "y-outside-backward"
+        /// `grad_out` (the incoming gradient) in a formula other than `backward`.
+        case gradOutOutsideBackward = "grad-out-outside-backward"
+        /// `grad_out` in a backward that draws noise (its sampling kernel multiplies by the incoming gradient).
+        case noiseWithGradOut = "noise-with-grad-out"
         case noiseOutsideTrainForward = "noise-outside-train-forward"
         case trainForwardWithoutBackward = "train-forward-without-backward"
         case nonFiniteBackward = "non-finite-backward"

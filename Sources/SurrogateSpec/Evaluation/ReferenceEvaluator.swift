@@ -3,8 +3,11 @@ import Foundation
 /// Evaluates formulas in Double, with the same select rules as the kernels. It drives the spec checks
 /// (NaN/inf and normalisation warnings), constant folding in the emitters and the JIT tuner's shape
 /// figures. Noise sources take their mean (mean-field); tests of the kernels use their own references.
+/// `grad_out` is `gradOut`, 1 unless set: a backward as a function of x is the gradient for an incoming 1.
 public struct ReferenceEvaluator: Sendable {
     public var params: [String: Double]
+    /// The incoming gradient a backward reading `grad_out` sees.
+    public var gradOut: Double = 1
 
     public init(params: [String: Double]) { self.params = params }
 
@@ -19,6 +22,7 @@ public struct ReferenceEvaluator: Sendable {
         case .number(let v): return v
         case .variable(.x): return x
         case .variable(.y): return y
+        case .variable(.gradOut): return gradOut
         case .param(let p): return params[p] ?? .nan
         case .constant(let c): return FormulaConstant.values[c] ?? .nan
         case .local: return .nan // emitter-only: locals exist in emitted code, never in parsed formulas
@@ -40,7 +44,7 @@ public struct ReferenceEvaluator: Sendable {
             return Self.apply(op, evaluate(a, x: x, y: y), evaluate(b, x: x, y: y))
         case .call(let name, let args, _):
             guard let f = FunctionTable.function(named: name) else { return .nan }
-            if let mean = f.mean { return mean }
+            if let mean = FunctionTable.meanField(of: e) { return evaluate(mean, x: x, y: y) }
             return f.evaluate(args.map { evaluate($0, x: x, y: y) })
         }
     }

@@ -130,12 +130,12 @@ public enum SpecAnalysis {
         var found: [Diagnostic] = []
         if !shape.nonFiniteRanges.isEmpty {
             found.append(Diagnostic(.nonFiniteBackward, .warning, at: at,
-                "`backward` is NaN or infinite for \(GradientShape.describe(shape.nonFiniteRanges)) with the default parameters (in Double); expected finite values"))
+                "`backward`\(spec.backwardGradOutNote) is NaN or infinite for \(GradientShape.describe(shape.nonFiniteRanges)) with the default parameters (in Double); expected finite values"))
         }
         if !(abs(shape.integral - 1) <= normalisationTolerance) {
             let shown = String(format: "%.4g", shape.integral)
             found.append(Diagnostic(.notNormalised, .warning, at: at,
-                "`backward` integrates to \(shown) over the real line with the default parameters\(shape.nonFiniteRanges.isEmpty ? "" : " (NaN/inf points left out)"); expected about 1 (a surrogate of the step's derivative is normalised)"))
+                "`backward`\(spec.backwardGradOutNote) integrates to \(shown) over the real line with the default parameters\(shape.nonFiniteRanges.isEmpty ? "" : " (NaN/inf points left out)"); expected about 1 (a surrogate of the step's derivative is normalised)"))
         }
         return found
     }

@@ -68,6 +68,8 @@ public enum Derivative {
             return Expr(.number(1), at: at)
         case .variable(.y):
             throw Failure(offset: at, id: .forwardOutputOutsideBackward, message: "`y` cannot be differentiated; a primitive is a function of `x` and the parameters")
+        case .variable(.gradOut):
+            throw Failure(offset: at, id: .gradOutOutsideBackward, message: "`grad_out` cannot be differentiated; a primitive is a function of `x` and the parameters")
         case .unary(let op, let a):
             switch op {
             case .plus: return try derive(a)

@@ -3,7 +3,8 @@
 public struct Expr: Sendable, Equatable, CustomStringConvertible {
     public indirect enum Kind: Sendable, Equatable {
         case number(Double)
-        /// `x` (the input) or `y` (the forward output, in `backward` only).
+        /// `x` (the input), `y` (the forward output, in `backward` only) or `grad_out` (the incoming gradient, in
+        /// `backward` only: a backward that reads it is `grad_in` itself, not a factor of it).
         case variable(Variable)
         /// A spec parameter: a runtime argument of ahead-of-time kernels, a folded constant of JIT kernels.
         case param(String)
@@ -23,7 +24,7 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
         case index(String)
     }
 
-    public enum Variable: String, Sendable { case x, y }
+    public enum Variable: String, Sendable { case x, y, gradOut = "grad_out" }
 
     public var kind: Kind
     public var offset: Int
@@ -104,6 +105,8 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
     public var hasSum: Bool { contains { if case .sum = $0.kind { return true } else { return false } } }
 
     public var usesForwardOutput: Bool { contains { $0.kind == .variable(.y) } }
+    /// Reads `grad_out`: the kernels compute `grad_in = backward`, not `grad_out * backward`.
+    public var usesGradOut: Bool { contains { $0.kind == .variable(.gradOut) } }
     public var usesNoise: Bool {
         contains { if case .call(let n, _, _) = $0.kind { return FunctionTable.function(named: n)?.isNoise ?? false }; return false }
     }

@@ -17,7 +17,7 @@ public struct FormulaFunction: Sendable {
         /// Deterministic function of its arguments.
         case pure
         /// A random source; `mean` replaces it in mean-field mode (the seed's `sample=False`).
-        case noise(mean: Double)
+        case noise(mean: NoiseMean)
         /// `outer(a + noise())` computed as one function (it draws the noise call's bits): made by the
         /// emitters from that pattern when it computes faster or rounds better, never written in a spec.
         case fused(outer: String, noise: String)
@@ -36,7 +36,25 @@ public struct FormulaFunction: Sendable {
 
     /// Draws random bits (a noise source, or a fusion of one).
     public var isNoise: Bool { if case .pure = kind { return false } else { return true } }
-    public var mean: Double? { if case .noise(let m) = kind { return m } else { return nil } }
+    /// The mean of a noise source that does not depend on its arguments (`uniform`: 0.5); nil otherwise.
+    public var mean: Double? { if case .noise(.constant(let m)) = kind { return m } else { return nil } }
+    /// How `kernelgen list --functions` states the mean: `0.5`, `clamp(a, 0, 1)`.
+    public var meanDescription: String? {
+        switch kind {
+        case .noise(.constant(let m)): return "\(m)"
+        case .noise(.formula(let text)): return text
+        default: return nil
+        }
+    }
+}
+
+/// What a noise source becomes in mean-field mode: a constant, or a formula of the call's arguments, so a
+/// source whose distribution depends on its arguments (`bernoulli(p)`, mean `p`) still has its exact mean.
+public enum NoiseMean: Sendable, Equatable {
+    case constant(Double)
+    /// A formula in the formula language over the call's arguments, named `a`, `b`, `c` in order (as the
+    /// table's summaries name them); it may call pure functions only. Parsed once (`FunctionTable.meanField`).
+    case formula(String)
 }
 
 public enum FunctionTable {
@@ -110,15 +128,23 @@ public enum FunctionTable {
         .init(name: "where", arity: 3, kind: .pure, c: "(($0) != 0 ? ($1) : ($2))", swift: "(($0) != 0 ? ($1) : ($2))",
               torch: "_torch.where(($0) != 0, $1, $2)",
               summary: "c != 0 ? a : b (both sides are evaluated)", evaluate: { $0[0] != 0 ? $0[1] : $0[2] }),
-        .init(name: "logistic", arity: 0, kind: .noise(mean: 0), c: "kg_logistic{f}({noise})",
+        .init(name: "logistic", arity: 0, kind: .noise(mean: .constant(0)), c: "kg_logistic{f}({noise})",
               swift: "KernelMath.logistic({noise}, as: {T}.self)",
               torch: "_kg_logistic({noise})",
               summary: "a Logistic(0, 1) sample: log(u) - log1p(-u), u clamped to [1e-6, 1 - 1e-6]",
               evaluate: { _ in 0 }),
-        .init(name: "uniform", arity: 0, kind: .noise(mean: 0.5), c: "kg_uniform{f}({noise})",
+        .init(name: "uniform", arity: 0, kind: .noise(mean: .constant(0.5)), c: "kg_uniform{f}({noise})",
               swift: "KernelMath.uniform({noise}, as: {T}.self)",
               torch: "{noise}",
               summary: "a U(0, 1) sample in [0, 1)", evaluate: { _ in 0.5 }),
+        // `u < a` with the call site's own U[0, 1) draw (the bits `uniform()` turns into u): 1 with probability
+        // a for a in [0, 1], always 1 above, always 0 below and at NaN (the comparison is false). Its mean is
+        // that probability, clamp(a, 0, 1), and NaN at NaN (clamp keeps NaN) so the mean field shows the NaN.
+        .init(name: "bernoulli", arity: 1, kind: .noise(mean: .formula("clamp(a, 0, 1)")),
+              c: "kg_bernoulli{f}($0, {noise})", swift: "KernelMath.bernoulli($0, {noise})",
+              torch: "_kg_bernoulli($0, {noise})",
+              summary: "1 with probability a, else 0: u < a for the call's U[0, 1) draw u (0 at NaN)",
+              evaluate: { RealSelect.min(RealSelect.max($0[0], 0), 1) }),
     ]
 
     /// Fusions the emitters make (`Simplifier.fuse`); specs cannot call them.
@@ -143,6 +169,56 @@ public enum FunctionTable {
     public static func callable(named name: String) -> FormulaFunction? { fusedNames.contains(name) ? nil : byName[name] }
     private static let fusedNames = Set(fused.map(\.name))
     public static var names: [String] { all.map(\.name) }
+
+    /// What the noise call `call` becomes in mean-field mode: its mean, located at the call, with the call's
+    /// arguments in the mean's formula (`bernoulli(s * x)` -> `clamp(s * x, 0, 1)`); nil for anything else.
+    /// The arguments themselves are not rewritten (a caller replaces noise inside them as it does elsewhere).
+    public static func meanField(of call: Expr) -> Expr? {
+        guard case .call(let name, let args, _) = call.kind, let f = function(named: name),
+              case .noise(let mean) = f.kind else { return nil }
+        switch mean {
+        case .constant(let v): return Expr(.number(v), at: call.offset)
+        case .formula:
+            guard let template = meanTemplates[name] else { return nil }
+            let names = ["a", "b", "c"]
+            return template.substituting(call.offset) { p in names.firstIndex(of: p).flatMap { $0 < args.count ? args[$0] : nil } }
+        }
+    }
+
+    /// The mean formulas, parsed once (after `all` exists: the parser looks functions up in it). A mean that does
+    /// not parse is a bug of this table; `FunctionTableTests` parses every one.
+    private static let meanTemplates: [String: Expr] = {
+        var templates: [String: Expr] = [:]
+        for f in all {
+            guard case .noise(.formula(let text)) = f.kind else { continue }
+            let scope = FormulaScope(field: "mean of \(f.name)", params: Array(["a", "b", "c"].prefix(f.arity)),
+                                     allowsForwardOutput: false, allowsNoise: false)
+            let (expr, issues) = FormulaParser.parse(text, scope: scope)
+            precondition(issues.isEmpty && expr != nil, "the mean of \(f.name), `\(text)`, does not parse: \(issues)")
+            templates[f.name] = expr
+        }
+        return templates
+    }()
+}
+
+extension Expr {
+    /// This tree with each parameter `p` for which `value(p)` is non-nil replaced by that expression, every
+    /// node of the tree itself placed at `offset` (a mean formula takes its call's place in the spec).
+    func substituting(_ offset: Int, _ value: (String) -> Expr?) -> Expr {
+        switch kind {
+        case .param(let p): if let v = value(p) { return v }
+            return Expr(kind, at: offset)
+        case .number, .variable, .constant, .local, .index: return Expr(kind, at: offset)
+        case .sum(let i, let from, let to, let body):
+            return Expr(.sum(index: i, from: from.substituting(offset, value), to: to.substituting(offset, value),
+                             body: body.substituting(offset, value)), at: offset)
+        case .unary(let op, let a): return Expr(.unary(op, a.substituting(offset, value)), at: offset)
+        case .binary(let op, let a, let b):
+            return Expr(.binary(op, a.substituting(offset, value), b.substituting(offset, value)), at: offset)
+        case .call(let name, let args, let site):
+            return Expr(.call(name, args.map { $0.substituting(offset, value) }, site: site), at: offset)
+        }
+    }
 }
 
 /// Named constants of the formula language.

@@ -5,11 +5,14 @@ public struct FormulaScope: Sendable {
     public var params: [String]
     public var allowsForwardOutput: Bool
     public var allowsNoise: Bool
+    /// `grad_out`, the incoming gradient, may be read (`backward` only).
+    public var allowsGradOut: Bool
     /// The `integer: true` parameters with their bounds: what the bounds of a `sum` may use.
     public var integerParams: [String: ClosedRange<Double>]
 
     public init(field: String, params: [String], allowsForwardOutput: Bool, allowsNoise: Bool,
-                integerParams: [String: ClosedRange<Double>] = [:]) {
+                integerParams: [String: ClosedRange<Double>] = [:], allowsGradOut: Bool = false) {
+        self.allowsGradOut = allowsGradOut
         self.field = field
         self.params = params
         self.allowsForwardOutput = allowsForwardOutput
@@ -69,11 +72,24 @@ public struct FormulaParser {
             let expr = try parser.expression(minPrecedence: 0)
             try parser.expectEnd()
             parser.checkTotalTerms(expr)
+            parser.checkNoiseWithGradOut(expr)
             return (expr, parser.cappedIssues)
         } catch {
             parser.issues.append(error)
             return (nil, parser.cappedIssues)
         }
+    }
+
+    /// A backward that draws noise and reads `grad_out` is refused: the sampling backward (`train_backward`)
+    /// multiplies by the incoming gradient per element in its whole-block loops, which a `grad_out`-aware
+    /// formula cannot be (write the product with `grad_out` out of the formula, or the noise out of it).
+    private mutating func checkNoiseWithGradOut(_ expr: Expr) {
+        guard expr.usesNoise, expr.usesGradOut else { return }
+        var offset = 0
+        var found = false
+        expr.walk { if !found, $0.kind == .variable(.gradOut) { offset = $0.offset; found = true } }
+        issues.append(FormulaIssue(offset: offset, id: .noiseWithGradOut,
+            message: "`grad_out` in a `backward` that draws noise; expected one or the other (a backward with noise is multiplied by `grad_out` in the kernels: drop `grad_out` and write the factor it multiplies)"))
     }
 
     private var cappedIssues: [FormulaIssue] {
@@ -232,6 +248,14 @@ public struct FormulaParser {
             }
             return Expr(.variable(.y), at: offset)
         }
+        if name == Expr.Variable.gradOut.rawValue {
+            if !scope.allowsGradOut {
+                issues.append(FormulaIssue(offset: offset, id: .gradOutOutsideBackward,
+                    message: "`grad_out` (the incoming gradient) used in `\(scope.field)`; it is allowed only in `backward`"
+                        + Suggestion.didYouMean(name, in: ["x"] + scope.params)))
+            }
+            return Expr(.variable(.gradOut), at: offset)
+        }
         if scope.params.contains(name) { return Expr(.param(name), at: offset) }
         if FormulaConstant.values[name] != nil { return Expr(.constant(name), at: offset) }
         if let f = FunctionTable.callable(named: name) {
@@ -242,6 +266,7 @@ public struct FormulaParser {
         }
         var known = ["x"] + scope.params + FormulaConstant.values.keys.sorted()
         if scope.allowsForwardOutput { known.append("y") }
+        if scope.allowsGradOut { known.append("grad_out") }
         issues.append(FormulaIssue(offset: offset, id: .unknownIdentifier,
             message: "unknown identifier `\(name)`" + Suggestion.didYouMean(name, in: known)
                 + (Suggestion.closest(to: name, in: known) == nil
@@ -262,7 +287,7 @@ extension FormulaParser {
         }
         if let what = shadowed(index) {
             issues.append(FormulaIssue(offset: indexToken.offset, id: .badSumIndex,
-                message: "summation index `\(index)` is named like \(what); expected a new name (not `x`, `y`, a parameter, a constant, a function or an enclosing index)"))
+                message: "summation index `\(index)` is named like \(what); expected a new name (not `x`, `y`, `grad_out`, a parameter, a constant, a function or an enclosing index)"))
         }
         var args: [Expr] = []
         while isSymbol(",") {
@@ -296,6 +321,7 @@ extension FormulaParser {
     private func shadowed(_ name: String) -> String? {
         if name == "x" { return "the input `x`" }
         if name == "y" { return "the forward output `y`" }
+        if name == Expr.Variable.gradOut.rawValue { return "the incoming gradient `grad_out`" }
         if scope.params.contains(name) { return "the parameter `\(name)`" }
         if FormulaConstant.values[name] != nil { return "the constant `\(name)`" }
         if name == "sum" || FunctionTable.callable(named: name) != nil { return "the function `\(name)`" }

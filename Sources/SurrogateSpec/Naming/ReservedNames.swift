@@ -28,7 +28,8 @@ public enum ReservedNames {
         let perType = ["atan", "bits", "clamp", "erf", "exp", "expm1", "from_bits", "heaviside", "log", "log1p",
                        "logistic", "max", "min", "noise_bits", "noise_stream_bits", "block_bits", "sigmoid", "sigmoid_grad",
                        "sigmoid_logistic", "sign", "tanh", "uniform", "sin", "cos", "sincos", "erfc", "floor", "ceil",
-                       "trunc", "round", "exp_lo", "exp_hi", "erf_top", "erfc_top", "noise_lo", "noise_hi"]
+                       "trunc", "round", "exp_lo", "exp_hi", "erf_top", "erfc_top", "noise_lo", "noise_hi",
+                       "bernoulli"]
         let math = ["atan", "erf", "exp", "expm1", "log", "log1p", "sigmoid", "sigmoid_grad", "tanh",
                     "sin", "cos", "erfc", "floor", "ceil", "trunc", "round"]
         var names = Set(perType.flatMap { ["kg_\($0)", "kg_\($0)f"] })

@@ -62,7 +62,7 @@ public enum PrimitiveAnalysis {
             if let finding = compare(spec, derivative, values) {
                 let shown = spec.params.isEmpty ? "" : " with " + spec.params.map { "\($0.name) = \(short(values[$0.name]!))" }.joined(separator: ", ")
                 return [Diagnostic(.backwardNotDerivative, at: at,
-                    "`backward` is not the derivative of `primitive`\(shown): they differ by up to \(short(finding.difference)) at x = \(short(finding.x)) (backward \(short(finding.backward)), d/dx primitive \(short(finding.derivative))), beyond \(short(relativeTolerance)) relative; expected backward = d/dx primitive (drop `backward` to have it derived, or correct one of the two)")]
+                    "`backward`\(spec.backwardGradOutNote) is not the derivative of `primitive`\(shown): they differ by up to \(short(finding.difference)) at x = \(short(finding.x)) (backward \(short(finding.backward)), d/dx primitive \(short(finding.derivative))), beyond \(short(relativeTolerance)) relative; expected backward = d/dx primitive (drop `backward` to have it derived, or correct one of the two)")]
             }
         }
         return []

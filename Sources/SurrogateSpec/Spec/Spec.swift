@@ -52,6 +52,10 @@ public struct Spec: Sendable {
     /// True when `backward` draws noise: the spec then has a sampling backward (`train_backward`, its own noise
     /// stream) besides `backward`, which is the mean-field backward (every noise source at its mean).
     public var hasTrainBackward: Bool { backward.expr.usesNoise }
+    /// ` (at grad_out = 1)` when the backward reads `grad_out`, else empty: what every tool that shows or checks the
+    /// backward as a function of x (check, the accuracy report, plot, tune) appends, since it evaluates it for an
+    /// incoming gradient of 1.
+    public var backwardGradOutNote: String { backward.expr.usesGradOut ? " (at grad_out = 1)" : "" }
 
     public var defaults: [String: Double] {
         Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.defaultValue) })

@@ -121,7 +121,7 @@ public struct SpecLoader {
         } else if let node = fields["backward"]?.value {
             backward = formula(node, field: "backward", text: nil,
                                scope: FormulaScope(field: "backward", params: paramNames, allowsForwardOutput: true, allowsNoise: true,
-                                                   integerParams: integerParams),
+                                                   integerParams: integerParams, allowsGradOut: true),
                                fallback: mapping.mark)
         } else if let train = fields["train_forward"] {
             report(.trainForwardWithoutBackward, at: train.key.mark,
@@ -261,10 +261,12 @@ public struct SpecLoader {
                 report(.reservedName, at: key.mark, problem)
                 continue
             }
-            if name == "x" || name == "y" || name == "sum" || FunctionTable.callable(named: name) != nil || FormulaConstant.values[name] != nil {
+            let gradOut = Expr.Variable.gradOut.rawValue
+            if name == "x" || name == "y" || name == gradOut || name == "sum" || FunctionTable.callable(named: name) != nil || FormulaConstant.values[name] != nil {
                 let what = name == "x" ? "the input `x`" : name == "y" ? "the forward output `y`"
+                    : name == gradOut ? "the incoming gradient `grad_out`"
                     : name == "sum" || FunctionTable.callable(named: name) != nil ? "the function `\(name)`" : "the constant `\(name)`"
-                report(.reservedParamName, at: key.mark, "parameter `\(name)` is named like \(what); expected a name that is not a function, a constant, `x` or `y`")
+                report(.reservedParamName, at: key.mark, "parameter `\(name)` is named like \(what); expected a name that is not a function, a constant, `x`, `y` or `grad_out`")
                 continue
             }
             if let p = param(name, value, keyMark: key.mark) { params.append(p) }

@@ -40,7 +40,7 @@ final class AOTLibrary {
 
     /// `kgt_<name>_<op>_<dtype>(..., const double *p)` for each spec and kernel, calling `kg_<name>_<op>_<dtype>`.
     static func shim(_ specs: [Spec]) -> String {
-        var out = "#include \"kernelgen.h\"\n"
+        var out = "#include <stdint.h>\n#include \"kernelgen.h\"\n"
         for spec in specs {
             let names = EmittedNames(spec: spec.name)
             for (dtype, type) in [("f32", "float"), ("f64", "double")] {
@@ -50,6 +50,9 @@ final class AOTLibrary {
                 if spec.primitive != nil { ops.append("primitive") }
                 for op in ops {
                     out += "void kgt_\(spec.name)_\(op)_\(dtype)(const \(type) *x, \(type) *y, size_t n, const double *p) { \(names.cKernel(op, dtype))(x, y, n\(args)); }\n"
+                }
+                if spec.isStochastic {
+                    out += "void kgt_\(spec.name)_train_forward_\(dtype)(const \(type) *x, \(type) *y, size_t n, uint64_t seed, uint64_t offset, const double *p) { \(names.cKernel("train_forward", dtype))(x, y, n, seed, offset\(args)); }\n"
                 }
                 out += "void kgt_\(spec.name)_backward_\(dtype)(const \(type) *x, const \(type) *y, const \(type) *g, \(type) *gi, size_t n, const double *p) { \(names.cKernel("backward", dtype))(x, y, g, gi, n\(args)); }\n"
             }
@@ -77,18 +80,36 @@ final class AOTLibrary {
         return y
     }
 
-    /// grad_in for grad_out = 1.
-    func backward(_ spec: String, _ x: [Float], y: [Float], _ p: [Double]) throws -> [Float] {
+    typealias Train32 = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, UInt64, UInt64, UnsafePointer<Double>) -> Void
+    typealias Train64 = @convention(c) (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int, UInt64, UInt64, UnsafePointer<Double>) -> Void
+
+    /// The sampling training forward of a stochastic spec with the C kernels' `(seed, offset)`.
+    func trainForward(_ spec: String, _ x: [Float], seed: UInt64, offset: UInt64 = 0, _ p: [Double]) throws -> [Float] {
+        let f = try symbol("kgt_\(spec)_train_forward_f32", as: Train32.self)
+        var y = [Float](repeating: .nan, count: x.count)
+        y.withUnsafeMutableBufferPointer { yb in f(x, yb.baseAddress!, x.count, seed, offset, p + [0]) }
+        return y
+    }
+
+    func trainForward(_ spec: String, _ x: [Double], seed: UInt64, offset: UInt64 = 0, _ p: [Double]) throws -> [Double] {
+        let f = try symbol("kgt_\(spec)_train_forward_f64", as: Train64.self)
+        var y = [Double](repeating: .nan, count: x.count)
+        y.withUnsafeMutableBufferPointer { yb in f(x, yb.baseAddress!, x.count, seed, offset, p + [0]) }
+        return y
+    }
+
+    /// grad_in for `gradOut` (ones when nil).
+    func backward(_ spec: String, _ x: [Float], y: [Float], _ p: [Double], gradOut: [Float]? = nil) throws -> [Float] {
         let f = try symbol("kgt_\(spec)_backward_f32", as: Backward32.self)
         var g = [Float](repeating: .nan, count: x.count)
-        g.withUnsafeMutableBufferPointer { gb in f(x, y, [Float](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
+        g.withUnsafeMutableBufferPointer { gb in f(x, y, gradOut ?? [Float](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
         return g
     }
 
-    func backward(_ spec: String, _ x: [Double], y: [Double], _ p: [Double]) throws -> [Double] {
+    func backward(_ spec: String, _ x: [Double], y: [Double], _ p: [Double], gradOut: [Double]? = nil) throws -> [Double] {
         let f = try symbol("kgt_\(spec)_backward_f64", as: Backward64.self)
         var g = [Double](repeating: .nan, count: x.count)
-        g.withUnsafeMutableBufferPointer { gb in f(x, y, [Double](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
+        g.withUnsafeMutableBufferPointer { gb in f(x, y, gradOut ?? [Double](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
         return g
     }
 }

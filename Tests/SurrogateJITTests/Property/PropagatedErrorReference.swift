@@ -51,6 +51,7 @@ struct PropagatedErrorReference {
         case .number(let v): return Value(value: R(v), error: rounding(R(v)))
         case .variable(.x): return Value(value: x, error: 0)
         case .variable(.y): return Value(value: y, error: 0)
+        case .variable(.gradOut): return Value(value: 1, error: 0) // the kernels are run with grad_out = 1
         case .param(let name): return Value(value: parameters[name] ?? .nan, error: 0)
         case .constant(let name): let v: R = name == "pi" ? .pi : R.exp(1); return Value(value: v, error: rounding(v))
         case .local: return Value(value: .nan, error: 0, undecided: true)

@@ -119,6 +119,11 @@ def _kg_logistic(u):
     return _torch.log(u) - _torch.log1p(-u)
 
 
+def _kg_bernoulli(p, u):
+    """1 where the draw u < p, else 0 (so 0 at NaN p), in the draw's dtype."""
+    return (u < p).to(u.dtype)
+
+
 def _kg_sigmoid_logistic(a, u):
     """sigmoid(a + logistic) for the draw u as u / (u + (1 - u) e^-a): no log, no cancellation."""
     u = _torch.clamp(u, _KG_LOW, _KG_HIGH)
