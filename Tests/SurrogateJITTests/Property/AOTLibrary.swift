@@ -51,7 +51,7 @@ final class AOTLibrary {
                 for op in ops {
                     out += "void kgt_\(spec.name)_\(op)_\(dtype)(const \(type) *x, \(type) *y, size_t n, const double *p) { \(names.cKernel(op, dtype))(x, y, n\(args)); }\n"
                 }
-                if spec.isStochastic {
+                if spec.trainForward?.expr.usesNoise ?? false {  // a training forward that samples (isStochastic also counts a noisy backward)
                     out += "void kgt_\(spec.name)_train_forward_\(dtype)(const \(type) *x, \(type) *y, size_t n, uint64_t seed, uint64_t offset, const double *p) { \(names.cKernel("train_forward", dtype))(x, y, n, seed, offset\(args)); }\n"
                 }
                 out += "void kgt_\(spec.name)_backward_\(dtype)(const \(type) *x, const \(type) *y, const \(type) *g, \(type) *gi, size_t n, const double *p) { \(names.cKernel("backward", dtype))(x, y, g, gi, n\(args)); }\n"
