@@ -4,7 +4,8 @@ comparison with PyTorch (test_accuracy_vs_torch.py).
 Independent of the code under test: its own lexer and Pratt parser written from the README's language reference
 (precedences `|| && == < + * unary ^`, `^` right-associative, unary minus looser than `^`, `c ? a : b`), and every
 function written from its mathematical definition in mpmath (no kernelgen code, no rewrites, no dtype rounding).
-Noise sources are replaced by their means (mean field): `logistic()` 0, `uniform()` 1/2. A comparison is 1 or 0;
+Noise sources are replaced by their means (mean field): `logistic()` 0, `uniform()` 1/2, `bernoulli(p)` p in [0, 1];
+`grad_out` is 1. A comparison is 1 or 0;
 `min`/`max`/`clamp` are the selects the README defines. `evaluate` raises `Untrusted` when the value is not stable
 under more precision (see `reference`)."""
 import re
@@ -130,6 +131,8 @@ _FUNCTIONS = {
     "min": lambda a, b: _select(b < a, b, a), "max": lambda a, b: _select(a < b, b, a),
     "clamp": lambda a, lo, hi: (lambda m: _select(hi < m, hi, m))(_select(a < lo, lo, a)),
     "logistic": lambda: mpmath.mpf(0), "uniform": lambda: mpmath.mpf(0.5),
+    # bernoulli(p)'s mean field: p clamped to [0, 1] (the README's function table).
+    "bernoulli": lambda p: _FUNCTIONS["clamp"](p, mpmath.mpf(0), mpmath.mpf(1)),
 }
 
 
@@ -218,7 +221,7 @@ def surrogate_gradient(spec):
     forward = parse(str(spec.get("train_forward") or spec.get("forward") or "heaviside(x)"))
 
     def gradient(x, params):
-        env = {"x": x, **params}
+        env = {"x": x, "grad_out": mpmath.mpf(1), **params}  # a backward reading grad_out: at grad_out = 1
         env["y"] = _evaluate(forward, env)
         return _evaluate(backward, env)
 
