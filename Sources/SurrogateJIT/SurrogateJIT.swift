@@ -144,9 +144,22 @@ public final class SurrogateJIT: Sendable {
             .filter { $0.op != .primitive || spec.primitive != nil }
             .filter { $0.op != .trainBackward || spec.hasTrainBackward }
             .map { (op: $0.op, name: "\(symbol)_\($0.name)_\(element.rawValue)") }
-        // The disk key covers everything the object depends on, without rendering the source: the spec,
-        // the values (exact), the element type and ops, the templates, and LLVM/CPU (see `keyMaterial`).
-        let material = Self.keyMaterial(spec, values: spec.params.map { values[$0.name]! }, element: element, ops: options.ops)
+        let cacheKey = "\(spec.source.isEmpty ? spec.name : spec.source)|\(element.rawValue)|\(options.ops.rawValue)"
+        // The source is rendered first (memoised per spec: after the first value it is a concatenation), because
+        // the disk key is the source itself: an object compiled by another kernelgen version, whose templates or
+        // emitters (rewrites, the function table's spellings) differ, is never served (see `keyMaterial`).
+        let source: String
+        do {
+            source = try Self.generator.withLock { generator in
+                try generator.jitSource(cacheKey: cacheKey, constants: spec.params.map { ($0.name, values[$0.name]!) }, element: element) {
+                    SurrogateContext(spec: spec, specFile: "Specs/\(spec.name).yaml", symbol: symbol, elements: [element],
+                                     ops: options.ops, parametersAreConstants: true)
+                }
+            }
+        } catch {
+            throw .compiler(stage: "render", message: "\(error)")
+        }
+        let material = Self.keyMaterial(source: source, element: element, ops: options.ops)
         let key = Hash.key(material)
         let engine = try engine()
 
@@ -158,7 +171,6 @@ public final class SurrogateJIT: Sendable {
             entry = cached
             report.cacheHit = .disk
         } else {
-            let cacheKey = "\(spec.source.isEmpty ? spec.name : spec.source)|\(element.rawValue)|\(options.ops.rawValue)"
             let constants = spec.params.map { (name: Dialect(.c, element).paramName($0.name), value: values[$0.name]!) }
             let functions = symbols.map(\.name)
             let artefactKind = options.artefact.map { JITEngine.Artefact(rawValue: $0.rawValue)! }
@@ -173,17 +185,6 @@ public final class SurrogateJIT: Sendable {
                 }
             }
             if object == nil {
-                let source: String
-                do {
-                    source = try Self.generator.withLock { generator in
-                        try generator.jitSource(cacheKey: cacheKey, constants: spec.params.map { ($0.name, values[$0.name]!) }, element: element) {
-                            SurrogateContext(spec: spec, specFile: "Specs/\(spec.name).yaml", symbol: symbol, elements: [element],
-                                             ops: options.ops, parametersAreConstants: true)
-                        }
-                    }
-                } catch {
-                    throw .compiler(stage: "render", message: "\(error)")
-                }
                 object = try engine.compile(.source(source), functions: functions, artefact: artefactKind, keepBitcode: true)
                 if let bitcode = object?.frontendBitcode { frontends.withLock { $0[cacheKey] = bitcode } }
             }
@@ -207,15 +208,14 @@ public final class SurrogateJIT: Sendable {
     /// One generator for the process: its templates are parsed once. Stencil is not thread-safe, hence the lock.
     private static let generator = Locked(Generator(templates: EmbeddedSources.templates))
 
-    /// Bumped when the way kernels are built changes in a way the inputs below do not show.
-    static let format = "kernelgen-jit 2"
+    /// Bumped when the way kernels are built changes in a way the inputs below do not show (the compiler's
+    /// flags, the object format). 3: the key became the emitted source.
+    static let format = "kernelgen-jit 3"
 
-    /// Digest of the templates the JIT renders (they are part of what a cached object depends on).
-    static let templatesDigest = Hash.key(EmbeddedSources.templates.sorted { $0.key < $1.key }.map { "\($0.key)\n\($0.value)" }.joined(separator: "\u{0}"))
-
-    static func keyMaterial(_ spec: Spec, values: [Double], element: ElementType, ops: KernelOps) -> String {
-        [format, JITEngine.hostDescription, "templates \(templatesDigest)", "\(element.rawValue) ops \(ops.rawValue)",
-         "values " + values.map { ExactLiteral.hex($0) }.joined(separator: " "), spec.source].joined(separator: "\n")
+    /// The disk cache's key material: the emitted source (the templates as rendered by this version's emitters,
+    /// the parameter values as exact literals), the element type and ops, and LLVM/CPU.
+    static func keyMaterial(source: String, element: ElementType, ops: KernelOps) -> String {
+        [format, JITEngine.hostDescription, "\(element.rawValue) ops \(ops.rawValue)", source].joined(separator: "\n")
     }
 
     /// The engine, created on first use (LLJIT creation is part of the first compile's cost).

@@ -2,6 +2,7 @@ import Foundation
 import KernelEmit
 import Surrogates
 import SurrogateSpec
+import SurrogateSources
 
 import SurrogateTestSupport
 import Testing
@@ -260,6 +261,25 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
             #expect(try works(again))
             #expect(try Data(contentsOf: file) == good, "the recompile rewrites the entry")
         }
+    }
+
+    /// The disk key is the emitted source: an entry made by a kernelgen whose emitters (rewrites, the function
+    /// table's spellings) or templates differ has other material, so it is never served.
+    @Test func theDiskKeyIsTheEmittedSource() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try jit.spec(named: "sigmoid")
+        let made = try jit.compile(spec, parameters: ["scale": 2], dtype: Double.self)
+        let stored = String(decoding: try Data(contentsOf: DiskCache(directory: dir).url(for: made.report.key)), as: UTF8.self)
+        let source = try Generator(templates: EmbeddedSources.templates).jitSource(
+            cacheKey: "test", constants: [("scale", 2)], element: .float64) {
+            SurrogateContext(spec: spec, specFile: "Specs/sigmoid.yaml", symbol: "kgj_sigmoid", elements: [.float64],
+                             ops: .all, parametersAreConstants: true)
+        }
+        #expect(stored.contains(source), "the entry's key material holds the source the JIT compiled")
+        #expect(made.report.key == Hash.key(SurrogateJIT.keyMaterial(source: source, element: .float64, ops: .all)))
+        #expect(made.report.key != Hash.key(SurrogateJIT.keyMaterial(source: source.replacingOccurrences(of: "kg_sigmoid_grad", with: "kg_sigmoid_grad_v2"),
+                                                                        element: .float64, ops: .all)))
     }
 
     @Test func concurrentRequestsCompileOncePerKernel() throws {
