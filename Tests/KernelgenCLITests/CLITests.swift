@@ -44,7 +44,7 @@ import Testing
         #expect(r.stderr == """
             first.yaml:5:11: error: in `backward`: unknown identifier `scael`; did you mean `scale`? [unknown-identifier]
             second.yaml:3:11: warning: `backward` is NaN or infinite for x = 0.0 with the default parameters (in Double); expected finite values [non-finite-backward]
-            second.yaml:3:11: warning: `backward` integrates to 9.689e-15 over the real line with the default parameters (NaN/inf points left out); expected about 1 (a surrogate of the step's derivative is normalised) [not-normalised]
+            second.yaml:3:11: warning: `backward` does not decay in its tails (-8.67362e-19 at x = -1.15292e+18) with the default parameters, so its integral over the real line diverges (9.689e-15 on the shape grid) (NaN/inf points left out); expected about 1 (a surrogate of the step's derivative is normalised) [not-normalised]
             2 specs checked: 1 error, 2 warnings
 
             """)
