@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "kernelgen",
             dependencies: [
-                "SurrogateSpec", "KernelEmit", "SurrogateSources", "KernelgenCommandLine",
+                "SurrogateSpec", "KernelEmit", "SurrogateSources", "KernelgenCommandLine", "NameSuggestion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

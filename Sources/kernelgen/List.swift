@@ -24,7 +24,7 @@ struct List: ParsableCommand {
     func run() throws {
         if functions {
             let rows = FunctionTable.all.map { f -> [String] in
-                let args = (0..<f.arity).map { "a\($0)" }.joined(separator: ", ")
+                let args = FunctionTable.argumentNames.prefix(f.arity).joined(separator: ", ")
                 return ["\(f.name)(\(args))", f.meanDescription.map { "noise, mean \($0)" } ?? "", f.summary]
             } + [Self.sumRow]
             print(TextTable(header: ["function", "kind", "meaning"], rows: rows).rendered)

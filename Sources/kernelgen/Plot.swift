@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KernelEmit
 import KernelgenCommandLine
+import NameSuggestion
 import SurrogateSpec
 
 /// `kernelgen plot`: forward and backward curves as SVG (or text), computed as the kernels compute them (the
@@ -80,13 +81,7 @@ struct Plot: ParsableCommand {
             return
         }
         guard !names.isEmpty else { throw InputError("name at least one surrogate (known: \(catalog.specs.map(\.name).joined(separator: ", ")))") }
-        var chosen: [Spec] = []
-        for name in names {
-            guard let s = catalog.specs.last(where: { $0.name == name }) else {
-                throw InputError("unknown surrogate `\(name)`; known: \(catalog.specs.map(\.name).joined(separator: ", "))")
-            }
-            chosen.append(s)
-        }
+        let chosen = try Self.choose(names, from: catalog.specs, catalogue: { try project.catalogue() })
         let swept = try sweep.map(Self.parseSweep)
         if let swept, !chosen.contains(where: { s in s.params.contains { $0.name == swept.0 } }) {
             throw InputError("--sweep \(swept.0): none of \(names.joined(separator: ", ")) has a parameter `\(swept.0)`")
@@ -100,6 +95,30 @@ struct Plot: ParsableCommand {
         } else {
             print(text, terminator: "")
         }
+    }
+
+    /// The specs named, from the specs folder and `--spec` files first, else from the catalogue (loaded only
+    /// when a name is not found there, since `eval`, `jit` and `tune` take catalogue names too). An unknown name
+    /// is an `InputError` with the nearest name of either ("did you mean") and the hint for a spec file.
+    static func choose(_ names: [String], from specs: [Spec], catalogue: () throws -> SpecCatalog) throws -> [Spec] {
+        var pool = specs
+        var catalogueLoaded = false
+        var chosen: [Spec] = []
+        for name in names {
+            if pool.last(where: { $0.name == name }) == nil, !catalogueLoaded {
+                let loaded = try catalogue()
+                if loaded.hasErrors { Console.report(loaded.diagnostics); throw ExitCode.failure }
+                pool += loaded.specs
+                catalogueLoaded = true
+            }
+            guard let s = pool.last(where: { $0.name == name }) else {
+                let builtIn = specs.map(\.name).joined(separator: ", ")
+                throw InputError("unknown surrogate `\(name)`\(Suggestion.didYouMean(name, in: pool.map(\.name))); "
+                                 + "known: \(builtIn) and the catalogue (`kernelgen list --catalogue`); a spec file: --spec FILE NAME")
+            }
+            chosen.append(s)
+        }
+        return chosen
     }
 
     static func xRange(_ text: String) throws -> ClosedRange<Double> {

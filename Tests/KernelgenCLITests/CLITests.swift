@@ -44,7 +44,7 @@ import Testing
         #expect(r.stderr == """
             first.yaml:5:11: error: in `backward`: unknown identifier `scael`; did you mean `scale`? [unknown-identifier]
             second.yaml:3:11: warning: `backward` is NaN or infinite for x = 0.0 with the default parameters (in Double); expected finite values [non-finite-backward]
-            second.yaml:3:11: warning: `backward` integrates to 9.689e-15 over the real line with the default parameters (NaN/inf points left out); expected about 1 (a surrogate of the step's derivative is normalised) [not-normalised]
+            second.yaml:3:11: warning: `backward` does not decay in its tails (-8.67362e-19 at x = -1.15292e+18) with the default parameters, so its integral over the real line diverges (9.689e-15 on the shape grid) (NaN/inf points left out); expected about 1 (a surrogate of the step's derivative is normalised) [not-normalised]
             2 specs checked: 1 error, 2 warnings
 
             """)
@@ -63,7 +63,10 @@ import Testing
                                   && $0.contains("  Noisy-threshold spike") })
         #expect(lines.contains { $0.hasPrefix("piecewise_linear  gamma=1.0") })
         let functions = try CLI.run(["list", "--functions"]).stdout.split(separator: "\n").map(String.init)
-        #expect(functions.contains { $0.hasPrefix("clamp(a0, a1, a2)") && $0.hasSuffix("min(max(a, lo), hi)") })
+        // Signatures name the arguments as the summaries and the noise means do.
+        #expect(functions.contains { $0.hasPrefix("clamp(a, b, c)") && $0.hasSuffix("min(max(a, b), c): a clamped to [b, c]") })
+        #expect(functions.contains { $0.hasPrefix("where(a, b, c)") && $0.hasSuffix("a != 0 ? b : c (both sides are evaluated)") })
+        #expect(functions.contains { $0.hasPrefix("bernoulli(a)") && $0.contains("noise, mean clamp(a, 0, 1)") })
         #expect(functions.contains { $0.hasPrefix("logistic()") && $0.contains("noise, mean 0.0") })
         // `sum` is a construct of the parser, listed with the functions it is called like.
         #expect(functions.contains { $0.hasPrefix("sum(i, from, to, expr)") && $0.contains("construct") && $0.contains("4096 terms") })

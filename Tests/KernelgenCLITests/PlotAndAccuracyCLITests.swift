@@ -107,3 +107,22 @@ import Testing
         #expect(diagnostics.allSatisfy { $0["severity"] as? String == "note" && $0["id"] as? String == "stable-rewrite" })
     }
 }
+
+/// `plot` takes catalogue names as `eval`, `jit` and `tune` do, and an unknown name gets "did you mean" over the
+/// built-ins and the catalogue.
+@Suite struct PlotNameCLITests {
+    @Test func catalogueNameIsPlotted() throws {
+        let r = try CLI.run(["plot", "snntorch_sso", "--ascii"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("a: snntorch_sso mean=0 variance=0.2"))
+    }
+
+    @Test func misspelledNameSuggestsTheNearest() throws {
+        let catalogue = try CLI.run(["plot", "norse_logistc"])
+        #expect(catalogue.status == 1)
+        #expect(catalogue.stderr.contains("unknown surrogate `norse_logistc`; did you mean `norse_logistic`?"), "\(catalogue.stderr)")
+        let builtIn = try CLI.run(["plot", "sigmod"])
+        #expect(builtIn.status == 1)
+        #expect(builtIn.stderr.contains("did you mean `sigmoid`?") && builtIn.stderr.contains("--spec FILE NAME"), "\(builtIn.stderr)")
+    }
+}

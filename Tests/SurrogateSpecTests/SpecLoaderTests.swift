@@ -225,6 +225,19 @@ import Testing
             "`backward` integrates to 2 over the real line with the default parameters; expected about 1 (a surrogate of the step's derivative is normalised)")])
     }
 
+    /// A backward that does not decay (a straight-through `1`, a 1/|x| tail) has no integral: the warning says
+    /// so instead of quoting the grid's number as the integral; a 1/x^2 tail integrates and keeps the number.
+    @Test func undecayedBackwardDiverges() throws {
+        let constant = SpecAnalysis.check(try spec("1"))
+        #expect(constant.map(\.message) == [
+            "`backward` does not decay in its tails (1 at x = -1.15292e+18) with the default parameters, so its integral over the real line diverges (2.306e+18 on the shape grid); expected about 1 (a surrogate of the step's derivative is normalised)"])
+        let harmonic = SpecAnalysis.check(try spec("1 / (1 + abs(x))"))
+        #expect(harmonic.count == 1 && harmonic[0].message.contains("does not decay in its tails") && harmonic[0].id == .notNormalised)
+        let decaying = SpecAnalysis.check(try spec("2 / (1 + abs(x))^2"))
+        #expect(decaying.map(\.message) == [
+            "`backward` integrates to 4 over the real line with the default parameters; expected about 1 (a surrogate of the step's derivative is normalised)"])
+    }
+
     @Test func normalisedBackwardIsQuiet() throws {
         #expect(SpecAnalysis.check(try spec("exp(-x^2 / 2) / sqrt(2 * pi)")).isEmpty)
     }

@@ -81,6 +81,10 @@ def test_backends():
     kernelgen.load_spec(text="name: only_jit\nsummary: s\nforward: heaviside(x)\nbackward: exp(-abs(x)) / 2\n")
     with pytest.raises(kernelgen.BackendError, match=r"no c kernel for `only_jit`.*served by backend=\"jit\""):
         kt.surrogate("only_jit", x)
+    with pytest.raises(kernelgen.BackendError, match=r"no c kernel for `snntorch_sso`.*a catalogue surrogate.*served by backend=\"jit\""):
+        kt.Spike("snntorch_sso")(x)
+    with pytest.raises(kernelgen.BackendError, match=r"no c kernel for `norse_logistic`.*a catalogue surrogate"):
+        kt.surrogate("norse_logistic", x, k=2.0)
     with pytest.raises(kernelgen.BackendError, match=r"binds nothing"):
         kt.bind_ms("sigmoid", backend="torch")
     with pytest.raises(TypeError, match=r"dtype 'float32'; expected torch.float32"):

@@ -134,9 +134,30 @@ public enum SpecAnalysis {
         }
         if !(abs(shape.integral - 1) <= normalisationTolerance) {
             let shown = String(format: "%.4g", shape.integral)
-            found.append(Diagnostic(.notNormalised, .warning, at: at,
-                "`backward`\(spec.backwardGradOutNote) integrates to \(shown) over the real line with the default parameters\(shape.nonFiniteRanges.isEmpty ? "" : " (NaN/inf points left out)"); expected about 1 (a surrogate of the step's derivative is normalised)"))
+            let leftOut = shape.nonFiniteRanges.isEmpty ? "" : " (NaN/inf points left out)"
+            let expected = "expected about 1 (a surrogate of the step's derivative is normalised)"
+            if let tail = undecayedTail(shape, centre: centre, scales: scales(spec, spec.defaults), { evaluator.surrogateGradient(spec, x: $0) }) {
+                found.append(Diagnostic(.notNormalised, .warning, at: at,
+                    "`backward`\(spec.backwardGradOutNote) does not decay in its tails (\(GradientShape.short(tail.value)) at x = \(GradientShape.short(tail.x))) with the default parameters, so its integral over the real line diverges (\(shown) on the shape grid)\(leftOut); \(expected)"))
+            } else {
+                found.append(Diagnostic(.notNormalised, .warning, at: at,
+                    "`backward`\(spec.backwardGradOutNote) integrates to \(shown) over the real line with the default parameters\(leftOut); \(expected)"))
+            }
         }
         return found
+    }
+
+    /// The end of the shape grid (x, gradient there) whose tail carries more than 1% of the measured integral
+    /// (|gradient| times the distance to the centre): a backward that stays constant (a straight-through `1`) or
+    /// falls like 1/|x| there has no finite integral, and the grid's number only measures how far the grid goes.
+    /// Nil when both tails have decayed (1/x^2 tails carry about 1/|x| of it, far below 1%).
+    static func undecayedTail(_ shape: GradientShape, centre: Double, scales: [Double],
+                              _ gradient: (Double) -> Double) -> (x: Double, value: Double)? {
+        guard shape.integral.isFinite else { return nil }
+        let xs = GradientShape.grid(extra: scales, centre: centre)
+        guard let first = xs.first, let last = xs.last else { return nil }
+        return [first, last].map { (x: $0, value: gradient($0)) }.first { end in
+            end.value.isFinite && abs(end.value) * abs(end.x - centre) > 0.01 * abs(shape.integral)
+        }
     }
 }

@@ -88,7 +88,7 @@ public enum FunctionTable {
               summary: "a < b ? b : a", evaluate: { RealSelect.max($0[0], $0[1]) }),
         .init(name: "clamp", arity: 3, kind: .pure, c: "kg_clamp{f}($0, $1, $2)", swift: "KernelMath.clamp($0, $1, $2)",
               torch: "_kg_clamp($0, $1, $2)",
-              summary: "min(max(a, lo), hi)", evaluate: { RealSelect.min(RealSelect.max($0[0], $0[1]), $0[2]) }),
+              summary: "min(max(a, b), c): a clamped to [b, c]", evaluate: { RealSelect.min(RealSelect.max($0[0], $0[1]), $0[2]) }),
         .init(name: "sigmoid", arity: 1, kind: .pure, c: "kg_sigmoid{f}($0)", swift: "KernelMath.sigmoid($0)",
               torch: "_torch.sigmoid($0)",
               summary: "1 / (1 + e^-a)", evaluate: { 1 / (1 + Foundation.exp(-$0[0])) }),
@@ -127,7 +127,7 @@ public enum FunctionTable {
               summary: "a >= 0 ? 1 : 0 (1 at -0, 0 at NaN)", evaluate: { $0[0] >= 0 ? 1 : 0 }),
         .init(name: "where", arity: 3, kind: .pure, c: "(($0) != 0 ? ($1) : ($2))", swift: "(($0) != 0 ? ($1) : ($2))",
               torch: "_torch.where(($0) != 0, $1, $2)",
-              summary: "c != 0 ? a : b (both sides are evaluated)", evaluate: { $0[0] != 0 ? $0[1] : $0[2] }),
+              summary: "a != 0 ? b : c (both sides are evaluated)", evaluate: { $0[0] != 0 ? $0[1] : $0[2] }),
         .init(name: "logistic", arity: 0, kind: .noise(mean: .constant(0)), c: "kg_logistic{f}({noise})",
               swift: "KernelMath.logistic({noise}, as: {T}.self)",
               torch: "_kg_logistic({noise})",
@@ -170,6 +170,10 @@ public enum FunctionTable {
     private static let fusedNames = Set(fused.map(\.name))
     public static var names: [String] { all.map(\.name) }
 
+    /// The names of a call's arguments in this table's text: a noise source's mean formula (`clamp(a, 0, 1)`),
+    /// the summaries (`b < a ? b : a`) and `kernelgen list --functions`' signatures (`min(a, b)`), so the three agree.
+    public static let argumentNames = ["a", "b", "c"]
+
     /// What the noise call `call` becomes in mean-field mode: its mean, located at the call, with the call's
     /// arguments in the mean's formula (`bernoulli(s * x)` -> `clamp(s * x, 0, 1)`); nil for anything else.
     /// The arguments themselves are not rewritten (a caller replaces noise inside them as it does elsewhere).
@@ -180,8 +184,7 @@ public enum FunctionTable {
         case .constant(let v): return Expr(.number(v), at: call.offset)
         case .formula:
             guard let template = meanTemplates[name] else { return nil }
-            let names = ["a", "b", "c"]
-            return template.substituting(call.offset) { p in names.firstIndex(of: p).flatMap { $0 < args.count ? args[$0] : nil } }
+            return template.substituting(call.offset) { p in argumentNames.firstIndex(of: p).flatMap { $0 < args.count ? args[$0] : nil } }
         }
     }
 
@@ -191,7 +194,7 @@ public enum FunctionTable {
         var templates: [String: Expr] = [:]
         for f in all {
             guard case .noise(.formula(let text)) = f.kind else { continue }
-            let scope = FormulaScope(field: "mean of \(f.name)", params: Array(["a", "b", "c"].prefix(f.arity)),
+            let scope = FormulaScope(field: "mean of \(f.name)", params: Array(argumentNames.prefix(f.arity)),
                                      allowsForwardOutput: false, allowsNoise: false)
             let (expr, issues) = FormulaParser.parse(text, scope: scope)
             precondition(issues.isEmpty && expr != nil, "the mean of \(f.name), `\(text)`, does not parse: \(issues)")
