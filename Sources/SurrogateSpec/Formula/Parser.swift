@@ -209,7 +209,8 @@ public struct FormulaParser {
         _ = advance()
         guard let function = FunctionTable.callable(named: name) else {
             let message: String
-            if scope.params.contains(name) || name == "x" || name == "y" || FormulaConstant.values[name] != nil {
+            if scope.params.contains(name) || name == "x" || name == "y" || name == Expr.Variable.gradOut.rawValue
+                || FormulaConstant.values[name] != nil {
                 message = "`\(name)` is not a function; expected one of the functions: \(FunctionTable.names.joined(separator: ", "))"
             } else {
                 message = "unknown function `\(name)`" + Suggestion.didYouMean(name, in: FunctionTable.names)
