@@ -280,3 +280,8 @@ def test_torch_layer_refuses_a_name_with_nul():
                  lambda: kt.surrogate("sigmoid\0", x, backend="torch")):
         with pytest.raises(kernelgen.UnknownSurrogateError, match=r"holds a NUL character"):
             call()
+
+
+def test_load_spec_file_name_with_nul():
+    with pytest.raises(ValueError, match=r"load_spec: file 'nul_demo.yaml\\x00x' holds a NUL character"):
+        kernelgen.load_spec(text="name: nul_demo\nsummary: s\nbackward: x\n", file="nul_demo.yaml\0x")
