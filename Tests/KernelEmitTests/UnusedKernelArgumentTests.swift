@@ -57,6 +57,16 @@ import Testing
         }
     }
 
+    /// Swift warns of an unused `let` ("immutable value 'xs' was never used"): a training forward that ignores x
+    /// declares no `xs` for its whole-block loop.
+    @Test func swiftTrainingForwardWithoutXDeclaresNoXs() throws {
+        let spec = try Self.spec(Self.specs[0].yaml, "no_x")
+        let files = try SpecTextPropertyTests.rendered(spec, Generator(templatesDirectory: GoldenTests.templates), jit: false)
+        let swift = try #require(files.first { $0.path == "Swift/NoXKernels.swift" }).text
+        #expect(swift.contains("let ys = y + i"))
+        #expect(!swift.contains("let xs"))
+    }
+
     /// The deterministic training forward is the plain loop: no Philox block, the seed marked unused.
     @Test func deterministicTrainingForwardDrawsNoBlock() throws {
         let spec = try Self.spec(Self.specs[1].yaml, "quiet_forward")
