@@ -63,7 +63,8 @@ public enum NoisyThresholdKernels {
         // loop over blocks vectorises, as in C).
         let blocks = (n &- i) >> 2
         let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 2
-        let xs = x + i, ys = y + i
+        let xs = x + i
+        let ys = y + i
         for block in 0..<blocks {
             let e = block &<< 2
             let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0)
@@ -175,7 +176,8 @@ public enum NoisyThresholdKernels {
         // loop over blocks vectorises, as in C).
         let blocks = (n &- i) >> 1
         let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 1
-        let xs = x + i, ys = y + i
+        let xs = x + i
+        let ys = y + i
         for block in 0..<blocks {
             let e = block &<< 1
             let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0)

@@ -49,6 +49,12 @@ import Testing
                          "in `backward`: unknown identifier `grad_ot`; did you mean `grad_out`?")
     }
 
+    /// Called like a function, `grad_out` is named as a variable, as `x` and `y` are (it was "unknown function").
+    @Test func gradOutCalledIsNotAFunction() {
+        expectDiagnostic("name: demo\nbackward: ⟦grad_out(x)\n", .unknownFunction,
+                         "in `backward`: `grad_out` is not a function; expected one of the functions: \(FunctionTable.names.joined(separator: ", "))")
+    }
+
     @Test func gradOutIsReserved() {
         expectDiagnostic("name: demo\nparams:\n  ⟦grad_out: 1.0\nbackward: x\n", .reservedParamName,
                          "parameter `grad_out` is named like the incoming gradient `grad_out`; expected a name that is not a function, a constant, `x`, `y` or `grad_out`")

@@ -12,6 +12,25 @@ import Testing
         #expect(GradientShape.centre { $0 >= -3e-300 ? 1 : 0 } == -3e-300)
         #expect(GradientShape.centre { _ in 1 } == 0)                           // no step: 0
         #expect(GradientShape.centre { $0 < 0 ? Double.nan : 1 } == 0)          // NaN at one end: 0
+        #expect(GradientShape.centre { $0 >= 0x1p60 ? 1 : 0 } == 0x1p60)       // the grid's reach: still a centre
+    }
+
+    /// Forwards that are not one step get the centre 0: a staircase (bisection would stop at its first step,
+    /// near -1.8e308), a smooth forward (the first double where it leaves 0), a step beyond the grid (1e300).
+    @Test func notOneStepWithinTheGridIsCentredAtZero() {
+        #expect(GradientShape.centre { Foundation.floor($0) } == 0)
+        #expect(GradientShape.centre { 1 / (1 + Foundation.exp(-$0)) } == 0)
+        #expect(GradientShape.centre { $0 >= 1e300 ? 1 : 0 } == 0)
+        #expect(GradientShape.centre { $0 >= -0x1p61 ? 1 : 0 } == 0)
+    }
+
+    /// A staircase forward with a normalised backward: `check` finds the integral 1 (it was 2e271, the grid's
+    /// gap between -1.8e308 and -2^60 filled by the trapezoid rule).
+    @Test func aStaircaseForwardIsNormalised() throws {
+        let yaml = "name: stairs\nsummary: s.\nforward: floor(x)\nbackward: 1 / (1 + x * x) / pi\n"
+        let (loaded, diagnostics) = SpecLoader.load(yaml: yaml, file: "Specs/stairs.yaml")
+        let spec = try #require(loaded, "\(diagnostics)")
+        #expect(SpecAnalysis.check(spec).isEmpty, "\(SpecAnalysis.check(spec))")
     }
 
     @Test func aNarrowBumpAtTheThresholdIsNormalised() throws {

@@ -36,6 +36,17 @@ import Testing
         #expect(empty == 0 && empty.sign == .plus)
     }
 
+    /// `m * m - 1` for m in [-4096, 4096] is within [-1, 2^24 - 1]; the corners of m times m ([-2^24, 2^24]) would
+    /// put it at -2^24 - 1 and refuse the spec.
+    @Test func aSquareInABoundIsNotNegative() throws {
+        let yaml = "name: demo\nsummary: d.\nparams:\n  m: {default: 3, integer: true, min: -4096, max: 4096}\n"
+            + "backward: sum(i, m * m - 1, m * m, x)\n"
+        let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
+        #expect(!diagnostics.hasErrors, "\(diagnostics)")
+        let e = try #require(spec).backward.expr
+        #expect(ReferenceEvaluator(params: ["m": -3]).evaluate(e, x: 0.25) == 0.5)  // i = 8, 9
+    }
+
     @Test func nestedSumsAndIndexScope() throws {
         let yaml = Self.header + "backward: sum(i, 0, n, sum(j, -1, 1, i * j + x)) + x\n"
         let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
@@ -95,6 +106,9 @@ import Testing
                          "the sums of this formula add up to 4100 terms together; expected at most 4096 terms per element in a formula")
         expectFormula("sum(i, 1, n ⟦* 300000, x)\n", .limitExceeded,
                          "`(n * 300000)` reaches 19200000 for the parameters' bounds; expected the bounds of `sum` within [-16777216, 16777216]")
+        // A square is never negative: the message quotes the value it does reach (it said -25000000).
+        expectDiagnostic("name: demo\nparams:\n  m: {default: 2, integer: true, min: -5000, max: 5000}\nbackward: sum(i, 1, m ⟦* m, x)\n",
+                         .limitExceeded, "in `backward`: `(m * m)` reaches 25000000 for the parameters' bounds; expected the bounds of `sum` within [-16777216, 16777216]")
         expectDiagnostic("name: demo\nparams:\n  n: {default: 2, integer: true, min: 1, max: 8}\ntrain_forward: sum(i, 1, n, ⟦uniform())\nbackward: x\n",
                          .noiseInSum, "in `train_forward`: noise source `uniform()` inside `sum`; the terms of a sum must not draw noise (draw once outside the sum)")
     }

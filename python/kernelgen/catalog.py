@@ -94,6 +94,8 @@ def load_spec(path=None, text=None, file=None) -> str:
             raise TypeError(f"load_spec: file is a {type(file).__name__}; expected a str naming the text in diagnostics")
         if "\0" in text:
             raise ValueError("load_spec: text holds a NUL character; expected YAML text without NUL")
+        if file is not None and "\0" in file:  # a C string would end there: "a.yaml\0b" would name the text a.yaml
+            raise ValueError(f"load_spec: file {file!r} holds a NUL character; expected a name without NUL")
         status = _library.lib.kg_load_spec_text(
             text.encode("utf-8"), None if file is None else file.encode("utf-8"),
             ctypes.byref(name), ctypes.byref(found), ctypes.byref(error))

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _library
 from .arrays import input_array, output_array
-from .errors import ForwardOutputRequired
+from .errors import ForwardOutputRequired, ParameterError, UnknownSurrogateError
 
 DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 BACKENDS = ("c", "swift", "jit")
@@ -64,6 +64,12 @@ class Surrogate:
             raise TypeError(f"name is a {type(name).__name__}; expected a surrogate's name (str)")
         if backend not in BACKENDS:
             raise TypeError(f"backend {backend!r} is not one of {', '.join(map(repr, BACKENDS))}")
+        # The library reads C strings: "sigmoid\0x" would bind `sigmoid` and a parameter "scale\0x" set `scale`.
+        if "\0" in name:
+            raise UnknownSurrogateError(f"unknown surrogate {name!r}: it holds a NUL character; expected a surrogate's name")
+        for key in params:
+            if "\0" in key:
+                raise ParameterError(f"`{name}` has no parameter {key!r}: it holds a NUL character; expected a parameter's name")
         self._dtype = _dtype(dtype)
         values = {key: _real(key, value) for key, value in params.items()}
         names = (ctypes.c_char_p * max(1, len(values)))(*[key.encode("utf-8") for key in values])

@@ -538,6 +538,8 @@ def _parameters(params, keywords):
 def _name(name):
     if not isinstance(name, str):
         raise TypeError(f"name is a {type(name).__name__}; expected a surrogate's name (str)")
+    if "\0" in name:  # the library reads C strings: "sigmoid\0x" would be served as `sigmoid`
+        raise UnknownSurrogateError(f"unknown surrogate {name!r}: it holds a NUL character; expected a surrogate's name")
     return name
 
 

@@ -260,3 +260,28 @@ def test_torch_source_errors():
         kernelgen.torch_source(3)
     with pytest.raises(ValueError, match=r"NUL"):
         kernelgen.torch_source("a\0b")
+
+
+# MARK: NUL in names (the library reads C strings)
+
+def test_a_name_with_nul_is_not_the_name_before_it():
+    # "sigmoid\0x" was bound as `sigmoid`, and "scale\0x" set `scale`: the C string ends at the NUL.
+    with pytest.raises(kernelgen.UnknownSurrogateError, match=r"unknown surrogate 'sigmoid\\x00': it holds a NUL character"):
+        kernelgen.Surrogate("sigmoid\0")
+    with pytest.raises(kernelgen.ParameterError, match=r"`sigmoid` has no parameter 'scale\\x00x': it holds a NUL character"):
+        kernelgen.Surrogate("sigmoid", **{"scale\0x": 2.0})
+
+
+def test_torch_layer_refuses_a_name_with_nul():
+    torch = pytest.importorskip("torch")
+    import kernelgen.torch as kt
+    x = torch.zeros(3)
+    for call in (lambda: kt.surrogate("sigmoid\0", x), lambda: kt.Spike("sig\0moid"),
+                 lambda: kt.surrogate("sigmoid\0", x, backend="torch")):
+        with pytest.raises(kernelgen.UnknownSurrogateError, match=r"holds a NUL character"):
+            call()
+
+
+def test_load_spec_file_name_with_nul():
+    with pytest.raises(ValueError, match=r"load_spec: file 'nul_demo.yaml\\x00x' holds a NUL character"):
+        kernelgen.load_spec(text="name: nul_demo\nsummary: s\nbackward: x\n", file="nul_demo.yaml\0x")

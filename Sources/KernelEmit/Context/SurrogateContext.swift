@@ -23,6 +23,9 @@ public struct SurrogateContext: Sendable {
     /// The spec has a `primitive` (emitted as the `primitive` kernel, the smooth forward).
     public var hasPrimitive: Bool
     public var isStochastic: Bool
+    /// The training forward itself draws noise: only then is its kernel the whole-block Philox loop (a spec whose
+    /// backward alone samples has a deterministic training forward that ignores its seed and offset).
+    public var trainForwardDrawsNoise: Bool
     /// The backward draws noise: `backward` is then its mean field and `train_backward` samples (stream 2).
     public var hasTrainBackward: Bool
     /// Training differs from eval (a training forward or a sampling backward): the typed wrapper has `training`.
@@ -64,6 +67,7 @@ public struct SurrogateContext: Sendable {
         hasTrainForward = spec.trainForward != nil
         hasPrimitive = spec.primitive != nil
         isStochastic = spec.isStochastic
+        trainForwardDrawsNoise = spec.trainForward?.expr.usesNoise ?? false
         hasTrainBackward = spec.hasTrainBackward
         hasTraining = spec.trainForward != nil || spec.hasTrainBackward
         backwardUsesY = spec.backward.expr.usesForwardOutput

@@ -41,8 +41,23 @@ public struct GradientShape: Sendable, Equatable {
 
     /// Where a surrogate is centred: the x where its forward steps, found by bisection on the ordered doubles
     /// between -max and +max (64 halvings: exact), the smallest x whose forward differs from the far left's.
-    /// 0 when the forward does not step there (equal or NaN at both ends); for a staircase, one of its steps.
+    /// 0 when the forward does not step there (equal or NaN at both ends), when it is not one step (the value
+    /// found is not the far right's: a staircase such as `floor(x)`, or a smooth forward, whose "step" would be
+    /// the first double it leaves its left value at, near -max), and when the step lies beyond the grid's reach
+    /// (|x| > 2^60): the grid about such a centre would leave a gap of up to 1e308 that the trapezoid rule fills
+    /// with a wrong integral.
     public static func centre(ofStep forward: (Double) -> Double) -> Double {
+        let found = bisectedStep(forward)
+        guard found != 0, abs(found) <= gridReach, forward(found) == forward(.greatestFiniteMagnitude) else { return 0 }
+        return found
+    }
+
+    /// The grid's outermost offset from its centre, 2^60: a centre within it keeps the grid about 0 and the one
+    /// about the centre overlapping.
+    static let gridReach = Foundation.exp2(60.0)
+
+    /// The smallest x whose forward differs from the far left's (0 when the ends are equal or NaN).
+    static func bisectedStep(_ forward: (Double) -> Double) -> Double {
         var lo = -Double.greatestFiniteMagnitude, hi = Double.greatestFiniteMagnitude
         let left = forward(lo), right = forward(hi)
         guard !left.isNaN, !right.isNaN, left != right else { return 0 }

@@ -209,7 +209,8 @@ public struct FormulaParser {
         _ = advance()
         guard let function = FunctionTable.callable(named: name) else {
             let message: String
-            if scope.params.contains(name) || name == "x" || name == "y" || FormulaConstant.values[name] != nil {
+            if scope.params.contains(name) || name == "x" || name == "y" || name == Expr.Variable.gradOut.rawValue
+                || FormulaConstant.values[name] != nil {
                 message = "`\(name)` is not a function; expected one of the functions: \(FunctionTable.names.joined(separator: ", "))"
             } else {
                 message = "unknown function `\(name)`" + Suggestion.didYouMean(name, in: FunctionTable.names)
@@ -359,6 +360,11 @@ extension FormulaParser {
             switch op {
             case .add: range = (ra.lowerBound + rb.lowerBound)...(ra.upperBound + rb.upperBound)
             case .subtract: range = (ra.lowerBound - rb.upperBound)...(ra.upperBound - rb.lowerBound)
+            case .multiply where a.isSame(as: b):
+                // A square is never negative: `n * n` over [-4, 4] is [0, 16], not the corners' [-16, 16] (which
+                // the limit message would quote as a value the bound "reaches").
+                let low = ra.contains(0) ? 0 : Swift.min(ra.lowerBound * ra.lowerBound, ra.upperBound * ra.upperBound)
+                range = low...Swift.max(ra.lowerBound * ra.lowerBound, ra.upperBound * ra.upperBound)
             default:
                 let corners = [ra.lowerBound * rb.lowerBound, ra.lowerBound * rb.upperBound, ra.upperBound * rb.lowerBound, ra.upperBound * rb.upperBound]
                 range = corners.min()!...corners.max()!
@@ -370,7 +376,7 @@ extension FormulaParser {
         }
         guard range.lowerBound >= -Self.maximumSumBound, range.upperBound <= Self.maximumSumBound else {
             issues.append(FormulaIssue(offset: e.offset, id: .limitExceeded,
-                message: "`\(e)` reaches \(Self.integerText(range.lowerBound < -Self.maximumSumBound ? range.lowerBound : range.upperBound)) for the parameters' bounds; expected the bounds of `sum` within [-16777216, 16777216]"))
+                message: "`\(e)` reaches \(Self.integerText(range.upperBound > Self.maximumSumBound ? range.upperBound : range.lowerBound)) for the parameters' bounds; expected the bounds of `sum` within [-16777216, 16777216]"))
             return nil
         }
         return range
