@@ -623,6 +623,10 @@ class Spike(torch.nn.Module):
             raise BackendError(f"`{name}` has no primitive (its spec gives no `primitive:` formula), so smooth=True has "
                                f"nothing to compute; expected smooth=False, or a surrogate whose spec has a primitive")
         self.params = dict(values)
+        if self.backend in ("c", "swift"):
+            # Bind now (cheap: no compile) so a surrogate without ahead-of-time kernels (a catalogue surrogate, a
+            # spec loaded at run time) is refused here, with the backends that serve it, not at the first call.
+            _runner(self.name, self.backend, torch.empty(0), tuple((k, _value(k, v)) for k, v in self.params.items()))
 
     def forward(self, input):
         x = _input(input)
