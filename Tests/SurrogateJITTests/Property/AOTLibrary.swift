@@ -54,6 +54,9 @@ final class AOTLibrary {
                 if spec.trainForward?.expr.usesNoise ?? false {  // a training forward that samples (isStochastic also counts a noisy backward)
                     out += "void kgt_\(spec.name)_train_forward_\(dtype)(const \(type) *x, \(type) *y, size_t n, uint64_t seed, uint64_t offset, const double *p) { \(names.cKernel("train_forward", dtype))(x, y, n, seed, offset\(args)); }\n"
                 }
+                if spec.hasTrainBackward {  // a backward that samples: its train_backward takes (seed, offset)
+                    out += "void kgt_\(spec.name)_train_backward_\(dtype)(const \(type) *x, const \(type) *y, const \(type) *g, \(type) *gi, size_t n, uint64_t seed, uint64_t offset, const double *p) { \(names.cKernel("train_backward", dtype))(x, y, g, gi, n, seed, offset\(args)); }\n"
+                }
                 out += "void kgt_\(spec.name)_backward_\(dtype)(const \(type) *x, const \(type) *y, const \(type) *g, \(type) *gi, size_t n, const double *p) { \(names.cKernel("backward", dtype))(x, y, g, gi, n\(args)); }\n"
             }
         }
@@ -110,6 +113,24 @@ final class AOTLibrary {
         let f = try symbol("kgt_\(spec)_backward_f64", as: Backward64.self)
         var g = [Double](repeating: .nan, count: x.count)
         g.withUnsafeMutableBufferPointer { gb in f(x, y, gradOut ?? [Double](repeating: 1, count: x.count), gb.baseAddress!, x.count, p + [0]) }
+        return g
+    }
+
+    typealias TrainBackward32 = @convention(c) (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, UInt64, UInt64, UnsafePointer<Double>) -> Void
+    typealias TrainBackward64 = @convention(c) (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int, UInt64, UInt64, UnsafePointer<Double>) -> Void
+
+    /// The sampling backward (`train_backward`) of a spec whose backward draws noise, with the C kernels' `(seed, offset)`.
+    func trainBackward(_ spec: String, _ x: [Float], y: [Float], gradOut: [Float], seed: UInt64, offset: UInt64 = 0, _ p: [Double]) throws -> [Float] {
+        let f = try symbol("kgt_\(spec)_train_backward_f32", as: TrainBackward32.self)
+        var g = [Float](repeating: .nan, count: x.count)
+        g.withUnsafeMutableBufferPointer { gb in f(x, y, gradOut, gb.baseAddress!, x.count, seed, offset, p + [0]) }
+        return g
+    }
+
+    func trainBackward(_ spec: String, _ x: [Double], y: [Double], gradOut: [Double], seed: UInt64, offset: UInt64 = 0, _ p: [Double]) throws -> [Double] {
+        let f = try symbol("kgt_\(spec)_train_backward_f64", as: TrainBackward64.self)
+        var g = [Double](repeating: .nan, count: x.count)
+        g.withUnsafeMutableBufferPointer { gb in f(x, y, gradOut, gb.baseAddress!, x.count, seed, offset, p + [0]) }
         return g
     }
 }
