@@ -104,7 +104,16 @@ public final class DispatchTable: Sendable {
         if let set = found as? KernelSet<T> { return set }
         _ = try descriptor(name)
         if backend != .jit, state.withLock({ $0.replaced.contains(name) }) { throw .replacedSpec(surrogate: name, backend: backend) }
-        throw .noKernel(surrogate: name, dtype: T.dtype, backend: backend, available: backends(of: name, dtype: T.dtype))
+        throw .noKernel(surrogate: name, dtype: T.dtype, backend: backend, available: servingBackends(of: name, dtype: T.dtype))
+    }
+
+    /// Backends that serve `name` in `dtype`: those with kernels registered and those with a provider (the JIT
+    /// makes kernels for any descriptor), so a catalogue surrogate or a run-time spec is not reported as served by
+    /// none when the JIT is installed.
+    func servingBackends(of name: String, dtype: DType) -> [Backend] {
+        let registered = backends(of: name, dtype: dtype)
+        let provided = state.withLock { s in Set(s.providers.keys) }
+        return Backend.allCases.filter { registered.contains($0) || provided.contains($0) }
     }
 
     /// A surrogate bound to its kernels and parameter values (defaults filled in, bounds checked).

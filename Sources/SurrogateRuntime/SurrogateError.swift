@@ -11,6 +11,8 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
     case parameterNotRepresentable(String, value: Double, dtype: DType, surrogate: String)
     /// The surrogate was replaced by a spec with other formulas; `backend`'s kernels were made from the old one.
     case replacedSpec(surrogate: String, backend: Backend)
+    /// `available`: the backends that serve the surrogate in `dtype`, a provider's (the JIT's, which compiles
+    /// kernels for any spec) included; the message says how to get the JIT when it is not among them.
     case noKernel(surrogate: String, dtype: DType, backend: Backend, available: [Backend])
     case lengthMismatch(operation: String, expected: Int, got: Int)
     case forwardOutputRequired(surrogate: String)
@@ -37,7 +39,14 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
             return "`\(surrogate)` was replaced by a spec whose text differs from the one its \(backend.rawValue) kernels were made from; expected backend jit (which compiles the new spec), or another name for the new spec"
         case .noKernel(let surrogate, let dtype, let backend, let available):
             let have = available.isEmpty ? "none" : available.map(\.rawValue).joined(separator: ", ")
-            return "no \(backend.rawValue) kernel for `\(surrogate)` in \(dtype.rawValue); available backends: \(have)"
+            let asked = "no \(backend.rawValue) kernel for `\(surrogate)` in \(dtype.rawValue); available backends: \(have)"
+            if !available.contains(.jit) {
+                return asked + "; backend jit serves any surrogate (a catalogue one or a spec loaded at run time too) once `SurrogateJIT.install(in:)` has installed the JIT in this table"
+            }
+            if available == [.jit] {
+                return asked + " (a catalogue surrogate or a spec loaded at run time has no ahead-of-time c or swift kernels; the JIT compiles them for it)"
+            }
+            return asked
         case .lengthMismatch(let operation, let expected, let got):
             return "\(operation): a buffer holds \(got) elements; expected at least \(expected) (the input's count)"
         case .compileFailed(let surrogate, let backend, let message):

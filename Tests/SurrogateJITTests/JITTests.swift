@@ -126,9 +126,20 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
         }
         #expect(g[5].isNaN)
         #expect(try s.forward(x, step: 0) == [0, 0, 1, 1, 1, 0])
-        // No ahead-of-time kernels for it: asking for them is a clear error.
-        #expect(throws: SurrogateError.noKernel(surrogate: "softsign", dtype: .f64, backend: .c, available: [])) {
+        // No ahead-of-time kernels for it: asking for them is a clear error that names the JIT as what serves it.
+        #expect(throws: SurrogateError.noKernel(surrogate: "softsign", dtype: .f64, backend: .c, available: [.jit])) {
             let _: BoundSurrogate<Double> = try table.surrogate("softsign", backend: .c)
+        }
+        do {
+            let _: BoundSurrogate<Float> = try table.surrogate("softsign", backend: .swift)
+            Issue.record("a run-time spec got swift kernels")
+        } catch {
+            #expect(error.description == "no swift kernel for `softsign` in f32; available backends: jit (a catalogue surrogate or a spec loaded at run time has no ahead-of-time c or swift kernels; the JIT compiles them for it)")
+        }
+        // A catalogue surrogate likewise: the JIT serves it.
+        let catalogued = try #require(EmbeddedSources.catalogue.keys.sorted().first)
+        #expect(throws: SurrogateError.noKernel(surrogate: catalogued, dtype: .f32, backend: .c, available: [.jit])) {
+            let _: BoundSurrogate<Float> = try table.surrogate(catalogued, backend: .c)
         }
     }
 

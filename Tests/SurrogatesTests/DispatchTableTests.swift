@@ -33,7 +33,7 @@ import Testing
         #expect(message { _ = try table.surrogate("gaussian", dtype: Double.self, parameters: ["sigma": .nan]) }
                 == "parameter `sigma` of `gaussian` is nan; expected a finite value in [0.0, inf]")
         #expect(message { _ = try table.surrogate("arctan", dtype: Float.self, backend: .jit) }
-                == "no jit kernel for `arctan` in f32; available backends: c, swift")
+                == "no jit kernel for `arctan` in f32; available backends: c, swift; backend jit serves any surrogate (a catalogue one or a spec loaded at run time too) once `SurrogateJIT.install(in:)` has installed the JIT in this table")
     }
 
     @Test func defaultsAreFilledFromTheSpec() throws {

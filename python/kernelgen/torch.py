@@ -278,9 +278,10 @@ def _runner(name, backend, x, values):
             except BackendError as error:
                 if backend == "jit":
                     raise
-                raise BackendError(f"{error}; a catalogue surrogate or a spec loaded at run time (or a built-in "
-                                   f"replaced by one) has no ahead-of-time kernels: it is served by backend=\"jit\" "
-                                   f"(kernels compiled for it) or backend=\"torch\"") from None
+                # The runtime's message already says why (no ahead-of-time kernels; the JIT serves it); this names
+                # the arguments that do here.
+                raise BackendError(f"{error}; it is served by backend=\"jit\" (kernels compiled for it) or "
+                                   f"backend=\"torch\"") from None
         runner.name, runner.values = name, values
         with _lock:
             if len(_runners) >= _CACHE_LIMIT:
