@@ -86,8 +86,10 @@ public func kg_torch_source(_ name: UnsafePointer<CChar>?, _ source: StringOut?,
         let name = try ABI.string(name, "name")
         guard let source else { throw ABIError(.invalidArgument, "source is NULL; expected a char ** to receive the module text") }
         // `descriptor` also resolves a catalogue surrogate by name (the JIT is installed in the ABI's table).
-        guard (try? Runtime.table.descriptor(name)) != nil else {
-            throw ABIError(SurrogateError.unknownSurrogate(name, known: Runtime.table.descriptors.map(\.name).sorted()))
+        do throws(SurrogateError) {
+            _ = try Runtime.table.descriptor(name)
+        } catch {
+            throw ABIError(error)  // unknown: the table's message, catalogue names among its suggestions
         }
         do {
             source.pointee = ABI.copy(try SurrogateJIT.shared.torchSource(named: name))

@@ -274,9 +274,9 @@ extension SurrogateJIT: KernelProvider {
     /// Catalogue surrogates (`EmbeddedSources.catalogue`) are found by name on first lookup (not listed).
     public func install(in table: DispatchTable = .builtin) {
         table.setProvider(self, for: .jit)
-        table.setResolver { [weak self] name in
+        table.setResolver({ [weak self] name in
             guard let self, EmbeddedSources.catalogue[name] != nil, let spec = try? self.spec(named: name) else { return nil }
             return Self.descriptor(spec)
-        }
+        }, names: EmbeddedSources.catalogue.keys.sorted())
     }
 }

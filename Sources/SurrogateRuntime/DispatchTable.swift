@@ -38,6 +38,8 @@ public final class DispatchTable: Sendable {
         var providers: [Backend: any KernelProvider] = [:]
         /// Finds surrogates that are not registered yet by name (the JIT's catalogue), registered on first lookup.
         var resolver: (@Sendable (String) -> SurrogateDescriptor?)?
+        /// The names `resolver` serves, for the "did you mean" of an unknown name.
+        var resolvableNames: [String] = []
     }
 
     private let state = Locked(State())
@@ -52,8 +54,12 @@ public final class DispatchTable: Sendable {
 
     /// Installs (or removes, with nil) a resolver asked for a name no descriptor has; what it returns is registered
     /// (the JIT resolves the catalogue's surrogates this way, so they are found by name without being listed).
-    public func setResolver(_ resolver: (@Sendable (String) -> SurrogateDescriptor?)?) {
-        state.withLock { $0.resolver = resolver }
+    /// `names`: the names it serves, suggested for a misspelt one (`SurrogateError.unknownSurrogate`).
+    public func setResolver(_ resolver: (@Sendable (String) -> SurrogateDescriptor?)?, names: [String] = []) {
+        state.withLock { s in
+            s.resolver = resolver
+            s.resolvableNames = resolver == nil ? [] : names
+        }
     }
 
     /// Adds or replaces a surrogate's descriptor. A replacement made from another spec text (another
@@ -81,9 +87,13 @@ public final class DispatchTable: Sendable {
     }
 
     public func descriptor(_ name: String) throws(SurrogateError) -> SurrogateDescriptor {
-        let (found, known, resolver) = state.withLock { ($0.descriptors[name], $0.descriptors.keys.sorted(), $0.resolver) }
+        let (found, known, resolver, resolvable) = state.withLock {
+            ($0.descriptors[name], $0.descriptors.keys.sorted(), $0.resolver, $0.resolvableNames)
+        }
         if let found { return found }
-        guard let resolved = resolver?(name), resolved.name == name else { throw .unknownSurrogate(name, known: known) }
+        guard let resolved = resolver?(name), resolved.name == name else {
+            throw .unknownSurrogate(name, known: known, resolvable: resolvable.filter { !known.contains($0) })
+        }
         state.withLock { s in
             if s.descriptors[name] == nil { s.descriptors[name] = resolved }
         }

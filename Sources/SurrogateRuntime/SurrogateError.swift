@@ -2,7 +2,9 @@ import NameSuggestion
 
 /// Errors of the runtime API: each says what was asked, what is wrong and what would be accepted.
 public enum SurrogateError: Error, Equatable, CustomStringConvertible {
-    case unknownSurrogate(String, known: [String])
+    /// `known`: the surrogates listed (registered); `resolvable`: names a resolver serves without listing them (the
+    /// JIT's catalogue), counted in the "did you mean" but not printed (they are many).
+    case unknownSurrogate(String, known: [String], resolvable: [String] = [])
     case unknownParameter(String, surrogate: String, known: [String])
     case parameterOutOfBounds(String, value: Double, min: Double?, max: Double?, surrogate: String)
     /// A value of an integer parameter that is not an integer.
@@ -23,8 +25,9 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unknownSurrogate(let name, let known):
-            return "unknown surrogate `\(name)`\(Self.suggestion(name, known)); known: \(known.joined(separator: ", "))"
+        case .unknownSurrogate(let name, let known, let resolvable):
+            let more = resolvable.isEmpty ? "" : " (and \(resolvable.count) catalogue surrogates the JIT serves: kernelgen list --catalogue)"
+            return "unknown surrogate `\(name)`\(Self.suggestion(name, known + resolvable)); known: \(known.joined(separator: ", "))\(more)"
         case .unknownParameter(let name, let surrogate, let known):
             let expected = known.isEmpty ? "it takes no parameters" : "expected one of: \(known.joined(separator: ", "))"
             return "`\(surrogate)` has no parameter `\(name)`\(Self.suggestion(name, known)); \(expected)"

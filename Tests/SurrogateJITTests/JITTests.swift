@@ -103,6 +103,30 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
 }
 
 @Suite(.serialized) struct JITBehaviourTests {
+    /// A misspelt catalogue name (served by the JIT's resolver, not listed) gets a "did you mean" too; the listed
+    /// known names stay the table's own, the catalogue counted after them.
+    @Test func misspeltCatalogueNameIsSuggested() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = DispatchTable()
+        jit.install(in: table)
+        let catalogue = EmbeddedSources.catalogue.count
+        do {
+            _ = try table.descriptor("sinabs_gausian")
+            Issue.record("a misspelt name was found")
+        } catch {
+            #expect(error.description == "unknown surrogate `sinabs_gausian`; did you mean `sinabs_gaussian`?; known: "
+                    + " (and \(catalogue) catalogue surrogates the JIT serves: kernelgen list --catalogue)")
+        }
+        // Without a resolver nothing is suggested from the catalogue.
+        do {
+            _ = try DispatchTable().descriptor("sinabs_gausian")
+            Issue.record("a misspelt name was found")
+        } catch {
+            #expect(error.description == "unknown surrogate `sinabs_gausian`; known: ")
+        }
+    }
+
     @Test func runtimeSpecEndToEnd() throws {
         let (jit, dir) = try freshJIT()
         defer { try? FileManager.default.removeItem(at: dir) }

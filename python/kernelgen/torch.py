@@ -591,9 +591,8 @@ def _describe(name):
         return [p.name for p in known[name].params], known[name].has_primitive
     try:
         module = _module(name)
-    except UnknownSurrogateError as error:  # the library's message: the name, a suggestion, the known ones
-        raise UnknownSurrogateError(
-            f"{error} (or a catalogue surrogate: kernelgen list --catalogue; or load a spec with kernelgen.load_spec)") from None
+    except UnknownSurrogateError as error:  # the library's message: the name, a suggestion (catalogue names too), the known ones
+        raise UnknownSurrogateError(f"{error}; or load a spec with kernelgen.load_spec") from None
     return [entry[0] for entry in module["PARAMETERS"]], bool(module["HAS_PRIMITIVE"])
 
 

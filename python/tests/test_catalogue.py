@@ -469,7 +469,8 @@ def test_spike_module_takes_catalogue_names():
         kernelgen.torch.Spike("sinabs_single_exponential", backend="jit", grad_widht=0.25)
     with pytest.raises(kernelgen.BackendError, match="has no primitive"):
         kernelgen.torch.Spike("sinabs_single_exponential", backend="jit", smooth=True)
-    with pytest.raises(kernelgen.UnknownSurrogateError, match=r"unknown surrogate `sinabs_single_exponentail`.*kernelgen list --catalogue"):
+    with pytest.raises(kernelgen.UnknownSurrogateError, match=r"unknown surrogate `sinabs_single_exponentail`; did you mean "
+                                                              r"`sinabs_single_exponential`\?.*kernelgen list --catalogue"):
         kernelgen.torch.Spike("sinabs_single_exponentail", backend="jit")
 
 

@@ -32,6 +32,12 @@ def test_unknown_surrogate():
         kt.surrogate("sigmiod", torch.zeros(1), backend="torch")
     with pytest.raises(kernelgen.UnknownSurrogateError, match=r"unknown surrogate `nope`; known: arctan, .*load_spec"):
         kt.Spike("nope")
+    # A misspelt catalogue name is suggested too (the catalogue is served by the JIT, not listed among the known).
+    with pytest.raises(kernelgen.UnknownSurrogateError, match=r"unknown surrogate `sinabs_gausian`; did you mean `sinabs_gaussian`\?; "
+                                                              r"known: arctan, .*\(and \d+ catalogue surrogates the JIT serves"):
+        kt.Spike("sinabs_gausian", backend="jit")
+    with pytest.raises(kernelgen.UnknownSurrogateError, match=r"unknown surrogate `norse_superspke`; did you mean `norse_superspike`\?"):
+        kernelgen.Surrogate("norse_superspke", backend="jit")
     with pytest.raises(TypeError, match="name is a int; expected a surrogate's name"):
         kt.surrogate(3, torch.zeros(1))
 
