@@ -43,10 +43,10 @@ let package = Package(
     targets: [
         // 1. spec -> AST: YAML model, formula parser, the function table, checks. No LLVM, no codegen.
         .target(name: "SurrogateSpec", dependencies: ["Yams", "NameSuggestion"]),
-        // "did you mean": shared by spec diagnostics and runtime errors.
+        // "did you mean" and the escaping of invisible characters: shared by spec diagnostics, emitted source and runtime errors.
         .target(name: "NameSuggestion"),
         // 2. AST -> emitted source, through the Stencil templates in Templates/.
-        .target(name: "KernelEmit", dependencies: ["SurrogateSpec", "Stencil", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "KernelEmit", dependencies: ["SurrogateSpec", "NameSuggestion", "Stencil", .product(name: "RealModule", package: "swift-numerics")]),
         // 3. emitted source -> compiled kernels (committed output of `swift run kernelgen`).
         // libm: the baseline clone of the kernels calls fmaf (AVX2/AVX-512 clones use FMA instructions).
         .target(name: "SurrogateKernelsC", path: "Generated/C", linkerSettings: [.linkedLibrary("m")]),
@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "SurrogateJIT",
             dependencies: [
-                "CKernelJIT", "Surrogates", "SurrogateSources", "SurrogateSpec", "KernelEmit",
+                "CKernelJIT", "Surrogates", "SurrogateSources", "SurrogateSpec", "KernelEmit", "NameSuggestion",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // 4c. the C ABI (@_cdecl functions behind one plain-C header): the runtime's dispatch table with the JIT

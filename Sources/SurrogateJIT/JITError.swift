@@ -1,3 +1,4 @@
+import NameSuggestion
 import SurrogateSpec
 
 /// What can go wrong making a kernel at run time. Compiler failures carry the compiler's own text.
@@ -14,7 +15,7 @@ public enum JITError: Error, CustomStringConvertible, Equatable {
         case .invalidSpec(let diagnostics):
             return "the spec has errors:\n" + diagnostics.map(\.description).joined(separator: "\n")
         case .unknownSurrogate(let name, let known):
-            return "unknown surrogate `\(name)`; known: \(known.joined(separator: ", ")) (load a spec file for others)"
+            return "unknown surrogate `\(VisibleText.escaped(name))`; known: \(known.joined(separator: ", ")) (load a spec file for others)"
         case .invalidParameters(let message):
             return message
         case .compiler(let stage, let message):

@@ -27,22 +27,22 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unknownSurrogate(let name, let known, let resolvable):
             let more = resolvable.isEmpty ? "" : " (and \(resolvable.count) catalogue surrogates the JIT serves: kernelgen list --catalogue)"
-            return "unknown surrogate `\(name)`\(Self.suggestion(name, known + resolvable)); known: \(known.joined(separator: ", "))\(more)"
+            return "unknown surrogate `\(Self.shown(name))`\(Self.suggestion(name, known + resolvable)); known: \(known.joined(separator: ", "))\(more)"
         case .unknownParameter(let name, let surrogate, let known):
             let expected = known.isEmpty ? "it takes no parameters" : "expected one of: \(known.joined(separator: ", "))"
-            return "`\(surrogate)` has no parameter `\(name)`\(Self.suggestion(name, known)); \(expected)"
+            return "`\(Self.shown(surrogate))` has no parameter `\(Self.shown(name))`\(Self.suggestion(name, known)); \(expected)"
         case .parameterOutOfBounds(let name, let value, let min, let max, let surrogate):
-            return "parameter `\(name)` of `\(surrogate)` is \(value); expected a finite value in [\(min.map { "\($0)" } ?? "-inf"), \(max.map { "\($0)" } ?? "inf")]"
+            return "parameter `\(Self.shown(name))` of `\(Self.shown(surrogate))` is \(value); expected a finite value in [\(min.map { "\($0)" } ?? "-inf"), \(max.map { "\($0)" } ?? "inf")]"
         case .parameterNotInteger(let name, let value, let surrogate):
-            return "parameter `\(name)` of `\(surrogate)` is \(value); expected an integer (it is an integer parameter)"
+            return "parameter `\(Self.shown(name))` of `\(Self.shown(surrogate))` is \(value); expected an integer (it is an integer parameter)"
         case .parameterNotRepresentable(let name, let value, let dtype, let surrogate):
             let largest = dtype == .f32 ? "\(Float.greatestFiniteMagnitude)" : "\(Double.greatestFiniteMagnitude)"
-            return "parameter `\(name)` of `\(surrogate)` is \(value), which is infinite in \(dtype.rawValue); expected a magnitude of at most \(largest)"
+            return "parameter `\(Self.shown(name))` of `\(Self.shown(surrogate))` is \(value), which is infinite in \(dtype.rawValue); expected a magnitude of at most \(largest)"
         case .replacedSpec(let surrogate, let backend):
-            return "`\(surrogate)` was replaced by a spec whose text differs from the one its \(backend.rawValue) kernels were made from; expected backend jit (which compiles the new spec), or another name for the new spec"
+            return "`\(Self.shown(surrogate))` was replaced by a spec whose text differs from the one its \(backend.rawValue) kernels were made from; expected backend jit (which compiles the new spec), or another name for the new spec"
         case .noKernel(let surrogate, let dtype, let backend, let available):
             let have = available.isEmpty ? "none" : available.map(\.rawValue).joined(separator: ", ")
-            let asked = "no \(backend.rawValue) kernel for `\(surrogate)` in \(dtype.rawValue); available backends: \(have)"
+            let asked = "no \(backend.rawValue) kernel for `\(Self.shown(surrogate))` in \(dtype.rawValue); available backends: \(have)"
             if !available.contains(.jit) {
                 return asked + "; backend jit serves any surrogate (a catalogue one or a spec loaded at run time too) once `SurrogateJIT.install(in:)` has installed the JIT in this table"
             }
@@ -53,13 +53,17 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
         case .lengthMismatch(let operation, let expected, let got):
             return "\(operation): a buffer holds \(got) elements; expected at least \(expected) (the input's count)"
         case .compileFailed(let surrogate, let backend, let message):
-            return "\(backend.rawValue) compilation of `\(surrogate)` failed: \(message)"
+            return "\(backend.rawValue) compilation of `\(Self.shown(surrogate))` failed: \(message)"
         case .noPrimitive(let surrogate):
-            return "`\(surrogate)` has no primitive (its spec gives no `primitive:` formula); expected a surrogate whose spec has one, or the forward"
+            return "`\(Self.shown(surrogate))` has no primitive (its spec gives no `primitive:` formula); expected a surrogate whose spec has one, or the forward"
         case .forwardOutputRequired(let surrogate):
-            return "the backward of `\(surrogate)` reads the forward output y; pass y (the forward's result)"
+            return "the backward of `\(Self.shown(surrogate))` reads the forward output y; pass y (the forward's result)"
         }
     }
+
+    /// A name as quoted in a message: invisible characters (controls, bidi controls) as `\u{..}`, so the message
+    /// shows what was asked, not text reordered or broken by it.
+    static func shown(_ name: String) -> String { VisibleText.escaped(name) }
 
     static func suggestion(_ word: String, _ candidates: [String]) -> String {
         Suggestion.didYouMean(word, in: candidates)

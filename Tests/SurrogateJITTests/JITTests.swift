@@ -189,6 +189,9 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
         #expect(throws: JITError.unknownSurrogate("nope", known: SpecFiles.names)) {
             _ = try jit.spec(named: "nope")
         }
+        // The name as asked, its bidi control escaped (not reordering the message).
+        #expect(JITError.unknownSurrogate("no\u{202E}pe", known: ["a"]).description
+                == "unknown surrogate `no\\u{202E}pe`; known: a (load a spec file for others)")
     }
 
     /// The compiler's own diagnostic reaches the caller as a Swift error.

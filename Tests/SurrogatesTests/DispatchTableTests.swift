@@ -36,6 +36,19 @@ import Testing
                 == "no jit kernel for `arctan` in f32; available backends: c, swift; backend jit serves any surrogate (a catalogue one or a spec loaded at run time too) once `SurrogateJIT.install(in:)` has installed the JIT in this table")
     }
 
+    /// Names the caller gave are quoted with their invisible characters (bidi and other controls) escaped, so a
+    /// message cannot be reordered or broken by them; the suggestion still finds the name meant.
+    @Test func quotedNamesShowInvisibleCharactersEscaped() {
+        func message(_ body: () throws -> Void) -> String {
+            do { try body(); return "no error" } catch { return "\(error)" }
+        }
+        #expect(message { _ = try table.descriptor("sig\u{202E}moid") }
+                == "unknown surrogate `sig\\u{202E}moid`; did you mean `sigmoid`?; known: \(SpecFiles.names.joined(separator: ", "))")
+        #expect(message { _ = try table.surrogate("sigmoid", dtype: Float.self, parameters: ["sca\u{0}le\n": 1]) }
+                == "`sigmoid` has no parameter `sca\\u{00}le\\u{0A}`; did you mean `scale`?; expected one of: scale")
+        #expect(SurrogateError.noPrimitive(surrogate: "a\u{2066}b\u{85}").description.hasPrefix("`a\\u{2066}b\\u{85}` has no primitive"))
+    }
+
     @Test func defaultsAreFilledFromTheSpec() throws {
         let s: BoundSurrogate<Double> = try table.surrogate("sigmoid")
         #expect(s.parameters == ["scale": 5])

@@ -285,3 +285,17 @@ def test_torch_layer_refuses_a_name_with_nul():
 def test_load_spec_file_name_with_nul():
     with pytest.raises(ValueError, match=r"load_spec: file 'nul_demo.yaml\\x00x' holds a NUL character"):
         kernelgen.load_spec(text="name: nul_demo\nsummary: s\nbackward: x\n", file="nul_demo.yaml\0x")
+
+
+def test_a_quoted_name_shows_invisible_characters_escaped():
+    # A bidi override or a control character in a name is shown as \u{..} in the message, not printed raw
+    # (which would reorder or break what the reader sees); the name meant is still suggested.
+    with pytest.raises(kernelgen.UnknownSurrogateError) as caught:
+        kernelgen.Surrogate("sig\u202emoid")
+    message = str(caught.value)
+    assert "unknown surrogate `sig\\u{202E}moid`; did you mean `sigmoid`?" in message
+    assert "\u202e" not in message
+    with pytest.raises(kernelgen.ParameterError) as caught:
+        kernelgen.Surrogate("sigmoid", scale=1.0, **{"sca\u2067le": 1.0})
+    assert "has no parameter `sca\\u{2067}le`" in str(caught.value)
+    assert "\u2067" not in str(caught.value)

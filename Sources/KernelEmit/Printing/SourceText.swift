@@ -1,3 +1,5 @@
+import NameSuggestion
+
 /// Escapers that make spec text (summaries, docs, file names: data, never code) safe in one context of
 /// generated source. Each is total: any Swift string gives text that cannot end its comment or literal,
 /// and ordinary prose comes out unchanged so generated comments stay readable.
@@ -147,21 +149,9 @@ public enum SourceText {
         return lines
     }
 
-    /// Characters written as escapes: controls (C0 incl. NUL, DEL, C1 incl. NEL), line and paragraph
-    /// separators, bidirectional formatting controls (they reorder what a reader sees) and the BOM.
-    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F: return true
-        case 0x2028, 0x2029: return true
-        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
-        case 0xFEFF: return true
-        default: return false
-        }
-    }
+    /// Characters written as escapes: `VisibleText`'s (shared with the runtime's error messages).
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool { VisibleText.isInvisible(scalar) }
 
-    /// `\u{0D}`: Swift's escape, at least two hex digits, upper case.
-    static func visible(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "\\u{" + (hex.count < 2 ? "0" + hex : hex) + "}"
-    }
+    /// `\u{0D}`: Swift's escape, at least two hex digits, upper case (`VisibleText.escape`).
+    static func visible(_ scalar: Unicode.Scalar) -> String { VisibleText.escape(scalar) }
 }
