@@ -1,6 +1,21 @@
 """kernelgen's exceptions. Every message says what was asked, what is wrong and what would be accepted."""
 
 
+def shown(text):
+    """`text` as quoted in a message: the characters the library's Swift side writes as `\\u{..}` (VisibleText:
+    C0 and C1 controls, DEL, U+2028/U+2029, bidi controls, the BOM) written so here too, for a name the caller gave
+    (a parameter key), so a bidi override or control character cannot reorder or break the message."""
+    out = []
+    for ch in str(text):
+        c = ord(ch)
+        if c <= 0x1F or 0x7F <= c <= 0x9F or c in (0x2028, 0x2029, 0x061C, 0x200E, 0x200F, 0xFEFF) \
+                or 0x202A <= c <= 0x202E or 0x2066 <= c <= 0x2069:
+            out.append("\\u{%02X}" % c)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 class KernelgenError(Exception):
     """Base of the errors the library reports (status codes of kernelgen_abi.h)."""
 

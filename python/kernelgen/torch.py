@@ -32,7 +32,7 @@ import threading
 
 import torch
 from . import _library, catalog
-from .errors import BackendError, ParameterError, UnknownSurrogateError
+from .errors import BackendError, ParameterError, UnknownSurrogateError, shown
 from .surrogate import Surrogate
 
 __all__ = [
@@ -206,7 +206,7 @@ class _Expressions:
         unknown = [key for key in values if key not in known]
         if unknown:
             raise ParameterError(
-                f"`{name}` has no parameter `{unknown[0]}`; expected one of: {', '.join(known) or '(none)'}")
+                f"`{name}` has no parameter `{shown(unknown[0])}`; expected one of: {', '.join(known) or '(none)'}")
         args = []
         for pname, default, lo, hi in module["PARAMETERS"]:
             v = values.get(pname, default)
@@ -528,7 +528,7 @@ def _parameters(params, keywords):
             raise TypeError(f"params is a {type(params).__name__}; expected a dict of parameter values")
         for key in params:
             if key in merged:
-                raise ParameterError(f"parameter `{key}` is given twice (as a keyword and in params=); expected it once")
+                raise ParameterError(f"parameter `{shown(key)}` is given twice (as a keyword and in params=); expected it once")
         merged.update(params)
     for key in merged:
         if not isinstance(key, str):
@@ -618,7 +618,7 @@ class Spike(torch.nn.Module):
         names, has_primitive = _describe(name)
         for key, _ in values:
             if key not in names:
-                raise ParameterError(f"`{name}` has no parameter `{key}`; expected one of: {', '.join(names) or '(none)'}")
+                raise ParameterError(f"`{name}` has no parameter `{shown(key)}`; expected one of: {', '.join(names) or '(none)'}")
         if smooth and not has_primitive:
             raise BackendError(f"`{name}` has no primitive (its spec gives no `primitive:` formula), so smooth=True has "
                                f"nothing to compute; expected smooth=False, or a surrogate whose spec has a primitive")

@@ -126,3 +126,14 @@ def test_torch_is_imported_only_by_kernelgen_torch():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_a_parameter_key_shows_invisible_characters_escaped():
+    # The key as the caller gave it, a bidi override or a control character shown as \u{..} (as the library's
+    # own messages do), never printed raw.
+    with pytest.raises(kernelgen.ParameterError, match=r"`sigmoid` has no parameter `sca\\u\{202E\}le`") as caught:
+        kt.Spike("sigmoid", **{"sca\u202ele": 1.0})
+    assert "\u202e" not in str(caught.value)
+    with pytest.raises(kernelgen.ParameterError, match=r"`sigmoid` has no parameter `a\\u\{07\}\\u\{0A\}`") as caught:
+        kt.surrogate("sigmoid", torch.zeros(1), backend="torch", **{"a\a\n": 1.0})
+    assert "\a" not in str(caught.value) and "\n" not in str(caught.value)
