@@ -26,7 +26,7 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownSurrogate(let name, let known, let resolvable):
-            let more = resolvable.isEmpty ? "" : " (and \(resolvable.count) catalogue surrogates the JIT serves: kernelgen list --catalogue)"
+            let more = resolvable.isEmpty ? "" : " (and \(resolvable.count) more catalogue surrogates the JIT serves: kernelgen list --catalogue)"
             return "unknown surrogate `\(Self.shown(name))`\(Self.suggestion(name, known + resolvable)); known: \(known.joined(separator: ", "))\(more)"
         case .unknownParameter(let name, let surrogate, let known):
             let expected = known.isEmpty ? "it takes no parameters" : "expected one of: \(known.joined(separator: ", "))"
