@@ -1,4 +1,5 @@
 import NameSuggestion
+import SurrogateSources
 import SurrogateSpec
 
 /// What can go wrong making a kernel at run time. Compiler failures carry the compiler's own text.
@@ -15,7 +16,9 @@ public enum JITError: Error, CustomStringConvertible, Equatable {
         case .invalidSpec(let diagnostics):
             return "the spec has errors:\n" + diagnostics.map(\.description).joined(separator: "\n")
         case .unknownSurrogate(let name, let known):
-            return "unknown surrogate `\(VisibleText.escaped(name))`; known: \(known.joined(separator: ", ")) (load a spec file for others)"
+            return "unknown surrogate `\(VisibleText.escaped(name))`"
+                + Suggestion.didYouMean(name, in: known + EmbeddedSources.catalogue.keys)
+                + "; known: \(known.joined(separator: ", ")) (the catalogue: kernelgen list --catalogue; load a spec file for others)"
         case .invalidParameters(let message):
             return message
         case .compiler(let stage, let message):

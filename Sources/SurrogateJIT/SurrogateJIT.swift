@@ -80,13 +80,8 @@ public final class SurrogateJIT: Sendable {
     /// A spec by name: one loaded at run time, else a built-in one (its YAML is embedded in the package).
     public func spec(named name: String) throws(JITError) -> Spec {
         if let spec = runtimeSpecs.withLock({ $0[name] }) { return spec }
-        let source: (file: String, yaml: String)
-        if let yaml = EmbeddedSources.specs[name] {
-            source = ("Specs/\(name).yaml", yaml)
-        } else if let entry = EmbeddedSources.catalogue[name] {
-            source = entry
-        } else {
-            // The catalogue's 42 names are not listed here (`kernelgen list --catalogue` does).
+        guard let source = EmbeddedSources.source(named: name) else {
+            // The catalogue's names are not listed here (`kernelgen list --catalogue` does); they count for the suggestion.
             throw .unknownSurrogate(name, known: Set(EmbeddedSources.specs.keys).union(runtimeSpecs.withLock { Array($0.keys) }).sorted())
         }
         let (spec, diagnostics) = SpecLoader.load(yaml: source.yaml, file: source.file)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KernelEmit
 import KernelgenCommandLine
+import NameSuggestion
 import SurrogateJIT
 import SurrogateSources
 import SurrogateSpec
@@ -30,13 +31,10 @@ struct Torch: ParsableCommand {
                 throw InputError("\(spec) defines `\(loaded.name)`, not `\(name)`; expected the name the file defines")
             }
         } else {
-            let source: (file: String, yaml: String)
-            if let yaml = EmbeddedSources.specs[name] {
-                source = ("Specs/\(name).yaml", yaml)
-            } else if let entry = EmbeddedSources.catalogue[name] {
-                source = entry
-            } else {
-                throw InputError("unknown surrogate `\(name)`; the built-in ones are \(EmbeddedSources.specs.keys.sorted().joined(separator: ", ")) and the catalogue's (kernelgen list --catalogue); pass --spec FILE for another")
+            guard let source = EmbeddedSources.source(named: name) else {
+                throw InputError("unknown surrogate `\(VisibleText.escaped(name))`"
+                    + Suggestion.didYouMean(name, in: Array(EmbeddedSources.specs.keys) + EmbeddedSources.catalogue.keys)
+                    + "; the built-in ones are \(EmbeddedSources.specs.keys.sorted().joined(separator: ", ")) and the catalogue's (kernelgen list --catalogue); pass --spec FILE for another")
             }
             let (parsed, diagnostics) = SpecLoader.load(yaml: source.yaml, file: source.file)
             Console.report(diagnostics)

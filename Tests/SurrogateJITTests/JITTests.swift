@@ -191,7 +191,9 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
         }
         // The name as asked, its bidi control escaped (not reordering the message).
         #expect(JITError.unknownSurrogate("no\u{202E}pe", known: ["a"]).description
-                == "unknown surrogate `no\\u{202E}pe`; known: a (load a spec file for others)")
+                == "unknown surrogate `no\\u{202E}pe`; known: a (the catalogue: kernelgen list --catalogue; load a spec file for others)")
+        // A misspelt catalogue name is suggested, though the catalogue is not listed.
+        #expect(JITError.unknownSurrogate("sinabs_gausian", known: ["a"]).description.contains("did you mean `sinabs_gaussian`?"))
     }
 
     /// The compiler's own diagnostic reaches the caller as a Swift error.
