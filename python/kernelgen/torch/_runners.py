@@ -1,0 +1,355 @@
+"""Runners: what computes a surrogate on tensors, cached per (name, backend, dtype, parameter values).
+
+`_Kernels` calls the library's kernels (C, Swift or JIT) on contiguous CPU tensors' memory; `_Expressions` runs the
+spec's PyTorch expression module (`kernelgen.torch_source(name)`) on tensors of any device. bfloat16 and float16
+tensors are computed in float32 (`_Half`: converted on load and rounded once on store), so a result is the float32
+kernel's rounded to the storage type.
+"""
+import math
+import numbers
+import sys
+import threading
+import types
+
+import torch
+
+from .. import catalog
+from ..errors import BackendError, ParameterError, UnknownSurrogateError, shown
+from ..surrogate import Surrogate
+
+#: Backends: the kernels' ("c", "swift", "jit": CPU tensors) and "torch" (the expression module, any device).
+BACKENDS = ("c", "swift", "jit", "torch")
+#: The dtypes the kernels take, and those computed in float32 and stored in their own type.
+KERNEL_DTYPES = {torch.float32: "float32", torch.float64: "float64"}
+HALF_DTYPES = (torch.bfloat16, torch.float16)
+_U64 = 1 << 64
+_CACHE_LIMIT = 256
+
+lock = threading.Lock()
+_EXPRESSIONS = "kernelgen.torch._expressions"
+sys.modules.setdefault(_EXPRESSIONS, types.ModuleType(_EXPRESSIONS))
+_runners = {}  # (name, backend, dtype, values key) -> runner
+_modules = {}  # name -> (source text, namespace dict)
+_seen_generation = 0
+threads = None  # set_threads' setting
+
+
+def check_input(input, what="input"):
+    if not isinstance(input, torch.Tensor):
+        raise TypeError(f"{what} is a {type(input).__name__}; expected a torch.Tensor of float32, float64, bfloat16 "
+                        f"or float16")
+    if input.dtype not in KERNEL_DTYPES and input.dtype not in HALF_DTYPES:
+        raise TypeError(
+            f"{what} has dtype {input.dtype}; expected torch.float32, torch.float64, torch.bfloat16 or torch.float16 "
+            f"(convert with {what}.float())")
+    return input
+
+
+def value_of(name, value):
+    """A parameter as a float: a real number or a one-element real tensor (not a bool)."""
+    if type(value) is float:
+        return value
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1 or value.is_complex() or value.dtype == torch.bool:
+            raise TypeError(f"parameter {name}={value!r}; expected a real number or a one-element real tensor")
+        return float(value.detach().reshape(()).cpu().item())
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"parameter {name}={value!r} is a {type(value).__name__}; expected a real number")
+    return float(value)
+
+
+def _key(value):
+    """A cache key of a value that tells 0.0 and -0.0 apart (equal as floats, different kernels)."""
+    return value if value != 0.0 else repr(value)
+
+
+def check_backend(backend):
+    if not isinstance(backend, str) or backend not in BACKENDS:
+        raise TypeError(f"backend {backend!r} is not one of {', '.join(map(repr, BACKENDS))}")
+    return backend
+
+
+class _Kernels:
+    """A kernel handle (kernelgen.Surrogate) called on contiguous CPU tensors' memory, no copies."""
+
+    __slots__ = ("surrogate", "h", "reads_y", "stochastic", "has_primitive", "has_train_backward", "name", "values",
+                 "backend")
+    on_cpu = True
+    has_train_forward = True  # the library computes the eval forward when there is none
+
+    def __init__(self, name, backend, dtype, values):
+        self.surrogate = Surrogate(name, backend=backend, dtype=KERNEL_DTYPES[dtype], **values)
+        if threads is not None:
+            self.surrogate.threads = threads
+        self.h = self.surrogate._h
+        self.reads_y = self.surrogate.backward_reads_y
+        self.stochastic = self.surrogate.stochastic
+        self.has_primitive = self.surrogate.has_primitive
+        self.has_train_backward = self.surrogate.has_train_backward
+
+    def _failed(self, function, *args):
+        self.surrogate._failed(function, *args)
+
+    def forward(self, x):
+        y = torch.empty_like(x)
+        lib = _library().lib
+        if lib.kg_forward(self.h, x.data_ptr(), y.data_ptr(), x.numel(), None):
+            self._failed(lib.kg_forward, self.h, x.data_ptr(), y.data_ptr(), x.numel(), None)
+        return y
+
+    def train(self, x, sample, key, generator):
+        """The training forward: sampled with the Philox key `key` (an int), or its mean field."""
+        y = torch.empty_like(x)
+        lib = _library().lib
+        if sample:
+            s = key if self.stochastic else 0
+            if lib.kg_train_forward(self.h, x.data_ptr(), y.data_ptr(), x.numel(), s, 0, None):
+                self._failed(lib.kg_train_forward, self.h, x.data_ptr(), y.data_ptr(), x.numel(), s, 0, None)
+        elif lib.kg_train_forward_mean(self.h, x.data_ptr(), y.data_ptr(), x.numel(), None):
+            self._failed(lib.kg_train_forward_mean, self.h, x.data_ptr(), y.data_ptr(), x.numel(), None)
+        return y
+
+    def primitive(self, x):
+        y = torch.empty_like(x)
+        lib = _library().lib
+        if lib.kg_primitive(self.h, x.data_ptr(), y.data_ptr(), x.numel(), None):
+            self._failed(lib.kg_primitive, self.h, x.data_ptr(), y.data_ptr(), x.numel(), None)
+        return y
+
+    def backward(self, x, y, grad_out):
+        grad_out = grad_out.contiguous()
+        grad_in = torch.empty_like(x)
+        args = (self.h, x.data_ptr(), None if y is None else y.data_ptr(), grad_out.data_ptr(), grad_in.data_ptr(),
+                x.numel(), None)
+        lib = _library().lib
+        if lib.kg_backward(*args):
+            self._failed(lib.kg_backward, *args)
+        return grad_in
+
+    def train_backward(self, x, y, grad_out, key, generator):
+        """The sampling backward with the forward's Philox key `key` (its noise stream 2, the forward's 0)."""
+        grad_out = grad_out.contiguous()
+        grad_in = torch.empty_like(x)
+        args = (self.h, x.data_ptr(), None if y is None else y.data_ptr(), grad_out.data_ptr(), grad_in.data_ptr(),
+                x.numel(), key, 0, None)
+        lib = _library().lib
+        if lib.kg_train_backward(*args):
+            self._failed(lib.kg_train_backward, *args)
+        return grad_in
+
+
+class _Expressions:
+    """The surrogate's PyTorch expression module with the parameter values: any device."""
+
+    __slots__ = ("module", "args", "reads_y", "stochastic", "has_train_forward", "has_primitive", "has_train_backward",
+                 "name", "values", "backend")
+    on_cpu = False
+
+    def __init__(self, name, dtype, values):
+        module = expression_module(name)
+        known = [p[0] for p in module["PARAMETERS"]]
+        unknown = [key for key in values if key not in known]
+        if unknown:
+            raise ParameterError(
+                f"`{name}` has no parameter `{shown(unknown[0])}`; expected one of: {', '.join(known) or '(none)'}")
+        args = []
+        for pname, default, lo, hi in module["PARAMETERS"]:
+            v = values.get(pname, default)
+            finite = math.isfinite(v) and math.isfinite(torch.tensor(v, dtype=dtype).item())
+            if not finite or (lo is not None and v < lo) or (hi is not None and v > hi):
+                raise ParameterError(
+                    f"parameter `{pname}` of `{name}` is {v!r}; expected a finite value of {dtype} in "
+                    f"[{lo if lo is not None else -math.inf}, {hi if hi is not None else math.inf}]")
+            args.append(v)
+        self.module = module
+        self.args = tuple(args)
+        self.reads_y = bool(module["BACKWARD_USES_Y"])
+        self.stochastic = bool(module["STOCHASTIC"])
+        self.has_train_forward = bool(module["HAS_TRAIN_FORWARD"])
+        self.has_primitive = bool(module["HAS_PRIMITIVE"])
+        self.has_train_backward = bool(module["HAS_TRAIN_BACKWARD"])
+
+    def forward(self, x):
+        return self.module["forward"](x, *self.args)
+
+    def train(self, x, sample, key, generator):
+        if not self.has_train_forward:
+            return self.forward(x)
+        if not sample:
+            return self.module["train_forward_mean"](x, *self.args)
+        if key is not None:
+            generator = torch.Generator(device=x.device).manual_seed(key)
+        return self.module["train_forward"](x, *self.args, generator=generator)
+
+    def primitive(self, x):
+        return self.module["primitive"](x, *self.args)
+
+    def backward(self, x, y, grad_out):
+        return self.module["backward"](x, y, grad_out.contiguous(), *self.args)
+
+    def train_backward(self, x, y, grad_out, key, generator):
+        """The sampling backward; its noise draws from `generator` (torch's default for the device when None) at
+        backward time, as snnTorch's torch.rand_like does: the expression module has no Philox stream to pair."""
+        return self.module["train_backward"](x, y, grad_out.contiguous(), *self.args, generator=generator)
+
+    def call(self, function, x, *tensors, params=None):
+        """Module function `function` with parameters given as tensors where `params` (name -> tensor) says: the
+        differentiable form, for the gradients of learnable parameters and higher derivatives."""
+        names = [p[0] for p in self.module["PARAMETERS"]]
+        args = [params[n] if params and n in params else v for n, v in zip(names, self.args)]
+        return self.module[function](x, *tensors, *args)
+
+
+class _Half:
+    """bfloat16 or float16 tensors through a float32 runner: inputs widened (exact), results rounded once."""
+
+    __slots__ = ("inner", "dtype")
+
+    def __init__(self, inner, dtype):
+        self.inner = inner
+        self.dtype = dtype
+
+    def __getattr__(self, attr):  # the facts (reads_y, stochastic, ...) are the float32 runner's
+        return getattr(self.inner, attr)
+
+    def forward(self, x):
+        return self.inner.forward(x.float()).to(self.dtype)
+
+    def train(self, x, sample, key, generator):
+        return self.inner.train(x.float(), sample, key, generator).to(self.dtype)
+
+    def primitive(self, x):
+        return self.inner.primitive(x.float()).to(self.dtype)
+
+    def backward(self, x, y, grad_out):
+        return self.inner.backward(x.float(), _wide(y), grad_out.float()).to(self.dtype)
+
+    def train_backward(self, x, y, grad_out, key, generator):
+        return self.inner.train_backward(x.float(), _wide(y), grad_out.float(), key, generator).to(self.dtype)
+
+
+def _wide(y):
+    return None if y is None else y.float()
+
+
+def _library():
+    from .. import _library as library
+    return library
+
+
+def expression_module(name):
+    """The expression module of `name` as a private namespace, executed once per source text."""
+    text = catalog.torch_source(name) if name not in _modules else None
+    with lock:
+        found = _modules.get(name)
+        if found is not None:
+            return found[1]
+        # A real module in sys.modules: torch.compile imports a function's module by name to guard its globals.
+        module = types.ModuleType(f"{_EXPRESSIONS}.{name}")
+        exec(compile(text, f"<kernelgen torch module {name}>", "exec"), module.__dict__)
+        sys.modules[module.__name__] = module
+        _modules[name] = (text, module.__dict__)
+        return module.__dict__
+
+
+def runner(name, backend, x, values):
+    """The cached runner of (name, backend, dtype, values) for x's device and dtype; values: ((name, float), ...)."""
+    if catalog.generation != _seen_generation:
+        new_generation()
+    if backend != "torch" and not x.is_cpu:
+        backend = "torch"  # CUDA, meta, ...: the kernels cannot read that memory
+    key = (name, backend, x.dtype, tuple((k, _key(v)) for k, v in values))
+    found = _runners.get(key)
+    if found is None:
+        if x.dtype in HALF_DTYPES:
+            found = _Half(runner(name, backend, x.float(), values), x.dtype)
+        elif backend == "torch":
+            found = _Expressions(name, x.dtype, dict(values))
+        else:
+            try:
+                found = _Kernels(name, backend, x.dtype, dict(values))
+            except BackendError as error:
+                if backend == "jit":
+                    raise
+                # The runtime's message already says why (no ahead-of-time kernels; the JIT serves it); this names
+                # the arguments that do here.
+                raise BackendError(f"{error}; it is served by backend=\"jit\" (kernels compiled for it) or "
+                                   f"backend=\"torch\"") from None
+        if not isinstance(found, _Half):
+            found.name, found.values, found.backend = name, values, backend
+        with lock:
+            if len(_runners) >= _CACHE_LIMIT:
+                del _runners[next(iter(_runners))]
+            _runners[key] = found
+    return found
+
+
+def new_generation():
+    """A spec was loaded: a name may now mean other formulas; nothing made before serves again."""
+    global _seen_generation
+    with lock:
+        _seen_generation = catalog.generation
+        clear()
+
+
+def clear():
+    _runners.clear()
+    _modules.clear()
+    _spikede_runners.clear()
+
+
+def generation_is_current():
+    return catalog.generation == _seen_generation
+
+
+def set_threads(count):
+    global threads
+    with lock:
+        threads = count
+        for r in list(_runners.values()) + list(_spikede_runners.values()):
+            r = getattr(r, "inner", r)
+            if isinstance(r, _Kernels):
+                r.surrogate.threads = count
+
+
+_spikede_runners = {}  # (name, dtype, value) -> runner on CPU: the drop-in functions' short path
+
+
+def spikede(name, pname, input, value):
+    if type(input) is torch.Tensor and input.is_cpu and type(value) is float and value != 0.0 \
+            and catalog.generation == _seen_generation:
+        found = _spikede_runners.get((name, input.dtype, value))
+        if found is not None:
+            return found
+    found = runner(name, "c", check_input(input), ((pname, value_of(pname, value)),))
+    if found.on_cpu and type(value) is float and value != 0.0:
+        with lock:
+            if len(_spikede_runners) >= _CACHE_LIMIT:
+                _spikede_runners.clear()
+            _spikede_runners[(name, input.dtype, value)] = found
+    return found
+
+
+# MARK: noise keys
+
+
+def u64_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < _U64:
+        raise ValueError(f"seed={seed!r}; expected None or an integer from 0 to 2**64 - 1")
+    return int(seed)
+
+
+def draw_key(seed, generator):
+    """The Philox key of one sampled call: `seed` when given, else 64 bits from `generator` (torch's default CPU
+    generator when None), so torch.manual_seed(s) reproduces a run and every call draws a fresh one."""
+    if seed is not None:
+        return u64_seed(seed)
+    drawn = torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64, generator=generator)
+    return int(drawn) & (_U64 - 1)
+
+
+def check_sampling(seed, generator):
+    if seed is not None:
+        u64_seed(seed)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator is a {type(generator).__name__}; expected a torch.Generator or None")
