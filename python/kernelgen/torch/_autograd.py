@@ -17,7 +17,7 @@ class SpikeFunction(torch.autograd.Function):
     @staticmethod
     def setup_context(ctx, inputs, output):
         x, runner, mode, key, generator, names, *params = inputs
-        y = _math.saved_output(runner, x, mode, key, generator, output)
+        y = _math.saved_output(runner, x, mode, key, generator, output, _compute)
         ctx.call = (runner, mode, key, generator, names)
         ctx.has_y = y is not None
         # the input itself (not a contiguous copy), so that a double backward reaches the input's graph
@@ -33,7 +33,10 @@ class SpikeFunction(torch.autograd.Function):
         params = saved[1 + ctx.has_y:]
         grad_x = None
         if ctx.needs_input_grad[0]:
-            grad_x = _math.grad_input(runner, mode, key, generator, x, y, grad_output)
+            if _wrapped(grad_output, x, y) and not torch.is_grad_enabled():
+                grad_x = GradFunction.apply(x, y, grad_output, runner, mode, key, generator)
+            else:
+                grad_x = _math.grad_input(runner, mode, key, generator, x, y, grad_output)
         grads = [None] * len(params)
         wanted = {n: p for i, (n, p) in enumerate(zip(names, params)) if ctx.needs_input_grad[6 + i]}
         if wanted:
@@ -52,7 +55,8 @@ class SpikeFunction(torch.autograd.Function):
                                       "torch.func.grad or jacrev, for parameters)")
         if x_tangent is None:
             return None
-        return _math.kernel_grad_input(runner, mode, key, generator, saved[0], y, x_tangent)
+        # the surrogate gradient applied to the tangent (which may be batched: jacfwd)
+        return GradFunction.apply(saved[0], y, x_tangent, runner, mode, key, generator)
 
     @staticmethod
     def vmap(info, in_dims, x, runner, mode, key, generator, names, *params):
@@ -72,3 +76,42 @@ class SpikeFunction(torch.autograd.Function):
                           for s in x.movedim(dim, 0)]
                 return torch.stack(slices), 0
         return SpikeFunction.apply(x, runner, mode, key, generator, names, *params), dim
+
+
+def _compute(runner, x, mode, key, generator):
+    """A forward value for the backward (no gradient): through SpikeFunction when x is a functorch wrapper."""
+    if _wrapped(x):
+        return SpikeFunction.apply(x.detach(), runner, mode, key, generator, ())
+    return _math.compute(runner, x, mode, key, generator)
+
+
+class GradFunction(torch.autograd.Function):
+    """grad_out times the surrogate gradient by the kernels, as an op with a vmap rule: for tensors that are
+    functorch wrappers without storage (a batched grad_output under jacrev or a batched gradcheck, a tangent under
+    jacfwd). Not differentiable (a higher derivative takes the torch-operations path)."""
+
+    @staticmethod
+    def forward(x, y, grad_out, runner, mode, key, generator):
+        return _math.kernel_grad_input(runner, mode, key, generator, x, y, grad_out)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.mark_non_differentiable(output)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, None, None, None, None, None, None
+
+    @staticmethod
+    def vmap(info, in_dims, x, y, grad_out, runner, mode, key, generator):
+        def moved(t, dim):
+            if t is None:
+                return None
+            return t.movedim(dim, 0) if dim is not None else t.unsqueeze(0).expand(info.batch_size, *t.shape)
+        x, y, grad_out = moved(x, in_dims[0]), moved(y, in_dims[1]), moved(grad_out, in_dims[2])
+        return GradFunction.apply(x, y, grad_out, runner, mode, key, generator), 0
+
+
+def _wrapped(*tensors):
+    """Whether a tensor has no storage the kernels could read (a functorch or legacy-vmap wrapper)."""
+    return any(t is not None and not torch._C._has_storage(t) for t in tensors)

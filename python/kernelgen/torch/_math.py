@@ -22,7 +22,7 @@ def compute(runner, x, mode, key, generator):
     return runner.train(x, mode == "sample", key, generator)
 
 
-def saved_output(runner, x, mode, key, generator, output):
+def saved_output(runner, x, mode, key, generator, output, compute=compute):
     """The forward output the backward reads (None when it reads none), in the dtype the backward computes in:
     smooth mode's is the mean-field training forward (what the backward was checked against), a half type's the
     float32 value (a bfloat16 y would cost the backward its accuracy)."""
@@ -52,8 +52,9 @@ def grad_input(runner, mode, key, generator, x, y, grad_out):
 
 
 def kernel_grad_input(runner, mode, key, generator, x, y, grad_out):
-    if runner.on_cpu:
+    if runner.on_cpu:  # the kernels read dense memory (an expanded or strided operand is copied)
         x = x.contiguous()
+        y = None if y is None else y.contiguous()
     if samples_backward(runner, mode):
         return runner.train_backward(x, y, grad_out, key, generator)
     return runner.backward(x, y, grad_out)

@@ -344,7 +344,8 @@ def draw_key(seed, generator):
     generator when None), so torch.manual_seed(s) reproduces a run and every call draws a fresh one."""
     if seed is not None:
         return u64_seed(seed)
-    drawn = torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64, generator=generator)
+    with torch._C._DisableFuncTorch():  # a plain draw also inside torch.func.vmap (its rule handles randomness)
+        drawn = torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64, generator=generator)
     return int(drawn) & (_U64 - 1)
 
 
