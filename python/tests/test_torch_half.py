@@ -1,0 +1,130 @@
+"""bfloat16 and float16 in kernelgen.torch: every backend takes them and returns the input's dtype; the results
+are within 1 ulp of the storage type from the exact value (an mpmath evaluation of the spec's formulas,
+mp_formula.py, at the half-type grid), spikes exact; torch.autocast on the CPU; a bfloat16 model trains."""
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import mpmath
+import pytest
+import yaml
+
+import mp_formula
+from spikede_reference import torch
+
+import kernelgen.torch as kt
+
+ROOT = Path(__file__).resolve().parents[2]
+HALVES = [torch.bfloat16, torch.float16]
+BUILT_INS = ["sigmoid", "arctan", "piecewise_linear", "gaussian", "noisy_threshold", "noisy_gradient"]
+
+
+@lru_cache(maxsize=None)
+def spec(name):
+    data = yaml.safe_load((ROOT / "Specs" / f"{name}.yaml").read_text())
+    return data, {k: float(v["default"]) for k, v in (data.get("params") or {}).items()}
+
+
+@lru_cache(maxsize=None)
+def exact(name, x):
+    data, params = spec(name)
+    return mp_formula.reference(mp_formula.surrogate_gradient(data), x, params)
+
+
+def grid(dtype):
+    """[-8, 8] in steps of 1/16 and 0, -0, the smallest subnormal and normal, 1e-3, the largest, inf, NaN, as
+    values of `dtype` (rounded to it first)."""
+    info = torch.finfo(dtype)
+    values = [k / 16 for k in range(-128, 129)] + [-0.0, info.tiny, -info.tiny, info.smallest_normal / 8, 1e-3,
+                                                  -1e-3, info.max, -info.max, math.inf, -math.inf, math.nan]
+    return torch.tensor(values, dtype=torch.float64).to(dtype)
+
+
+def ulp(value, dtype):
+    """The spacing of `dtype` at |value| (a float64 tensor): 2^(e - p + 1), at least the smallest subnormal."""
+    info = torch.finfo(dtype)
+    digits = {torch.bfloat16: 8, torch.float16: 11}[dtype]
+    exponent = torch.floor(torch.log2(value.abs().clamp(min=info.smallest_normal)))
+    return torch.pow(2.0, exponent - digits + 1)
+
+
+#: Surrogates whose backward reads y, the forward output: their float32 kernels' bound has an absolute floor of
+#: 4 eps32 times the peak (scale y (1 - y) cancels where y rounds near 1: the float32 value is as far off as
+#: SpikeDE's), which the half types inherit; everywhere else the bound is 1 ulp of the half type alone.
+READS_Y = {"noisy_threshold"}
+
+
+def assert_within_one_ulp(got, x, name, dtype):
+    truth = torch.tensor([float(exact(name, float(v))) for v in x.double()], dtype=torch.float64)
+    rounded = truth.to(dtype).double()
+    g = got.double()
+    finite = torch.isfinite(rounded)
+    peak = truth[torch.isfinite(truth)].abs().max().item()
+    floor = 4 * torch.finfo(torch.float32).eps * peak if name in READS_Y else 0.0
+    bad = torch.where(torch.isnan(truth), ~torch.isnan(g),
+                      torch.where(finite, ~((g - truth).abs() <= ulp(truth, dtype) + floor), g != rounded))
+    where = bad.nonzero().flatten()[:5].tolist()
+    assert not bad.any(), f"{name} {dtype}: " + "; ".join(
+        f"x = {x[i].item()!r}: got {got[i].item()!r}, exact {float(truth[i])!r}" for i in where)
+
+
+@pytest.mark.parametrize("name", BUILT_INS)
+@pytest.mark.parametrize("dtype", HALVES)
+@pytest.mark.parametrize("backend", ["c", "swift", "jit", "torch"])
+def test_half_types_within_one_ulp_of_the_exact_value(name, dtype, backend):
+    x = grid(dtype)
+    leaf = x.clone().requires_grad_(True)
+    y = kt.surrogate(name, leaf, backend=backend, training=True, sample=False)
+    assert y.dtype == dtype and y.shape == x.shape
+    y.backward(torch.ones_like(y))
+    assert leaf.grad.dtype == dtype
+    assert_within_one_ulp(leaf.grad, x, name, dtype)
+    spikes = kt.surrogate(name, x, backend=backend)
+    assert torch.equal(spikes, kt.surrogate(name, x.float(), backend=backend).to(dtype))
+    assert set(spikes[~torch.isnan(x)].unique().tolist()) <= {0.0, 1.0}
+
+
+def test_noisy_spike_in_half_types_is_the_float32_sample_rounded():
+    x = torch.linspace(-2, 2, 257)
+    for dtype in HALVES:
+        got = kt.noisy_threshold_spike(x.to(dtype), seed=99)
+        want = kt.noisy_threshold_spike(x.to(dtype).float(), seed=99).to(dtype)
+        assert got.dtype == dtype and torch.equal(got, want)
+
+
+def test_autocast_on_the_cpu():
+    torch.manual_seed(0)
+    layer = torch.nn.Sequential(torch.nn.Linear(16, 32), kt.Spike("sigmoid", scale=4.0))
+    x = torch.randn(8, 16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y = layer(x)
+    assert y.dtype == torch.bfloat16
+    y.float().sum().backward()
+    weight = layer[0].weight.grad
+    assert weight is not None and weight.dtype == torch.float32 and torch.isfinite(weight).all()
+    # the same as computing the Linear in bfloat16 by hand
+    with torch.no_grad():
+        v = torch.nn.functional.linear(x.bfloat16(), layer[0].weight.bfloat16(), layer[0].bias.bfloat16())
+    assert torch.equal(y.detach(), (v >= 0).to(torch.bfloat16))
+
+
+@pytest.mark.parametrize("route", ["expressions", "kernels"])
+def test_bfloat16_model_trains_and_compiles(route):
+    kt.set_compile_route(route)
+    try:
+        torch._dynamo.reset()
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(16, 32), kt.Spike("arctan"), torch.nn.Linear(32, 2)).bfloat16()
+        x, target = torch.randn(64, 16).bfloat16(), torch.randint(0, 2, (64,))
+        optimiser = torch.optim.SGD(model.parameters(), lr=0.5)
+        compiled = torch.compile(model, fullgraph=True)
+        losses = []
+        for _ in range(15):
+            loss = torch.nn.functional.cross_entropy(compiled(x).float(), target)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(loss.item())
+        assert losses[-1] < losses[0]
+    finally:
+        kt.set_compile_route("expressions")
