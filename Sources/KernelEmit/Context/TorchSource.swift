@@ -172,7 +172,10 @@ public struct TorchFunction: Sendable {
             var dialect = Dialect(.torch, element)
             dialect.inputName = "x"
             dialect.outputName = "y"
-            return Lane(e, ExpressionPrinter(dialect))
+            let printer = ExpressionPrinter(dialect)
+            let (masks, masked) = TorchSelects.masked(e, printer)
+            let lane = Lane(masked, printer)
+            return Lane(locals: masks + lane.locals, expression: lane.expression)
         }
         f32 = lanes[0]
         f64 = lanes[1]

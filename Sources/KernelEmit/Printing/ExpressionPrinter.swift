@@ -236,7 +236,11 @@ public struct ExpressionPrinter: Sendable {
         switch dialect.language {
         case .c: return "__builtin_pow\(dialect.element.libmSuffix)(\(print(base)), \(print(exponent)))"
         case .swift: return "KernelMath.pow(\(print(base)), \(print(exponent)))"
-        case .torch: return "_torch.pow(\(print(base)), \(print(exponent)))"
+        // A Python-number exponent would take torch's pow(Tensor, Scalar), which computes 0.5 and -0.5 as sqrt and
+        // rsqrt (-0 -> -0, -inf -> NaN, unlike C99 pow); a 0-d tensor exponent takes the elementwise pow (C99's).
+        case .torch:
+            let e = Self.isPythonScalar(exponent) ? "\(dialect.inputName).new_tensor(\(print(exponent)))" : print(exponent)
+            return "_torch.pow(\(print(base)), \(e))"
         }
     }
 }
