@@ -37,16 +37,18 @@ import Testing
         // 1 / sqrt(2 pi) folded per dtype: two literals, so two branches.
         #expect(text.contains("float.fromhex('0x1.40d931ff62705p+1')") && text.contains("float.fromhex('0x1.40d932p+1')"))
         #expect(text.contains("if x.dtype == _torch.float64:"))
-        #expect(text.contains("(x > 0.0).to(x.dtype)"))
+        // a select's branch reads masked leaves (the double where): x itself where the branch is taken
+        #expect(text.contains("_kg_c0 = (x >= p_beta)\n    _kg_v0_0f = _kg_keep(~_kg_c0, x)"))
+        #expect(text.contains("(_kg_v0_0f > 0.0).to(x.dtype)"))
         #expect(text.contains("_torch.where((x >= p_beta), 1.0, "))
         #expect(text.contains("(x * x * x)") && text.contains("(-(x * x * x * x))") && text.contains("_torch.pow(2.0, x)"))
         #expect(text.contains("_kg_clamp((x * x), -1.0, p_beta)"))
-        #expect(text.contains("u0 = _kg_draw(x, generator)\n    u1 = _kg_draw(x, generator)"))
+        #expect(text.contains("u0 = _kg_draw(x, generator, draws, 0)\n    u1 = _kg_draw(x, generator, draws, 1)"))
         #expect(text.contains("_kg_sigmoid_logistic((p_alpha * x), u0) * u1"))
         // Mean field: the noise is its mean, no draw, no fusion.
         #expect(text.contains("_torch.sigmoid(((p_alpha * x) + 0.0)) * float.fromhex('0x1p-1')"))
         #expect(text.contains("def backward(x, y, grad_out, p_alpha, p_beta):"))
-        #expect(text.contains("def train_forward(x, p_alpha, p_beta, generator=None):"))
+        #expect(text.contains("def train_forward(x, p_alpha, p_beta, generator=None, draws=None):"))
     }
 
     @Test func sigmoidBackwardIsFusedAndSharedByBothDtypes() throws {
@@ -66,11 +68,11 @@ import Testing
         let text = try Self.render(try #require(loaded))
         #expect(text.contains("HAS_TRAIN_BACKWARD = True") && text.contains("STOCHASTIC = True"))
         let backward = try #require(text.range(of: "def backward(x, y, grad_out):"))
-        let sampling = try #require(text.range(of: "def train_backward(x, y, grad_out, generator=None):"))
+        let sampling = try #require(text.range(of: "def train_backward(x, y, grad_out, generator=None, draws=None):"))
         #expect(backward.upperBound < sampling.lowerBound)
         let meanField = String(text[backward.upperBound..<sampling.lowerBound])
         #expect(!meanField.contains("_kg_draw") && meanField.contains("grad_out * (x * float.fromhex('0x1p-1'))"), "\(meanField)")
-        #expect(String(text[sampling.upperBound...]).contains("u0 = _kg_draw(x, generator)"))
+        #expect(String(text[sampling.upperBound...]).contains("u0 = _kg_draw(x, generator, draws, 0)"))
     }
 
     @Test func literalsAreExactPythonFloats() {

@@ -3,6 +3,7 @@ surrogate at points where its surrogate gradient is smooth; a backward that read
 (the noisy threshold's Hessian); a select's untaken branch leaks no NaN (SpikingJelly's S2NN at x = -1); the
 expression module's pow agrees with C99 at -0, +-inf and NaN."""
 import math
+import warnings
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,9 @@ backward: x ^ {exponent}
 @pytest.mark.parametrize("exponent,tag", [(0.5, "half"), (-0.5, "minus_half"), (1.5, "three_halves"),
                                           (-2.5, "minus_five_halves"), (0.25, "quarter")])
 def test_torch_expression_pow_is_c99_pow(exponent, tag):
-    name = kernelgen.load_spec(text=pow_spec(exponent, tag), file=f"kg_pow_{tag}.yaml")
+    with warnings.catch_warnings():  # x ^ k does not integrate to 1: not the point here
+        warnings.simplefilter("ignore", kernelgen.SpecWarning)
+        name = kernelgen.load_spec(text=pow_spec(exponent, tag), file=f"kg_pow_{tag}.yaml")
     x = [-0.0, 0.0, math.inf, -math.inf, math.nan, 4.0, 0.25, -4.0, 1e-30, 1e30]
     for dtype in (torch.float32, torch.float64):
         xs = torch.tensor(x, dtype=dtype)
@@ -102,3 +105,46 @@ def _pow(a, b):
         return float(a ** b)
     except OverflowError:
         return math.inf
+
+
+def test_sampled_backward_under_create_graph_is_keyed_by_its_forward():
+    """noisy_gradient samples its backward with its forward's Philox key: under create_graph=True the gradient is
+    the kernels' (the same draws, from the key, not torch's generator, which is left as it was)."""
+    x = torch.linspace(-1.5, 1.5, 301, dtype=torch.float64)
+    g = torch.linspace(-1, 2, 301, dtype=torch.float64)
+    grads = []
+    for create_graph in (False, True):
+        leaf = x.clone().requires_grad_(True)
+        y = kt.surrogate("noisy_gradient", leaf, training=True, seed=1234)
+        state = torch.get_rng_state()
+        (grad,) = torch.autograd.grad(y, leaf, g, create_graph=create_graph)
+        assert torch.equal(torch.get_rng_state(), state), "the backward advanced torch's generator"
+        grads.append(grad)
+    torch.testing.assert_close(grads[1].detach(), grads[0], rtol=4 * torch.finfo(torch.float64).eps, atol=0)
+    leaf = x.clone().requires_grad_(True)
+    (mean,) = torch.autograd.grad(kt.surrogate("noisy_gradient", leaf, training=True, sample=False), leaf, g)
+    assert not torch.equal(grads[0], mean)  # sampled, not the mean field
+    # float32 and a key drawn from torch's generator
+    for dtype in (torch.float32,):
+        leaf = x.to(dtype).requires_grad_(True)
+        torch.manual_seed(5)
+        (a,) = torch.autograd.grad(kt.surrogate("noisy_gradient", leaf, training=True), leaf, g.to(dtype))
+        torch.manual_seed(5)
+        (b,) = torch.autograd.grad(kt.surrogate("noisy_gradient", leaf, training=True), leaf, g.to(dtype),
+                                   create_graph=True)
+        torch.testing.assert_close(b.detach(), a, rtol=4 * torch.finfo(dtype).eps, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_philox_draws_are_the_kernels(dtype):
+    """The Python Philox (`_philox.uniform`) against the kernels: a spec whose sampled backward is its draw."""
+    from kernelgen.torch import _philox
+    with pytest.warns(kernelgen.SpecWarning, match="not-normalised"):
+        name = kernelgen.load_spec(text="name: kg_draw_is_gradient\nsummary: u\nforward: heaviside(x)\n"
+                                        "backward: uniform() + 0 * x\n", file="kg_draw_is_gradient.yaml")
+    s = kernelgen.Surrogate(name, backend="jit", dtype=str(dtype).split(".")[-1])
+    n = 4099
+    x = __import__("numpy").zeros(n, dtype=str(dtype).split(".")[-1])
+    for key in (0, 1234, (1 << 64) - 1):
+        got = s.backward(x, x + 1, training=True, seed=key)
+        assert torch.equal(torch.from_numpy(got), _philox.uniform(key, 2, 0, (n,), dtype))

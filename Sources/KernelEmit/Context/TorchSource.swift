@@ -6,7 +6,7 @@ import SurrogateSpec
 /// the same function table (`FormulaFunction.torch`) and the same rewrites as the C and Swift kernels.
 ///
 /// The module defines `forward(x, <params>)`, `backward(x, y, grad_out, <params>)` and, for specs with a
-/// training forward, `train_forward(x, <params>, generator=None)` and `train_forward_mean(x, <params>)`;
+/// training forward, `train_forward(x, <params>, generator=None, draws=None)` and `train_forward_mean(x, <params>)`;
 /// parameters are the naming authority's `p_<name>` (positional or by that keyword).
 ///
 /// Noise draws from torch's generator for the tensor's device (`torch.rand`, optionally a given
@@ -123,7 +123,8 @@ public struct TorchFunction: Sendable {
     public var name: String
     /// The arguments after `x` and before the parameters: `, y, grad_out` for the backward.
     public var leading: String
-    /// `, generator=None` for the sampling training forward.
+    /// `, generator=None, draws=None` for the sampling functions (`draws(site)`: that site's U[0, 1) draws, given
+    /// by a caller that reproduces the kernels' Philox stream; else torch.rand from `generator`).
     public var trailing: String
     public var isBackward: Bool
     public var readsY: Bool
@@ -132,7 +133,7 @@ public struct TorchFunction: Sendable {
     public var meanField: Bool
     /// The formula as the spec means it (raw, written through `pythonComment`).
     public var formula: String
-    /// `u0 = _kg_draw(x, generator)`: one draw per noise call site, before the dtype's branch.
+    /// `u0 = _kg_draw(x, generator, draws, 0)`: one draw per noise call site, before the dtype's branch.
     public var draws: [String]
     /// Whether float32 and float64 print the same (one body, no branch on the dtype).
     public var sameForBothDtypes: Bool
@@ -155,7 +156,7 @@ public struct TorchFunction: Sendable {
         }
         isBackward = [.backward, .backwardMean, .trainBackward].contains(op)
         leading = isBackward ? ", y, grad_out" : ""
-        trailing = [.trainForward, .trainBackward].contains(op) ? ", generator=None" : ""
+        trailing = [.trainForward, .trainBackward].contains(op) ? ", generator=None, draws=None" : ""
         let isMeanField = [.trainForwardMean, .backwardMean].contains(op)
         meanField = isMeanField
         readsY = f.expr.usesForwardOutput
@@ -167,7 +168,7 @@ public struct TorchFunction: Sendable {
         }
         var sites = Set<Int>()
         for e in prepared { e.walk { if case .call(_, _, let site?) = $0.kind { sites.insert(site) } } }
-        draws = sites.sorted().map { "u\($0) = _kg_draw(x, generator)" }
+        draws = sites.sorted().map { "u\($0) = _kg_draw(x, generator, draws, \($0))" }
         let lanes = zip(ElementType.allCases, prepared).map { element, e in
             var dialect = Dialect(.torch, element)
             dialect.inputName = "x"

@@ -4,7 +4,7 @@ parameters. Shared by the eager path (`_autograd`) and the ops `torch.compile` a
 import torch
 
 from ..errors import BackendError
-from . import _runners
+from . import _philox, _runners
 from ._runners import HALF_DTYPES
 
 #: Modes of a call: the eval forward, the training forward sampled or its mean field, the primitive.
@@ -47,7 +47,8 @@ def grad_input(runner, mode, key, generator, x, y, grad_out):
     """grad_out times the surrogate gradient at x. Under create_graph=True (a higher derivative is asked for) the
     expression module's torch operations compute it, so that autograd differentiates it; else the kernels."""
     if torch.is_grad_enabled() and (x.requires_grad or grad_out.requires_grad):
-        return differentiable_grad_input(runner.name, runner.values, mode, generator, x, y, grad_out)
+        return differentiable_grad_input(runner.name, runner.values, mode, key if runner.on_cpu else None, generator,
+                                         x, y, grad_out)
     return kernel_grad_input(runner, mode, key, generator, x, y, grad_out)
 
 
@@ -60,12 +61,16 @@ def kernel_grad_input(runner, mode, key, generator, x, y, grad_out):
     return runner.backward(x, y, grad_out)
 
 
-def differentiable_grad_input(name, values, mode, generator, x, y, grad_out):
+def differentiable_grad_input(name, values, mode, key, generator, x, y, grad_out):
     """The gradient as torch operations of x, grad_out (and y): its own derivatives are then the spec's.
 
     A backward that reads y, the forward output, sees y as a function of x: y + b (x - x.detach()) with b the
     surrogate gradient at x (dy/dx), so the second derivative has the term d(backward)/dy * dy/dx (the noisy
-    threshold's 25 s (1 - s)(1 - 2 s) at scale 5), not only d(backward)/dx with y held fixed."""
+    threshold's 25 s (1 - s)(1 - 2 s) at scale 5), not only d(backward)/dx with y held fixed.
+
+    A sampled backward with a Philox `key` (the kernels' call: its forward's key) computes with the kernels' own
+    draws of that key (noise stream 2, `_philox`), so its value is the kernels' and its derivative is taken at the
+    same noise; with key None it draws from `generator` (the expression module's noise, other devices)."""
     dtype = x.dtype
     wide = dtype in HALF_DTYPES
     xw, gw = (x.float(), grad_out.float()) if wide else (x, grad_out)
@@ -75,7 +80,10 @@ def differentiable_grad_input(name, values, mode, generator, x, y, grad_out):
         slope = e.backward(xw.detach(), yw.detach(), torch.ones_like(xw))
         yw = yw.detach() + slope * (xw - xw.detach())
     if mode == "sample" and e.has_train_backward:
-        grad = e.train_backward(xw, yw, gw, None, generator)
+        draws = None
+        if key is not None:
+            draws = lambda site: _philox.uniform(key, 2, site, xw.shape, xw.dtype).to(xw.device)
+        grad = e.module["train_backward"](xw, yw, gw.contiguous(), *e.args, generator=generator, draws=draws)
     else:
         grad = e.backward(xw, yw, gw)
     return grad.to(dtype) if wide else grad

@@ -94,7 +94,8 @@ def _backward(ctx, grad_output):
     if ctx.needs_input_grad[0]:
         if torch.is_grad_enabled() and (x.requires_grad or grad_output.requires_grad):
             floats = tuple(zip(names, values))
-            grad_x = _math.differentiable_grad_input(name, floats, mode, None, x, y, grad_output)
+            k = None if key is None or not x.is_cpu else int(key) & _MASK
+            grad_x = _math.differentiable_grad_input(name, floats, mode, k, None, x, y, grad_output)
         else:
             grad_x = spike_backward(x, y, grad_output, name, backend, names, values, params, mode, key)
     grad_params = [None] * len(params)

@@ -25,7 +25,7 @@ STOCHASTIC = True
 BACKWARD_USES_Y = True
 # The spec has a primitive (the smooth forward whose derivative is the surrogate): `primitive(x, ...)`.
 HAS_PRIMITIVE = False
-# The backward draws noise: `backward` is its mean field, `train_backward(..., generator=None)` samples it.
+# The backward draws noise: `backward` is its mean field, `train_backward(..., generator=None, draws=None)` samples it.
 HAS_TRAIN_BACKWARD = False
 
 # The kernels' clamp of u before the logistic transform: [1e-6, 1 - 1e-6], exact (torch rounds to the dtype).
@@ -74,8 +74,11 @@ def _kg_result(r, x):
     return r
 
 
-def _kg_draw(x, generator):
-    """U[0, 1) of x's shape, dtype and device, from `generator` (torch's default one for the device if None)."""
+def _kg_draw(x, generator, draws=None, site=0):
+    """U[0, 1) of x's shape, dtype and device: `draws(site)` when given (the caller's draws for this noise call
+    site, e.g. the kernels' Philox stream), else from `generator` (torch's default one for the device if None)."""
+    if draws is not None:
+        return _kg_operand(draws(site), x, f"draws({site})")
     return _torch.rand(x.shape, dtype=x.dtype, device=x.device, generator=generator)
 
 
@@ -94,6 +97,11 @@ def _kg_max(a, b):
 
 def _kg_clamp(a, lo, hi):
     return _kg_min(_kg_max(a, lo), hi)
+
+
+def _kg_keep(c, v):
+    """v where c holds, v without gradient elsewhere: a select's branch reads its leaves so (the double where)."""
+    return _torch.where(c, v, v.detach())
 
 
 def _kg_sign(a):
@@ -135,7 +143,9 @@ def forward(x, p_alpha, p_beta):
     x = _kg_input(x)
     p_alpha = _kg_param(0, p_alpha, x)
     p_beta = _kg_param(1, p_beta, x)
-    return _kg_result(_torch.where((x >= p_beta), 1.0, (float.fromhex('0x1p-1') * (x > 0.0).to(x.dtype))), x)
+    _kg_c0 = (x >= p_beta)
+    _kg_v0_0f = _kg_keep(~_kg_c0, x)
+    return _kg_result(_torch.where((x >= p_beta), 1.0, (float.fromhex('0x1p-1') * (_kg_v0_0f > 0.0).to(x.dtype))), x)
 
 
 def backward(x, y, grad_out, p_alpha, p_beta):
@@ -152,13 +162,13 @@ def backward(x, y, grad_out, p_alpha, p_beta):
     return _kg_result(grad_out * ((((((p_alpha * y) * (1.0 - y)) + ((((_torch.abs(x) <= 1.0) & (~(x == 0.0))).to(x.dtype) / float.fromhex('0x1.40d932p+1')) * _kg_clamp((x * x), -1.0, p_beta))) + _torch.pow(2.0, x)) + (x * x * x)) + (-(x * x * x * x))), x)
 
 
-def train_forward(x, p_alpha, p_beta, generator=None):
+def train_forward(x, p_alpha, p_beta, generator=None, draws=None):
     # train_forward: (sigmoid(((alpha * x) + logistic())) * uniform())
     x = _kg_input(x)
     p_alpha = _kg_param(0, p_alpha, x)
     p_beta = _kg_param(1, p_beta, x)
-    u0 = _kg_draw(x, generator)
-    u1 = _kg_draw(x, generator)
+    u0 = _kg_draw(x, generator, draws, 0)
+    u1 = _kg_draw(x, generator, draws, 1)
     return _kg_result((_kg_sigmoid_logistic((p_alpha * x), u0) * u1), x)
 
 
