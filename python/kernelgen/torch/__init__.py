@@ -41,7 +41,7 @@ import torch
 from .. import catalog
 from ..errors import BackendError, ParameterError, UnknownSurrogateError, shown
 from . import _ops, _runners, _traced
-from ._autograd import SpikeFunction
+from ._autograd import spike_function
 from ._math import check_learnable, grad_input, grad_params, kernel_grad_input
 from ._runners import BACKENDS, check_backend, check_input, check_sampling, value_of
 from ._runners import runner as _runner, spikede as _spikede
@@ -104,12 +104,17 @@ def _call(name, backend, x, given, mode, seed, generator):
     """Spikes of x with autograd. given: ((parameter name, float or tensor), ...)."""
     if _traced.tracing(x):
         return _traced.call(name, backend, x, given, mode, seed, generator)
-    floats, learned = [], {}
-    for n, v in given:
-        if isinstance(v, torch.Tensor) and v.requires_grad and torch.is_grad_enabled():
-            learned[n] = v
-        floats.append((n, value_of(n, v)))
-    runner = _runner(name, backend, x, tuple(floats))
+    learned = {}
+    if any(type(v) is not float for _, v in given):
+        floats = []
+        for n, v in given:
+            if isinstance(v, torch.Tensor) and v.requires_grad and torch.is_grad_enabled():
+                learned[n] = v
+            floats.append((n, value_of(n, v)))
+        given = tuple(floats)
+    runner = _runner(name, backend, x, given)
+    if mode == "smooth":
+        _check_smooth(True, runner.has_primitive, name)
     if learned:
         check_learnable(runner, list(learned))
         if runner.backend == "jit":
@@ -120,7 +125,7 @@ def _call(name, backend, x, given, mode, seed, generator):
     key = None
     if mode == "sample":
         key = _runners.draw_key(seed, generator) if runner.on_cpu and runner.stochastic else seed
-    return SpikeFunction.apply(x, runner, mode, key, generator, tuple(learned), *learned.values())
+    return spike_function().apply(x, (runner, mode, key, generator, tuple(learned)), *learned.values())
 
 
 def _mode(training, sample, smooth):
@@ -133,10 +138,18 @@ def _mode(training, sample, smooth):
 class _DropIn(torch.autograd.Function):
     """SpikeDE's `XSurrogate.apply(input, param)`: hard spike forward, the surrogate gradient backward (C kernels
     on CPU). A tensor `param` that requires grad gets the gradient of the spec's primitive (SpikeDE's gets none).
-    No forward-mode AD (`jvp`): Dynamo cannot trace an autograd.Function that defines one; the functions
-    (`sigmoid_surrogate`, ...) have it."""
+    `apply` runs a classic Function (the fast one), or inside a torch.func transform one in `setup_context` form
+    with a vmap rule (what functorch needs; about 8 us more per call). No forward-mode AD (`jvp`): Dynamo cannot
+    trace an autograd.Function that defines one; the functions (`sigmoid_surrogate`, ...) have it."""
 
     NAME = PARAM = None
+    _fast = _func = None
+
+    @classmethod
+    def apply(cls, input, param):
+        if torch._C._are_functorch_transforms_active():
+            return cls._func.apply(input, param)
+        return cls._fast.apply(input, param)
 
     @staticmethod
     def _runner(name, pname, input, param):
@@ -155,11 +168,9 @@ class _DropIn(torch.autograd.Function):
         return _DropIn._runner(name, pname, input, param).forward(input.contiguous())
 
     @staticmethod
-    def setup_context(ctx, inputs, output):
-        input, param = inputs
+    def _save(ctx, input, param):
         ctx.param = param
         ctx.save_for_backward(input)
-        ctx.save_for_forward(input)
 
     @staticmethod
     def _grads(name, pname, ctx, input, grad):
@@ -172,28 +183,38 @@ class _DropIn(torch.autograd.Function):
             (grad_param,) = grad_params(name, (), input, grad, {pname: ctx.param})
         return grad_x, grad_param
 
-    @classmethod
-    def _vmap(cls, info, in_dims, input, param):
-        if in_dims[1] is not None:
-            raise NotImplementedError(f"{cls.__name__}: vmap over the parameter is not supported")
-        return cls.apply(input, param), in_dims[0]
-
 
 def _drop_in(name, pname, summary):
-    def forward(input, param):
-        return _DropIn._forward(name, pname, input, param)
+    """The public class (SpikeDE's name; `apply` picks) and its two Functions, all of that name (autograd's node is
+    `<Name>Backward`)."""
+    title = f"{''.join(w.title() for w in name.split('_'))}Surrogate"
 
     def backward(ctx, grad_output):
         (input,) = ctx.saved_tensors
         return _DropIn._grads(name, pname, ctx, input, grad_output)
 
-    def vmap(info, in_dims, input, param):
-        return cls._vmap(info, in_dims, input, param)
+    def fast_forward(ctx, input, param):
+        _DropIn._save(ctx, input, param)
+        return _DropIn._forward(name, pname, input, param)
 
-    cls = type(f"{''.join(w.title() for w in name.split('_'))}Surrogate", (_DropIn,), {
-        "__doc__": summary, "__module__": __name__, "NAME": name, "PARAM": pname,
-        "forward": staticmethod(forward), "backward": staticmethod(backward), "vmap": staticmethod(vmap),
-    })
+    def forward(input, param):
+        return _DropIn._forward(name, pname, input, param)
+
+    def setup_context(ctx, inputs, output):
+        _DropIn._save(ctx, *inputs)
+
+    def vmap(info, in_dims, input, param):
+        if in_dims[1] is not None:
+            raise NotImplementedError(f"{title}: vmap over the parameter is not supported")
+        return cls.apply(input, param), in_dims[0]
+
+    common = {"__doc__": summary, "__module__": __name__, "backward": staticmethod(backward)}
+    fast = type(title, (torch.autograd.Function,), {**common, "forward": staticmethod(fast_forward)})
+    func = type(title, (torch.autograd.Function,), {**common, "forward": staticmethod(forward),
+                                                    "setup_context": staticmethod(setup_context),
+                                                    "vmap": staticmethod(vmap)})
+    cls = type(title, (_DropIn,), {**common, "NAME": name, "PARAM": pname, "_fast": fast, "_func": func,
+                                   "forward": staticmethod(fast_forward)})
     return cls
 
 
@@ -210,7 +231,7 @@ GaussianSurrogate = _drop_in("gaussian", "sigma", """Hard spike forward; backwar
 def _drop_in_call(name, pname, input, param):
     """The functions' path: the generic Function (forward-mode AD included), the drop-in's cache in eager."""
     if type(param) is float and not _traced.tracing(input):
-        return SpikeFunction.apply(input, _spikede(name, pname, input, param), "eval", None, None, ())
+        return spike_function().apply(input, (_spikede(name, pname, input, param), "eval", None, None, ()))
     return _call(name, "c", check_input(input), ((pname, param),), "eval", None, None)
 
 
@@ -349,11 +370,9 @@ def surrogate(name, input, backend="c", training=False, sample=True, seed=None, 
     x = check_input(input)
     check_backend(backend)
     check_sampling(seed, generator)
-    given = _parameters(params, kw)
-    if not _traced.tracing(x):
-        runner = _runner(name, backend, x, tuple((k, value_of(k, v)) for k, v in given))
-        _check_smooth(smooth, runner.has_primitive, name)
-    return _call(name, backend, x, given, _mode(training, sample, smooth), seed, generator)
+    if not isinstance(smooth, bool):
+        raise TypeError(f"smooth={smooth!r}; expected True or False")
+    return _call(name, backend, x, _parameters(params, kw), _mode(training, sample, smooth), seed, generator)
 
 
 def _describe(name):
@@ -409,7 +428,8 @@ class Spike(torch.nn.Module):
 
     def forward(self, input):
         x = check_input(input)
-        given = tuple((k, self._parameters.get(k, v)) for k, v in self.params.items())
+        params = self._parameters  # registered nn.Parameters (learnable values), which the user may reassign
+        given = tuple((k, params.get(k, v)) for k, v in self.params.items()) if params else tuple(self.params.items())
         return _call(self.name, self.backend, x, given, _mode(self.training, self.sample, self.smooth), self.seed,
                      self.generator)
 

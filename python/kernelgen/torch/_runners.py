@@ -13,7 +13,7 @@ import types
 
 import torch
 
-from .. import catalog
+from .. import _library, catalog
 from ..errors import BackendError, ParameterError, UnknownSurrogateError, shown
 from ..surrogate import Surrogate
 
@@ -92,7 +92,7 @@ class _Kernels:
 
     def forward(self, x):
         y = torch.empty_like(x)
-        lib = _library().lib
+        lib = _library.lib
         if lib.kg_forward(self.h, x.data_ptr(), y.data_ptr(), x.numel(), None):
             self._failed(lib.kg_forward, self.h, x.data_ptr(), y.data_ptr(), x.numel(), None)
         return y
@@ -100,7 +100,7 @@ class _Kernels:
     def train(self, x, sample, key, generator):
         """The training forward: sampled with the Philox key `key` (an int), or its mean field."""
         y = torch.empty_like(x)
-        lib = _library().lib
+        lib = _library.lib
         if sample:
             s = key if self.stochastic else 0
             if lib.kg_train_forward(self.h, x.data_ptr(), y.data_ptr(), x.numel(), s, 0, None):
@@ -111,7 +111,7 @@ class _Kernels:
 
     def primitive(self, x):
         y = torch.empty_like(x)
-        lib = _library().lib
+        lib = _library.lib
         if lib.kg_primitive(self.h, x.data_ptr(), y.data_ptr(), x.numel(), None):
             self._failed(lib.kg_primitive, self.h, x.data_ptr(), y.data_ptr(), x.numel(), None)
         return y
@@ -121,7 +121,7 @@ class _Kernels:
         grad_in = torch.empty_like(x)
         args = (self.h, x.data_ptr(), None if y is None else y.data_ptr(), grad_out.data_ptr(), grad_in.data_ptr(),
                 x.numel(), None)
-        lib = _library().lib
+        lib = _library.lib
         if lib.kg_backward(*args):
             self._failed(lib.kg_backward, *args)
         return grad_in
@@ -132,7 +132,7 @@ class _Kernels:
         grad_in = torch.empty_like(x)
         args = (self.h, x.data_ptr(), None if y is None else y.data_ptr(), grad_out.data_ptr(), grad_in.data_ptr(),
                 x.numel(), key, 0, None)
-        lib = _library().lib
+        lib = _library.lib
         if lib.kg_train_backward(*args):
             self._failed(lib.kg_train_backward, *args)
         return grad_in
@@ -230,11 +230,6 @@ class _Half:
 
 def _wide(y):
     return None if y is None else y.float()
-
-
-def _library():
-    from .. import _library as library
-    return library
 
 
 def expression_module(name):
