@@ -83,12 +83,8 @@ def make_step(name, spike, compiled, route):
     x = (torch.rand(16, batch, inputs) < 0.2).float()
     target = torch.randint(0, 10, (batch,))
     forward = model
-    breaks = None
     if compiled:
         kt.set_compile_route(route)
-        torch._dynamo.reset()
-        breaks = torch._dynamo.explain(model)(x).graph_break_count
-        torch._dynamo.reset()
         forward = torch.compile(model)
 
     def step():
@@ -100,7 +96,17 @@ def make_step(name, spike, compiled, route):
     start = time.perf_counter()
     step()  # compiles when compiled
     first = time.perf_counter() - start
-    return step, breaks, first
+    return step, first
+
+
+def graph_breaks(name, spike, route):
+    """Dynamo's graph-break count of the network's forward (torch._dynamo.explain; resets Dynamo's caches)."""
+    inputs, hidden, batch, soft = NETWORKS[name]
+    kt.set_compile_route(route)
+    torch._dynamo.reset()
+    count = torch._dynamo.explain(LIFNet(spike, inputs, hidden, soft))(torch.zeros(16, batch, inputs)).graph_break_count
+    torch._dynamo.reset()
+    return count
 
 
 def networks(args):
@@ -114,27 +120,28 @@ def networks(args):
             "kernelgen, compiled (expressions route)": (kernelgen_spike, True, "expressions"),
             "kernelgen, compiled (kernels route)": (kernelgen_spike, True, "kernels"),
         }
-        steps, info = {}, {}
+        breaks = {label: graph_breaks(name, spike, route) for label, (spike, compiled, route) in contenders.items()
+                  if compiled}
+        steps, firsts = {}, {}
         for label, (spike, compiled, route) in contenders.items():
-            steps[label], breaks, first = make_step(name, spike, compiled, route)
-            info[label] = (breaks, first)
+            steps[label], firsts[label] = make_step(name, spike, compiled, route)
         # Dynamo guards on the route setting: each contender runs with the route it was compiled with (both
         # graphs stay cached, nothing recompiles)
         times = {label: [] for label in steps}
-        for _ in range(args.rounds):
+        for round in range(args.rounds + 1):  # round 0 warms up (the backward's first run, allocator)
             for label, step in steps.items():
                 kt.set_compile_route(contenders[label][2] or "expressions")
                 start = time.perf_counter()
                 for _ in range(args.steps):
                     step()
-                times[label].append((time.perf_counter() - start) / args.steps * 1e3)
+                if round:
+                    times[label].append((time.perf_counter() - start) / args.steps * 1e3)
         print(f"\n{name} ({NETWORKS[name][:2]} hidden, batch {NETWORKS[name][2]}, T = 16)")
         print("| contender | ms per step | graph breaks | first step (compile) s |")
         print("|---|---|---|---|")
         for label, values in times.items():
-            breaks, first = info[label]
             print(f"| {label} | {statistics.median(values):.2f} [{min(values):.2f} - {max(values):.2f}] | "
-                  f"{'-' if breaks is None else breaks} | {first:.2f} |")
+                  f"{breaks.get(label, '-')} | {firsts[label]:.2f} |")
     kt.set_compile_route("expressions")
 
 

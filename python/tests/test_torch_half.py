@@ -128,3 +128,25 @@ def test_bfloat16_model_trains_and_compiles(route):
         assert losses[-1] < losses[0]
     finally:
         kt.set_compile_route("expressions")
+
+
+@pytest.mark.parametrize("dtype", HALVES)
+def test_chunked_half_calls_equal_one_float32_call(monkeypatch, dtype):
+    """Large half-type calls run in chunks through float32 buffers (each chunk with its noise offset): every op
+    equals the float32 call on the widened tensor, rounded once, noise included."""
+    from kernelgen.torch import _runners
+    monkeypatch.setattr(_runners._Half, "CHUNK", 1000)
+    kt.clear_caches()
+    n = 5003  # five full chunks and a tail
+    x = torch.linspace(-3, 3, n).to(dtype)
+    g = torch.linspace(-1, 2, n).to(dtype)
+    for name, training in (("sigmoid", False), ("noisy_threshold", True), ("noisy_gradient", True)):
+        leaf = x.clone().requires_grad_(True)
+        y = kt.surrogate(name, leaf, training=training, seed=77)
+        y.backward(g)
+        wide = x.float().requires_grad_(True)
+        y32 = kt.surrogate(name, wide, training=training, seed=77)
+        y32.backward(g.float())
+        assert torch.equal(y, y32.to(dtype)), name
+        assert torch.equal(leaf.grad, wide.grad.to(dtype)), name
+    assert torch.equal(kt.surrogate("arctan", x, smooth=True), kt.surrogate("arctan", x.float(), smooth=True).to(dtype))

@@ -90,35 +90,38 @@ class _Kernels:
     def _failed(self, function, *args):
         self.surrogate._failed(function, *args)
 
-    def forward(self, x):
-        y = torch.empty_like(x)
+    # Each call writes into `out` when given (else a new tensor); `offset` is the counter of element 0 in the
+    # Philox stream (a chunk of a larger call passes its start, so chunks draw what one call would).
+
+    def forward(self, x, out=None):
+        y = torch.empty_like(x) if out is None else out
         lib = _library.lib
         if lib.kg_forward(self.h, x.data_ptr(), y.data_ptr(), x.numel(), None):
             self._failed(lib.kg_forward, self.h, x.data_ptr(), y.data_ptr(), x.numel(), None)
         return y
 
-    def train(self, x, sample, key, generator):
+    def train(self, x, sample, key, generator, out=None, offset=0):
         """The training forward: sampled with the Philox key `key` (an int), or its mean field."""
-        y = torch.empty_like(x)
+        y = torch.empty_like(x) if out is None else out
         lib = _library.lib
         if sample:
             s = key if self.stochastic else 0
-            if lib.kg_train_forward(self.h, x.data_ptr(), y.data_ptr(), x.numel(), s, 0, None):
-                self._failed(lib.kg_train_forward, self.h, x.data_ptr(), y.data_ptr(), x.numel(), s, 0, None)
+            if lib.kg_train_forward(self.h, x.data_ptr(), y.data_ptr(), x.numel(), s, offset, None):
+                self._failed(lib.kg_train_forward, self.h, x.data_ptr(), y.data_ptr(), x.numel(), s, offset, None)
         elif lib.kg_train_forward_mean(self.h, x.data_ptr(), y.data_ptr(), x.numel(), None):
             self._failed(lib.kg_train_forward_mean, self.h, x.data_ptr(), y.data_ptr(), x.numel(), None)
         return y
 
-    def primitive(self, x):
-        y = torch.empty_like(x)
+    def primitive(self, x, out=None):
+        y = torch.empty_like(x) if out is None else out
         lib = _library.lib
         if lib.kg_primitive(self.h, x.data_ptr(), y.data_ptr(), x.numel(), None):
             self._failed(lib.kg_primitive, self.h, x.data_ptr(), y.data_ptr(), x.numel(), None)
         return y
 
-    def backward(self, x, y, grad_out):
+    def backward(self, x, y, grad_out, out=None):
         grad_out = grad_out.contiguous()
-        grad_in = torch.empty_like(x)
+        grad_in = torch.empty_like(x) if out is None else out
         args = (self.h, x.data_ptr(), None if y is None else y.data_ptr(), grad_out.data_ptr(), grad_in.data_ptr(),
                 x.numel(), None)
         lib = _library.lib
@@ -126,12 +129,12 @@ class _Kernels:
             self._failed(lib.kg_backward, *args)
         return grad_in
 
-    def train_backward(self, x, y, grad_out, key, generator):
+    def train_backward(self, x, y, grad_out, key, generator, out=None, offset=0):
         """The sampling backward with the forward's Philox key `key` (its noise stream 2, the forward's 0)."""
         grad_out = grad_out.contiguous()
-        grad_in = torch.empty_like(x)
+        grad_in = torch.empty_like(x) if out is None else out
         args = (self.h, x.data_ptr(), None if y is None else y.data_ptr(), grad_out.data_ptr(), grad_in.data_ptr(),
-                x.numel(), key, 0, None)
+                x.numel(), key, offset, None)
         lib = _library.lib
         if lib.kg_train_backward(*args):
             self._failed(lib.kg_train_backward, *args)
@@ -201,9 +204,15 @@ class _Expressions:
 
 
 class _Half:
-    """bfloat16 or float16 tensors through a float32 runner: inputs widened (exact), results rounded once."""
+    """bfloat16 or float16 tensors through a float32 runner: inputs widened (exact), results rounded once.
+
+    On the CPU kernels a large call runs in chunks of CHUNK elements through float32 buffers that stay in the
+    cache: the memory moves the half-type bytes (plus a float32 y when the backward reads one), not three
+    float32 copies of the whole tensor. Elements and noise counters are those of one call (each chunk passes its
+    offset), so chunking changes no value."""
 
     __slots__ = ("inner", "dtype")
+    CHUNK = 1 << 17  # 512 KiB float32 buffers: in the L2 or L3 cache; larger chunks pay fewer Python calls
 
     def __init__(self, inner, dtype):
         self.inner = inner
@@ -212,20 +221,54 @@ class _Half:
     def __getattr__(self, attr):  # the facts (reads_y, stochastic, ...) are the float32 runner's
         return getattr(self.inner, attr)
 
+    def _chunked(self, kernel, *inputs, noise=False):
+        """kernel(*float32 chunks, out=, [offset=]) over the elements of inputs[0] (half types, or float32 y)."""
+        x = inputs[0]
+        n = x.numel()
+        if not self.inner.on_cpu or n <= 2 * self.CHUNK:
+            wide = [None if t is None else t.float() for t in inputs]
+            return (kernel(*wide, offset=0) if noise else kernel(*wide)).to(self.dtype)
+        out = torch.empty(x.shape, dtype=self.dtype)
+        flat_out = out.view(-1)
+        flats = [None if t is None else t.contiguous().view(-1) for t in inputs]
+        buffers = [None if t is None or t.dtype == torch.float32 else torch.empty(self.CHUNK) for t in flats]
+        result = torch.empty(self.CHUNK)
+        for start in range(0, n, self.CHUNK):
+            end = min(n, start + self.CHUNK)
+            m = end - start
+            chunk = []
+            for t, b in zip(flats, buffers):
+                if t is None:
+                    chunk.append(None)
+                elif b is None:
+                    chunk.append(t[start:end])  # already float32 (a saved y)
+                else:
+                    chunk.append(b[:m].copy_(t[start:end]))
+            r = result[:m]
+            if noise:
+                kernel(*chunk, out=r, offset=start)
+            else:
+                kernel(*chunk, out=r)
+            flat_out[start:end].copy_(r)
+        return out
+
     def forward(self, x):
-        return self.inner.forward(x.float()).to(self.dtype)
+        return self._chunked(self.inner.forward, x)
 
     def train(self, x, sample, key, generator):
-        return self.inner.train(x.float(), sample, key, generator).to(self.dtype)
+        return self._chunked(lambda v, out=None, offset=0: self.inner.train(v, sample, key, generator, out=out, offset=offset)
+                             if self.inner.on_cpu else self.inner.train(v, sample, key, generator), x, noise=True)
 
     def primitive(self, x):
-        return self.inner.primitive(x.float()).to(self.dtype)
+        return self._chunked(self.inner.primitive, x)
 
     def backward(self, x, y, grad_out):
-        return self.inner.backward(x.float(), _wide(y), grad_out.float()).to(self.dtype)
+        return self._chunked(lambda a, b, g, out=None: self.inner.backward(a, b, g, out=out)
+                             if self.inner.on_cpu else self.inner.backward(a, b, g), x, y, grad_out)
 
     def train_backward(self, x, y, grad_out, key, generator):
-        return self.inner.train_backward(x.float(), _wide(y), grad_out.float(), key, generator).to(self.dtype)
+        return self._chunked(lambda a, b, g, out=None, offset=0: self.inner.train_backward(a, b, g, key, generator, out=out, offset=offset)
+                             if self.inner.on_cpu else self.inner.train_backward(a, b, g, key, generator), x, y, grad_out, noise=True)
 
 
 def _wide(y):
