@@ -5,7 +5,6 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-import mpmath
 import pytest
 import yaml
 

@@ -38,12 +38,12 @@ import numbers
 
 import torch
 
-from .. import catalog
 from ..errors import BackendError, ParameterError, UnknownSurrogateError, shown
-from . import _ops, _runners, _traced
+from . import _ops, _runners, _traced  # noqa: F401 (_ops: importing registers torch.ops.kernelgen)
 from ._autograd import spike_function
-from ._math import check_learnable, grad_input, grad_params, kernel_grad_input
-from ._runners import BACKENDS, check_backend, check_input, check_sampling, value_of
+from ._math import check_learnable, grad_input, grad_params
+from ._runners import BACKENDS  # noqa: F401 (public: the backends' names)
+from ._runners import check_backend, check_input, check_sampling, value_of
 from ._runners import runner as _runner, spikede as _spikede
 
 __all__ = [

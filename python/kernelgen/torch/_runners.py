@@ -14,7 +14,7 @@ import types
 import torch
 
 from .. import _library, catalog
-from ..errors import BackendError, ParameterError, UnknownSurrogateError, shown
+from ..errors import BackendError, ParameterError, shown
 from ..surrogate import Surrogate
 
 #: Backends: the kernels' ("c", "swift", "jit": CPU tensors) and "torch" (the expression module, any device).
