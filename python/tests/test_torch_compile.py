@@ -192,3 +192,27 @@ def test_export_of_the_drop_in():
     x = torch.randn(7)
     program = torch.export.export(M(), (x,))
     assert torch.equal(program.module()(x), M()(x))
+
+
+@pytest.mark.parametrize("make", [lambda: kt.NoisyThresholdSpikeModule(), lambda: kt.Spike("noisy_gradient"),
+                                  lambda: kt.Spike("noisy_threshold", sample=False)])
+def test_sampled_spikes_compile_with_changing_shapes(route, make):
+    """A last batch of another size makes Dynamo retrace with symbolic shapes (and dynamic=True from the start):
+    the noise must trace there too."""
+    module = make().train()
+    for dynamic in (None, True):
+        torch._dynamo.reset()
+        compiled = torch.compile(module, fullgraph=True, dynamic=dynamic)
+        for batch in (16, 16, 10, 7):
+            x = torch.randn(batch, 12, requires_grad=True)
+            y = compiled(x)
+            y.sum().backward()
+            assert y.shape == x.shape and torch.isfinite(x.grad).all()
+
+
+def test_export_with_a_dynamic_batch_in_training_mode(route):
+    model = Net(kt.Spike("noisy_threshold")).train()
+    batch = torch.export.Dim("batch", min=2, max=64)
+    program = torch.export.export(model, (torch.randn(5, 8),), dynamic_shapes=({0: batch},))
+    out = program.module()(torch.randn(9, 8))
+    assert out.shape == (9, 16) and ((out > 0) & (out < 1)).all()  # soft spikes: sampled sigmoid values

@@ -42,16 +42,17 @@ class _Rules:
         saved = ctx.saved_tensors
         x = saved[0]
         y = saved[1] if ctx.has_y else None
+        params = saved[1 + ctx.has_y:]
         grad_x = None
         if ctx.needs_input_grad[0]:
             if torch._C._are_functorch_transforms_active() and _wrapped(grad_output, x, y) \
                     and not torch.is_grad_enabled():
                 grad_x = GradFunction.apply(x, y, grad_output, ctx.call)
             else:
-                grad_x = _math.grad_input(runner, mode, key, generator, x, y, grad_output)
+                grad_x = _math.grad_input(runner, mode, key, generator, x, y, grad_output,
+                                          dict(zip(names, params)) if names else None)
         if not names:
             return grad_x, None
-        params = saved[1 + ctx.has_y:]
         grads = [None] * len(params)
         wanted = {n: p for i, (n, p) in enumerate(zip(names, params)) if ctx.needs_input_grad[2 + i]}
         if wanted:

@@ -43,12 +43,14 @@ def samples_backward(runner, mode):
     return mode == "sample" and runner.has_train_backward
 
 
-def grad_input(runner, mode, key, generator, x, y, grad_out):
+def grad_input(runner, mode, key, generator, x, y, grad_out, params=None):
     """grad_out times the surrogate gradient at x. Under create_graph=True (a higher derivative is asked for) the
-    expression module's torch operations compute it, so that autograd differentiates it; else the kernels."""
-    if torch.is_grad_enabled() and (x.requires_grad or grad_out.requires_grad):
+    expression module's torch operations compute it, so that autograd differentiates it (also with respect to
+    the learnable parameters `params`, name -> tensor); else the kernels."""
+    if torch.is_grad_enabled() and (x.requires_grad or grad_out.requires_grad or
+                                    (params and any(p.requires_grad for p in params.values()))):
         return differentiable_grad_input(runner.name, runner.values, mode, key if runner.on_cpu else None, generator,
-                                         x, y, grad_out)
+                                         x, y, grad_out, params)
     return kernel_grad_input(runner, mode, key, generator, x, y, grad_out)
 
 
@@ -61,7 +63,7 @@ def kernel_grad_input(runner, mode, key, generator, x, y, grad_out):
     return runner.backward(x, y, grad_out)
 
 
-def differentiable_grad_input(name, values, mode, key, generator, x, y, grad_out):
+def differentiable_grad_input(name, values, mode, key, generator, x, y, grad_out, params=None):
     """The gradient as torch operations of x, grad_out (and y): its own derivatives are then the spec's.
 
     A backward that reads y, the forward output, sees y as a function of x: y + b (x - x.detach()) with b the
@@ -70,22 +72,25 @@ def differentiable_grad_input(name, values, mode, key, generator, x, y, grad_out
 
     A sampled backward with a Philox `key` (the kernels' call: its forward's key) computes with the kernels' own
     draws of that key (noise stream 2, `_philox`), so its value is the kernels' and its derivative is taken at the
-    same noise; with key None it draws from `generator` (the expression module's noise, other devices)."""
+    same noise; with key None it draws from `generator` (the expression module's noise, other devices).
+
+    Learnable parameters (`params`, name -> tensor) enter as those tensors, so a gradient penalty reaches them."""
     dtype = x.dtype
     wide = dtype in HALF_DTYPES
     xw, gw = (x.float(), grad_out.float()) if wide else (x, grad_out)
     yw = None if y is None else y.to(xw.dtype)
-    e = _runners.runner(name, "torch", xw, values)
+    params = params or {}
+    e = _runners.runner(name, "torch", xw, tuple((n, v) for n, v in values if n not in params))
     if yw is not None:
-        slope = e.backward(xw.detach(), yw.detach(), torch.ones_like(xw))
+        slope = e.call("backward", xw.detach(), yw.detach(), torch.ones_like(xw), params=params)
         yw = yw.detach() + slope * (xw - xw.detach())
     if mode == "sample" and e.has_train_backward:
         draws = None
         if key is not None:
             draws = lambda site: _philox.uniform(key, 2, site, xw.shape, xw.dtype).to(xw.device)
-        grad = e.module["train_backward"](xw, yw, gw.contiguous(), *e.args, generator=generator, draws=draws)
+        grad = e.call("train_backward", xw, yw, gw.contiguous(), params=params, generator=generator, draws=draws)
     else:
-        grad = e.backward(xw, yw, gw)
+        grad = e.call("backward", xw, yw, gw.contiguous(), params=params)
     return grad.to(dtype) if wide else grad
 
 
@@ -104,11 +109,19 @@ def grad_params(name, values, x, grad_out, tensors):
     """The gradients of the parameters in `tensors` (name -> tensor): the sum over elements of grad_out times the
     primitive's derivative with respect to each (autograd through the expression module of surrogate `name` with
     the other parameters' `values`, ((name, float), ...)), in each tensor's dtype and shape. Reads no tensor's
-    value in Python, so it traces (torch.compile, export)."""
+    value in Python, so it traces (torch.compile, export). Under create_graph=True (grad mode on in the backward,
+    as torch.func.grad runs it) the gradients are themselves differentiable (in x, grad_out and the parameters)."""
     wide = x.dtype in HALF_DTYPES
-    xw = (x.float() if wide else x).detach()
-    gw = (grad_out.float() if wide else grad_out).detach()
+    xw = x.float() if wide else x
+    gw = grad_out.float() if wide else grad_out
     e = _runners.runner(name, "torch", xw, tuple((n, v) for n, v in values if n not in tensors))
+    if torch.is_grad_enabled():
+        wanted = list(tensors.values())
+        p = e.call("primitive", xw, params={n: t.to(xw.dtype).reshape(()) for n, t in tensors.items()})
+        grads = torch.autograd.grad(p, wanted, grad_outputs=gw, allow_unused=True, create_graph=True)
+        return [torch.zeros_like(t) if g is None else g.to(t.dtype).reshape(t.shape)
+                for g, t in zip(grads, tensors.values())]
+    xw, gw = xw.detach(), gw.detach()
     with torch.enable_grad():
         leaves = {n: t.detach().to(xw.dtype).reshape(()).requires_grad_(True) for n, t in tensors.items()}
         p = e.call("primitive", xw, params=leaves)

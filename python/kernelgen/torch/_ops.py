@@ -92,10 +92,12 @@ def _backward(ctx, grad_output):
     params = saved
     grad_x = None
     if ctx.needs_input_grad[0]:
-        if torch.is_grad_enabled() and (x.requires_grad or grad_output.requires_grad):
+        if torch.is_grad_enabled() and (x.requires_grad or grad_output.requires_grad or
+                                        any(p.requires_grad for p in params)):
             floats = tuple(zip(names, values))
+            learned = dict(zip(names[len(values):], params))
             k = None if key is None or not x.is_cpu else int(key) & _MASK
-            grad_x = _math.differentiable_grad_input(name, floats, mode, k, None, x, y, grad_output)
+            grad_x = _math.differentiable_grad_input(name, floats, mode, k, None, x, y, grad_output, learned)
         else:
             grad_x = spike_backward(x, y, grad_output, name, backend, names, values, params, mode, key)
     grad_params = [None] * len(params)

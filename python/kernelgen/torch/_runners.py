@@ -195,12 +195,12 @@ class _Expressions:
         backward time, as snnTorch's torch.rand_like does: the expression module has no Philox stream to pair."""
         return self.module["train_backward"](x, y, grad_out.contiguous(), *self.args, generator=generator)
 
-    def call(self, function, x, *tensors, params=None):
+    def call(self, function, x, *tensors, params=None, **keywords):
         """Module function `function` with parameters given as tensors where `params` (name -> tensor) says: the
         differentiable form, for the gradients of learnable parameters and higher derivatives."""
         names = [p[0] for p in self.module["PARAMETERS"]]
         args = [params[n] if params and n in params else v for n, v in zip(names, self.args)]
-        return self.module[function](x, *tensors, *args)
+        return self.module[function](x, *tensors, *args, **keywords)
 
 
 class _Half:

@@ -79,6 +79,8 @@ def _kg_draw(x, generator, draws=None, site=0):
     site, e.g. the kernels' Philox stream), else from `generator` (torch's default one for the device if None)."""
     if draws is not None:
         return _kg_operand(draws(site), x, f"draws({site})")
+    if generator is None:  # rand_like: traces with symbolic shapes (torch.compile's dynamic=True), rand(generator=None) does not
+        return _torch.rand_like(x)
     return _torch.rand(x.shape, dtype=x.dtype, device=x.device, generator=generator)
 
 
