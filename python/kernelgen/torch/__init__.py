@@ -34,16 +34,18 @@ the noise of the sampled noisy spike is kernelgen's Philox stream keyed by a see
 so it is reproducible under `torch.manual_seed` but not the samples SpikeDE's `torch.rand_like` would give; a
 double backward (create_graph=True) runs the expression module's torch operations instead of the kernels.
 """
-import numbers
+import numbers as _numbers
 
 import torch
 
-from ..errors import BackendError, ParameterError, UnknownSurrogateError, shown
+from ..errors import BackendError, ParameterError, UnknownSurrogateError
+from ..errors import shown as _shown
 from . import _ops, _runners, _traced  # noqa: F401 (_ops: importing registers torch.ops.kernelgen)
-from ._autograd import spike_function
-from ._math import check_learnable, grad_input, grad_params
+from ._autograd import spike_function as _spike_function
+from ._math import check_learnable as _check_learnable, grad_input as _grad_input, grad_params as _grad_params
 from ._runners import BACKENDS  # noqa: F401 (public: the backends' names)
-from ._runners import check_backend, check_input, check_sampling, value_of
+from ._runners import check_backend as _check_backend, check_input as _check_input
+from ._runners import check_sampling as _check_sampling, value_of as _value
 from ._runners import runner as _runner, spikede as _spikede
 
 __all__ = [
@@ -64,7 +66,7 @@ def set_threads(threads):
     """Threads per kernel call for every surrogate of this layer: None (the default: the library's automatic
     choice, all cores for 2^18 elements or more, else one) or 1-256. PyTorch's own threads are
     `torch.set_num_threads`; the kernels do not use them."""
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral)
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, _numbers.Integral)
                                 or not 1 <= threads <= 256):
         raise ValueError(f"set_threads({threads!r}); expected None (automatic) or an integer from 1 to 256")
     _runners.set_threads(None if threads is None else int(threads))
@@ -110,13 +112,13 @@ def _call(name, backend, x, given, mode, seed, generator):
         for n, v in given:
             if isinstance(v, torch.Tensor) and v.requires_grad and torch.is_grad_enabled():
                 learned[n] = v
-            floats.append((n, value_of(n, v)))
+            floats.append((n, _value(n, v)))
         given = tuple(floats)
     runner = _runner(name, backend, x, given)
     if mode == "smooth":
         _check_smooth(True, runner.has_primitive, name)
     if learned:
-        check_learnable(runner, list(learned))
+        _check_learnable(runner, list(learned))
         if runner.backend == "jit":
             raise BackendError(
                 f"backend=\"jit\" compiles kernels specialised to each value of `{next(iter(learned))}`, which a "
@@ -125,7 +127,7 @@ def _call(name, backend, x, given, mode, seed, generator):
     key = None
     if mode == "sample":
         key = _runners.draw_key(seed, generator) if runner.on_cpu and runner.stochastic else seed
-    return spike_function().apply(x, (runner, mode, key, generator, tuple(learned)), *learned.values())
+    return _spike_function().apply(x, (runner, mode, key, generator, tuple(learned)), *learned.values())
 
 
 def _mode(training, sample, smooth):
@@ -154,7 +156,7 @@ class _DropIn(torch.autograd.Function):
     @staticmethod
     def _runner(name, pname, input, param):
         if isinstance(param, torch.Tensor):
-            return _runner(name, "c", check_input(input), ((pname, value_of(pname, param)),))
+            return _runner(name, "c", _check_input(input), ((pname, _value(pname, param)),))
         return _spikede(name, pname, input, param)
 
     @staticmethod
@@ -177,10 +179,10 @@ class _DropIn(torch.autograd.Function):
         if _traced.tracing(input):
             return _traced.backward_only(name, "c", input, grad, ((pname, ctx.param),), "eval"), None
         runner = _DropIn._runner(name, pname, input, ctx.param)
-        grad_x = grad_input(runner, "eval", None, None, input, None, grad) if ctx.needs_input_grad[0] else None
+        grad_x = _grad_input(runner, "eval", None, None, input, None, grad) if ctx.needs_input_grad[0] else None
         grad_param = None
         if ctx.needs_input_grad[1]:
-            (grad_param,) = grad_params(name, (), input, grad, {pname: ctx.param})
+            (grad_param,) = _grad_params(name, (), input, grad, {pname: ctx.param})
         return grad_x, grad_param
 
 
@@ -231,8 +233,8 @@ GaussianSurrogate = _drop_in("gaussian", "sigma", """Hard spike forward; backwar
 def _drop_in_call(name, pname, input, param):
     """The functions' path: the generic Function (forward-mode AD included), the drop-in's cache in eager."""
     if type(param) is float and not _traced.tracing(input):
-        return spike_function().apply(input, (_spikede(name, pname, input, param), "eval", None, None, ()))
-    return _call(name, "c", check_input(input), ((pname, param),), "eval", None, None)
+        return _spike_function().apply(input, (_spikede(name, pname, input, param), "eval", None, None, ()))
+    return _call(name, "c", _check_input(input), ((pname, param),), "eval", None, None)
 
 
 def sigmoid_surrogate(input, scale=5.0):
@@ -266,14 +268,14 @@ def noisy_threshold_spike(input, scale=5.0, training=True, sample=True, *, seed=
     `seed` seeds a generator of that device). Under torch.compile the key is drawn in the graph (fresh per call,
     reproducible under torch.manual_seed, other values than eager's). Keyword-only extras: seed, generator,
     backend ("c", "swift", "jit", "torch")."""
-    x = check_input(input)
-    check_backend(backend)
-    check_sampling(seed, generator)
-    given = (("scale", scale if isinstance(scale, torch.Tensor) else value_of("scale", scale)),)
+    x = _check_input(input)
+    _check_backend(backend)
+    _check_sampling(seed, generator)
+    given = (("scale", scale if isinstance(scale, torch.Tensor) else _value("scale", scale)),)
     if not training:
         if _traced.tracing(x):
             return _traced.forward_only("noisy_threshold", backend, x, given, "eval").detach()
-        runner = _runner("noisy_threshold", backend, x, (("scale", value_of("scale", scale)),))
+        runner = _runner("noisy_threshold", backend, x, (("scale", _value("scale", scale)),))
         return runner.forward(x.contiguous() if runner.on_cpu else x).detach()
     return _call("noisy_threshold", backend, x, given, "sample" if sample else "mean", seed, generator)
 
@@ -307,12 +309,12 @@ def _parameters(params, keywords):
             raise TypeError(f"params is a {type(params).__name__}; expected a dict of parameter values")
         for key in params:
             if key in merged:
-                raise ParameterError(f"parameter `{shown(key)}` is given twice (as a keyword and in params=); expected it once")
+                raise ParameterError(f"parameter `{_shown(key)}` is given twice (as a keyword and in params=); expected it once")
         merged.update(params)
     for key in merged:
         if not isinstance(key, str):
             raise TypeError(f"parameter name {key!r} is a {type(key).__name__}; expected a str")
-    return tuple((key, value if isinstance(value, torch.Tensor) and _one_value(key, value) else value_of(key, value))
+    return tuple((key, value if isinstance(value, torch.Tensor) and _one_value(key, value) else _value(key, value))
                  for key, value in merged.items())
 
 
@@ -367,9 +369,9 @@ def surrogate(name, input, backend="c", training=False, sample=True, seed=None, 
     every mode (training and sample are ignored); its gradient is the same backward, which is the primitive's
     derivative (derived from it, or checked against it by kernelgen). BackendError when the spec has no primitive."""
     _name(name)
-    x = check_input(input)
-    check_backend(backend)
-    check_sampling(seed, generator)
+    x = _check_input(input)
+    _check_backend(backend)
+    _check_sampling(seed, generator)
     if not isinstance(smooth, bool):
         raise TypeError(f"smooth={smooth!r}; expected True or False")
     return _call(name, backend, x, _parameters(params, kw), _mode(training, sample, smooth), seed, generator)
@@ -395,8 +397,8 @@ class Spike(torch.nn.Module):
     def __init__(self, name, backend="c", sample=True, seed=None, generator=None, params=None, smooth=False, **kw):
         super().__init__()
         self.name = _name(name)
-        self.backend = check_backend(backend)
-        check_sampling(seed, generator)
+        self.backend = _check_backend(backend)
+        _check_sampling(seed, generator)
         if not isinstance(sample, bool):
             raise TypeError(f"sample={sample!r}; expected True or False")
         self.sample, self.seed, self.generator = sample, seed, generator
@@ -404,7 +406,7 @@ class Spike(torch.nn.Module):
         names, has_primitive = _describe(name)
         for key, _ in values:
             if key not in names:
-                raise ParameterError(f"`{name}` has no parameter `{shown(key)}`; expected one of: {', '.join(names) or '(none)'}")
+                raise ParameterError(f"`{name}` has no parameter `{_shown(key)}`; expected one of: {', '.join(names) or '(none)'}")
         _check_smooth(smooth, has_primitive, name)
         self.smooth = smooth
         self.params = dict(values)
@@ -424,10 +426,10 @@ class Spike(torch.nn.Module):
         if self.backend in ("c", "swift"):
             # Bind now (cheap: no compile) so a surrogate without ahead-of-time kernels (a catalogue surrogate, a
             # spec loaded at run time) is refused here, with the backends that serve it, not at the first call.
-            _runner(self.name, self.backend, torch.empty(0), tuple((k, value_of(k, v)) for k, v in values))
+            _runner(self.name, self.backend, torch.empty(0), tuple((k, _value(k, v)) for k, v in values))
 
     def forward(self, input):
-        x = check_input(input)
+        x = _check_input(input)
         params = self._parameters  # registered nn.Parameters (learnable values), which the user may reassign
         given = tuple((k, params.get(k, v)) for k, v in self.params.items()) if params else tuple(self.params.items())
         return _call(self.name, self.backend, x, given, _mode(self.training, self.sample, self.smooth), self.seed,
@@ -443,10 +445,10 @@ def bind_ms(name, backend="jit", dtype=torch.float32, **params):
     """The time in ms the bind of (name, backend, dtype, params) took in this layer's cache, binding it now if it
     is not there (a JIT compile, or a hit in the JIT's memory or disk cache): what a tuning loop reports."""
     _name(name)
-    check_backend(backend)
+    _check_backend(backend)
     if backend == "torch":
         raise BackendError("bind_ms: backend \"torch\" binds nothing; expected \"c\", \"swift\" or \"jit\"")
     if dtype not in _runners.KERNEL_DTYPES:
         raise TypeError(f"dtype {dtype!r}; expected torch.float32 or torch.float64")
-    found = _runner(name, backend, torch.empty(0, dtype=dtype), tuple((k, value_of(k, v)) for k, v in _parameters(None, params)))
+    found = _runner(name, backend, torch.empty(0, dtype=dtype), tuple((k, _value(k, v)) for k, v in _parameters(None, params)))
     return found.surrogate.bind_ms
