@@ -216,3 +216,22 @@ def test_export_with_a_dynamic_batch_in_training_mode(route):
     program = torch.export.export(model, (torch.randn(5, 8),), dynamic_shapes=({0: batch},))
     out = program.module()(torch.randn(9, 8))
     assert out.shape == (9, 16) and ((out > 0) & (out < 1)).all()  # soft spikes: sampled sigmoid values
+
+
+def test_the_ops_check_their_arguments():
+    """Called directly, the ops refuse what would make the kernels read out of bounds or compute nonsense."""
+    x = torch.zeros(10)
+    good = (x, None, torch.ones(10), "sigmoid", "c", [], [], [], "eval", None)
+    cases = [
+        ((x, None, torch.ones(3)) + good[3:], "grad_out is torch.float32 of shape \\(3,\\)"),
+        ((x, None, torch.ones(10, dtype=torch.float64)) + good[3:], "grad_out is torch.float64"),
+        (good[:5] + (["scale"],) + good[6:], "1 parameter names for 0 values"),
+        (good[:8] + ("bogus", None), "mode 'bogus'"),
+        ((x, None, torch.ones(10), "noisy_threshold") + good[4:], "reads y"),
+        (good[:8] + ("sample", torch.zeros(2, dtype=torch.int64)), "key has shape \\(2,\\)"),
+        (good[:4] + ("cuda",) + good[5:], "backend 'cuda'"),
+    ]
+    for args, message in cases:
+        with pytest.raises((ValueError, TypeError), match=message):
+            torch.ops.kernelgen.spike_backward(*args)
+    torch.ops.kernelgen.spike_backward(*good)  # and the good call runs

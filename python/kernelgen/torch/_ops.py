@@ -25,14 +25,25 @@ def _values(names, values, params):
     return tuple(floats + [(n, _runners.value_of(n, t)) for n, t in zip(names[len(values):], params)])
 
 
-def _key(runner, key):
+def _key(key):
+    """The Philox key (an int in [0, 2^64)) of an int64 key tensor (two's complement), or None."""
     if key is None:
         return None
-    k = int(key) & _MASK
-    return k
+    if key.numel() != 1 or key.dtype != torch.int64:
+        raise ValueError(f"kernelgen::spike: key has shape {tuple(key.shape)} and dtype {key.dtype}; expected one "
+                         f"int64 value (the sampled call's Philox key) or None")
+    return int(key) & _MASK
 
 
-def _runner(x, name, backend, names, values, params):
+def _runner(x, name, backend, names, values, params, mode):
+    """The runner of a call of the ops, its arguments checked (the ops can be called directly)."""
+    if len(values) + len(params) != len(names):
+        raise ValueError(f"kernelgen::spike: {len(names)} parameter names for {len(values)} values and {len(params)} "
+                         f"tensors; expected one name per value, the values' names first")
+    if mode not in _math.MODES:
+        raise ValueError(f"kernelgen::spike: mode {mode!r}; expected one of {', '.join(map(repr, _math.MODES))}")
+    _runners.check_backend(backend)
+    _runners.check_input(x, "x")
     return _runners.runner(name, backend, x, _values(names, values, params))
 
 
@@ -40,9 +51,10 @@ def _runner(x, name, backend, names, values, params):
     "(Tensor x, str name, str backend, str[] names, float[] values, Tensor[] params, str mode, Tensor? key) -> Tensor"))
 def spike(x: torch.Tensor, name: str, backend: str, names: List[str], values: List[float], params: List[torch.Tensor],
           mode: str, key: Optional[torch.Tensor]) -> torch.Tensor:
-    runner = _runner(x, name, backend, names, values, params)
-    y = _math.compute(runner, x, mode, _key(runner, key), None)
-    return y.clone() if y is x or y._base is not None else y
+    runner = _runner(x, name, backend, names, values, params, mode)
+    y = _math.compute(runner, x, mode, _key(key), None)
+    # a new tensor (no alias of x), dense as the fake kernel says
+    return y.clone(memory_format=torch.contiguous_format) if y is x or y._base is not None else y.contiguous()
 
 
 @spike.register_fake
@@ -56,9 +68,19 @@ def _spike_fake(x, name, backend, names, values, params, mode, key):
 def spike_backward(x: torch.Tensor, y: Optional[torch.Tensor], grad_out: torch.Tensor, name: str, backend: str,
                    names: List[str], values: List[float], params: List[torch.Tensor], mode: str,
                    key: Optional[torch.Tensor]) -> torch.Tensor:
-    runner = _runner(x, name, backend, names, values, params)
-    grad = _math.kernel_grad_input(runner, mode, _key(runner, key), None, x, y, grad_out)
-    return grad.clone() if grad is x or grad is grad_out or grad._base is not None else grad
+    runner = _runner(x, name, backend, names, values, params, mode)
+    if y is None and runner.reads_y:
+        raise ValueError(f"kernelgen::spike_backward: `{name}`'s backward reads y, the forward output; expected y")
+    # the kernels read x.numel() elements of x's type from each (y: float32 for a half-type x)
+    y_types = (x.dtype, torch.float32) if x.dtype in _runners.HALF_DTYPES else (x.dtype,)
+    for what, t, types in (("grad_out", grad_out, (x.dtype,)), ("y", y, y_types)):
+        if t is not None and (t.shape != x.shape or t.device != x.device or t.dtype not in types):
+            raise ValueError(f"kernelgen::spike_backward: {what} is {t.dtype} of shape {tuple(t.shape)} on {t.device}; "
+                             f"expected x's shape {tuple(x.shape)} and dtype {x.dtype} on {x.device}")
+    grad = _math.kernel_grad_input(runner, mode, _key(key), None, x, y, grad_out)
+    if grad is x or grad is grad_out or grad._base is not None:
+        return grad.clone(memory_format=torch.contiguous_format)
+    return grad.contiguous()
 
 
 @spike_backward.register_fake
