@@ -235,3 +235,12 @@ def test_the_ops_check_their_arguments():
         with pytest.raises((ValueError, TypeError), match=message):
             torch.ops.kernelgen.spike_backward(*args)
     torch.ops.kernelgen.spike_backward(*good)  # and the good call runs
+
+
+def test_a_generator_under_compile_is_refused_with_the_reason():
+    spike = kt.Spike("noisy_threshold", generator=torch.Generator().manual_seed(3)).train()
+    with pytest.raises(Exception, match="generator= cannot be traced by torch.compile"):
+        torch.compile(spike, fullgraph=True)(torch.zeros(6))
+    torch._dynamo.reset()
+    y = torch.compile(spike)(torch.zeros(6))  # without fullgraph: a graph break, the call runs eagerly
+    assert y.shape == (6,) and ((y > 0) & (y < 1)).all()

@@ -149,3 +149,12 @@ def test_chunked_half_calls_equal_one_float32_call(monkeypatch, dtype):
         assert torch.equal(y, y32.to(dtype)), name
         assert torch.equal(leaf.grad, wide.grad.to(dtype)), name
     assert torch.equal(kt.surrogate("arctan", x, smooth=True), kt.surrogate("arctan", x.float(), smooth=True).to(dtype))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64] + HALVES)
+def test_empty_tensors_through_a_backward_that_reads_y(dtype):
+    """An empty tensor's data pointer is NULL: the backward must not pass it as a missing y."""
+    for kw in (dict(training=True), dict(training=True, sample=False), dict(training=False), dict(smooth=True)):
+        e = torch.empty(0, 3, dtype=dtype, requires_grad=True)
+        kt.surrogate("noisy_threshold", e, **kw).sum().backward()
+        assert e.grad.shape == (0, 3) and e.grad.dtype == dtype

@@ -122,6 +122,8 @@ class _Kernels:
     def backward(self, x, y, grad_out, out=None):
         grad_out = grad_out.contiguous()
         grad_in = torch.empty_like(x) if out is None else out
+        if x.numel() == 0:  # nothing to compute (an empty tensor's data pointer is NULL: y would read as missing)
+            return grad_in
         args = (self.h, x.data_ptr(), None if y is None else y.data_ptr(), grad_out.data_ptr(), grad_in.data_ptr(),
                 x.numel(), None)
         lib = _library.lib
@@ -133,6 +135,8 @@ class _Kernels:
         """The sampling backward with the forward's Philox key `key` (its noise stream 2, the forward's 0)."""
         grad_out = grad_out.contiguous()
         grad_in = torch.empty_like(x) if out is None else out
+        if x.numel() == 0:
+            return grad_in
         args = (self.h, x.data_ptr(), None if y is None else y.data_ptr(), grad_out.data_ptr(), grad_in.data_ptr(),
                 x.numel(), key, offset, None)
         lib = _library.lib

@@ -53,6 +53,11 @@ def _module(name):
 
 def call(name, backend, x, given, mode, seed, generator):
     """The spikes of x with autograd, as the graph records them."""
+    if generator is not None and mode == "sample":
+        raise TypeError("kernelgen.torch: a sampled call with generator= cannot be traced by torch.compile or "
+                        "torch.export (a torch.Generator is not a graph value); expected seed= (a fixed key), or no "
+                        "generator: torch's default one, seeded per process with torch.manual_seed (per rank: "
+                        "torch.manual_seed(seed + rank))")
     names, values, params = split(given)
     module = _module(name)
     if module is not None and not any(p.requires_grad for p in params) and (route == "expressions" or backend == "torch"):
