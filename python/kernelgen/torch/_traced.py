@@ -29,6 +29,19 @@ def key_tensor(seed, generator):
     return torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64, generator=generator)
 
 
+def _eager(name, backend, x, given, mode, seed, generator):
+    from . import _call  # the eager path (kernelgen.torch's own)
+    return _call(name, backend, x, given, mode, seed, generator)
+
+
+#: A sampled call with a torch.Generator, which is not a graph value: run eagerly (a graph break; with
+#: fullgraph=True an error that gives this reason).
+eager_call = torch.compiler.disable(_eager, reason=(
+    "kernelgen.torch: a sampled call with generator= runs eagerly (a torch.Generator is not a graph value); for "
+    "fullgraph=True pass seed= (a fixed key) or no generator (torch's default one, seeded per process with "
+    "torch.manual_seed; per rank: torch.manual_seed(seed + rank))"))
+
+
 def split(given):
     """(names, values, params) of the ops from ((name, float or tensor), ...): floats first, then tensors."""
     floats = [(n, v) for n, v in given if not isinstance(v, torch.Tensor)]
@@ -54,10 +67,7 @@ def _module(name):
 def call(name, backend, x, given, mode, seed, generator):
     """The spikes of x with autograd, as the graph records them."""
     if generator is not None and mode == "sample":
-        raise TypeError("kernelgen.torch: a sampled call with generator= cannot be traced by torch.compile or "
-                        "torch.export (a torch.Generator is not a graph value); expected seed= (a fixed key), or no "
-                        "generator: torch's default one, seeded per process with torch.manual_seed (per rank: "
-                        "torch.manual_seed(seed + rank))")
+        return eager_call(name, backend, x, given, mode, seed, generator)
     names, values, params = split(given)
     module = _module(name)
     if module is not None and not any(p.requires_grad for p in params) and (route == "expressions" or backend == "torch"):
