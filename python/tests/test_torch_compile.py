@@ -127,16 +127,21 @@ def test_compiled_noise_key_is_fresh_per_call_and_reproducible(route):
     assert not torch.equal(grads[0], grads[1])
 
 
-def test_a_given_seed_is_the_same_noise_compiled_and_eager():
-    kt.set_compile_route("kernels")
-    try:
-        torch._dynamo.reset()
-        x = torch.linspace(-1, 1, 1000)
-        eager = kt.noisy_threshold_spike(x, seed=12345)
-        compiled = torch.compile(lambda v: kt.noisy_threshold_spike(v, seed=12345), fullgraph=True)(x)
-        assert torch.equal(eager, compiled)
-    finally:
-        kt.set_compile_route("expressions")
+def test_a_given_seed_is_the_same_noise_compiled_and_eager(route):
+    """A fixed seed takes the kernels route on both settings (the expressions route has no Philox stream)."""
+    x = torch.linspace(-1, 1, 1000)
+    eager = kt.noisy_threshold_spike(x, seed=12345)
+    compiled = torch.compile(lambda v: kt.noisy_threshold_spike(v, seed=12345), fullgraph=True)
+    assert torch.equal(eager, compiled(x)) and torch.equal(compiled(x), compiled(x))
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 1e300])
+def test_compiled_parameter_values_are_checked(route, value):
+    with pytest.raises(Exception, match="parameter `scale`"):
+        torch.compile(lambda v: kt.surrogate("sigmoid", v, scale=value), fullgraph=True)(torch.zeros(4))
+    torch._dynamo.reset()
+    with pytest.raises(Exception, match="scale"):  # a tensor value: checked when the op runs
+        torch.compile(lambda v: kt.surrogate("sigmoid", v, scale=torch.tensor(value)), fullgraph=True)(torch.zeros(4))
 
 
 OPCHECK = [
@@ -230,11 +235,14 @@ def test_the_ops_check_their_arguments():
         ((x, None, torch.ones(10), "noisy_threshold") + good[4:], "reads y"),
         (good[:8] + ("sample", torch.zeros(2, dtype=torch.int64)), "key has shape \\(2,\\)"),
         (good[:4] + ("cuda",) + good[5:], "backend 'cuda'"),
+        ((x, None, torch.ones(10), "noisy_gradient", "c", [], [], [], "sample", None), "needs key"),
     ]
     for args, message in cases:
         with pytest.raises((ValueError, TypeError), match=message):
             torch.ops.kernelgen.spike_backward(*args)
     torch.ops.kernelgen.spike_backward(*good)  # and the good call runs
+    with pytest.raises(ValueError, match="needs key"):
+        torch.ops.kernelgen.spike(x, "noisy_threshold", "c", [], [], [], "sample", None)
 
 
 def test_a_generator_under_compile_is_refused_with_the_reason():

@@ -77,3 +77,19 @@ def test_forward_ad_dual_numbers():
         out = fwAD.unpack_dual(kt.sigmoid_surrogate(dual, 2.5))
     assert torch.equal(out.primal, (X >= 0).double())
     torch.testing.assert_close(out.tangent, SURROGATES["sigmoid"][0](X, 2.5), rtol=1e-12, atol=1e-15)
+
+
+def test_jacfwd_of_a_sampled_backward_is_its_gradient():
+    """Each batch entry of jacfwd's vmap is the unbatched call: the same noise counters as grad's."""
+    x = torch.linspace(-0.9, 0.9, 9, dtype=torch.float64)
+    f = lambda v: kt.surrogate("noisy_gradient", v, training=True, seed=99)
+    leaf = x.clone().requires_grad_(True)
+    f(leaf).sum().backward()
+    torch.testing.assert_close(torch.diagonal(torch.func.jacfwd(f)(x)), leaf.grad, rtol=1e-12, atol=1e-15)
+    torch.testing.assert_close(torch.diagonal(torch.func.jacrev(f)(x)), leaf.grad, rtol=1e-12, atol=1e-15)
+
+
+def test_vmap_randomness_same_on_the_expression_module():
+    x = torch.zeros(3, 500)
+    same = torch.func.vmap(lambda v: kt.noisy_threshold_spike(v, backend="torch"), randomness="same")(x)
+    assert torch.equal(same[0], same[1]) and torch.equal(same[0], same[2])

@@ -128,3 +128,50 @@ def test_torch_func_grad_with_respect_to_a_parameter():
     eager = spike(x)
     eager.sum().backward()
     torch.testing.assert_close(grads["scale"], spike.scale.grad, rtol=1e-12, atol=1e-14)
+
+
+def test_reassigning_params_takes_effect_with_learnable_values():
+    spike = kt.Spike("sigmoid", scale=torch.nn.Parameter(torch.tensor(4.0)))
+    spike.params = {"scale": 1.0}
+    assert [n for n, _ in spike.named_parameters()] == []
+    x = torch.zeros(3, requires_grad=True)
+    spike(x).sum().backward()
+    assert torch.equal(x.grad, torch.full((3,), 0.25))  # scale / 4 at 0: the new value
+    spike.params = {"scale": torch.nn.Parameter(torch.tensor(2.0))}
+    spike.scale = torch.nn.Parameter(torch.tensor(8.0))  # the registered attribute, reassigned
+    x = torch.zeros(3, requires_grad=True)
+    spike(x).sum().backward()
+    assert torch.equal(x.grad, torch.full((3,), 2.0))
+
+
+def test_a_parameter_named_like_a_module_attribute():
+    name = kernelgen.load_spec(text="name: kg_named\nsummary: a parameter called name\nparams:\n  name:\n"
+                                    "    default: 2.0\n    min: 0.1\nforward: heaviside(x)\n"
+                                    "backward: name * sigmoid(name * x) * (1 - sigmoid(name * x))\nprimitive: sigmoid(name * x)\n",
+                               file="kg_named.yaml")
+    value = torch.nn.Parameter(torch.tensor(2.0, dtype=torch.float64))
+    spike = kt.Spike(name, backend="torch", params={"name": value})
+    assert spike.name == "kg_named" and spike.param_name is value
+    x = torch.linspace(-1, 2, 7, dtype=torch.float64)
+    spike(x).sum().backward()
+    q = torch.sigmoid(2 * x)
+    torch.testing.assert_close(value.grad, (x * q * (1 - q)).sum(), rtol=1e-12, atol=1e-14)
+
+
+def test_load_spec_between_forward_and_a_higher_derivative_is_refused():
+    x = torch.linspace(-1, 1, 5, dtype=torch.float64, requires_grad=True)
+    y = kt.surrogate("sigmoid", x, backend="jit")
+    kernelgen.load_spec(text="name: kg_other\nsummary: another\nforward: heaviside(x)\n"
+                             "backward: 1 / (1 + x * x) / 3.141592653589793\n", file="kg_other.yaml")
+    with pytest.raises(kernelgen.SpecError, match="load_spec was called between"):
+        torch.autograd.grad(y.sum(), x, create_graph=True)
+    (g,) = torch.autograd.grad(kt.surrogate("sigmoid", x, backend="jit").sum(), x)  # a new call is fine
+    assert torch.isfinite(g).all()
+
+
+def test_flags_are_booleans():
+    for kw in (dict(training="no"), dict(sample="no"), dict(smooth=1)):
+        with pytest.raises(TypeError, match="expected True or False"):
+            kt.surrogate("sigmoid", torch.zeros(2), **kw)
+    with pytest.raises(TypeError, match="expected True or False"):
+        kt.noisy_threshold_spike(torch.zeros(2), training="no")

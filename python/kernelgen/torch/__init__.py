@@ -270,7 +270,8 @@ def noisy_threshold_spike(input, scale=5.0, training=True, sample=True, *, seed=
     backend ("c", "swift", "jit", "torch")."""
     x = _check_input(input)
     _check_backend(backend)
-    _check_sampling(seed, generator)
+    seed = _check_sampling(seed, generator)
+    _check_flags(training=training, sample=sample)
     given = (("scale", scale if isinstance(scale, torch.Tensor) else _value("scale", scale)),)
     if not training:
         if _traced.tracing(x):
@@ -332,6 +333,12 @@ def _name(name):
     return name
 
 
+def _check_flags(**flags):
+    for key, value in flags.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{key}={value!r}; expected True or False")
+
+
 def _check_smooth(smooth, has_primitive, name):
     if not isinstance(smooth, bool):
         raise TypeError(f"smooth={smooth!r}; expected True or False")
@@ -371,9 +378,8 @@ def surrogate(name, input, backend="c", training=False, sample=True, seed=None, 
     _name(name)
     x = _check_input(input)
     _check_backend(backend)
-    _check_sampling(seed, generator)
-    if not isinstance(smooth, bool):
-        raise TypeError(f"smooth={smooth!r}; expected True or False")
+    seed = _check_sampling(seed, generator)
+    _check_flags(training=training, sample=sample, smooth=smooth)
     return _call(name, backend, x, _parameters(params, kw), _mode(training, sample, smooth), seed, generator)
 
 
@@ -390,53 +396,74 @@ class Spike(torch.nn.Module):
     training=self.training (the spec's training forward after .train(), when it has one; its eval forward after
     .eval()). `params` (a dict) holds the parameter values; a new dict takes effect on the next call (with
     backend "jit", each new value compiles once, then is served from the cache). A value given as an
-    `nn.Parameter` is registered as this module's parameter (`spike.scale`, in `model.parameters()`) and learned:
-    its gradient is the derivative of the spec's primitive with respect to it. smooth=True: the spec's primitive
-    (the smooth forward) in both modes, as `surrogate(..., smooth=True)`."""
+    `nn.Parameter` is registered as this module's parameter (`spike.scale`, or `spike.param_<name>` where the
+    module already has an attribute of that name; in `model.parameters()`) and learned: its gradient is the
+    derivative of the spec's primitive with respect to it. smooth=True: the spec's primitive (the smooth forward)
+    in both modes, as `surrogate(..., smooth=True)`."""
 
     def __init__(self, name, backend="c", sample=True, seed=None, generator=None, params=None, smooth=False, **kw):
         super().__init__()
         self.name = _name(name)
         self.backend = _check_backend(backend)
-        _check_sampling(seed, generator)
-        if not isinstance(sample, bool):
-            raise TypeError(f"sample={sample!r}; expected True or False")
+        seed = _check_sampling(seed, generator)
+        _check_flags(sample=sample)
         self.sample, self.seed, self.generator = sample, seed, generator
-        values = _parameters(params, kw)
-        names, has_primitive = _describe(name)
-        for key, _ in values:
-            if key not in names:
-                raise ParameterError(f"`{name}` has no parameter `{_shown(key)}`; expected one of: {', '.join(names) or '(none)'}")
-        _check_smooth(smooth, has_primitive, name)
+        self._names, self._has_primitive = _describe(name)
+        _check_smooth(smooth, self._has_primitive, name)
         self.smooth = smooth
-        self.params = dict(values)
+        self._learned = {}  # spec parameter -> the attribute its registered nn.Parameter is under
+        self.params = _parameters(params, kw)
+
+    @property
+    def params(self):
+        """The parameter values by name (a learnable one as its registered nn.Parameter)."""
+        return {k: getattr(self, self._learned[k]) if k in self._learned else v for k, v in self._values.items()}
+
+    @params.setter
+    def params(self, values):
+        values = _parameters(values, {}) if isinstance(values, dict) else values
+        for key, _ in values:
+            if key not in self._names:
+                raise ParameterError(f"`{self.name}` has no parameter `{_shown(key)}`; expected one of: "
+                                     f"{', '.join(self._names) or '(none)'}")
         learned = [k for k, v in values if isinstance(v, torch.Tensor) and v.requires_grad]
-        if learned and not has_primitive:
+        if learned and not self._has_primitive:
             raise BackendError(
-                f"`{name}` has no primitive (its spec gives no `primitive:` formula), so kernelgen cannot "
+                f"`{self.name}` has no primitive (its spec gives no `primitive:` formula), so kernelgen cannot "
                 f"differentiate it with respect to `{learned[0]}`: a learnable (requires_grad) parameter would get "
                 f"no gradient; expected the parameter as a number, or a spec with a primitive")
-        if learned and backend == "jit":
+        if learned and self.backend == "jit":
             raise BackendError(
                 f"backend=\"jit\" compiles kernels specialised to each value of `{learned[0]}`, which a learnable "
                 f"parameter changes at every step; expected backend=\"c\" (a built-in surrogate) or \"torch\"")
-        for key, value in values:
-            if isinstance(value, torch.nn.Parameter) and key.isidentifier() and not hasattr(torch.nn.Module, key):
-                self.register_parameter(key, value)
         if self.backend in ("c", "swift"):
             # Bind now (cheap: no compile) so a surrogate without ahead-of-time kernels (a catalogue surrogate, a
             # spec loaded at run time) is refused here, with the backends that serve it, not at the first call.
             _runner(self.name, self.backend, torch.empty(0), tuple((k, _value(k, v)) for k, v in values))
+        for attribute in self._learned.values():
+            delattr(self, attribute)
+        self._learned = {}
+        for key, value in values:
+            if isinstance(value, torch.nn.Parameter):
+                attribute = key if key.isidentifier() and not hasattr(self, key) else f"param_{key}"
+                while hasattr(self, attribute) or not attribute.isidentifier():
+                    attribute = "param_" + "".join(c if c.isalnum() else "_" for c in attribute)
+                self.register_parameter(attribute, value)
+                self._learned[key] = attribute
+        self._values = dict(values)
 
     def forward(self, input):
         x = _check_input(input)
-        params = self._parameters  # registered nn.Parameters (learnable values), which the user may reassign
-        given = tuple((k, params.get(k, v)) for k, v in self.params.items()) if params else tuple(self.params.items())
+        if self._learned:  # registered nn.Parameters, which the user may reassign (spike.scale = ...)
+            given = tuple((k, getattr(self, self._learned[k]) if k in self._learned else v)
+                          for k, v in self._values.items())
+        else:
+            given = tuple(self._values.items())
         return _call(self.name, self.backend, x, given, _mode(self.training, self.sample, self.smooth), self.seed,
                      self.generator)
 
     def extra_repr(self):
-        values = "".join(f", {k}={v!r}" for k, v in self.params.items() if k not in self._parameters)
+        values = "".join(f", {k}={v!r}" for k, v in self._values.items() if k not in self._learned)
         smooth = ", smooth=True" if self.smooth else ""
         return f"{self.name!r}, backend={self.backend!r}{smooth}{values}"
 

@@ -11,7 +11,7 @@ Two Functions with the same backward: torch.func needs the `setup_context` form 
 torch.func transform the classic form (`KernelgenSpike`) runs: `spike_function()` picks."""
 import torch
 
-from . import _math
+from . import _math, _runners
 
 
 def spike_function():
@@ -56,6 +56,7 @@ class _Rules:
         grads = [None] * len(params)
         wanted = {n: p for i, (n, p) in enumerate(zip(names, params)) if ctx.needs_input_grad[2 + i]}
         if wanted:
+            _runners.check_generation(runner)
             found = dict(zip(wanted, _math.grad_params(runner.name, runner.values, x, grad_output, wanted)))
             grads = [found.get(n) for n in names]
         return (grad_x, None, *grads)
@@ -106,6 +107,8 @@ class SpikeFunction(_Rules, torch.autograd.Function):
                                    "randomness='error' (the default); expected randomness='different' (a fresh "
                                    "draw per batch entry) or 'same' (one draw shared by all), or sample=False")
             if info.randomness == "same":
+                if not runner.on_cpu and call[2] is None:  # the expression module: one seed for every entry
+                    call = (runner, mode, _runners.draw_key(None, call[3]), call[3], call[4])
                 slices = [SpikeFunction.apply(s, call, *params) for s in x.movedim(dim, 0)]
                 return torch.stack(slices), 0
         return SpikeFunction.apply(x, call, *params), dim
@@ -143,6 +146,11 @@ class GradFunction(torch.autograd.Function):
                 return None
             return t.movedim(dim, 0) if dim is not None else t.unsqueeze(0).expand(info.batch_size, *t.shape)
         x, y, grad_out = moved(x, in_dims[0]), moved(y, in_dims[1]), moved(grad_out, in_dims[2])
+        if _math.samples_backward(call[0], call[1]):
+            # each batch entry is the unbatched call: the same noise counters (0, 1, ...), not one long call's
+            rows = [GradFunction.apply(x[b], None if y is None else y[b], grad_out[b], call)
+                    for b in range(info.batch_size)]
+            return torch.stack(rows), 0
         return GradFunction.apply(x, y, grad_out, call), 0
 
 

@@ -49,6 +49,7 @@ def grad_input(runner, mode, key, generator, x, y, grad_out, params=None):
     the learnable parameters `params`, name -> tensor); else the kernels."""
     if torch.is_grad_enabled() and (x.requires_grad or grad_out.requires_grad or
                                     (params and any(p.requires_grad for p in params.values()))):
+        _runners.check_generation(runner)
         return differentiable_grad_input(runner.name, runner.values, mode, key if runner.on_cpu else None, generator,
                                          x, y, grad_out, params)
     return kernel_grad_input(runner, mode, key, generator, x, y, grad_out)

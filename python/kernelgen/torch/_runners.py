@@ -73,7 +73,7 @@ class _Kernels:
     """A kernel handle (kernelgen.Surrogate) called on contiguous CPU tensors' memory, no copies."""
 
     __slots__ = ("surrogate", "h", "reads_y", "stochastic", "has_primitive", "has_train_backward", "name", "values",
-                 "backend")
+                 "backend", "generation")
     on_cpu = True
     has_train_forward = True  # the library computes the eval forward when there is none
 
@@ -149,7 +149,7 @@ class _Expressions:
     """The surrogate's PyTorch expression module with the parameter values: any device."""
 
     __slots__ = ("module", "args", "reads_y", "stochastic", "has_train_forward", "has_primitive", "has_train_backward",
-                 "name", "values", "backend")
+                 "name", "values", "backend", "generation")
     on_cpu = False
 
     def __init__(self, name, dtype, values):
@@ -319,6 +319,7 @@ def runner(name, backend, x, values):
                                    f"backend=\"torch\"") from None
         if not isinstance(found, _Half):
             found.name, found.values, found.backend = name, values, backend
+            found.generation = catalog.generation
         with lock:
             if len(_runners) >= _CACHE_LIMIT:
                 del _runners[next(iter(_runners))]
@@ -338,6 +339,16 @@ def clear():
     _runners.clear()
     _modules.clear()
     _spikede_runners.clear()
+
+
+def check_generation(runner):
+    """A backward that computes with the expression module looks the spec up again: refused when a spec was loaded
+    since the runner's forward (the name may now mean other formulas than the forward's)."""
+    if runner.generation != catalog.generation:
+        from ..errors import SpecError
+        raise SpecError(f"kernelgen.load_spec was called between this call's forward and a higher derivative "
+                        f"(create_graph=True) or a learnable parameter's gradient of `{runner.name}`: the name may "
+                        f"now mean other formulas; expected the backward before loading specs")
 
 
 def generation_is_current():
@@ -392,7 +403,7 @@ def draw_key(seed, generator):
 
 
 def check_sampling(seed, generator):
-    if seed is not None:
-        u64_seed(seed)
+    """The seed as a Python int (or None), checked with the generator."""
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator is a {type(generator).__name__}; expected a torch.Generator or None")
+    return None if seed is None else u64_seed(seed)

@@ -69,10 +69,13 @@ def call(name, backend, x, given, mode, seed, generator):
     if generator is not None and mode == "sample":
         return eager_call(name, backend, x, given, mode, seed, generator)
     names, values, params = split(given)
-    module = _module(name)
-    if module is not None and not any(p.requires_grad for p in params) and (route == "expressions" or backend == "torch"):
-        args = _arguments(module, name, dict(zip(names, values + params)), x)
-        return ExpressionSpike.apply(x, name, mode, generator, *args)
+    # The expressions route takes number parameters and draws its own noise; a tensor parameter (its value is
+    # checked when the op runs, its gradient the op's) and a fixed seed (the kernels' Philox samples, as eager)
+    # take the kernels route.
+    if not params and not (mode == "sample" and seed is not None):
+        module = _expressions(name, backend, given)
+        if module is not None:
+            return ExpressionSpike.apply(x, name, mode, generator, *_arguments(module, name, dict(given), x))
     key = key_tensor(seed, generator) if mode == "sample" else None
     return _ops.spike(x, name, backend, names, values, params, mode, key)
 
@@ -84,12 +87,15 @@ def _arguments(module, name, given, x):
         if n not in known:
             raise _runners.ParameterError(f"`{name}` has no parameter `{_runners.shown(n)}`; expected one of: "
                                           f"{', '.join(known) or '(none)'}")
+    largest = torch.finfo(torch.float64 if x.dtype == torch.float64 else torch.float32).max
     args = []
     for pname, default, lo, hi in module["PARAMETERS"]:
         v = given.get(pname, default)
-        if not isinstance(v, torch.Tensor) and ((lo is not None and v < lo) or (hi is not None and v > hi)):
-            raise _runners.ParameterError(f"parameter `{pname}` of `{name}` is {v!r}; expected a value in "
-                                          f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]")
+        if not isinstance(v, torch.Tensor) and (not abs(v) <= largest or (lo is not None and v < lo)
+                                                or (hi is not None and v > hi)):
+            raise _runners.ParameterError(
+                f"parameter `{pname}` of `{name}` is {v!r}; expected a finite value of the computation's dtype in "
+                f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]")
         args.append(v)
     return args
 
@@ -135,8 +141,8 @@ class ExpressionSpike(torch.autograd.Function):
 
 
 def _expressions(name, backend, given):
-    """The expression module when the expressions route serves this call, else None."""
-    if any(isinstance(v, torch.Tensor) and v.requires_grad for _, v in given):
+    """The expression module when the expressions route serves this call (number parameters only), else None."""
+    if any(isinstance(v, torch.Tensor) for _, v in given):
         return None
     return _module(name) if route == "expressions" or backend == "torch" else None
 
