@@ -26,24 +26,9 @@ import torch
 
 import kernelgen
 import kernelgen.torch as kt
+from torch_layer import SpikeDESigmoid  # SpikeDE's SigmoidSurrogate as its code writes it
 
 SCALE = 5.0
-
-
-class SpikeDESigmoid(torch.autograd.Function):
-    """SpikeDE's SigmoidSurrogate (spikeDE/surrogate.py) as its code writes it."""
-
-    @staticmethod
-    def forward(ctx, input, scale):
-        ctx.save_for_backward(input)
-        ctx.scale = scale
-        return (input >= 0).to(input.dtype)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (input,) = ctx.saved_tensors
-        sigmoid = torch.sigmoid(ctx.scale * input)
-        return grad_output * (ctx.scale * sigmoid * (1 - sigmoid)), None
 
 
 def spikede(v):

@@ -8,35 +8,16 @@ Run it alternately against two installs (or PYTHONPATH trees) to compare layers:
 only interleaved runs compare."""
 import statistics
 import sys
-import time
 
 import torch
 
 import kernelgen.torch as kt
-
-
-class Empty(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, input, scale):
-        ctx.save_for_backward(input)
-        return torch.empty_like(input)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return torch.empty_like(grad_output), None
+from torch_layer import Empty  # the engine's floor, as torch_layer.py measures it
 
 
 def per_call(fn, window=0.2):
-    fn()
-    n = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        spent = time.perf_counter() - start
-        if spent >= window:
-            return spent / n * 1e6
-        n = max(n * 2, int(n * window / max(spent, 1e-9) * 1.1))
+    from torch_layer import per_call as seconds
+    return seconds(fn, window) * 1e6
 
 
 def main(label):
