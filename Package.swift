@@ -109,6 +109,7 @@ let package = Package(
             name: "kernelgen-tools",
             dependencies: [
                 "SurrogateSpec", "KernelEmit", "Surrogates", "SurrogateJIT", "SurrogateBench", "KernelgenCommandLine",
+                "NameSuggestion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

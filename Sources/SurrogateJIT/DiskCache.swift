@@ -15,12 +15,16 @@ struct DiskCache: Sendable {
         var vectorWidths: [String: Int]
     }
 
-    /// `KERNELGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/kernelgen`, else `~/.cache/kernelgen`.
+    /// `KERNELGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/kernelgen`, else `$HOME/.cache/kernelgen`. A relative
+    /// `XDG_CACHE_HOME` is ignored, as the XDG Base Directory specification says ("If an implementation encounters a
+    /// relative path in any of these variables it should consider the path invalid and ignore it").
     static var defaultDirectory: URL {
         let env = ProcessInfo.processInfo.environment
         if let dir = env["KERNELGEN_CACHE_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
-        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return URL(fileURLWithPath: xdg).appendingPathComponent("kernelgen") }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kernelgen")
+        if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return URL(fileURLWithPath: xdg).appendingPathComponent("kernelgen") }
+        // The specification's default is $HOME/.cache (Foundation's home directory is the password database's).
+        let home = env["HOME"].flatMap { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : nil }
+        return (home ?? FileManager.default.homeDirectoryForCurrentUser).appendingPathComponent(".cache/kernelgen")
     }
 
     func url(for key: String) -> URL { directory.appendingPathComponent("\(key).kgjit") }

@@ -50,7 +50,7 @@ public final class SurrogateJIT: Sendable {
 
     public var cacheDirectory: URL? { diskCache?.directory }
 
-    /// `KERNELGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/kernelgen`, else `~/.cache/kernelgen`.
+    /// `KERNELGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/kernelgen` (when absolute), else `$HOME/.cache/kernelgen`.
     public static var defaultCacheDirectory: URL { DiskCache.defaultDirectory }
 
     // MARK: Specs

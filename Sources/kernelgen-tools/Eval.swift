@@ -1,5 +1,6 @@
 import ArgumentParser
 import KernelgenCommandLine
+import NameSuggestion
 import Foundation
 import SurrogateJIT
 import Surrogates
@@ -60,16 +61,18 @@ struct Eval: ParsableCommand {
                                    _ backend: Backend) throws {
         let surrogate: BoundSurrogate<T> = try DispatchTable.builtin.surrogate(name, dtype: T.self, backend: backend,
                                                                                  parameters: values, mode: mode)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Lines end at LF, CRLF or CR (Swift reads "\r\n" as one Character, which a split on "\n" would not break).
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
         if lines.last?.isEmpty == true { lines.removeLast() }
         var xs = [T](), gs = [T]()
         xs.reserveCapacity(lines.count)
         gs.reserveCapacity(lines.count)
         for (index, line) in lines.enumerated() {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
-            guard (1...2).contains(fields.count), let x = T(String(fields[0])),
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            // A NUL ends a C string: `T("0\u{0}1")` would read 0 and drop the rest, so a field holding one is no number.
+            guard (1...2).contains(fields.count), !line.unicodeScalars.contains("\u{0}"), let x = T(String(fields[0])),
                   let g = fields.count == 2 ? T(String(fields[1])) : 1 else {
-                Console.error("error: stdin line \(index + 1): expected `x` or `x grad_out` (numbers), got `\(line)`")
+                Console.error("error: stdin line \(index + 1): expected `x` or `x grad_out` (numbers), got `\(VisibleText.escaped(String(line)))`")
                 throw ExitCode.failure
             }
             xs.append(x)

@@ -178,6 +178,20 @@ import Testing
         #expect(lines[3...] == ["0.0 nan", "1.0 0.0", "0.0 0.0"])
     }
 
+    /// Issue 17: CRLF and CR end lines as LF does (Swift reads "\r\n" as one Character); a NUL inside a number is an
+    /// error naming the line (a C-string parse would read "0\u{0}1" as 0).
+    @Test func crlfLinesAndNulInsideANumber() throws {
+        let lf = try CLI.run(["eval", "sigmoid"], stdin: "0.5\n1\n-2\n")
+        for text in ["0.5\r\n1\r\n-2\r\n", "0.5\r1\r-2\r", "0.5\r\n1\n-2"] {
+            let r = try CLI.run(["eval", "sigmoid"], stdin: text)
+            #expect(r.status == 0 && r.stdout == lf.stdout, "\(text.debugDescription): \(r.stderr)")
+        }
+        #expect(lf.stdout.split(separator: "\n").count == 3)
+        let nul = try CLI.run(["eval", "sigmoid"], stdin: "1\n0\u{0}1\n")
+        #expect(nul.status != 0)
+        #expect(nul.stderr.contains("stdin line 2: expected `x` or `x grad_out` (numbers), got `0\\u{00}1`"), "\(nul.stderr)")
+    }
+
     @Test func doublePrecisionRoundTrips() throws {
         let r = try CLI.run(["eval", "gaussian", "--dtype", "f64", "--backend", "swift"], stdin: "0.5\n")
         let value = Double(r.stdout.split(separator: " ")[1].trimmingCharacters(in: .whitespacesAndNewlines))!

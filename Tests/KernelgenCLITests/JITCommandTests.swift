@@ -25,6 +25,26 @@ import Testing
         #expect(c["repeat"] as? Int == 3)
     }
 
+    /// Issue 17: a relative `XDG_CACHE_HOME` is ignored (the XDG Base Directory specification): the cache goes to
+    /// `$HOME/.cache/kernelgen`, nothing is written under the working directory.
+    @Test func aRelativeXDGCacheHomeIsIgnored() throws {
+        let home = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let env = ["KERNELGEN_CACHE_DIR": "", "XDG_CACHE_HOME": "relative-cache", "HOME": home.path]
+        let r = try CLI.run(["jit", "gaussian", "--param", "sigma=0.625", "--json"], in: home, environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("relative-cache").path))
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent(".cache/kernelgen").path)) ?? []
+        #expect(files.contains { $0.hasSuffix(".kgjit") }, "\(files)")
+        // an absolute one is used
+        let absolute = home.appendingPathComponent("xdg")
+        let s = try CLI.run(["jit", "gaussian", "--param", "sigma=0.625", "--json"], in: home,
+                            environment: ["KERNELGEN_CACHE_DIR": "", "XDG_CACHE_HOME": absolute.path, "HOME": home.path])
+        #expect(s.status == 0, "\(s.stderr)")
+        let used = (try? FileManager.default.contentsOfDirectory(atPath: absolute.appendingPathComponent("kernelgen").path)) ?? []
+        #expect(used.contains { $0.hasSuffix(".kgjit") }, "\(used)")
+    }
+
     @Test func jitEmitsTheRequestedArtefact() throws {
         let cache = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cache) }
