@@ -1,6 +1,7 @@
 import Foundation
 import KernelEmit
 import Logging
+import NameSuggestion
 import Surrogates
 import SurrogateSources
 import SurrogateSpec
@@ -134,11 +135,21 @@ public final class SurrogateJIT: Sendable {
         let element: ElementType = T.dtype == .f32 ? .float32 : .float64
         let symbol = "kgj_\(spec.name)"
         let hasTrainForward = spec.trainForward != nil
-        let symbols = KernelOps.symbolNames
-            .filter { options.ops.contains($0.op) && (hasTrainForward || $0.op == .forward || $0.op == .backward || $0.op == .primitive || $0.op == .trainBackward) }
+        // The ops this spec has kernels for.
+        let available = KernelOps.symbolNames
+            .filter { hasTrainForward || $0.op == .forward || $0.op == .backward || $0.op == .primitive || $0.op == .trainBackward }
             .filter { $0.op != .primitive || spec.primitive != nil }
             .filter { $0.op != .trainBackward || spec.hasTrainBackward }
+        let symbols = available
+            .filter { options.ops.contains($0.op) }
             .map { (op: $0.op, name: "\(symbol)_\($0.name)_\(element.rawValue)") }
+        guard !symbols.isEmpty else {
+            // Asking only for ops the spec has none of compiles nothing: an error, not an empty success.
+            let asked = KernelOps.symbolNames.filter { options.ops.contains($0.op) }.map(\.name)
+            throw JITError.invalidParameters(
+                "`\(VisibleText.escaped(spec.name))` has no \(asked.joined(separator: ", ")) kernel; expected one of the ops it has: "
+                    + available.map(\.name).joined(separator: ", "))
+        }
         let cacheKey = "\(spec.source.isEmpty ? spec.name : spec.source)|\(element.rawValue)|\(options.ops.rawValue)"
         // The source is rendered first (memoised per spec: after the first value it is a concatenation), because
         // the disk key is the source itself: an object compiled by another kernelgen version, whose templates or

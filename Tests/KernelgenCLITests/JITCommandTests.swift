@@ -25,6 +25,18 @@ import Testing
         #expect(c["repeat"] as? Int == 3)
     }
 
+    /// Issue 17: asking only for ops the spec has no kernels for is an error that lists the ones it has (it
+    /// compiled nothing and exited 0).
+    @Test func opsTheSpecDoesNotHaveAreAnError() throws {
+        let cache = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let r = try CLI.run(["jit", "sigmoid", "--ops", "train_forward"], environment: ["KERNELGEN_CACHE_DIR": cache.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("`sigmoid` has no train_forward kernel; expected one of the ops it has: forward, backward, primitive"), "\(r.stderr)")
+        let ok = try CLI.run(["jit", "sigmoid", "--ops", "train_forward,backward"], environment: ["KERNELGEN_CACHE_DIR": cache.path])
+        #expect(ok.status == 0, "\(ok.stderr)")  // one of them exists: compiled
+    }
+
     /// Issue 17: a relative `XDG_CACHE_HOME` is ignored (the XDG Base Directory specification): the cache goes to
     /// `$HOME/.cache/kernelgen`, nothing is written under the working directory.
     @Test func aRelativeXDGCacheHomeIsIgnored() throws {
