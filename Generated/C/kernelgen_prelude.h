@@ -289,7 +289,8 @@ KG_INLINE float kg_log1pf(float x) {
     float u = 0x1p+0f + x;
     float c = (x - (u - 0x1p+0f)) / u;
     c = ((u == 0x0p+0f) | (u == __builtin_inff())) ? 0x0p+0f : c;
-    return kg_logf(u) + c;
+    /* x = -0: log(1) + -0 is +0, log1p(-0) is -0 (C99 F.10.3.9); x itself keeps the sign of both zeros. */
+    return x == 0x0p+0f ? x : kg_logf(u) + c;
 }
 
 /* e^x - 1: a polynomial for |x| <= ln2, exp(x) - 1 beyond (no cancellation there). */
@@ -465,7 +466,8 @@ KG_INLINE double kg_log1p(double x) {
     double u = 0x1p+0 + x;
     double c = (x - (u - 0x1p+0)) / u;
     c = ((u == 0x0p+0) | (u == __builtin_inf())) ? 0x0p+0 : c;
-    return kg_log(u) + c;
+    /* x = -0: log(1) + -0 is +0, log1p(-0) is -0 (C99 F.10.3.9); x itself keeps the sign of both zeros. */
+    return x == 0x0p+0 ? x : kg_log(u) + c;
 }
 
 /* e^x - 1: a polynomial for |x| <= ln2, exp(x) - 1 beyond (no cancellation there). */

@@ -80,7 +80,7 @@ public enum KernelMath {
         let u = 1 + x
         var c = (x - (u - 1)) / u
         c = (u == 0) || (u == .infinity) ? 0 : c
-        return log(u) + c
+        return x == 0 ? x : log(u) + c // keeps -0 (log(1) + -0 is +0)
     }
 
     @inlinable @inline(__always) public static func expm1(_ x: Float) -> Float {
@@ -241,7 +241,7 @@ public enum KernelMath {
         let u = 1 + x
         var c = (x - (u - 1)) / u
         c = (u == 0) || (u == .infinity) ? 0 : c
-        return log(u) + c
+        return x == 0 ? x : log(u) + c // keeps -0 (log(1) + -0 is +0)
     }
 
     @inlinable @inline(__always) public static func expm1(_ x: Double) -> Double {

@@ -125,6 +125,38 @@ import Testing
         check(f, Double.self, swift: f.double, c: f.c64)
     }
 
+    /// Issue 17: every function with a C99 counterpart is that function at +0, -0, +-inf and NaN, sign of zero
+    /// included, in both dtypes and in the C and Swift kernels (`round` is kernelgen's ties-to-even: C's `rint`).
+    @Test func edgesAreLibmsInBothDtypesAndBackends() {
+        let libm: [String: (float: @Sendable (Float) -> Float, double: @Sendable (Double) -> Double)] = [
+            "exp": (Foundation.exp, Foundation.exp), "expm1": (Foundation.expm1, Foundation.expm1),
+            "log": (Foundation.log, Foundation.log), "log1p": (Foundation.log1p, Foundation.log1p),
+            "tanh": (Foundation.tanh, Foundation.tanh), "atan": (Foundation.atan, Foundation.atan),
+            "erf": (Foundation.erf, Foundation.erf), "erfc": (Foundation.erfc, Foundation.erfc),
+            "sin": (Foundation.sin, Foundation.sin), "cos": (Foundation.cos, Foundation.cos),
+            "floor": (Foundation.floor, Foundation.floor), "ceil": (Foundation.ceil, Foundation.ceil),
+            "trunc": (Foundation.trunc, Foundation.trunc), "round": (Foundation.rint, Foundation.rint),
+        ]
+        func same<T: BinaryFloatingPoint>(_ a: T, _ b: T) -> Bool { (a.isNaN && b.isNaN) || (a == b && a.sign == b.sign) }
+        for f in Self.functions {
+            guard let c99 = libm[f.name] else { continue }
+            let xf: [Float] = [0, -0.0, .infinity, -.infinity, .nan]
+            var cf = [Float](repeating: 1, count: xf.count)
+            xf.withUnsafeBufferPointer { x in cf.withUnsafeMutableBufferPointer { f.c32(x.baseAddress!, $0.baseAddress!, xf.count) } }
+            for (i, x) in xf.enumerated() {
+                #expect(same(f.float(x), c99.float(x)) && same(cf[i], c99.float(x)),
+                        "\(f.name)(\(x)) Float: Swift \(f.float(x)), C \(cf[i]), libm \(c99.float(x))")
+            }
+            let xd: [Double] = [0, -0.0, .infinity, -.infinity, .nan]
+            var cd = [Double](repeating: 1, count: xd.count)
+            xd.withUnsafeBufferPointer { x in cd.withUnsafeMutableBufferPointer { f.c64(x.baseAddress!, $0.baseAddress!, xd.count) } }
+            for (i, x) in xd.enumerated() {
+                #expect(same(f.double(x), c99.double(x)) && same(cd[i], c99.double(x)),
+                        "\(f.name)(\(x)) Double: Swift \(f.double(x)), C \(cd[i]), libm \(c99.double(x))")
+            }
+        }
+    }
+
     @Test func specialValues() {
         #expect(KernelMath.exp(-Float.infinity) == 0 && KernelMath.exp(Float.infinity) == .infinity && KernelMath.exp(Float.nan).isNaN)
         #expect(KernelMath.exp(Float(89)) == .infinity && KernelMath.exp(Double(710)) == .infinity && KernelMath.exp(Double(-746)) == 0)
