@@ -11,6 +11,7 @@ import yaml
 import mp_formula
 from spikede_reference import torch
 
+import kernelgen
 import kernelgen.torch as kt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,6 +150,30 @@ def test_chunked_half_calls_equal_one_float32_call(monkeypatch, dtype):
         assert torch.equal(y, y32.to(dtype)), name
         assert torch.equal(leaf.grad, wide.grad.to(dtype)), name
     assert torch.equal(kt.surrogate("arctan", x, smooth=True), kt.surrogate("arctan", x.float(), smooth=True).to(dtype))
+
+
+def scaled(factor, tag):
+    return f"name: kg_scaled_{tag}\nsummary: x times a factor\nforward: x * {factor}\nbackward: grad_out * 0 + 1\n"
+
+
+@pytest.mark.parametrize("dtype", HALVES)
+@pytest.mark.parametrize("factor,tag", [("1.3", "a"), ("1.00390625", "b"), ("1.00048828125", "c")])
+def test_the_library_converts_every_half_value_as_pytorch_does(dtype, factor, tag):
+    """All 65536 bit patterns through a forward x * factor (a float32 product, then rounded to the half type): the
+    layer's widening and its rounding equal PyTorch's conversions of the float32 product. 1 + 2^-8 and 1 + 2^-11 put the products of powers
+    of two exactly halfway between bfloat16 and float16 neighbours (ties to even); large values overflow to inf,
+    small ones round into the subnormals."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kernelgen.SpecWarning)
+        name = kernelgen.load_spec(text=scaled(factor, tag), file=f"kg_scaled_{tag}.yaml")
+    bits = torch.arange(-32768, 32768, dtype=torch.int32).to(torch.int16)
+    x = bits.view(dtype)
+    got = kt.surrogate(name, x, backend="jit")
+    want = (x.float() * torch.tensor(float(factor), dtype=torch.float32)).to(dtype)
+    nan = torch.isnan(want)
+    assert torch.equal(torch.isnan(got), nan)
+    assert torch.equal(got[~nan].view(torch.int16), want[~nan].view(torch.int16))
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64] + HALVES)
