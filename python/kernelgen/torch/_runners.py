@@ -351,10 +351,6 @@ def check_generation(runner):
                         f"now mean other formulas; expected the backward before loading specs")
 
 
-def generation_is_current():
-    return catalog.generation == _seen_generation
-
-
 def set_threads(count):
     global threads
     with lock:
