@@ -137,23 +137,23 @@ import Testing
             "floor": (Foundation.floor, Foundation.floor), "ceil": (Foundation.ceil, Foundation.ceil),
             "trunc": (Foundation.trunc, Foundation.trunc), "round": (Foundation.rint, Foundation.rint),
         ]
-        func same<T: BinaryFloatingPoint>(_ a: T, _ b: T) -> Bool { (a.isNaN && b.isNaN) || (a == b && a.sign == b.sign) }
         for f in Self.functions {
             guard let c99 = libm[f.name] else { continue }
-            let xf: [Float] = [0, -0.0, .infinity, -.infinity, .nan]
-            var cf = [Float](repeating: 1, count: xf.count)
-            xf.withUnsafeBufferPointer { x in cf.withUnsafeMutableBufferPointer { f.c32(x.baseAddress!, $0.baseAddress!, xf.count) } }
-            for (i, x) in xf.enumerated() {
-                #expect(same(f.float(x), c99.float(x)) && same(cf[i], c99.float(x)),
-                        "\(f.name)(\(x)) Float: Swift \(f.float(x)), C \(cf[i]), libm \(c99.float(x))")
-            }
-            let xd: [Double] = [0, -0.0, .infinity, -.infinity, .nan]
-            var cd = [Double](repeating: 1, count: xd.count)
-            xd.withUnsafeBufferPointer { x in cd.withUnsafeMutableBufferPointer { f.c64(x.baseAddress!, $0.baseAddress!, xd.count) } }
-            for (i, x) in xd.enumerated() {
-                #expect(same(f.double(x), c99.double(x)) && same(cd[i], c99.double(x)),
-                        "\(f.name)(\(x)) Double: Swift \(f.double(x)), C \(cd[i]), libm \(c99.double(x))")
-            }
+            edges(f.name, Float.self, swift: f.float, c: f.c32, libm: c99.float)
+            edges(f.name, Double.self, swift: f.double, c: f.c64, libm: c99.double)
+        }
+    }
+
+    /// The Swift and C kernels of one function against libm at +0, -0, +-inf and NaN (zeros by sign, NaN as NaN).
+    func edges<T: BinaryFloatingPoint>(_ name: String, _: T.Type, swift: (T) -> T,
+                                       c: (UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void, libm: (T) -> T) {
+        func same(_ a: T, _ b: T) -> Bool { (a.isNaN && b.isNaN) || (a == b && a.sign == b.sign) }
+        let xs: [T] = [0, -0.0, .infinity, -.infinity, .nan]
+        var fromC = [T](repeating: 1, count: xs.count)
+        xs.withUnsafeBufferPointer { x in fromC.withUnsafeMutableBufferPointer { c(x.baseAddress!, $0.baseAddress!, xs.count) } }
+        for (i, x) in xs.enumerated() {
+            #expect(same(swift(x), libm(x)) && same(fromC[i], libm(x)),
+                    "\(name)(\(x)) \(T.self): Swift \(swift(x)), C \(fromC[i]), libm \(libm(x))")
         }
     }
 
