@@ -35,12 +35,14 @@ public final class SurrogateJIT: Sendable {
 
     public enum Artefact: String, Sendable, CaseIterable { case c, ir, asm }
 
-    private let diskCache: DiskCache?
+    let diskCache: DiskCache?
     private let engineState = Locked<JITEngine?>(nil)
     /// Clang's unoptimised module (bitcode) per spec, element type and ops: a new parameter value starts from
     /// it with the constants replaced, skipping the C frontend (which otherwise costs 4-9 ms per compile).
     private let frontends = Locked<[String: [UInt8]]>([:])
     private let slots = Locked<[RequestKey: Slot]>([:])
+    let neuronSlots = Locked<[String: NeuronSlot]>([:])
+    let runtimeNeurons = Locked<[String: NeuronSpec]>([:])
     private let runtimeSpecs = Locked<[String: Spec]>([:])
     private static let logger = Logger(label: "kernelgen.jit")
 
@@ -212,7 +214,7 @@ public final class SurrogateJIT: Sendable {
     }
 
     /// One generator for the process: its templates are parsed once. Stencil is not thread-safe, hence the lock.
-    private static let generator = Locked(Generator(templates: EmbeddedSources.templates))
+    static let generator = Locked(Generator(templates: EmbeddedSources.templates))
 
     /// Bumped when the way kernels are built changes in a way the inputs below do not show (the compiler's
     /// flags, the object format). 3: the key became the emitted source.
@@ -225,7 +227,7 @@ public final class SurrogateJIT: Sendable {
     }
 
     /// The engine, created on first use (LLJIT creation is part of the first compile's cost).
-    private func engine() throws(JITError) -> JITEngine {
+    func engine() throws(JITError) -> JITEngine {
         try engineState.withLock { (current) throws(JITError) -> JITEngine in
             if let current { return current }
             let made = try JITEngine()

@@ -38,12 +38,14 @@ struct Generate: ParsableCommand {
             diagnostics.append(Diagnostic(.duplicateSurrogate, at: spec.nameLocation ?? SourceLocation(file: spec.file, line: 1, column: 1),
                 "surrogate `\(spec.name)` is already defined in \(project.specs)/; expected each name once across the specs and the catalogue"))
         }
+        let neurons = try project.neurons()
+        diagnostics += neurons.diagnostics
         Console.report(diagnostics.sortedForDisplay())
         guard !diagnostics.hasErrors else {
             Console.error(Console.summary(diagnostics, specs: catalog.files.count + catalogue.files.count))
             throw ExitCode.failure
         }
-        let files = try Generator(templatesDirectory: templates).render(catalog.specs, catalogue: catalogue.specs)
+        let files = try Generator(templatesDirectory: templates).render(catalog.specs, catalogue: catalogue.specs, neurons: neurons.specs)
         let writer = OutputWriter(directory: output)
         do {
             if check { try checkOutput(writer.plan(files), fileCount: files.count, specCount: catalog.specs.count) }

@@ -56,6 +56,35 @@ struct ProjectOptions: ParsableArguments {
         }
     }
 
+    @Option(name: .customLong("neurons"), help: "Folder of neuron specs (*.yaml). (default: Neurons)")
+    var neuronsOption: String?
+
+    var neuronsFolder: String { neuronsOption ?? "Neurons" }
+
+    /// The neuron specs (none when the default folder is missing; an error when a given one is).
+    func neurons() throws -> (specs: [NeuronSpec], diagnostics: [Diagnostic]) {
+        do {
+            if neuronsOption == nil, !FileManager.default.fileExists(atPath: neuronsFolder) { return ([], []) }
+            var specs: [NeuronSpec] = []
+            var diagnostics: [Diagnostic] = []
+            for file in try SpecCatalog.specFiles(in: neuronsFolder) {
+                let (spec, found) = NeuronLoader.load(path: file)
+                diagnostics += found
+                if let spec {
+                    if let other = specs.first(where: { $0.name == spec.name }) {
+                        diagnostics.append(Diagnostic(.duplicateSurrogate, at: SourceLocation(file: file, line: 1, column: 1),
+                            "neuron `\(spec.name)` is already defined in \(other.file); expected each name once"))
+                    }
+                    specs.append(spec)
+                }
+            }
+            return (specs, diagnostics)
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
     /// The specs and the catalogue checked together (names unique across both).
     func catalogWithCatalogue() throws -> SpecCatalog {
         let files: [String]

@@ -53,7 +53,7 @@ public struct Generator {
                                        "sin", "cos", "erfc", "floor", "ceil", "trunc", "round"]
 
     /// The templates the JIT renders at run time (embedded into `EmbeddedSources.swift`).
-    public static let jitTemplates = ["C/kernels.inc.stencil", "C/prelude.h.stencil"]
+    public static let jitTemplates = ["C/kernels.inc.stencil", "C/prelude.h.stencil", "C/neuron.c.stencil"]
     /// The templates `TorchSource` renders at run time (embedded into `EmbeddedSources.swift` apart from the
     /// JIT's, so the JIT's cache keys do not depend on them).
     public static let pythonTemplates = [TorchSource.template]
@@ -122,7 +122,8 @@ public struct Generator {
     ///   skip the large spec-independent ones).
     /// - Parameter catalogue: the catalogue's specs (`Catalogue/`): not compiled ahead of time, their YAML only
     ///   embedded (for the JIT, by name).
-    public func render(_ specs: [Spec], catalogue: [Spec] = [], only templates: Set<String>? = nil) throws -> [GeneratedFile] {
+    /// - Parameter neurons: the neuron specs (`Neurons/`): their YAML embedded, for the JIT, by name.
+    public func render(_ specs: [Spec], catalogue: [Spec] = [], neurons: [NeuronSpec] = [], only templates: Set<String>? = nil) throws -> [GeneratedFile] {
         let surrogates = contexts(for: specs)
         var files: [GeneratedFile] = []
         for output in Self.outputs where templates?.contains(output.template) ?? true {
@@ -141,6 +142,7 @@ public struct Generator {
                                                   "specs": specs.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source] },
                                                   "catalogue": catalogue.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source,
                                                                                                              "file": Self.catalogueLabel($0.file)] },
+                                                  "neurons": neurons.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source] },
                                                   "templates": try Self.jitTemplates.map { ["name": $0, "text": try templateText($0)] },
                                                   "pythonTemplates": try Self.pythonTemplates.map { ["name": $0, "text": try templateText($0)] }]))
             }
@@ -171,6 +173,18 @@ public struct Generator {
         // global that nothing writes just the same, and the JIT can then give clang's module new values.
         let declarations = constants.map { "static \(element.cName) \(dialect.paramName($0.name)) = \(dialect.literal($0.value));\n" }.joined()
         return parts.prelude + "\n" + declarations + parts.kernels
+    }
+
+    /// C source of one neuron bound to one surrogate for the JIT: the prelude sections its formulas need, then
+    /// the fused forward and backward through time (`Templates/C/neuron.c.stencil`).
+    public func neuronSource(_ neuron: NeuronContext) throws -> String {
+        let element = neuron.element
+        let needsDouble = neuron.preludeNeeds["erfc"] == true
+        let elements = ElementContext.all.filter { $0.element == element || (needsDouble && $0.element == "f64") }
+        let prelude = try environment.renderTemplate(
+            name: "C/prelude.h.stencil", context: ["elements": elements, "philoxRounds": Self.philoxRounds, "needs": neuron.preludeNeeds])
+        let kernels = try environment.renderTemplate(name: "C/neuron.c.stencil", context: ["neuron": neuron])
+        return "/* neuron \(neuron.name) x surrogate \(neuron.surrogate) for the JIT */\n#define KG_JIT 1\n" + prelude + "\n" + kernels
     }
 
     /// Renders one template to a file with kernelgen's header line.

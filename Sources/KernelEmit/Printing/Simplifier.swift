@@ -212,21 +212,10 @@ public enum Simplifier {
     private static func isNumber(_ e: Expr) -> Bool { if case .number = e.kind { return true } else { return false } }
 
     /// Bottom-up rewrite: `transform` returns a replacement or nil to keep the node (children rewritten).
-    static func rewrite(_ e: Expr, _ transform: (Expr) -> Expr?) -> Expr {
-        if let replaced = transform(e) { return replaced }
-        return map(e) { rewrite($0, transform) }
-    }
+    static func rewrite(_ e: Expr, _ transform: (Expr) -> Expr?) -> Expr { e.rewritten(transform) }
 
     /// The node with `f` applied to each direct child.
-    static func map(_ e: Expr, _ f: (Expr) -> Expr) -> Expr {
-        switch e.kind {
-        case .number, .variable, .param, .constant, .local, .index: return e
-        case .sum(let i, let from, let to, let body): return Expr(.sum(index: i, from: f(from), to: f(to), body: f(body)), at: e.offset)
-        case .unary(let op, let a): return Expr(.unary(op, f(a)), at: e.offset)
-        case .binary(let op, let a, let b): return Expr(.binary(op, f(a), f(b)), at: e.offset)
-        case .call(let name, let args, let site): return Expr(.call(name, args.map(f), site: site), at: e.offset)
-        }
-    }
+    static func map(_ e: Expr, _ f: (Expr) -> Expr) -> Expr { e.mappingChildren(f) }
 }
 
 /// A formula as a DAG: equal subtrees are one node. Node keys use the children's numbers, so adding a

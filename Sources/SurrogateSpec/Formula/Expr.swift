@@ -154,3 +154,23 @@ enum ExprFormatter {
         }
     }
 }
+
+extension Expr {
+    /// Bottom-up rewrite: `transform` returns a replacement for a node or nil to keep it (with its children
+    /// rewritten). Every stage that rewrites trees (the emitters' simplifier, the neuron's lowering) uses it.
+    public func rewritten(_ transform: (Expr) -> Expr?) -> Expr {
+        if let replaced = transform(self) { return replaced }
+        return mappingChildren { $0.rewritten(transform) }
+    }
+
+    /// The node with `f` applied to each direct child.
+    public func mappingChildren(_ f: (Expr) -> Expr) -> Expr {
+        switch kind {
+        case .number, .variable, .param, .constant, .local, .index: return self
+        case .sum(let i, let from, let to, let body): return Expr(.sum(index: i, from: f(from), to: f(to), body: f(body)), at: offset)
+        case .unary(let op, let a): return Expr(.unary(op, f(a)), at: offset)
+        case .binary(let op, let a, let b): return Expr(.binary(op, f(a), f(b)), at: offset)
+        case .call(let name, let args, let site): return Expr(.call(name, args.map(f), site: site), at: offset)
+        }
+    }
+}

@@ -9,6 +9,12 @@ public struct FormulaScope: Sendable {
     public var allowsGradOut: Bool
     /// The `integer: true` parameters with their bounds: what the bounds of a `sum` may use.
     public var integerParams: [String: ClosedRange<Double>]
+    /// Named values of a neuron's step (its state variables and the names its assignments define): each parses
+    /// as `.local(name)`. Empty for surrogate formulas.
+    public var variables: [String] = []
+    /// `spike(a)` and `detach(a)` may be called (a neuron's step only): they parse as calls that the neuron's
+    /// lowering (`NeuronGraph`) replaces; no surrogate formula ever contains them.
+    public var allowsStepFunctions = false
 
     public init(field: String, params: [String], allowsForwardOutput: Bool, allowsNoise: Bool,
                 integerParams: [String: ClosedRange<Double>] = [:], allowsGradOut: Bool = false) {
@@ -207,6 +213,12 @@ public struct FormulaParser {
             throw syntax("expected `,` or `)` in the arguments of `\(name)`, found \(describe(current))")
         }
         _ = advance()
+        if scope.allowsStepFunctions, NeuronGraph.stepFunctions.contains(name) {
+            if args.count != 1 {
+                issues.append(FormulaIssue(offset: offset, id: .wrongArity, message: "`\(name)` takes 1 argument, got \(args.count)"))
+            }
+            return try node(.call(name, args, site: nil), at: offset)
+        }
         guard let function = FunctionTable.callable(named: name) else {
             let message: String
             if scope.params.contains(name) || name == "x" || name == "y" || name == Expr.Variable.gradOut.rawValue
@@ -258,6 +270,7 @@ public struct FormulaParser {
             return Expr(.variable(.gradOut), at: offset)
         }
         if scope.params.contains(name) { return Expr(.param(name), at: offset) }
+        if scope.variables.contains(name) { return Expr(.local(name), at: offset) }
         if FormulaConstant.values[name] != nil { return Expr(.constant(name), at: offset) }
         if let f = FunctionTable.callable(named: name) {
             let args = f.arity == 0 ? "" : "..."
@@ -265,7 +278,7 @@ public struct FormulaParser {
                 message: "`\(name)` is a function; expected a call such as `\(name)(\(args))`"))
             return Expr(.number(0), at: offset)
         }
-        var known = ["x"] + scope.params + FormulaConstant.values.keys.sorted()
+        var known = ["x"] + scope.params + scope.variables + FormulaConstant.values.keys.sorted()
         if scope.allowsForwardOutput { known.append("y") }
         if scope.allowsGradOut { known.append("grad_out") }
         issues.append(FormulaIssue(offset: offset, id: .unknownIdentifier,

@@ -71,6 +71,9 @@ public struct Param: Sendable, Equatable {
     /// `integer: true`: values are integers (checked where they are given), `min` and `max` are required, and the
     /// parameter may bound a `sum`. Kernels take it like any parameter (in their element type, exactly).
     public var integer: Bool
+    /// `learnable: true` (neuron specs only): the neuron's backward sums the gradient of the loss with respect to
+    /// it over time steps and neurons, so it can be a trained `nn.Parameter` (SpikingJelly's `ParametricLIFNode`).
+    public var learnable = false
 
     public init(name: String, defaultValue: Double, min: Double? = nil, max: Double? = nil, doc: String? = nil, integer: Bool = false) {
         self.name = name

@@ -21,6 +21,10 @@ public struct SpecLoader {
     var declaredParams: [String] = []
     /// libyaml's marks as editor lines and columns.
     let lineMap: YAMLLineMap
+    /// The fields a parameter's mapping may have (a neuron's parameters may also be `learnable`).
+    var paramFieldNames = SpecLoader.paramFields
+    /// What the document describes, for messages (`surrogate`, `neuron`).
+    var kind = "surrogate"
 
     /// Largest spec file accepted (a spec is a few hundred bytes; this bounds the work on hostile input).
     public static let maximumFileSize = 1 << 20
@@ -53,11 +57,11 @@ public struct SpecLoader {
 
     // MARK: - Steps
 
-    private func location(_ mark: Mark?) -> SourceLocation {
+    func location(_ mark: Mark?) -> SourceLocation {
         lineMap.location(line: mark?.line ?? 1, column: mark?.column ?? 1, file: file)
     }
 
-    private mutating func report(_ id: Diagnostic.ID, _ severity: Severity = .error, at mark: Mark?, _ message: String) {
+    mutating func report(_ id: Diagnostic.ID, _ severity: Severity = .error, at mark: Mark?, _ message: String) {
         diagnostics.append(Diagnostic(id, severity, at: location(mark), message))
     }
 
@@ -147,7 +151,7 @@ public struct SpecLoader {
 
     /// Yams rejects duplicate keys before we see the mapping, naming only the mapping: find the key's
     /// first and second lines at the mapping's indentation (block style; flow style falls back to the mapping).
-    private mutating func duplicateKey(_ key: String, mappingAt mark: Mark) {
+    mutating func duplicateKey(_ key: String, mappingAt mark: Mark) {
         let start = location(mark)
         let indent = start.column - 1
         var found: [Int] = []
@@ -168,7 +172,7 @@ public struct SpecLoader {
     }
 
     /// Keys of a mapping, with unknown keys reported (Yams has already rejected duplicates).
-    private mutating func uniqueFields(_ mapping: Node.Mapping, allowed: [String], context: String) -> [String: (key: Node, value: Node)] {
+    mutating func uniqueFields(_ mapping: Node.Mapping, allowed: [String], context: String) -> [String: (key: Node, value: Node)] {
         var seen: [String: (key: Node, value: Node)] = [:]
         for (key, value) in mapping {
             guard let k = key.scalar?.string else {
@@ -186,9 +190,9 @@ public struct SpecLoader {
         return seen
     }
 
-    private mutating func nameField(_ field: (key: Node, value: Node)?, rootMark: Mark?) -> String? {
+    mutating func nameField(_ field: (key: Node, value: Node)?, rootMark: Mark?) -> String? {
         guard let field else {
-            report(.missingField, at: rootMark, "missing `name`; expected the surrogate's name, equal to the file's base name")
+            report(.missingField, at: rootMark, "missing `name`; expected the \(kind)'s name, equal to the file's base name")
             return nil
         }
         guard let scalar = field.value.scalar else {
@@ -224,7 +228,7 @@ public struct SpecLoader {
         return base
     }
 
-    private mutating func textField(_ field: (key: Node, value: Node)?, field name: String, singleLine: Bool) -> String? {
+    mutating func textField(_ field: (key: Node, value: Node)?, field name: String, singleLine: Bool) -> String? {
         guard let field else { return nil }
         guard let scalar = field.value.scalar else {
             report(.wrongFieldType, at: field.value.mark, "`\(name)` must be text")
@@ -239,7 +243,7 @@ public struct SpecLoader {
         return text
     }
 
-    private mutating func paramsField(_ field: (key: Node, value: Node)?) -> [Param] {
+    mutating func paramsField(_ field: (key: Node, value: Node)?) -> [Param] {
         guard let field else { return [] }
         if let s = field.value.scalar, s.string.isEmpty || s.string == "~" || s.string == "null" { return [] }
         guard let mapping = field.value.mapping else {
@@ -274,7 +278,7 @@ public struct SpecLoader {
         return params
     }
 
-    private mutating func param(_ name: String, _ node: Node, keyMark: Mark?) -> Param? {
+    mutating func param(_ name: String, _ node: Node, keyMark: Mark?) -> Param? {
         // Shorthand: `scale: 5.0` is a parameter with only a default.
         if let scalar = node.scalar {
             guard let v = number(scalar, what: "default of `\(name)`") else { return nil }
@@ -284,7 +288,7 @@ public struct SpecLoader {
             report(.wrongFieldType, at: node.mark, "parameter `\(name)` must be a number or a mapping with `default` (and optional `doc`, `min`, `max`)")
             return nil
         }
-        let fields = uniqueFields(mapping, allowed: Self.paramFields, context: "parameter")
+        let fields = uniqueFields(mapping, allowed: paramFieldNames, context: "parameter")
         guard let d = fields["default"] else {
             report(.missingDefault, at: keyMark, "parameter `\(name)` has no `default`; expected a number, e.g. `default: 1.0`")
             return nil
@@ -299,6 +303,16 @@ public struct SpecLoader {
             case "false": integer = false
             default:
                 report(.wrongFieldType, at: field.value.mark, "`integer` of `\(name)` must be `true` or `false`")
+                return nil
+            }
+        }
+        var learnable = false
+        if let field = fields["learnable"] {
+            switch field.value.scalar.flatMap({ $0.style == .plain || $0.style == .any ? $0.string : nil }) {
+            case "true": learnable = true
+            case "false": learnable = false
+            default:
+                report(.wrongFieldType, at: field.value.mark, "`learnable` of `\(name)` must be `true` or `false`")
                 return nil
             }
         }
@@ -319,7 +333,8 @@ public struct SpecLoader {
                 }
             }
         }
-        let p = Param(name: name, defaultValue: value, min: minValue, max: maxValue, doc: doc, integer: integer)
+        var p = Param(name: name, defaultValue: value, min: minValue, max: maxValue, doc: doc, integer: integer)
+        p.learnable = learnable
         if let lo = minValue, let hi = maxValue, lo > hi {
             report(.emptyBounds, at: fields["min"]?.value.mark, "`min` (\(lo)) of `\(name)` is above its `max` (\(hi)); expected min <= max")
             return nil
@@ -331,11 +346,11 @@ public struct SpecLoader {
         return p
     }
 
-    private mutating func number(_ scalar: Node.Scalar, what: String) -> Double? {
+    mutating func number(_ scalar: Node.Scalar, what: String) -> Double? {
         number(scalar, mark: scalar.mark, what: what)
     }
 
-    private mutating func number(_ scalar: Node.Scalar?, mark: Mark?, what: String) -> Double? {
+    mutating func number(_ scalar: Node.Scalar?, mark: Mark?, what: String) -> Double? {
         guard let scalar, scalar.style == .plain || scalar.style == .any,
               let v = Double(scalar.string.trimmingCharacters(in: .whitespaces)), v.isFinite else {
             let shown = scalar.map { "`\($0.string)`" } ?? "a non-scalar"
@@ -345,7 +360,7 @@ public struct SpecLoader {
         return v
     }
 
-    private mutating func formula(_ node: Node?, field: String, text defaultText: String?, scope: FormulaScope, fallback: Mark?) -> Formula? {
+    mutating func formula(_ node: Node?, field: String, text defaultText: String?, scope: FormulaScope, fallback: Mark?) -> Formula? {
         let text: String
         let source: FormulaSource
         if let node {
@@ -371,7 +386,7 @@ public struct SpecLoader {
     }
 
     /// Where each line of a scalar's text starts in the file.
-    private func formulaSource(_ scalar: Node.Scalar) -> FormulaSource {
+    func formulaSource(_ scalar: Node.Scalar) -> FormulaSource {
         let start = location(scalar.mark)
         if let positions = FormulaPositions.align(scalar.string, style: scalar.style, start: start, lines: lines), !positions.isEmpty {
             return FormulaSource(positions: positions)
@@ -395,7 +410,7 @@ public struct SpecLoader {
 
     /// YAML reads a value starting with `!` as a tag (`backward: !(x < 0)` is the tag `!(x` on `< 0)`):
     /// report that, with the quoting that fixes it, instead of a confusing error about what is left.
-    private mutating func isCustomTag(_ scalar: Node.Scalar, field: String) -> Bool {
+    mutating func isCustomTag(_ scalar: Node.Scalar, field: String) -> Bool {
         let tag = scalar.tag.rawValue
         guard !tag.isEmpty, tag != "!", !tag.hasPrefix("tag:yaml.org,2002:") else { return false }
         report(.yamlTag, at: scalar.mark,

@@ -1,0 +1,174 @@
+import Dispatch
+import Foundation
+import KernelEmit
+import NameSuggestion
+import SurrogateSources
+import SurrogateSpec
+import Surrogates
+
+// Neuron layers: a neuron spec (`Neurons/`, or loaded at run time) bound to any surrogate spec, compiled into one
+// fused multi-step forward and one backward through time (`NeuronContext`, `Templates/C/neuron.c.stencil`).
+
+extension SurrogateJIT {
+    /// A neuron spec by name: one loaded at run time (`loadNeuron`), else a built-in one (`Neurons/<name>.yaml`).
+    /// - Throws: `JITError.unknownSurrogate` (with the known neuron names) or `.invalidSpec`.
+    public func neuron(named name: String) throws(JITError) -> NeuronSpec {
+        if let spec = runtimeNeurons.withLock({ $0[name] }) { return spec }
+        guard let yaml = EmbeddedSources.neurons[name] else {
+            let known = Set(EmbeddedSources.neurons.keys).union(runtimeNeurons.withLock { Array($0.keys) }).sorted()
+            throw .invalidParameters("unknown neuron `\(VisibleText.escaped(name))`" + Suggestion.didYouMean(name, in: known)
+                                     + "; known: \(known.joined(separator: ", ")) (or load a neuron spec file)")
+        }
+        let (spec, diagnostics) = NeuronLoader.load(yaml: yaml, file: "Neurons/\(name).yaml")
+        guard let spec else { throw .invalidSpec(diagnostics) }
+        return spec
+    }
+
+    /// Loads and checks a neuron spec at run time; it is then found by name (replacing a built-in of that name).
+    @discardableResult
+    public func loadNeuron(yaml: String, file: String = "<string>") throws(JITError) -> NeuronSpec {
+        let (spec, diagnostics) = NeuronLoader.load(yaml: yaml, file: file)
+        guard let spec else { throw .invalidSpec(diagnostics) }
+        runtimeNeurons.withLock { $0[spec.name] = spec }
+        return spec
+    }
+
+    /// The fused kernels of `neuron` with `surrogate` (its parameters folded in, defaults filled in), for `T`.
+    /// Compiled once per (neuron text, surrogate text and values, dtype) and cached in memory and on disk.
+    public func compileNeuron<T: KernelScalar>(_ neuron: NeuronSpec, surrogate: Spec, surrogateParameters: [String: Double] = [:],
+                                               dtype: T.Type = T.self) throws(JITError) -> NeuronKernels<T> {
+        let values = try Self.resolve(surrogate, surrogateParameters, T.self)
+        let element: ElementType = T.dtype == .f32 ? .float32 : .float64
+        let surrogateText = surrogate.source.isEmpty ? "\(surrogate.name):\(surrogate.backward.text)" : surrogate.source
+        let request = [neuron.source, surrogateText, surrogate.params.map { "\(values[$0.name]!.bitPattern)" }.joined(separator: ","),
+                       element.rawValue].joined(separator: "\u{0}")
+        let slot = neuronSlots.withLock { table in
+            if let s = table[request] { return s }
+            let s = NeuronSlot()
+            table[request] = s
+            return s
+        }
+        slot.lock.lock()
+        defer { slot.lock.unlock() }
+        if let done = slot.value { return NeuronKernels(done, neuron: neuron) }
+        let graph: NeuronGraph
+        do {
+            graph = try NeuronGraph(neuron)
+        } catch {
+            throw .invalidSpec(NeuronGraph.check(neuron))
+        }
+        let symbol = "kgn_\(neuron.name)"
+        let source: String
+        do {
+            let context = NeuronContext(neuron: neuron, graph: graph, surrogate: surrogate, surrogateValues: values, element: element, symbol: symbol)
+            source = try Self.generator.withLock { try $0.neuronSource(context) }
+        } catch {
+            throw .compiler(stage: "render", message: "\(error)")
+        }
+        let functions = ["\(symbol)_forward_\(element.rawValue)", "\(symbol)_backward_\(element.rawValue)"]
+        let material = [Self.format, "neuron", JITEngine.hostDescription, source].joined(separator: "\n")
+        let key = Hash.key(material)
+        let engine = try engine()
+        let entry: DiskCache.Entry
+        if let cached = diskCache?.read(key: key, material: material) {
+            entry = cached
+        } else {
+            let object = try engine.compile(.source(source), functions: functions, artefact: nil)
+            entry = DiskCache.Entry(object: object.bytes, vectorWidths: object.vectorWidths)
+            diskCache?.write(key: key, material: material, entry: entry)
+        }
+        let loaded = try engine.load(entry.object, symbols: functions)
+        let value = NeuronSlot.Value(loaded: loaded, forward: functions[0], backward: functions[1], source: source,
+                                     vectorWidth: entry.vectorWidths.values.max() ?? 1)
+        slot.value = value
+        return NeuronKernels(value, neuron: neuron)
+    }
+}
+
+final class NeuronSlot: @unchecked Sendable {
+    struct Value {
+        var loaded: LoadedObject
+        var forward: String
+        var backward: String
+        var source: String
+        var vectorWidth: Int
+    }
+    let lock = NSLock()
+    var value: Value?
+}
+
+/// The compiled kernels of one neuron with one surrogate, for element type `T`. Arrays are time-major and
+/// contiguous: `[T, N]` for inputs, spikes and their gradients, `[S, N]` for the state (S state variables in
+/// the spec's order), `[T, S, N]` for what the forward saves. The code stays loaded while this value lives.
+public struct NeuronKernels<T: KernelScalar>: Sendable {
+    let loaded: LoadedObject
+    typealias ForwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
+                                          UnsafeMutableRawPointer?, Int, Int, Int, Int) -> Void
+    typealias BackwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeRawPointer?, UnsafeRawPointer?,
+                                           UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int, Int, Int, Int) -> Void
+    private let forwardFn: ForwardFn
+    private let backwardFn: BackwardFn
+    /// The neuron's parameters in kernel order (the `params` array), its state variables, and how many are learnable.
+    public let parameterNames: [String]
+    public let stateNames: [String]
+    public let learnableNames: [String]
+    /// The emitted C source (for `--emit c` and the curious).
+    public let source: String
+    /// Widest vector (lanes) in the compiled kernels.
+    public let vectorWidth: Int
+
+    init(_ value: NeuronSlot.Value, neuron: NeuronSpec) {
+        loaded = value.loaded
+        forwardFn = unsafeBitCast(value.loaded.addresses[value.forward]!, to: ForwardFn.self)
+        backwardFn = unsafeBitCast(value.loaded.addresses[value.backward]!, to: BackwardFn.self)
+        parameterNames = neuron.params.map(\.name)
+        stateNames = neuron.state.map(\.name)
+        learnableNames = neuron.learnableParams.map(\.name)
+        source = value.source
+        vectorWidth = value.vectorWidth
+    }
+
+    /// Neurons per thread below which one thread does all (a hand-off costs a few microseconds).
+    static var minimumWork: Int { 1 << 16 }
+
+    /// Splits neurons `0..<n` into contiguous ranges of whole cache lines, one per thread.
+    private func split(_ steps: Int, _ n: Int, threads: Int, _ body: (Int, Int) -> Void) {
+        let parts = Swift.max(1, Swift.min(threads, Swift.min(n / 64, steps * n / Self.minimumWork)))
+        guard parts > 1 else { body(0, n); return }
+        let size = ((n + parts - 1) / parts + 63) & ~63
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let run = body
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let start = part * size
+                if start < n { run(start, Swift.min(n, start + size)) }
+            }
+        }
+    }
+
+    /// Runs `steps` time steps for `n` neurons. `state` holds the state before the first step and receives the
+    /// state after the last; `saved` (nil in inference) receives the state before each step, for `backward`.
+    public func forward(x: UnsafePointer<T>, params: UnsafePointer<Double>?, state: UnsafeMutablePointer<T>,
+                        spikes: UnsafeMutablePointer<T>, saved: UnsafeMutablePointer<T>?, steps: Int, n: Int, threads: Int = 1) {
+        split(steps, n, threads: threads) { begin, end in
+            withExtendedLifetime(loaded) {
+                forwardFn(UnsafeRawPointer(x), params, UnsafeMutableRawPointer(state), UnsafeMutableRawPointer(spikes),
+                          saved.map { UnsafeMutableRawPointer($0) }, steps, n, begin, end)
+            }
+        }
+    }
+
+    /// The backward through time. `gradState` holds the gradient of the final state (zeros when the loss does
+    /// not read it) and receives the gradient of the initial state; `gradParams` (`[L, N]`, zeroed by the caller)
+    /// accumulates per-neuron gradients of the L learnable parameters, to be summed over N.
+    public func backward(x: UnsafePointer<T>, params: UnsafePointer<Double>?, saved: UnsafePointer<T>, gradSpikes: UnsafePointer<T>,
+                         gradState: UnsafeMutablePointer<T>, gradX: UnsafeMutablePointer<T>, gradParams: UnsafeMutablePointer<T>?,
+                         steps: Int, n: Int, threads: Int = 1) {
+        split(steps, n, threads: threads) { begin, end in
+            withExtendedLifetime(loaded) {
+                backwardFn(UnsafeRawPointer(x), params, UnsafeRawPointer(saved), UnsafeRawPointer(gradSpikes),
+                           UnsafeMutableRawPointer(gradState), UnsafeMutableRawPointer(gradX), gradParams.map { UnsafeMutableRawPointer($0) },
+                           steps, n, begin, end)
+            }
+        }
+    }
+}

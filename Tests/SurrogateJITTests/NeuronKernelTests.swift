@@ -1,0 +1,177 @@
+import Foundation
+import SurrogateSpec
+import Surrogates
+import Testing
+@testable import SurrogateJIT
+
+/// The fused neuron kernels against models written out here by hand (forward and the backward through time
+/// derived on paper, not by kernelgen), and the derived backward of smooth neurons against finite differences.
+@Suite(.serialized) struct NeuronKernelTests {
+    /// Runs forward and backward of `kernels` in Double; returns spikes, final state, and the gradients of
+    /// L = sum(gS * spikes) + sum(gV * final state) with respect to x, the initial state and the learnable parameters.
+    struct Run {
+        var spikes: [Double], state: [Double], gradX: [Double], gradState: [Double], gradParams: [Double]
+    }
+
+    static func run(_ k: NeuronKernels<Double>, x: [Double], state0: [Double], params: [Double], gS: [Double], gV: [Double],
+                    steps: Int, n: Int, threads: Int = 1) -> Run {
+        var state = state0
+        var spikes = [Double](repeating: .nan, count: steps * n)
+        var saved = [Double](repeating: .nan, count: steps * state0.count)
+        var gradState = gV
+        var gradX = [Double](repeating: .nan, count: steps * n)
+        var gradParams = [Double](repeating: 0, count: k.learnableNames.count * n)
+        x.withUnsafeBufferPointer { xp in
+            params.withUnsafeBufferPointer { pp in
+                k.forward(x: xp.baseAddress!, params: pp.baseAddress, state: &state, spikes: &spikes, saved: &saved, steps: steps, n: n, threads: threads)
+                k.backward(x: xp.baseAddress!, params: pp.baseAddress, saved: saved, gradSpikes: gS, gradState: &gradState, gradX: &gradX,
+                           gradParams: &gradParams, steps: steps, n: n, threads: threads)
+            }
+        }
+        let sums = (0..<k.learnableNames.count).map { j in (0..<n).reduce(0.0) { $0 + gradParams[j * n + $1] } }
+        return Run(spikes: spikes, state: state, gradX: gradX, gradState: gradState, gradParams: sums)
+    }
+
+    static func random(_ count: Int, _ generator: inout SystemRandomNumberGenerator, _ range: ClosedRange<Double>) -> [Double] {
+        (0..<count).map { _ in Double.random(in: range, using: &generator) }
+    }
+
+    static func close(_ a: Double, _ b: Double, _ tolerance: Double) -> Bool {
+        a == b || abs(a - b) <= tolerance * max(1, abs(a), abs(b))
+    }
+
+    @Test func lifWithSigmoidEqualsTheModelWrittenOut() throws {
+        let jit = try freshJIT().0
+        let neuron = try jit.neuron(named: "lif")
+        let surrogate = try jit.spec(named: "sigmoid")
+        let k: NeuronKernels<Double> = try jit.compileNeuron(neuron, surrogate: surrogate, surrogateParameters: ["scale": 4])
+        #expect(k.parameterNames == ["tau", "v_threshold", "v_reset"])
+        let (steps, n) = (37, 203)  // n not a multiple of any vector width, T odd
+        var g = SystemRandomNumberGenerator()
+        let x = Self.random(steps * n, &g, -0.5...1.5), gS = Self.random(steps * n, &g, -1...1), gV = Self.random(n, &g, -1...1)
+        let v0 = Self.random(n, &g, -0.2...0.9)
+        let (tau, vth, vr, scale) = (1.7, 0.8, -0.1, 4.0)
+        let r = Self.run(k, x: x, state0: v0, params: [tau, vth, vr], gS: gS, gV: gV, steps: steps, n: n)
+        func sg(_ u: Double) -> Double { let s = 1 / (1 + exp(-scale * u)); return scale * s * (1 - s) }
+        for i in 0..<n {
+            var v = v0[i]
+            var vs: [Double] = []
+            for t in 0..<steps {
+                vs.append(v)
+                let h = v + (x[t * n + i] - (v - vr)) / tau
+                let s: Double = h - vth >= 0 ? 1 : 0
+                #expect(r.spikes[t * n + i] == s, "spike t=\(t) i=\(i)")
+                v = (1 - s) * h + s * vr
+            }
+            #expect(Self.close(r.state[i], v, 1e-15), "final v i=\(i): \(r.state[i]) vs \(v)")
+            var gv = gV[i]
+            for t in (0..<steps).reversed() {
+                let vPrev = vs[t]
+                let h = vPrev + (x[t * n + i] - (vPrev - vr)) / tau
+                let s: Double = h - vth >= 0 ? 1 : 0
+                let aS = gS[t * n + i] + gv * (vr - h)
+                let aH = gv * (1 - s) + aS * sg(h - vth)
+                #expect(Self.close(r.gradX[t * n + i], aH / tau, 1e-12), "grad x t=\(t) i=\(i): \(r.gradX[t * n + i]) vs \(aH / tau)")
+                gv = aH * (1 - 1 / tau)
+            }
+            #expect(Self.close(r.gradState[i], gv, 1e-11), "grad v0 i=\(i): \(r.gradState[i]) vs \(gv)")
+        }
+        // Threads split the neurons: the same numbers, bit for bit.
+        let threaded = Self.run(k, x: x, state0: v0, params: [tau, vth, vr], gS: gS, gV: gV, steps: steps, n: n, threads: 4)
+        #expect(threaded.gradX == r.gradX && threaded.spikes == r.spikes && threaded.gradState == r.gradState)
+    }
+
+    /// A neuron with no `spike` (a smooth sigmoid instead), two learnable parameters and two state variables: its derived
+    /// backward is the gradient of its forward, checked by central differences.
+    @Test func derivedBackwardIsTheGradientOfTheForward() throws {
+        let jit = try freshJIT().0
+        let neuron = try jit.loadNeuron(yaml: """
+            name: smooth_alif
+            params:
+              alpha: {default: 0.8, learnable: true}
+              beta: {default: 0.3, learnable: true}
+              v_threshold: 1.0
+            state:
+              v: 0.1
+              a: {initial: v_threshold * 0}
+            step:
+              - v = alpha * v + x
+              - theta = v_threshold + beta * a
+              - s = sigmoid(3 * (v - theta))
+              - v = v - detach(s) * theta
+              - a = 0.9 * a + s
+            output: s
+            """)
+        let surrogate = try jit.spec(named: "sigmoid")
+        let k: NeuronKernels<Double> = try jit.compileNeuron(neuron, surrogate: surrogate)
+        #expect(k.learnableNames == ["alpha", "beta"] && k.stateNames == ["v", "a"])
+        let (steps, n) = (9, 5)
+        var g = SystemRandomNumberGenerator()
+        let x = Self.random(steps * n, &g, -0.5...1.5), gS = Self.random(steps * n, &g, -1...1)
+        let gV = Self.random(2 * n, &g, -1...1), s0 = Self.random(2 * n, &g, -0.2...0.5)
+        let params = [0.8, 0.3, 1.0]
+        let r = Self.run(k, x: x, state0: s0, params: params, gS: gS, gV: gV, steps: steps, n: n)
+        // Finite differences cannot hold `detach(s)` at its unperturbed value, so they check a twin without the detach;
+        // the detached neuron must then agree with it in every forward value and differ in the gradient.
+        let h = 1e-6
+        func central(_ f: (Double) -> Double) -> Double { (f(h) - f(-h)) / (2 * h) }
+        let twin = try jit.loadNeuron(yaml: """
+            name: smooth_alif_twin
+            params:
+              alpha: {default: 0.8, learnable: true}
+              beta: {default: 0.3, learnable: true}
+              v_threshold: 1.0
+            state:
+              v: 0.1
+              a: {initial: v_threshold * 0}
+            step:
+              - v = alpha * v + x
+              - theta = v_threshold + beta * a
+              - s = sigmoid(3 * (v - theta))
+              - v = v - s * theta
+              - a = 0.9 * a + s
+            output: s
+            """)
+        let kt: NeuronKernels<Double> = try jit.compileNeuron(twin, surrogate: surrogate)
+        let rt = Self.run(kt, x: x, state0: s0, params: params, gS: gS, gV: gV, steps: steps, n: n)
+        func twinLoss(_ x: [Double], _ s0: [Double], _ p: [Double]) -> Double {
+            let f = Self.run(kt, x: x, state0: s0, params: p, gS: gS, gV: gV, steps: steps, n: n)
+            return zip(f.spikes, gS).reduce(0) { $0 + $1.0 * $1.1 } + zip(f.state, gV).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        // Forward values are the same with and without detach.
+        #expect(rt.spikes == r.spikes && rt.state == r.state)
+        for index in [0, 7, 23, steps * n - 1] {
+            let fd = central { d in var y = x; y[index] += d; return twinLoss(y, s0, params) }
+            #expect(Self.close(rt.gradX[index], fd, 1e-6), "twin grad x[\(index)]: \(rt.gradX[index]) vs \(fd)")
+        }
+        for index in 0..<(2 * n) {
+            let fd = central { d in var y = s0; y[index] += d; return twinLoss(x, y, params) }
+            #expect(Self.close(rt.gradState[index], fd, 1e-6), "twin grad state0[\(index)]: \(rt.gradState[index]) vs \(fd)")
+        }
+        for j in 0..<2 {
+            let fd = central { d in var p = params; p[j] += d; return twinLoss(x, s0, p) }
+            #expect(Self.close(rt.gradParams[j], fd, 1e-6), "twin grad param \(j): \(rt.gradParams[j]) vs \(fd)")
+        }
+        // With detach the gradient differs (the reset's dependence on s is cut), and the loss's own value does not.
+        #expect(r.gradX != rt.gradX)
+    }
+
+    @Test func checkLocatesNeuronErrors() {
+        let cases: [(String, Diagnostic.ID, String)] = [
+            ("state:\n  v: 0\nstep:\n  - s = spike(spike(v))\n  - v = v + x\noutput: s\n", .formulaSyntax, "<string>:4:15"),
+            ("state:\n  v: 0\nstep:\n  - s = spike(h)\n  - h = v + x\n  - v = h\noutput: s\n", .unknownIdentifier, "<string>:4:15"),
+            ("state:\n  v: 0\n  w: 0\nstep:\n  - v = v + x\n  - s = spike(v)\noutput: s\n", .missingField, "<string>:3:3"),
+            ("state:\n  v: 0\nstep:\n  - v = v + x\n  - s = spike(v)\noutput: spikes\n", .unknownIdentifier, "<string>:6:9"),
+            ("params:\n  k: {default: 1, learnable: true}\nstate:\n  v: 0\nstep:\n  - v = v + detach(k * x)\n  - s = spike(v)\noutput: s\n", .noDerivativeRule, "<string>:6:5"),
+            ("state:\n  v: 0\nstep:\n  - v = v + x\n  - s = spike(v) + floor(v)\n  - exp = s\noutput: s\n", .reservedName, "<string>:6:5"),
+            ("state:\n  v: 0\nstep:\n  - v + x\n  - s = spike(v)\noutput: s\n", .formulaSyntax, "<string>:4:5"),
+        ]
+        for (body, id, location) in cases {
+            let (spec, diagnostics) = NeuronLoader.load(yaml: "name: bad\nsummary: s\n" + body, file: "<string>")
+            #expect(spec == nil, "accepted: \(body)")
+            let shifted = diagnostics.map { d -> String in "<string>:\(d.location.line - 2):\(d.location.column)" }
+            #expect(diagnostics.contains { $0.id == id }, "\(body): \(diagnostics)")
+            #expect(shifted.contains(location), "\(body): expected \(location), got \(diagnostics)")
+        }
+    }
+}
