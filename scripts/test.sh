@@ -27,7 +27,9 @@ fi
 # its library's autograd), at the versions transcribed, without their dependencies (torch is the wheel above; the
 # test imports only their surrogate modules). Offline they are missing and those tests skip, unless
 # KERNELGEN_REQUIRE_CATALOGUE_LIBS=1 (CI) makes that a failure.
-"$venv/bin/python" -m pip install --quiet --no-deps snntorch==1.0.0 spikingjelly==2.0.0 norse==1.1.0 sinabs==3.1.3 \
+# SpikingJelly's neuron module (python/tests/test_torch_neuron.py compares the built-in neurons with it) also needs
+# loguru, a small pure-Python package.
+"$venv/bin/python" -m pip install --quiet --no-deps snntorch==1.0.0 spikingjelly==2.0.0 norse==1.1.0 sinabs==3.1.3 loguru==0.7.3 \
     || echo "note: the SNN libraries could not be installed; the catalogue's library tests will skip" >&2
 # Builds libKernelgenABI.so (release) and installs it inside the package; --force-reinstall takes a new build.
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps ./python

@@ -172,3 +172,10 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
         }
     }
 }
+
+extension SurrogateJIT {
+    /// The names of the neurons loaded at run time.
+    public var runtimeNeuronNames: [String] { runtimeNeurons.withLock { Array($0.keys) } }
+    /// The names of the built-in neurons (`Neurons/*.yaml`, embedded).
+    public static var builtinNeuronNames: [String] { Array(EmbeddedSources.neurons.keys) }
+}

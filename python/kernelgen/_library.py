@@ -9,7 +9,7 @@ from .errors import BY_STATUS, InternalError
 
 LIBRARY = "libKernelgenABI.so"
 #: KG_ABI_VERSION of the header these bindings were written for.
-ABI_VERSION = 4
+ABI_VERSION = 5
 
 
 def library_path() -> Path:
@@ -64,6 +64,17 @@ def _load(path: Path) -> ctypes.CDLL:
         "kg_handle_set_flush_subnormals": ([vp, ctypes.c_int, out], st),
         "kg_handle_json": ([vp, out, out], st),
         "kg_torch_source": ([ctypes.c_char_p, out, out], st),
+        "kg_neurons_json": ([out, out], st),
+        "kg_neuron_load_text": ([ctypes.c_char_p, ctypes.c_char_p, out, out], st),
+        "kg_neuron_bind": (
+            [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p),
+             ctypes.POINTER(ctypes.c_double), sz, out, out],
+            st,
+        ),
+        "kg_neuron_release": ([vp], None),
+        "kg_neuron_initial_state": ([vp, vp, vp, out], st),
+        "kg_neuron_forward": ([vp, vp, vp, vp, vp, vp, sz, sz, ctypes.c_int, out], st),
+        "kg_neuron_backward": ([vp, vp, vp, vp, vp, vp, vp, vp, sz, sz, ctypes.c_int, out], st),
     }
     for name, (argtypes, restype) in signatures.items():
         function = getattr(lib, name)

@@ -20,10 +20,10 @@
 extern "C" {
 #endif
 
-/* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source);
+/* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source; 5: neuron layers);
    kg_abi_version() returns the value the library was built with, so a binding can refuse a library it was not
    written for. */
-#define KG_ABI_VERSION 4
+#define KG_ABI_VERSION 5
 
 typedef enum {
     KG_OK = 0,
@@ -111,6 +111,36 @@ kg_status kg_handle_json(const kg_handle *h, char **json, char **error);
    <params>), train_forward(x, <params>, generator=None) and train_forward_mean(x, <params>) (with a training
    forward), primitive(x, <params>) (with a primitive), NAME and PARAMETERS, computed with torch operations on tensors of any device. */
 kg_status kg_torch_source(const char *name, char **source, char **error);
+
+/* Neuron layers (added in ABI version 5): a neuron spec (Neurons/*.yaml, or loaded with kg_neuron_load_text)
+   bound to a surrogate and a dtype, JIT-compiled into one fused multi-step forward and one backward through
+   time. Arrays are contiguous and time-major: x, spikes, grad_spikes, grad_x [steps, n]; state, grad_state
+   [S, n] (S state variables in the spec's order); saved [steps, S, n]; grad_params [L, n] (L learnable
+   parameters). `params` are the neuron's P parameter values in the spec's order (doubles; checked against
+   their bounds on every call); the surrogate's parameters are fixed at bind time. */
+typedef struct kg_neuron kg_neuron;
+
+/* Every neuron known, sorted by name, as JSON: [{"name", "summary", "provenance", "output",
+   "params": [{"name", "default", "min", "max", "doc", "learnable"}], "state": [{"name", "doc"}]}]. */
+kg_status kg_neurons_json(char **json, char **error);
+/* Loads and checks a neuron spec; it is then found by name. `name` (may be NULL) receives its name. */
+kg_status kg_neuron_load_text(const char *text, const char *file, char **name, char **error);
+/* Binds neuron `neuron` to surrogate `surrogate` (with `param_count` of its parameters; the others take their
+   defaults) for dtype "float32" | "float64". Release with kg_neuron_release. */
+kg_status kg_neuron_bind(const char *neuron, const char *surrogate, const char *dtype, const char *const *param_names,
+                         const double *param_values, size_t param_count, kg_neuron **handle, char **error);
+void kg_neuron_release(kg_neuron *handle);
+/* The state before the first step for these parameter values: S doubles. */
+kg_status kg_neuron_initial_state(const kg_neuron *h, const double *params, double *state, char **error);
+/* Runs `steps` steps: `state` holds the initial state and receives the final one; `saved` (NULL in inference)
+   receives the state before each step, which kg_neuron_backward needs. threads: 0 = all cores, else 1...256. */
+kg_status kg_neuron_forward(const kg_neuron *h, const void *x, const double *params, void *state, void *spikes, void *saved,
+                            size_t steps, size_t n, int threads, char **error);
+/* The backward through time: grad_state holds the gradient of the final state (zeros when unused) and receives
+   that of the initial state; grad_x receives the input's; grad_params (zeroed by the caller; NULL when L = 0)
+   accumulates per-neuron sums of the learnable parameters' gradients (sum them over n). */
+kg_status kg_neuron_backward(const kg_neuron *h, const void *x, const double *params, const void *saved, const void *grad_spikes,
+                             void *grad_state, void *grad_x, void *grad_params, size_t steps, size_t n, int threads, char **error);
 
 /* Frees a string returned by this library; NULL is ignored. */
 void kg_free(void *pointer);

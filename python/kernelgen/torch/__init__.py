@@ -47,9 +47,10 @@ from ._runners import BACKENDS  # noqa: F401 (public: the backends' names)
 from ._runners import check_backend as _check_backend, check_input as _check_input
 from ._runners import check_sampling as _check_sampling, value_of as _value
 from ._runners import runner as _runner, spikede as _spikede
+from ._neuron import Neuron, load_neuron, neurons
 
 __all__ = [
-    "ArctanSurrogate", "GaussianSurrogate", "NoisyThresholdSpikeModule", "PiecewiseLinearSurrogate",
+    "ArctanSurrogate", "GaussianSurrogate", "Neuron", "load_neuron", "neurons", "NoisyThresholdSpikeModule", "PiecewiseLinearSurrogate",
     "SigmoidSurrogate", "Spike", "arctan_surrogate", "bind_ms", "clear_caches", "gaussian_surrogate",
     "get_compile_route", "get_threads", "noisy_threshold_spike", "piecewise_linear_surrogate", "set_compile_route",
     "set_threads", "sigmoid_surrogate", "surrogate",

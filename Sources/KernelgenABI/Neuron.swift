@@ -1,0 +1,255 @@
+import Foundation
+import SurrogateJIT
+import SurrogateSpec
+import Surrogates
+
+// Neuron layers (ABI version 5): a neuron spec bound to a surrogate and a dtype, its fused multi-step forward and
+// backward through time. Neuron parameters are given per call (a learnable one changes every optimiser step);
+// the surrogate's are fixed at bind time (the JIT folds them in).
+
+/// What a `kg_neuron *` points to.
+final class NeuronHandle: Sendable {
+    enum Kernels: Sendable {
+        case f32(NeuronKernels<Float>)
+        case f64(NeuronKernels<Double>)
+    }
+    let spec: NeuronSpec
+    let surrogate: String
+    let kernels: Kernels
+
+    init(spec: NeuronSpec, surrogate: String, kernels: Kernels) {
+        self.spec = spec
+        self.surrogate = surrogate
+        self.kernels = kernels
+    }
+
+    static func from(_ pointer: OpaquePointer?) throws(ABIError) -> NeuronHandle {
+        guard let pointer else { throw ABIError(.invalidArgument, "the neuron handle is NULL; expected one made by kg_neuron_bind") }
+        return Unmanaged<NeuronHandle>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
+    }
+
+    /// The parameter values of one call, checked against the spec's bounds.
+    func parameters(_ values: UnsafePointer<Double>?) throws(ABIError) -> [Double] {
+        guard !spec.params.isEmpty else { return [] }
+        guard let values else {
+            throw ABIError(.invalidArgument, "params is NULL; expected the \(spec.params.count) values of \(spec.params.map(\.name).joined(separator: ", "))")
+        }
+        let list = Array(UnsafeBufferPointer(start: values, count: spec.params.count))
+        for (p, v) in zip(spec.params, list) where !p.contains(v) || !v.isFinite {
+            throw ABIError(.badParameter, "parameter `\(p.name)` of neuron `\(spec.name)` is \(v); expected a finite value within \(p.boundsDescription)")
+        }
+        return list
+    }
+}
+
+/// A neuron spec as the bindings see it (`kg_neurons_json`).
+struct NeuronDescription: Codable {
+    struct Parameter: Codable {
+        var name: String
+        var `default`: Double
+        var min: Double?
+        var max: Double?
+        var doc: String
+        var learnable: Bool
+    }
+    struct State: Codable {
+        var name: String
+        var doc: String
+    }
+    var name: String
+    var summary: String
+    var provenance: String
+    var params: [Parameter]
+    var state: [State]
+    var output: String
+
+    init(_ spec: NeuronSpec) {
+        name = spec.name
+        summary = spec.summary
+        provenance = spec.provenance ?? ""
+        params = spec.params.map { Parameter(name: $0.name, default: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "", learnable: $0.learnable) }
+        state = spec.state.map { State(name: $0.name, doc: $0.doc ?? "") }
+        output = spec.output
+    }
+}
+
+enum NeuronABI {
+    static func encode<T: Encodable>(_ value: T) throws(ABIError) -> String {
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            throw ABIError(.internalError, "could not encode JSON: \(error)")
+        }
+    }
+
+    static func neuron(_ name: String) throws(ABIError) -> NeuronSpec {
+        do throws(JITError) {
+            return try SurrogateJIT.shared.neuron(named: name)
+        } catch .invalidSpec(let diagnostics) {
+            throw ABIError(.invalidSpec, "the neuron spec has errors:\n" + diagnostics.map(\.description).joined(separator: "\n"))
+        } catch {
+            throw ABIError(.unknownSurrogate, error.description)
+        }
+    }
+
+    /// Counts and pointers of one call: every array non-NULL unless it is empty.
+    static func require(_ pointer: UnsafeRawPointer?, _ what: String, count: Int) throws(ABIError) {
+        if pointer == nil, count > 0 { throw ABIError(.invalidArgument, "\(what) is NULL with \(count) elements; expected an array") }
+    }
+
+    static func size(_ steps: Int, _ n: Int, _ s: Int) throws(ABIError) -> (Int, Int) {
+        guard steps >= 0, n >= 0 else { throw ABIError(.invalidArgument, "steps (\(steps)) and n (\(n)) must be non-negative") }
+        let (tn, o1) = steps.multipliedReportingOverflow(by: n)
+        let (tsn, o2) = tn.multipliedReportingOverflow(by: max(s, 1))
+        guard !o1, !o2, tsn < 1 << 48 else { throw ABIError(.invalidArgument, "steps x n = \(steps) x \(n) is too large") }
+        return (tn, tsn)
+    }
+
+    static func threads(_ t: Int32) throws(ABIError) -> Int {
+        guard (0...256).contains(t) else { throw ABIError(.invalidArgument, "threads is \(t); expected 0 (automatic) or 1...256") }
+        return t == 0 ? Parallel.cores : Int(t)
+    }
+}
+
+@_cdecl("kg_neurons_json")
+public func kg_neurons_json(_ json: StringOut?, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        guard let json else { throw ABIError(.invalidArgument, "json is NULL; expected a char ** to receive the JSON text") }
+        let names = Set(SurrogateJIT.shared.runtimeNeuronNames + SurrogateJIT.builtinNeuronNames).sorted()
+        var list: [NeuronDescription] = []
+        for name in names { list.append(NeuronDescription(try NeuronABI.neuron(name))) }
+        json.pointee = ABI.copy(try NeuronABI.encode(list))
+    }
+}
+
+@_cdecl("kg_neuron_load_text")
+public func kg_neuron_load_text(_ text: UnsafePointer<CChar>?, _ file: UnsafePointer<CChar>?, _ name: StringOut?, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let text = try ABI.string(text, "text")
+        let file = file.map { String(cString: $0) } ?? "<string>"
+        do throws(JITError) {
+            let spec = try SurrogateJIT.shared.loadNeuron(yaml: text, file: file)
+            ABI.give(spec.name, to: name)
+        } catch .invalidSpec(let diagnostics) {
+            throw ABIError(.invalidSpec, "the neuron spec has errors:\n" + diagnostics.map(\.description).joined(separator: "\n"))
+        } catch {
+            throw ABIError(.invalidSpec, error.description)
+        }
+    }
+}
+
+@_cdecl("kg_neuron_bind")
+public func kg_neuron_bind(_ neuron: UnsafePointer<CChar>?, _ surrogate: UnsafePointer<CChar>?, _ dtype: UnsafePointer<CChar>?,
+                           _ paramNames: UnsafePointer<UnsafePointer<CChar>?>?, _ paramValues: UnsafePointer<Double>?, _ count: Int,
+                           _ handle: UnsafeMutablePointer<OpaquePointer?>?, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        guard let handle else { throw ABIError(.invalidArgument, "handle is NULL; expected a kg_neuron ** to receive the handle") }
+        let spec = try NeuronABI.neuron(try ABI.string(neuron, "neuron"))
+        let surrogateName = try ABI.string(surrogate, "surrogate")
+        let parameters = try Binding.parameters(paramNames, paramValues, count, surrogate: surrogateName)
+        _ = Runtime.table
+        let jit = SurrogateJIT.shared
+        let kernels: NeuronHandle.Kernels
+        do {
+            let surrogateSpec = try jit.spec(named: surrogateName)
+            switch try ABI.string(dtype, "dtype") {
+            case "float32": kernels = .f32(try jit.compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: parameters))
+            case "float64": kernels = .f64(try jit.compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: parameters))
+            case let other: throw ABIError(.invalidArgument, "dtype `\(other)` of neuron `\(spec.name)` is not one of float32, float64")
+            }
+        } catch let e as ABIError {
+            throw e
+        } catch let e as JITError {
+            switch e {
+            case .unknownSurrogate: throw ABIError(.unknownSurrogate, e.description)
+            case .invalidParameters: throw ABIError(.badParameter, e.description)
+            case .invalidSpec: throw ABIError(.invalidSpec, e.description)
+            case .compiler: throw ABIError(.compileFailed, e.description)
+            }
+        } catch {
+            throw ABIError(.internalError, "binding neuron `\(spec.name)`: \(error)")
+        }
+        handle.pointee = OpaquePointer(Unmanaged.passRetained(NeuronHandle(spec: spec, surrogate: surrogateName, kernels: kernels)).toOpaque())
+    }
+}
+
+@_cdecl("kg_neuron_release")
+public func kg_neuron_release(_ handle: OpaquePointer?) {
+    guard let handle else { return }
+    Unmanaged<NeuronHandle>.fromOpaque(UnsafeRawPointer(handle)).release()
+}
+
+@_cdecl("kg_neuron_initial_state")
+public func kg_neuron_initial_state(_ h: OpaquePointer?, _ params: UnsafePointer<Double>?, _ state: UnsafeMutablePointer<Double>?,
+                                    _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let handle = try NeuronHandle.from(h)
+        let values = try handle.parameters(params)
+        guard let state else { throw ABIError(.invalidArgument, "state is NULL; expected room for \(handle.spec.state.count) values") }
+        let evaluator = ReferenceEvaluator(params: Dictionary(uniqueKeysWithValues: zip(handle.spec.params.map(\.name), values)))
+        for (i, s) in handle.spec.state.enumerated() { state[i] = evaluator.evaluate(s.initial.expr, x: .nan) }
+    }
+}
+
+@_cdecl("kg_neuron_forward")
+public func kg_neuron_forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ params: UnsafePointer<Double>?,
+                              _ state: UnsafeMutableRawPointer?, _ spikes: UnsafeMutableRawPointer?, _ saved: UnsafeMutableRawPointer?,
+                              _ steps: Int, _ n: Int, _ threads: Int32, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let handle = try NeuronHandle.from(h)
+        let values = try handle.parameters(params)
+        let (tn, _) = try NeuronABI.size(steps, n, handle.spec.state.count)
+        try NeuronABI.require(x, "x", count: tn)
+        try NeuronABI.require(spikes, "spikes", count: tn)
+        try NeuronABI.require(state, "state", count: n * handle.spec.state.count)
+        let workers = try NeuronABI.threads(threads)
+        guard tn > 0 else { return }
+        values.withUnsafeBufferPointer { p in
+            switch handle.kernels {
+            case .f32(let k):
+                k.forward(x: x!.assumingMemoryBound(to: Float.self), params: p.baseAddress, state: state!.assumingMemoryBound(to: Float.self),
+                          spikes: (spikes ?? state)!.assumingMemoryBound(to: Float.self), saved: saved?.assumingMemoryBound(to: Float.self),
+                          steps: steps, n: n, threads: workers)
+            case .f64(let k):
+                k.forward(x: x!.assumingMemoryBound(to: Double.self), params: p.baseAddress, state: state!.assumingMemoryBound(to: Double.self),
+                          spikes: (spikes ?? state)!.assumingMemoryBound(to: Double.self), saved: saved?.assumingMemoryBound(to: Double.self),
+                          steps: steps, n: n, threads: workers)
+            }
+        }
+    }
+}
+
+@_cdecl("kg_neuron_backward")
+public func kg_neuron_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ params: UnsafePointer<Double>?, _ saved: UnsafeRawPointer?,
+                               _ gradSpikes: UnsafeRawPointer?, _ gradState: UnsafeMutableRawPointer?, _ gradX: UnsafeMutableRawPointer?,
+                               _ gradParams: UnsafeMutableRawPointer?, _ steps: Int, _ n: Int, _ threads: Int32, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let handle = try NeuronHandle.from(h)
+        let values = try handle.parameters(params)
+        let (tn, tsn) = try NeuronABI.size(steps, n, handle.spec.state.count)
+        try NeuronABI.require(x, "x", count: tn)
+        try NeuronABI.require(saved, "saved", count: tsn)
+        try NeuronABI.require(gradSpikes, "grad_spikes", count: tn)
+        try NeuronABI.require(gradX, "grad_x", count: tn)
+        try NeuronABI.require(gradState, "grad_state", count: n * handle.spec.state.count)
+        try NeuronABI.require(gradParams, "grad_params", count: n * handle.spec.learnableParams.count)
+        let workers = try NeuronABI.threads(threads)
+        guard tn > 0 else { return }
+        values.withUnsafeBufferPointer { p in
+            switch handle.kernels {
+            case .f32(let k):
+                k.backward(x: x!.assumingMemoryBound(to: Float.self), params: p.baseAddress, saved: saved!.assumingMemoryBound(to: Float.self),
+                           gradSpikes: gradSpikes!.assumingMemoryBound(to: Float.self), gradState: gradState!.assumingMemoryBound(to: Float.self),
+                           gradX: gradX!.assumingMemoryBound(to: Float.self), gradParams: gradParams?.assumingMemoryBound(to: Float.self),
+                           steps: steps, n: n, threads: workers)
+            case .f64(let k):
+                k.backward(x: x!.assumingMemoryBound(to: Double.self), params: p.baseAddress, saved: saved!.assumingMemoryBound(to: Double.self),
+                           gradSpikes: gradSpikes!.assumingMemoryBound(to: Double.self), gradState: gradState!.assumingMemoryBound(to: Double.self),
+                           gradX: gradX!.assumingMemoryBound(to: Double.self), gradParams: gradParams?.assumingMemoryBound(to: Double.self),
+                           steps: steps, n: n, threads: workers)
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+"""kernelgen.torch.Neuron: the fused neuron kernels against the libraries they match (SpikingJelly's LIFNode, IFNode,
+ParametricLIFNode; snnTorch's Leaky) and against the models written out here in torch operations, forward and every
+gradient (input, initial state, learnable parameters); gradcheck of the derived backward on a smooth neuron."""
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="torch is not installed (scripts/test.sh installs the CPU wheel)")
+import kernelgen.torch as kt  # noqa: E402
+from kernelgen.errors import BackendError, ParameterError, SpecError  # noqa: E402
+
+REQUIRE = os.environ.get("KERNELGEN_REQUIRE_CATALOGUE_LIBS") == "1"
+
+
+def _library(name):
+    try:
+        if name == "spikingjelly":
+            from spikingjelly.activation_based import neuron, surrogate
+            return neuron, surrogate
+        import snntorch
+        from snntorch import surrogate
+        return snntorch, surrogate
+    except ImportError as error:
+        if REQUIRE:
+            raise
+        pytest.skip(f"{name} is not importable ({error}); scripts/test.sh installs it")
+
+
+class SigmoidSpike(torch.autograd.Function):
+    """SpikeDE's sigmoid surrogate, written out: H(x) forward, scale * s * (1 - s) backward."""
+
+    @staticmethod
+    def forward(ctx, x, scale):
+        ctx.save_for_backward(x)
+        ctx.scale = scale
+        return (x >= 0).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        s = torch.sigmoid(ctx.scale * x)
+        return grad * ctx.scale * s * (1 - s), None
+
+
+def spike(x, scale=4.0):
+    return SigmoidSpike.apply(x, scale)
+
+
+def lif_loop(x, v, tau, v_threshold, v_reset, decay=None):
+    """SpikingJelly's LIFNode (decay_input, hard reset) written out; `decay` (a tensor) replaces 1/tau (PLIF)."""
+    out = []
+    for t in range(x.shape[0]):
+        h = v + (x[t] - (v - v_reset)) * decay if decay is not None else v + (x[t] - (v - v_reset)) / tau
+        s = spike(h - v_threshold)
+        v = (1 - s) * h + s * v_reset
+        out.append(s)
+    return torch.stack(out), v
+
+
+def alif_loop(x, v, a, alpha, rho, beta, v_threshold):
+    out = []
+    for t in range(x.shape[0]):
+        v = alpha * v + x[t]
+        theta = v_threshold + beta * a
+        s = spike(v - theta)
+        v = v - s * theta
+        a = rho * a + s
+        out.append(s)
+    return torch.stack(out), v, a
+
+
+def _inputs(steps, *shape, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = (torch.rand(steps, *shape, generator=g, dtype=torch.float64) * 1.6 - 0.2).requires_grad_()
+    weights = torch.randn(steps, *shape, generator=g, dtype=torch.float64)
+    return x, weights
+
+
+def _close(a, b, rtol=1e-11):
+    torch.testing.assert_close(a, b, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("steps,shape", [(1, (5,)), (16, (3, 67)), (1000, (7,))])
+def test_lif_equals_the_model_written_out(steps, shape):
+    x, w = _inputs(steps, *shape)
+    v0 = (torch.rand(*shape, dtype=torch.float64) * 0.5).requires_grad_()
+    m = kt.Neuron("lif", surrogate="sigmoid", surrogate_params={"scale": 4.0}, tau=1.7, v_threshold=0.8, v_reset=-0.1)
+    m.state = v0.unsqueeze(0)
+    s = m(x)
+    loss = (s * w).sum() + (m.state[0] * 0.3).sum()
+    gx, gv = torch.autograd.grad(loss, (x, v0))
+    s_ref, v_ref = lif_loop(x, v0, 1.7, 0.8, -0.1)
+    gx_ref, gv_ref = torch.autograd.grad((s_ref * w).sum() + (v_ref * 0.3).sum(), (x, v0))
+    assert torch.equal(s, s_ref)
+    _close(m.state[0], v_ref)
+    _close(gx, gx_ref, 1e-10)
+    _close(gv, gv_ref, 1e-10)
+
+
+def test_alif_two_states_and_a_learnable_decay_equal_the_model_written_out():
+    x, w = _inputs(40, 129, seed=3)
+    x = (x * 2).detach().requires_grad_()
+    m = kt.Neuron("alif", surrogate="sigmoid", surrogate_params={"scale": 4.0}).double()
+    s = m(x)
+    loss = (s * w).sum() + m.state[0].sum() - 0.5 * m.state[1].sum()
+    loss.backward()
+    alpha = m.alpha.detach().clone().requires_grad_()  # 0.9 rounded to float32, as the module's parameter holds it
+    x2 = x.detach().clone().requires_grad_()
+    zero = torch.zeros(129, dtype=torch.float64)
+    s_ref, v_ref, a_ref = alif_loop(x2, zero, zero, alpha, 0.95, 0.2, 1.0)
+    ((s_ref * w).sum() + v_ref.sum() - 0.5 * a_ref.sum()).backward()
+    assert torch.equal(s, s_ref) and s.sum() > 0
+    _close(m.state[0], v_ref)
+    _close(m.state[1], a_ref)
+    _close(x.grad, x2.grad, 1e-10)
+    _close(m.alpha.grad.double(), alpha.grad, 1e-10)
+
+
+def test_lif_equals_spikingjelly():
+    neuron, surrogate = _library("spikingjelly")
+    for cls, name, kwargs in [(neuron.LIFNode, "lif", dict(tau=1.7, v_threshold=0.8, v_reset=-0.1)),
+                              (neuron.IFNode, "if", dict(v_threshold=0.8, v_reset=-0.1)),
+                              (neuron.ParametricLIFNode, "plif", dict(v_threshold=0.8, v_reset=-0.1))]:
+        x, w = _inputs(24, 4, 33, seed=1)
+        lib_kwargs = dict(kwargs)
+        ref = cls(step_mode="m", surrogate_function=surrogate.Sigmoid(alpha=4.0), **lib_kwargs).double()
+        ours = kt.Neuron(name, surrogate="sigmoid", surrogate_params={"scale": 4.0}, **kwargs).double()
+        s = ours(x)
+        (s * w).sum().backward()
+        gx = x.grad.clone()
+        x.grad = None
+        s_ref = ref(x)
+        (s_ref * w).sum().backward()
+        assert torch.equal(s, s_ref), name
+        _close(ours.state[0], ref.v, 1e-12)
+        _close(gx, x.grad, 1e-10)
+        if name == "plif":
+            _close(ours.w.grad.double(), ref.w.grad, 1e-9)
+
+
+def test_leaky_equals_snntorch():
+    snntorch, surrogate = _library("snntorch")
+    x, w = _inputs(30, 2, 45, seed=2)
+    # Values exact in float32: snnTorch keeps beta and the threshold as float32 tensors (.double() widens them).
+    lib = snntorch.Leaky(beta=0.875, threshold=0.75, spike_grad=surrogate.sigmoid(slope=4), learn_beta=True,
+                         reset_mechanism="subtract").double()
+    mem = torch.zeros(2, 45, dtype=torch.float64)
+    out = []
+    for t in range(30):
+        spk, mem = lib(x[t], mem)
+        out.append(spk)
+    s_ref = torch.stack(out)
+    (s_ref * w).sum().backward()
+    gx_ref, gbeta_ref = x.grad.clone(), lib.beta.grad.clone()
+    x.grad = None
+    ours = kt.Neuron("leaky", surrogate="sigmoid", surrogate_params={"scale": 4.0}, beta=0.875, threshold=0.75).double()
+    s = ours(x)
+    (s * w).sum().backward()
+    assert torch.equal(s, s_ref) and s.sum() > 0
+    _close(ours.state[0], mem, 1e-12)
+    # snnTorch's spike is `(u > 0).float()`: float32 whatever the input, so the gradient reaching its surrogate is
+    # rounded to float32 (about 6e-8 relative); the written-out model in float64 matches ours to 1e-10
+    # (test_leaky_equals_the_model_written_out).
+    _close(x.grad, gx_ref, 1e-6)
+    _close(ours.beta.grad.double(), gbeta_ref.reshape(()), 1e-6)
+
+
+def test_leaky_equals_the_model_written_out():
+    x, w = _inputs(30, 2, 45, seed=2)
+    beta = torch.tensor(0.875, dtype=torch.float64, requires_grad=True)
+    v, out = torch.zeros(2, 45, dtype=torch.float64), []
+    for t in range(30):
+        r = spike(v - 0.75).detach()
+        v = beta * v + x[t] - r * 0.75
+        out.append(spike(v - 0.75))
+    s_ref = torch.stack(out)
+    (s_ref * w).sum().backward()
+    gx_ref = x.grad.clone()
+    x.grad = None
+    ours = kt.Neuron("leaky", surrogate="sigmoid", surrogate_params={"scale": 4.0}, beta=0.875, threshold=0.75).double()
+    s = ours(x)
+    (s * w).sum().backward()
+    assert torch.equal(s, s_ref)
+    _close(ours.state[0], v, 1e-12)
+    _close(x.grad, gx_ref, 1e-10)
+    _close(ours.beta.grad.double(), beta.grad, 1e-10)
+
+
+SMOOTH = """
+name: smooth_test
+summary: a neuron whose spike is a sigmoid, so that its forward is differentiable and gradcheck applies
+params:
+  k: {default: 0.7, learnable: true}
+  q: {default: 0.4, learnable: true}
+state:
+  v: 0.0
+  a: 0.1
+step:
+  - v = k * v + x - a
+  - s = sigmoid(3 * (v - 1))
+  - a = q * a + detach(0 * s) + 0.2 * s
+  - v = v - s
+output: s
+"""
+
+
+def test_gradcheck_of_the_derived_backward():
+    m = kt.Neuron(kt.load_neuron(SMOOTH)).double()
+    x = torch.rand(6, 4, dtype=torch.float64, requires_grad=True)
+    state0 = torch.rand(2, 4, dtype=torch.float64, requires_grad=True)
+
+    def run(x, state0, k, q):
+        m.k, m.q = k, q
+        m.state = state0
+        return m(x), m.state
+
+    k = torch.nn.Parameter(torch.tensor(0.7, dtype=torch.float64))
+    q = torch.nn.Parameter(torch.tensor(0.4, dtype=torch.float64))
+    assert torch.autograd.gradcheck(run, (x, state0, k, q))
+
+
+def test_state_carries_across_calls_and_reset_restarts():
+    x, _ = _inputs(20, 50, seed=4)
+    whole = kt.Neuron("lif").double()
+    s_whole = whole(x.detach())
+    parts = kt.Neuron("lif").double()
+    s_parts = torch.cat([parts(x.detach()[:7]), parts(x.detach()[7:])])
+    assert torch.equal(s_whole, s_parts)
+    _close(parts.state, whole.state, 0)
+    parts.reset()
+    assert torch.equal(parts(x.detach()[:7]), s_whole[:7])
+
+
+def test_float32_half_types_and_empty_inputs():
+    x, _ = _inputs(12, 3, 77, seed=5)
+    ref = kt.Neuron("lif").double()(x.detach())
+    s32 = kt.Neuron("lif")(x.detach().float())
+    assert s32.dtype == torch.float32 and (s32.double() != ref).sum() <= 2
+    sb = kt.Neuron("lif")(x.detach().bfloat16())
+    assert sb.dtype == torch.bfloat16 and sb.shape == x.shape
+    for shape in [(0, 5), (4, 0), (3, 0, 2)]:
+        e = torch.zeros(shape, requires_grad=True)
+        s = kt.Neuron("lif")(e)
+        s.sum().backward()
+        assert s.shape == e.shape and e.grad.shape == e.shape
+
+
+def test_errors_say_what_is_expected():
+    with pytest.raises(LookupError, match="did you mean `lif`"):
+        kt.Neuron("lfi")
+    with pytest.raises(ParameterError, match="did you mean `tau`"):
+        kt.Neuron("lif", tua=2.0)
+    with pytest.raises(ParameterError, match="not learnable"):
+        kt.Neuron("lif", tau=torch.nn.Parameter(torch.tensor(2.0)))
+    with pytest.raises(ParameterError, match=r"`tau`.*\[1.0, inf\]"):
+        kt.Neuron("lif", tau=0.5)(torch.ones(2, 3))
+    with pytest.raises(BackendError, match="CPU"):
+        kt.Neuron("lif")(torch.ones(2, 3, device="meta"))
+    with pytest.raises(SpecError, match=r"<string>:7:\d+: error: .*read before it is assigned"):
+        kt.load_neuron("name: broken\nsummary: s\nstate:\n  v: 0\nstep:\n  - v = v + x\n  - s = spike(h)\n  - h = v\noutput: s\n")
+    m = kt.Neuron("lif")
+    m(torch.ones(2, 3))
+    with pytest.raises(ValueError, match="reset"):
+        m(torch.ones(2, 4))
