@@ -56,9 +56,14 @@ struct Check: ParsableCommand {
             }
             overrides[parts[0]] = v
         }
-        // No files: the specs and the catalogue, checked together.
-        let catalog = files.isEmpty ? try project.catalogWithCatalogue() : SpecCatalog.load(files: files)
-        var diagnostics = catalog.diagnostics
+        // No files: the specs and the catalogue, checked together, and the neuron specs. Files: each is a neuron spec
+        // (it has a `step`) or a surrogate spec.
+        let neuronFiles = files.filter(NeuronLoader.isNeuronSpec(path:))
+        let surrogateFiles = files.filter { !neuronFiles.contains($0) }
+        let catalog = files.isEmpty ? try project.catalogWithCatalogue() : SpecCatalog.load(files: surrogateFiles)
+        let neuronDiagnostics = files.isEmpty ? try project.neurons().diagnostics : neuronFiles.flatMap { NeuronLoader.load(path: $0).1 }
+        let neuronCount = files.isEmpty ? (try? SpecCatalog.specFiles(in: project.neuronsFolder).count) ?? 0 : neuronFiles.count
+        var diagnostics = catalog.diagnostics + neuronDiagnostics
         var rows: [FormulaAccuracy] = []
         if !catalog.hasErrors {
             for spec in catalog.specs {
@@ -77,7 +82,7 @@ struct Check: ParsableCommand {
         diagnostics = diagnostics.sortedForDisplay()
         if json {
             let report = JSONReport(
-                specs: catalog.files.count,
+                specs: catalog.files.count + neuronCount,
                 diagnostics: diagnostics.map { JSONDiagnostic(location: $0.location.description, severity: $0.severity.rawValue,
                                                               id: $0.id.rawValue, message: $0.message) },
                 accuracy: rows)
@@ -85,13 +90,13 @@ struct Check: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
-            if catalog.hasErrors { throw ExitCode.failure }
+            if catalog.hasErrors || neuronDiagnostics.hasErrors { throw ExitCode.failure }
             return
         }
         Console.report(diagnostics)
         if accuracy { print(Self.table(rows)) }
-        let summary = Console.summary(diagnostics, specs: catalog.files.count)
-        if catalog.hasErrors {
+        let summary = Console.summary(diagnostics, specs: catalog.files.count + neuronCount)
+        if catalog.hasErrors || neuronDiagnostics.hasErrors {
             Console.error(summary)
             throw ExitCode.failure
         }

@@ -38,6 +38,14 @@ public enum NeuronLoader {
         }
     }
 
+    /// Whether the file at `path` is a neuron spec (a YAML mapping with a `step` key) rather than a surrogate spec;
+    /// false for anything unreadable (the surrogate loader then reports the problem with the file).
+    public static func isNeuronSpec(path: String) -> Bool {
+        guard case .success(let text) = SpecFile.read(path), let root = try? Yams.compose(yaml: SpecFile.normalised(text)),
+              let mapping = root.mapping else { return false }
+        return mapping.keys.contains { $0.scalar?.string == "step" }
+    }
+
     public static func load(yaml: String, file: String) -> (NeuronSpec?, [Diagnostic]) {
         let text = SpecFile.normalised(yaml)
         var loader = SpecLoader(file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false),
