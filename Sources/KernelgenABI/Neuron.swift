@@ -28,18 +28,7 @@ final class NeuronHandle: Sendable {
         return Unmanaged<NeuronHandle>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
     }
 
-    /// The parameter values of one call, checked against the spec's bounds.
-    func parameters(_ values: UnsafePointer<Double>?) throws(ABIError) -> [Double] {
-        guard !spec.params.isEmpty else { return [] }
-        guard let values else {
-            throw ABIError(.invalidArgument, "params is NULL; expected the \(spec.params.count) values of \(spec.params.map(\.name).joined(separator: ", "))")
-        }
-        let list = Array(UnsafeBufferPointer(start: values, count: spec.params.count))
-        for (p, v) in zip(spec.params, list) where !p.contains(v) || !v.isFinite {
-            throw ABIError(.badParameter, "parameter `\(p.name)` of neuron `\(spec.name)` is \(v); expected a finite value within \(p.boundsDescription)")
-        }
-        return list
-    }
+    func parameters(_ values: UnsafePointer<Double>?) throws(ABIError) -> [Double] { try NeuronABI.parameters(spec, values) }
 }
 
 /// A neuron spec as the bindings see it (`kg_neurons_json`).
@@ -82,6 +71,19 @@ enum NeuronABI {
         } catch {
             throw ABIError(.internalError, "could not encode JSON: \(error)")
         }
+    }
+
+    /// The parameter values of one call, checked against the spec's bounds.
+    static func parameters(_ spec: NeuronSpec, _ values: UnsafePointer<Double>?) throws(ABIError) -> [Double] {
+        guard !spec.params.isEmpty else { return [] }
+        guard let values else {
+            throw ABIError(.invalidArgument, "params is NULL; expected the \(spec.params.count) values of \(spec.params.map(\.name).joined(separator: ", "))")
+        }
+        let list = Array(UnsafeBufferPointer(start: values, count: spec.params.count))
+        for (p, v) in zip(spec.params, list) where !p.contains(v) || !v.isFinite {
+            throw ABIError(.badParameter, "parameter `\(p.name)` of neuron `\(spec.name)` is \(v); expected a finite value within \(p.boundsDescription)")
+        }
+        return list
     }
 
     static func neuron(_ name: String) throws(ABIError) -> NeuronSpec {
@@ -182,14 +184,14 @@ public func kg_neuron_release(_ handle: OpaquePointer?) {
 }
 
 @_cdecl("kg_neuron_initial_state")
-public func kg_neuron_initial_state(_ h: OpaquePointer?, _ params: UnsafePointer<Double>?, _ state: UnsafeMutablePointer<Double>?,
+public func kg_neuron_initial_state(_ neuron: UnsafePointer<CChar>?, _ params: UnsafePointer<Double>?, _ state: UnsafeMutablePointer<Double>?,
                                     _ error: StringOut?) -> Int32 {
     ABI.run(error) { () throws(ABIError) in
-        let handle = try NeuronHandle.from(h)
-        let values = try handle.parameters(params)
-        guard let state else { throw ABIError(.invalidArgument, "state is NULL; expected room for \(handle.spec.state.count) values") }
-        let evaluator = ReferenceEvaluator(params: Dictionary(uniqueKeysWithValues: zip(handle.spec.params.map(\.name), values)))
-        for (i, s) in handle.spec.state.enumerated() { state[i] = evaluator.evaluate(s.initial.expr, x: .nan) }
+        let spec = try NeuronABI.neuron(try ABI.string(neuron, "neuron"))
+        let values = try NeuronABI.parameters(spec, params)
+        guard let state else { throw ABIError(.invalidArgument, "state is NULL; expected room for \(spec.state.count) values") }
+        let evaluator = ReferenceEvaluator(params: Dictionary(uniqueKeysWithValues: zip(spec.params.map(\.name), values)))
+        for (i, s) in spec.state.enumerated() { state[i] = evaluator.evaluate(s.initial.expr, x: .nan) }
     }
 }
 

@@ -79,7 +79,7 @@ extension SurrogateJIT {
         }
         let loaded = try engine.load(entry.object, symbols: functions)
         let value = NeuronSlot.Value(loaded: loaded, forward: functions[0], backward: functions[1], source: source,
-                                     vectorWidth: entry.vectorWidths.values.max() ?? 1)
+                                     vectorWidths: entry.vectorWidths)
         slot.value = value
         return NeuronKernels(value, neuron: neuron)
     }
@@ -91,7 +91,7 @@ final class NeuronSlot: @unchecked Sendable {
         var forward: String
         var backward: String
         var source: String
-        var vectorWidth: Int
+        var vectorWidths: [String: Int]
     }
     let lock = NSLock()
     var value: Value?
@@ -114,8 +114,9 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
     public let learnableNames: [String]
     /// The emitted C source (for `--emit c` and the curious).
     public let source: String
-    /// Widest vector (lanes) in the compiled kernels.
+    /// Widest vector (lanes) in the compiled kernels, and per kernel (by symbol).
     public let vectorWidth: Int
+    public let vectorWidths: [String: Int]
 
     init(_ value: NeuronSlot.Value, neuron: NeuronSpec) {
         loaded = value.loaded
@@ -125,7 +126,8 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
         stateNames = neuron.state.map(\.name)
         learnableNames = neuron.learnableParams.map(\.name)
         source = value.source
-        vectorWidth = value.vectorWidth
+        vectorWidth = value.vectorWidths.values.max() ?? 1
+        vectorWidths = value.vectorWidths
     }
 
     /// Neurons per thread below which one thread does all (a hand-off costs a few microseconds).

@@ -46,6 +46,9 @@ import Testing
         let surrogate = try jit.spec(named: "sigmoid")
         let k: NeuronKernels<Double> = try jit.compileNeuron(neuron, surrogate: surrogate, surrogateParameters: ["scale": 4])
         #expect(k.parameterNames == ["tau", "v_threshold", "v_reset"])
+        // The loop over a block of neurons vectorises (the whole point of carrying a block through time).
+        let k32: NeuronKernels<Float> = try jit.compileNeuron(neuron, surrogate: surrogate, surrogateParameters: ["scale": 4])
+        #expect(k32.vectorWidth >= 4, "float32 lif x sigmoid: widest vector \(k32.vectorWidth) lanes")
         let (steps, n) = (37, 203)  // n not a multiple of any vector width, T odd
         var g = SystemRandomNumberGenerator()
         let x = Self.random(steps * n, &g, -0.5...1.5), gS = Self.random(steps * n, &g, -1...1), gV = Self.random(n, &g, -1...1)

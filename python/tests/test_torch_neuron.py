@@ -262,3 +262,39 @@ def test_errors_say_what_is_expected():
     m(torch.ones(2, 3))
     with pytest.raises(ValueError, match="reset"):
         m(torch.ones(2, 4))
+
+
+class _Net(torch.nn.Module):
+    def __init__(self, name):
+        super().__init__()
+        torch.manual_seed(0)
+        self.fc = torch.nn.Linear(6, 40)
+        self.lif = kt.Neuron(name, surrogate="sigmoid", surrogate_params={"scale": 4.0})
+
+    def forward(self, x):  # [T, B, 6]
+        self.lif.reset()
+        return self.lif(self.fc(x)).sum(dim=0)
+
+
+@pytest.mark.parametrize("backend", ["aot_eager", "inductor"])
+def test_compiles_without_graph_breaks_and_equals_eager(backend):
+    torch._dynamo.reset()
+    x = torch.rand(12, 3, 6) * 3
+    eager, compiled = _Net("plif"), _Net("plif")
+    explained = torch._dynamo.explain(compiled)(x)
+    assert explained.graph_break_count == 0, explained.break_reasons
+    compiled_forward = torch.compile(compiled, backend=backend, fullgraph=True)
+    out_e, out_c = eager(x), compiled_forward(x)
+    assert torch.equal(out_e, out_c)
+    out_e.square().sum().backward()
+    out_c.square().sum().backward()
+    for (name, a), (_, b) in zip(eager.named_parameters(), compiled.named_parameters()):
+        torch.testing.assert_close(a.grad, b.grad, rtol=1e-5, atol=1e-6, msg=name)
+
+
+def test_ops_pass_opcheck():
+    x = torch.rand(5, 7, dtype=torch.float64) * 2
+    state0 = torch.rand(1, 7, dtype=torch.float64, requires_grad=True)
+    params = torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64, requires_grad=True)
+    args = (x.requires_grad_(), state0, params, "plif", "sigmoid", ["scale"], [4.0], 1, True)
+    torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)

@@ -130,8 +130,8 @@ kg_status kg_neuron_load_text(const char *text, const char *file, char **name, c
 kg_status kg_neuron_bind(const char *neuron, const char *surrogate, const char *dtype, const char *const *param_names,
                          const double *param_values, size_t param_count, kg_neuron **handle, char **error);
 void kg_neuron_release(kg_neuron *handle);
-/* The state before the first step for these parameter values: S doubles. */
-kg_status kg_neuron_initial_state(const kg_neuron *h, const double *params, double *state, char **error);
+/* The state of neuron `neuron` before the first step for these parameter values: S doubles. */
+kg_status kg_neuron_initial_state(const char *neuron, const double *params, double *state, char **error);
 /* Runs `steps` steps: `state` holds the initial state and receives the final one; `saved` (NULL in inference)
    receives the state before each step, which kg_neuron_backward needs. threads: 0 = all cores, else 1...256. */
 kg_status kg_neuron_forward(const kg_neuron *h, const void *x, const double *params, void *state, void *spikes, void *saved,

@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 
 from .. import _library
+from . import _runners
 from ..errors import BackendError, ParameterError, shown
 
 _lock = threading.Lock()
@@ -104,48 +105,98 @@ def _ptr(tensor):
     return ctypes.c_void_p(tensor.data_ptr()) if tensor is not None and tensor.numel() else None
 
 
-class _NeuronFunction(torch.autograd.Function):
-    """spikes [T, N], final state [S, N] = the neuron's T steps from state0 [S, N] with parameters [P] (float64)."""
+def _call(what, function, *args):
+    error = ctypes.c_void_p()
+    _library.check(function(*args, ctypes.byref(error)), error)
 
-    @staticmethod
-    def forward(ctx, x, state0, params, bound, learnable, threads):
-        steps, n = x.shape
-        state = state0.detach().to(x.dtype).contiguous().clone()
-        spikes = torch.empty_like(x)
-        needs = any(ctx.needs_input_grad[:3])
-        saved = torch.empty((steps, state.shape[0], n), dtype=x.dtype) if needs else None
-        p = params.detach().to(torch.float64).contiguous()
-        error = ctypes.c_void_p()
-        status = _library.lib.kg_neuron_forward(bound.handle, _ptr(x), _ptr(p), _ptr(state), _ptr(spikes), _ptr(saved),
-                                                steps, n, threads, ctypes.byref(error))
-        _library.check(status, error)
-        if needs:
-            ctx.save_for_backward(x, saved, p)
-            ctx.bound, ctx.learnable, ctx.threads = bound, learnable, threads
-        return spikes, state
 
-    @staticmethod
-    def backward(ctx, grad_spikes, grad_state):
-        x, saved, p = ctx.saved_tensors
-        steps, n = x.shape
-        s = saved.shape[1]
-        grad_spikes = torch.zeros_like(x) if grad_spikes is None else grad_spikes.to(x.dtype).contiguous()
-        grad_state = (torch.zeros((s, n), dtype=x.dtype) if grad_state is None
-                      else grad_state.to(x.dtype).contiguous().clone())
-        grad_x = torch.empty_like(x)
-        count = len(ctx.learnable)
-        partials = torch.zeros((count, n), dtype=x.dtype) if count else None
-        error = ctypes.c_void_p()
-        status = _library.lib.kg_neuron_backward(ctx.bound.handle, _ptr(x), _ptr(p), _ptr(saved), _ptr(grad_spikes),
-                                                 _ptr(grad_state), _ptr(grad_x), _ptr(partials), steps, n, ctx.threads,
-                                                 ctypes.byref(error))
-        _library.check(status, error)
-        grad_params = None
-        if ctx.needs_input_grad[2]:
-            grad_params = torch.zeros(p.shape, dtype=torch.float64)
-            if count:
-                grad_params[list(ctx.learnable)] = partials.sum(dim=1, dtype=torch.float64)
-        return grad_x, grad_state, grad_params, None, None, None
+def _check(x, what, shape, dtype):
+    if x.dtype != dtype or tuple(x.shape) != tuple(shape) or x.device.type != "cpu":
+        raise ValueError(f"kernelgen::neuron: {what} is {x.dtype} {tuple(x.shape)} on {x.device}; expected {dtype} "
+                         f"{tuple(shape)} on the CPU")
+
+
+@torch.library.custom_op("kernelgen::neuron", mutates_args=(), schema=(
+    "(Tensor x, Tensor state0, Tensor params, str neuron, str surrogate, str[] names, float[] values, int threads, "
+    "bool save) -> (Tensor, Tensor, Tensor)"))
+def neuron_op(x, state0, params, neuron, surrogate, names, values, threads, save):
+    """The neuron's T steps: spikes [T, N], the final state [S, N] and (save) the state before each step [T, S, N]
+    (else an empty tensor) from x [T, N] (float32/float64, CPU), state0 [S, N], params [P] (float64)."""
+    if x.dim() != 2 or x.dtype not in _DTYPES:
+        raise ValueError(f"kernelgen::neuron: x is {x.dtype} {tuple(x.shape)}; expected float32 or float64 [T, N]")
+    steps, n = x.shape
+    x = x.contiguous()
+    bound = _bind(neuron, surrogate, dict(zip(names, values)), _DTYPES[x.dtype])
+    s = state0.shape[0]
+    _check(state0, "state0", (s, n), x.dtype)
+    state = state0.contiguous().clone()
+    spikes = torch.empty_like(x)
+    saved = torch.empty((steps, s, n) if save else (0,), dtype=x.dtype)
+    p = params.detach().to(torch.float64).contiguous()
+    _call("forward", _library.lib.kg_neuron_forward, bound.handle, _ptr(x), _ptr(p), _ptr(state), _ptr(spikes),
+          _ptr(saved) if save else None, steps, n, threads)
+    return spikes, state, saved
+
+
+@neuron_op.register_fake
+def _neuron_fake(x, state0, params, neuron, surrogate, names, values, threads, save):
+    steps, n = x.shape
+    s = state0.shape[0]
+    return (torch.empty_like(x, memory_format=torch.contiguous_format), state0.new_empty((s, n)),
+            x.new_empty((steps, s, n) if save else (0,)))
+
+
+@torch.library.custom_op("kernelgen::neuron_backward", mutates_args=(), schema=(
+    "(Tensor x, Tensor params, Tensor saved, Tensor grad_spikes, Tensor grad_state, str neuron, str surrogate, "
+    "str[] names, float[] values, int threads) -> (Tensor, Tensor, Tensor)"))
+def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, surrogate, names, values, threads):
+    """The backward through time: the gradients of x [T, N], of the initial state [S, N] and of the parameters [P]
+    (float64; zero for those not learnable) from those of the spikes [T, N] and of the final state [S, N]."""
+    steps, n = x.shape
+    s = grad_state.shape[0]
+    if saved.numel() == 0 and steps * n * s:
+        raise ValueError("kernelgen::neuron_backward: saved is empty; the forward ran with save=False (no gradient was "
+                         "needed then)")
+    _check(saved, "saved", (steps, s, n), x.dtype)
+    _check(grad_spikes, "grad_spikes", (steps, n), x.dtype)
+    _check(grad_state, "grad_state", (s, n), x.dtype)
+    bound = _bind(neuron, surrogate, dict(zip(names, values)), _DTYPES[x.dtype])
+    learnable = [i for i, p in enumerate(_describe(neuron)["params"]) if p["learnable"]]
+    x, saved, grad_spikes = x.contiguous(), saved.contiguous(), grad_spikes.contiguous()
+    grad_state = grad_state.contiguous().clone()
+    grad_x = torch.empty_like(x)
+    partials = torch.zeros((len(learnable), n), dtype=x.dtype) if learnable else None
+    p = params.detach().to(torch.float64).contiguous()
+    _call("backward", _library.lib.kg_neuron_backward, bound.handle, _ptr(x), _ptr(p), _ptr(saved), _ptr(grad_spikes),
+          _ptr(grad_state), _ptr(grad_x), _ptr(partials), steps, n, threads)
+    grad_params = torch.zeros(params.shape, dtype=torch.float64)
+    if learnable:
+        grad_params[learnable] = partials.sum(dim=1, dtype=torch.float64)
+    return grad_x, grad_state, grad_params
+
+
+@neuron_backward_op.register_fake
+def _neuron_backward_fake(x, params, saved, grad_spikes, grad_state, neuron, surrogate, names, values, threads):
+    return (torch.empty_like(x, memory_format=torch.contiguous_format), grad_state.new_empty(grad_state.shape),
+            params.new_empty(params.shape, dtype=torch.float64))
+
+
+def _setup_context(ctx, inputs, output):
+    x, _, params, neuron, surrogate, names, values, threads, _ = inputs
+    ctx.save_for_backward(x, params, output[2])
+    ctx.call = (neuron, surrogate, names, values, threads)
+
+
+def _backward(ctx, grad_spikes, grad_state, _grad_saved):
+    x, params, saved = ctx.saved_tensors
+    s = saved.shape[1] if saved.dim() == 3 else 0
+    grad_spikes = torch.zeros_like(x) if grad_spikes is None else grad_spikes.to(x.dtype)
+    grad_state = x.new_zeros((s, x.shape[1])) if grad_state is None else grad_state.to(x.dtype)
+    grad_x, grad_state0, grad_params = torch.ops.kernelgen.neuron_backward(x, params, saved, grad_spikes, grad_state, *ctx.call)
+    return grad_x, grad_state0, grad_params.to(params.dtype), None, None, None, None, None, None
+
+
+neuron_op.register_autograd(_backward, setup_context=_setup_context)
 
 
 class Neuron(torch.nn.Module):
@@ -158,7 +209,8 @@ class Neuron(torch.nn.Module):
     - keyword arguments: the neuron's parameters (defaults from the spec). A parameter marked `learnable: true` in
       the spec is an `nn.Parameter` (float32; `.double()` converts it with the module); pass `learnable=False` to keep
       every parameter fixed.
-    - `threads`: threads per call (0, the default: all cores).
+    - `threads`: threads per call: None (the default) follows `kernelgen.torch.set_threads` (automatic: all cores),
+      0 is all cores, else a count; the neurons are split between them (results do not depend on it).
 
     `forward(x)`: `x` is `[T, ...]`, float32 or float64 (bfloat16/float16 computed in float32), on the CPU; returns
     the spikes, shape and dtype of `x`. The state after the call is kept in `self.state` (`[S, ...]`, S state
@@ -167,13 +219,15 @@ class Neuron(torch.nn.Module):
     backward recomputes the rest).
     """
 
-    def __init__(self, name, surrogate="sigmoid", *, surrogate_params=None, threads=0, learnable=True, **params):
+    def __init__(self, name, surrogate="sigmoid", *, surrogate_params=None, threads=None, learnable=True, **params):
         super().__init__()
         info = _describe(name)
         self.neuron = info["name"]
         self.surrogate = surrogate
         self.surrogate_params = dict(surrogate_params or {})
-        self.threads = int(threads)
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= 256):
+            raise ValueError(f"threads={threads!r}; expected None (kernelgen.torch.set_threads' setting), 0 (all cores) or 1-256")
+        self.threads = threads
         known = [p["name"] for p in info["params"]]
         for key in params:
             if key not in known:
@@ -197,6 +251,11 @@ class Neuron(torch.nn.Module):
             else:
                 self._fixed[p["name"]] = float(value)
         self.state_names = [s["name"] for s in info["state"]]
+        # The state before the first step: formulas of the fixed parameters (`check` refuses learnable ones there).
+        values = (ctypes.c_double * max(len(known), 1))(*[self._fixed.get(p["name"], p["default"]) for p in info["params"]])
+        initial = (ctypes.c_double * max(len(self.state_names), 1))()
+        _call("initial state", _library.lib.kg_neuron_initial_state, self.neuron.encode("utf-8"), values, initial)
+        self._initial = list(initial)[:len(self.state_names)]
         self.state = None
 
     def extra_repr(self):
@@ -227,18 +286,17 @@ class Neuron(torch.nn.Module):
         n = math.prod(shape)
         x2 = x.to(compute).reshape(steps, n).contiguous()
         params = self._params()
-        bound = _bind(self.neuron, self.surrogate, self.surrogate_params, _DTYPES[compute])
         if self.state is None:
-            initial = (ctypes.c_double * max(len(self.state_names), 1))()
-            p = params.detach().contiguous()
-            error = ctypes.c_void_p()
-            _library.check(_library.lib.kg_neuron_initial_state(bound.handle, _ptr(p), initial, ctypes.byref(error)), error)
-            state0 = torch.tensor(list(initial)[:len(self.state_names)], dtype=compute).reshape(-1, 1).expand(-1, n)
+            state0 = torch.tensor(self._initial, dtype=compute).reshape(-1, 1).expand(-1, n)
         else:
             if tuple(self.state.shape[1:]) != tuple(shape):
                 raise ValueError(f"the kept state has shape {tuple(self.state.shape[1:])} per state variable but the input "
                                  f"{tuple(shape)} per step; call reset() between inputs of different shapes")
-            state0 = self.state.reshape(len(self.state_names), n)
-        spikes, state = _NeuronFunction.apply(x2, state0, params, bound, tuple(self._learnable), self.threads)
+            state0 = self.state.reshape(len(self.state_names), n).to(compute)
+        threads = self.threads if self.threads is not None else (_runners.threads or 0)
+        save = torch.is_grad_enabled() and (x2.requires_grad or state0.requires_grad or params.requires_grad)
+        names = list(self.surrogate_params)
+        spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0, params, self.neuron, self.surrogate, names,
+                                                      [float(self.surrogate_params[k]) for k in names], threads, save)
         self.state = state.reshape(len(self.state_names), *shape)
         return spikes.reshape(x.shape).to(x.dtype)
