@@ -8,7 +8,10 @@ time. On CPU in about a minute:
   (a) the same run (same seed, same initial weights, same input spikes) with SpikeDE's sigmoid surrogate written
       in plain torch and with kernelgen.torch.sigmoid_surrogate: the losses agree within float tolerance;
   (b) a JIT tuning sweep of the sigmoid's scale (1..10): kernelgen.torch.Spike("sigmoid", backend="jit",
-      scale=s) compiles kernels for each value; test accuracy, compile time and step time per value.
+      scale=s) compiles kernels for each value; test accuracy, compile time and step time per value;
+  (c) the same network with its hidden layer as one fused neuron layer: the neuron spec below (NEURON, loaded at
+      run time with kernelgen.torch.load_neuron) run by kernelgen.torch.Neuron, all T steps forward and backward
+      in one kernel each; the same losses as (a), and the ms per training step.
 
     pip install ./python scikit-learn "$(ls /opt/wheels/torch-*+cpu-*.whl)"
     python examples/python/digits_lif.py [--epochs 12] [--steps 16] [--sweep-epochs 6] [--threads 1]
@@ -72,12 +75,44 @@ class LIFNet(torch.nn.Module):
         return logits / x.shape[0]
 
 
-def train(spike, data, epochs, seed=0, batch=128, lr=3e-3, dtype=torch.float32):
+#: The hidden layer of LIFNet as a neuron spec (docs/neurons.md): the same charge, fire and soft reset.
+NEURON = """
+name: digits_lif
+summary: LIFNet's hidden layer, v = beta v + input, spike = S(v - 1), soft reset v -= spike
+params:
+  beta: {default: 0.9, min: 0.0, max: 1.0}
+  v_threshold: 1.0
+state:
+  v: 0.0
+step:
+  - v = beta * v + x
+  - s = spike(v - v_threshold)
+  - v = v - s
+output: s
+"""
+
+
+class FusedLIFNet(torch.nn.Module):
+    """LIFNet with the loop over time steps in one fused kernel (kernelgen.torch.Neuron)."""
+
+    def __init__(self, scale=5.0, hidden=128):
+        super().__init__()
+        self.fc = torch.nn.Linear(64, hidden)
+        self.readout = torch.nn.Linear(hidden, 10)
+        self.lif = kt.Neuron(kt.load_neuron(NEURON), surrogate="sigmoid", surrogate_params={"scale": scale})
+
+    def forward(self, x):  # x: (T, batch, 64)
+        self.lif.reset()
+        spikes = self.lif(self.fc(x))  # (T, batch, hidden), every step at once
+        return self.readout(spikes).mean(dim=0)
+
+
+def train(spike, data, epochs, seed=0, batch=128, lr=3e-3, dtype=torch.float32, model=None):
     """Trains from a fixed initialisation and batch order; returns (loss per epoch, test accuracy, ms per step)."""
     (x_train, y_train), (x_test, y_test) = data
     x_train, x_test = x_train.to(dtype), x_test.to(dtype)
     torch.manual_seed(seed)
-    model = LIFNet(spike).to(dtype)
+    model = (model() if model is not None else LIFNet(spike)).to(dtype)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     order = torch.Generator().manual_seed(seed)
     losses, step_seconds, steps = [], 0.0, 0
@@ -105,6 +140,12 @@ def compare(data, epochs, scale=5.0, dtype=torch.float32):
     ref_losses, ref_acc, ref_ms = train(lambda v: SpikeDESigmoid.apply(v, scale), data, epochs, dtype=dtype)
     kg_losses, kg_acc, kg_ms = train(lambda v: kt.sigmoid_surrogate(v, scale), data, epochs, dtype=dtype)
     return ref_losses, ref_acc, ref_ms, kg_losses, kg_acc, kg_ms
+
+
+def fused(data, epochs, scale=5.0, dtype=torch.float32):
+    """(c): the hidden layer as one fused neuron layer (same initial weights: the Linear layers are made in the same
+    order from the same seed)."""
+    return train(None, data, epochs, dtype=dtype, model=lambda: FusedLIFNet(scale))
 
 
 def sweep(data, epochs, scales):
@@ -148,6 +189,13 @@ def main():
     print(f"{'scale':>5} {'test acc':>9} {'compile ms':>11} {'step ms':>8} {'final loss':>11}")
     for scale, accuracy, compile_ms, step_ms, loss in sweep(data, args.sweep_epochs, [float(s) for s in range(1, 11)]):
         print(f"{scale:>5.0f} {accuracy:>9.3f} {compile_ms:>11.1f} {step_ms:>8.2f} {loss:>11.4f}")
+
+    print(f"\n(c) the hidden layer as one fused neuron layer (kernelgen.torch.Neuron), {args.epochs} epochs")
+    for dtype, (ref, ref_acc, ref_ms, _, _, _) in runs.items():
+        losses, accuracy, ms = fused(data, args.epochs, dtype=dtype)
+        worst = max(abs(a - b) / abs(a) for a, b in zip(ref, losses))
+        print(f"{str(dtype)[6:]}: test accuracy {accuracy:.3f} (loop: {ref_acc:.3f}); ms per training step {ms:.2f} "
+              f"(loop with SpikeDE's formula: {ref_ms:.2f}); largest relative loss difference {worst:.1e}")
 
 
 if __name__ == "__main__":

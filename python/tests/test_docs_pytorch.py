@@ -1,25 +1,30 @@
-"""The Python blocks of docs/pytorch.md run, in order, in one namespace (each block's asserts are its checks),
-so the page a researcher follows stays true."""
+"""The Python blocks of docs/pytorch.md and docs/neurons.md run, in order, in one namespace per page (each block's
+asserts are its checks), so the pages a researcher follows stay true."""
 import re
 from pathlib import Path
 
+import pytest
+
 from spikede_reference import torch  # noqa: F401 (skips with the install command when torch is missing)
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "pytorch.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PAGES = {"pytorch.md": 5, "neurons.md": 1}
 
 
-def blocks():
-    return re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+def blocks(page):
+    return re.findall(r"```python\n(.*?)```", (DOCS / page).read_text(), flags=re.S)
 
 
-def test_the_page_has_runnable_examples():
-    assert len(blocks()) >= 5
+@pytest.mark.parametrize("page", PAGES)
+def test_the_page_has_runnable_examples(page):
+    assert len(blocks(page)) >= PAGES[page]
 
 
-def test_every_python_block_runs():
-    namespace = {"__name__": "docs_pytorch"}
-    for i, code in enumerate(blocks()):
+@pytest.mark.parametrize("page", PAGES)
+def test_every_python_block_runs(page):
+    namespace = {"__name__": "docs_" + page.split(".")[0]}
+    for i, code in enumerate(blocks(page)):
         try:
-            exec(compile(code, f"docs/pytorch.md block {i}", "exec"), namespace)
+            exec(compile(code, f"docs/{page} block {i}", "exec"), namespace)
         except Exception as error:  # name the block in the failure
-            raise AssertionError(f"docs/pytorch.md python block {i} failed: {error!r}\n{code}") from error
+            raise AssertionError(f"docs/{page} python block {i} failed: {error!r}\n{code}") from error

@@ -50,3 +50,14 @@ def test_jit_sweep_trains_well_above_chance(example, data):
     for scale, accuracy, compile_ms, step_ms, loss in results:
         assert accuracy > 0.5, f"scale {scale}: test accuracy {accuracy} (chance is 0.1)"
         assert compile_ms > 0 and step_ms > 0 and loss < 2.0
+
+
+def test_fused_neuron_layer_trains_the_same(example, data):
+    """(c): kernelgen.torch.Neuron with the example's neuron spec gives the loop's losses (the readout's sum over
+    steps is taken in another order: rounding only)."""
+    for dtype, tolerance in ((torch.float64, 1e-9), (torch.float32, 2e-3)):
+        ref, ref_acc, _, _, _, _ = example.compare(data, epochs=3, dtype=dtype)
+        got, acc, _ = example.fused(data, epochs=3, dtype=dtype)
+        for a, b in zip(ref, got):
+            assert abs(a - b) <= tolerance * abs(a), (dtype, ref, got)
+        assert abs(ref_acc - acc) <= 0.02 and acc > 0.5
