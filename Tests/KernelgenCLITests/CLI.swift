@@ -18,6 +18,12 @@ struct CLI {
             .map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }.sorted()
     }
 
+    /// The neurons of the repository's Neurons/ (checked by `check` with no files, beside the surrogates).
+    static var neuronNames: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Neurons").path)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+    }
+
     /// The number of files under `directory` (recursively), e.g. of the committed Generated/.
     /// Generated files below `directory` (the writer's manifest, a dot-file, is not one of them).
     static func fileCount(under directory: URL) -> Int {

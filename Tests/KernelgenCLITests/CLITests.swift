@@ -12,7 +12,7 @@ import Testing
         #expect(r.status == 0)
         #expect(CLI.specNames.count >= 5)
         // Notes (formulas the emitters rewrote into stable forms) are allowed; no error, and no warning about the seed.
-        #expect(r.stdout.hasPrefix("\(CLI.specNames.count) specs checked: 0 errors, "))
+        #expect(r.stdout.hasPrefix("\(CLI.specNames.count + CLI.neuronNames.count) specs checked: 0 errors, "), "\(r.stdout)")
         let seed = ["sigmoid", "arctan", "piecewise_linear", "gaussian", "noisy_threshold"]
         for line in r.stderr.split(separator: "\n") where !line.contains(": note: ") {
             #expect(!seed.contains { line.hasPrefix("Specs/\($0).yaml:") }, "\(line)")
@@ -23,7 +23,7 @@ import Testing
     @Test func theCatalogueChecksWithoutErrors() throws {
         let r = try CLI.run(["check"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasPrefix("\(CLI.specNames.count + 48) specs checked: 0 errors"), "\(r.stdout)")
+        #expect(r.stdout.hasPrefix("\(CLI.specNames.count + 48 + CLI.neuronNames.count) specs checked: 0 errors"), "\(r.stdout)")
         #expect(!r.stderr.contains(": error: "))
         let listed = try CLI.run(["list", "--catalogue"])
         #expect(listed.status == 0)
@@ -48,6 +48,21 @@ import Testing
             2 specs checked: 1 error, 2 warnings
 
             """)
+    }
+
+    /// A neuron spec (a file with a `step`) is checked as one: every error located, exit status 1; a good one passes.
+    @Test func checkReadsNeuronSpecs() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "name: bad\nsummary: s\nparams:\n  tau: 2\nstate:\n  v: 0\nstep:\n  - v = v + x / tua\n  - s = spike(spike(v))\noutput: s\n"
+            .write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["check", "bad.yaml", CLI.root.appendingPathComponent("Neurons/lif.yaml").path], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("bad.yaml:8:17: error: in `step`: unknown identifier `tua`; did you mean `tau`? [unknown-identifier]"), "\(r.stderr)")
+        #expect(r.stderr.contains("bad.yaml:9:15: error: in `step`: `spike` inside the argument of another `spike`"), "\(r.stderr)")
+        #expect(r.stderr.contains("2 specs checked: 2 errors"), "\(r.stderr)")
+        let good = try CLI.run(["check", "Neurons/lif.yaml", "Neurons/alif.yaml"])
+        #expect(good.status == 0 && good.stdout == "2 specs checked: 0 errors, 0 warnings\n", "\(good.stdout)\(good.stderr)")
     }
 
     @Test func listShowsParametersAndSummaries() throws {
