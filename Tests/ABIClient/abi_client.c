@@ -230,6 +230,63 @@ static void check_train_backward(void) {
     kg_release(h);
 }
 
+/* Neuron layers (ABI 5): SpikingJelly's LIF with the sigmoid surrogate, float64, T = 6 steps of N = 3 neurons,
+   against the model and its backward through time written out here (the reset's factors by the product rule). */
+static void check_neuron(void) {
+    const char *names[] = {"scale"};
+    const double values[] = {4.0};
+    kg_neuron *h = NULL;
+    char *error = NULL;
+    kg_status st = kg_neuron_bind("lif", "sigmoid", "float64", names, values, 1, &h, &error);
+    CHECK(st == KG_OK && h != NULL, "bind lif: status %d: %s", st, error ? error : "");
+    kg_free(error);
+    if (st != KG_OK) return;
+    enum { T = 6, N = 3 };
+    const double params[3] = {2.0, 1.0, 0.0}; /* tau, v_threshold, v_reset */
+    double state0[N];
+    CHECK(kg_neuron_initial_state("lif", params, state0, NULL) == KG_OK && state0[0] == 0.0, "initial state");
+    double x[T * N], gs[T * N], state[N], spikes[T * N], saved[T * N], gstate[N] = {0.5, -1.0, 0.25}, gx[T * N];
+    for (int i = 0; i < T * N; i++) { x[i] = 0.9 * sin(1.7 * i) + 0.8; gs[i] = cos(0.3 * i); }
+    for (int i = 0; i < N; i++) state[i] = 0.0;
+    double gfinal[N];
+    memcpy(gfinal, gstate, sizeof gstate);
+    st = kg_neuron_forward(h, x, params, state, spikes, saved, T, N, 1, &error);
+    CHECK(st == KG_OK, "neuron forward: %s", error ? error : "");
+    kg_free(error);
+    error = NULL;
+    st = kg_neuron_backward(h, x, params, saved, gs, gstate, gx, NULL, T, N, 1, &error);
+    CHECK(st == KG_OK, "neuron backward: %s", error ? error : "");
+    kg_free(error);
+    for (int i = 0; i < N; i++) {
+        double v = 0.0, vs[T];
+        for (int t = 0; t < T; t++) {
+            vs[t] = v;
+            double h_ = v + (x[t * N + i] - v) / 2.0, s = h_ - 1.0 >= 0 ? 1.0 : 0.0;
+            CHECK(spikes[t * N + i] == s, "spike t=%d i=%d: %g, expected %g", t, i, spikes[t * N + i], s);
+            v = (1 - s) * h_;
+        }
+        CHECK(fabs(state[i] - v) <= 1e-15, "final v %d: %.17g vs %.17g", i, state[i], v);
+        double gv = gfinal[i];
+        for (int t = T - 1; t >= 0; t--) {
+            double h_ = vs[t] + (x[t * N + i] - vs[t]) / 2.0, s = h_ - 1.0 >= 0 ? 1.0 : 0.0;
+            double sg = 4.0 * sigmoid(4.0 * (h_ - 1.0)) * (1 - sigmoid(4.0 * (h_ - 1.0)));
+            double a_h = gv * (1 - s) + (gs[t * N + i] - gv * h_) * sg;
+            CHECK(fabs(gx[t * N + i] - a_h / 2.0) <= 1e-13, "grad x t=%d i=%d: %.17g vs %.17g", t, i, gx[t * N + i], a_h / 2.0);
+            gv = a_h * 0.5;
+        }
+        CHECK(fabs(gstate[i] - gv) <= 1e-13, "grad v0 %d: %.17g vs %.17g", i, gstate[i], gv);
+    }
+    const double bad[3] = {0.5, 1.0, 0.0};
+    error = NULL;
+    CHECK(kg_neuron_forward(h, x, bad, state, spikes, NULL, T, N, 1, &error) == KG_ERROR_BAD_PARAMETER && error &&
+              strstr(error, "`tau`"), "tau out of bounds: %s", error ? error : "(null)");
+    kg_free(error);
+    kg_neuron_release(h);
+    char *json = NULL;
+    CHECK(kg_neurons_json(&json, NULL) == KG_OK && json && strstr(json, "\"name\":\"plif\""), "neurons json");
+    kg_free(json);
+}
+
 int main(void) {
     CHECK(kg_abi_version() == KG_ABI_VERSION, "library ABI %d, header %d", kg_abi_version(), KG_ABI_VERSION);
     CHECK(strlen(kg_version()) > 0, "empty version");
@@ -243,6 +300,7 @@ int main(void) {
     check_torch_source();
     check_primitive();
     check_train_backward();
+    check_neuron();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -112,7 +112,7 @@ kg_status kg_handle_json(const kg_handle *h, char **json, char **error);
    forward), primitive(x, <params>) (with a primitive), NAME and PARAMETERS, computed with torch operations on tensors of any device. */
 kg_status kg_torch_source(const char *name, char **source, char **error);
 
-/* Neuron layers (added in ABI version 5): a neuron spec (Neurons/*.yaml, or loaded with kg_neuron_load_text)
+/* Neuron layers (added in ABI version 5): a neuron spec (a file of Neurons/, or one loaded with kg_neuron_load_text)
    bound to a surrogate and a dtype, JIT-compiled into one fused multi-step forward and one backward through
    time. Arrays are contiguous and time-major: x, spikes, grad_spikes, grad_x [steps, n]; state, grad_state
    [S, n] (S state variables in the spec's order); saved [steps, S, n]; grad_params [L, n] (L learnable
