@@ -54,7 +54,7 @@ import Testing
         let catalogue = SpecCatalog.load(files: try SpecCatalog.catalogueFiles(in: Self.root.appendingPathComponent("Catalogue").path))
         #expect(!catalogue.hasErrors && catalogue.specs.count == 48)
         let neurons = try SpecCatalog.specFiles(in: Self.root.appendingPathComponent("Neurons").path).map { NeuronLoader.load(path: $0) }
-        #expect(neurons.allSatisfy { $0.0 != nil && $0.1.isEmpty } && neurons.count == 5, "\(neurons.flatMap(\.1))")
+        #expect(neurons.allSatisfy { $0.0 != nil && $0.1.isEmpty } && neurons.count == 6, "\(neurons.flatMap(\.1))")
         let files = try Generator(templatesDirectory: Self.templates).render(catalog.specs, catalogue: catalogue.specs,
                                                                             neurons: neurons.compactMap(\.0))
         let plan = try OutputWriter(directory: Self.root.appendingPathComponent("Generated").path).plan(files)

@@ -12,6 +12,28 @@ from kernelgen.errors import BackendError, ParameterError, SpecError  # noqa: E4
 REQUIRE = os.environ.get("KERNELGEN_REQUIRE_CATALOGUE_LIBS") == "1"
 
 
+def _norse_lif():
+    """Norse's lif_feed_forward_step, imported without running norse's package __init__ (which imports optional
+    extras), as test_catalogue does."""
+    import importlib.util
+    import sys
+    import types
+    from pathlib import Path
+    top = importlib.util.find_spec("norse")
+    if top is None:
+        if REQUIRE:
+            raise ImportError("norse is not installed")
+        pytest.skip("norse is not installed; scripts/test.sh installs it")
+    base = Path(top.submodule_search_locations[0]).parent
+    for name in ("norse", "norse.torch", "norse.torch.functional"):
+        if name not in sys.modules:
+            module = types.ModuleType(name)
+            module.__path__ = [str(base.joinpath(*name.split(".")))]
+            sys.modules[name] = module
+    from norse.torch.functional.lif import LIFFeedForwardState, LIFParameters, lif_feed_forward_step
+    return LIFFeedForwardState, LIFParameters, lif_feed_forward_step
+
+
 def _library(name):
     try:
         if name == "spikingjelly":
@@ -184,6 +206,31 @@ def test_leaky_equals_the_model_written_out():
     _close(ours.state[0], v, 1e-12)
     _close(x.grad, gx_ref, 1e-10)
     _close(ours.beta.grad.double(), beta.grad, 1e-10)
+
+
+def test_lif_current_equals_norse():
+    State, Parameters, step = _norse_lif()
+    x, w = _inputs(40, 3, 21, seed=6)
+    x = (x * 150).detach().requires_grad_()  # input currents that make the neurons fire within 40 steps of 1 ms
+    # Norse's defaults as float64 tensors (its own are float32: dt * tau_mem_inv would round to float32 first)
+    p = Parameters(**{k: torch.as_tensor(getattr(Parameters(), k), dtype=torch.float64)
+                      for k in ("tau_syn_inv", "tau_mem_inv", "v_leak", "v_th", "v_reset", "alpha")})
+    state = State(v=torch.zeros(3, 21, dtype=torch.float64), i=torch.zeros(3, 21, dtype=torch.float64))
+    out = []
+    for t in range(40):
+        z, state = step(x[t], state, p, dt=0.001)
+        out.append(z)
+    s_ref = torch.stack(out)
+    (s_ref * w).sum().backward()
+    gx_ref = x.grad.clone()
+    x.grad = None
+    ours = kt.Neuron("lif_current", surrogate="norse_superspike")
+    s = ours(x)
+    (s * w).sum().backward()
+    assert torch.equal(s, s_ref.to(s.dtype)) and s.sum() > 0
+    _close(ours.state[0], state.v, 1e-12)
+    _close(ours.state[1], state.i, 1e-12)
+    _close(x.grad, gx_ref, 1e-10)
 
 
 SMOOTH = """
