@@ -177,6 +177,23 @@ public func kg_neuron_bind(_ neuron: UnsafePointer<CChar>?, _ surrogate: UnsafeP
     }
 }
 
+@_cdecl("kg_neuron_json")
+public func kg_neuron_json(_ h: OpaquePointer?, _ json: StringOut?, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let handle = try NeuronHandle.from(h)
+        guard let json else { throw ABIError(.invalidArgument, "json is NULL; expected a char ** to receive the JSON text") }
+        struct Facts: Encodable {
+            var neuron: String, surrogate: String, dtype: String, stochastic: Bool, vector_width: Int
+        }
+        let facts: Facts
+        switch handle.kernels {
+        case .f32(let k): facts = Facts(neuron: handle.spec.name, surrogate: handle.surrogate, dtype: "float32", stochastic: k.isStochastic, vector_width: k.vectorWidth)
+        case .f64(let k): facts = Facts(neuron: handle.spec.name, surrogate: handle.surrogate, dtype: "float64", stochastic: k.isStochastic, vector_width: k.vectorWidth)
+        }
+        json.pointee = ABI.copy(try NeuronABI.encode(facts))
+    }
+}
+
 @_cdecl("kg_neuron_release")
 public func kg_neuron_release(_ handle: OpaquePointer?) {
     guard let handle else { return }
@@ -198,10 +215,12 @@ public func kg_neuron_initial_state(_ neuron: UnsafePointer<CChar>?, _ params: U
 @_cdecl("kg_neuron_forward")
 public func kg_neuron_forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ params: UnsafePointer<Double>?,
                               _ state: UnsafeMutableRawPointer?, _ spikes: UnsafeMutableRawPointer?, _ saved: UnsafeMutableRawPointer?,
-                              _ steps: Int, _ n: Int, _ threads: Int32, _ error: StringOut?) -> Int32 {
+                              _ steps: Int, _ n: Int, _ threads: Int32, _ sample: Int32, _ seed: UInt64, _ offset: UInt64,
+                              _ error: StringOut?) -> Int32 {
     ABI.run(error) { () throws(ABIError) in
         let handle = try NeuronHandle.from(h)
         let values = try handle.parameters(params)
+        let key: (seed: UInt64, offset: UInt64)? = sample != 0 ? (seed, offset) : nil
         let (tn, _) = try NeuronABI.size(steps, n, handle.spec.state.count)
         try NeuronABI.require(x, "x", count: tn)
         try NeuronABI.require(spikes, "spikes", count: tn)
@@ -213,11 +232,11 @@ public func kg_neuron_forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ par
             case .f32(let k):
                 k.forward(x: x!.assumingMemoryBound(to: Float.self), params: p.baseAddress, state: state!.assumingMemoryBound(to: Float.self),
                           spikes: (spikes ?? state)!.assumingMemoryBound(to: Float.self), saved: saved?.assumingMemoryBound(to: Float.self),
-                          steps: steps, n: n, threads: workers)
+                          steps: steps, n: n, threads: workers, sample: key)
             case .f64(let k):
                 k.forward(x: x!.assumingMemoryBound(to: Double.self), params: p.baseAddress, state: state!.assumingMemoryBound(to: Double.self),
                           spikes: (spikes ?? state)!.assumingMemoryBound(to: Double.self), saved: saved?.assumingMemoryBound(to: Double.self),
-                          steps: steps, n: n, threads: workers)
+                          steps: steps, n: n, threads: workers, sample: key)
             }
         }
     }
@@ -226,10 +245,12 @@ public func kg_neuron_forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ par
 @_cdecl("kg_neuron_backward")
 public func kg_neuron_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ params: UnsafePointer<Double>?, _ saved: UnsafeRawPointer?,
                                _ gradSpikes: UnsafeRawPointer?, _ gradState: UnsafeMutableRawPointer?, _ gradX: UnsafeMutableRawPointer?,
-                               _ gradParams: UnsafeMutableRawPointer?, _ steps: Int, _ n: Int, _ threads: Int32, _ error: StringOut?) -> Int32 {
+                               _ gradParams: UnsafeMutableRawPointer?, _ steps: Int, _ n: Int, _ threads: Int32, _ sample: Int32,
+                               _ seed: UInt64, _ offset: UInt64, _ error: StringOut?) -> Int32 {
     ABI.run(error) { () throws(ABIError) in
         let handle = try NeuronHandle.from(h)
         let values = try handle.parameters(params)
+        let key: (seed: UInt64, offset: UInt64)? = sample != 0 ? (seed, offset) : nil
         let (tn, tsn) = try NeuronABI.size(steps, n, handle.spec.state.count)
         try NeuronABI.require(x, "x", count: tn)
         try NeuronABI.require(saved, "saved", count: tsn)
@@ -245,12 +266,12 @@ public func kg_neuron_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ pa
                 k.backward(x: x!.assumingMemoryBound(to: Float.self), params: p.baseAddress, saved: saved!.assumingMemoryBound(to: Float.self),
                            gradSpikes: gradSpikes!.assumingMemoryBound(to: Float.self), gradState: gradState!.assumingMemoryBound(to: Float.self),
                            gradX: gradX!.assumingMemoryBound(to: Float.self), gradParams: gradParams?.assumingMemoryBound(to: Float.self),
-                           steps: steps, n: n, threads: workers)
+                           steps: steps, n: n, threads: workers, sample: key)
             case .f64(let k):
                 k.backward(x: x!.assumingMemoryBound(to: Double.self), params: p.baseAddress, saved: saved!.assumingMemoryBound(to: Double.self),
                            gradSpikes: gradSpikes!.assumingMemoryBound(to: Double.self), gradState: gradState!.assumingMemoryBound(to: Double.self),
                            gradX: gradX!.assumingMemoryBound(to: Double.self), gradParams: gradParams?.assumingMemoryBound(to: Double.self),
-                           steps: steps, n: n, threads: workers)
+                           steps: steps, n: n, threads: workers, sample: key)
             }
         }
     }

@@ -65,7 +65,9 @@ extension SurrogateJIT {
         } catch {
             throw .compiler(stage: "render", message: "\(error)")
         }
-        let functions = ["\(symbol)_forward_\(element.rawValue)", "\(symbol)_backward_\(element.rawValue)"]
+        let functions = (surrogate.isStochastic ? ["", "train_"] : [""]).flatMap { prefix in
+            ["\(symbol)_\(prefix)forward_\(element.rawValue)", "\(symbol)_\(prefix)backward_\(element.rawValue)"]
+        }
         let material = [Self.format, "neuron", JITEngine.hostDescription, source].joined(separator: "\n")
         let key = Hash.key(material)
         let engine = try engine()
@@ -78,8 +80,7 @@ extension SurrogateJIT {
             diskCache?.write(key: key, material: material, entry: entry)
         }
         let loaded = try engine.load(entry.object, symbols: functions)
-        let value = NeuronSlot.Value(loaded: loaded, forward: functions[0], backward: functions[1], source: source,
-                                     vectorWidths: entry.vectorWidths)
+        let value = NeuronSlot.Value(loaded: loaded, symbols: functions, source: source, vectorWidths: entry.vectorWidths)
         slot.value = value
         return NeuronKernels(value, neuron: neuron)
     }
@@ -88,8 +89,8 @@ extension SurrogateJIT {
 final class NeuronSlot: @unchecked Sendable {
     struct Value {
         var loaded: LoadedObject
-        var forward: String
-        var backward: String
+        /// forward, backward, then (stochastic surrogates) train_forward, train_backward.
+        var symbols: [String]
         var source: String
         var vectorWidths: [String: Int]
     }
@@ -106,8 +107,17 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
                                           UnsafeMutableRawPointer?, Int, Int, Int, Int) -> Void
     typealias BackwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeRawPointer?, UnsafeRawPointer?,
                                            UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int, Int, Int, Int) -> Void
+    typealias TrainForwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
+                                               UnsafeMutableRawPointer?, Int, Int, Int, Int, UInt64, UInt64) -> Void
+    typealias TrainBackwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeRawPointer?, UnsafeRawPointer?,
+                                                UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int, Int, Int, Int,
+                                                UInt64, UInt64) -> Void
     private let forwardFn: ForwardFn
     private let backwardFn: BackwardFn
+    private let trainForwardFn: TrainForwardFn?
+    private let trainBackwardFn: TrainBackwardFn?
+    /// Whether the surrogate samples in training (`forward`/`backward` with `sample:` then draw noise).
+    public var isStochastic: Bool { trainForwardFn != nil }
     /// The neuron's parameters in kernel order (the `params` array), its state variables, and how many are learnable.
     public let parameterNames: [String]
     public let stateNames: [String]
@@ -120,8 +130,11 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
 
     init(_ value: NeuronSlot.Value, neuron: NeuronSpec) {
         loaded = value.loaded
-        forwardFn = unsafeBitCast(value.loaded.addresses[value.forward]!, to: ForwardFn.self)
-        backwardFn = unsafeBitCast(value.loaded.addresses[value.backward]!, to: BackwardFn.self)
+        let address = { (k: Int) in k < value.symbols.count ? value.loaded.addresses[value.symbols[k]] : nil }
+        forwardFn = unsafeBitCast(address(0)!, to: ForwardFn.self)
+        backwardFn = unsafeBitCast(address(1)!, to: BackwardFn.self)
+        trainForwardFn = address(2).map { unsafeBitCast($0, to: TrainForwardFn.self) }
+        trainBackwardFn = address(3).map { unsafeBitCast($0, to: TrainBackwardFn.self) }
         parameterNames = neuron.params.map(\.name)
         stateNames = neuron.state.map(\.name)
         learnableNames = neuron.learnableParams.map(\.name)
@@ -149,27 +162,42 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
 
     /// Runs `steps` time steps for `n` neurons. `state` holds the state before the first step and receives the
     /// state after the last; `saved` (nil in inference) receives the state before each step, for `backward`.
+    /// `sample`: a stochastic surrogate's sampled training forward, element (t, i) drawing at Philox counter
+    /// `offset + t n + i` of `seed` (ignored for a deterministic surrogate); nil: the eval forward.
     public func forward(x: UnsafePointer<T>, params: UnsafePointer<Double>?, state: UnsafeMutablePointer<T>,
-                        spikes: UnsafeMutablePointer<T>, saved: UnsafeMutablePointer<T>?, steps: Int, n: Int, threads: Int = 1) {
+                        spikes: UnsafeMutablePointer<T>, saved: UnsafeMutablePointer<T>?, steps: Int, n: Int, threads: Int = 1,
+                        sample: (seed: UInt64, offset: UInt64)? = nil) {
         split(steps, n, threads: threads) { begin, end in
             withExtendedLifetime(loaded) {
-                forwardFn(UnsafeRawPointer(x), params, UnsafeMutableRawPointer(state), UnsafeMutableRawPointer(spikes),
-                          saved.map { UnsafeMutableRawPointer($0) }, steps, n, begin, end)
+                if let sample, let train = trainForwardFn {
+                    train(UnsafeRawPointer(x), params, UnsafeMutableRawPointer(state), UnsafeMutableRawPointer(spikes),
+                          saved.map { UnsafeMutableRawPointer($0) }, steps, n, begin, end, sample.seed, sample.offset)
+                } else {
+                    forwardFn(UnsafeRawPointer(x), params, UnsafeMutableRawPointer(state), UnsafeMutableRawPointer(spikes),
+                              saved.map { UnsafeMutableRawPointer($0) }, steps, n, begin, end)
+                }
             }
         }
     }
 
-    /// The backward through time. `gradState` holds the gradient of the final state (zeros when the loss does
+    /// The backward through time (`sample`: the sampled training backward, with the forward's seed and offset).
+    /// `gradState` holds the gradient of the final state (zeros when the loss does
     /// not read it) and receives the gradient of the initial state; `gradParams` (`[L, N]`, zeroed by the caller)
     /// accumulates per-neuron gradients of the L learnable parameters, to be summed over N.
     public func backward(x: UnsafePointer<T>, params: UnsafePointer<Double>?, saved: UnsafePointer<T>, gradSpikes: UnsafePointer<T>,
                          gradState: UnsafeMutablePointer<T>, gradX: UnsafeMutablePointer<T>, gradParams: UnsafeMutablePointer<T>?,
-                         steps: Int, n: Int, threads: Int = 1) {
+                         steps: Int, n: Int, threads: Int = 1, sample: (seed: UInt64, offset: UInt64)? = nil) {
         split(steps, n, threads: threads) { begin, end in
             withExtendedLifetime(loaded) {
-                backwardFn(UnsafeRawPointer(x), params, UnsafeRawPointer(saved), UnsafeRawPointer(gradSpikes),
-                           UnsafeMutableRawPointer(gradState), UnsafeMutableRawPointer(gradX), gradParams.map { UnsafeMutableRawPointer($0) },
-                           steps, n, begin, end)
+                if let sample, let train = trainBackwardFn {
+                    train(UnsafeRawPointer(x), params, UnsafeRawPointer(saved), UnsafeRawPointer(gradSpikes),
+                          UnsafeMutableRawPointer(gradState), UnsafeMutableRawPointer(gradX), gradParams.map { UnsafeMutableRawPointer($0) },
+                          steps, n, begin, end, sample.seed, sample.offset)
+                } else {
+                    backwardFn(UnsafeRawPointer(x), params, UnsafeRawPointer(saved), UnsafeRawPointer(gradSpikes),
+                               UnsafeMutableRawPointer(gradState), UnsafeMutableRawPointer(gradX), gradParams.map { UnsafeMutableRawPointer($0) },
+                               steps, n, begin, end)
+                }
             }
         }
     }

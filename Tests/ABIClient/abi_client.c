@@ -250,11 +250,11 @@ static void check_neuron(void) {
     for (int i = 0; i < N; i++) state[i] = 0.0;
     double gfinal[N];
     memcpy(gfinal, gstate, sizeof gstate);
-    st = kg_neuron_forward(h, x, params, state, spikes, saved, T, N, 1, &error);
+    st = kg_neuron_forward(h, x, params, state, spikes, saved, T, N, 1, 0, 0, 0, &error);
     CHECK(st == KG_OK, "neuron forward: %s", error ? error : "");
     kg_free(error);
     error = NULL;
-    st = kg_neuron_backward(h, x, params, saved, gs, gstate, gx, NULL, T, N, 1, &error);
+    st = kg_neuron_backward(h, x, params, saved, gs, gstate, gx, NULL, T, N, 1, 0, 0, 0, &error);
     CHECK(st == KG_OK, "neuron backward: %s", error ? error : "");
     kg_free(error);
     for (int i = 0; i < N; i++) {
@@ -278,7 +278,7 @@ static void check_neuron(void) {
     }
     const double bad[3] = {0.5, 1.0, 0.0};
     error = NULL;
-    CHECK(kg_neuron_forward(h, x, bad, state, spikes, NULL, T, N, 1, &error) == KG_ERROR_BAD_PARAMETER && error &&
+    CHECK(kg_neuron_forward(h, x, bad, state, spikes, NULL, T, N, 1, 0, 0, 0, &error) == KG_ERROR_BAD_PARAMETER && error &&
               strstr(error, "`tau`"), "tau out of bounds: %s", error ? error : "(null)");
     kg_free(error);
     kg_neuron_release(h);

@@ -159,6 +159,62 @@ import Testing
         #expect(r.gradX != rt.gradX)
     }
 
+    /// A stochastic surrogate in training: spike (t, i) is the surrogate's sampled training forward at Philox counter
+    /// offset + t n + i, the same numbers as the surrogate's own training-forward kernel for that seed and offset;
+    /// threads change nothing; the backward uses the sampled spikes (noisy_threshold's `scale * y * (1 - y)`).
+    @Test func sampledTrainingDrawsTheSurrogatesStream() throws {
+        let jit = try freshJIT().0
+        let neuron = try jit.neuron(named: "lif")
+        let surrogate = try jit.spec(named: "noisy_threshold")
+        let k: NeuronKernels<Double> = try jit.compileNeuron(neuron, surrogate: surrogate, surrogateParameters: ["scale": 3])
+        #expect(k.isStochastic)
+        let (steps, n, seed, offset): (Int, Int, UInt64, UInt64) = (9, 1000, 0x1234_5678_9abc, 77)
+        var g = SystemRandomNumberGenerator()
+        let x = Self.random(steps * n, &g, -0.5...2.5), gS = Self.random(steps * n, &g, -1...1)
+        let params = [2.0, 1.0, 0.0]
+        func run(threads: Int) -> (spikes: [Double], saved: [Double], gradX: [Double]) {
+            var state = [Double](repeating: 0, count: n), spikes = [Double](repeating: .nan, count: steps * n)
+            var saved = [Double](repeating: .nan, count: steps * n), gradState = [Double](repeating: 0, count: n)
+            var gradX = [Double](repeating: .nan, count: steps * n)
+            k.forward(x: x, params: params, state: &state, spikes: &spikes, saved: &saved, steps: steps, n: n, threads: threads,
+                      sample: (seed, offset))
+            k.backward(x: x, params: params, saved: saved, gradSpikes: gS, gradState: &gradState, gradX: &gradX, gradParams: nil,
+                       steps: steps, n: n, threads: threads, sample: (seed, offset))
+            return (spikes, saved, gradX)
+        }
+        let one = run(threads: 1), four = run(threads: 4)
+        #expect(one.spikes == four.spikes && one.gradX == four.gradX)
+        // The membrane quantity each spike saw, from the saved state; then the surrogate's own sampled kernel on it.
+        var u = [Double](repeating: 0, count: steps * n)
+        for t in 0..<steps {
+            for i in 0..<n {
+                let v = one.saved[t * n + i]
+                u[t * n + i] = (v + (x[t * n + i] - (v - 0)) / 2) - 1
+            }
+        }
+        let surrogateKernels = try jit.compile(surrogate, parameters: ["scale": 3], dtype: Double.self).kernelSet
+        var y = [Double](repeating: .nan, count: steps * n)
+        let none = [Double]()
+        surrogateKernels.trainForward!(u, &y, steps * n, none, seed, offset)
+        #expect(one.spikes == y, "the neuron's spikes are the surrogate's training forward at the same counters")
+        #expect(Set(one.spikes.map { $0 > 0 && $0 < 1 }).contains(true), "noisy_threshold's training spikes are soft")
+        // The eval forward is the hard spike.
+        var state = [Double](repeating: 0, count: n), spikes = [Double](repeating: .nan, count: steps * n)
+        k.forward(x: x, params: params, state: &state, spikes: &spikes, saved: nil, steps: steps, n: n)
+        #expect(spikes.allSatisfy { $0 == 0 || $0 == 1 })
+        // Backward, written out with the sampled spikes: v' = (1 - s) h + s v_r, ds/dh = scale s (1 - s).
+        for i in stride(from: 0, to: n, by: 97) {
+            var gv = 0.0
+            for t in (0..<steps).reversed() {
+                let v = one.saved[t * n + i], h = v + (x[t * n + i] - v) / 2, s = one.spikes[t * n + i]
+                let aS = gS[t * n + i] + gv * (0 - h)
+                let aH = gv * (1 - s) + aS * (3 * s * (1 - s))
+                #expect(Self.close(one.gradX[t * n + i], aH / 2, 1e-12), "t=\(t) i=\(i): \(one.gradX[t * n + i]) vs \(aH / 2)")
+                gv = aH * (1 - 1 / 2.0)
+            }
+        }
+    }
+
     @Test func checkLocatesNeuronErrors() {
         let cases: [(String, Diagnostic.ID, String)] = [
             ("state:\n  v: 0\nstep:\n  - s = spike(spike(v))\n  - v = v + x\noutput: s\n", .formulaSyntax, "<string>:4:15"),

@@ -72,9 +72,12 @@ def _load(path: Path) -> ctypes.CDLL:
             st,
         ),
         "kg_neuron_release": ([vp], None),
+        "kg_neuron_json": ([vp, out, out], st),
         "kg_neuron_initial_state": ([ctypes.c_char_p, vp, vp, out], st),
-        "kg_neuron_forward": ([vp, vp, vp, vp, vp, vp, sz, sz, ctypes.c_int, out], st),
-        "kg_neuron_backward": ([vp, vp, vp, vp, vp, vp, vp, vp, sz, sz, ctypes.c_int, out], st),
+        "kg_neuron_forward": ([vp, vp, vp, vp, vp, vp, sz, sz, ctypes.c_int, ctypes.c_int, ctypes.c_uint64, ctypes.c_uint64, out],
+                              st),
+        "kg_neuron_backward": ([vp, vp, vp, vp, vp, vp, vp, vp, sz, sz, ctypes.c_int, ctypes.c_int, ctypes.c_uint64,
+                                ctypes.c_uint64, out], st),
     }
     for name, (argtypes, restype) in signatures.items():
         function = getattr(lib, name)

@@ -266,6 +266,30 @@ def test_gradcheck_of_the_derived_backward():
     assert torch.autograd.gradcheck(run, (x, state0, k, q))
 
 
+def test_stochastic_surrogate_samples_in_training_only():
+    x, w = _inputs(10, 4, 50, seed=7)
+    m = kt.Neuron("lif", surrogate="noisy_threshold").double()
+    torch.manual_seed(3)
+    a = m(x)
+    m.reset()
+    b = m(x)
+    torch.manual_seed(3)
+    m.reset()
+    c = m(x)
+    assert torch.equal(a, c) and not torch.equal(a, b)     # a fresh key per call, reproducible under manual_seed
+    assert ((a > 0) & (a < 1)).any()                        # the sampled training spikes are soft
+    (a * w).sum().backward()
+    assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+    m.eval()
+    m.reset()
+    e = m(x.detach())
+    assert set(e.unique().tolist()) <= {0.0, 1.0}           # eval: the hard spike, no generator draw
+    state = torch.get_rng_state()
+    m.reset()
+    m(x.detach())
+    assert torch.equal(state, torch.get_rng_state())
+
+
 def test_state_carries_across_calls_and_reset_restarts():
     x, _ = _inputs(20, 50, seed=4)
     whole = kt.Neuron("lif").double()
@@ -339,9 +363,30 @@ def test_compiles_without_graph_breaks_and_equals_eager(backend):
         torch.testing.assert_close(a.grad, b.grad, rtol=1e-5, atol=1e-6, msg=name)
 
 
+def test_sampled_training_compiles_and_draws_like_eager():
+    torch._dynamo.reset()
+    x = torch.rand(12, 3, 6) * 3
+    eager = _Net("lif")
+    eager.lif = kt.Neuron("lif", surrogate="noisy_threshold")
+    compiled = _Net("lif")
+    compiled.lif = kt.Neuron("lif", surrogate="noisy_threshold")
+    explained = torch._dynamo.explain(compiled)(x)
+    assert explained.graph_break_count == 0, explained.break_reasons
+    run = torch.compile(compiled, backend="aot_eager", fullgraph=True)
+    torch.manual_seed(5)
+    out_e = eager(x)
+    torch.manual_seed(5)
+    out_c = run(x)
+    assert torch.equal(out_e, out_c)
+    assert not torch.equal(run(x), out_c)  # a fresh key per call
+
+
 def test_ops_pass_opcheck():
     x = torch.rand(5, 7, dtype=torch.float64) * 2
     state0 = torch.rand(1, 7, dtype=torch.float64, requires_grad=True)
     params = torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64, requires_grad=True)
-    args = (x.requires_grad_(), state0, params, "plif", "sigmoid", ["scale"], [4.0], 1, True)
+    args = (x.requires_grad_(), state0, params, "plif", "sigmoid", ["scale"], [4.0], 1, True, None)
+    torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)
+    key = torch.tensor(12345, dtype=torch.int64)
+    args = (x, state0, params, "plif", "noisy_threshold", [], [], 1, True, key)
     torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)

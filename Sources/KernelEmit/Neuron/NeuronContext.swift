@@ -11,6 +11,12 @@ import SurrogateSpec
 /// - `<symbol>_backward_<t>(x, params, saved, grad_spikes [T,N], grad_state [S,N] in: gradient of the final
 ///   state, out: of the initial state, grad_x [T,N] out, grad_params [L,N] accumulated (+=), T, N, begin, end)`:
 ///   time in reverse; `grad_params` holds per-neuron sums for the L learnable parameters (the caller sums them).
+/// - for a stochastic surrogate, `<symbol>_train_forward_<t>` and `<symbol>_train_backward_<t>`: the same with
+///   `seed, offset` last: the surrogate's sampled training forward and sampled backward, element (t, i) drawing at
+///   Philox counter `offset + t N + i` (the forward in stream 0, the backward in stream 2, as the surrogate kernels),
+///   spike `j` of the step on noise sites `j K + site` (K: the surrogate's sites), so results depend on neither
+///   the threads nor the chunking. Without them (eval, or a deterministic surrogate): the eval forward and the
+///   mean-field backward.
 /// Neuron parameters are runtime arguments (a learnable one changes every optimiser step); the surrogate's are
 /// folded in as constants (the JIT specialises on them).
 public struct NeuronContext {
@@ -22,19 +28,10 @@ public struct NeuronContext {
     /// `const float p_tau = (float)params[0];`
     public var paramLoads: [String]
     public var stateCount: Int
-    /// `const float state0 = <array>[0 * n + i];` with `<array>` left to the template (`state`, `sv`).
     public var states: [Int]
-    public var forwardLines: [String]
-    public var output: String
-    public var finalState: [String]
-    /// The backward's lines after the forward's: the adjoints, then what each array receives.
-    public var adjointLines: [String]
-    public var gradX: String
-    /// Per state variable, the adjoint of its value before the step (`0` when nothing reads it).
-    public var gradState: [String]
-    /// Per learnable parameter (`index`, `expression`): what this step adds to its per-neuron sum.
-    public var gradParams: [[String: String]]
     public var learnableCount: Int
+    /// The eval kernels, then (stochastic surrogates) the sampled training kernels.
+    public var variants: [NeuronVariant]
     public var preludeNeeds: [String: Bool]
 
     /// - Parameter surrogateValues: the surrogate's parameters (defaults filled in), folded in as constants.
@@ -49,33 +46,78 @@ public struct NeuronContext {
         states = Array(0..<graph.stateCount)
         learnableCount = graph.learnable.count
         let dialect = Dialect(.c, element)
-        let printer = ExpressionPrinter(dialect)
         paramLoads = neuron.params.enumerated().map { k, p in
             "const \(element.cName) \(dialect.paramName(p.name)) = (\(element.cName))params[\(k)];"
         }
+        var all: [Expr] = []
+        variants = [NeuronVariant(graph: graph, surrogate: surrogate, values: surrogateValues, element: element, sampled: false, all: &all)]
+        if surrogate.isStochastic {
+            variants.append(NeuronVariant(graph: graph, surrogate: surrogate, values: surrogateValues, element: element, sampled: true, all: &all))
+        }
+        preludeNeeds = PreludeSections.needed(by: all)
+    }
+}
 
-        // The surrogate at a value: its formulas with x (and y, grad_out) replaced, its parameters folded.
-        func surrogateAt(_ f: Expr, argument: NeuronGraph.Value, output: NeuronGraph.Value, gradOut: Expr?) -> Expr {
-            let specialised = f.rewritten { n in
+/// One pair of kernels (forward, backward) of a neuron: eval, or sampled training.
+public struct NeuronVariant {
+    /// `` or `train_`, before `forward`/`backward` in the symbols.
+    public var prefix: String
+    /// `, kg_u64 seed, kg_u64 base_offset` for the sampled kernels.
+    public var extraParams: String
+    public var sampled: Bool
+    public var forwardLines: [String]
+    public var output: String
+    public var finalState: [String]
+    /// The backward's lines after the forward's: the adjoints, then what each array receives.
+    public var adjointLines: [String]
+    public var gradX: String
+    /// Per state variable, the adjoint of its value before the step (`0` when nothing reads it).
+    public var gradState: [String]
+    /// Per learnable parameter (`index`, `expression`): what this step adds to its per-neuron sum.
+    public var gradParams: [[String: String]]
+
+    init(graph: NeuronGraph, surrogate: Spec, values surrogateValues: [String: Double], element: ElementType, sampled: Bool,
+         all: inout [Expr]) {
+        self.sampled = sampled
+        prefix = sampled ? "train_" : ""
+        extraParams = sampled ? ", kg_u64 seed, kg_u64 base_offset" : ""
+        let forwardPrinter = ExpressionPrinter(Dialect(.c, element))
+        var backwardDialect = Dialect(.c, element)
+        backwardDialect.noiseStream = NoiseStream.trainBackward
+        let backwardPrinter = ExpressionPrinter(backwardDialect)
+
+        // The surrogate's formulas for this variant: the sampled training forward and backward, or the eval forward
+        // and the mean-field backward.
+        let spikeForward = sampled ? (surrogate.trainForward ?? surrogate.forward).expr : surrogate.forward.expr
+        let spikeBackward = sampled || !surrogate.hasTrainBackward ? surrogate.backward.expr : Simplifier.meanField(surrogate.backward.expr)
+        var sites = 0
+        for f in [spikeForward, spikeBackward] { f.walk { if case .call(_, _, let s?) = $0.kind { sites = max(sites, s + 1) } } }
+        let spikeNodes = graph.nodes.indices.filter { if case .spike = graph.nodes[$0] { return true } else { return false } }
+
+        // The surrogate at a value: x (and y, grad_out) replaced, its parameters folded, its noise sites moved to the
+        // spike's own (spike j of the step: sites j K ..< (j + 1) K).
+        func surrogateAt(_ f: Expr, node: Int, argument: NeuronGraph.Value, gradOut: Expr?) -> Expr {
+            let base = (spikeNodes.firstIndex(of: node) ?? 0) * sites
+            return f.rewritten { n in
                 switch n.kind {
                 case .variable(.x): return Expr(.local(argument.name), at: n.offset)
-                case .variable(.y): return Expr(.local(output.name), at: n.offset)
+                case .variable(.y): return Expr(.local(NeuronGraph.Value.node(node).name), at: n.offset)
                 case .variable(.gradOut): return gradOut.map { Expr($0.kind, at: n.offset) }
                 case .param(let p): return surrogateValues[p].map { Expr(.number($0), at: n.offset) }
+                case .call(let name, let args, let site?):
+                    return Expr(.call(name, args.map { surrogateAt($0, node: node, argument: argument, gradOut: gradOut) }, site: site + base),
+                                at: n.offset)
                 default: return nil
                 }
             }
-            return specialised
         }
 
-        // A backward that draws noise is served by its mean field (the neuron kernels draw no noise yet).
-        let surrogateBackward = surrogate.hasTrainBackward ? Simplifier.meanField(surrogate.backward.expr) : surrogate.backward.expr
         var sums = 0
-        var all: [Expr] = []
-        func emit(_ e: Expr, prefix: String, into lines: inout [String]) -> String {
+        let tag = sampled ? "r" : ""
+        func emit(_ e: Expr, prefix: String, _ printer: ExpressionPrinter, into lines: inout [String]) -> String {
             let prepared = KernelContext.prepare(e, element: element)
             all.append(prepared)
-            return Lane.emit(prepared, printer, prefix: prefix, indent: "", lines: &lines, sums: &sums)
+            return Lane.emit(prepared, printer, prefix: tag + prefix, indent: "", lines: &lines, sums: &sums)
         }
 
         // Forward: each node in order.
@@ -84,18 +126,19 @@ public struct NeuronContext {
             let value: Expr
             switch node {
             case .formula(let e): value = e
-            case .spike(let a): value = surrogateAt(surrogate.forward.expr, argument: a, output: .node(k), gradOut: nil)
+            case .spike(let a): value = surrogateAt(spikeForward, node: k, argument: a, gradOut: nil)
             case .detach(let a): value = a.expr
             }
-            let text = emit(value, prefix: "f\(k)_", into: &forward)
+            let text = emit(value, prefix: "f\(k)_", forwardPrinter, into: &forward)
             forward.append("const \(element.cName) n\(k) = \(text);")
         }
         forwardLines = forward
         output = graph.output.name
         finalState = graph.finalState.map(\.name)
 
-        // Backward: reverse accumulation. `readers[v]`: (reader node, its partial with respect to v).
-        var readers: [NeuronGraph.Value: [(Int, Expr?)]] = [:]   // nil partial: the surrogate (reads the adjoint itself)
+        // Backward: reverse accumulation. `readers[v]`: (reader node, its partial with respect to v; nil for a spike,
+        // whose partial is the surrogate gradient and may read the adjoint itself).
+        var readers: [NeuronGraph.Value: [(Int, Expr?)]] = [:]
         var xTerms: [(Int, Expr)] = []
         var paramTerms: [String: [(Int, Expr)]] = [:]
         for (k, node) in graph.nodes.enumerated() {
@@ -129,8 +172,8 @@ public struct NeuronContext {
                     list.append(product(a, d))
                 } else if case .spike(let arg) = graph.nodes[reader] {
                     // The surrogate gradient at the argument: grad_out * backward, or the backward itself when it reads grad_out.
-                    let b = surrogateAt(surrogateBackward, argument: arg, output: .node(reader), gradOut: a)
-                    list.append(surrogateBackward.usesGradOut ? b : product(a, b))
+                    let b = surrogateAt(spikeBackward, node: reader, argument: arg, gradOut: a)
+                    list.append(spikeBackward.usesGradOut ? b : product(a, b))
                 }
             }
             return list
@@ -143,13 +186,13 @@ public struct NeuronContext {
         var backward: [String] = []
         for k in graph.nodes.indices.reversed() {
             guard let total = sum(terms(of: .node(k))) else { continue }
-            let text = emit(total, prefix: "b\(k)_", into: &backward)
+            let text = emit(total, prefix: "b\(k)_", backwardPrinter, into: &backward)
             backward.append("const \(element.cName) a\(k) = \(text);")
             adjoint[k] = Expr(.local("a\(k)"))
         }
         func emitted(_ list: [Expr], prefix: String) -> String {
-            guard let total = sum(list) else { return dialect.literal(0) }
-            return emit(total, prefix: prefix, into: &backward)
+            guard let total = sum(list) else { return backwardPrinter.dialect.literal(0) }
+            return emit(total, prefix: prefix, backwardPrinter, into: &backward)
         }
         gradState = (0..<graph.stateCount).map { i in emitted(terms(of: .state(i)), prefix: "bs\(i)_") }
         gradX = emitted(xTerms.compactMap { k, d in adjoint[k].map { product($0, d) } }, prefix: "bx_")
@@ -158,6 +201,5 @@ public struct NeuronContext {
              "expression": emitted((paramTerms[p] ?? []).compactMap { k, d in adjoint[k].map { product($0, d) } }, prefix: "bp\(j)_")]
         }
         adjointLines = backward
-        preludeNeeds = PreludeSections.needed(by: all)
     }
 }

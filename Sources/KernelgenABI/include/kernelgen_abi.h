@@ -130,17 +130,26 @@ kg_status kg_neuron_load_text(const char *text, const char *file, char **name, c
 kg_status kg_neuron_bind(const char *neuron, const char *surrogate, const char *dtype, const char *const *param_names,
                          const double *param_values, size_t param_count, kg_neuron **handle, char **error);
 void kg_neuron_release(kg_neuron *handle);
+/* The handle's facts: {"neuron", "surrogate", "dtype", "stochastic" (training samples: pass sample = 1 with a key),
+   "vector_width" (widest vector of the compiled kernels)}. */
+kg_status kg_neuron_json(const kg_neuron *h, char **json, char **error);
 /* The state of neuron `neuron` before the first step for these parameter values: S doubles. */
 kg_status kg_neuron_initial_state(const char *neuron, const double *params, double *state, char **error);
 /* Runs `steps` steps: `state` holds the initial state and receives the final one; `saved` (NULL in inference)
-   receives the state before each step, which kg_neuron_backward needs. threads: 0 = all cores, else 1...256. */
+   receives the state before each step, which kg_neuron_backward needs. threads: 0 = all cores, else 1...256.
+   sample nonzero (training with a stochastic surrogate): the surrogate's sampled training forward, element (t, i)
+   drawing at counter offset + t n + i of the Philox stream keyed by `seed`; zero: the eval forward (seed and
+   offset ignored). */
 kg_status kg_neuron_forward(const kg_neuron *h, const void *x, const double *params, void *state, void *spikes, void *saved,
-                            size_t steps, size_t n, int threads, char **error);
+                            size_t steps, size_t n, int threads, int sample, uint64_t seed, uint64_t offset, char **error);
 /* The backward through time: grad_state holds the gradient of the final state (zeros when unused) and receives
    that of the initial state; grad_x receives the input's; grad_params (zeroed by the caller; NULL when L = 0)
-   accumulates per-neuron sums of the learnable parameters' gradients (sum them over n). */
+   accumulates per-neuron sums of the learnable parameters' gradients (sum them over n). sample, seed, offset: those
+   of the forward (a sampled forward recomputed in the backward draws the same noise; a surrogate whose backward
+   samples draws its own stream). */
 kg_status kg_neuron_backward(const kg_neuron *h, const void *x, const double *params, const void *saved, const void *grad_spikes,
-                             void *grad_state, void *grad_x, void *grad_params, size_t steps, size_t n, int threads, char **error);
+                             void *grad_state, void *grad_x, void *grad_params, size_t steps, size_t n, int threads, int sample,
+                             uint64_t seed, uint64_t offset, char **error);
 
 /* Frees a string returned by this library; NULL is ignored. */
 void kg_free(void *pointer);

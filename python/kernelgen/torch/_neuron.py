@@ -83,6 +83,9 @@ class _Bound:
         _library.check(status, error)
         self.handle = handle
         self._release = _library.lib.kg_neuron_release
+        text, error = ctypes.c_void_p(), ctypes.c_void_p()
+        _library.check(_library.lib.kg_neuron_json(handle, ctypes.byref(text), ctypes.byref(error)), error)
+        self.facts = json.loads(_library.take_string(text))
 
     def __del__(self):
         release = getattr(self, "_release", None)
@@ -118,10 +121,11 @@ def _check(x, what, shape, dtype):
 
 @torch.library.custom_op("kernelgen::neuron", mutates_args=(), schema=(
     "(Tensor x, Tensor state0, Tensor params, str neuron, str surrogate, str[] names, float[] values, int threads, "
-    "bool save) -> (Tensor, Tensor, Tensor)"))
-def neuron_op(x, state0, params, neuron, surrogate, names, values, threads, save):
+    "bool save, Tensor? key) -> (Tensor, Tensor, Tensor)"))
+def neuron_op(x, state0, params, neuron, surrogate, names, values, threads, save, key):
     """The neuron's T steps: spikes [T, N], the final state [S, N] and (save) the state before each step [T, S, N]
-    (else an empty tensor) from x [T, N] (float32/float64, CPU), state0 [S, N], params [P] (float64)."""
+    (else an empty tensor) from x [T, N] (float32/float64, CPU), state0 [S, N], params [P] (float64). `key` (an int64
+    0-d tensor, or None for the eval forward): the Philox key of a stochastic surrogate's sampled training forward."""
     if x.dim() != 2 or x.dtype not in _DTYPES:
         raise ValueError(f"kernelgen::neuron: x is {x.dtype} {tuple(x.shape)}; expected float32 or float64 [T, N]")
     steps, n = x.shape
@@ -134,12 +138,21 @@ def neuron_op(x, state0, params, neuron, surrogate, names, values, threads, save
     saved = torch.empty((steps, s, n) if save else (0,), dtype=x.dtype)
     p = params.detach().to(torch.float64).contiguous()
     _call("forward", _library.lib.kg_neuron_forward, bound.handle, _ptr(x), _ptr(p), _ptr(state), _ptr(spikes),
-          _ptr(saved) if save else None, steps, n, threads)
+          _ptr(saved) if save else None, steps, n, threads, *_sample(key))
     return spikes, state, saved
 
 
+def _sample(key):
+    """(sample, seed, offset) of the C calls for an int64 key tensor or None."""
+    if key is None:
+        return 0, 0, 0
+    if key.numel() != 1 or key.dtype != torch.int64:
+        raise ValueError(f"kernelgen::neuron: key is {key.dtype} {tuple(key.shape)}; expected one int64 value or None")
+    return 1, int(key) & ((1 << 64) - 1), 0
+
+
 @neuron_op.register_fake
-def _neuron_fake(x, state0, params, neuron, surrogate, names, values, threads, save):
+def _neuron_fake(x, state0, params, neuron, surrogate, names, values, threads, save, key):
     steps, n = x.shape
     s = state0.shape[0]
     return (torch.empty_like(x, memory_format=torch.contiguous_format), state0.new_empty((s, n)),
@@ -148,8 +161,8 @@ def _neuron_fake(x, state0, params, neuron, surrogate, names, values, threads, s
 
 @torch.library.custom_op("kernelgen::neuron_backward", mutates_args=(), schema=(
     "(Tensor x, Tensor params, Tensor saved, Tensor grad_spikes, Tensor grad_state, str neuron, str surrogate, "
-    "str[] names, float[] values, int threads) -> (Tensor, Tensor, Tensor)"))
-def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, surrogate, names, values, threads):
+    "str[] names, float[] values, int threads, Tensor? key) -> (Tensor, Tensor, Tensor)"))
+def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, surrogate, names, values, threads, key):
     """The backward through time: the gradients of x [T, N], of the initial state [S, N] and of the parameters [P]
     (float64; zero for those not learnable) from those of the spikes [T, N] and of the final state [S, N]."""
     steps, n = x.shape
@@ -168,7 +181,7 @@ def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, surrog
     partials = torch.zeros((len(learnable), n), dtype=x.dtype) if learnable else None
     p = params.detach().to(torch.float64).contiguous()
     _call("backward", _library.lib.kg_neuron_backward, bound.handle, _ptr(x), _ptr(p), _ptr(saved), _ptr(grad_spikes),
-          _ptr(grad_state), _ptr(grad_x), _ptr(partials), steps, n, threads)
+          _ptr(grad_state), _ptr(grad_x), _ptr(partials), steps, n, threads, *_sample(key))
     grad_params = torch.zeros(params.shape, dtype=torch.float64)
     if learnable:
         grad_params[learnable] = partials.sum(dim=1, dtype=torch.float64)
@@ -176,24 +189,25 @@ def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, surrog
 
 
 @neuron_backward_op.register_fake
-def _neuron_backward_fake(x, params, saved, grad_spikes, grad_state, neuron, surrogate, names, values, threads):
+def _neuron_backward_fake(x, params, saved, grad_spikes, grad_state, neuron, surrogate, names, values, threads, key):
     return (torch.empty_like(x, memory_format=torch.contiguous_format), grad_state.new_empty(grad_state.shape),
             params.new_empty(params.shape, dtype=torch.float64))
 
 
 def _setup_context(ctx, inputs, output):
-    x, _, params, neuron, surrogate, names, values, threads, _ = inputs
-    ctx.save_for_backward(x, params, output[2])
+    x, _, params, neuron, surrogate, names, values, threads, _, key = inputs
+    ctx.save_for_backward(x, params, output[2], key)
     ctx.call = (neuron, surrogate, names, values, threads)
 
 
 def _backward(ctx, grad_spikes, grad_state, _grad_saved):
-    x, params, saved = ctx.saved_tensors
+    x, params, saved, key = ctx.saved_tensors
     s = saved.shape[1] if saved.dim() == 3 else 0
     grad_spikes = torch.zeros_like(x) if grad_spikes is None else grad_spikes.to(x.dtype)
     grad_state = x.new_zeros((s, x.shape[1])) if grad_state is None else grad_state.to(x.dtype)
-    grad_x, grad_state0, grad_params = torch.ops.kernelgen.neuron_backward(x, params, saved, grad_spikes, grad_state, *ctx.call)
-    return grad_x, grad_state0, grad_params.to(params.dtype), None, None, None, None, None, None
+    grad_x, grad_state0, grad_params = torch.ops.kernelgen.neuron_backward(x, params, saved, grad_spikes, grad_state,
+                                                                           *ctx.call, key)
+    return grad_x, grad_state0, grad_params.to(params.dtype), None, None, None, None, None, None, None
 
 
 neuron_op.register_autograd(_backward, setup_context=_setup_context)
@@ -256,6 +270,9 @@ class Neuron(torch.nn.Module):
         initial = (ctypes.c_double * max(len(self.state_names), 1))()
         _call("initial state", _library.lib.kg_neuron_initial_state, self.neuron.encode("utf-8"), values, initial)
         self._initial = list(initial)[:len(self.state_names)]
+        # Binding here checks the surrogate and its parameters at construction (and compiles the float32 kernels, or
+        # takes them from the JIT's cache), and says whether training samples noise.
+        self._stochastic = _bind(self.neuron, self.surrogate, self.surrogate_params, "float32").facts["stochastic"]
         self.state = None
 
     def extra_repr(self):
@@ -296,7 +313,12 @@ class Neuron(torch.nn.Module):
         threads = self.threads if self.threads is not None else (_runners.threads or 0)
         save = torch.is_grad_enabled() and (x2.requires_grad or state0.requires_grad or params.requires_grad)
         names = list(self.surrogate_params)
-        spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0, params, self.neuron, self.surrogate, names,
-                                                      [float(self.surrogate_params[k]) for k in names], threads, save)
+        values = [float(self.surrogate_params[k]) for k in names]
+        key = None
+        if self.training and self._stochastic:
+            # a fresh Philox key per call from torch's generator (reproducible under torch.manual_seed; in the graph)
+            key = torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64)
+        spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0, params, self.neuron, self.surrogate, names, values,
+                                                      threads, save, key)
         self.state = state.reshape(len(self.state_names), *shape)
         return spikes.reshape(x.shape).to(x.dtype)
