@@ -40,6 +40,19 @@ struct NeuronDescription: Codable {
         var max: Double?
         var doc: String
         var learnable: Bool
+
+        enum CodingKeys: String, CodingKey { case name, `default`, min, max, doc, learnable }
+
+        /// Unbounded ends as JSON null (not left out), as kg_surrogates_json writes them.
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(self.default, forKey: .default)
+            try c.encode(min, forKey: .min)
+            try c.encode(max, forKey: .max)
+            try c.encode(doc, forKey: .doc)
+            try c.encode(learnable, forKey: .learnable)
+        }
     }
     struct State: Codable {
         var name: String
@@ -184,11 +197,18 @@ public func kg_neuron_json(_ h: OpaquePointer?, _ json: StringOut?, _ error: Str
         guard let json else { throw ABIError(.invalidArgument, "json is NULL; expected a char ** to receive the JSON text") }
         struct Facts: Encodable {
             var neuron: String, surrogate: String, dtype: String, stochastic: Bool, vector_width: Int
+            var fingerprint: String, state_count: Int, param_count: Int, learnable: [Int]
         }
+        let spec = handle.spec
+        let learnable = spec.params.indices.filter { spec.params[$0].learnable }
         let facts: Facts
         switch handle.kernels {
-        case .f32(let k): facts = Facts(neuron: handle.spec.name, surrogate: handle.surrogate, dtype: "float32", stochastic: k.isStochastic, vector_width: k.vectorWidth)
-        case .f64(let k): facts = Facts(neuron: handle.spec.name, surrogate: handle.surrogate, dtype: "float64", stochastic: k.isStochastic, vector_width: k.vectorWidth)
+        case .f32(let k):
+            facts = Facts(neuron: spec.name, surrogate: handle.surrogate, dtype: "float32", stochastic: k.isStochastic, vector_width: k.vectorWidth,
+                          fingerprint: spec.fingerprint, state_count: spec.state.count, param_count: spec.params.count, learnable: learnable)
+        case .f64(let k):
+            facts = Facts(neuron: spec.name, surrogate: handle.surrogate, dtype: "float64", stochastic: k.isStochastic, vector_width: k.vectorWidth,
+                          fingerprint: spec.fingerprint, state_count: spec.state.count, param_count: spec.params.count, learnable: learnable)
         }
         json.pointee = ABI.copy(try NeuronABI.encode(facts))
     }

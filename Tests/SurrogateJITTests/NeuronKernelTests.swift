@@ -215,6 +215,17 @@ import Testing
         }
     }
 
+    /// Every line's derivatives are bounded, and so is their sum: many deep lines are one located error, not minutes of
+    /// compiling.
+    @Test func theStepsDerivativesAreBoundedInAll() {
+        let deep = String(repeating: "sigmoid(", count: 300) + "v" + String(repeating: ")", count: 300)
+        let lines = (0..<8).map { _ in "  - v = \(deep) + x" }.joined(separator: "\n")
+        let yaml = "name: big\nsummary: s\nstate:\n  v: 0\nstep:\n\(lines)\n  - s = spike(v)\noutput: s\n"
+        let (spec, diagnostics) = NeuronLoader.load(yaml: yaml, file: "<string>")
+        #expect(spec == nil)
+        #expect(diagnostics.contains { $0.id == .limitExceeded && $0.message.contains("in all") && $0.location.line > 6 }, "\(diagnostics)")
+    }
+
     @Test func checkLocatesNeuronErrors() {
         let cases: [(String, Diagnostic.ID, String)] = [
             ("state:\n  v: 0\nstep:\n  - s = spike(spike(v))\n  - v = v + x\noutput: s\n", .formulaSyntax, "<string>:4:15"),
@@ -224,6 +235,8 @@ import Testing
             ("params:\n  k: {default: 1, learnable: true}\nstate:\n  v: 0\nstep:\n  - v = v + detach(k * x)\n  - s = spike(v)\noutput: s\n", .noDerivativeRule, "<string>:6:5"),
             ("state:\n  v: 0\nstep:\n  - v = v + x\n  - s = spike(v) + floor(v)\n  - exp = s\noutput: s\n", .reservedName, "<string>:6:5"),
             ("state:\n  v: 0\nstep:\n  - v + x\n  - s = spike(v)\noutput: s\n", .formulaSyntax, "<string>:4:5"),
+            ("state:\n  v: 0\n  [u]: 1\nstep:\n  - v = v + x\n  - s = spike(v)\noutput: s\n", .wrongFieldType, "<string>:3:3"),
+            ("state:\n  v: 0\nstep:\n  - v = v + x + uniform()\n  - s = spike(v)\noutput: s\n", .noiseOutsideTrainForward, "<string>:4:17"),
         ]
         for (body, id, location) in cases {
             let (spec, diagnostics) = NeuronLoader.load(yaml: "name: bad\nsummary: s\n" + body, file: "<string>")

@@ -19,6 +19,19 @@ import Testing
                                     "in `backward`: formula is 200001 characters long; expected at most 16384 (split it over parameters or specs)")])
     }
 
+    /// Just under the depth limit, parentheses and unary operators parse (no stack overflow, also on a test
+    /// runner's thread in a debug build: the parser recurses on a thread of its own, `DeepStack`).
+    @Test func nestingJustUnderTheLimitParses() throws {
+        for depth in [950, 990, 998] {
+            let parens = String(repeating: "(", count: depth) + "x" + String(repeating: ")", count: depth)
+            let (expr, issues) = FormulaParser.parse(parens, scope: FormulaScope(field: "backward", params: [], allowsForwardOutput: false, allowsNoise: false))
+            #expect(issues.isEmpty && expr?.kind == .variable(.x), "\(depth) parentheses: \(issues.prefix(1))")
+            let minus = String(repeating: "-", count: depth - 2) + "x"
+            let (negated, found) = FormulaParser.parse(minus, scope: FormulaScope(field: "backward", params: [], allowsForwardOutput: false, allowsNoise: false))
+            #expect(negated != nil || found.map(\.id).contains(.limitExceeded), "\(depth) minus signs: \(found.prefix(1))")
+        }
+    }
+
     @Test func aLongSumIsAcceptedUpToTheDepthLimit() throws {
         let sum = (0..<258).map { "\($0) * x" }.joined(separator: " + ")
         let (spec, diagnostics) = SpecLoader.load(yaml: "name: demo\nsummary: s\nbackward: \(sum)\n", file: file)

@@ -2,7 +2,7 @@
 same neuron as a PyTorch loop, eager and compiled, and the libraries' LIF layers; with the same-run memory roofline.
 
     python python/benchmarks/neuron_layer.py [--rounds 5] [--threads 1] [--sizes 8x16x1024,32x16x1024,...]
-                                             [--models] [--no-compile]
+                                             [--models] [--no-compile] [--memory 32x64x4096]
 
 Layer (SpikingJelly's LIFNode(): tau = 2, v_threshold = 1, v_reset = 0, hard reset, decay_input; sigmoid surrogate,
 scale 4): input [T, B, N] drawn once, loss = sum(spikes * w), one forward and one backward per call.
@@ -217,6 +217,46 @@ def model_table(args):
                   f"[{min(values):.1f} - {max(values):.1f}] |")
 
 
+def memory_table(args):
+    """Peak resident memory of one forward + backward, each contender alone in a fresh process (ru_maxrss after the
+    step minus before it: what the step allocated at its peak, the input and its gradient included)."""
+    import json
+    import subprocess
+    import sys
+    steps, batch, n = map(int, args.memory.split("x"))
+    print(f"\n## peak memory of one forward + backward at T x B x N = {args.memory}, float32 (MB above the process "
+          f"before the step; fresh process per contender)")
+    print("| contender | peak MB | bytes per neuron-step |")
+    print("|---|---|---|")
+    for name in ("eager loop", "spikingjelly LIFNode", "kt.Neuron (fused)"):
+        code = f"""
+import resource, sys, json, torch
+sys.argv = ['neuron_layer']
+sys.path.insert(0, {str(__import__('pathlib').Path(__file__).resolve().parent)!r})
+import neuron_layer as b
+torch.set_num_threads(1)
+fns = b.contenders(False)
+if {name!r} not in fns: print(json.dumps(None)); raise SystemExit
+x = torch.rand({steps}, {batch}, {n}) * 1.2
+x.requires_grad_()
+w = torch.randn({steps}, {batch}, {n})
+fn = fns[{name!r}]
+(fn(x[:2, :1]) * w[:2, :1]).sum().backward()   # warm up (the JIT compile, lazy imports) on a small slice
+x.grad = None
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+(fn(x) * w).sum().backward()
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps((after - before) / 1024))
+"""
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        lines = out.stdout.strip().splitlines()
+        value = json.loads(lines[-1]) if lines else None
+        if value is None:
+            print(f"| {name} | - ({out.stderr.strip().splitlines()[-1] if out.stderr.strip() else 'not installed'}) | - |")
+            continue
+        print(f"| {name} | {value:.0f} | {value * 2 ** 20 / (steps * batch * n):.1f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -224,12 +264,16 @@ def main():
     parser.add_argument("--sizes", default="8x16x1024,32x16x1024,128x16x1024,32x64x16384")
     parser.add_argument("--models", action="store_true")
     parser.add_argument("--no-compile", action="store_true")
+    parser.add_argument("--memory", default=None, help="T x B x N for the peak-memory table, e.g. 32x64x4096")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     kt.set_threads(args.threads)
     bw = bandwidth(args.rounds)
     print(f"torch {torch.__version__}, copy bandwidth {bw:.1f} GB/s")
-    layer_table(args, bw)
+    if args.sizes:
+        layer_table(args, bw)
+    if args.memory:
+        memory_table(args)
     if args.models:
         model_table(args)
 

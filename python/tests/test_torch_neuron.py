@@ -126,7 +126,7 @@ def test_alif_two_states_and_a_learnable_decay_equal_the_model_written_out():
     s = m(x)
     loss = (s * w).sum() + m.state[0].sum() - 0.5 * m.state[1].sum()
     loss.backward()
-    alpha = m.alpha.detach().clone().requires_grad_()  # 0.9 rounded to float32, as the module's parameter holds it
+    alpha = m.p_alpha.detach().clone().requires_grad_()  # 0.9 rounded to float32, as the module's parameter holds it
     x2 = x.detach().clone().requires_grad_()
     zero = torch.zeros(129, dtype=torch.float64)
     s_ref, v_ref, a_ref = alif_loop(x2, zero, zero, alpha, 0.95, 0.2, 1.0)
@@ -135,7 +135,7 @@ def test_alif_two_states_and_a_learnable_decay_equal_the_model_written_out():
     _close(m.state[0], v_ref)
     _close(m.state[1], a_ref)
     _close(x.grad, x2.grad, 1e-10)
-    _close(m.alpha.grad.double(), alpha.grad, 1e-10)
+    _close(m.p_alpha.grad.double(), alpha.grad, 1e-10)
 
 
 def test_lif_equals_spikingjelly():
@@ -157,7 +157,7 @@ def test_lif_equals_spikingjelly():
         _close(ours.state[0], ref.v, 1e-12)
         _close(gx, x.grad, 1e-10)
         if name == "plif":
-            _close(ours.w.grad.double(), ref.w.grad, 1e-9)
+            _close(ours.p_w.grad.double(), ref.w.grad, 1e-9)
 
 
 def test_leaky_equals_snntorch():
@@ -184,7 +184,7 @@ def test_leaky_equals_snntorch():
     # rounded to float32 (about 6e-8 relative); the written-out model in float64 matches ours to 1e-10
     # (test_leaky_equals_the_model_written_out).
     _close(x.grad, gx_ref, 1e-6)
-    _close(ours.beta.grad.double(), gbeta_ref.reshape(()), 1e-6)
+    _close(ours.p_beta.grad.double(), gbeta_ref.reshape(()), 1e-6)
 
 
 def test_leaky_equals_the_model_written_out():
@@ -205,7 +205,7 @@ def test_leaky_equals_the_model_written_out():
     assert torch.equal(s, s_ref)
     _close(ours.state[0], v, 1e-12)
     _close(x.grad, gx_ref, 1e-10)
-    _close(ours.beta.grad.double(), beta.grad, 1e-10)
+    _close(ours.p_beta.grad.double(), beta.grad, 1e-10)
 
 
 def test_lif_current_equals_norse():
@@ -257,7 +257,7 @@ def test_gradcheck_of_the_derived_backward():
     state0 = torch.rand(2, 4, dtype=torch.float64, requires_grad=True)
 
     def run(x, state0, k, q):
-        m.k, m.q = k, q
+        m.p_k, m.p_q = k, q
         m.state = state0
         return m(x), m.state
 
@@ -316,6 +316,84 @@ def test_float32_half_types_and_empty_inputs():
         assert s.shape == e.shape and e.grad.shape == e.shape
 
 
+HOSTILE_NAMES = """
+name: hostile_names
+summary: parameters and state named like the module's own attributes and methods
+params:
+  state: {default: 0.5, learnable: true}
+  forward: 1.0
+  surrogate: {default: 0.25, learnable: true}
+  threads: 0.0
+  training: 1.0
+state:
+  reset: 0.0
+step:
+  - reset = state * reset + x * forward + surrogate + threads * training
+  - double = spike(reset - 1)
+  - reset = reset - double
+output: double
+"""
+
+
+def test_spec_names_never_collide_with_the_module():
+    layer = kt.Neuron(kt.load_neuron(HOSTILE_NAMES), params={"threads": 0.0, "surrogate": 0.25}, training=1.0)
+    assert {n for n, _ in layer.named_parameters()} == {"p_state", "p_surrogate"}
+    x = torch.rand(5, 3, dtype=torch.float64) * 2
+    layer = layer.double()
+    s = layer(x)
+    v, out = torch.zeros(3, dtype=torch.float64), []
+    for t in range(5):
+        v = 0.5 * v + x[t] * 1.0 + 0.25 + 0.0 * 1.0
+        sp = (v - 1 >= 0).double()
+        v = v - sp
+        out.append(sp)
+    assert torch.equal(s, torch.stack(out))
+    s.sum().backward()
+    assert layer.p_state.grad is not None and layer.p_surrogate.grad is not None
+
+
+def test_reloading_a_spec_never_runs_old_layers_on_new_kernels():
+    text = "name: reloaded\nsummary: s\nparams:\n  a: 1.0\n  b: 2.0\nstate:\n  v: 0\nstep:\n  - v = a * v + x\n  - s = spike(v - b)\noutput: s\n"
+    old = kt.Neuron(kt.load_neuron(text))
+    kt.load_neuron(text.replace("  a: 1.0\n  b: 2.0", "  b: 2.0\n  a: 1.0"))  # the same names, the other order
+    with pytest.raises(ValueError, match="loaded again"):
+        old(torch.ones(2, 3))
+    assert kt.Neuron("reloaded")(torch.full((2, 3), 1.5)).sum() == 3  # a new layer runs the new spec
+    with pytest.raises(ValueError, match=r"params has shape \(1,\); expected \[3\]"):
+        torch.ops.kernelgen.neuron(torch.ones(2, 3), torch.zeros(1, 3), torch.ones(1, dtype=torch.float64), "lif", "",
+                                   "sigmoid", [], [], 1, False, None)
+    with pytest.raises(ValueError, match=r"state0 is .* expected .*\(2, 3\)"):
+        torch.ops.kernelgen.neuron(torch.ones(2, 3), torch.zeros(1, 3), torch.tensor([0.9, 0.95, 0.2, 1.0], dtype=torch.float64),
+                                   "alif", "", "sigmoid", [], [], 1, False, None)
+
+
+def test_reloading_a_surrogate_rebinds_new_layers():
+    import kernelgen
+    from kernelgen.errors import SpecWarning
+    spec = "name: reloaded_surrogate\nsummary: s\nforward: heaviside(x)\nbackward: 1\n"
+    with pytest.warns(SpecWarning, match="not-normalised"):  # a constant backward does not integrate to 1
+        kernelgen.load_spec(text=spec)
+    x = torch.ones(1, 2, requires_grad=True)
+    kt.Neuron("if", surrogate="reloaded_surrogate")(x).sum().backward()
+    assert torch.equal(x.grad, torch.ones(1, 2))
+    with pytest.warns(SpecWarning, match="not-normalised"):
+        kernelgen.load_spec(text=spec.replace("backward: 1", "backward: 2"))
+    x.grad = None
+    kt.Neuron("if", surrogate="reloaded_surrogate")(x).sum().backward()
+    assert torch.equal(x.grad, torch.full((1, 2), 2.0))
+
+
+def test_learnable_parameters_are_clamped_into_their_bounds():
+    text = "name: bounded\nsummary: s\nparams:\n  beta: {default: 0.1, max: 0.1, learnable: true}\nstate:\n  v: 0\nstep:\n  - v = beta * v + x\n  - s = spike(v - 1)\noutput: s\n"
+    layer = kt.Neuron(kt.load_neuron(text))  # 0.1 in float32 is above 0.1: clamped, not refused
+    x = torch.rand(4, 3, requires_grad=True)
+    layer(x).sum().backward()
+    with torch.no_grad():
+        layer.p_beta.fill_(5.0)  # an optimiser step past the bound
+    layer.reset()
+    layer(x)
+
+
 def test_errors_say_what_is_expected():
     with pytest.raises(LookupError, match="did you mean `lif`"):
         kt.Neuron("lfi")
@@ -327,6 +405,14 @@ def test_errors_say_what_is_expected():
         kt.Neuron("lif", tau=0.5)(torch.ones(2, 3))
     with pytest.raises(BackendError, match="CPU"):
         kt.Neuron("lif")(torch.ones(2, 3, device="meta"))
+    with pytest.raises(SpecError, match="NUL"):
+        kt.load_neuron("name: nul\nsummary: s\nstate:\n  v: 0\nstep:\n  - v = v + x\0 * 100\n  - s = spike(v)\noutput: s\n")
+    with pytest.raises(TypeError, match="expected a path"):
+        kt.load_neuron(b"name: x")
+    with pytest.raises(TypeError, match="names of a neuron and a surrogate"):
+        kt.Neuron("lif", surrogate=None)
+    with pytest.raises(ParameterError, match="expected one value"):
+        kt.Neuron("plif", w=torch.nn.Parameter(torch.zeros(3)))
     with pytest.raises(SpecError, match=r"<string>:7:\d+: error: .*read before it is assigned"):
         kt.load_neuron("name: broken\nsummary: s\nstate:\n  v: 0\nstep:\n  - v = v + x\n  - s = spike(h)\n  - h = v\noutput: s\n")
     m = kt.Neuron("lif")
@@ -385,8 +471,8 @@ def test_ops_pass_opcheck():
     x = torch.rand(5, 7, dtype=torch.float64) * 2
     state0 = torch.rand(1, 7, dtype=torch.float64, requires_grad=True)
     params = torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64, requires_grad=True)
-    args = (x.requires_grad_(), state0, params, "plif", "sigmoid", ["scale"], [4.0], 1, True, None)
+    args = (x.requires_grad_(), state0, params, "plif", "", "sigmoid", ["scale"], [4.0], 1, True, None)
     torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)
     key = torch.tensor(12345, dtype=torch.int64)
-    args = (x, state0, params, "plif", "noisy_threshold", [], [], 1, True, key)
+    args = (x, state0, params, "plif", "", "noisy_threshold", [], [], 1, True, key)
     torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)

@@ -131,7 +131,8 @@ kg_status kg_neuron_bind(const char *neuron, const char *surrogate, const char *
                          const double *param_values, size_t param_count, kg_neuron **handle, char **error);
 void kg_neuron_release(kg_neuron *handle);
 /* The handle's facts: {"neuron", "surrogate", "dtype", "stochastic" (training samples: pass sample = 1 with a key),
-   "vector_width" (widest vector of the compiled kernels)}. */
+   "vector_width" (widest vector of the compiled kernels), "fingerprint" (of the neuron spec's text), "state_count" (S),
+   "param_count" (P), "learnable" (the learnable parameters' indices, in order: the rows of grad_params)}. */
 kg_status kg_neuron_json(const kg_neuron *h, char **json, char **error);
 /* The state of neuron `neuron` before the first step for these parameter values: S doubles. */
 kg_status kg_neuron_initial_state(const char *neuron, const double *params, double *state, char **error);

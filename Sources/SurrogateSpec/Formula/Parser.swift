@@ -68,6 +68,11 @@ public struct FormulaParser {
             return (nil, [FormulaIssue(offset: 0, id: .limitExceeded,
                 message: "formula is \(length) characters long; expected at most \(maximumLength) (split it over parameters or specs)")])
         }
+        // A formula long enough to nest deeply is parsed on a thread with room for the recursion (`DeepStack`).
+        return DeepStack.run(deep: length > 128) { parseUnbounded(text, scope: scope) }
+    }
+
+    private static func parseUnbounded(_ text: String, scope: FormulaScope) -> (Expr?, [FormulaIssue]) {
         var parser = FormulaParser(scope: scope)
         do {
             parser.tokens = try Lexer.tokenize(text)
@@ -239,7 +244,9 @@ public struct FormulaParser {
         if function.isNoise {
             if !scope.allowsNoise {
                 issues.append(FormulaIssue(offset: offset, id: .noiseOutsideTrainForward,
-                    message: "noise source `\(name)()` used in `\(scope.field)`; noise is allowed only in `train_forward` and `backward`"))
+                    message: scope.allowsStepFunctions
+                        ? "noise source `\(name)()` in a neuron's step; expected none (a stochastic surrogate bound to the neuron draws its noise in `spike`)"
+                        : "noise source `\(name)()` used in `\(scope.field)`; noise is allowed only in `train_forward` and `backward`"))
             }
             if !indices.isEmpty {
                 issues.append(FormulaIssue(offset: offset, id: .noiseInSum,
@@ -284,7 +291,7 @@ public struct FormulaParser {
         issues.append(FormulaIssue(offset: offset, id: .unknownIdentifier,
             message: "unknown identifier `\(name)`" + Suggestion.didYouMean(name, in: known)
                 + (Suggestion.closest(to: name, in: known) == nil
-                   ? "; expected `x`\(scope.allowsForwardOutput ? ", `y`" : ""), a parameter\(scope.params.isEmpty ? "" : " (\(scope.params.map { "`\($0)`" }.joined(separator: ", ")))"), `pi` or `e`" : "")))
+                   ? "; expected `x`\(scope.allowsForwardOutput ? ", `y`" : ""), a parameter\(scope.params.isEmpty ? "" : " (\(scope.params.map { "`\($0)`" }.joined(separator: ", ")))")\(scope.variables.isEmpty ? "" : ", a state or step variable (\(scope.variables.map { "`\($0)`" }.joined(separator: ", ")))"), `pi` or `e`" : "")))
         return Expr(.number(0), at: offset)
     }
 }

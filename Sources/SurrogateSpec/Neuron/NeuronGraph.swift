@@ -99,6 +99,7 @@ public struct NeuronGraph: Sendable {
 
         let learnableSet = Set(learnable)
         var partials: [[(input: Input, derivative: Expr)]] = []
+        var total = 0
         for (k, node) in nodes.enumerated() {
             guard case .formula(let e) = node else { partials.append([]); continue }
             var inputs: [Input] = []
@@ -115,9 +116,17 @@ public struct NeuronGraph: Sendable {
             var list: [(input: Input, derivative: Expr)] = []
             for input in inputs {
                 do {
-                    if let d = try Self.partial(e, with: input) { list.append((input, d)) }
+                    if let d = try Self.partial(e, with: input) {
+                        list.append((input, d))
+                        d.walk { _ in total += 1 }
+                    }
                 } catch {
                     throw Failure(assignment: assignmentOfNode[k] ?? 0, offset: error.offset, id: error.id, message: error.message)
+                }
+                // Each line's derivatives are bounded by `Derivative`; their sum bounds the kernels' size (and compile time).
+                guard total <= Derivative.maximumNodes else {
+                    throw Failure(assignment: assignmentOfNode[k] ?? 0, offset: e.offset, id: .limitExceeded,
+                                  message: "the step's derivatives have \(total) nodes up to this line; expected at most \(Derivative.maximumNodes) in all (fewer or simpler lines)")
                 }
             }
             partials.append(list)
@@ -193,9 +202,11 @@ public struct NeuronGraph: Sendable {
             graph = try NeuronGraph(spec)
         } catch {
             let a = spec.step[error.assignment]
-            return [Diagnostic(error.id, at: a.formula.source.location(ofOffset: error.offset, in: a.formula.text),
-                               "in `step`: " + error.message.replacingOccurrences(of: "derive `backward` from this primitive", with: "derive the neuron's backward")
-                                .replacingOccurrences(of: "expected a `backward` formula (or a rule", with: "expected a differentiable function (or a rule"))]
+            let message = error.message
+                .replacingOccurrences(of: "derive `backward` from this primitive", with: "derive the neuron's backward")
+                .replacingOccurrences(of: "expected a `backward` formula (or a rule", with: "expected a differentiable function (or a rule")
+                .replacingOccurrences(of: "(write `backward` by hand, or a simpler primitive)", with: "(a simpler step line)")
+            return [Diagnostic(error.id, at: a.formula.source.location(ofOffset: error.offset, in: a.formula.text), "in `step`: " + message)]
         }
         var found: [Diagnostic] = []
         let live = graph.liveNodes

@@ -43,7 +43,9 @@ public enum NeuronLoader {
     public static func isNeuronSpec(path: String) -> Bool {
         guard case .success(let text) = SpecFile.read(path), let root = try? Yams.compose(yaml: SpecFile.normalised(text)),
               let mapping = root.mapping else { return false }
-        return mapping.keys.contains { $0.scalar?.string == "step" }
+        // `step` is the neuron's own field; `state`, `output` or a misspelt `steps` also say what the file is meant
+        // to be, so its errors are a neuron's ("unknown neuron field `steps`; did you mean `step`?").
+        return mapping.keys.contains { ["step", "steps", "state", "output"].contains($0.scalar?.string ?? "") }
     }
 
     public static func load(yaml: String, file: String) -> (NeuronSpec?, [Diagnostic]) {
@@ -103,7 +105,11 @@ extension SpecLoader {
         if let field = fields["state"] {
             if let m = field.value.mapping, m.count > 0 {
                 for (key, value) in m {
-                    guard let n = key.scalar?.string, variableName(n, at: key.mark, what: "state variable", params: paramNames) else { continue }
+                    guard let n = key.scalar?.string else {
+                        report(.wrongFieldType, at: key.mark, "a state variable's name must be a plain name, e.g. `v`")
+                        continue
+                    }
+                    guard variableName(n, at: key.mark, what: "state variable", params: paramNames) else { continue }
                     stateNodes.append((n, key, value))
                 }
             } else {
@@ -218,8 +224,9 @@ extension SpecLoader {
                 outputLocation = location(scalar.mark)
                 if lines.contains(where: { $0.target == n }) {
                     output = n
-                } else {
-                    let known = lines.map(\.target)
+                } else if !lines.isEmpty {
+                    var known: [String] = []
+                    for line in lines where !known.contains(line.target) { known.append(line.target) }
                     report(.unknownIdentifier, at: scalar.mark,
                            "`output` names `\(VisibleTextShort.of(n))`, which `step` does not assign" + Suggestion.didYouMean(n, in: known)
                            + "; expected one of: \(known.joined(separator: ", "))")

@@ -261,7 +261,11 @@ public struct SpecLoader {
                 continue
             }
             declaredParams.append(name)
-            if let problem = EmittedNames(spec: specName ?? "").problem(parameter: name) {
+            // A surrogate's parameters become members of its Swift wrapper; a neuron's are only array entries and
+            // Python attributes with a prefix (`p_<name>`), so only their length is limited.
+            let problem = kind == "surrogate" ? EmittedNames(spec: specName ?? "").problem(parameter: name)
+                : name.count > EmittedNames.maximumNameLength ? "parameter name is \(name.count) characters long; expected at most \(EmittedNames.maximumNameLength)" : nil
+            if let problem {
                 report(.reservedName, at: key.mark, problem)
                 continue
             }

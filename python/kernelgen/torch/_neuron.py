@@ -16,12 +16,13 @@ from pathlib import Path
 
 import torch
 
-from .. import _library
+from .. import _library, catalog
 from . import _runners
-from ..errors import BackendError, ParameterError, shown
+from ..errors import BackendError, ParameterError, SpecError, shown
 
 _lock = threading.Lock()
 _bound = {}  # (neuron, surrogate, surrogate parameters, dtype) -> _Bound
+_bound_generation = 0  # catalog.generation when _bound was last valid (a surrogate loaded since empties it)
 _described = {}  # neuron name -> its JSON description
 _DTYPES = {torch.float32: "float32", torch.float64: "float64"}
 _HALF = (torch.bfloat16, torch.float16)
@@ -39,10 +40,17 @@ def load_neuron(spec):
     """Loads and checks a neuron spec: a path to a YAML file, or the YAML text itself (anything with a newline).
     Returns its name; `Neuron(name, ...)` then uses it. Raises `SpecError` with every diagnostic
     (`file:line:column: ...`)."""
+    if not isinstance(spec, (str, os.PathLike)):
+        raise TypeError(f"load_neuron({type(spec).__name__}); expected a path (str or os.PathLike) or the YAML text")
     text, file = spec, "<string>"
     if isinstance(spec, os.PathLike) or ("\n" not in str(spec) and str(spec).endswith((".yaml", ".yml"))):
         file = str(spec)
         text = Path(spec).read_text(encoding="utf-8")
+    if "\0" in text or "\0" in file:
+        # C strings end at NUL: the library would read a shorter spec than the one given.
+        line = text[:text.index("\0")].count("\n") + 1 if "\0" in text else 1
+        raise SpecError(f"the neuron spec has errors:\n{shown(file)}:{line}:1: error: the text contains a NUL character; "
+                        "expected UTF-8 text without NUL [unreadable-file]")
     name, error = ctypes.c_void_p(), ctypes.c_void_p()
     status = _library.lib.kg_neuron_load_text(text.encode("utf-8"), file.encode("utf-8"), ctypes.byref(name), ctypes.byref(error))
     _library.check(status, error)
@@ -94,8 +102,12 @@ class _Bound:
 
 
 def _bind(neuron, surrogate, surrogate_params, dtype):
+    global _bound_generation
     key = (neuron, surrogate, tuple(sorted((k, repr(float(v))) for k, v in surrogate_params.items())), dtype)
     with _lock:
+        if catalog.generation != _bound_generation:  # a surrogate spec was loaded (perhaps replacing one): rebind
+            _bound.clear()
+            _bound_generation = catalog.generation
         found = _bound.get(key)
     if found is None:
         found = _Bound(neuron, surrogate, surrogate_params, dtype)
@@ -120,18 +132,20 @@ def _check(x, what, shape, dtype):
 
 
 @torch.library.custom_op("kernelgen::neuron", mutates_args=(), schema=(
-    "(Tensor x, Tensor state0, Tensor params, str neuron, str surrogate, str[] names, float[] values, int threads, "
-    "bool save, Tensor? key) -> (Tensor, Tensor, Tensor)"))
-def neuron_op(x, state0, params, neuron, surrogate, names, values, threads, save, key):
+    "(Tensor x, Tensor state0, Tensor params, str neuron, str fingerprint, str surrogate, str[] names, float[] values, "
+    "int threads, bool save, Tensor? key) -> (Tensor, Tensor, Tensor)"))
+def neuron_op(x, state0, params, neuron, fingerprint, surrogate, names, values, threads, save, key):
     """The neuron's T steps: spikes [T, N], the final state [S, N] and (save) the state before each step [T, S, N]
-    (else an empty tensor) from x [T, N] (float32/float64, CPU), state0 [S, N], params [P] (float64). `key` (an int64
-    0-d tensor, or None for the eval forward): the Philox key of a stochastic surrogate's sampled training forward."""
+    (else an empty tensor) from x [T, N] (float32/float64, CPU), state0 [S, N], params [P] (float64). `fingerprint`:
+    the neuron spec's (`kg_neuron_json`), checked so that a layer made before the neuron was reloaded with another
+    text is refused, not run on the new kernels ("" skips the check). `key` (an int64 0-d tensor, or None for the
+    eval forward): the Philox key of a stochastic surrogate's sampled training forward."""
     if x.dim() != 2 or x.dtype not in _DTYPES:
         raise ValueError(f"kernelgen::neuron: x is {x.dtype} {tuple(x.shape)}; expected float32 or float64 [T, N]")
     steps, n = x.shape
     x = x.contiguous()
-    bound = _bind(neuron, surrogate, dict(zip(names, values)), _DTYPES[x.dtype])
-    s = state0.shape[0]
+    bound = _checked(neuron, fingerprint, surrogate, names, values, x.dtype, params)
+    s = bound.facts["state_count"]
     _check(state0, "state0", (s, n), x.dtype)
     state = state0.contiguous().clone()
     spikes = torch.empty_like(x)
@@ -140,6 +154,21 @@ def neuron_op(x, state0, params, neuron, surrogate, names, values, threads, save
     _call("forward", _library.lib.kg_neuron_forward, bound.handle, _ptr(x), _ptr(p), _ptr(state), _ptr(spikes),
           _ptr(saved) if save else None, steps, n, threads, *_sample(key))
     return spikes, state, saved
+
+
+def _checked(neuron, fingerprint, surrogate, names, values, dtype, params):
+    """The bound kernels of a call, with the call's parameters and the layer's spec checked against them."""
+    if len(names) != len(values):
+        raise ValueError(f"kernelgen::neuron: {len(names)} surrogate parameter names for {len(values)} values")
+    bound = _bind(neuron, surrogate, dict(zip(names, values)), _DTYPES[dtype])
+    facts = bound.facts
+    if fingerprint and fingerprint != facts["fingerprint"]:
+        raise ValueError(f"neuron `{shown(neuron)}` was loaded again with another text after this layer was made; expected "
+                         f"the spec the layer was made from: make the layer again (kernelgen.torch.Neuron)")
+    if params.dim() != 1 or params.numel() != facts["param_count"]:
+        raise ValueError(f"kernelgen::neuron: params has shape {tuple(params.shape)}; expected [{facts['param_count']}], "
+                         f"the parameters of `{shown(neuron)}` in its spec's order")
+    return bound
 
 
 def _sample(key):
@@ -152,7 +181,7 @@ def _sample(key):
 
 
 @neuron_op.register_fake
-def _neuron_fake(x, state0, params, neuron, surrogate, names, values, threads, save, key):
+def _neuron_fake(x, state0, params, neuron, fingerprint, surrogate, names, values, threads, save, key):
     steps, n = x.shape
     s = state0.shape[0]
     return (torch.empty_like(x, memory_format=torch.contiguous_format), state0.new_empty((s, n)),
@@ -160,21 +189,24 @@ def _neuron_fake(x, state0, params, neuron, surrogate, names, values, threads, s
 
 
 @torch.library.custom_op("kernelgen::neuron_backward", mutates_args=(), schema=(
-    "(Tensor x, Tensor params, Tensor saved, Tensor grad_spikes, Tensor grad_state, str neuron, str surrogate, "
-    "str[] names, float[] values, int threads, Tensor? key) -> (Tensor, Tensor, Tensor)"))
-def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, surrogate, names, values, threads, key):
+    "(Tensor x, Tensor params, Tensor saved, Tensor grad_spikes, Tensor grad_state, str neuron, str fingerprint, "
+    "str surrogate, str[] names, float[] values, int threads, Tensor? key) -> (Tensor, Tensor, Tensor)"))
+def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, names, values, threads,
+                       key):
     """The backward through time: the gradients of x [T, N], of the initial state [S, N] and of the parameters [P]
     (float64; zero for those not learnable) from those of the spikes [T, N] and of the final state [S, N]."""
+    if x.dim() != 2 or x.dtype not in _DTYPES:
+        raise ValueError(f"kernelgen::neuron_backward: x is {x.dtype} {tuple(x.shape)}; expected float32 or float64 [T, N]")
     steps, n = x.shape
-    s = grad_state.shape[0]
+    bound = _checked(neuron, fingerprint, surrogate, names, values, x.dtype, params)
+    s = bound.facts["state_count"]
     if saved.numel() == 0 and steps * n * s:
         raise ValueError("kernelgen::neuron_backward: saved is empty; the forward ran with save=False (no gradient was "
                          "needed then)")
     _check(saved, "saved", (steps, s, n), x.dtype)
     _check(grad_spikes, "grad_spikes", (steps, n), x.dtype)
     _check(grad_state, "grad_state", (s, n), x.dtype)
-    bound = _bind(neuron, surrogate, dict(zip(names, values)), _DTYPES[x.dtype])
-    learnable = [i for i, p in enumerate(_describe(neuron)["params"]) if p["learnable"]]
+    learnable = bound.facts["learnable"]
     x, saved, grad_spikes = x.contiguous(), saved.contiguous(), grad_spikes.contiguous()
     grad_state = grad_state.contiguous().clone()
     grad_x = torch.empty_like(x)
@@ -189,15 +221,16 @@ def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, surrog
 
 
 @neuron_backward_op.register_fake
-def _neuron_backward_fake(x, params, saved, grad_spikes, grad_state, neuron, surrogate, names, values, threads, key):
+def _neuron_backward_fake(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, names, values, threads,
+                          key):
     return (torch.empty_like(x, memory_format=torch.contiguous_format), grad_state.new_empty(grad_state.shape),
             params.new_empty(params.shape, dtype=torch.float64))
 
 
 def _setup_context(ctx, inputs, output):
-    x, _, params, neuron, surrogate, names, values, threads, _, key = inputs
+    x, _, params, neuron, fingerprint, surrogate, names, values, threads, _, key = inputs
     ctx.save_for_backward(x, params, output[2], key)
-    ctx.call = (neuron, surrogate, names, values, threads)
+    ctx.call = (neuron, fingerprint, surrogate, names, values, threads)
 
 
 def _backward(ctx, grad_spikes, grad_state, _grad_saved):
@@ -207,7 +240,7 @@ def _backward(ctx, grad_spikes, grad_state, _grad_saved):
     grad_state = x.new_zeros((s, x.shape[1])) if grad_state is None else grad_state.to(x.dtype)
     grad_x, grad_state0, grad_params = torch.ops.kernelgen.neuron_backward(x, params, saved, grad_spikes, grad_state,
                                                                            *ctx.call, key)
-    return grad_x, grad_state0, grad_params.to(params.dtype), None, None, None, None, None, None, None
+    return grad_x, grad_state0, grad_params.to(params.dtype), None, None, None, None, None, None, None, None
 
 
 neuron_op.register_autograd(_backward, setup_context=_setup_context)
@@ -216,13 +249,15 @@ neuron_op.register_autograd(_backward, setup_context=_setup_context)
 class Neuron(torch.nn.Module):
     """A layer of spiking neurons from a neuron spec, with any surrogate: `Neuron("lif", surrogate="sigmoid", tau=2.0)`.
 
-    - `name`: a built-in neuron (`kernelgen.torch.neurons()`: if, lif, plif, leaky, alif) or one loaded with
-      `load_neuron`.
+    - `name`: a built-in neuron (`kernelgen.torch.neurons()`: if, lif, plif, leaky, lif_current, alif) or one loaded
+      with `load_neuron`.
     - `surrogate`: any surrogate spec by name (built in, catalogue or loaded with `kernelgen.load_spec`), its
       parameters in `surrogate_params` (fixed: the JIT specialises the kernels to them).
-    - keyword arguments: the neuron's parameters (defaults from the spec). A parameter marked `learnable: true` in
-      the spec is an `nn.Parameter` (float32; `.double()` converts it with the module); pass `learnable=False` to keep
-      every parameter fixed.
+    - keyword arguments (or `params={...}`, for a parameter named like one of this constructor's arguments): the
+      neuron's parameters (defaults from the spec). A parameter marked `learnable: true` in the spec is an
+      `nn.Parameter` named `p_<name>` (`layer.p_w`; the prefix keeps any spec name off the module's own attributes),
+      float32 (`.double()` converts it with the module), clamped into its spec bounds in the forward (as snnTorch
+      clamps beta: no gradient beyond a bound); pass `learnable=False` to keep every parameter fixed.
     - `threads`: threads per call: None (the default) follows `kernelgen.torch.set_threads` (automatic: all cores),
       0 is all cores, else a count; the neurons are split between them (results do not depend on it).
 
@@ -231,48 +266,69 @@ class Neuron(torch.nn.Module):
     variables in the spec's order) and is the next call's initial state (gradients flow through it) until
     `reset()`. Memory saved for the backward: S values per neuron and step (the state before each step; the
     backward recomputes the rest).
+
+    Raises (at construction): LookupError (unknown neuron), UnknownSurrogateError, ParameterError (unknown parameter,
+    out of bounds, not learnable), CompileError.
     """
 
-    def __init__(self, name, surrogate="sigmoid", *, surrogate_params=None, threads=None, learnable=True, **params):
+    def __init__(self, name, surrogate="sigmoid", *, surrogate_params=None, threads=None, learnable=True, params=None,
+                 **kwargs):
         super().__init__()
+        if not isinstance(name, str) or not isinstance(surrogate, str):
+            raise TypeError(f"Neuron({name!r}, surrogate={surrogate!r}); expected the names of a neuron and a surrogate")
+        given = dict(params or {})
+        for key in kwargs:
+            if key in given:
+                raise ParameterError(f"parameter `{shown(key)}` is given twice (as a keyword and in params=); expected it once")
+        given.update(kwargs)
+        surrogate_params = dict(surrogate_params or {})
+        for text in [name, surrogate, *map(str, surrogate_params), *map(str, given)]:
+            if "\0" in text:
+                raise ValueError(f"{shown(text)!r} contains a NUL character; expected a name without one")
         info = _describe(name)
         self.neuron = info["name"]
         self.surrogate = surrogate
-        self.surrogate_params = dict(surrogate_params or {})
+        self.surrogate_params = surrogate_params
         if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= 256):
             raise ValueError(f"threads={threads!r}; expected None (kernelgen.torch.set_threads' setting), 0 (all cores) or 1-256")
         self.threads = threads
         known = [p["name"] for p in info["params"]]
-        for key in params:
+        for key in given:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
+                close = difflib.get_close_matches(str(key), known, n=1)
                 hint = f"; did you mean `{close[0]}`?" if close else ""
                 raise ParameterError(f"neuron `{self.neuron}` has no parameter `{shown(key)}`{hint} expected one of: "
                                      f"{', '.join(known) or '(none)'} (surrogate parameters go in surrogate_params=)")
         self._names = known
+        self._bounds = [(p.get("min"), p.get("max")) for p in info["params"]]
         self._learnable = []
         self._fixed = {}
         for index, p in enumerate(info["params"]):
-            value = params.get(p["name"], p["default"])
+            value = given.get(p["name"], p["default"])
             if isinstance(value, torch.nn.Parameter) or (learnable and p["learnable"]):
                 if not p["learnable"]:
                     raise ParameterError(f"parameter `{p['name']}` of neuron `{self.neuron}` is not learnable in its spec; "
                                          "expected a number (or `learnable: true` in the spec)")
+                if isinstance(value, torch.Tensor) and value.numel() != 1:
+                    raise ParameterError(f"parameter `{p['name']}` of neuron `{self.neuron}` has shape {tuple(value.shape)}; "
+                                         "expected one value (a layer's parameter is shared by its neurons)")
                 tensor = value if isinstance(value, torch.nn.Parameter) else torch.nn.Parameter(
-                    torch.tensor(float(value), dtype=torch.float32))
-                self.register_parameter(p["name"], tensor)
+                    torch.tensor(_runners.value_of(p["name"], value), dtype=torch.float32))
+                self.register_parameter("p_" + p["name"], tensor)
                 self._learnable.append(index)
             else:
-                self._fixed[p["name"]] = float(value)
+                self._fixed[p["name"]] = _runners.value_of(p["name"], value)
         self.state_names = [s["name"] for s in info["state"]]
-        # The state before the first step: formulas of the fixed parameters (`check` refuses learnable ones there).
+        # The state before the first step: formulas of the fixed parameters (`check` refuses learnable ones there);
+        # the library checks every value against its bounds.
         values = (ctypes.c_double * max(len(known), 1))(*[self._fixed.get(p["name"], p["default"]) for p in info["params"]])
         initial = (ctypes.c_double * max(len(self.state_names), 1))()
         _call("initial state", _library.lib.kg_neuron_initial_state, self.neuron.encode("utf-8"), values, initial)
         self._initial = list(initial)[:len(self.state_names)]
         # Binding here checks the surrogate and its parameters at construction (and compiles the float32 kernels, or
-        # takes them from the JIT's cache), and says whether training samples noise.
-        self._stochastic = _bind(self.neuron, self.surrogate, self.surrogate_params, "float32").facts["stochastic"]
+        # takes them from the JIT's cache), says whether training samples noise, and fixes the spec this layer runs.
+        facts = _bind(self.neuron, self.surrogate, self.surrogate_params, "float32").facts
+        self._stochastic, self._fingerprint = facts["stochastic"], facts["fingerprint"]
         self.state = None
 
     def extra_repr(self):
@@ -284,10 +340,15 @@ class Neuron(torch.nn.Module):
         self.state = None
 
     def _params(self):
+        """The parameters in the spec's order as one float64 tensor; learnable ones clamped into their bounds."""
         values = []
-        for name in self._names:
+        for name, (lo, hi) in zip(self._names, self._bounds):
             v = self._fixed.get(name)
-            values.append(getattr(self, name).to(torch.float64).reshape(()) if v is None else torch.tensor(v, dtype=torch.float64))
+            if v is None:
+                value = getattr(self, "p_" + name).to(torch.float64).reshape(())
+                values.append(value.clamp(lo, hi) if lo is not None or hi is not None else value)
+            else:
+                values.append(torch.tensor(v, dtype=torch.float64))
         return torch.stack(values) if values else torch.zeros(0, dtype=torch.float64)
 
     def forward(self, x):
@@ -318,7 +379,7 @@ class Neuron(torch.nn.Module):
         if self.training and self._stochastic:
             # a fresh Philox key per call from torch's generator (reproducible under torch.manual_seed; in the graph)
             key = torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64)
-        spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0, params, self.neuron, self.surrogate, names, values,
-                                                      threads, save, key)
+        spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0, params, self.neuron, self._fingerprint, self.surrogate,
+                                                      names, values, threads, save, key)
         self.state = state.reshape(len(self.state_names), *shape)
         return spikes.reshape(x.shape).to(x.dtype)
