@@ -12,6 +12,10 @@ final class NeuronHandle: Sendable {
     enum Kernels: Sendable {
         case f32(NeuronKernels<Float>)
         case f64(NeuronKernels<Double>)
+
+        var dtype: String { if case .f32 = self { "float32" } else { "float64" } }
+        var isStochastic: Bool { switch self { case .f32(let k): k.isStochastic; case .f64(let k): k.isStochastic } }
+        var vectorWidth: Int { switch self { case .f32(let k): k.vectorWidth; case .f64(let k): k.vectorWidth } }
     }
     let spec: NeuronSpec
     let surrogate: String
@@ -201,15 +205,10 @@ public func kg_neuron_json(_ h: OpaquePointer?, _ json: StringOut?, _ error: Str
         }
         let spec = handle.spec
         let learnable = spec.params.indices.filter { spec.params[$0].learnable }
-        let facts: Facts
-        switch handle.kernels {
-        case .f32(let k):
-            facts = Facts(neuron: spec.name, surrogate: handle.surrogate, dtype: "float32", stochastic: k.isStochastic, vector_width: k.vectorWidth,
-                          fingerprint: spec.fingerprint, state_count: spec.state.count, param_count: spec.params.count, learnable: learnable)
-        case .f64(let k):
-            facts = Facts(neuron: spec.name, surrogate: handle.surrogate, dtype: "float64", stochastic: k.isStochastic, vector_width: k.vectorWidth,
-                          fingerprint: spec.fingerprint, state_count: spec.state.count, param_count: spec.params.count, learnable: learnable)
-        }
+        let k = handle.kernels
+        let facts = Facts(neuron: spec.name, surrogate: handle.surrogate, dtype: k.dtype, stochastic: k.isStochastic,
+                          vector_width: k.vectorWidth, fingerprint: spec.fingerprint, state_count: spec.state.count,
+                          param_count: spec.params.count, learnable: learnable)
         json.pointee = ABI.copy(try NeuronABI.encode(facts))
     }
 }
@@ -247,17 +246,16 @@ public func kg_neuron_forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ par
         try NeuronABI.require(state, "state", count: n * handle.spec.state.count)
         let workers = try NeuronABI.threads(threads)
         guard tn > 0 else { return }
-        values.withUnsafeBufferPointer { p in
-            switch handle.kernels {
-            case .f32(let k):
-                k.forward(x: x!.assumingMemoryBound(to: Float.self), params: p.baseAddress, state: state!.assumingMemoryBound(to: Float.self),
-                          spikes: (spikes ?? state)!.assumingMemoryBound(to: Float.self), saved: saved?.assumingMemoryBound(to: Float.self),
-                          steps: steps, n: n, threads: workers, sample: key)
-            case .f64(let k):
-                k.forward(x: x!.assumingMemoryBound(to: Double.self), params: p.baseAddress, state: state!.assumingMemoryBound(to: Double.self),
-                          spikes: (spikes ?? state)!.assumingMemoryBound(to: Double.self), saved: saved?.assumingMemoryBound(to: Double.self),
+        func run<T: KernelScalar>(_ k: NeuronKernels<T>) {
+            values.withUnsafeBufferPointer { p in
+                k.forward(x: x!.assumingMemoryBound(to: T.self), params: p.baseAddress, state: state!.assumingMemoryBound(to: T.self),
+                          spikes: spikes!.assumingMemoryBound(to: T.self), saved: saved?.assumingMemoryBound(to: T.self),
                           steps: steps, n: n, threads: workers, sample: key)
             }
+        }
+        switch handle.kernels {
+        case .f32(let k): run(k)
+        case .f64(let k): run(k)
         }
     }
 }
@@ -280,19 +278,17 @@ public func kg_neuron_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ pa
         try NeuronABI.require(gradParams, "grad_params", count: n * handle.spec.learnableParams.count)
         let workers = try NeuronABI.threads(threads)
         guard tn > 0 else { return }
-        values.withUnsafeBufferPointer { p in
-            switch handle.kernels {
-            case .f32(let k):
-                k.backward(x: x!.assumingMemoryBound(to: Float.self), params: p.baseAddress, saved: saved!.assumingMemoryBound(to: Float.self),
-                           gradSpikes: gradSpikes!.assumingMemoryBound(to: Float.self), gradState: gradState!.assumingMemoryBound(to: Float.self),
-                           gradX: gradX!.assumingMemoryBound(to: Float.self), gradParams: gradParams?.assumingMemoryBound(to: Float.self),
-                           steps: steps, n: n, threads: workers, sample: key)
-            case .f64(let k):
-                k.backward(x: x!.assumingMemoryBound(to: Double.self), params: p.baseAddress, saved: saved!.assumingMemoryBound(to: Double.self),
-                           gradSpikes: gradSpikes!.assumingMemoryBound(to: Double.self), gradState: gradState!.assumingMemoryBound(to: Double.self),
-                           gradX: gradX!.assumingMemoryBound(to: Double.self), gradParams: gradParams?.assumingMemoryBound(to: Double.self),
+        func run<T: KernelScalar>(_ k: NeuronKernels<T>) {
+            values.withUnsafeBufferPointer { p in
+                k.backward(x: x!.assumingMemoryBound(to: T.self), params: p.baseAddress, saved: saved!.assumingMemoryBound(to: T.self),
+                           gradSpikes: gradSpikes!.assumingMemoryBound(to: T.self), gradState: gradState!.assumingMemoryBound(to: T.self),
+                           gradX: gradX!.assumingMemoryBound(to: T.self), gradParams: gradParams?.assumingMemoryBound(to: T.self),
                            steps: steps, n: n, threads: workers, sample: key)
             }
+        }
+        switch handle.kernels {
+        case .f32(let k): run(k)
+        case .f64(let k): run(k)
         }
     }
 }

@@ -88,7 +88,7 @@ import Testing
     /// backward is the gradient of its forward, checked by central differences.
     @Test func derivedBackwardIsTheGradientOfTheForward() throws {
         let jit = try freshJIT().0
-        let neuron = try jit.loadNeuron(yaml: """
+        let yaml = """
             name: smooth_alif
             params:
               alpha: {default: 0.8, learnable: true}
@@ -104,7 +104,8 @@ import Testing
               - v = v - detach(s) * theta
               - a = 0.9 * a + s
             output: s
-            """)
+            """
+        let neuron = try jit.loadNeuron(yaml: yaml)
         let surrogate = try jit.spec(named: "sigmoid")
         let k: NeuronKernels<Double> = try jit.compileNeuron(neuron, surrogate: surrogate)
         #expect(k.learnableNames == ["alpha", "beta"] && k.stateNames == ["v", "a"])
@@ -118,23 +119,8 @@ import Testing
         // the detached neuron must then agree with it in every forward value and differ in the gradient.
         let h = 1e-6
         func central(_ f: (Double) -> Double) -> Double { (f(h) - f(-h)) / (2 * h) }
-        let twin = try jit.loadNeuron(yaml: """
-            name: smooth_alif_twin
-            params:
-              alpha: {default: 0.8, learnable: true}
-              beta: {default: 0.3, learnable: true}
-              v_threshold: 1.0
-            state:
-              v: 0.1
-              a: {initial: v_threshold * 0}
-            step:
-              - v = alpha * v + x
-              - theta = v_threshold + beta * a
-              - s = sigmoid(3 * (v - theta))
-              - v = v - s * theta
-              - a = 0.9 * a + s
-            output: s
-            """)
+        let twin = try jit.loadNeuron(yaml: yaml.replacingOccurrences(of: "smooth_alif", with: "smooth_alif_twin")
+            .replacingOccurrences(of: "detach(s)", with: "s"))
         let kt: NeuronKernels<Double> = try jit.compileNeuron(twin, surrogate: surrogate)
         let rt = Self.run(kt, x: x, state0: s0, params: params, gS: gS, gV: gV, steps: steps, n: n)
         func twinLoss(_ x: [Double], _ s0: [Double], _ p: [Double]) -> Double {

@@ -26,24 +26,9 @@ import time
 import torch
 
 import kernelgen.torch as kt
+from torch_layer import SpikeDESigmoid  # SpikeDE's SigmoidSurrogate as its code writes it
 
 SCALE = 4.0
-
-
-class SpikeDESigmoid(torch.autograd.Function):
-    """SpikeDE's SigmoidSurrogate as its code writes it."""
-
-    @staticmethod
-    def forward(ctx, input, scale):
-        ctx.save_for_backward(input)
-        ctx.scale = scale
-        return (input >= 0).float()
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (input,) = ctx.saved_tensors
-        sigmoid = torch.sigmoid(ctx.scale * input)
-        return grad_output * (ctx.scale * sigmoid * (1 - sigmoid)), None
 
 
 def lif_loop(spike):
@@ -116,10 +101,10 @@ def kernels_alone(x, w, threads):
     def run():
         state.zero_()
         _library.lib.kg_neuron_forward(bound.handle, ptr(x2), ptr(p), ptr(state), ptr(spikes), ptr(saved), steps, n,
-                                       threads, ctypes.byref(error))
+                                       threads, 0, 0, 0, ctypes.byref(error))
         grad_state.zero_()
         _library.lib.kg_neuron_backward(bound.handle, ptr(x2), ptr(p), ptr(saved), ptr(g), ptr(grad_state), ptr(grad_x),
-                                        None, steps, n, threads, ctypes.byref(error))
+                                        None, steps, n, threads, 0, 0, 0, ctypes.byref(error))
     return run
 
 

@@ -7,6 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is not installed (scripts/test.sh installs the CPU wheel)")
 import kernelgen.torch as kt  # noqa: E402
+from spikede_reference import _function  # noqa: E402
 from kernelgen.errors import BackendError, ParameterError, SpecError  # noqa: E402
 
 REQUIRE = os.environ.get("KERNELGEN_REQUIRE_CATALOGUE_LIBS") == "1"
@@ -52,20 +53,8 @@ def _library(name):
         pytest.skip(f"{name} is not importable ({error}); scripts/test.sh installs it")
 
 
-class SigmoidSpike(torch.autograd.Function):
-    """SpikeDE's sigmoid surrogate, written out: H(x) forward, scale * s * (1 - s) backward."""
-
-    @staticmethod
-    def forward(ctx, x, scale):
-        ctx.save_for_backward(x)
-        ctx.scale = scale
-        return (x >= 0).to(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        s = torch.sigmoid(ctx.scale * x)
-        return grad * ctx.scale * s * (1 - s), None
+# SpikeDE's sigmoid surrogate as its code writes it (H(x) forward, scale s (1 - s) backward), from the shared reference.
+SigmoidSpike = _function("sigmoid", lambda x, scale: scale * torch.sigmoid(scale * x) * (1 - torch.sigmoid(scale * x)))
 
 
 def spike(x, scale=4.0):

@@ -66,21 +66,7 @@ public enum NeuronLoader {
 
 extension SpecLoader {
     mutating func runNeuron(_ yaml: String) -> NeuronSpec? {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
-            for key in duplicates { duplicateKey(key, mappingAt: context.mark) }
-            return nil
-        } catch let error as YamlError {
-            diagnostics.append(Self.diagnostic(for: error, file: file, lineMap: lineMap))
-            return nil
-        } catch {
-            report(.yamlSyntax, at: nil, "cannot parse YAML: \(error)")
-            return nil
-        }
-        guard let root, let mapping = root.mapping else {
-            report(.notAMapping, at: root?.mark, "a neuron spec must be a YAML mapping with `name`, `state`, `step` and `output`")
+        guard let mapping = rootMapping(yaml, expected: "a neuron spec must be a YAML mapping with `name`, `state`, `step` and `output`") else {
             return nil
         }
         let fields = uniqueFields(mapping, allowed: NeuronLoader.fields, context: "neuron")

@@ -65,7 +65,8 @@ public struct SpecLoader {
         diagnostics.append(Diagnostic(id, severity, at: location(mark), message))
     }
 
-    private mutating func run(_ yaml: String) -> Spec? {
+    /// The document's root mapping, or nil with the YAML error (or "not a mapping: `expected`") reported.
+    mutating func rootMapping(_ yaml: String, expected: String) -> Node.Mapping? {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -80,9 +81,14 @@ public struct SpecLoader {
             return nil
         }
         guard let root, let mapping = root.mapping else {
-            report(.notAMapping, at: root?.mark, "a spec must be a YAML mapping with at least `name` and `backward`")
+            report(.notAMapping, at: root?.mark, expected)
             return nil
         }
+        return mapping
+    }
+
+    private mutating func run(_ yaml: String) -> Spec? {
+        guard let mapping = rootMapping(yaml, expected: "a spec must be a YAML mapping with at least `name` and `backward`") else { return nil }
         let fields = uniqueFields(mapping, allowed: Self.fields, context: "spec")
 
         let name = nameField(fields["name"], rootMark: mapping.mark)
