@@ -213,6 +213,26 @@ public func kg_neuron_json(_ h: OpaquePointer?, _ json: StringOut?, _ error: Str
     }
 }
 
+@_cdecl("kg_neuron_torch_source")
+public func kg_neuron_torch_source(_ neuron: UnsafePointer<CChar>?, _ dtype: UnsafePointer<CChar>?, _ source: StringOut?,
+                                   _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let spec = try NeuronABI.neuron(try ABI.string(neuron, "neuron"))
+        guard let source else { throw ABIError(.invalidArgument, "source is NULL; expected a char ** to receive the Python text") }
+        let type: DType
+        switch try ABI.string(dtype, "dtype") {
+        case "float32": type = .f32
+        case "float64": type = .f64
+        case let other: throw ABIError(.invalidArgument, "dtype `\(other)` is not one of float32, float64")
+        }
+        do throws(JITError) {
+            source.pointee = ABI.copy(try SurrogateJIT.neuronTorchSource(spec, dtype: type))
+        } catch {
+            throw ABIError(.invalidSpec, error.description)
+        }
+    }
+}
+
 @_cdecl("kg_neuron_release")
 public func kg_neuron_release(_ handle: OpaquePointer?) {
     guard let handle else { return }

@@ -204,6 +204,15 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
 }
 
 extension SurrogateJIT {
+    /// The neuron's time step as Python over torch tensors (`NeuronTorchSource`), for tensors off the CPU.
+    public static func neuronTorchSource(_ neuron: NeuronSpec, dtype: DType) throws(JITError) -> String {
+        do {
+            return NeuronTorchSource.render(neuron, graph: try NeuronGraph(neuron), element: dtype == .f32 ? .float32 : .float64)
+        } catch {
+            throw .invalidSpec(NeuronGraph.check(neuron))
+        }
+    }
+
     /// The names of the neurons loaded at run time.
     public var runtimeNeuronNames: [String] { runtimeNeurons.withLock { Array($0.keys) } }
     /// The names of the built-in neurons (`Neurons/*.yaml`, embedded).

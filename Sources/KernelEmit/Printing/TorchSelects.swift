@@ -57,7 +57,8 @@ enum TorchSelects {
             let isLeaf: Bool
             switch node.kind {
             case .variable, .param: isLeaf = true
-            case .local(let name): isLeaf = name.hasPrefix("_kg_v")
+            // The masks of an enclosing select, and a neuron step's values (its state and nodes, which carry gradients).
+            case .local(let name): isLeaf = name.hasPrefix("_kg_v") || NeuronGraph.value(named: name) != nil
             default: isLeaf = false
             }
             if isLeaf && !found.contains(where: { $0.isSame(as: node) }) { found.append(node) }

@@ -120,6 +120,10 @@ kg_status kg_torch_source(const char *name, char **source, char **error);
    their bounds on every call); the surrogate's parameters are fixed at bind time. */
 typedef struct kg_neuron kg_neuron;
 
+/* Neuron `neuron`'s time step as Python over torch tensors, for dtype "float32" | "float64": a function
+   step(x, state, params, spike) -> (output, state after) that kernelgen.torch runs on other devices than the CPU
+   (it needs the `_kg_*` helpers of a surrogate's expression module, kg_torch_source, in its namespace). */
+kg_status kg_neuron_torch_source(const char *neuron, const char *dtype, char **source, char **error);
 /* Every neuron known, sorted by name, as JSON: [{"name", "summary", "provenance", "output",
    "params": [{"name", "default", "min", "max", "doc", "learnable"}], "state": [{"name", "doc"}]}]. */
 kg_status kg_neurons_json(char **json, char **error);

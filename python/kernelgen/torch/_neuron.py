@@ -18,12 +18,13 @@ import torch
 
 from .. import _library, catalog
 from . import _runners
-from ..errors import BackendError, ParameterError, SpecError, shown
+from ..errors import ParameterError, SpecError, shown
 
 _lock = threading.Lock()
 _bound = {}  # (neuron, surrogate, surrogate parameters, dtype) -> _Bound
 _bound_generation = 0  # catalog.generation when _bound was last valid (a surrogate loaded since empties it)
 _described = {}  # neuron name -> its JSON description
+_steps = {}  # (neuron, fingerprint, dtype) -> the step function of its torch expression module
 _DTYPES = {torch.float32: "float32", torch.float64: "float64"}
 _HALF = (torch.bfloat16, torch.float16)
 
@@ -246,6 +247,24 @@ def _backward(ctx, grad_spikes, grad_state, _grad_saved):
 neuron_op.register_autograd(_backward, setup_context=_setup_context)
 
 
+def _torch_step(neuron, fingerprint, dtype):
+    """The neuron's step in torch operations (`kg_neuron_torch_source`), with the expression modules' helpers."""
+    key = (neuron, fingerprint, dtype)
+    with _lock:
+        found = _steps.get(key)
+    if found is None:
+        text, error = ctypes.c_void_p(), ctypes.c_void_p()
+        _library.check(_library.lib.kg_neuron_torch_source(neuron.encode("utf-8"), _DTYPES[dtype].encode("utf-8"),
+                                                           ctypes.byref(text), ctypes.byref(error)), error)
+        helpers = _runners.expression_module("sigmoid")  # every expression module has the same `_kg_*` helpers
+        namespace = {k: v for k, v in helpers.items() if k.startswith("_kg_") or k in ("_math", "_torch")}
+        exec(compile(_library.take_string(text), f"<kernelgen torch neuron {neuron}>", "exec"), namespace)
+        found = namespace["step"]
+        with _lock:
+            _steps[key] = found
+    return found
+
+
 class Neuron(torch.nn.Module):
     """A layer of spiking neurons from a neuron spec, with any surrogate: `Neuron("lif", surrogate="sigmoid", tau=2.0)`.
 
@@ -260,8 +279,10 @@ class Neuron(torch.nn.Module):
       clamps beta: no gradient beyond a bound); pass `learnable=False` to keep every parameter fixed.
     - `threads`: threads per call: None (the default) follows `kernelgen.torch.set_threads` (automatic: all cores),
       0 is all cores, else a count; the neurons are split between them (results do not depend on it).
+    - `backend`: "jit" (the default: the fused kernels, CPU tensors) or "torch" (the step in torch operations, one
+      per time step, differentiated by autograd: what tensors on any other device run, CUDA included).
 
-    `forward(x)`: `x` is `[T, ...]`, float32 or float64 (bfloat16/float16 computed in float32), on the CPU; returns
+    `forward(x)`: `x` is `[T, ...]`, float32 or float64 (bfloat16/float16 computed in float32), on any device; returns
     the spikes, shape and dtype of `x`. The state after the call is kept in `self.state` (`[S, ...]`, S state
     variables in the spec's order) and is the next call's initial state (gradients flow through it) until
     `reset()`. Memory saved for the backward: S values per neuron and step (the state before each step; the
@@ -272,8 +293,11 @@ class Neuron(torch.nn.Module):
     """
 
     def __init__(self, name, surrogate="sigmoid", *, surrogate_params=None, threads=None, learnable=True, params=None,
-                 **kwargs):
+                 backend="jit", **kwargs):
         super().__init__()
+        if backend not in ("jit", "torch"):
+            raise ValueError(f"backend={backend!r}; expected 'jit' (the fused kernels) or 'torch' (torch operations, any device)")
+        self.backend = backend
         if not isinstance(name, str) or not isinstance(surrogate, str):
             raise TypeError(f"Neuron({name!r}, surrogate={surrogate!r}); expected the names of a neuron and a surrogate")
         given = dict(params or {})
@@ -335,6 +359,24 @@ class Neuron(torch.nn.Module):
         fixed = ", ".join(f"{k}={v}" for k, v in self._fixed.items())
         return f"{self.neuron!r}, surrogate={self.surrogate!r}" + (f", {fixed}" if fixed else "")
 
+    def _torch_loop(self, x, state0, params):
+        """The T steps in torch operations (any device): the neuron's step module, the surrogate's (kernelgen.torch's
+        expression route, so a stochastic surrogate samples from torch's generator in training)."""
+        from . import surrogate as _surrogate  # kernelgen.torch's function (imported late: this module is part of it)
+        step = _torch_step(self.neuron, self._fingerprint, x.dtype)
+        training = self.training
+
+        def spike(u):
+            return _surrogate(self.surrogate, u, backend="torch", training=training, params=self.surrogate_params)
+        state = tuple(state0.unbind(0))
+        values = tuple(params.unbind(0))
+        out = []
+        for t in range(x.shape[0]):
+            s, state = step(x[t], state, values, spike)
+            out.append(s)
+        spikes = torch.stack(out) if out else torch.empty_like(x)
+        return spikes, torch.stack(state) if state else state0
+
     def reset(self):
         """Forgets the state: the next call starts from the spec's initial values."""
         self.state = None
@@ -354,9 +396,6 @@ class Neuron(torch.nn.Module):
     def forward(self, x):
         if not isinstance(x, torch.Tensor) or x.dim() < 1:
             raise TypeError(f"input is {type(x).__name__}; expected a tensor [T, ...] with time first")
-        if x.device.type != "cpu":
-            raise BackendError(f"neuron layers run on CPU tensors; the input is on {x.device} (GPU kernels are "
-                               "kernelgen's Triton backend, not built yet)")
         if x.dtype not in _DTYPES and x.dtype not in _HALF:
             raise TypeError(f"input has dtype {x.dtype}; expected float32, float64, bfloat16 or float16")
         compute = torch.float32 if x.dtype in _HALF else x.dtype
@@ -379,7 +418,10 @@ class Neuron(torch.nn.Module):
         if self.training and self._stochastic:
             # a fresh Philox key per call from torch's generator (reproducible under torch.manual_seed; in the graph)
             key = torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64)
-        spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0, params, self.neuron, self._fingerprint, self.surrogate,
-                                                      names, values, threads, save, key)
+        if self.backend == "torch" or x.device.type != "cpu":
+            spikes, state = self._torch_loop(x2, state0.to(x.device), params.to(x.device, compute))
+        else:
+            spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0, params, self.neuron, self._fingerprint, self.surrogate,
+                                                          names, values, threads, save, key)
         self.state = state.reshape(len(self.state_names), *shape)
         return spikes.reshape(x.shape).to(x.dtype)
