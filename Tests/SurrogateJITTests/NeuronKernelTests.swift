@@ -214,11 +214,11 @@ import Testing
 
     @Test func checkLocatesNeuronErrors() {
         let cases: [(String, Diagnostic.ID, String)] = [
-            ("state:\n  v: 0\nstep:\n  - s = spike(spike(v))\n  - v = v + x\noutput: s\n", .formulaSyntax, "<string>:4:15"),
-            ("state:\n  v: 0\nstep:\n  - s = spike(h)\n  - h = v + x\n  - v = h\noutput: s\n", .unknownIdentifier, "<string>:4:15"),
-            ("state:\n  v: 0\n  w: 0\nstep:\n  - v = v + x\n  - s = spike(v)\noutput: s\n", .missingField, "<string>:3:3"),
+            ("state:\n  v: 0\nstep:\n  - s = spike(spike(v))\n  - v = v + x\noutput: s\n", .spikeInSpike, "<string>:4:15"),
+            ("state:\n  v: 0\nstep:\n  - s = spike(h)\n  - h = v + x\n  - v = h\noutput: s\n", .readBeforeAssigned, "<string>:4:15"),
+            ("state:\n  v: 0\n  w: 0\nstep:\n  - v = v + x\n  - s = spike(v)\noutput: s\n", .stateNeverUpdated, "<string>:3:3"),
             ("state:\n  v: 0\nstep:\n  - v = v + x\n  - s = spike(v)\noutput: spikes\n", .unknownIdentifier, "<string>:6:9"),
-            ("params:\n  k: {default: 1, learnable: true}\nstate:\n  v: 0\nstep:\n  - v = v + detach(k * x)\n  - s = spike(v)\noutput: s\n", .noDerivativeRule, "<string>:6:5"),
+            ("params:\n  k: {default: 1, learnable: true}\nstate:\n  v: 0\nstep:\n  - v = v + detach(k * x)\n  - s = spike(v)\noutput: s\n", .learnableWithoutGradient, "<string>:6:5"),
             ("state:\n  v: 0\nstep:\n  - v = v + x\n  - s = spike(v) + floor(v)\n  - exp = s\noutput: s\n", .reservedName, "<string>:6:5"),
             ("state:\n  v: 0\nstep:\n  - v + x\n  - s = spike(v)\noutput: s\n", .formulaSyntax, "<string>:4:5"),
             ("state:\n  v: 0\n  [u]: 1\nstep:\n  - v = v + x\n  - s = spike(v)\noutput: s\n", .wrongFieldType, "<string>:3:3"),

@@ -78,6 +78,16 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case noDerivativeRule = "no-derivative-rule"
         /// `backward` and `primitive` are both given and the backward is not the primitive's derivative.
         case backwardNotDerivative = "backward-not-derivative"
+        /// A neuron's step reads a name before the line that assigns it (only state variables carry a value over).
+        case readBeforeAssigned = "read-before-assigned"
+        /// A neuron's state variable no line of the step assigns.
+        case stateNeverUpdated = "state-never-updated"
+        /// `spike(...)` inside the argument of another `spike`.
+        case spikeInSpike = "spike-in-spike"
+        /// A learnable parameter no gradient reaches (unread by the step, or read only under `detach`).
+        case learnableWithoutGradient = "learnable-without-gradient"
+        /// A state variable's initial value reads a learnable parameter.
+        case learnableInInitialValue = "learnable-in-initial-value"
     }
 }
 

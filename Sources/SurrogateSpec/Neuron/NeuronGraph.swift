@@ -215,12 +215,12 @@ public struct NeuronGraph: Sendable {
         })
         for p in spec.learnableParams where !reached.contains(p.name) {
             let at = spec.step.first { $0.formula.expr.contains { $0.kind == .param(p.name) } }
-            found.append(Diagnostic(.noDerivativeRule, at: at?.location ?? SourceLocation(file: spec.file, line: 1, column: 1),
+            found.append(Diagnostic(.learnableWithoutGradient, at: at?.location ?? SourceLocation(file: spec.file, line: 1, column: 1),
                 "learnable parameter `\(p.name)` receives no gradient (it is not read by the step, or only inside `detach`); expected `learnable: false`, or the parameter used in the step"))
         }
         for s in spec.state {
             if s.initial.expr.contains(where: { if case .param(let p) = $0.kind { return spec.learnableParams.contains { $0.name == p } } else { return false } }) {
-                found.append(Diagnostic(.unknownIdentifier, at: s.location,
+                found.append(Diagnostic(.learnableInInitialValue, at: s.location,
                     "the initial value of `\(s.name)` reads a learnable parameter; expected a formula of fixed parameters (the gradient does not flow into initial values)"))
             }
         }

@@ -189,7 +189,7 @@ extension SpecLoader {
             // A name assigned later in the step (not a state variable) has no value yet.
             expr.walk { node in
                 guard case .local(let n) = node.kind, !stateNames.contains(n), !assignedSoFar.contains(n) else { return }
-                diagnostics.append(Diagnostic(.unknownIdentifier, at: source.location(ofOffset: node.offset, in: line.rhs),
+                diagnostics.append(Diagnostic(.readBeforeAssigned, at: source.location(ofOffset: node.offset, in: line.rhs),
                     "in `step`: `\(n)` is read before it is assigned; expected the line assigning `\(n)` above this one (only state variables keep a value from the previous step)"))
             }
             checkSpikeNesting(expr, source: source, text: line.rhs)
@@ -198,7 +198,7 @@ extension SpecLoader {
                                    location: location(line.targetMark)))
         }
         for s in state where !lines.contains(where: { $0.target == s.name }) {
-            diagnostics.append(Diagnostic(.missingField, at: s.location,
+            diagnostics.append(Diagnostic(.stateNeverUpdated, at: s.location,
                 "state variable `\(s.name)` is never updated in `step`; expected a line `\(s.name) = ...` (a constant is a parameter)"))
         }
 
@@ -275,7 +275,7 @@ extension SpecLoader {
         func visit(_ node: Expr, insideSpike: Bool) {
             if case .call("spike", let args, _) = node.kind {
                 if insideSpike {
-                    diagnostics.append(Diagnostic(.formulaSyntax, at: source.location(ofOffset: node.offset, in: text),
+                    diagnostics.append(Diagnostic(.spikeInSpike, at: source.location(ofOffset: node.offset, in: text),
                         "in `step`: `spike` inside the argument of another `spike`; expected the surrogate applied to a membrane quantity, e.g. `spike(v - v_threshold)`, and its result used outside"))
                     return
                 }
