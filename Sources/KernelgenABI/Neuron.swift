@@ -20,19 +20,38 @@ final class NeuronHandle: Sendable {
     let spec: NeuronSpec
     let surrogate: String
     let kernels: Kernels
+    /// The surrogate's learned parameters (runtime arguments after the neuron's, gradients after its learnable ones).
+    let learned: [Param]
 
-    init(spec: NeuronSpec, surrogate: String, kernels: Kernels) {
+    init(spec: NeuronSpec, surrogate: String, kernels: Kernels, learned: [Param]) {
         self.spec = spec
         self.surrogate = surrogate
         self.kernels = kernels
+        self.learned = learned
     }
+
+    /// The rows of `grad_params`: the neuron's learnable parameters, then the learned surrogate parameters.
+    var gradientRows: Int { spec.learnableParams.count + learned.count }
 
     static func from(_ pointer: OpaquePointer?) throws(ABIError) -> NeuronHandle {
         guard let pointer else { throw ABIError(.invalidArgument, "the neuron handle is NULL; expected one made by kg_neuron_bind") }
         return Unmanaged<NeuronHandle>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
     }
 
-    func parameters(_ values: UnsafePointer<Double>?) throws(ABIError) -> [Double] { try NeuronABI.parameters(spec, values) }
+    /// The neuron's P parameters and the Q learned surrogate parameters of one call, each checked against its bounds.
+    func parameters(_ values: UnsafePointer<Double>?) throws(ABIError) -> [Double] {
+        let all = spec.params + learned
+        guard !all.isEmpty else { return [] }
+        guard let values else {
+            throw ABIError(.invalidArgument, "params is NULL; expected the \(all.count) values of \(all.map(\.name).joined(separator: ", "))")
+        }
+        let list = Array(UnsafeBufferPointer(start: values, count: all.count))
+        for (k, (p, v)) in zip(all, list).enumerated() where !p.contains(v) || !v.isFinite {
+            let owner = k < spec.params.count ? "neuron `\(spec.name)`" : "surrogate `\(surrogate)`"
+            throw ABIError(.badParameter, "parameter `\(p.name)` of \(owner) is \(v); expected a finite value within \(p.boundsDescription)")
+        }
+        return list
+    }
 }
 
 /// A neuron spec as the bindings see it (`kg_neurons_json`).
@@ -162,20 +181,26 @@ public func kg_neuron_load_text(_ text: UnsafePointer<CChar>?, _ file: UnsafePoi
 @_cdecl("kg_neuron_bind")
 public func kg_neuron_bind(_ neuron: UnsafePointer<CChar>?, _ surrogate: UnsafePointer<CChar>?, _ dtype: UnsafePointer<CChar>?,
                            _ paramNames: UnsafePointer<UnsafePointer<CChar>?>?, _ paramValues: UnsafePointer<Double>?, _ count: Int,
+                           _ learnedNames: UnsafePointer<UnsafePointer<CChar>?>?, _ learnedCount: Int,
                            _ handle: UnsafeMutablePointer<OpaquePointer?>?, _ error: StringOut?) -> Int32 {
     ABI.run(error) { () throws(ABIError) in
         guard let handle else { throw ABIError(.invalidArgument, "handle is NULL; expected a kg_neuron ** to receive the handle") }
         let spec = try NeuronABI.neuron(try ABI.string(neuron, "neuron"))
         let surrogateName = try ABI.string(surrogate, "surrogate")
         let parameters = try Binding.parameters(paramNames, paramValues, count, surrogate: surrogateName)
+        guard (0...64).contains(learnedCount), learnedCount == 0 || learnedNames != nil else {
+            throw ABIError(.invalidArgument, "learned_count is \(learnedCount) with learned_names \(learnedNames == nil ? "NULL" : "given"); expected 0...64 names")
+        }
+        var learned: [String] = []
+        for i in 0..<learnedCount { learned.append(try ABI.string(learnedNames![i], "learned_names[\(i)]")) }
         _ = Runtime.table
         let jit = SurrogateJIT.shared
         let kernels: NeuronHandle.Kernels
         do {
             let surrogateSpec = try jit.spec(named: surrogateName)
             switch try ABI.string(dtype, "dtype") {
-            case "float32": kernels = .f32(try jit.compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: parameters))
-            case "float64": kernels = .f64(try jit.compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: parameters))
+            case "float32": kernels = .f32(try jit.compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: parameters, learned: learned))
+            case "float64": kernels = .f64(try jit.compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: parameters, learned: learned))
             case let other: throw ABIError(.invalidArgument, "dtype `\(other)` of neuron `\(spec.name)` is not one of float32, float64")
             }
         } catch let e as ABIError {
@@ -190,7 +215,11 @@ public func kg_neuron_bind(_ neuron: UnsafePointer<CChar>?, _ surrogate: UnsafeP
         } catch {
             throw ABIError(.internalError, "binding neuron `\(spec.name)`: \(error)")
         }
-        handle.pointee = OpaquePointer(Unmanaged.passRetained(NeuronHandle(spec: spec, surrogate: surrogateName, kernels: kernels)).toOpaque())
+        // compileNeuron checked the names; the surrogate's own parameter records carry their bounds.
+        let surrogateParams = (try? jit.spec(named: surrogateName).params) ?? []
+        let learnedParams = learned.compactMap { name in surrogateParams.first { $0.name == name } }
+        handle.pointee = OpaquePointer(Unmanaged.passRetained(
+            NeuronHandle(spec: spec, surrogate: surrogateName, kernels: kernels, learned: learnedParams)).toOpaque())
     }
 }
 
@@ -201,14 +230,18 @@ public func kg_neuron_json(_ h: OpaquePointer?, _ json: StringOut?, _ error: Str
         guard let json else { throw ABIError(.invalidArgument, "json is NULL; expected a char ** to receive the JSON text") }
         struct Facts: Encodable {
             var neuron: String, surrogate: String, dtype: String, stochastic: Bool, vector_width: Int
-            var fingerprint: String, state_count: Int, param_count: Int, learnable: [Int]
+            var fingerprint: String, state_count: Int, param_count: Int, learnable: [Int], learned: [NeuronDescription.Parameter]
         }
         let spec = handle.spec
         let learnable = spec.params.indices.filter { spec.params[$0].learnable }
+            + handle.learned.indices.map { spec.params.count + $0 }
+        let learned = handle.learned.map {
+            NeuronDescription.Parameter(name: $0.name, default: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "", learnable: true)
+        }
         let k = handle.kernels
         let facts = Facts(neuron: spec.name, surrogate: handle.surrogate, dtype: k.dtype, stochastic: k.isStochastic,
                           vector_width: k.vectorWidth, fingerprint: spec.fingerprint, state_count: spec.state.count,
-                          param_count: spec.params.count, learnable: learnable)
+                          param_count: spec.params.count + handle.learned.count, learnable: learnable, learned: learned)
         json.pointee = ABI.copy(try NeuronABI.encode(facts))
     }
 }
@@ -295,7 +328,7 @@ public func kg_neuron_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ pa
         try NeuronABI.require(gradSpikes, "grad_spikes", count: tn)
         try NeuronABI.require(gradX, "grad_x", count: tn)
         try NeuronABI.require(gradState, "grad_state", count: n * handle.spec.state.count)
-        try NeuronABI.require(gradParams, "grad_params", count: n * handle.spec.learnableParams.count)
+        try NeuronABI.require(gradParams, "grad_params", count: n * handle.gradientRows)
         let workers = try NeuronABI.threads(threads)
         guard tn > 0 else { return }
         func run<T: KernelScalar>(_ k: NeuronKernels<T>) {

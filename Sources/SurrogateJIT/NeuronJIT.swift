@@ -35,13 +35,25 @@ extension SurrogateJIT {
 
     /// The fused kernels of `neuron` with `surrogate` (its parameters folded in, defaults filled in), for `T`.
     /// Compiled once per (neuron text, surrogate text and values, dtype) and cached in memory and on disk.
+    /// - Parameter learned: surrogate parameters that are runtime arguments after the neuron's (`params[P + j]`, in
+    ///   this order) with their gradients in `grad_params` after the neuron's learnable ones: the derivative of the
+    ///   surrogate's `primitive` with respect to each (so the surrogate needs a primitive). Their values in
+    ///   `surrogateParameters` are ignored.
     public func compileNeuron<T: KernelScalar>(_ neuron: NeuronSpec, surrogate: Spec, surrogateParameters: [String: Double] = [:],
-                                               dtype: T.Type = T.self) throws(JITError) -> NeuronKernels<T> {
+                                               learned: [String] = [], dtype: T.Type = T.self) throws(JITError) -> NeuronKernels<T> {
         let values = try Self.resolve(surrogate, surrogateParameters, T.self)
+        for name in learned where !surrogate.params.contains(where: { $0.name == name }) || learned.filter({ $0 == name }).count > 1 {
+            throw .invalidParameters("learned parameter `\(VisibleText.escaped(name))` is not a parameter of surrogate `\(surrogate.name)` (or is given twice); expected one of: "
+                                     + surrogate.params.map(\.name).joined(separator: ", "))
+        }
+        if !learned.isEmpty, surrogate.primitive == nil {
+            throw .invalidParameters("surrogate `\(surrogate.name)` has no `primitive`, so its parameters cannot be learned (their gradient is the primitive's derivative); expected fixed values, or a surrogate with a primitive")
+        }
         let element: ElementType = T.dtype == .f32 ? .float32 : .float64
         let surrogateText = surrogate.source.isEmpty ? "\(surrogate.name):\(surrogate.backward.text)" : surrogate.source
-        let request = [neuron.source, surrogateText, surrogate.params.map { "\(values[$0.name]!.bitPattern)" }.joined(separator: ","),
-                       element.rawValue].joined(separator: "\u{0}")
+        let request = [neuron.source, surrogateText,
+                       surrogate.params.map { learned.contains($0.name) ? "learned" : "\(values[$0.name]!.bitPattern)" }.joined(separator: ","),
+                       learned.joined(separator: ","), element.rawValue].joined(separator: "\u{0}")
         let slot = neuronSlots.withLock { table in
             if let s = table[request] { return s }
             let s = NeuronSlot()
@@ -50,7 +62,7 @@ extension SurrogateJIT {
         }
         slot.lock.lock()
         defer { slot.lock.unlock() }
-        if let done = slot.value { return NeuronKernels(done, neuron: neuron) }
+        if let done = slot.value { return NeuronKernels(done, neuron: neuron, learned: learned) }
         let graph: NeuronGraph
         do {
             graph = try NeuronGraph(neuron)
@@ -60,7 +72,8 @@ extension SurrogateJIT {
         let symbol = "kgn_\(neuron.name)"
         let source: String
         do {
-            let context = NeuronContext(neuron: neuron, graph: graph, surrogate: surrogate, surrogateValues: values, element: element, symbol: symbol)
+            let context = NeuronContext(neuron: neuron, graph: graph, surrogate: surrogate, surrogateValues: values, learned: learned,
+                                        element: element, symbol: symbol)
             source = try Self.generator.withLock { try $0.neuronSource(context) }
         } catch {
             throw .compiler(stage: "render", message: "\(error)")
@@ -82,7 +95,7 @@ extension SurrogateJIT {
         let loaded = try engine.load(entry.object, symbols: functions)
         let value = NeuronSlot.Value(loaded: loaded, symbols: functions, source: source, vectorWidths: entry.vectorWidths)
         slot.value = value
-        return NeuronKernels(value, neuron: neuron)
+        return NeuronKernels(value, neuron: neuron, learned: learned)
     }
 }
 
@@ -118,7 +131,9 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
     private let trainBackwardFn: TrainBackwardFn?
     /// Whether the surrogate samples in training (`forward`/`backward` with `sample:` then draw noise).
     public var isStochastic: Bool { trainForwardFn != nil }
-    /// The neuron's parameters in kernel order (the `params` array), its state variables, and how many are learnable.
+    /// The kernels' `params` array: the neuron's parameters, then the learned surrogate parameters (`surrogate.<name>`);
+    /// the neuron's state variables; the rows of `grad_params`: the neuron's learnable parameters, then the learned
+    /// surrogate parameters.
     public let parameterNames: [String]
     public let stateNames: [String]
     public let learnableNames: [String]
@@ -128,16 +143,16 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
     public let vectorWidth: Int
     public let vectorWidths: [String: Int]
 
-    init(_ value: NeuronSlot.Value, neuron: NeuronSpec) {
+    init(_ value: NeuronSlot.Value, neuron: NeuronSpec, learned: [String]) {
         loaded = value.loaded
         let address = { (k: Int) in k < value.symbols.count ? value.loaded.addresses[value.symbols[k]] : nil }
         forwardFn = unsafeBitCast(address(0)!, to: ForwardFn.self)
         backwardFn = unsafeBitCast(address(1)!, to: BackwardFn.self)
         trainForwardFn = address(2).map { unsafeBitCast($0, to: TrainForwardFn.self) }
         trainBackwardFn = address(3).map { unsafeBitCast($0, to: TrainBackwardFn.self) }
-        parameterNames = neuron.params.map(\.name)
+        parameterNames = neuron.params.map(\.name) + learned.map { "surrogate.\($0)" }
         stateNames = neuron.state.map(\.name)
-        learnableNames = neuron.learnableParams.map(\.name)
+        learnableNames = neuron.learnableParams.map(\.name) + learned.map { "surrogate.\($0)" }
         source = value.source
         vectorWidth = value.vectorWidths.values.max() ?? 1
         vectorWidths = value.vectorWidths

@@ -237,7 +237,7 @@ static void check_neuron(void) {
     const double values[] = {4.0};
     kg_neuron *h = NULL;
     char *error = NULL;
-    kg_status st = kg_neuron_bind("lif", "sigmoid", "float64", names, values, 1, &h, &error);
+    kg_status st = kg_neuron_bind("lif", "sigmoid", "float64", names, values, 1, NULL, 0, &h, &error);
     CHECK(st == KG_OK && h != NULL, "bind lif: status %d: %s", st, error ? error : "");
     kg_free(error);
     if (st != KG_OK) return;

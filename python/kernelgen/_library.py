@@ -68,7 +68,7 @@ def _load(path: Path) -> ctypes.CDLL:
         "kg_neuron_load_text": ([ctypes.c_char_p, ctypes.c_char_p, out, out], st),
         "kg_neuron_bind": (
             [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p),
-             ctypes.POINTER(ctypes.c_double), sz, out, out],
+             ctypes.POINTER(ctypes.c_double), sz, ctypes.POINTER(ctypes.c_char_p), sz, out, out],
             st,
         ),
         "kg_neuron_release": ([vp], None),

@@ -284,6 +284,37 @@ def test_the_torch_backend_computes_what_the_kernels_compute(name):
     assert meta.shape == (3, 4, 5) and meta.device.type == "meta"
 
 
+def test_a_surrogate_parameter_is_learned_like_kernelgen_torch_learns_it():
+    """surrogate_params={"scale": nn.Parameter(...)}: the kernels take it at run time and sum its gradient (the
+    derivative of the surrogate's primitive, as kernelgen.torch's Spike learns it): equal to the same model written
+    out with kt.surrogate and a learnable scale, and to the torch backend."""
+    x, w = _inputs(15, 3, 40, seed=9)
+    x = (x * 2).detach()
+    grads = []
+    for backend in ("jit", "torch"):
+        scale = torch.nn.Parameter(torch.tensor(3.0, dtype=torch.float64))
+        layer = kt.Neuron("lif", surrogate="sigmoid", surrogate_params={"scale": scale}, backend=backend).double()
+        assert dict(layer.named_parameters())["surrogate_p_scale"] is scale
+        xi = x.clone().requires_grad_()
+        (layer(xi) * w).sum().backward()
+        grads.append((xi.grad, scale.grad))
+    scale = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
+    xi = x.clone().requires_grad_()
+    v, out = torch.zeros(3, 40, dtype=torch.float64), []
+    for t in range(15):
+        h = v + (xi[t] - v) / 2.0
+        s = kt.surrogate("sigmoid", h - 1.0, backend="torch", scale=scale)
+        v = (1 - s) * h
+        out.append(s)
+    (torch.stack(out) * w).sum().backward()
+    for gx, gscale in grads:
+        _close(gx, xi.grad, 1e-10)
+        _close(gscale, scale.grad, 1e-9)
+    assert scale.grad.abs() > 0
+    with pytest.raises(ParameterError, match="no `primitive`"):
+        kt.Neuron("lif", surrogate="noisy_gradient", surrogate_params={"width": torch.nn.Parameter(torch.tensor(1.0))})
+
+
 def test_stochastic_surrogate_samples_in_training_only():
     x, w = _inputs(10, 4, 50, seed=7)
     m = kt.Neuron("lif", surrogate="noisy_threshold").double()
@@ -379,10 +410,10 @@ def test_reloading_a_spec_never_runs_old_layers_on_new_kernels():
     assert kt.Neuron("reloaded")(torch.full((2, 3), 1.5)).sum() == 3  # a new layer runs the new spec
     with pytest.raises(ValueError, match=r"params has shape \(1,\); expected \[3\]"):
         torch.ops.kernelgen.neuron(torch.ones(2, 3), torch.zeros(1, 3), torch.ones(1, dtype=torch.float64), "lif", "",
-                                   "sigmoid", [], [], 1, False, None)
+                                   "sigmoid", [], [], [], 1, False, None)
     with pytest.raises(ValueError, match=r"state0 is .* expected .*\(2, 3\)"):
         torch.ops.kernelgen.neuron(torch.ones(2, 3), torch.zeros(1, 3), torch.tensor([0.9, 0.95, 0.2, 1.0], dtype=torch.float64),
-                                   "alif", "", "sigmoid", [], [], 1, False, None)
+                                   "alif", "", "sigmoid", [], [], [], 1, False, None)
 
 
 def test_reloading_a_surrogate_rebinds_new_layers():
@@ -489,8 +520,11 @@ def test_ops_pass_opcheck():
     x = torch.rand(5, 7, dtype=torch.float64) * 2
     state0 = torch.rand(1, 7, dtype=torch.float64, requires_grad=True)
     params = torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64, requires_grad=True)
-    args = (x.requires_grad_(), state0, params, "plif", "", "sigmoid", ["scale"], [4.0], 1, True, None)
+    args = (x.requires_grad_(), state0, params, "plif", "", "sigmoid", ["scale"], [4.0], [], 1, True, None)
     torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)
     key = torch.tensor(12345, dtype=torch.int64)
-    args = (x, state0, params, "plif", "", "noisy_threshold", [], [], 1, True, key)
+    args = (x, state0, params, "plif", "", "noisy_threshold", [], [], [], 1, True, key)
+    torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)
+    learned = torch.cat([params.detach(), torch.tensor([4.0], dtype=torch.float64)]).requires_grad_()
+    args = (x, state0, learned, "plif", "", "sigmoid", [], [], ["scale"], 1, True, None)
     torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)

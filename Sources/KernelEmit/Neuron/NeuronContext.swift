@@ -34,9 +34,12 @@ public struct NeuronContext {
     public var variants: [NeuronVariant]
     public var preludeNeeds: [String: Bool]
 
-    /// - Parameter surrogateValues: the surrogate's parameters (defaults filled in), folded in as constants.
-    public init(neuron: NeuronSpec, graph: NeuronGraph, surrogate: Spec, surrogateValues: [String: Double], element: ElementType,
-                symbol: String) {
+    /// - Parameter surrogateValues: the surrogate's parameters (defaults filled in), folded in as constants, except
+    ///   those in `learned`: runtime arguments after the neuron's (`params[P + j]`), each with its gradient (the
+    ///   derivative of the surrogate's `primitive` with respect to it, as kernelgen.torch learns a surrogate's
+    ///   parameter) summed into `grad_params` after the neuron's learnable parameters.
+    public init(neuron: NeuronSpec, graph: NeuronGraph, surrogate: Spec, surrogateValues: [String: Double], learned: [String] = [],
+                element: ElementType, symbol: String) {
         name = neuron.name
         self.surrogate = surrogate.name
         self.symbol = symbol
@@ -44,15 +47,19 @@ public struct NeuronContext {
         cType = element.cName
         stateCount = graph.stateCount
         states = Array(0..<graph.stateCount)
-        learnableCount = graph.learnable.count
+        learnableCount = graph.learnable.count + learned.count
         let dialect = Dialect(.c, element)
-        paramLoads = neuron.params.enumerated().map { k, p in
-            "const \(element.cName) \(dialect.paramName(p.name)) = (\(element.cName))params[\(k)];"
+        let runtime = neuron.params.map(\.name) + learned.map(NeuronGraph.surrogateParameter)
+        paramLoads = runtime.enumerated().map { k, name in
+            "const \(element.cName) \(dialect.paramName(name)) = (\(element.cName))params[\(k)];"
         }
+        let folded = surrogateValues.filter { !learned.contains($0.key) }
         var all: [Expr] = []
-        variants = [NeuronVariant(graph: graph, surrogate: surrogate, values: surrogateValues, element: element, sampled: false, all: &all)]
+        variants = [NeuronVariant(graph: graph, surrogate: surrogate, values: folded, learned: learned, element: element, sampled: false,
+                                  all: &all)]
         if surrogate.isStochastic {
-            variants.append(NeuronVariant(graph: graph, surrogate: surrogate, values: surrogateValues, element: element, sampled: true, all: &all))
+            variants.append(NeuronVariant(graph: graph, surrogate: surrogate, values: folded, learned: learned, element: element,
+                                          sampled: true, all: &all))
         }
         preludeNeeds = PreludeSections.needed(by: all)
     }
@@ -76,8 +83,8 @@ public struct NeuronVariant {
     /// Per learnable parameter (`index`, `expression`): what this step adds to its per-neuron sum.
     public var gradParams: [[String: String]]
 
-    init(graph: NeuronGraph, surrogate: Spec, values surrogateValues: [String: Double], element: ElementType, sampled: Bool,
-         all: inout [Expr]) {
+    init(graph: NeuronGraph, surrogate: Spec, values surrogateValues: [String: Double], learned: [String], element: ElementType,
+         sampled: Bool, all: inout [Expr]) {
         self.sampled = sampled
         prefix = sampled ? "train_" : ""
         extraParams = sampled ? ", kg_u64 seed, kg_u64 base_offset" : ""
@@ -103,7 +110,10 @@ public struct NeuronVariant {
                 case .variable(.x): return Expr(.local(argument.name), at: n.offset)
                 case .variable(.y): return Expr(.local(NeuronGraph.Value.node(node).name), at: n.offset)
                 case .variable(.gradOut): return gradOut.map { Expr($0.kind, at: n.offset) }
-                case .param(let p): return surrogateValues[p].map { Expr(.number($0), at: n.offset) }
+                case .param(let p):
+                    // Folded, or (learned) the runtime argument.
+                    return surrogateValues[p].map { Expr(.number($0), at: n.offset) }
+                        ?? Expr(.param(NeuronGraph.surrogateParameter(p)), at: n.offset)
                 case .call(let name, let args, let site?):
                     return Expr(.call(name, args.map { surrogateAt($0, node: node, argument: argument, gradOut: gradOut) }, site: site + base),
                                 at: n.offset)
@@ -199,6 +209,18 @@ public struct NeuronVariant {
         gradParams = graph.learnable.enumerated().map { j, p in
             ["index": "\(j)",
              "expression": emitted((paramTerms[p] ?? []).compactMap { k, d in adjoint[k].map { product($0, d) } }, prefix: "bp\(j)_")]
+        }
+        // A learned surrogate parameter: at each spike, its adjoint times d primitive / d parameter at the argument.
+        for (j, p) in learned.enumerated() {
+            var terms: [Expr] = []
+            if let primitive = surrogate.primitive?.expr, let d = try? NeuronGraph.partial(primitive, with: .param(p)) {
+                for k in spikeNodes {
+                    guard let a = adjoint[k], case .spike(let arg) = graph.nodes[k] else { continue }
+                    terms.append(product(a, surrogateAt(d, node: k, argument: arg, gradOut: nil)))
+                }
+            }
+            let index = graph.learnable.count + j
+            gradParams.append(["index": "\(index)", "expression": emitted(terms, prefix: "bq\(j)_")])
         }
         adjointLines = backward
     }

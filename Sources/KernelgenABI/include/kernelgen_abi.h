@@ -130,13 +130,18 @@ kg_status kg_neurons_json(char **json, char **error);
 /* Loads and checks a neuron spec; it is then found by name. `name` (may be NULL) receives its name. */
 kg_status kg_neuron_load_text(const char *text, const char *file, char **name, char **error);
 /* Binds neuron `neuron` to surrogate `surrogate` (with `param_count` of its parameters; the others take their
-   defaults) for dtype "float32" | "float64". Release with kg_neuron_release. */
+   defaults) for dtype "float32" | "float64". `learned_names` (`learned_count`, may be 0): surrogate parameters to
+   learn: the calls then take them after the neuron's P parameters (params[P + j]) and grad_params has a row for
+   each after the neuron's learnable ones (the derivative of the surrogate's primitive with respect to it; a
+   surrogate without a primitive is refused). Release with kg_neuron_release. */
 kg_status kg_neuron_bind(const char *neuron, const char *surrogate, const char *dtype, const char *const *param_names,
-                         const double *param_values, size_t param_count, kg_neuron **handle, char **error);
+                         const double *param_values, size_t param_count, const char *const *learned_names,
+                         size_t learned_count, kg_neuron **handle, char **error);
 void kg_neuron_release(kg_neuron *handle);
 /* The handle's facts: {"neuron", "surrogate", "dtype", "stochastic" (training samples: pass sample = 1 with a key),
    "vector_width" (widest vector of the compiled kernels), "fingerprint" (of the neuron spec's text), "state_count" (S),
-   "param_count" (P), "learnable" (the learnable parameters' indices, in order: the rows of grad_params)}. */
+   "param_count" (P plus the learned surrogate parameters), "learnable" (the indices in params of the rows of
+   grad_params, in order), "learned" (the learned surrogate parameters: name, default, min, max, doc)}. */
 kg_status kg_neuron_json(const kg_neuron *h, char **json, char **error);
 /* The state of neuron `neuron` before the first step for these parameter values: S doubles. */
 kg_status kg_neuron_initial_state(const char *neuron, const double *params, double *state, char **error);

@@ -163,9 +163,13 @@ public struct NeuronGraph: Sendable {
         return nil
     }
 
+    /// The name a learned surrogate parameter has in a neuron's kernels (`.param(name)`): it starts with a digit,
+    /// which no spec's parameter does, so it can never equal a neuron parameter's (printed `p_0scale`).
+    public static func surrogateParameter(_ name: String) -> String { "0" + name }
+
     /// d e / d input, by `Derivative` (which differentiates with respect to `x`): the input is renamed `x`, the
     /// step's own `x` set aside as a local meanwhile, and both put back in the result. Nil: 0 identically.
-    static func partial(_ e: Expr, with input: Input) throws(Derivative.Failure) -> Expr? {
+    public static func partial(_ e: Expr, with input: Input) throws(Derivative.Failure) -> Expr? {
         let aside = "__x"
         let isInput: (Expr) -> Bool = { n in
             switch (n.kind, input) {

@@ -81,14 +81,16 @@ def _describe(name):
 class _Bound:
     """A kg_neuron handle: one neuron, one surrogate with its parameters, one dtype."""
 
-    def __init__(self, neuron, surrogate, surrogate_params, dtype):
+    def __init__(self, neuron, surrogate, surrogate_params, dtype, learned=()):
         names = list(surrogate_params)
         values = [float(surrogate_params[k]) for k in names]
         c_names = (ctypes.c_char_p * max(len(names), 1))(*[n.encode("utf-8") for n in names])
         c_values = (ctypes.c_double * max(len(values), 1))(*values)
+        c_learned = (ctypes.c_char_p * max(len(learned), 1))(*[n.encode("utf-8") for n in learned])
         handle, error = ctypes.c_void_p(), ctypes.c_void_p()
         status = _library.lib.kg_neuron_bind(neuron.encode("utf-8"), surrogate.encode("utf-8"), dtype.encode("utf-8"),
-                                             c_names, c_values, len(names), ctypes.byref(handle), ctypes.byref(error))
+                                             c_names, c_values, len(names), c_learned, len(learned), ctypes.byref(handle),
+                                             ctypes.byref(error))
         _library.check(status, error)
         self.handle = handle
         self._release = _library.lib.kg_neuron_release
@@ -102,16 +104,17 @@ class _Bound:
             release(self.handle)
 
 
-def _bind(neuron, surrogate, surrogate_params, dtype):
+def _bind(neuron, surrogate, surrogate_params, dtype, learned=()):
     global _bound_generation
-    key = (neuron, surrogate, tuple(sorted((k, repr(float(v))) for k, v in surrogate_params.items())), dtype)
+    learned = tuple(learned)
+    key = (neuron, surrogate, tuple(sorted((k, repr(float(v))) for k, v in surrogate_params.items())), dtype, learned)
     with _lock:
         if catalog.generation != _bound_generation:  # a surrogate spec was loaded (perhaps replacing one): rebind
             _bound.clear()
             _bound_generation = catalog.generation
         found = _bound.get(key)
     if found is None:
-        found = _Bound(neuron, surrogate, surrogate_params, dtype)
+        found = _Bound(neuron, surrogate, surrogate_params, dtype, learned)
         with _lock:
             _bound[key] = found
     return found
@@ -134,18 +137,19 @@ def _check(x, what, shape, dtype):
 
 @torch.library.custom_op("kernelgen::neuron", mutates_args=(), schema=(
     "(Tensor x, Tensor state0, Tensor params, str neuron, str fingerprint, str surrogate, str[] names, float[] values, "
-    "int threads, bool save, Tensor? key) -> (Tensor, Tensor, Tensor)"))
-def neuron_op(x, state0, params, neuron, fingerprint, surrogate, names, values, threads, save, key):
+    "str[] learned, int threads, bool save, Tensor? key) -> (Tensor, Tensor, Tensor)"))
+def neuron_op(x, state0, params, neuron, fingerprint, surrogate, names, values, learned, threads, save, key):
     """The neuron's T steps: spikes [T, N], the final state [S, N] and (save) the state before each step [T, S, N]
     (else an empty tensor) from x [T, N] (float32/float64, CPU), state0 [S, N], params [P] (float64). `fingerprint`:
     the neuron spec's (`kg_neuron_json`), checked so that a layer made before the neuron was reloaded with another
     text is refused, not run on the new kernels ("" skips the check). `key` (an int64 0-d tensor, or None for the
-    eval forward): the Philox key of a stochastic surrogate's sampled training forward."""
+    eval forward): the Philox key of a stochastic surrogate's sampled training forward. `learned`: surrogate parameters
+    given in `params` after the neuron's (and learned), the others fixed at `names`/`values`."""
     if x.dim() != 2 or x.dtype not in _DTYPES:
         raise ValueError(f"kernelgen::neuron: x is {x.dtype} {tuple(x.shape)}; expected float32 or float64 [T, N]")
     steps, n = x.shape
     x = x.contiguous()
-    bound = _checked(neuron, fingerprint, surrogate, names, values, x.dtype, params)
+    bound = _checked(neuron, fingerprint, surrogate, names, values, learned, x.dtype, params)
     s = bound.facts["state_count"]
     _check(state0, "state0", (s, n), x.dtype)
     state = state0.contiguous().clone()
@@ -157,11 +161,11 @@ def neuron_op(x, state0, params, neuron, fingerprint, surrogate, names, values, 
     return spikes, state, saved
 
 
-def _checked(neuron, fingerprint, surrogate, names, values, dtype, params):
+def _checked(neuron, fingerprint, surrogate, names, values, learned, dtype, params):
     """The bound kernels of a call, with the call's parameters and the layer's spec checked against them."""
     if len(names) != len(values):
         raise ValueError(f"kernelgen::neuron: {len(names)} surrogate parameter names for {len(values)} values")
-    bound = _bind(neuron, surrogate, dict(zip(names, values)), _DTYPES[dtype])
+    bound = _bind(neuron, surrogate, dict(zip(names, values)), _DTYPES[dtype], learned)
     facts = bound.facts
     if fingerprint and fingerprint != facts["fingerprint"]:
         raise ValueError(f"neuron `{shown(neuron)}` was loaded again with another text after this layer was made; expected "
@@ -182,7 +186,7 @@ def _sample(key):
 
 
 @neuron_op.register_fake
-def _neuron_fake(x, state0, params, neuron, fingerprint, surrogate, names, values, threads, save, key):
+def _neuron_fake(x, state0, params, neuron, fingerprint, surrogate, names, values, learned, threads, save, key):
     steps, n = x.shape
     s = state0.shape[0]
     return (torch.empty_like(x, memory_format=torch.contiguous_format), state0.new_empty((s, n)),
@@ -191,15 +195,15 @@ def _neuron_fake(x, state0, params, neuron, fingerprint, surrogate, names, value
 
 @torch.library.custom_op("kernelgen::neuron_backward", mutates_args=(), schema=(
     "(Tensor x, Tensor params, Tensor saved, Tensor grad_spikes, Tensor grad_state, str neuron, str fingerprint, "
-    "str surrogate, str[] names, float[] values, int threads, Tensor? key) -> (Tensor, Tensor, Tensor)"))
-def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, names, values, threads,
-                       key):
+    "str surrogate, str[] names, float[] values, str[] learned, int threads, Tensor? key) -> (Tensor, Tensor, Tensor)"))
+def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, names, values, learned,
+                       threads, key):
     """The backward through time: the gradients of x [T, N], of the initial state [S, N] and of the parameters [P]
     (float64; zero for those not learnable) from those of the spikes [T, N] and of the final state [S, N]."""
     if x.dim() != 2 or x.dtype not in _DTYPES:
         raise ValueError(f"kernelgen::neuron_backward: x is {x.dtype} {tuple(x.shape)}; expected float32 or float64 [T, N]")
     steps, n = x.shape
-    bound = _checked(neuron, fingerprint, surrogate, names, values, x.dtype, params)
+    bound = _checked(neuron, fingerprint, surrogate, names, values, learned, x.dtype, params)
     s = bound.facts["state_count"]
     if saved.numel() == 0 and steps * n * s:
         raise ValueError("kernelgen::neuron_backward: saved is empty; the forward ran with save=False (no gradient was "
@@ -222,16 +226,16 @@ def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, finger
 
 
 @neuron_backward_op.register_fake
-def _neuron_backward_fake(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, names, values, threads,
-                          key):
+def _neuron_backward_fake(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, names, values, learned,
+                          threads, key):
     return (torch.empty_like(x, memory_format=torch.contiguous_format), grad_state.new_empty(grad_state.shape),
             params.new_empty(params.shape, dtype=torch.float64))
 
 
 def _setup_context(ctx, inputs, output):
-    x, _, params, neuron, fingerprint, surrogate, names, values, threads, _, key = inputs
+    x, _, params, neuron, fingerprint, surrogate, names, values, learned, threads, _, key = inputs
     ctx.save_for_backward(x, params, output[2], key)
-    ctx.call = (neuron, fingerprint, surrogate, names, values, threads)
+    ctx.call = (neuron, fingerprint, surrogate, names, values, learned, threads)
 
 
 def _backward(ctx, grad_spikes, grad_state, _grad_saved):
@@ -241,7 +245,7 @@ def _backward(ctx, grad_spikes, grad_state, _grad_saved):
     grad_state = x.new_zeros((s, x.shape[1])) if grad_state is None else grad_state.to(x.dtype)
     grad_x, grad_state0, grad_params = torch.ops.kernelgen.neuron_backward(x, params, saved, grad_spikes, grad_state,
                                                                            *ctx.call, key)
-    return grad_x, grad_state0, grad_params.to(params.dtype), None, None, None, None, None, None, None, None
+    return grad_x, grad_state0, grad_params.to(params.dtype), None, None, None, None, None, None, None, None, None
 
 
 neuron_op.register_autograd(_backward, setup_context=_setup_context)
@@ -306,7 +310,10 @@ class Neuron(torch.nn.Module):
                 raise ParameterError(f"parameter `{shown(key)}` is given twice (as a keyword and in params=); expected it once")
         given.update(kwargs)
         surrogate_params = dict(surrogate_params or {})
-        for text in [name, surrogate, *map(str, surrogate_params), *map(str, given)]:
+        # A surrogate parameter given as a tensor that requires grad (an nn.Parameter) is learned (spikingjelly #268).
+        learned = {k: v for k, v in surrogate_params.items() if isinstance(v, torch.Tensor) and v.requires_grad}
+        surrogate_params = {k: _runners.value_of(k, v) for k, v in surrogate_params.items() if k not in learned}
+        for text in [name, surrogate, *map(str, surrogate_params), *map(str, learned), *map(str, given)]:
             if "\0" in text:
                 raise ValueError(f"{shown(text)!r} contains a NUL character; expected a name without one")
         info = _describe(name)
@@ -351,8 +358,15 @@ class Neuron(torch.nn.Module):
         self._initial = list(initial)[:len(self.state_names)]
         # Binding here checks the surrogate and its parameters at construction (and compiles the float32 kernels, or
         # takes them from the JIT's cache), says whether training samples noise, and fixes the spec this layer runs.
-        facts = _bind(self.neuron, self.surrogate, self.surrogate_params, "float32").facts
+        self._learned = tuple(learned)
+        facts = _bind(self.neuron, self.surrogate, self.surrogate_params, "float32", self._learned).facts
         self._stochastic, self._fingerprint = facts["stochastic"], facts["fingerprint"]
+        for spec, (key, value) in zip(facts["learned"], learned.items()):
+            if value.numel() != 1:
+                raise ParameterError(f"surrogate parameter `{shown(key)}` has shape {tuple(value.shape)}; expected one value")
+            self.register_parameter("surrogate_p_" + key, value if isinstance(value, torch.nn.Parameter)
+                                    else torch.nn.Parameter(value.detach().reshape(())))
+            self._bounds.append((spec.get("min"), spec.get("max")))
         self.state = None
 
     def extra_repr(self):
@@ -366,10 +380,14 @@ class Neuron(torch.nn.Module):
         step = _torch_step(self.neuron, self._fingerprint, x.dtype)
         training = self.training
 
+        count = len(self._names)
+        # the learned surrogate parameters (after the neuron's, clamped) as tensors: kernelgen.torch learns them too
+        surrogate_params = dict(self.surrogate_params, **dict(zip(self._learned, params[count:].unbind(0))))
+
         def spike(u):
-            return _surrogate(self.surrogate, u, backend="torch", training=training, params=self.surrogate_params)
+            return _surrogate(self.surrogate, u, backend="torch", training=training, params=surrogate_params)
         state = tuple(state0.unbind(0))
-        values = tuple(params.unbind(0))
+        values = tuple(params[:count].unbind(0))
         out = []
         for t in range(x.shape[0]):
             s, state = step(x[t], state, values, spike)
@@ -384,13 +402,14 @@ class Neuron(torch.nn.Module):
     def _params(self):
         """The parameters in the spec's order as one float64 tensor; learnable ones clamped into their bounds."""
         values = []
-        for name, (lo, hi) in zip(self._names, self._bounds):
-            v = self._fixed.get(name)
-            if v is None:
-                value = getattr(self, "p_" + name).to(torch.float64).reshape(())
-                values.append(value.clamp(lo, hi) if lo is not None or hi is not None else value)
+        attributes = [("p_" + n) if n not in self._fixed else None for n in self._names]
+        attributes += ["surrogate_p_" + n for n in self._learned]
+        for name, attribute, (lo, hi) in zip(self._names + list(self._learned), attributes, self._bounds):
+            if attribute is None:
+                values.append(torch.tensor(self._fixed[name], dtype=torch.float64))
             else:
-                values.append(torch.tensor(v, dtype=torch.float64))
+                value = getattr(self, attribute).to(torch.float64).reshape(())
+                values.append(value.clamp(lo, hi) if lo is not None or hi is not None else value)
         return torch.stack(values) if values else torch.zeros(0, dtype=torch.float64)
 
     def forward(self, x):
@@ -422,6 +441,6 @@ class Neuron(torch.nn.Module):
             spikes, state = self._torch_loop(x2, state0.to(x.device), params.to(x.device, compute))
         else:
             spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0, params, self.neuron, self._fingerprint, self.surrogate,
-                                                          names, values, threads, save, key)
+                                                          names, values, list(self._learned), threads, save, key)
         self.state = state.reshape(len(self.state_names), *shape)
         return spikes.reshape(x.shape).to(x.dtype)
