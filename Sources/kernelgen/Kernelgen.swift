@@ -56,7 +56,7 @@ struct ProjectOptions: ParsableArguments {
         }
     }
 
-    @Option(name: .customLong("neurons"), help: "Folder of neuron specs (*.yaml). (default: Neurons)")
+    @Option(name: .customLong("neurons-folder"), help: "Folder of neuron specs (*.yaml). (default: Neurons)")
     var neuronsOption: String?
 
     var neuronsFolder: String { neuronsOption ?? "Neurons" }

@@ -16,6 +16,9 @@ struct List: ParsableCommand {
     @Flag(name: .customLong("catalogue"), help: "List the catalogue (library surrogates run by name through the JIT) with each one's provenance.")
     var catalogueOnly = false
 
+    @Flag(name: .customLong("neurons"), help: "List the neuron specs (Neurons/): parameters, state, what each matches.")
+    var neurons = false
+
     /// `sum` is a construct of the parser (it binds a new name), not an entry of the function table, but it is
     /// called like one: listed with the functions so `--functions` shows everything a formula may call.
     static let sumRow = ["sum(i, from, to, expr)", "construct",
@@ -28,6 +31,19 @@ struct List: ParsableCommand {
                 return ["\(f.name)(\(args))", f.meanDescription.map { "noise, mean \($0)" } ?? "", f.summary]
             } + [Self.sumRow]
             print(TextTable(header: ["function", "kind", "meaning"], rows: rows).rendered)
+            return
+        }
+        if neurons {
+            let (specs, diagnostics) = try project.neurons()
+            Console.report(diagnostics.filter { $0.severity == .error })
+            for spec in specs.sorted(by: { $0.name < $1.name }) {
+                let params = spec.params.map { "\($0.name)=\($0.defaultValue)\($0.learnable ? " (learnable)" : "")" }.joined(separator: " ")
+                print("\(spec.name)  (\(params.isEmpty ? "no parameters" : params); state: \(spec.state.map(\.name).joined(separator: ", ")))")
+                print("    \(spec.summary)")
+                print("    provenance: \(spec.provenance ?? "-")")
+            }
+            print("\(specs.count) neurons (Python: kernelgen.torch.Neuron(NAME, surrogate=...); see docs/neurons.md)")
+            if diagnostics.hasErrors { throw ExitCode.failure }
             return
         }
         if catalogueOnly {

@@ -63,6 +63,10 @@ import Testing
         #expect(r.stderr.contains("2 specs checked: 2 errors"), "\(r.stderr)")
         let good = try CLI.run(["check", "Neurons/lif.yaml", "Neurons/alif.yaml"])
         #expect(good.status == 0 && good.stdout == "2 specs checked: 0 errors, 0 warnings\n", "\(good.stdout)\(good.stderr)")
+        let listed = try CLI.run(["list", "--neurons"])
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains("plif  (w=0.0 (learnable) v_threshold=1.0 v_reset=0.0; state: v)"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("\(CLI.neuronNames.count) neurons"))
     }
 
     @Test func listShowsParametersAndSummaries() throws {
