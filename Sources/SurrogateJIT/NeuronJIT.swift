@@ -35,10 +35,17 @@ extension SurrogateJIT {
 
     /// The fused kernels of `neuron` with `surrogate` (its parameters folded in, defaults filled in), for `T`.
     /// Compiled once per (neuron text, surrogate text and values, dtype) and cached in memory and on disk.
-    /// - Parameter learned: surrogate parameters that are runtime arguments after the neuron's (`params[P + j]`, in
-    ///   this order) with their gradients in `grad_params` after the neuron's learnable ones: the derivative of the
-    ///   surrogate's `primitive` with respect to each (so the surrogate needs a primitive). Their values in
-    ///   `surrogateParameters` are ignored.
+    /// - Parameters:
+    ///   - neuron: a checked neuron spec (`neuron(named:)`, `loadNeuron(yaml:file:)`).
+    ///   - surrogate: the surrogate `spike(...)` applies (`spec(named:)`, or any loaded spec).
+    ///   - surrogateParameters: the surrogate's parameter values by name; the others take their defaults.
+    ///   - learned: surrogate parameters that are runtime arguments after the neuron's (`params[P + j]`, in this
+    ///     order) with their gradients in `grad_params` after the neuron's learnable ones: the derivative of the
+    ///     surrogate's `primitive` with respect to each (so the surrogate needs a primitive). Their values in
+    ///     `surrogateParameters` are ignored.
+    ///   - dtype: the element type, `Float` or `Double`.
+    /// - Throws: `JITError.invalidParameters` (a value out of bounds, a learned name the surrogate lacks, a learned
+    ///   parameter of a surrogate without a primitive), `.invalidSpec`, `.compiler`.
     public func compileNeuron<T: KernelScalar>(_ neuron: NeuronSpec, surrogate: Spec, surrogateParameters: [String: Double] = [:],
                                                learned: [String] = [], dtype: T.Type = T.self) throws(JITError) -> NeuronKernels<T> {
         let values = try Self.resolve(surrogate, surrogateParameters, T.self)
