@@ -61,12 +61,7 @@ extension SurrogateJIT {
         let request = [neuron.source, surrogateText,
                        surrogate.params.map { learned.contains($0.name) ? "learned" : "\(values[$0.name]!.bitPattern)" }.joined(separator: ","),
                        learned.joined(separator: ","), element.rawValue].joined(separator: "\u{0}")
-        let slot = neuronSlots.withLock { table in
-            if let s = table[request] { return s }
-            let s = NeuronSlot()
-            table[request] = s
-            return s
-        }
+        let slot = neuronSlots.slot(request)
         slot.lock.lock()
         defer { slot.lock.unlock() }
         if let done = slot.value { return NeuronKernels(done, neuron: neuron, learned: learned) }
@@ -100,22 +95,19 @@ extension SurrogateJIT {
             diskCache?.write(key: key, material: material, entry: entry)
         }
         let loaded = try engine.load(entry.object, symbols: functions)
-        let value = NeuronSlot.Value(loaded: loaded, symbols: functions, source: source, vectorWidths: entry.vectorWidths)
+        let value = CompiledNeuron(loaded: loaded, symbols: functions, source: source, vectorWidths: entry.vectorWidths)
         slot.value = value
         return NeuronKernels(value, neuron: neuron, learned: learned)
     }
 }
 
-final class NeuronSlot: @unchecked Sendable {
-    struct Value {
-        var loaded: LoadedObject
-        /// forward, backward, then (stochastic surrogates) train_forward, train_backward.
-        var symbols: [String]
-        var source: String
-        var vectorWidths: [String: Int]
-    }
-    let lock = NSLock()
-    var value: Value?
+/// What a compiled neuron request keeps (`CompileOnce`'s value).
+struct CompiledNeuron {
+    var loaded: LoadedObject
+    /// forward, backward, then (stochastic surrogates) train_forward, train_backward.
+    var symbols: [String]
+    var source: String
+    var vectorWidths: [String: Int]
 }
 
 /// The compiled kernels of one neuron with one surrogate, for element type `T`. Arrays are time-major and
@@ -150,7 +142,7 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
     public let vectorWidth: Int
     public let vectorWidths: [String: Int]
 
-    init(_ value: NeuronSlot.Value, neuron: NeuronSpec, learned: [String]) {
+    init(_ value: CompiledNeuron, neuron: NeuronSpec, learned: [String]) {
         loaded = value.loaded
         let address = { (k: Int) in k < value.symbols.count ? value.loaded.addresses[value.symbols[k]] : nil }
         forwardFn = unsafeBitCast(address(0)!, to: ForwardFn.self)

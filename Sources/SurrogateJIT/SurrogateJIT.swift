@@ -40,8 +40,8 @@ public final class SurrogateJIT: Sendable {
     /// Clang's unoptimised module (bitcode) per spec, element type and ops: a new parameter value starts from
     /// it with the constants replaced, skipping the C frontend (which otherwise costs 4-9 ms per compile).
     private let frontends = Locked<[String: [UInt8]]>([:])
-    private let slots = Locked<[RequestKey: Slot]>([:])
-    let neuronSlots = Locked<[String: NeuronSlot]>([:])
+    private let slots = CompileOnce<RequestKey, Compiled>()
+    let neuronSlots = CompileOnce<String, CompiledNeuron>()
     let runtimeNeurons = Locked<[String: NeuronSpec]>([:])
     private let runtimeSpecs = Locked<[String: Spec]>([:])
     private static let logger = Logger(label: "kernelgen.jit")
@@ -111,12 +111,7 @@ public final class SurrogateJIT: Sendable {
         let values = try Self.resolve(spec, parameters, T.self)
         let request = RequestKey(spec: spec.source.isEmpty ? "\(spec.name):\(spec.backward.text)" : spec.source,
                                  values: spec.params.map { values[$0.name]! }, dtype: T.dtype, ops: options.ops.rawValue)
-        let slot = slots.withLock { table in
-            if let s = table[request] { return s }
-            let s = Slot()
-            table[request] = s
-            return s
-        }
+        let slot = slots.slot(request)
         // One compile per request: later callers wait here for the first.
         slot.lock.lock()
         defer { slot.lock.unlock() }
@@ -128,7 +123,7 @@ public final class SurrogateJIT: Sendable {
             return JITKernels(loaded: done.loaded, symbols: done.symbols, report: report, artefact: nil)
         }
         let built = try build(spec, values: values, T.self, options: options, start: start)
-        slot.value = Slot.Value(loaded: built.loaded, symbols: built.symbols, report: built.report)
+        slot.value = Compiled(loaded: built.loaded, symbols: built.symbols, report: built.report)
         return built
     }
 
@@ -254,14 +249,11 @@ public final class SurrogateJIT: Sendable {
         var ops: Int
     }
 
-    private final class Slot: @unchecked Sendable {
-        struct Value {
-            var loaded: LoadedObject
-            var symbols: [Int: String]
-            var report: CompileReport
-        }
-        let lock = NSLock()
-        var value: Value?
+    /// A compiled request, kept for the callers after the first.
+    private struct Compiled {
+        var loaded: LoadedObject
+        var symbols: [Int: String]
+        var report: CompileReport
     }
 }
 

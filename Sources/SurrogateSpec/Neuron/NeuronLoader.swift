@@ -70,13 +70,7 @@ extension SpecLoader {
             return nil
         }
         let fields = uniqueFields(mapping, allowed: NeuronLoader.fields, context: "neuron")
-        let name = nameField(fields["name"], rootMark: mapping.mark)
-        let summary = textField(fields["summary"], field: "summary", singleLine: true)
-        if fields["summary"] == nil {
-            report(.missingField, .warning, at: mapping.mark, "missing `summary`; expected a one-line description")
-        }
-        let doc = textField(fields["doc"], field: "doc", singleLine: false)
-        let provenance = textField(fields["provenance"], field: "provenance", singleLine: true)
+        let (name, summary, doc, provenance) = headerFields(fields, mapping: mapping)
         var params = paramsField(fields["params"])
         params.removeAll { p in
             guard NeuronGraph.stepFunctions.contains(p.name) else { return false }

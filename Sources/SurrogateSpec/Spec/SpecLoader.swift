@@ -87,10 +87,9 @@ public struct SpecLoader {
         return mapping
     }
 
-    private mutating func run(_ yaml: String) -> Spec? {
-        guard let mapping = rootMapping(yaml, expected: "a spec must be a YAML mapping with at least `name` and `backward`") else { return nil }
-        let fields = uniqueFields(mapping, allowed: Self.fields, context: "spec")
-
+    /// `name`, `summary` (a warning when missing), `doc` and `provenance`: the fields surrogate and neuron specs share.
+    mutating func headerFields(_ fields: [String: (key: Node, value: Node)], mapping: Node.Mapping)
+        -> (name: String?, summary: String?, doc: String?, provenance: String?) {
         let name = nameField(fields["name"], rootMark: mapping.mark)
         let summary = textField(fields["summary"], field: "summary", singleLine: true)
         if fields["summary"] == nil {
@@ -98,6 +97,14 @@ public struct SpecLoader {
         }
         let doc = textField(fields["doc"], field: "doc", singleLine: false)
         let provenance = textField(fields["provenance"], field: "provenance", singleLine: true)
+        return (name, summary, doc, provenance)
+    }
+
+    private mutating func run(_ yaml: String) -> Spec? {
+        guard let mapping = rootMapping(yaml, expected: "a spec must be a YAML mapping with at least `name` and `backward`") else { return nil }
+        let fields = uniqueFields(mapping, allowed: Self.fields, context: "spec")
+
+        let (name, summary, doc, provenance) = headerFields(fields, mapping: mapping)
         let params = paramsField(fields["params"])
         let paramNames = declaredParams
         let integerParams = Dictionary(uniqueKeysWithValues: params.filter(\.integer).map { ($0.name, $0.min!...$0.max!) })
