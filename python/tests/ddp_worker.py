@@ -1,7 +1,7 @@
 """One rank of test_torch_distributed.py: trains a small spiking network with kernelgen.torch under
-DistributedDataParallel (gloo, 127.0.0.1) and saves its gradients, parameters and noise draws to a file.
+DistributedDataParallel (gloo, a file store) and saves its gradients, parameters and noise draws to a file.
 
-    python ddp_worker.py RANK WORLD PORT OUT   (WORLD = 1: the same training on the whole batch, no DDP)
+    python ddp_worker.py RANK WORLD STORE_URL OUT   (WORLD = 1: the same training on the whole batch, no DDP)
 """
 import sys
 
@@ -16,10 +16,10 @@ def model():
     return torch.nn.Sequential(torch.nn.Linear(12, 24), kt.Spike("sigmoid", scale=3.0), torch.nn.Linear(24, 3))
 
 
-def main(rank, world, port, out):
+def main(rank, world, store, out):
     torch.set_num_threads(1)
     if world > 1:
-        dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+        dist.init_process_group("gloo", init_method=store, rank=rank, world_size=world)
     net = model().double()
     if world > 1:
         net = torch.nn.parallel.DistributedDataParallel(net)
@@ -43,8 +43,9 @@ def main(rank, world, port, out):
     torch.save({"grads": grads, "params": [p.detach() for p in net.parameters()], "same_seed": same_seed,
                 "per_rank": per_rank}, out)
     if world > 1:
+        dist.barrier()  # both ranks have written their file before either tears the group down
         dist.destroy_process_group()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4])

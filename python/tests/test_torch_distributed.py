@@ -1,8 +1,7 @@
-"""kernelgen.torch under DistributedDataParallel: two processes (gloo on 127.0.0.1) train three steps of a spiking
+"""kernelgen.torch under DistributedDataParallel: two processes (gloo, a file store) train three steps of a spiking
 network; both ranks hold identical gradients and parameters, equal to one process training on the whole batch;
 the same torch.manual_seed on every rank draws the same noise keys, a seed per rank other ones."""
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,21 +13,28 @@ from spikede_reference import torch
 WORKER = Path(__file__).with_name("ddp_worker.py")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def run(world, tmp_path):
-    port = free_port()
+    # A file store (not tcp://): no port to race for and no store server on rank 0 whose exit could leave rank 1
+    # waiting in destroy_process_group (a CI run hung there once, 300 s, with the tcp:// store).
+    store = tmp_path / f"store-{world}"
     outs = [tmp_path / f"rank{r}-of-{world}.pt" for r in range(world)]
-    processes = [subprocess.Popen([sys.executable, str(WORKER), str(r), str(world), str(port), str(outs[r])],
+    processes = [subprocess.Popen([sys.executable, str(WORKER), str(r), str(world), f"file://{store}", str(outs[r])],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ))
                  for r in range(world)]
-    for p in processes:
-        output, _ = p.communicate(timeout=300)
-        assert p.returncode == 0, output.decode(errors="replace")[-3000:]
+    try:
+        for p in processes:
+            try:
+                output, _ = p.communicate(timeout=240)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                output, _ = p.communicate()
+                pytest.fail(f"rank {processes.index(p)} of {world} hung; its output:\n"
+                            + output.decode(errors="replace")[-3000:])
+            assert p.returncode == 0, output.decode(errors="replace")[-3000:]
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.kill()
     return [torch.load(o) for o in outs]
 
 
