@@ -3,10 +3,12 @@ import SurrogateKernelsC
 import SurrogateRuntime
 
 extension DispatchTable {
-    /// Every surrogate compiled into this package: C and Swift backends, Float and Double.
+    /// Every surrogate compiled into this package (C and Swift backends, Float and Double), and every built-in
+    /// neuron with each of them (C backend).
     public static let builtin: DispatchTable = {
         let table = DispatchTable()
         GeneratedSurrogates.register(into: table)
+        GeneratedNeurons.register(into: table)
         return table
     }()
 }
@@ -238,5 +240,468 @@ public enum GeneratedSurrogates {
             backward: { x, y, g, gi, n, p in SigmoidKernels.backward(x, y, g, gi, n, scale: Double(p[0])) },
             primitive: { x, y, n, p in SigmoidKernels.primitive(x, y, n, scale: Double(p[0])) }),
             surrogate: "sigmoid", backend: .swift)
+    }
+}
+
+/// The built-in neurons (`Neurons/`) and their ahead-of-time C kernels with every built-in surrogate.
+public enum GeneratedNeurons {
+    public static let descriptors: [NeuronDescriptor] = [
+        NeuronDescriptor(
+            name: "alif",
+            summary: "Adaptive-threshold LIF (two state variables), the LSNN neuron of Bellec et al. 2018 with reset by subtraction",
+            parameters: [
+                ParameterInfo(name: "alpha", defaultValue: 0x1.ccccccccccccdp-1, min: 0x0p+0, max: 0x1p+0, doc: "membrane decay per step"),
+                ParameterInfo(name: "rho", defaultValue: 0x1.e666666666666p-1, min: 0x0p+0, max: 0x1p+0, doc: "threshold adaptation decay per step"),
+                ParameterInfo(name: "beta", defaultValue: 0x1.999999999999ap-3, min: 0x0p+0, max: Double?.none, doc: "threshold increase per spike"),
+                ParameterInfo(name: "v_threshold", defaultValue: 0x1p+0, min: Double?.none, max: Double?.none, doc: "baseline threshold"),
+            ],
+            learnable: ["alpha"],
+            stateNames: ["v","a"],
+            fingerprint: "a3079f2f557c9b14ab0f1d455d6dde1b",
+            initialState: { values in
+                var state = [Double](repeating: 0, count: 2)
+                values.withUnsafeBufferPointer { p in
+                    state.withUnsafeMutableBufferPointer { s in kgn4_alif_initial_state(p.baseAddress, s.baseAddress) }
+                }
+                return state
+            }),
+        NeuronDescriptor(
+            name: "if",
+            summary: "Integrate-and-fire, SpikingJelly's IFNode() (hard reset to v_reset)",
+            parameters: [
+                ParameterInfo(name: "v_threshold", defaultValue: 0x1p+0, min: Double?.none, max: Double?.none, doc: "firing threshold"),
+                ParameterInfo(name: "v_reset", defaultValue: 0x0p+0, min: Double?.none, max: Double?.none, doc: "potential after a spike, and before the first step"),
+            ],
+            learnable: [],
+            stateNames: ["v"],
+            fingerprint: "692874131b30ce5a25226b4b20351c5f",
+            initialState: { values in
+                var state = [Double](repeating: 0, count: 1)
+                values.withUnsafeBufferPointer { p in
+                    state.withUnsafeMutableBufferPointer { s in kgn2_if_initial_state(p.baseAddress, s.baseAddress) }
+                }
+                return state
+            }),
+        NeuronDescriptor(
+            name: "leaky",
+            summary: "snnTorch's Leaky (reset by subtraction, from the previous step's spike)",
+            parameters: [
+                ParameterInfo(name: "beta", defaultValue: 0x1.ccccccccccccdp-1, min: 0x0p+0, max: 0x1p+0, doc: "membrane decay per step"),
+                ParameterInfo(name: "threshold", defaultValue: 0x1p+0, min: Double?.none, max: Double?.none, doc: "firing threshold"),
+            ],
+            learnable: ["beta"],
+            stateNames: ["v"],
+            fingerprint: "12dd55559109df557695803caed7afbe",
+            initialState: { values in
+                var state = [Double](repeating: 0, count: 1)
+                values.withUnsafeBufferPointer { p in
+                    state.withUnsafeMutableBufferPointer { s in kgn5_leaky_initial_state(p.baseAddress, s.baseAddress) }
+                }
+                return state
+            }),
+        NeuronDescriptor(
+            name: "lif",
+            summary: "Leaky integrate-and-fire, SpikingJelly's LIFNode() (decay_input, hard reset to v_reset)",
+            parameters: [
+                ParameterInfo(name: "tau", defaultValue: 0x1p+1, min: 0x1p+0, max: Double?.none, doc: "membrane time constant in time steps"),
+                ParameterInfo(name: "v_threshold", defaultValue: 0x1p+0, min: Double?.none, max: Double?.none, doc: "firing threshold"),
+                ParameterInfo(name: "v_reset", defaultValue: 0x0p+0, min: Double?.none, max: Double?.none, doc: "potential after a spike, and before the first step"),
+            ],
+            learnable: [],
+            stateNames: ["v"],
+            fingerprint: "d1ecc142627fe12b1d869f948ca56cee",
+            initialState: { values in
+                var state = [Double](repeating: 0, count: 1)
+                values.withUnsafeBufferPointer { p in
+                    state.withUnsafeMutableBufferPointer { s in kgn3_lif_initial_state(p.baseAddress, s.baseAddress) }
+                }
+                return state
+            }),
+        NeuronDescriptor(
+            name: "lif_current",
+            summary: "LIF with a current-based synapse (two state variables), Norse's lif_feed_forward_step",
+            parameters: [
+                ParameterInfo(name: "tau_syn_inv", defaultValue: 0x1.9p+7, min: 0x0p+0, max: Double?.none, doc: "inverse synaptic time constant (1/s)"),
+                ParameterInfo(name: "tau_mem_inv", defaultValue: 0x1.9p+6, min: 0x0p+0, max: Double?.none, doc: "inverse membrane time constant (1/s)"),
+                ParameterInfo(name: "v_leak", defaultValue: 0x0p+0, min: Double?.none, max: Double?.none, doc: "leak potential, and the potential before the first step"),
+                ParameterInfo(name: "v_th", defaultValue: 0x1p+0, min: Double?.none, max: Double?.none, doc: "firing threshold"),
+                ParameterInfo(name: "v_reset", defaultValue: 0x0p+0, min: Double?.none, max: Double?.none, doc: "potential after a spike"),
+                ParameterInfo(name: "dt", defaultValue: 0x1.0624dd2f1a9fcp-10, min: 0x0p+0, max: Double?.none, doc: "integration time step (s)"),
+            ],
+            learnable: [],
+            stateNames: ["v","i"],
+            fingerprint: "46ef1cbcf2c85c663cd5fc58215be03d",
+            initialState: { values in
+                var state = [Double](repeating: 0, count: 2)
+                values.withUnsafeBufferPointer { p in
+                    state.withUnsafeMutableBufferPointer { s in kgn11_lif_current_initial_state(p.baseAddress, s.baseAddress) }
+                }
+                return state
+            }),
+        NeuronDescriptor(
+            name: "plif",
+            summary: "Parametric LIF with a learnable time constant, SpikingJelly's ParametricLIFNode() (1/tau = sigmoid(w))",
+            parameters: [
+                ParameterInfo(name: "w", defaultValue: 0x0p+0, min: Double?.none, max: Double?.none, doc: "the learned logit of 1/tau"),
+                ParameterInfo(name: "v_threshold", defaultValue: 0x1p+0, min: Double?.none, max: Double?.none, doc: "firing threshold"),
+                ParameterInfo(name: "v_reset", defaultValue: 0x0p+0, min: Double?.none, max: Double?.none, doc: "potential after a spike, and before the first step"),
+            ],
+            learnable: ["w"],
+            stateNames: ["v"],
+            fingerprint: "3be7ed0fba066b8e0a44512e91e339b1",
+            initialState: { values in
+                var state = [Double](repeating: 0, count: 1)
+                values.withUnsafeBufferPointer { p in
+                    state.withUnsafeMutableBufferPointer { s in kgn4_plif_initial_state(p.baseAddress, s.baseAddress) }
+                }
+                return state
+            }),
+    ]
+
+    public static func register(into table: DispatchTable) {
+        for descriptor in descriptors { table.register(descriptor) }
+        let surrogates = Dictionary(uniqueKeysWithValues: GeneratedSurrogates.descriptors.map { ($0.name, $0) })
+        let kgn4_alif = descriptors[0]
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_arctan_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_arctan_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_alif, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_arctan_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_arctan_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_alif, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_gaussian_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_gaussian_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_alif, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_gaussian_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_gaussian_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_alif, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_noisy_gradient_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_noisy_gradient_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn4_alif_noisy_gradient_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn4_alif_noisy_gradient_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn4_alif, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_noisy_gradient_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_noisy_gradient_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn4_alif_noisy_gradient_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn4_alif_noisy_gradient_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn4_alif, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_noisy_threshold_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_noisy_threshold_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn4_alif_noisy_threshold_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn4_alif_noisy_threshold_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn4_alif, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_noisy_threshold_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_noisy_threshold_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn4_alif_noisy_threshold_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn4_alif_noisy_threshold_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn4_alif, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_piecewise_linear_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_piecewise_linear_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_alif, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_piecewise_linear_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_piecewise_linear_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_alif, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_sigmoid_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_sigmoid_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_alif, surrogate: surrogates["sigmoid"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_alif_sigmoid_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_alif_sigmoid_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_alif, surrogate: surrogates["sigmoid"]!, backend: .c)
+        let kgn2_if = descriptors[1]
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_arctan_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_arctan_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn2_if, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_arctan_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_arctan_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn2_if, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_gaussian_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_gaussian_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn2_if, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_gaussian_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_gaussian_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn2_if, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_noisy_gradient_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_noisy_gradient_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn2_if_noisy_gradient_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn2_if_noisy_gradient_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn2_if, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_noisy_gradient_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_noisy_gradient_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn2_if_noisy_gradient_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn2_if_noisy_gradient_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn2_if, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_noisy_threshold_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_noisy_threshold_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn2_if_noisy_threshold_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn2_if_noisy_threshold_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn2_if, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_noisy_threshold_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_noisy_threshold_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn2_if_noisy_threshold_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn2_if_noisy_threshold_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn2_if, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_piecewise_linear_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_piecewise_linear_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn2_if, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_piecewise_linear_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_piecewise_linear_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn2_if, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_sigmoid_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_sigmoid_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn2_if, surrogate: surrogates["sigmoid"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn2_if_sigmoid_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn2_if_sigmoid_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn2_if, surrogate: surrogates["sigmoid"]!, backend: .c)
+        let kgn5_leaky = descriptors[2]
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_arctan_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_arctan_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn5_leaky, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_arctan_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_arctan_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn5_leaky, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_gaussian_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_gaussian_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn5_leaky, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_gaussian_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_gaussian_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn5_leaky, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_noisy_gradient_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_noisy_gradient_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn5_leaky_noisy_gradient_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn5_leaky_noisy_gradient_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn5_leaky, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_noisy_gradient_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_noisy_gradient_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn5_leaky_noisy_gradient_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn5_leaky_noisy_gradient_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn5_leaky, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_noisy_threshold_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_noisy_threshold_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn5_leaky_noisy_threshold_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn5_leaky_noisy_threshold_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn5_leaky, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_noisy_threshold_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_noisy_threshold_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn5_leaky_noisy_threshold_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn5_leaky_noisy_threshold_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn5_leaky, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_piecewise_linear_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_piecewise_linear_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn5_leaky, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_piecewise_linear_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_piecewise_linear_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn5_leaky, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_sigmoid_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_sigmoid_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn5_leaky, surrogate: surrogates["sigmoid"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn5_leaky_sigmoid_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn5_leaky_sigmoid_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn5_leaky, surrogate: surrogates["sigmoid"]!, backend: .c)
+        let kgn3_lif = descriptors[3]
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_arctan_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_arctan_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn3_lif, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_arctan_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_arctan_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn3_lif, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_gaussian_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_gaussian_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn3_lif, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_gaussian_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_gaussian_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn3_lif, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_noisy_gradient_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_noisy_gradient_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn3_lif_noisy_gradient_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn3_lif_noisy_gradient_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn3_lif, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_noisy_gradient_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_noisy_gradient_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn3_lif_noisy_gradient_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn3_lif_noisy_gradient_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn3_lif, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_noisy_threshold_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_noisy_threshold_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn3_lif_noisy_threshold_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn3_lif_noisy_threshold_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn3_lif, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_noisy_threshold_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_noisy_threshold_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn3_lif_noisy_threshold_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn3_lif_noisy_threshold_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn3_lif, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_piecewise_linear_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_piecewise_linear_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn3_lif, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_piecewise_linear_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_piecewise_linear_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn3_lif, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_sigmoid_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_sigmoid_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn3_lif, surrogate: surrogates["sigmoid"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn3_lif_sigmoid_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn3_lif_sigmoid_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn3_lif, surrogate: surrogates["sigmoid"]!, backend: .c)
+        let kgn11_lif_current = descriptors[4]
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_arctan_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_arctan_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_arctan_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_arctan_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_gaussian_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_gaussian_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_gaussian_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_gaussian_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_noisy_gradient_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_noisy_gradient_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn11_lif_current_noisy_gradient_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn11_lif_current_noisy_gradient_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_noisy_gradient_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_noisy_gradient_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn11_lif_current_noisy_gradient_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn11_lif_current_noisy_gradient_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_noisy_threshold_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_noisy_threshold_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn11_lif_current_noisy_threshold_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn11_lif_current_noisy_threshold_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_noisy_threshold_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_noisy_threshold_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn11_lif_current_noisy_threshold_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn11_lif_current_noisy_threshold_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_piecewise_linear_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_piecewise_linear_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_piecewise_linear_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_piecewise_linear_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_sigmoid_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_sigmoid_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["sigmoid"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn11_lif_current_sigmoid_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn11_lif_current_sigmoid_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn11_lif_current, surrogate: surrogates["sigmoid"]!, backend: .c)
+        let kgn4_plif = descriptors[5]
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_arctan_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_arctan_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_plif, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_arctan_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_arctan_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_plif, surrogate: surrogates["arctan"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_gaussian_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_gaussian_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_plif, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_gaussian_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_gaussian_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_plif, surrogate: surrogates["gaussian"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_noisy_gradient_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_noisy_gradient_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn4_plif_noisy_gradient_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn4_plif_noisy_gradient_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn4_plif, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_noisy_gradient_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_noisy_gradient_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn4_plif_noisy_gradient_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn4_plif_noisy_gradient_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn4_plif, surrogate: surrogates["noisy_gradient"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_noisy_threshold_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_noisy_threshold_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn4_plif_noisy_threshold_train_forward_f32(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn4_plif_noisy_threshold_train_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn4_plif, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_noisy_threshold_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_noisy_threshold_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) },
+            trainForward: { x, p, s, y, v, t, n, b, e, seed, o in kgn4_plif_noisy_threshold_train_forward_f64(x, p, s, y, v, t, n, b, e, seed, o) },
+            trainBackward: { x, p, v, g, gs, gx, gp, t, n, b, e, seed, o in kgn4_plif_noisy_threshold_train_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e, seed, o) }),
+            neuron: kgn4_plif, surrogate: surrogates["noisy_threshold"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_piecewise_linear_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_piecewise_linear_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_plif, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_piecewise_linear_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_piecewise_linear_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_plif, surrogate: surrogates["piecewise_linear"]!, backend: .c)
+        table.register(NeuronKernelSet<Float>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_sigmoid_forward_f32(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_sigmoid_backward_f32(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_plif, surrogate: surrogates["sigmoid"]!, backend: .c)
+        table.register(NeuronKernelSet<Double>(
+            forward: { x, p, s, y, v, t, n, b, e in kgn4_plif_sigmoid_forward_f64(x, p, s, y, v, t, n, b, e) },
+            backward: { x, p, v, g, gs, gx, gp, t, n, b, e in kgn4_plif_sigmoid_backward_f64(x, p, v, g, gs, gx, gp, t, n, b, e) }),
+            neuron: kgn4_plif, surrogate: surrogates["sigmoid"]!, backend: .c)
     }
 }

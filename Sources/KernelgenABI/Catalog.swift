@@ -8,7 +8,7 @@ import SurrogateSpec
 
 enum Version {
     /// KG_ABI_VERSION of kernelgen_abi.h.
-    static let abi: Int32 = 5
+    static let abi: Int32 = 6
     /// The library's version (python/pyproject.toml carries the same; a Python test compares them).
     static let library = "0.1.0"
     nonisolated(unsafe) static let libraryCString: UnsafeMutablePointer<CChar> = strdup(library)!

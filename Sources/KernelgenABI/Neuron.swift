@@ -1,33 +1,42 @@
 import Foundation
+import NameSuggestion
 import SurrogateJIT
 import SurrogateSpec
 import Surrogates
 
-// Neuron layers (ABI version 5): a neuron spec bound to a surrogate and a dtype, its fused multi-step forward and
-// backward through time. Neuron parameters are given per call (a learnable one changes every optimiser step);
-// the surrogate's are fixed at bind time (the JIT folds them in).
+// Neuron layers (ABI version 5; a backend since 6): a neuron spec bound to a surrogate, a dtype and a backend, its
+// fused multi-step forward and backward through time. Neuron parameters are given per call (a learnable one changes
+// every optimiser step); the surrogate's are fixed at bind time (the JIT folds them in; the ahead-of-time kernels
+// take them after the neuron's, `trailing`).
 
 /// What a `kg_neuron *` points to.
 final class NeuronHandle: Sendable {
     enum Kernels: Sendable {
-        case f32(NeuronKernels<Float>)
-        case f64(NeuronKernels<Double>)
+        case f32(NeuronKernelSet<Float>)
+        case f64(NeuronKernelSet<Double>)
 
         var dtype: String { if case .f32 = self { "float32" } else { "float64" } }
         var isStochastic: Bool { switch self { case .f32(let k): k.isStochastic; case .f64(let k): k.isStochastic } }
-        var vectorWidth: Int { switch self { case .f32(let k): k.vectorWidth; case .f64(let k): k.vectorWidth } }
     }
     let spec: NeuronSpec
     let surrogate: String
+    let backend: Backend
     let kernels: Kernels
+    /// Widest vector of JIT-compiled kernels; 0 for the ahead-of-time ones (a clone chosen at load time).
+    let vectorWidth: Int
     /// The surrogate's learned parameters (runtime arguments after the neuron's, gradients after its learnable ones).
     let learned: [Param]
+    /// Runtime arguments after the call's: the surrogate's values for the ahead-of-time kernels.
+    let trailing: [Double]
 
-    init(spec: NeuronSpec, surrogate: String, kernels: Kernels, learned: [Param]) {
+    init(spec: NeuronSpec, surrogate: String, backend: Backend, kernels: Kernels, vectorWidth: Int, learned: [Param], trailing: [Double]) {
         self.spec = spec
         self.surrogate = surrogate
+        self.backend = backend
         self.kernels = kernels
+        self.vectorWidth = vectorWidth
         self.learned = learned
+        self.trailing = trailing
     }
 
     /// The rows of `grad_params`: the neuron's learnable parameters, then the learned surrogate parameters.
@@ -38,8 +47,13 @@ final class NeuronHandle: Sendable {
         return Unmanaged<NeuronHandle>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
     }
 
-    /// The neuron's P parameters and the Q learned surrogate parameters of one call, each checked against its bounds.
+    /// The neuron's P parameters and the Q learned surrogate parameters of one call, each checked against its bounds,
+    /// then the trailing arguments, then one pad value (the kernels always get a valid pointer).
     func parameters(_ values: UnsafePointer<Double>?) throws(ABIError) -> [Double] {
+        try given(values) + trailing + [0]
+    }
+
+    private func given(_ values: UnsafePointer<Double>?) throws(ABIError) -> [Double] {
         let all = spec.params + learned
         guard !all.isEmpty else { return [] }
         guard let values else {
@@ -180,6 +194,7 @@ public func kg_neuron_load_text(_ text: UnsafePointer<CChar>?, _ file: UnsafePoi
 
 @_cdecl("kg_neuron_bind")
 public func kg_neuron_bind(_ neuron: UnsafePointer<CChar>?, _ surrogate: UnsafePointer<CChar>?, _ dtype: UnsafePointer<CChar>?,
+                           _ backend: UnsafePointer<CChar>?,
                            _ paramNames: UnsafePointer<UnsafePointer<CChar>?>?, _ paramValues: UnsafePointer<Double>?, _ count: Int,
                            _ learnedNames: UnsafePointer<UnsafePointer<CChar>?>?, _ learnedCount: Int,
                            _ handle: UnsafeMutablePointer<OpaquePointer?>?, _ error: StringOut?) -> Int32 {
@@ -193,33 +208,80 @@ public func kg_neuron_bind(_ neuron: UnsafePointer<CChar>?, _ surrogate: UnsafeP
         }
         var learned: [String] = []
         for i in 0..<learnedCount { learned.append(try ABI.string(learnedNames![i], "learned_names[\(i)]")) }
+        let backendName = backend.map { String(cString: $0) } ?? "jit"
+        guard backendName == "jit" || backendName == "c" else {
+            throw ABIError(.invalidArgument, "backend `\(VisibleText.escaped(backendName))` of neuron `\(spec.name)` is not one of jit, c")
+        }
+        let made: NeuronHandle
+        if backendName == "c" {
+            guard learned.isEmpty else {
+                throw ABIError(.invalidArgument, "backend c learns no surrogate parameter (its kernels take them as fixed values); expected backend jit to learn \(learned.joined(separator: ", "))")
+            }
+            made = try NeuronABI.bindAheadOfTime(spec, surrogate: surrogateName, dtype: try ABI.string(dtype, "dtype"), parameters: parameters)
+        } else {
+            made = try NeuronABI.bindJIT(spec, surrogate: surrogateName, dtype: try ABI.string(dtype, "dtype"), parameters: parameters, learned: learned)
+        }
+        handle.pointee = OpaquePointer(Unmanaged.passRetained(made).toOpaque())
+    }
+}
+
+extension NeuronABI {
+    static func bindJIT(_ spec: NeuronSpec, surrogate surrogateName: String, dtype: String, parameters: [String: Double],
+                        learned: [String]) throws(ABIError) -> NeuronHandle {
         _ = Runtime.table
         let jit = SurrogateJIT.shared
+        guard dtype == "float32" || dtype == "float64" else {
+            throw ABIError(.invalidArgument, "dtype `\(VisibleText.escaped(dtype))` of neuron `\(spec.name)` is not one of float32, float64")
+        }
         let kernels: NeuronHandle.Kernels
-        do {
+        let width: Int
+        do throws(JITError) {
             let surrogateSpec = try jit.spec(named: surrogateName)
-            switch try ABI.string(dtype, "dtype") {
-            case "float32": kernels = .f32(try jit.compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: parameters, learned: learned))
-            case "float64": kernels = .f64(try jit.compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: parameters, learned: learned))
-            case let other: throw ABIError(.invalidArgument, "dtype `\(other)` of neuron `\(spec.name)` is not one of float32, float64")
-            }
-        } catch let e as ABIError {
-            throw e
-        } catch let e as JITError {
-            switch e {
-            case .unknownSurrogate: throw ABIError(.unknownSurrogate, e.description)
-            case .invalidParameters: throw ABIError(.badParameter, e.description)
-            case .invalidSpec: throw ABIError(.invalidSpec, e.description)
-            case .compiler: throw ABIError(.compileFailed, e.description)
+            if dtype == "float32" {
+                let k = try jit.compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: parameters, learned: learned, dtype: Float.self)
+                (kernels, width) = (.f32(k.kernels), k.vectorWidth)
+            } else {
+                let k = try jit.compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: parameters, learned: learned, dtype: Double.self)
+                (kernels, width) = (.f64(k.kernels), k.vectorWidth)
             }
         } catch {
-            throw ABIError(.internalError, "binding neuron `\(spec.name)`: \(error)")
+            switch error {
+            case .unknownSurrogate: throw ABIError(.unknownSurrogate, error.description)
+            case .invalidParameters: throw ABIError(.badParameter, error.description)
+            case .invalidSpec: throw ABIError(.invalidSpec, error.description)
+            case .compiler: throw ABIError(.compileFailed, error.description)
+            }
         }
         // compileNeuron checked the names; the surrogate's own parameter records carry their bounds.
         let surrogateParams = (try? jit.spec(named: surrogateName).params) ?? []
         let learnedParams = learned.compactMap { name in surrogateParams.first { $0.name == name } }
-        handle.pointee = OpaquePointer(Unmanaged.passRetained(
-            NeuronHandle(spec: spec, surrogate: surrogateName, kernels: kernels, learned: learnedParams)).toOpaque())
+        return NeuronHandle(spec: spec, surrogate: surrogateName, backend: .jit, kernels: kernels, vectorWidth: width, learned: learnedParams,
+                            trailing: [])
+    }
+
+    /// The ahead-of-time kernels of the dispatch table (`Generated/C/neurons/`): the spec must be the built-in text.
+    static func bindAheadOfTime(_ spec: NeuronSpec, surrogate: String, dtype: String, parameters: [String: Double]) throws(ABIError) -> NeuronHandle {
+        let table = Runtime.table
+        func bound<T: KernelScalar>(_: T.Type) throws(ABIError) -> (NeuronKernelSet<T>, [Double]) {
+            do throws(SurrogateError) {
+                let b: BoundNeuron<T> = try table.neuron(spec.name, surrogate: surrogate, backend: .c, surrogateParameters: parameters)
+                guard b.neuron.fingerprint == spec.fingerprint else {
+                    throw SurrogateError.replacedNeuronSpec(neuron: spec.name, surrogate: surrogate, backend: .c)
+                }
+                return (b.kernels, b.trailingArguments)
+            } catch {
+                throw ABIError(error)
+            }
+        }
+        switch dtype {
+        case "float32":
+            let (k, trailing) = try bound(Float.self)
+            return NeuronHandle(spec: spec, surrogate: surrogate, backend: .c, kernels: .f32(k), vectorWidth: 0, learned: [], trailing: trailing)
+        case "float64":
+            let (k, trailing) = try bound(Double.self)
+            return NeuronHandle(spec: spec, surrogate: surrogate, backend: .c, kernels: .f64(k), vectorWidth: 0, learned: [], trailing: trailing)
+        case let other: throw ABIError(.invalidArgument, "dtype `\(VisibleText.escaped(other))` of neuron `\(spec.name)` is not one of float32, float64")
+        }
     }
 }
 
@@ -229,7 +291,7 @@ public func kg_neuron_json(_ h: OpaquePointer?, _ json: StringOut?, _ error: Str
         let handle = try NeuronHandle.from(h)
         guard let json else { throw ABIError(.invalidArgument, "json is NULL; expected a char ** to receive the JSON text") }
         struct Facts: Encodable {
-            var neuron: String, surrogate: String, dtype: String, stochastic: Bool, vector_width: Int
+            var neuron: String, surrogate: String, dtype: String, backend: String, stochastic: Bool, vector_width: Int
             var fingerprint: String, state_count: Int, param_count: Int, learnable: [Int], learned: [NeuronDescription.Parameter]
         }
         let spec = handle.spec
@@ -239,8 +301,8 @@ public func kg_neuron_json(_ h: OpaquePointer?, _ json: StringOut?, _ error: Str
             NeuronDescription.Parameter(name: $0.name, default: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "", learnable: true)
         }
         let k = handle.kernels
-        let facts = Facts(neuron: spec.name, surrogate: handle.surrogate, dtype: k.dtype, stochastic: k.isStochastic,
-                          vector_width: k.vectorWidth, fingerprint: spec.fingerprint, state_count: spec.state.count,
+        let facts = Facts(neuron: spec.name, surrogate: handle.surrogate, dtype: k.dtype, backend: handle.backend.rawValue,
+                          stochastic: k.isStochastic, vector_width: handle.vectorWidth, fingerprint: spec.fingerprint, state_count: spec.state.count,
                           param_count: spec.params.count + handle.learned.count, learnable: learnable, learned: learned)
         json.pointee = ABI.copy(try NeuronABI.encode(facts))
     }
@@ -299,9 +361,9 @@ public func kg_neuron_forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ par
         try NeuronABI.require(state, "state", count: n * handle.spec.state.count)
         let workers = try NeuronABI.threads(threads)
         guard tn > 0 else { return }
-        func run<T: KernelScalar>(_ k: NeuronKernels<T>) {
+        func run<T: KernelScalar>(_ k: NeuronKernelSet<T>) {
             values.withUnsafeBufferPointer { p in
-                k.forward(x: x!.assumingMemoryBound(to: T.self), params: p.baseAddress, state: state!.assumingMemoryBound(to: T.self),
+                k.forward(x: x!.assumingMemoryBound(to: T.self), params: p.baseAddress!, state: state!.assumingMemoryBound(to: T.self),
                           spikes: spikes!.assumingMemoryBound(to: T.self), saved: saved?.assumingMemoryBound(to: T.self),
                           steps: steps, n: n, threads: workers, sample: key)
             }
@@ -331,9 +393,9 @@ public func kg_neuron_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ pa
         try NeuronABI.require(gradParams, "grad_params", count: n * handle.gradientRows)
         let workers = try NeuronABI.threads(threads)
         guard tn > 0 else { return }
-        func run<T: KernelScalar>(_ k: NeuronKernels<T>) {
+        func run<T: KernelScalar>(_ k: NeuronKernelSet<T>) {
             values.withUnsafeBufferPointer { p in
-                k.backward(x: x!.assumingMemoryBound(to: T.self), params: p.baseAddress, saved: saved!.assumingMemoryBound(to: T.self),
+                k.backward(x: x!.assumingMemoryBound(to: T.self), params: p.baseAddress!, saved: saved!.assumingMemoryBound(to: T.self),
                            gradSpikes: gradSpikes!.assumingMemoryBound(to: T.self), gradState: gradState!.assumingMemoryBound(to: T.self),
                            gradX: gradX!.assumingMemoryBound(to: T.self), gradParams: gradParams?.assumingMemoryBound(to: T.self),
                            steps: steps, n: n, threads: workers, sample: key)

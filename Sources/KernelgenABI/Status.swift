@@ -28,12 +28,12 @@ struct ABIError: Error {
     init(_ error: SurrogateError) {
         let status: ABIStatus
         switch error {
-        case .unknownSurrogate: status = .unknownSurrogate
+        case .unknownSurrogate, .unknownNeuron: status = .unknownSurrogate
         case .unknownParameter, .parameterOutOfBounds, .parameterNotRepresentable, .parameterNotInteger: status = .badParameter
-        case .replacedSpec, .noKernel, .noPrimitive: status = .noKernel
+        case .replacedSpec, .noKernel, .noPrimitive, .noNeuronKernel, .replacedNeuronSpec: status = .noKernel
         case .compileFailed: status = .compileFailed
         case .forwardOutputRequired: status = .needsForwardOutput
-        case .lengthMismatch: status = .invalidArgument
+        case .lengthMismatch, .invalidShape: status = .invalidArgument
         }
         self.init(status, error.description)
     }

@@ -24,6 +24,21 @@ extension SurrogateJIT {
         return spec
     }
 
+    /// What the dispatch table knows of a neuron spec (its initial state evaluated from the `state:` formulas).
+    public static func neuronDescriptor(_ spec: NeuronSpec) -> NeuronDescriptor {
+        let names = spec.params.map(\.name)
+        let initial = spec.state.map(\.initial.expr)
+        return NeuronDescriptor(
+            name: spec.name, summary: spec.summary,
+            parameters: spec.params.map { ParameterInfo(name: $0.name, defaultValue: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "",
+                                                        integer: $0.integer) },
+            learnable: spec.learnableParams.map(\.name), stateNames: spec.state.map(\.name), fingerprint: spec.fingerprint,
+            initialState: { values in
+                let evaluator = ReferenceEvaluator(params: Dictionary(uniqueKeysWithValues: zip(names, values)))
+                return initial.map { evaluator.evaluate($0, x: .nan) }
+            })
+    }
+
     /// Loads and checks a neuron spec at run time; it is then found by name (replacing a built-in of that name).
     @discardableResult
     public func loadNeuron(yaml: String, file: String = "<string>") throws(JITError) -> NeuronSpec {
@@ -112,24 +127,13 @@ struct CompiledNeuron {
 
 /// The compiled kernels of one neuron with one surrogate, for element type `T`. Arrays are time-major and
 /// contiguous: `[T, N]` for inputs, spikes and their gradients, `[S, N]` for the state (S state variables in
-/// the spec's order), `[T, S, N]` for what the forward saves. The code stays loaded while this value lives.
+/// the spec's order), `[T, S, N]` for what the forward saves. The code stays loaded while this value (or its
+/// `kernels`) lives.
 public struct NeuronKernels<T: KernelScalar>: Sendable {
-    let loaded: LoadedObject
-    typealias ForwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
-                                          UnsafeMutableRawPointer?, Int, Int, Int, Int) -> Void
-    typealias BackwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeRawPointer?, UnsafeRawPointer?,
-                                           UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int, Int, Int, Int) -> Void
-    typealias TrainForwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
-                                               UnsafeMutableRawPointer?, Int, Int, Int, Int, UInt64, UInt64) -> Void
-    typealias TrainBackwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeRawPointer?, UnsafeRawPointer?,
-                                                UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int, Int, Int, Int,
-                                                UInt64, UInt64) -> Void
-    private let forwardFn: ForwardFn
-    private let backwardFn: BackwardFn
-    private let trainForwardFn: TrainForwardFn?
-    private let trainBackwardFn: TrainBackwardFn?
+    /// The kernels behind the runtime's calling convention (each closure keeps the compiled code loaded).
+    public let kernels: NeuronKernelSet<T>
     /// Whether the surrogate samples in training (`forward`/`backward` with `sample:` then draw noise).
-    public var isStochastic: Bool { trainForwardFn != nil }
+    public var isStochastic: Bool { kernels.isStochastic }
     /// The kernels' `params` array: the neuron's parameters, then the learned surrogate parameters (`surrogate.<name>`);
     /// the neuron's state variables; the rows of `grad_params`: the neuron's learnable parameters, then the learned
     /// surrogate parameters.
@@ -142,13 +146,54 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
     public let vectorWidth: Int
     public let vectorWidths: [String: Int]
 
+    typealias ForwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
+                                          UnsafeMutableRawPointer?, Int, Int, Int, Int) -> Void
+    typealias BackwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeRawPointer?, UnsafeRawPointer?,
+                                           UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int, Int, Int, Int) -> Void
+    typealias TrainForwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
+                                               UnsafeMutableRawPointer?, Int, Int, Int, Int, UInt64, UInt64) -> Void
+    typealias TrainBackwardFn = @convention(c) (UnsafeRawPointer?, UnsafePointer<Double>?, UnsafeRawPointer?, UnsafeRawPointer?,
+                                                UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int, Int, Int, Int,
+                                                UInt64, UInt64) -> Void
+
     init(_ value: CompiledNeuron, neuron: NeuronSpec, learned: [String]) {
-        loaded = value.loaded
-        let address = { (k: Int) in k < value.symbols.count ? value.loaded.addresses[value.symbols[k]] : nil }
-        forwardFn = unsafeBitCast(address(0)!, to: ForwardFn.self)
-        backwardFn = unsafeBitCast(address(1)!, to: BackwardFn.self)
-        trainForwardFn = address(2).map { unsafeBitCast($0, to: TrainForwardFn.self) }
-        trainBackwardFn = address(3).map { unsafeBitCast($0, to: TrainBackwardFn.self) }
+        let loaded = value.loaded
+        let address = { (k: Int) in k < value.symbols.count ? loaded.addresses[value.symbols[k]] : nil }
+        let forward = unsafeBitCast(address(0)!, to: ForwardFn.self)
+        let backward = unsafeBitCast(address(1)!, to: BackwardFn.self)
+        let trainForward = address(2).map { unsafeBitCast($0, to: TrainForwardFn.self) }
+        let trainBackward = address(3).map { unsafeBitCast($0, to: TrainBackwardFn.self) }
+        // Each closure holds `loaded`, so the code stays mapped while any copy of the set lives.
+        let f: NeuronKernelSet<T>.Forward = { x, p, s, y, v, t, n, b, e in
+            withExtendedLifetime(loaded) {
+                forward(UnsafeRawPointer(x), p, UnsafeMutableRawPointer(s), UnsafeMutableRawPointer(y), v.map(UnsafeMutableRawPointer.init), t, n, b, e)
+            }
+        }
+        let g: NeuronKernelSet<T>.Backward = { x, p, v, gy, gs, gx, gp, t, n, b, e in
+            withExtendedLifetime(loaded) {
+                backward(UnsafeRawPointer(x), p, UnsafeRawPointer(v), UnsafeRawPointer(gy), UnsafeMutableRawPointer(gs), UnsafeMutableRawPointer(gx),
+                         gp.map(UnsafeMutableRawPointer.init), t, n, b, e)
+            }
+        }
+        var tf: NeuronKernelSet<T>.TrainForward?
+        if let trainForward {
+            tf = { x, p, s, y, v, t, n, b, e, seed, o in
+                withExtendedLifetime(loaded) {
+                    trainForward(UnsafeRawPointer(x), p, UnsafeMutableRawPointer(s), UnsafeMutableRawPointer(y), v.map(UnsafeMutableRawPointer.init),
+                                 t, n, b, e, seed, o)
+                }
+            }
+        }
+        var tg: NeuronKernelSet<T>.TrainBackward?
+        if let trainBackward {
+            tg = { x, p, v, gy, gs, gx, gp, t, n, b, e, seed, o in
+                withExtendedLifetime(loaded) {
+                    trainBackward(UnsafeRawPointer(x), p, UnsafeRawPointer(v), UnsafeRawPointer(gy), UnsafeMutableRawPointer(gs),
+                                  UnsafeMutableRawPointer(gx), gp.map(UnsafeMutableRawPointer.init), t, n, b, e, seed, o)
+                }
+            }
+        }
+        kernels = NeuronKernelSet<T>(forward: f, backward: g, trainForward: tf, trainBackward: tg)
         parameterNames = neuron.params.map(\.name) + learned.map { "surrogate.\($0)" }
         stateNames = neuron.state.map(\.name)
         learnableNames = neuron.learnableParams.map(\.name) + learned.map { "surrogate.\($0)" }
@@ -157,63 +202,30 @@ public struct NeuronKernels<T: KernelScalar>: Sendable {
         vectorWidths = value.vectorWidths
     }
 
-    /// Neurons per thread below which one thread does all (a hand-off costs a few microseconds).
-    static var minimumWork: Int { 1 << 16 }
-
-    /// Splits neurons `0..<n` into contiguous ranges of whole cache lines, one per thread.
-    private func split(_ steps: Int, _ n: Int, threads: Int, _ body: (Int, Int) -> Void) {
-        let parts = Swift.max(1, Swift.min(threads, Swift.min(n / 64, steps * n / Self.minimumWork)))
-        guard parts > 1 else { body(0, n); return }
-        let size = ((n + parts - 1) / parts + 63) & ~63
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let run = body
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let start = part * size
-                if start < n { run(start, Swift.min(n, start + size)) }
-            }
-        }
-    }
-
-    /// Runs `steps` time steps for `n` neurons. `state` holds the state before the first step and receives the
-    /// state after the last; `saved` (nil in inference) receives the state before each step, for `backward`.
-    /// `sample`: a stochastic surrogate's sampled training forward, element (t, i) drawing at Philox counter
-    /// `offset + t n + i` of `seed` (ignored for a deterministic surrogate); nil: the eval forward.
+    /// Runs `steps` time steps for `n` neurons (`NeuronKernelSet.forward`). `params`: the kernels' `params`
+    /// (`parameterNames`), NULL when there are none.
     public func forward(x: UnsafePointer<T>, params: UnsafePointer<Double>?, state: UnsafeMutablePointer<T>,
                         spikes: UnsafeMutablePointer<T>, saved: UnsafeMutablePointer<T>?, steps: Int, n: Int, threads: Int = 1,
                         sample: (seed: UInt64, offset: UInt64)? = nil) {
-        split(steps, n, threads: threads) { begin, end in
-            withExtendedLifetime(loaded) {
-                if let sample, let train = trainForwardFn {
-                    train(UnsafeRawPointer(x), params, UnsafeMutableRawPointer(state), UnsafeMutableRawPointer(spikes),
-                          saved.map { UnsafeMutableRawPointer($0) }, steps, n, begin, end, sample.seed, sample.offset)
-                } else {
-                    forwardFn(UnsafeRawPointer(x), params, UnsafeMutableRawPointer(state), UnsafeMutableRawPointer(spikes),
-                              saved.map { UnsafeMutableRawPointer($0) }, steps, n, begin, end)
-                }
-            }
+        withParams(params) { p in
+            kernels.forward(x: x, params: p, state: state, spikes: spikes, saved: saved, steps: steps, n: n, threads: threads, sample: sample)
         }
     }
 
-    /// The backward through time (`sample`: the sampled training backward, with the forward's seed and offset).
-    /// `gradState` holds the gradient of the final state (zeros when the loss does
-    /// not read it) and receives the gradient of the initial state; `gradParams` (`[L, N]`, zeroed by the caller)
-    /// accumulates per-neuron gradients of the L learnable parameters, to be summed over N.
+    /// The backward through time (`NeuronKernelSet.backward`).
     public func backward(x: UnsafePointer<T>, params: UnsafePointer<Double>?, saved: UnsafePointer<T>, gradSpikes: UnsafePointer<T>,
                          gradState: UnsafeMutablePointer<T>, gradX: UnsafeMutablePointer<T>, gradParams: UnsafeMutablePointer<T>?,
                          steps: Int, n: Int, threads: Int = 1, sample: (seed: UInt64, offset: UInt64)? = nil) {
-        split(steps, n, threads: threads) { begin, end in
-            withExtendedLifetime(loaded) {
-                if let sample, let train = trainBackwardFn {
-                    train(UnsafeRawPointer(x), params, UnsafeRawPointer(saved), UnsafeRawPointer(gradSpikes),
-                          UnsafeMutableRawPointer(gradState), UnsafeMutableRawPointer(gradX), gradParams.map { UnsafeMutableRawPointer($0) },
-                          steps, n, begin, end, sample.seed, sample.offset)
-                } else {
-                    backwardFn(UnsafeRawPointer(x), params, UnsafeRawPointer(saved), UnsafeRawPointer(gradSpikes),
-                               UnsafeMutableRawPointer(gradState), UnsafeMutableRawPointer(gradX), gradParams.map { UnsafeMutableRawPointer($0) },
-                               steps, n, begin, end)
-                }
-            }
+        withParams(params) { p in
+            kernels.backward(x: x, params: p, saved: saved, gradSpikes: gradSpikes, gradState: gradState, gradX: gradX,
+                             gradParams: gradParams, steps: steps, n: n, threads: threads, sample: sample)
         }
+    }
+
+    private func withParams(_ params: UnsafePointer<Double>?, _ body: (UnsafePointer<Double>) -> Void) {
+        if let params { body(params); return }
+        var none = 0.0
+        withUnsafePointer(to: &none) { body($0) }
     }
 }
 

@@ -270,10 +270,29 @@ extension SurrogateJIT: KernelProvider {
         }
     }
 
+    /// Serves `backend: .jit` neuron lookups: the neuron's spec (loaded at run time, else built in) with the
+    /// surrogate's, its values folded in.
+    public func neuronKernels<T: KernelScalar>(for neuron: NeuronDescriptor, surrogate: SurrogateDescriptor, surrogateValues: [Double],
+                                               dtype: T.Type) throws(SurrogateError) -> NeuronKernelSet<T> {
+        do {
+            let spec = try self.neuron(named: neuron.name)
+            let surrogateSpec = try self.spec(named: surrogate.name)
+            let values = Dictionary(uniqueKeysWithValues: zip(surrogateSpec.params.map(\.name), surrogateValues))
+            return try compileNeuron(spec, surrogate: surrogateSpec, surrogateParameters: values, dtype: T.self).kernels
+        } catch {
+            throw .compileFailed(surrogate: "\(neuron.name) with \(surrogate.name)", backend: .jit, message: error.description)
+        }
+    }
+
     /// Makes this JIT the provider of `backend: .jit` kernels in `table`.
-    /// Catalogue surrogates (`EmbeddedSources.catalogue`) are found by name on first lookup (not listed).
+    /// Catalogue surrogates (`EmbeddedSources.catalogue`) are found by name on first lookup (not listed); neurons
+    /// by name too, a neuron spec loaded at run time (`loadNeuron`) before a built-in of its name.
     public func install(in table: DispatchTable = .builtin) {
         table.setProvider(self, for: .jit)
+        table.setNeuronResolver({ [weak self] name in
+            guard let self, let spec = try? self.neuron(named: name) else { return nil }
+            return Self.neuronDescriptor(spec)
+        }, names: Self.builtinNeuronNames.sorted())
         table.setResolver({ [weak self] name in
             guard let self, EmbeddedSources.catalogue[name] != nil, let spec = try? self.spec(named: name) else { return nil }
             return Self.descriptor(spec)

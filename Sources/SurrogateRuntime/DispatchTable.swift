@@ -5,6 +5,18 @@ import Logging
 /// `DispatchTable.setProvider(_:for:)`; the table caches what it returns under the specialisation.
 public protocol KernelProvider: Sendable {
     func kernels<T: KernelScalar>(for descriptor: SurrogateDescriptor, parameterValues: [Double], dtype: T.Type) throws(SurrogateError) -> KernelSet<T>
+    /// Fused kernels of `neuron` with `surrogate`, its parameter values folded in (they take the neuron's
+    /// parameters at run time, nothing after them).
+    func neuronKernels<T: KernelScalar>(for neuron: NeuronDescriptor, surrogate: SurrogateDescriptor, surrogateValues: [Double],
+                                        dtype: T.Type) throws(SurrogateError) -> NeuronKernelSet<T>
+}
+
+extension KernelProvider {
+    /// A provider of surrogate kernels only.
+    public func neuronKernels<T: KernelScalar>(for neuron: NeuronDescriptor, surrogate: SurrogateDescriptor, surrogateValues: [Double],
+                                               dtype: T.Type) throws(SurrogateError) -> NeuronKernelSet<T> {
+        throw .noNeuronKernel(neuron: neuron.name, surrogate: surrogate.name, dtype: T.dtype, backend: .jit, available: [])
+    }
 }
 
 /// Identifies registered kernels: surrogate, element type, backend, and for JIT kernels the parameter
@@ -30,7 +42,7 @@ public struct KernelKey: Hashable, Sendable, CustomStringConvertible {
 /// The thread-safe table of surrogates and their kernels, looked up by name, dtype and backend.
 /// Registration and lookup take one lock; calling a kernel takes none.
 public final class DispatchTable: Sendable {
-    private struct State {
+    struct State {
         var descriptors: [String: SurrogateDescriptor] = [:]
         /// Surrogates whose descriptor was replaced by one with another fingerprint: their kernels were dropped.
         var replaced: Set<String> = []
@@ -40,9 +52,14 @@ public final class DispatchTable: Sendable {
         var resolver: (@Sendable (String) -> SurrogateDescriptor?)?
         /// The names `resolver` serves, for the "did you mean" of an unknown name.
         var resolvableNames: [String] = []
+        /// Neurons (`DispatchTable+Neurons.swift`): descriptors, kernels, and the resolver of neurons by name.
+        var neurons: [String: NeuronDescriptor] = [:]
+        var neuronKernels: [NeuronKey: NeuronEntry] = [:]
+        var neuronResolver: (@Sendable (String) -> NeuronDescriptor?)?
+        var neuronResolvableNames: [String] = []
     }
 
-    private let state = Locked(State())
+    let state = Locked(State())
     private static let logger = Logger(label: "kernelgen.dispatch")
 
     /// Installs (or removes, with nil) the provider that makes `backend`'s kernels on demand.

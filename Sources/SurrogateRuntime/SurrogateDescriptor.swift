@@ -35,27 +35,12 @@ public struct SurrogateDescriptor: Sendable, Hashable {
     /// Parameter values in argument order, checked for the kernels of `T` as well: a value that is finite in
     /// Double but not in T (`1e39` for Float) is rejected, since the kernels would compute with infinity.
     public func resolve<T: KernelScalar>(_ values: [String: Double], for _: T.Type) throws(SurrogateError) -> [Double] {
-        let resolved = try resolve(values)
-        for (p, v) in zip(parameters, resolved) where !T(v).isFinite {
-            throw .parameterNotRepresentable(p.name, value: v, dtype: T.dtype, surrogate: name)
-        }
-        return resolved
+        try parameters.resolve(values, owner: name, for: T.self)
     }
 
     /// Parameter values in argument order: defaults filled in, unknown names and out-of-bounds values rejected.
     public func resolve(_ values: [String: Double]) throws(SurrogateError) -> [Double] {
-        let known = parameters.map(\.name)
-        for name in values.keys.sorted() where !known.contains(name) {
-            throw .unknownParameter(name, surrogate: self.name, known: known)
-        }
-        return try parameters.map { (p) throws(SurrogateError) -> Double in
-            let v = values[p.name] ?? p.defaultValue
-            guard v.isFinite, v >= (p.min ?? -.infinity), v <= (p.max ?? .infinity) else {
-                throw .parameterOutOfBounds(p.name, value: v, min: p.min, max: p.max, surrogate: name)
-            }
-            guard !p.integer || v == v.rounded() else { throw .parameterNotInteger(p.name, value: v, surrogate: name) }
-            return v
-        }
+        try parameters.resolve(values, owner: name, for: Double.self)
     }
 }
 

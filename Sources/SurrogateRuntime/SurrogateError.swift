@@ -22,6 +22,15 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
     case noPrimitive(surrogate: String)
     /// A kernel provider (the JIT) could not make kernels; `message` is the compiler's diagnostic text.
     case compileFailed(surrogate: String, backend: Backend, message: String)
+    /// A neuron name no descriptor (and no resolver) has.
+    case unknownNeuron(String, known: [String])
+    /// No kernels of `backend` for the neuron with the surrogate in `dtype`; `available`: the backends that serve
+    /// the pair (registered, or a provider's).
+    case noNeuronKernel(neuron: String, surrogate: String, dtype: DType, backend: Backend, available: [Backend])
+    /// The neuron or the surrogate was replaced by a spec with other formulas; `backend`'s kernels compute the old ones.
+    case replacedNeuronSpec(neuron: String, surrogate: String, backend: Backend)
+    /// Arrays that are not of the shapes an operation needs (`message` says which and what was expected).
+    case invalidShape(operation: String, String)
 
     public var description: String {
         switch self {
@@ -56,6 +65,19 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
             return "\(backend.rawValue) compilation of `\(Self.shown(surrogate))` failed: \(message)"
         case .noPrimitive(let surrogate):
             return "`\(Self.shown(surrogate))` has no primitive (its spec gives no `primitive:` formula); expected a surrogate whose spec has one, or the forward"
+        case .unknownNeuron(let name, let known):
+            return "unknown neuron `\(Self.shown(name))`\(Self.suggestion(name, known)); known: \(known.joined(separator: ", ")) (or load a neuron spec with the JIT)"
+        case .noNeuronKernel(let neuron, let surrogate, let dtype, let backend, let available):
+            let have = available.isEmpty ? "none" : available.map(\.rawValue).joined(separator: ", ")
+            let asked = "no \(backend.rawValue) kernels for neuron `\(Self.shown(neuron))` with surrogate `\(Self.shown(surrogate))` in \(dtype.rawValue); available backends: \(have)"
+            if backend != .jit {
+                return asked + " (ahead-of-time neuron kernels exist for the built-in neurons with the built-in surrogates, Specs/; backend jit serves any pair once `SurrogateJIT.install(in:)` has installed it)"
+            }
+            return asked
+        case .replacedNeuronSpec(let neuron, let surrogate, let backend):
+            return "neuron `\(Self.shown(neuron))` or surrogate `\(Self.shown(surrogate))` was replaced by a spec whose text differs from the one the \(backend.rawValue) kernels were made from; expected backend jit (which compiles the new spec), or another name for the new spec"
+        case .invalidShape(let operation, let message):
+            return "\(operation): \(message)"
         case .forwardOutputRequired(let surrogate):
             return "the backward of `\(Self.shown(surrogate))` reads the forward output y; pass y (the forward's result)"
         }

@@ -230,15 +230,16 @@ static void check_train_backward(void) {
     kg_release(h);
 }
 
-/* Neuron layers (ABI 5): SpikingJelly's LIF with the sigmoid surrogate, float64, T = 6 steps of N = 3 neurons,
-   against the model and its backward through time written out here (the reset's factors by the product rule). */
-static void check_neuron(void) {
+/* Neuron layers (ABI 5; backends since 6): SpikingJelly's LIF with the sigmoid surrogate, float64, T = 6 steps of
+   N = 3 neurons, against the model and its backward through time written out here (the reset's factors by the
+   product rule), JIT-compiled and ahead of time. */
+static void check_neuron(const char *backend) {
     const char *names[] = {"scale"};
     const double values[] = {4.0};
     kg_neuron *h = NULL;
     char *error = NULL;
-    kg_status st = kg_neuron_bind("lif", "sigmoid", "float64", names, values, 1, NULL, 0, &h, &error);
-    CHECK(st == KG_OK && h != NULL, "bind lif: status %d: %s", st, error ? error : "");
+    kg_status st = kg_neuron_bind("lif", "sigmoid", "float64", backend, names, values, 1, NULL, 0, &h, &error);
+    CHECK(st == KG_OK && h != NULL, "bind lif (%s): status %d: %s", backend, st, error ? error : "");
     kg_free(error);
     if (st != KG_OK) return;
     enum { T = 6, N = 3 };
@@ -281,10 +282,32 @@ static void check_neuron(void) {
     CHECK(kg_neuron_forward(h, x, bad, state, spikes, NULL, T, N, 1, 0, 0, 0, &error) == KG_ERROR_BAD_PARAMETER && error &&
               strstr(error, "`tau`"), "tau out of bounds: %s", error ? error : "(null)");
     kg_free(error);
+    char *facts = NULL;
+    CHECK(kg_neuron_json(h, &facts, NULL) == KG_OK && facts && strstr(facts, backend) && strstr(facts, "\"backend\""),
+          "neuron json (%s): %s", backend, facts ? facts : "(null)");
+    kg_free(facts);
     kg_neuron_release(h);
     char *json = NULL;
     CHECK(kg_neurons_json(&json, NULL) == KG_OK && json && strstr(json, "\"name\":\"plif\""), "neurons json");
     kg_free(json);
+}
+
+/* Backend c serves the built-in pairs only and learns no surrogate parameter; an unknown backend is named. */
+static void check_neuron_errors(void) {
+    kg_neuron *h = NULL;
+    char *error = NULL;
+    CHECK(kg_neuron_bind("lif", "snntorch_atan", "float32", "c", NULL, NULL, 0, NULL, 0, &h, &error) == KG_ERROR_NO_KERNEL &&
+              error && strstr(error, "available backends"), "catalogue surrogate on backend c: %s", error ? error : "(null)");
+    kg_free(error);
+    error = NULL;
+    const char *learned[] = {"scale"};
+    CHECK(kg_neuron_bind("lif", "sigmoid", "float32", "c", NULL, NULL, 0, learned, 1, &h, &error) == KG_ERROR_INVALID_ARGUMENT &&
+              error && strstr(error, "backend jit"), "learned on backend c: %s", error ? error : "(null)");
+    kg_free(error);
+    error = NULL;
+    CHECK(kg_neuron_bind("lif", "sigmoid", "float32", "cuda", NULL, NULL, 0, NULL, 0, &h, &error) == KG_ERROR_INVALID_ARGUMENT &&
+              error && strstr(error, "jit, c"), "unknown backend: %s", error ? error : "(null)");
+    kg_free(error);
 }
 
 int main(void) {
@@ -300,7 +323,9 @@ int main(void) {
     check_torch_source();
     check_primitive();
     check_train_backward();
-    check_neuron();
+    check_neuron("jit");
+    check_neuron("c");
+    check_neuron_errors();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -39,6 +39,7 @@ import Testing
             switch output.destination {
             case .fixed(let path): path
             case .perSpec(let file): file.path(EmittedNames(spec: "fixture"))
+            case .perNeuron: EmittedNames.neuronCSource("fixture")
             }
         }
         return Set(Generator.outputs.filter { differing.contains(path($0)) }.map(\.template))

@@ -9,7 +9,7 @@ from .errors import BY_STATUS, InternalError
 
 LIBRARY = "libKernelgenABI.so"
 #: KG_ABI_VERSION of the header these bindings were written for.
-ABI_VERSION = 5
+ABI_VERSION = 6
 
 
 def library_path() -> Path:
@@ -67,7 +67,7 @@ def _load(path: Path) -> ctypes.CDLL:
         "kg_neurons_json": ([out, out], st),
         "kg_neuron_load_text": ([ctypes.c_char_p, ctypes.c_char_p, out, out], st),
         "kg_neuron_bind": (
-            [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p),
+            [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p),
              ctypes.POINTER(ctypes.c_double), sz, ctypes.POINTER(ctypes.c_char_p), sz, out, out],
             st,
         ),

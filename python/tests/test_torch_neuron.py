@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="torch is not installed (scripts/test.sh installs the CPU wheel)")
 import kernelgen.torch as kt  # noqa: E402
 from spikede_reference import _function  # noqa: E402
-from kernelgen.errors import ParameterError, SpecError  # noqa: E402
+from kernelgen.errors import BackendError, ParameterError, SpecError  # noqa: E402
 
 REQUIRE = os.environ.get("KERNELGEN_REQUIRE_CATALOGUE_LIBS") == "1"
 
@@ -95,11 +95,13 @@ def _close(a, b, rtol=1e-11):
     torch.testing.assert_close(a, b, rtol=rtol, atol=rtol)
 
 
+@pytest.mark.parametrize("backend", ["jit", "c"])
 @pytest.mark.parametrize("steps,shape", [(1, (5,)), (16, (3, 67)), (1000, (7,))])
-def test_lif_equals_the_model_written_out(steps, shape):
+def test_lif_equals_the_model_written_out(steps, shape, backend):
     x, w = _inputs(steps, *shape)
     v0 = (torch.rand(*shape, dtype=torch.float64) * 0.5).requires_grad_()
-    m = kt.Neuron("lif", surrogate="sigmoid", surrogate_params={"scale": 4.0}, tau=1.7, v_threshold=0.8, v_reset=-0.1)
+    m = kt.Neuron("lif", surrogate="sigmoid", surrogate_params={"scale": 4.0}, tau=1.7, v_threshold=0.8, v_reset=-0.1,
+                  backend=backend)
     m.state = v0.unsqueeze(0)
     s = m(x)
     loss = (s * w).sum() + (m.state[0] * 0.3).sum()
@@ -284,6 +286,40 @@ def test_the_torch_backend_computes_what_the_kernels_compute(name):
     assert meta.shape == (3, 4, 5) and meta.device.type == "meta"
 
 
+@pytest.mark.parametrize("name", ["if", "lif", "plif", "leaky", "alif", "lif_current"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_ahead_of_time_kernels_compute_what_the_jit_computes(name, dtype):
+    """backend="c": the built-in neurons' kernels compiled ahead of time (the surrogate's values at run time) give the
+    JIT's spikes, states and gradients, in eval and in sampled training (the same Philox draws)."""
+    x, w = _inputs(10, 4, 37, seed=3)
+    x = (x * (150 if name == "lif_current" else 2)).detach().to(dtype)
+    for surrogate, params, training in [("arctan", {"scale": 3.0}, False), ("noisy_threshold", {}, True)]:
+        results = []
+        for backend in ("jit", "c"):
+            layer = kt.Neuron(name, surrogate=surrogate, surrogate_params=params, backend=backend).to(dtype).train(training)
+            xi = x.clone().requires_grad_()
+            torch.manual_seed(11)
+            s = layer(xi)
+            (s * w.to(dtype)).sum().backward()
+            results.append((s, layer.state, xi.grad, [p.grad for p in layer.parameters()]))
+        (s1, v1, g1, p1), (s2, v2, g2, p2) = results
+        assert torch.equal(s1, s2), (surrogate, training)
+        tol = 1e-12 if dtype == torch.float64 else 2e-5
+        _close(v1, v2, tol)
+        _close(g1, g2, tol)
+        for a, b in zip(p1, p2):
+            _close(a, b, tol * 10)
+
+
+def test_ahead_of_time_backend_says_what_it_serves():
+    with pytest.raises(BackendError, match="available backends: jit"):
+        kt.Neuron("lif", surrogate="snntorch_atan", backend="c")
+    with pytest.raises(ParameterError, match="backend='jit' to learn it"):
+        kt.Neuron("lif", surrogate="sigmoid", surrogate_params={"scale": torch.nn.Parameter(torch.tensor(4.0))}, backend="c")
+    with pytest.raises(ValueError, match="'c'"):
+        kt.Neuron("lif", backend="cuda")
+
+
 def test_a_surrogate_parameter_is_learned_like_kernelgen_torch_learns_it():
     """surrogate_params={"scale": nn.Parameter(...)}: the kernels take it at run time and sum its gradient (the
     derivative of the surrogate's primitive, as kernelgen.torch's Spike learns it): equal to the same model written
@@ -410,10 +446,10 @@ def test_reloading_a_spec_never_runs_old_layers_on_new_kernels():
     assert kt.Neuron("reloaded")(torch.full((2, 3), 1.5)).sum() == 3  # a new layer runs the new spec
     with pytest.raises(ValueError, match=r"params has shape \(1,\); expected \[3\]"):
         torch.ops.kernelgen.neuron(torch.ones(2, 3), torch.zeros(1, 3), torch.ones(1, dtype=torch.float64), "lif", "",
-                                   "sigmoid", [], [], [], 1, False, None)
+                                   "sigmoid", "jit", [], [], [], 1, False, None)
     with pytest.raises(ValueError, match=r"state0 is .* expected .*\(2, 3\)"):
         torch.ops.kernelgen.neuron(torch.ones(2, 3), torch.zeros(1, 3), torch.tensor([0.9, 0.95, 0.2, 1.0], dtype=torch.float64),
-                                   "alif", "", "sigmoid", [], [], [], 1, False, None)
+                                   "alif", "", "sigmoid", "jit", [], [], [], 1, False, None)
 
 
 def test_reloading_a_surrogate_rebinds_new_layers():
@@ -453,7 +489,7 @@ def test_errors_say_what_is_expected():
     with pytest.raises(ParameterError, match=r"`tau`.*\[1.0, inf\]"):
         kt.Neuron("lif", tau=0.5)(torch.ones(2, 3))
     with pytest.raises(ValueError, match="backend"):
-        kt.Neuron("lif", backend="c")
+        kt.Neuron("lif", backend="triton")
     with pytest.raises(SpecError, match="NUL"):
         kt.load_neuron("name: nul\nsummary: s\nstate:\n  v: 0\nstep:\n  - v = v + x\0 * 100\n  - s = spike(v)\noutput: s\n")
     with pytest.raises(TypeError, match="expected a path"):
@@ -520,11 +556,12 @@ def test_ops_pass_opcheck():
     x = torch.rand(5, 7, dtype=torch.float64) * 2
     state0 = torch.rand(1, 7, dtype=torch.float64, requires_grad=True)
     params = torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64, requires_grad=True)
-    args = (x.requires_grad_(), state0, params, "plif", "", "sigmoid", ["scale"], [4.0], [], 1, True, None)
-    torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)
+    for backend in ("jit", "c"):
+        args = (x.requires_grad_(), state0, params, "plif", "", "sigmoid", backend, ["scale"], [4.0], [], 1, True, None)
+        torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)
     key = torch.tensor(12345, dtype=torch.int64)
-    args = (x, state0, params, "plif", "", "noisy_threshold", [], [], [], 1, True, key)
+    args = (x, state0, params, "plif", "", "noisy_threshold", "c", [], [], [], 1, True, key)
     torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)
     learned = torch.cat([params.detach(), torch.tensor([4.0], dtype=torch.float64)]).requires_grad_()
-    args = (x, state0, learned, "plif", "", "sigmoid", [], [], ["scale"], 1, True, None)
+    args = (x, state0, learned, "plif", "", "sigmoid", "jit", [], [], ["scale"], 1, True, None)
     torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)

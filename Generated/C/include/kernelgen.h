@@ -64,5 +64,6 @@ void kg_math_round_f64(const double *__restrict x, double *__restrict y, size_t 
 #include "kernelgen_noisy_threshold.h"
 #include "kernelgen_piecewise_linear.h"
 #include "kernelgen_sigmoid.h"
+#include "kernelgen-neurons.h"
 
 #endif

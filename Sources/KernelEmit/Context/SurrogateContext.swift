@@ -204,6 +204,9 @@ public struct ParamContext: Sendable {
     public var doc: String
     /// `scale (default 5.0, min 0.0): Sharpness ...`, for comments (raw: the doc's text is in it).
     public var summaryLine: String
+    /// Values must be integers (`integer: true`): the registry's descriptor checks it (a template reading a field
+    /// this context lacked once dropped the check silently).
+    public var integer: Bool
 
     init(_ p: Param, index: Int) {
         name = p.name
@@ -214,6 +217,7 @@ public struct ParamContext: Sendable {
         minLiteral = p.min.map(ExactLiteral.hex) ?? "Double?.none"
         maxLiteral = p.max.map(ExactLiteral.hex) ?? "Double?.none"
         doc = p.doc ?? ""
+        integer = p.integer
         var facts = ["default \(p.defaultValue)"]
         if let lo = p.min { facts.append("min \(lo)") }
         if let hi = p.max { facts.append("max \(hi)") }

@@ -18,14 +18,15 @@ import SurrogateSpec
 ///   the threads nor the chunking. Without them (eval, or a deterministic surrogate): the eval forward and the
 ///   mean-field backward.
 /// Neuron parameters are runtime arguments (a learnable one changes every optimiser step); the surrogate's are
-/// folded in as constants (the JIT specialises on them).
+/// folded in as constants (the JIT specialises on them), or runtime arguments after the neuron's (the
+/// ahead-of-time kernels, `Generated/C/neurons/`, and learned surrogate parameters).
 public struct NeuronContext {
     public var name: String
     public var surrogate: String
     public var symbol: String
     public var element: String
     public var cType: String
-    /// `const float p_tau = (float)params[0];`
+    /// `const float p_tau = (float)params[0]; (void)p_tau;`
     public var paramLoads: [String]
     public var stateCount: Int
     public var states: [Int]
@@ -38,8 +39,12 @@ public struct NeuronContext {
     ///   those in `learned`: runtime arguments after the neuron's (`params[P + j]`), each with its gradient (the
     ///   derivative of the surrogate's `primitive` with respect to it, as kernelgen.torch learns a surrogate's
     ///   parameter) summed into `grad_params` after the neuron's learnable parameters.
+    /// - Parameter runtime: the surrogate parameters taken at run time, in the order of `params[P + j]`: `learned`
+    ///   when nil; every parameter of the surrogate for the ahead-of-time kernels. `learned` must be among them.
     public init(neuron: NeuronSpec, graph: NeuronGraph, surrogate: Spec, surrogateValues: [String: Double], learned: [String] = [],
-                element: ElementType, symbol: String) {
+                runtime: [String]? = nil, element: ElementType, symbol: String) {
+        let runtime = runtime ?? learned
+        precondition(learned.allSatisfy(runtime.contains), "a learned surrogate parameter must be a runtime argument")
         name = neuron.name
         self.surrogate = surrogate.name
         self.symbol = symbol
@@ -49,11 +54,11 @@ public struct NeuronContext {
         states = Array(0..<graph.stateCount)
         learnableCount = graph.learnable.count + learned.count
         let dialect = Dialect(.c, element)
-        let runtime = neuron.params.map(\.name) + learned.map(NeuronGraph.surrogateParameter)
-        paramLoads = runtime.enumerated().map { k, name in
-            "const \(element.cName) \(dialect.paramName(name)) = (\(element.cName))params[\(k)];"
+        let arguments = neuron.params.map(\.name) + runtime.map(NeuronGraph.surrogateParameter)
+        paramLoads = arguments.enumerated().map { k, name in
+            "const \(element.cName) \(dialect.paramName(name)) = (\(element.cName))params[\(k)]; (void)\(dialect.paramName(name));"
         }
-        let folded = surrogateValues.filter { !learned.contains($0.key) }
+        let folded = surrogateValues.filter { !runtime.contains($0.key) }
         var all: [Expr] = []
         variants = [NeuronVariant(graph: graph, surrogate: surrogate, values: folded, learned: learned, element: element, sampled: false,
                                   all: &all)]
@@ -73,6 +78,9 @@ public struct NeuronVariant {
     public var extraParams: String
     public var sampled: Bool
     public var forwardLines: [String]
+    /// `(void)n0; (void)n1; ...`: the step's values, which the backward recomputes but may not all read (C
+    /// compilers warn about an unused local; the emitted code compiles under -Wall -Wextra -Werror).
+    public var forwardValuesUnused: String
     public var output: String
     public var finalState: [String]
     /// The backward's lines after the forward's: the adjoints, then what each array receives.
@@ -143,6 +151,7 @@ public struct NeuronVariant {
             forward.append("const \(element.cName) n\(k) = \(text);")
         }
         forwardLines = forward
+        forwardValuesUnused = graph.nodes.indices.map { "(void)n\($0);" }.joined(separator: " ")
         output = graph.output.name
         finalState = graph.finalState.map(\.name)
 
@@ -197,7 +206,8 @@ public struct NeuronVariant {
         for k in graph.nodes.indices.reversed() {
             guard let total = sum(terms(of: .node(k))) else { continue }
             let text = emit(total, prefix: "b\(k)_", backwardPrinter, into: &backward)
-            backward.append("const \(element.cName) a\(k) = \(text);")
+            // `(void)`: an adjoint only a `detach` reads is dead (the compiler drops it; -Wall would name it).
+            backward.append("const \(element.cName) a\(k) = \(text); (void)a\(k);")
             adjoint[k] = Expr(.local("a\(k)"))
         }
         func emitted(_ list: [Expr], prefix: String) -> String {

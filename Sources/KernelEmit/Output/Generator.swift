@@ -14,6 +14,8 @@ public struct Generator {
     enum Destination: Sendable {
         case fixed(String)
         case perSpec(SpecFile)
+        /// One file per built-in neuron spec (`EmittedNames.neuronCSource`).
+        case perNeuron
     }
 
     enum SpecFile: Sendable {
@@ -34,6 +36,8 @@ public struct Generator {
         Output(template: "C/noise.c.stencil", destination: .fixed("C/kernelgen_noise.c")),
         Output(template: "C/surrogate.h.stencil", destination: .perSpec(.cHeader)),
         Output(template: "C/surrogate.c.stencil", destination: .perSpec(.cSource)),
+        Output(template: "C/neurons.h.stencil", destination: .fixed("C/include/kernelgen-neurons.h")),
+        Output(template: "C/neuron_layer.c.stencil", destination: .perNeuron),
         Output(template: "Swift/Kernels.swift.stencil", destination: .perSpec(.swiftFile)),
         Output(template: "Swift/Registry.swift.stencil", destination: .fixed("Swift/GeneratedRegistry.swift")),
         Output(template: "Swift/KernelMath.swift.stencil", destination: .fixed("Swift/KernelMath.swift")),
@@ -125,9 +129,20 @@ public struct Generator {
     /// - Parameter neurons: the neuron specs (`Neurons/`): their YAML embedded, for the JIT, by name.
     public func render(_ specs: [Spec], catalogue: [Spec] = [], neurons: [NeuronSpec] = [], only templates: Set<String>? = nil) throws -> [GeneratedFile] {
         let surrogates = contexts(for: specs)
+        // The built-in neurons' ahead-of-time kernels, with every built-in surrogate.
+        let needsLayers = Self.outputs.contains { o in
+            (templates?.contains(o.template) ?? true) && (o.template == "C/neurons.h.stencil" || o.template == "Swift/Registry.swift.stencil"
+                                                           || o.template == "C/neuron_layer.c.stencil")
+        }
+        let layers = needsLayers ? try neurons.sorted { $0.name < $1.name }.map { try NeuronLayerFileContext(neuron: $0, surrogates: specs) } : []
         var files: [GeneratedFile] = []
         for output in Self.outputs where templates?.contains(output.template) ?? true {
             switch output.destination {
+            case .perNeuron:
+                for layer in layers {
+                    files.append(try render(output.template, to: EmittedNames.neuronCSource(layer.name), source: "Neurons/\(layer.name).yaml",
+                                            context: ["file": layer]))
+                }
             case .perSpec(let path):
                 for s in surrogates {
                     files.append(try render(output.template, to: path.path(EmittedNames(spec: s.name)), source: s.specFile,
@@ -143,6 +158,7 @@ public struct Generator {
                                                   "catalogue": catalogue.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source,
                                                                                                              "file": Self.catalogueLabel($0.file)] },
                                                   "neurons": neurons.sorted { $0.name < $1.name }.map { ["name": $0.name, "source": $0.source] },
+                                                  "layers": layers,
                                                   "templates": try Self.jitTemplates.map { ["name": $0, "text": try templateText($0)] },
                                                   "pythonTemplates": try Self.pythonTemplates.map { ["name": $0, "text": try templateText($0)] }]))
             }

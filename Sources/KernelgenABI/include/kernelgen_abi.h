@@ -23,7 +23,7 @@ extern "C" {
 /* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source; 5: neuron layers);
    kg_abi_version() returns the value the library was built with, so a binding can refuse a library it was not
    written for. */
-#define KG_ABI_VERSION 5
+#define KG_ABI_VERSION 6
 
 typedef enum {
     KG_OK = 0,
@@ -112,9 +112,10 @@ kg_status kg_handle_json(const kg_handle *h, char **json, char **error);
    forward), primitive(x, <params>) (with a primitive), NAME and PARAMETERS, computed with torch operations on tensors of any device. */
 kg_status kg_torch_source(const char *name, char **source, char **error);
 
-/* Neuron layers (added in ABI version 5): a neuron spec (a file of Neurons/, or one loaded with kg_neuron_load_text)
-   bound to a surrogate and a dtype, JIT-compiled into one fused multi-step forward and one backward through
-   time. Arrays are contiguous and time-major: x, spikes, grad_spikes, grad_x [steps, n]; state, grad_state
+/* Neuron layers (added in ABI version 5; the backend of kg_neuron_bind in 6): a neuron spec (a file of Neurons/, or
+   one loaded with kg_neuron_load_text) bound to a surrogate, a dtype and a backend: one fused multi-step forward and
+   one backward through time, JIT-compiled with the surrogate's parameters folded in, or ahead of time (backend
+   "c": the built-in neurons with the built-in surrogates of Specs/, no compiler needed). Arrays are contiguous and time-major: x, spikes, grad_spikes, grad_x [steps, n]; state, grad_state
    [S, n] (S state variables in the spec's order); saved [steps, S, n]; grad_params [L, n] (L learnable
    parameters). `params` are the neuron's P parameter values in the spec's order (doubles; checked against
    their bounds on every call); the surrogate's parameters are fixed at bind time. */
@@ -130,16 +131,18 @@ kg_status kg_neurons_json(char **json, char **error);
 /* Loads and checks a neuron spec; it is then found by name. `name` (may be NULL) receives its name. */
 kg_status kg_neuron_load_text(const char *text, const char *file, char **name, char **error);
 /* Binds neuron `neuron` to surrogate `surrogate` (with `param_count` of its parameters; the others take their
-   defaults) for dtype "float32" | "float64". `learned_names` (`learned_count`, may be 0): surrogate parameters to
+   defaults) for dtype "float32" | "float64" and backend "jit" | "c" (NULL: "jit"; "c" serves the built-in neurons
+   with the built-in surrogates, unchanged by specs loaded at run time, and learns no surrogate parameter). `learned_names` (`learned_count`, may be 0): surrogate parameters to
    learn: the calls then take them after the neuron's P parameters (params[P + j]) and grad_params has a row for
    each after the neuron's learnable ones (the derivative of the surrogate's primitive with respect to it; a
    surrogate without a primitive is refused). Release with kg_neuron_release. */
-kg_status kg_neuron_bind(const char *neuron, const char *surrogate, const char *dtype, const char *const *param_names,
+kg_status kg_neuron_bind(const char *neuron, const char *surrogate, const char *dtype, const char *backend, const char *const *param_names,
                          const double *param_values, size_t param_count, const char *const *learned_names,
                          size_t learned_count, kg_neuron **handle, char **error);
 void kg_neuron_release(kg_neuron *handle);
-/* The handle's facts: {"neuron", "surrogate", "dtype", "stochastic" (training samples: pass sample = 1 with a key),
-   "vector_width" (widest vector of the compiled kernels), "fingerprint" (of the neuron spec's text), "state_count" (S),
+/* The handle's facts: {"neuron", "surrogate", "dtype", "backend", "stochastic" (training samples: pass sample = 1 with a
+   key), "vector_width" (widest vector of the JIT-compiled kernels; 0 for backend c, whose vector width is chosen
+   when the library loads among clones for x86-64-v3 and v4), "fingerprint" (of the neuron spec's text), "state_count" (S),
    "param_count" (P plus the learned surrogate parameters), "learnable" (the indices in params of the rows of
    grad_params, in order), "learned" (the learned surrogate parameters: name, default, min, max, doc)}. */
 kg_status kg_neuron_json(const kg_neuron *h, char **json, char **error);

@@ -38,6 +38,13 @@ public struct EmittedNames: Sendable, Equatable {
 
     // MARK: Emitted names
 
+    /// `kgn3_lif`: the prefix of a built-in neuron's ahead-of-time kernels (`<prefix>_<surrogate>_forward_f32`); the
+    /// name's length first, so that no pair of a neuron and a surrogate name spells another pair's symbols.
+    public static func neuronSymbolPrefix(_ neuron: String) -> String { "kgn\(neuron.count)_\(neuron)" }
+    /// `C/neurons/kernelgen-neuron-lif.c`: a built-in neuron's ahead-of-time kernels (a hyphen, which no spec name
+    /// has, so no surrogate's file can take the path).
+    public static func neuronCSource(_ neuron: String) -> String { "C/neurons/kernelgen-neuron-\(neuron).c" }
+
     public var kernelsType: String { "\(typeName)Kernels" }
     public var wrapperType: String { "\(typeName)Surrogate" }
     public var cSource: String { "C/kernelgen_\(spec).c" }

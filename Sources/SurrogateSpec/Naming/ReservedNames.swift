@@ -4,7 +4,7 @@
 public enum ReservedNames {
     /// Files written once per generated set, below the output folder.
     public static let files = [
-        "C/kernelgen_prelude.h", "C/include/kernelgen.h", "C/kernelgen_noise.c",
+        "C/kernelgen_prelude.h", "C/include/kernelgen.h", "C/kernelgen_noise.c", "C/include/kernelgen-neurons.h",
         "Swift/GeneratedRegistry.swift", "Swift/KernelMath.swift", "Embedded/EmbeddedSources.swift",
     ]
 

@@ -21,7 +21,7 @@ from . import _runners
 from ..errors import ParameterError, SpecError, shown
 
 _lock = threading.Lock()
-_bound = {}  # (neuron, surrogate, surrogate parameters, dtype) -> _Bound
+_bound = {}  # (neuron, surrogate, surrogate parameters, dtype, learned, backend) -> _Bound
 _bound_generation = 0  # catalog.generation when _bound was last valid (a surrogate loaded since empties it)
 _described = {}  # neuron name -> its JSON description
 _steps = {}  # (neuron, fingerprint, dtype) -> the step function of its torch expression module
@@ -79,9 +79,9 @@ def _describe(name):
 
 
 class _Bound:
-    """A kg_neuron handle: one neuron, one surrogate with its parameters, one dtype."""
+    """A kg_neuron handle: one neuron, one surrogate with its parameters, one dtype, one backend ("jit" or "c")."""
 
-    def __init__(self, neuron, surrogate, surrogate_params, dtype, learned=()):
+    def __init__(self, neuron, surrogate, surrogate_params, dtype, learned=(), backend="jit"):
         names = list(surrogate_params)
         values = [float(surrogate_params[k]) for k in names]
         c_names = (ctypes.c_char_p * max(len(names), 1))(*[n.encode("utf-8") for n in names])
@@ -89,7 +89,7 @@ class _Bound:
         c_learned = (ctypes.c_char_p * max(len(learned), 1))(*[n.encode("utf-8") for n in learned])
         handle, error = ctypes.c_void_p(), ctypes.c_void_p()
         status = _library.lib.kg_neuron_bind(neuron.encode("utf-8"), surrogate.encode("utf-8"), dtype.encode("utf-8"),
-                                             c_names, c_values, len(names), c_learned, len(learned), ctypes.byref(handle),
+                                             backend.encode("utf-8"), c_names, c_values, len(names), c_learned, len(learned), ctypes.byref(handle),
                                              ctypes.byref(error))
         _library.check(status, error)
         self.handle = handle
@@ -104,17 +104,17 @@ class _Bound:
             release(self.handle)
 
 
-def _bind(neuron, surrogate, surrogate_params, dtype, learned=()):
+def _bind(neuron, surrogate, surrogate_params, dtype, learned=(), backend="jit"):
     global _bound_generation
     learned = tuple(learned)
-    key = (neuron, surrogate, tuple(sorted((k, repr(float(v))) for k, v in surrogate_params.items())), dtype, learned)
+    key = (neuron, surrogate, tuple(sorted((k, repr(float(v))) for k, v in surrogate_params.items())), dtype, learned, backend)
     with _lock:
         if catalog.generation != _bound_generation:  # a surrogate spec was loaded (perhaps replacing one): rebind
             _bound.clear()
             _bound_generation = catalog.generation
         found = _bound.get(key)
     if found is None:
-        found = _Bound(neuron, surrogate, surrogate_params, dtype, learned)
+        found = _Bound(neuron, surrogate, surrogate_params, dtype, learned, backend)
         with _lock:
             _bound[key] = found
     return found
@@ -136,20 +136,21 @@ def _check(x, what, shape, dtype):
 
 
 @torch.library.custom_op("kernelgen::neuron", mutates_args=(), schema=(
-    "(Tensor x, Tensor state0, Tensor params, str neuron, str fingerprint, str surrogate, str[] names, float[] values, "
-    "str[] learned, int threads, bool save, Tensor? key) -> (Tensor, Tensor, Tensor)"))
-def neuron_op(x, state0, params, neuron, fingerprint, surrogate, names, values, learned, threads, save, key):
+    "(Tensor x, Tensor state0, Tensor params, str neuron, str fingerprint, str surrogate, str backend, str[] names, "
+    "float[] values, str[] learned, int threads, bool save, Tensor? key) -> (Tensor, Tensor, Tensor)"))
+def neuron_op(x, state0, params, neuron, fingerprint, surrogate, backend, names, values, learned, threads, save, key):
     """The neuron's T steps: spikes [T, N], the final state [S, N] and (save) the state before each step [T, S, N]
     (else an empty tensor) from x [T, N] (float32/float64, CPU), state0 [S, N], params [P] (float64). `fingerprint`:
     the neuron spec's (`kg_neuron_json`), checked so that a layer made before the neuron was reloaded with another
     text is refused, not run on the new kernels ("" skips the check). `key` (an int64 0-d tensor, or None for the
     eval forward): the Philox key of a stochastic surrogate's sampled training forward. `learned`: surrogate parameters
-    given in `params` after the neuron's (and learned), the others fixed at `names`/`values`."""
+    given in `params` after the neuron's (and learned), the others fixed at `names`/`values`. `backend`: "jit" (kernels
+    compiled for the surrogate's values) or "c" (the ahead-of-time kernels of the built-in neurons and surrogates)."""
     if x.dim() != 2 or x.dtype not in _DTYPES:
         raise ValueError(f"kernelgen::neuron: x is {x.dtype} {tuple(x.shape)}; expected float32 or float64 [T, N]")
     steps, n = x.shape
     x = x.contiguous()
-    bound = _checked(neuron, fingerprint, surrogate, names, values, learned, x.dtype, params)
+    bound = _checked(neuron, fingerprint, surrogate, backend, names, values, learned, x.dtype, params)
     s = bound.facts["state_count"]
     _check(state0, "state0", (s, n), x.dtype)
     state = state0.contiguous().clone()
@@ -161,11 +162,11 @@ def neuron_op(x, state0, params, neuron, fingerprint, surrogate, names, values, 
     return spikes, state, saved
 
 
-def _checked(neuron, fingerprint, surrogate, names, values, learned, dtype, params):
+def _checked(neuron, fingerprint, surrogate, backend, names, values, learned, dtype, params):
     """The bound kernels of a call, with the call's parameters and the layer's spec checked against them."""
     if len(names) != len(values):
         raise ValueError(f"kernelgen::neuron: {len(names)} surrogate parameter names for {len(values)} values")
-    bound = _bind(neuron, surrogate, dict(zip(names, values)), _DTYPES[dtype], learned)
+    bound = _bind(neuron, surrogate, dict(zip(names, values)), _DTYPES[dtype], learned, backend)
     facts = bound.facts
     if fingerprint and fingerprint != facts["fingerprint"]:
         raise ValueError(f"neuron `{shown(neuron)}` was loaded again with another text after this layer was made; expected "
@@ -186,7 +187,7 @@ def _sample(key):
 
 
 @neuron_op.register_fake
-def _neuron_fake(x, state0, params, neuron, fingerprint, surrogate, names, values, learned, threads, save, key):
+def _neuron_fake(x, state0, params, neuron, fingerprint, surrogate, backend, names, values, learned, threads, save, key):
     steps, n = x.shape
     s = state0.shape[0]
     return (torch.empty_like(x, memory_format=torch.contiguous_format), state0.new_empty((s, n)),
@@ -195,15 +196,16 @@ def _neuron_fake(x, state0, params, neuron, fingerprint, surrogate, names, value
 
 @torch.library.custom_op("kernelgen::neuron_backward", mutates_args=(), schema=(
     "(Tensor x, Tensor params, Tensor saved, Tensor grad_spikes, Tensor grad_state, str neuron, str fingerprint, "
-    "str surrogate, str[] names, float[] values, str[] learned, int threads, Tensor? key) -> (Tensor, Tensor, Tensor)"))
-def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, names, values, learned,
-                       threads, key):
+    "str surrogate, str backend, str[] names, float[] values, str[] learned, int threads, Tensor? key) "
+    "-> (Tensor, Tensor, Tensor)"))
+def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, backend, names, values,
+                       learned, threads, key):
     """The backward through time: the gradients of x [T, N], of the initial state [S, N] and of the parameters [P]
     (float64; zero for those not learnable) from those of the spikes [T, N] and of the final state [S, N]."""
     if x.dim() != 2 or x.dtype not in _DTYPES:
         raise ValueError(f"kernelgen::neuron_backward: x is {x.dtype} {tuple(x.shape)}; expected float32 or float64 [T, N]")
     steps, n = x.shape
-    bound = _checked(neuron, fingerprint, surrogate, names, values, learned, x.dtype, params)
+    bound = _checked(neuron, fingerprint, surrogate, backend, names, values, learned, x.dtype, params)
     s = bound.facts["state_count"]
     if saved.numel() == 0 and steps * n * s:
         raise ValueError("kernelgen::neuron_backward: saved is empty; the forward ran with save=False (no gradient was "
@@ -226,16 +228,16 @@ def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, finger
 
 
 @neuron_backward_op.register_fake
-def _neuron_backward_fake(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, names, values, learned,
-                          threads, key):
+def _neuron_backward_fake(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, backend, names, values,
+                          learned, threads, key):
     return (torch.empty_like(x, memory_format=torch.contiguous_format), grad_state.new_empty(grad_state.shape),
             params.new_empty(params.shape, dtype=torch.float64))
 
 
 def _setup_context(ctx, inputs, output):
-    x, _, params, neuron, fingerprint, surrogate, names, values, learned, threads, _, key = inputs
+    x, _, params, neuron, fingerprint, surrogate, backend, names, values, learned, threads, _, key = inputs
     ctx.save_for_backward(x, params, output[2], key)
-    ctx.call = (neuron, fingerprint, surrogate, names, values, learned, threads)
+    ctx.call = (neuron, fingerprint, surrogate, backend, names, values, learned, threads)
 
 
 def _backward(ctx, grad_spikes, grad_state, _grad_saved):
@@ -245,7 +247,7 @@ def _backward(ctx, grad_spikes, grad_state, _grad_saved):
     grad_state = x.new_zeros((s, x.shape[1])) if grad_state is None else grad_state.to(x.dtype)
     grad_x, grad_state0, grad_params = torch.ops.kernelgen.neuron_backward(x, params, saved, grad_spikes, grad_state,
                                                                            *ctx.call, key)
-    return grad_x, grad_state0, grad_params.to(params.dtype), None, None, None, None, None, None, None, None, None
+    return grad_x, grad_state0, grad_params.to(params.dtype), None, None, None, None, None, None, None, None, None, None
 
 
 neuron_op.register_autograd(_backward, setup_context=_setup_context)
@@ -283,8 +285,11 @@ class Neuron(torch.nn.Module):
       clamps beta: no gradient beyond a bound); pass `learnable=False` to keep every parameter fixed.
     - `threads`: threads per call: None (the default) follows `kernelgen.torch.set_threads` (automatic: all cores),
       0 is all cores, else a count; the neurons are split between them (results do not depend on it).
-    - `backend`: "jit" (the default: the fused kernels, CPU tensors) or "torch" (the step in torch operations, one
-      per time step, differentiated by autograd: what tensors on any other device run, CUDA included).
+    - `backend`: "jit" (the default: the fused kernels compiled for this surrogate and its values, CPU tensors), "c"
+      (the same fused kernels compiled ahead of time, for the built-in neurons with the built-in surrogates: no
+      compile at construction, no LLVM needed; the surrogate's values are runtime arguments; no learned surrogate
+      parameters) or "torch" (the step in torch operations, one per time step, differentiated by autograd: what
+      tensors on any other device run, CUDA included).
 
     `forward(x)`: `x` is `[T, ...]`, float32 or float64 (bfloat16/float16 computed in float32), on any device; returns
     the spikes, shape and dtype of `x`. The state after the call is kept in `self.state` (`[S, ...]`, S state
@@ -299,8 +304,10 @@ class Neuron(torch.nn.Module):
     def __init__(self, name, surrogate="sigmoid", *, surrogate_params=None, threads=None, learnable=True, params=None,
                  backend="jit", **kwargs):
         super().__init__()
-        if backend not in ("jit", "torch"):
-            raise ValueError(f"backend={backend!r}; expected 'jit' (the fused kernels) or 'torch' (torch operations, any device)")
+        if backend not in ("jit", "c", "torch"):
+            raise ValueError(f"backend={backend!r}; expected 'jit' (the fused kernels, compiled for the surrogate), 'c' (the "
+                             "fused kernels of the built-in neurons and surrogates, compiled ahead of time) or 'torch' "
+                             "(torch operations, any device)")
         self.backend = backend
         if not isinstance(name, str) or not isinstance(surrogate, str):
             raise TypeError(f"Neuron({name!r}, surrogate={surrogate!r}); expected the names of a neuron and a surrogate")
@@ -359,7 +366,11 @@ class Neuron(torch.nn.Module):
         # Binding here checks the surrogate and its parameters at construction (and compiles the float32 kernels, or
         # takes them from the JIT's cache), says whether training samples noise, and fixes the spec this layer runs.
         self._learned = tuple(learned)
-        facts = _bind(self.neuron, self.surrogate, self.surrogate_params, "float32", self._learned).facts
+        if backend == "c" and learned:
+            raise ParameterError(f"backend='c' learns no surrogate parameter (its kernels take {', '.join(learned)} as a fixed "
+                                 "value); expected backend='jit' to learn it, or a number in surrogate_params")
+        self._kernels = "c" if backend == "c" else "jit"
+        facts = _bind(self.neuron, self.surrogate, self.surrogate_params, "float32", self._learned, self._kernels).facts
         self._stochastic, self._fingerprint = facts["stochastic"], facts["fingerprint"]
         for spec, (key, value) in zip(facts["learned"], learned.items()):
             if value.numel() != 1:
@@ -441,6 +452,6 @@ class Neuron(torch.nn.Module):
             spikes, state = self._torch_loop(x2, state0.to(x.device), params.to(x.device, compute))
         else:
             spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0, params, self.neuron, self._fingerprint, self.surrogate,
-                                                          names, values, list(self._learned), threads, save, key)
+                                                          self._kernels, names, values, list(self._learned), threads, save, key)
         self.state = state.reshape(len(self.state_names), *shape)
         return spikes.reshape(x.shape).to(x.dtype)
