@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
-/// README.md's Swift snippets and examples/SwiftClient stay in step: the example holds each snippet verbatim
+/// README.md's (and docs/neurons.md's) Swift snippets and examples/SwiftClient stay in step: the example holds each snippet verbatim
 /// between `// README snippet begins` and `// README snippet ends` (indented into a function), compiles it and
 /// checks its values (`scripts/check-swift-client.sh`, run by CI). Here: every ```swift block of README.md and
 /// of the DocC articles is one of those regions line for line (imports: at the top of that file), and every
-/// region is in README.md.
+/// region is in README.md or docs/neurons.md.
 struct ReadmeSnippetTests {
     struct Snippet: Equatable {
         var imports: [String]
@@ -62,7 +62,10 @@ struct ReadmeSnippetTests {
     }
 
     static func documents() throws -> [(name: String, text: String)] {
-        var docs = [("README.md", try String(contentsOf: CLI.root.appendingPathComponent("README.md"), encoding: .utf8))]
+        var docs: [(name: String, text: String)] = []
+        for name in ["README.md", "docs/neurons.md"] {
+            docs.append((name, try String(contentsOf: CLI.root.appendingPathComponent(name), encoding: .utf8)))
+        }
         for catalogue in ["Sources/Surrogates/Surrogates.docc", "Sources/SurrogateJIT/SurrogateJIT.docc"] {
             let folder = CLI.root.appendingPathComponent(catalogue)
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where name.hasSuffix(".md") {
@@ -86,11 +89,11 @@ struct ReadmeSnippetTests {
                 }
             }
         }
-        // And back: no region the README has lost.
-        let readmeBodies = readme.map(\.body)
+        // And back: no region the README (or docs/neurons.md) has lost.
+        let bodies = try Self.documents().prefix(2).flatMap { Self.swiftBlocks($0.text).map(\.body) }
         for file in files {
             for region in Self.regions(file.text) {
-                #expect(readmeBodies.contains(region), "\(file.path): a README snippet region no longer in README.md (`\(region.first ?? "")`...)")
+                #expect(bodies.contains(region), "\(file.path): a snippet region no longer in README.md or docs/neurons.md (`\(region.first ?? "")`...)")
             }
         }
     }

@@ -12,7 +12,8 @@ Contenders (all float32, CPU, `--threads` threads):
   compiled loop torch.compile of the eager loop (compile time, the first call, reported apart)
   spikingjelly  LIFNode(step_mode="m") (its torch backend) with surrogate.Sigmoid(alpha=4)   (when installed)
   snntorch      Leaky(beta=0.5) stepped T times (the same cost class; snnTorch has no decay_input LIF)  (when installed)
-  kt.Neuron     kt.Neuron("lif", surrogate="sigmoid", surrogate_params={"scale": 4})
+  kt.Neuron     kt.Neuron("lif", surrogate="sigmoid", surrogate_params={"scale": 4}): the JIT's kernels (the
+                surrogate's scale folded in) and, backend="c", the ahead-of-time ones (the scale a runtime argument)
 Roofline: the bytes the fused kernels must move, forward x in, spikes and the saved state out (12 bytes per neuron
 and step), backward x, saved state and grad spikes in, grad x out (16 bytes), at the same run's copy bandwidth
 (torch's copy of 2^24 float32: read + write). A time is the median over --rounds interleaved rounds, with the range.
@@ -76,22 +77,23 @@ def contenders(compile_loop):
         found["snntorch Leaky"] = snn
     except ImportError:
         pass
-    layer = kt.Neuron("lif", surrogate="sigmoid", surrogate_params={"scale": SCALE})
+    for backend, name in (("jit", "kt.Neuron (fused)"), ("c", "kt.Neuron (fused, backend c)")):
+        layer = kt.Neuron("lif", surrogate="sigmoid", surrogate_params={"scale": SCALE}, backend=backend)
 
-    def fused(x):
-        layer.reset()
-        return layer(x)
-    found["kt.Neuron (fused)"] = fused
+        def fused(x, layer=layer):
+            layer.reset()
+            return layer(x)
+        found[name] = fused
     return found
 
 
-def kernels_alone(x, w, threads):
+def kernels_alone(x, w, threads, backend="jit"):
     """The fused forward and backward through the C ABI on preallocated buffers: what the kernels themselves cost."""
     import ctypes
     from kernelgen import _library
     from kernelgen.torch import _neuron
     steps, n = x.shape[0], x[0].numel()
-    bound = _neuron._bind("lif", "sigmoid", {"scale": SCALE}, "float32")
+    bound = _neuron._bind("lif", "sigmoid", {"scale": SCALE}, "float32", backend=backend)
     x2, g = x.detach().reshape(steps, n).contiguous(), w.reshape(steps, n).contiguous()
     p = torch.tensor([2.0, 1.0, 0.0], dtype=torch.float64)
     state, spikes, saved = torch.zeros(1, n), torch.empty(steps, n), torch.empty(steps, 1, n)
@@ -138,6 +140,7 @@ def layer_table(args, bw):
         w = torch.randn(steps, batch, n, generator=g)
         fns = {name: (lambda fn=fn: (fn(x) * w).sum().backward()) for name, fn in contenders(not args.no_compile).items()}
         fns["kernels alone (ABI, no autograd)"] = kernels_alone(x, w, args.threads)
+        fns["kernels alone, backend c"] = kernels_alone(x, w, args.threads, "c")
         first = {}
         for name, fn in fns.items():
             first[name] = timed(fn)
