@@ -238,6 +238,9 @@ def _setup_context(ctx, inputs, output):
     x, _, params, neuron, fingerprint, surrogate, backend, names, values, learned, threads, _, key = inputs
     ctx.save_for_backward(x, params, output[2], key)
     ctx.call = (neuron, fingerprint, surrogate, backend, names, values, learned, threads)
+    # Gradients of unused outputs (the saved states, [T, S, N]; often the final state) stay None instead of zero
+    # tensors that autograd would fill: at T x N beyond the caches a fill is as slow as the kernel itself.
+    ctx.set_materialize_grads(False)
 
 
 def _backward(ctx, grad_spikes, grad_state, _grad_saved):
