@@ -4,10 +4,12 @@
 KernelgenABI` in the repository root (the parent of this folder) and copies libKernelgenABI.so into the wheel
 next to kernelgen/__init__.py. It needs the checkout (an sdist alone cannot build) and Swift 6 on PATH (or
 SWIFT=/path/to/swift), plus what the Swift build needs (scripts/install-deps.sh: LLVM/clang 14 development
-files). The library finds the Swift runtime through its RUNPATH (the toolchain's usr/lib/swift/linux), so the
-toolchain must stay where it was at build time.
+files). Such a wheel finds the Swift runtime through its RUNPATH (the toolchain's usr/lib/swift/linux) and LLVM in
+the system, so the toolchain must stay where it was at build time; scripts/build-wheel.sh makes the wheel that
+carries them all (auditwheel), for machines without Swift or LLVM.
 """
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,6 +20,19 @@ from setuptools.command.build_py import build_py
 
 LIBRARY = "libKernelgenABI.so"
 ROOT = Path(__file__).resolve().parent.parent
+#: The version has one home, the library's `Version.library` (what kg_version() returns); the package, the
+#: wheel and CMakeLists.txt read it from there.
+VERSION_SOURCE = ROOT / "Sources" / "KernelgenABI" / "Catalog.swift"
+
+
+def library_version() -> str:
+    try:
+        found = re.search(r'static let library = "([^"]+)"', VERSION_SOURCE.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SystemExit(f"kernelgen: cannot read the version from {VERSION_SOURCE}: {error}; expected the repository checkout")
+    if not found:
+        raise SystemExit(f"kernelgen: no `static let library = \"...\"` in {VERSION_SOURCE}; expected the library's version there")
+    return found.group(1)
 
 
 def build_library() -> Path:
@@ -71,4 +86,5 @@ class BinaryDistribution(Distribution):
         return True
 
 
-setup(cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel}, distclass=BinaryDistribution)
+setup(version=library_version(), cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel},
+      distclass=BinaryDistribution)

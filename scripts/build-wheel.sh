@@ -19,7 +19,7 @@ mkdir -p dist
 "$tools/bin/python" -m pip wheel --quiet --no-deps --no-build-isolation -w dist/raw ./python
 raw=$(ls dist/raw/kernelgen-*.whl)
 # Graft the shared libraries into kernelgen.libs/ with $ORIGIN RUNPATHs, and tag the wheel with the best policy.
-"$tools/bin/auditwheel" repair --wheel-dir dist "$raw" >dist/repair.log 2>&1 || { cat dist/repair.log; exit 1; }
+PATH="$(pwd)/$tools/bin:$PATH" "$tools/bin/auditwheel" repair --wheel-dir dist "$raw" >dist/repair.log 2>&1 || { cat dist/repair.log; exit 1; }
 wheel=$(ls -t dist/kernelgen-*.whl | head -n 1)
 "$tools/bin/auditwheel" show "$wheel" | tr '\n' ' ' | sed 's/  */ /g'; echo
 rm -rf dist/raw

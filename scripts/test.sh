@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: Swift (`swift test`), the C ABI's client, the C library's client (GCC and clang), and the Python
-# package's tests (pytest), which run against `pip install ./python` in a virtual environment (.venv-test, made
+# Every test: Swift (`swift test`), the C ABI's client, the C library's client (GCC and clang), the Python
+# package's tests (pytest), and the self-contained wheel's (scripts/test-wheel.sh, as root). pytest runs against
+# `pip install ./python` in a virtual environment (.venv-test, made
 # here; numpy, pytest, scikit-learn (the digits example's test), pyyaml and mpmath (the accuracy comparison with
 # PyTorch reads the specs and computes its reference) from PyPI; torch from the wheel folder).
 # Extra arguments go to pytest. PYTHON picks the interpreter (default python3).
@@ -35,5 +36,11 @@ fi
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps ./python
 # From python/tests, so that `import kernelgen` is the installed package, not the source folder.
 tools="$(swift build --show-bin-path)/kernelgen-tools"
-cd python/tests
-env -u KERNELGEN_LIBRARY KERNELGEN_TOOLS="$tools" "../../$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
+(cd python/tests && env -u KERNELGEN_LIBRARY KERNELGEN_TOOLS="$tools" "../../$venv/bin/python" -m pytest -q -p no:cacheprovider "$@")
+# The self-contained wheel: built, installed into a fresh environment, its libraries checked, the Python tests and
+# the digits example run with the Swift toolchain and LLVM hidden (a mount namespace, so root only).
+if [ "$(id -u)" = 0 ]; then
+    scripts/test-wheel.sh
+else
+    echo "note: not root, so the wheel's test (scripts/test-wheel.sh: unshare -m) is skipped" >&2
+fi

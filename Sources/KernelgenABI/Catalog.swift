@@ -9,7 +9,8 @@ import SurrogateSpec
 enum Version {
     /// KG_ABI_VERSION of kernelgen_abi.h.
     static let abi: Int32 = 6
-    /// The library's version (python/pyproject.toml carries the same; a Python test compares them).
+    /// The library's version, its one home: python/setup.py gives it to the Python package and its wheel,
+    /// CMakeLists.txt to the C library, `kernelgen.__version__` reads it from the loaded library.
     static let library = "0.1.0"
     nonisolated(unsafe) static let libraryCString: UnsafeMutablePointer<CChar> = strdup(library)!
 }

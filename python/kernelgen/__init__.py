@@ -24,12 +24,14 @@ from .errors import (
 )
 from .surrogate import Surrogate
 
-__version__ = "0.1.0"
-
-
 def library_version() -> str:
     """The version of the loaded libKernelgenABI.so."""
     return _library.lib.kg_version().decode()
+
+
+#: The library's version (one home: Version.library in Sources/KernelgenABI/Catalog.swift; the installed package's
+#: metadata is made from it).
+__version__ = library_version()
 
 
 def library_path() -> str:

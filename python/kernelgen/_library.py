@@ -37,8 +37,9 @@ def _load(path: Path) -> ctypes.CDLL:
         lib = ctypes.CDLL(str(path))
     except OSError as error:
         raise ImportError(
-            f"could not load {path}: {error}; it needs the Swift runtime of the toolchain it was built with "
-            "(its RUNPATH) and libLLVM-14/libclang-cpp14 (scripts/install-deps.sh)"
+            f"could not load {path}: {error}; a library built by `pip install ./python` needs the Swift runtime of "
+            "the toolchain it was built with (its RUNPATH) and libLLVM-14/libclang-cpp14 (scripts/install-deps.sh); "
+            "the wheel of scripts/build-wheel.sh carries them"
         ) from error
     vp, sz, st, out = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.POINTER(ctypes.c_void_p)
     signatures = {

@@ -229,7 +229,12 @@ print("jit:", kernelgen.Surrogate("arctan", backend="jit").backward(np.zeros(2, 
 # MARK: the library
 
 def test_library_version_is_the_package_version():
-    assert kernelgen.library_version() == kernelgen.__version__
+    """One home for the version (the library's Version.library): the installed package's metadata says the same."""
+    import re
+    from pathlib import Path
+    source = Path(__file__).resolve().parents[2] / "Sources" / "KernelgenABI" / "Catalog.swift"
+    assert kernelgen.__version__ == kernelgen.library_version()
+    assert re.search(r'static let library = "([^"]+)"', source.read_text()).group(1) == kernelgen.__version__
     try:
         assert metadata.version("kernelgen") == kernelgen.__version__
     except metadata.PackageNotFoundError:  # run from the source tree with KERNELGEN_LIBRARY
