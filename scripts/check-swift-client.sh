@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs examples/SwiftClient (every Swift snippet of README.md, with checks of the values) twice:
+# Builds and runs examples/SwiftClient (every Swift snippet of README.md and docs/*.md, with checks of the values) twice:
 #   1. depending on this repository by path (`../..`), as the example's Package.swift does by default;
 #   2. depending on it by version, as a user's package would: a bare clone of the committed HEAD tagged 0.1.0,
 #      `.package(url: "file://...", from: "0.1.0")`. SwiftPM refuses unsafe flags in such a dependency, so this

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 swift test
 scripts/test-abi-c.sh release
 # The C library as C/C++ users build it (CMake, pkg-config, find_package), with GCC and with the clang installed
-# with Swift: the README's C snippet run and checked, kernelgen.h as C++, every clone's bits equal across
+# with Swift: docs/c-api.md's C snippet run and checked, kernelgen.h as C++, every clone's bits equal across
 # compilers and the same as the Swift package's C and Swift kernels.
 KERNELGEN_TOOLS="$(swift build --show-bin-path)/kernelgen-tools" examples/c-client/test.sh
 venv=.venv-test

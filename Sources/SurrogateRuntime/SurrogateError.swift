@@ -35,7 +35,7 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownSurrogate(let name, let known, let resolvable):
-            let more = resolvable.isEmpty ? "" : " (and \(resolvable.count) more catalogue surrogates the JIT serves: kernelgen list --catalogue)"
+            let more = resolvable.isEmpty ? "" : " (and \(resolvable.count) more catalogue surrogates the JIT serves: docs/catalogue.md, kernelgen list --catalogue)"
             return "unknown surrogate `\(Self.shown(name))`\(Self.suggestion(name, known + resolvable)); known: \(known.joined(separator: ", "))\(more)"
         case .unknownParameter(let name, let surrogate, let known):
             let expected = known.isEmpty ? "it takes no parameters" : "expected one of: \(known.joined(separator: ", "))"
@@ -71,7 +71,7 @@ public enum SurrogateError: Error, Equatable, CustomStringConvertible {
             let have = available.isEmpty ? "none" : available.map(\.rawValue).joined(separator: ", ")
             let asked = "no \(backend.rawValue) kernels for neuron `\(Self.shown(neuron))` with surrogate `\(Self.shown(surrogate))` in \(dtype.rawValue); available backends: \(have)"
             if backend != .jit {
-                return asked + " (ahead-of-time neuron kernels exist for the built-in neurons with the built-in surrogates, Specs/; backend jit serves any pair once `SurrogateJIT.install(in:)` has installed it)"
+                return asked + " (ahead-of-time neuron kernels exist for the built-in neurons with the built-in surrogates of Specs/); expected backend jit, which compiles any pair (from Swift once `SurrogateJIT.install(in:)` has installed the JIT)"
             }
             return asked
         case .replacedNeuronSpec(let neuron, let surrogate, let backend):

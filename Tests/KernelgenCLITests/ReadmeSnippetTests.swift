@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
-/// README.md's (and docs/neurons.md's) Swift snippets and examples/SwiftClient stay in step: the example holds each snippet verbatim
+/// The Swift snippets of README.md and docs/*.md and examples/SwiftClient stay in step: the example holds each snippet verbatim
 /// between `// README snippet begins` and `// README snippet ends` (indented into a function), compiles it and
 /// checks its values (`scripts/check-swift-client.sh`, run by CI). Here: every ```swift block of README.md and
 /// of the DocC articles is one of those regions line for line (imports: at the top of that file), and every
-/// region is in README.md or docs/neurons.md.
+/// region is in README.md or a page of docs/.
 struct ReadmeSnippetTests {
     struct Snippet: Equatable {
         var imports: [String]
@@ -61,11 +61,16 @@ struct ReadmeSnippetTests {
         }
     }
 
+    /// README.md and docs/*.md (the pages a user reads), then the DocC articles.
+    static func pages() throws -> [(name: String, text: String)] {
+        let docs = CLI.root.appendingPathComponent("docs")
+        let names = ["README.md"] + ((try? FileManager.default.contentsOfDirectory(atPath: docs.path)) ?? [])
+            .filter { $0.hasSuffix(".md") }.sorted().map { "docs/\($0)" }
+        return try names.map { name in (name, try String(contentsOf: CLI.root.appendingPathComponent(name), encoding: .utf8)) }
+    }
+
     static func documents() throws -> [(name: String, text: String)] {
-        var docs: [(name: String, text: String)] = []
-        for name in ["README.md", "docs/neurons.md"] {
-            docs.append((name, try String(contentsOf: CLI.root.appendingPathComponent(name), encoding: .utf8)))
-        }
+        var docs = try pages()
         for catalogue in ["Sources/Surrogates/Surrogates.docc", "Sources/SurrogateJIT/SurrogateJIT.docc"] {
             let folder = CLI.root.appendingPathComponent(catalogue)
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where name.hasSuffix(".md") {
@@ -78,8 +83,10 @@ struct ReadmeSnippetTests {
     @Test func everySwiftSnippetIsCompiledByTheExample() throws {
         let files = Self.exampleFiles
         #expect(files.count >= 2, "examples/SwiftClient/Sources/SwiftClient not found")
-        let readme = Self.swiftBlocks(try Self.documents()[0].text)
-        #expect(readme.count >= 2, "README.md has its Swift API and JIT snippets")
+        let pages = try Self.pages()
+        #expect(pages.count >= 10, "README.md and docs/*.md: \(pages.map(\.name))")
+        let pageBlocks = pages.flatMap { Self.swiftBlocks($0.text) }
+        #expect(pageBlocks.count >= 4, "the docs have their Swift API, JIT, catalogue and neuron snippets")
         for (name, text) in try Self.documents() {
             for (index, block) in Self.swiftBlocks(text).enumerated() {
                 let holder = files.first { Self.regions($0.text).contains(block.body) }
@@ -89,11 +96,11 @@ struct ReadmeSnippetTests {
                 }
             }
         }
-        // And back: no region the README (or docs/neurons.md) has lost.
-        let bodies = try Self.documents().prefix(2).flatMap { Self.swiftBlocks($0.text).map(\.body) }
+        // And back: no region the pages have lost.
+        let bodies = pageBlocks.map(\.body)
         for file in files {
             for region in Self.regions(file.text) {
-                #expect(bodies.contains(region), "\(file.path): a snippet region no longer in README.md or docs/neurons.md (`\(region.first ?? "")`...)")
+                #expect(bodies.contains(region), "\(file.path): a snippet region no longer in README.md or docs/*.md (`\(region.first ?? "")`...)")
             }
         }
     }

@@ -116,7 +116,7 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
             Issue.record("a misspelt name was found")
         } catch {
             #expect(error.description == "unknown surrogate `sinabs_gausian`; did you mean `sinabs_gaussian`?; known: "
-                    + " (and \(catalogue) more catalogue surrogates the JIT serves: kernelgen list --catalogue)")
+                    + " (and \(catalogue) more catalogue surrogates the JIT serves: docs/catalogue.md, kernelgen list --catalogue)")
         }
         // Without a resolver nothing is suggested from the catalogue.
         do {

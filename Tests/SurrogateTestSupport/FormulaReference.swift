@@ -5,7 +5,7 @@ import RealModule
 import SurrogateSpec
 
 /// A spec formula evaluated in Float80, written here from the formula language's documented meaning
-/// (README "A spec") and independent of the kernels, their emitters and the Double `ReferenceEvaluator`:
+/// (docs/specs.md) and independent of the kernels, their emitters and the Double `ReferenceEvaluator`:
 /// the reference every kernel of every spec is held to.
 ///
 /// Semantics: arithmetic in Float80; comparisons and logic give 1 or 0; `min`/`max`/`clamp`/`sign` are the
@@ -25,7 +25,7 @@ public struct FormulaReference: Sendable {
 
     /// Parameter values, already rounded to the kernel's dtype where the kernel rounds them.
     public var parameters: [String: R]
-    /// The kernels' domain of `sin` and `cos` for the dtype under test (README "Functions"): NaN beyond it.
+    /// The kernels' domain of `sin` and `cos` for the dtype under test (docs/specs.md, "Functions"): NaN beyond it.
     public var trigLimit: R
     /// The values of the enclosing sums' indices.
     var indices: [String: R] = [:]
@@ -37,7 +37,7 @@ public struct FormulaReference: Sendable {
         self.trigLimit = trigLimit
     }
 
-    /// The README's trigonometric domain of a dtype: |x| <= 2^20 in float, 2^30 in double.
+    /// docs/specs.md's trigonometric domain of a dtype: |x| <= 2^20 in float, 2^30 in double.
     public static func trigLimit<T: BinaryFloatingPoint>(_: T.Type) -> R { T.self == Float.self ? 0x1p20 : 0x1p30 }
 
     public func evaluate(_ e: Expr, x: R, y: R = .nan) throws -> R {
@@ -53,7 +53,7 @@ public struct FormulaReference: Sendable {
         case .local(let name): throw UnknownFunction(name: name) // emitter-only, never parsed
         case .index(let name): return indices[name] ?? .nan
         case .sum(let name, let from, let to, let body):
-            // The integers from `from` to `to` in increasing order, added to +0 one by one (README "sum").
+            // The integers from `from` to `to` in increasing order, added to +0 one by one (docs/specs.md, `sum`).
             let lo = try evaluate(from, x: x, y: y), hi = try evaluate(to, x: x, y: y)
             guard lo == lo.rounded(), hi == hi.rounded() else { return .nan }
             var inner = self

@@ -25,7 +25,7 @@ public enum MultiSiteDemo {
         return (x, y, gradOut)
     }
 
-    /// U[0, 1) from the top p bits of a draw (p the significand's precision), as the README states.
+    /// U[0, 1) from the top p bits of a draw (p the significand's precision), as docs/specs.md states.
     static func uniform<T: KernelScalar>(_ bits: UInt64, _: T.Type) -> T {
         let p = T.significandBitCount + 1
         return T(bits >> UInt64(64 - p)) * T(sign: .plus, exponent: T.Exponent(-p), significand: 1)

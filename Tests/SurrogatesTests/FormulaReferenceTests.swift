@@ -42,7 +42,7 @@ import Testing
         }
     }
 
-    /// The rules the README states, spelled out.
+    /// The rules docs/specs.md states, spelled out.
     @Test func statedEdgeRules() throws {
         let r = FormulaReference(parameters: [:])
         #expect(try r.evaluate(try parse("heaviside(x)"), x: -0.0) == 1)

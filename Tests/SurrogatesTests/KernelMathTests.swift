@@ -43,7 +43,7 @@ import Testing
         Function(name: "sigmoid_grad", reference: { Reference.sigmoidBackward($0, scale: 1) },
                  float: KernelMath.sigmoidGrad, double: KernelMath.sigmoidGrad,
                  c32: { kg_math_sigmoid_grad_f32($0, $1, $2) }, c64: { kg_math_sigmoid_grad_f64($0, $1, $2) }),
-        // The README's claim: within 4 ulp for |x| <= 2^20 (float) and 2^30 (double), NaN beyond.
+        // The documented claim (docs/specs.md): within 4 ulp for |x| <= 2^20 (float) and 2^30 (double), NaN beyond.
         Function(name: "sin", reference: { R.sin($0) }, float: KernelMath.sin, double: KernelMath.sin,
                  c32: { kg_math_sin_f32($0, $1, $2) }, c64: { kg_math_sin_f64($0, $1, $2) }, limit: (0x1p20, 0x1p30)),
         Function(name: "cos", reference: { R.cos($0) }, float: KernelMath.cos, double: KernelMath.cos,

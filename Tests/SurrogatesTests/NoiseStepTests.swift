@@ -16,7 +16,7 @@ struct NoiseStepTests {
         return y
     }
 
-    /// Step k's key as README.md defines it: the first two words of Philox at counter (k, 0, 0xFFFFFFFF, 1).
+    /// Step k's key as docs/specs.md defines it: the first two words of Philox at counter (k, 0, 0xFFFFFFFF, 1).
     static func documentedKey(seed: UInt64, step: UInt64) -> UInt64 {
         if step == 0 { return seed }
         let b = Philox.block(counter: (UInt32(truncatingIfNeeded: step), UInt32(step >> 32), 0xFFFF_FFFF, 1), key: (UInt32(truncatingIfNeeded: seed), UInt32(seed >> 32)))

@@ -11,7 +11,7 @@ import Testing
 @Suite struct TrainBackwardTests {
     static let seed: UInt64 = 0x5EED_0F_BAC4
 
-    /// u of element j under `key`, drawn from the counter (j's block, 0, site 0, `stream`) as the README's layout
+    /// u of element j under `key`, drawn from the counter (j's block, 0, site 0, `stream`) as the documented layout (docs/specs.md)
     /// says, with Philox's block function only (not the kernels' helpers).
     static func uniform<T: KernelScalar>(key: UInt64, element j: UInt64, stream: UInt32, _: T.Type) -> T {
         let lanes: UInt64 = T.self == Float.self ? 4 : 2
@@ -95,7 +95,7 @@ import Testing
     }
 
     /// `backward` (and every mode but training with sampling) is the mean field: u at its mean 1/2, so the
-    /// triangle itself, within the README's bound of Float80.
+    /// triangle itself, within the documented bound (docs/accuracy.md) of Float80.
     @Test(arguments: [Backend.c, .swift])
     func meanFieldBackwardIsTheTriangle(backend: Backend) throws {
         func check<T: KernelScalar>(_: T.Type) throws {

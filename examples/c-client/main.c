@@ -1,8 +1,8 @@
-/* A C client of the installed kernelgen library (see README.md, "C API"):
+/* A C client of the installed kernelgen library (see docs/c-api.md):
 
        cc -O2 -Wall main.c $(pkg-config --cflags --libs kernelgen) -o c-client && ./c-client
 
-   It runs the README's C snippet as written (the block between the README-snippet markers is the README's,
+   It runs the documentation's C snippet as written (the block between the README-snippet markers is docs/c-api.md's,
    character for character; examples/c-client/test.sh checks that) and checks what it computed against the
    specs' formulas evaluated here in long double, with the README's accuracy bound
    |kernel - reference| <= 4 ulp(reference) + 4 eps max|reference|. The noise is checked against a

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The C library as a C/C++ user gets it, with GCC and clang: builds and installs it with CMake (static and
 # shared, -Wall -Wextra -Werror), builds examples/c-client/main.c against the install through pkg-config
-# (shared and static) and through the CMake package, runs it (the README's C snippet, which must be the
+# (shared and static) and through the CMake package, runs it (docs/c-api.md's C snippet, which must be the
 # block in main.c character for character, checked against long double references), compiles kernelgen.h
 # as C++, and checks bit-identity: every kernel's output on edge values and a grid is the same with GCC and
 # clang, in every clone (baseline x86-64, AVX2+FMA, AVX-512 where the CPU has it), and, with
@@ -26,14 +26,14 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 step() { echo "== $*"; }
 
-# 1. The README's C snippet is main.c's, as written.
-awk '/^## C API/{api=1} api && /^```c$/{inside=1; next} inside && /^```$/{exit} inside' "$root/README.md" >"$work/readme.c"
+# 1. The C snippet of docs/c-api.md (its first C block) is main.c's, as written.
+awk '/^```c$/{inside=1; next} inside && /^```$/{exit} inside' "$root/docs/c-api.md" >"$work/readme.c"
 awk '/README-snippet-begin/{inside=1; next} /README-snippet-end/{inside=0} inside' "$here/main.c" >"$work/main-snippet.c"
-[ -s "$work/readme.c" ] || { echo "FAIL: no C block in README.md's C API section"; exit 1; }
+[ -s "$work/readme.c" ] || { echo "FAIL: no C block in docs/c-api.md"; exit 1; }
 if ! diff -u "$work/readme.c" "$work/main-snippet.c"; then
-    echo "FAIL: README.md's C snippet and examples/c-client/main.c's README-snippet block differ"; exit 1
+    echo "FAIL: docs/c-api.md's C snippet and examples/c-client/main.c's README-snippet block differ"; exit 1
 fi
-step "README C snippet = examples/c-client/main.c block"
+step "docs/c-api.md's C snippet = examples/c-client/main.c block"
 
 levels=(base)
 grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && levels+=(x86-64-v3)

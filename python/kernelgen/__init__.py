@@ -20,6 +20,7 @@ from .errors import (
     ParameterError,
     SpecError,
     SpecWarning,
+    UnknownNeuronError,
     UnknownSurrogateError,
 )
 from .surrogate import Surrogate
@@ -41,6 +42,6 @@ def library_path() -> str:
 
 __all__ = [
     "BackendError", "CompileError", "ForwardOutputRequired", "InternalError", "KernelgenError", "Parameter",
-    "ParameterError", "SpecError", "SpecWarning", "Surrogate", "SurrogateInfo", "UnknownSurrogateError",
+    "ParameterError", "SpecError", "SpecWarning", "Surrogate", "SurrogateInfo", "UnknownNeuronError", "UnknownSurrogateError",
     "library_path", "library_version", "load_spec", "surrogates", "torch_source",
 ]

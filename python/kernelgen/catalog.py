@@ -109,7 +109,7 @@ def load_spec(path=None, text=None, file=None) -> str:
 
 def torch_source(name: str) -> str:
     """The PyTorch expression module of surrogate `name` (built in or loaded at run time) as Python source: the
-    text of `kernelgen-tools torch NAME` (see the README, "PyTorch expressions"). kernelgen.torch runs it for
+    text of `kernelgen-tools torch NAME` (see docs/torch-expressions.md). kernelgen.torch runs it for
     tensors the C kernels cannot take. UnknownSurrogateError (a LookupError) for an unknown name."""
     if not isinstance(name, str):
         raise TypeError(f"torch_source: name is a {type(name).__name__}; expected a surrogate's name (str)")

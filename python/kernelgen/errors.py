@@ -41,6 +41,13 @@ class UnknownSurrogateError(KernelgenError, LookupError):
         return str(self.args[0]) if self.args else ""
 
 
+class UnknownNeuronError(KernelgenError, LookupError):
+    """No neuron spec of that name (built in or loaded with `kernelgen.torch.load_neuron`); the message lists the known ones."""
+
+    def __str__(self):  # LookupError would quote the message like a key
+        return str(self.args[0]) if self.args else ""
+
+
 class ParameterError(KernelgenError, ValueError):
     """A parameter is unknown, given twice, out of its bounds or not finite in the dtype."""
 

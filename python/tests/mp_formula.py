@@ -1,12 +1,12 @@
 """kernelgen's formula language evaluated in mpmath at any precision: the high-precision reference of the accuracy
 comparison with PyTorch (test_accuracy_vs_torch.py).
 
-Independent of the code under test: its own lexer and Pratt parser written from the README's language reference
+Independent of the code under test: its own lexer and Pratt parser written from docs/specs.md's language reference
 (precedences `|| && == < + * unary ^`, `^` right-associative, unary minus looser than `^`, `c ? a : b`), and every
 function written from its mathematical definition in mpmath (no kernelgen code, no rewrites, no dtype rounding).
 Noise sources are replaced by their means (mean field): `logistic()` 0, `uniform()` 1/2, `bernoulli(p)` p in [0, 1];
 `grad_out` is 1. A comparison is 1 or 0;
-`min`/`max`/`clamp` are the selects the README defines. `evaluate` raises `Untrusted` when the value is not stable
+`min`/`max`/`clamp` are the selects docs/specs.md defines. `evaluate` raises `Untrusted` when the value is not stable
 under more precision (see `reference`)."""
 import re
 
@@ -127,11 +127,11 @@ _FUNCTIONS = {
     "cos": mpmath.cos, "floor": mpmath.floor, "ceil": mpmath.ceil,
     "trunc": lambda a: mpmath.floor(a) if a >= 0 else mpmath.ceil(a), "round": _round_half_even,
     "heaviside": lambda a: mpmath.mpf(1 if a >= 0 else 0),
-    # The README's selects: min(a, b) = b < a ? b : a, max(a, b) = a < b ? b : a, clamp = min(max(a, lo), hi).
+    # docs/specs.md's selects: min(a, b) = b < a ? b : a, max(a, b) = a < b ? b : a, clamp = min(max(a, lo), hi).
     "min": lambda a, b: _select(b < a, b, a), "max": lambda a, b: _select(a < b, b, a),
     "clamp": lambda a, lo, hi: (lambda m: _select(hi < m, hi, m))(_select(a < lo, lo, a)),
     "logistic": lambda: mpmath.mpf(0), "uniform": lambda: mpmath.mpf(0.5),
-    # bernoulli(p)'s mean field: p clamped to [0, 1] (the README's function table).
+    # bernoulli(p)'s mean field: p clamped to [0, 1] (docs/specs.md's function table).
     "bernoulli": lambda p: _FUNCTIONS["clamp"](p, mpmath.mpf(0), mpmath.mpf(1)),
 }
 
@@ -216,7 +216,7 @@ def reference(gradient, x, params, digits=(40, 400, 1600)):
 
 def surrogate_gradient(spec):
     """The spec's surrogate gradient as a function of (x, params) in mpf: `backward`, with `y` from the mean-field
-    training forward (or the forward) when the backward reads it, as kernelgen's README defines it."""
+    training forward (or the forward) when the backward reads it, as kernelgen's docs/specs.md defines it."""
     backward = parse(spec["backward"])
     forward = parse(str(spec.get("train_forward") or spec.get("forward") or "heaviside(x)"))
 

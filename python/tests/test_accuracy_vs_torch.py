@@ -16,14 +16,14 @@ of the true value rounded to the dtype (a subnormal result in units of the small
 points where the result is NaN or infinite while the true value is a finite number of the dtype.
 
 The assertion: kernelgen's largest error <= PyTorch's + 2 ulp (the slack: kernelgen's own math functions are within
-2.5 ulp in double, PyTorch's libm within 1; the README's function table), also with the ulp taken as at least eps
+2.5 ulp in double, PyTorch's libm within 1; docs/specs.md's function table), also with the ulp taken as at least eps
 times the function's peak (so a root, where both are off by 10^38 "ulp", does not hide the rest), and no more
 NaN/inf points than PyTorch.
 Excluded: kernelgen's documented domain of sin/cos (NaN beyond |a| = 2^20 in float32, 2^30 in float64:
 test_catalogue.KERNELGEN_DOMAIN), and snntorch's LSO, whose backward does not run (test_catalogue.LIBRARY_BACKWARD_FAILS).
 
 `python test_accuracy_vs_torch.py` (from python/tests, with kernelgen and the libraries installed, as scripts/test.sh
-does) prints the table of the README's "Accuracy against PyTorch"."""
+does) prints the table of docs/accuracy.md's "Accuracy against PyTorch"."""
 import math
 import os
 import sys
@@ -215,7 +215,7 @@ def test_the_ulp_measure_can_fail():
 
 
 def table(rows):
-    """The README's table: one line per surrogate, PyTorch and kernelgen in float32 and float64."""
+    """docs/accuracy.md's table: one line per surrogate, PyTorch and kernelgen in float32 and float64."""
     def cell(e):
         text = f"{e['max_ulp']:.3g}"
         return text + (f" (NaN/inf at {e['nonfinite']})" if e["nonfinite"] else "")

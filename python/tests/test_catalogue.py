@@ -4,7 +4,7 @@ Each catalogue spec is run by name through the JIT (`kernelgen.Surrogate(name, b
 the library function it transcribes, forward and backward (`torch.autograd`, grad_out = 1), on a grid of [-10, 10]
 plus 0, -0, +-inf, NaN, subnormals and large values, in float32 and float64, with the library's default
 parameters (the spec's defaults must be the library's). The reference is the library: forward bit for bit, backward
-within the README's accuracy bound (4 ulp of the value plus 4 eps times the largest value on the grid), NaN where
+within the documented accuracy bound (docs/accuracy.md) (4 ulp of the value plus 4 eps times the largest value on the grid), NaN where
 and only where the library is NaN. Where the library is numerically wrong, `KNOWN` says where and how; the test
 asserts that the library really is wrong there (so a fixed library fails it) and that kernelgen agrees with a
 float64 / long double closed form written here, not with the library.
@@ -199,7 +199,7 @@ def _ld_multi_gaussian(x):
 
 
 # Where a library is wrong: spec -> (mask(x, dtype) of the points, check of the library's values there, what the
-# true value is, in long double, as a function of x, and the README's wording).
+# true value is, in long double, as a function of x, and the documentation's wording).
 KNOWN = {
     "snntorch_sigmoid": (
         lambda x, dt: x <= (-3.4202 if dt == np.float32 else -28.263),
@@ -259,7 +259,7 @@ LIBRARY_BACKWARD_FAILS = {
 FLOAT32_FORWARD = {"sinabs_multi_spike", "sinabs_max_spike"}
 
 
-# Where kernelgen's own math has a documented domain (README, functions): sin/cos are NaN for |a| > 2^20 (float),
+# Where kernelgen's own math has a documented domain (docs/specs.md, functions): sin/cos are NaN for |a| > 2^20 (float),
 # 2^30 (double); the library's torch.cos is finite there.
 KERNELGEN_DOMAIN = {
     "spikingjelly_squarewave_fourier_series": lambda x, dt: np.abs(x * (2 * math.pi / 8)) > (2.0 ** 20 if dt == np.float32 else 2.0 ** 30),
@@ -363,7 +363,7 @@ def test_catalogue_spec_agrees_with_its_library(name, dtype):
         # 8 ulp plus twice the condition number |x f'(x) / f(x)| (an error one rounding of x explains), as check's lint.
         with np.errstate(over="ignore", invalid="ignore"):
             allowed = (8 + 2 * condition(x[mask].astype(np.float64))) * eps * np.abs(true) + tiny
-        if name == "sinabs_multi_gaussian" and mask.any():  # crosses 0 (a difference of Gaussians): the README's term relative to the peak
+        if name == "sinabs_multi_gaussian" and mask.any():  # crosses 0 (a difference of Gaussians): the documented term relative to the peak
             allowed = allowed + 4 * eps * np.max(np.abs(true))
         assert np.all(np.abs(got - true) <= np.nan_to_num(allowed, nan=np.inf)), (name, x[mask][np.argmax(np.abs(got - true))])
         skip |= mask
@@ -372,7 +372,7 @@ def test_catalogue_spec_agrees_with_its_library(name, dtype):
     same = (kg_y == lib_y) | (np.isnan(kg_y) & np.isnan(lib_y))
     assert np.all(same & (np.signbit(kg_y) == np.signbit(lib_y)) | np.isnan(lib_y)), \
         (name, x[~same][:5], kg_y[~same][:5], lib_y[~same][:5])
-    # Backward: within the README's bound of the library's own value.
+    # Backward: within the documented bound (docs/accuracy.md) of the library's own value.
     ok = within_bound(kg_g, lib_g, dtype) | skip
     assert np.all(ok), (name, x[~ok][:5], kg_g[~ok][:5], lib_g[~ok][:5])
 

@@ -17,7 +17,7 @@ backward: max(0, 1 - abs(x) / width) / width
 
 
 def triangle(x, width):
-    """max is a select in specs (README: `min`/`max`/`clamp` are selects, `b < a ? b : a` for min), so
+    """max is a select in specs (docs/specs.md: `min`/`max`/`clamp` are selects, `b < a ? b : a` for min), so
     max(0, NaN) is 0, unlike numpy.maximum."""
     b = 1 - np.abs(x) / width
     with np.errstate(invalid="ignore"):

@@ -144,4 +144,4 @@ def test_a_misspelt_catalogue_name_is_suggested():
             "except kernelgen.UnknownSurrogateError as error:\n    print(error)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert re.search(r"unknown surrogate `sinabs_gausian`; did you mean `sinabs_gaussian`\?; known: arctan, .*"
-                     r"\(and \d+ more catalogue surrogates the JIT serves: kernelgen list --catalogue\)", out), out
+                     r"\(and \d+ more catalogue surrogates the JIT serves: docs/catalogue.md, kernelgen list --catalogue\)", out), out

@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="torch is not installed (scripts/test.sh installs the CPU wheel)")
 import kernelgen.torch as kt  # noqa: E402
 from spikede_reference import _function  # noqa: E402
-from kernelgen.errors import BackendError, ParameterError, SpecError  # noqa: E402
+from kernelgen.errors import BackendError, ParameterError, SpecError, UnknownNeuronError  # noqa: E402
 
 REQUIRE = os.environ.get("KERNELGEN_REQUIRE_CATALOGUE_LIBS") == "1"
 
@@ -480,8 +480,12 @@ def test_learnable_parameters_are_clamped_into_their_bounds():
 
 
 def test_errors_say_what_is_expected():
-    with pytest.raises(LookupError, match="did you mean `lif`"):
+    with pytest.raises(UnknownNeuronError, match="did you mean `lif`"):
         kt.Neuron("lfi")
+    with pytest.raises(ValueError, match=r"0-d tensor; expected at least one dimension"):
+        kt.Neuron("lif")(torch.tensor(1.0))
+    with pytest.raises(TypeError, match=r"torch.int64; expected float32.*x.float\(\)"):
+        kt.Neuron("lif")(torch.ones(2, 3, dtype=torch.int64))
     with pytest.raises(ParameterError, match="did you mean `tau`"):
         kt.Neuron("lif", tua=2.0)
     with pytest.raises(ParameterError, match="not learnable"):

@@ -24,7 +24,7 @@ final class AOTLibrary {
         let sources = try FileManager.default.contentsOfDirectory(atPath: c.path).filter { $0.hasSuffix(".c") }.sorted()
             .map { c.appendingPathComponent($0).path }
         let library = out.appendingPathComponent("libkg.so").path
-        // -ffp-contract=off: GCC would fuse a * b + c otherwise, which the kernels' rounding contract excludes (README "C API").
+        // -ffp-contract=off: GCC would fuse a * b + c otherwise, which the kernels' rounding contract excludes (docs/c-api.md).
         let built = try ExternalTools.run(cc, ["-std=c11", "-O1", "-shared", "-fPIC", "-ffp-contract=off", "-I", c.appendingPathComponent("include").path]
                                           + sources + ["-o", library, "-lm"])
         guard built.status == 0 else { throw Failure(description: "cc -shared failed: \(built.output.prefix(4_000))") }

@@ -24,7 +24,7 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 /// The seed and size of a property run: fixed by default so CI is deterministic; `KERNELGEN_PROPERTY_SEED`
-/// and `KERNELGEN_PROPERTY_CASES` explore further by hand (README "Testing generatively").
+/// and `KERNELGEN_PROPERTY_CASES` explore further by hand (docs/accuracy.md, "Testing generatively").
 enum PropertyRun {
     static let defaultSeed: UInt64 = 0x6B65_726E_656C_6765 // "kernelge"
     static let defaultCases = 80

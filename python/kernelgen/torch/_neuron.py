@@ -18,7 +18,7 @@ import torch
 
 from .. import _library, catalog
 from . import _runners
-from ..errors import ParameterError, SpecError, shown
+from ..errors import ParameterError, SpecError, UnknownNeuronError, shown
 
 _lock = threading.Lock()
 _bound = {}  # (neuron, surrogate, surrogate parameters, dtype, learned, backend) -> _Bound
@@ -75,7 +75,7 @@ def _describe(name):
     known = [n["name"] for n in neurons()]
     close = difflib.get_close_matches(str(name), known, n=1)
     hint = f"; did you mean `{close[0]}`?" if close else ""
-    raise LookupError(f"unknown neuron `{shown(name)}`{hint} known: {', '.join(known)} (or load_neuron(path))")
+    raise UnknownNeuronError(f"unknown neuron `{shown(name)}`{hint} known: {', '.join(known)} (or load_neuron(path))")
 
 
 class _Bound:
@@ -300,7 +300,7 @@ class Neuron(torch.nn.Module):
     `reset()`. Memory saved for the backward: S values per neuron and step (the state before each step; the
     backward recomputes the rest).
 
-    Raises (at construction): LookupError (unknown neuron), UnknownSurrogateError, ParameterError (unknown parameter,
+    Raises (at construction): UnknownNeuronError (a LookupError: unknown neuron), UnknownSurrogateError, ParameterError (unknown parameter,
     out of bounds, not learnable), CompileError.
     """
 
@@ -427,10 +427,14 @@ class Neuron(torch.nn.Module):
         return torch.stack(values) if values else torch.zeros(0, dtype=torch.float64)
 
     def forward(self, x):
-        if not isinstance(x, torch.Tensor) or x.dim() < 1:
+        if not isinstance(x, torch.Tensor):
             raise TypeError(f"input is {type(x).__name__}; expected a tensor [T, ...] with time first")
+        if x.dim() < 1:
+            raise ValueError("input is a 0-d tensor; expected at least one dimension, [T, ...] with time first "
+                             "(x.reshape(1, -1) for one step of a flat layer)")
         if x.dtype not in _DTYPES and x.dtype not in _HALF:
-            raise TypeError(f"input has dtype {x.dtype}; expected float32, float64, bfloat16 or float16")
+            raise TypeError(f"input has dtype {x.dtype}; expected float32, float64, bfloat16 or float16 (x.float() "
+                            "converts it)")
         compute = torch.float32 if x.dtype in _HALF else x.dtype
         steps, shape = x.shape[0], x.shape[1:]
         n = math.prod(shape)

@@ -1,7 +1,7 @@
 import Foundation
 import Surrogates
 
-/// README.md, "Swift API": the snippet verbatim (between the markers), then checks of what it computed
+/// docs/swift.md, "Swift API": the snippet verbatim (between the markers), then checks of what it computed
 /// against the specs' formulas written out here in Double.
 func apiSnippet() throws {
     // README snippet begins

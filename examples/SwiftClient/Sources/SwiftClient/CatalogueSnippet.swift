@@ -2,7 +2,7 @@ import Foundation
 import Surrogates
 import SurrogateJIT
 
-/// README.md, "Catalogue": the snippet verbatim (between the markers), then checks of what it computed.
+/// docs/catalogue.md: the snippet verbatim (between the markers), then checks of what it computed.
 func catalogueSnippet() throws {
     // README snippet begins
     SurrogateJIT.shared.install(in: .builtin)   // catalogue names resolve on first lookup (they are not listed)

@@ -2,7 +2,7 @@ import Foundation
 import Surrogates
 import SurrogateJIT
 
-/// README.md, "The JIT": the snippet verbatim (between the markers), run in a temporary folder holding the
+/// docs/jit.md: the snippet verbatim (between the markers), run in a temporary folder holding the
 /// `my_surrogate.yaml` it loads, then checks of what it computed.
 func jitSnippet() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kernelgen-swift-client-\(getpid())")
