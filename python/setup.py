@@ -2,11 +2,13 @@
 
 `pip install ./python`, run from a checkout of the repository, runs `swift build -c release --product
 KernelgenABI` in the repository root (the parent of this folder) and copies libKernelgenABI.so into the wheel
-next to kernelgen/__init__.py. It needs the checkout (an sdist alone cannot build) and Swift 6 on PATH (or
-SWIFT=/path/to/swift), plus what the Swift build needs (scripts/install-deps.sh: LLVM/clang 14 development
-files). Such a wheel finds the Swift runtime through its RUNPATH (the toolchain's usr/lib/swift/linux) and LLVM in
-the system, so the toolchain must stay where it was at build time; scripts/build-wheel.sh makes the wheel that
-carries them all (auditwheel), for machines without Swift or LLVM.
+next to kernelgen/__init__.py. The sdist (`python -m build --sdist python`) carries the Swift package the build
+needs (Package.swift, Sources/, Generated/, Tests/: the files git tracks there) in its `swift/` folder, so
+`pip install kernelgen-<version>.tar.gz` builds the same way where a toolchain exists. Either needs Swift 6 on
+PATH (or SWIFT=/path/to/swift), plus what the Swift build needs (scripts/install-deps.sh: LLVM/clang 14
+development files). Such a wheel finds the Swift runtime through its RUNPATH (the toolchain's usr/lib/swift/linux)
+and LLVM in the system, so the toolchain must stay where it was at build time; scripts/build-wheel.sh makes the
+wheel that carries them all (auditwheel), for machines without Swift or LLVM.
 """
 import os
 import re
@@ -17,9 +19,14 @@ from pathlib import Path
 from setuptools import Distribution, setup
 from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
 
 LIBRARY = "libKernelgenABI.so"
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+#: The Swift package: beside the Python one in an sdist (swift/), the repository root in a checkout.
+ROOT = HERE / "swift" if (HERE / "swift" / "Package.swift").is_file() else HERE.parent
+#: What of the repository the Swift build reads (the test targets too: the manifest names them).
+SWIFT_PACKAGE = ("Package.swift", "Sources", "Generated", "Tests")
 #: The version has one home, the library's `Version.library` (what kg_version() returns); the package, the
 #: wheel and CMakeLists.txt read it from there.
 VERSION_SOURCE = ROOT / "Sources" / "KernelgenABI" / "Catalog.swift"
@@ -38,8 +45,8 @@ def library_version() -> str:
 def build_library() -> Path:
     if not (ROOT / "Package.swift").is_file():
         raise SystemExit(
-            f"kernelgen: building the library needs the repository checkout: no Package.swift in {ROOT}; "
-            "expected `pip install ./python` run in a clone of kernelgen (installing from an sdist is not supported)"
+            f"kernelgen: building the library needs the Swift package: no Package.swift in {ROOT}; "
+            "expected `pip install ./python` run in a clone of kernelgen, or an sdist made by `python -m build --sdist python`"
         )
     swift = os.environ.get("SWIFT") or shutil.which("swift")
     if not swift:
@@ -69,6 +76,28 @@ class BuildPyWithLibrary(build_py):
         shutil.copy2(build_library(), target)
 
 
+class SdistWithSwiftPackage(sdist):
+    """sdist, plus the Swift package (the files git tracks in SWIFT_PACKAGE) in swift/, links kept as links."""
+
+    def make_release_tree(self, base_dir, files):
+        super().make_release_tree(base_dir, files)
+        if ROOT == HERE / "swift":  # an sdist made from an sdist: swift/ is among `files` already
+            return
+        try:
+            listed = subprocess.run(["git", "ls-files", "-z", "--", *SWIFT_PACKAGE], cwd=ROOT, check=True,
+                                    capture_output=True).stdout.decode("utf-8").split("\0")
+        except (OSError, subprocess.CalledProcessError) as error:
+            raise SystemExit(f"kernelgen: the sdist lists the Swift package's files with git in {ROOT}: {error}; "
+                             "expected a git checkout of kernelgen") from error
+        for name in filter(None, listed):
+            source, target = ROOT / name, Path(base_dir) / "swift" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+            elif source.is_file():
+                shutil.copy2(source, target)
+
+
 class PlatformWheel(bdist_wheel):
     """The wheel holds a native library for this platform but no Python extension: py3-none-<platform>."""
 
@@ -86,5 +115,6 @@ class BinaryDistribution(Distribution):
         return True
 
 
-setup(version=library_version(), cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel},
+setup(version=library_version(),
+      cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel, "sdist": SdistWithSwiftPackage},
       distclass=BinaryDistribution)
