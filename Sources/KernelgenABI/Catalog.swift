@@ -34,7 +34,8 @@ public func kg_surrogates_json(_ json: StringOut?, _ error: StringOut?) -> Int32
                 "backward_reads_y": d.backwardReadsForwardOutput, "has_primitive": d.hasPrimitive,
                 "has_train_backward": d.hasTrainBackward,
                 "params": d.parameters.map { p -> [String: Any] in
-                    ["name": p.name, "default": p.defaultValue, "min": p.min ?? NSNull(), "max": p.max ?? NSNull(), "doc": p.doc]
+                    ["name": p.name, "default": p.defaultValue, "min": p.min ?? NSNull(), "max": p.max ?? NSNull(), "doc": p.doc,
+                     "integer": p.integer]
                 },
             ]
         }

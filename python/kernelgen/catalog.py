@@ -16,13 +16,15 @@ generation = 0
 
 @dataclass(frozen=True)
 class Parameter:
-    """A surrogate's parameter: its default and its bounds (None: unbounded), inclusive."""
+    """A surrogate's parameter: its default and its bounds (None: unbounded), inclusive; `integer`: its values must
+    be integers (`integer: true` in the spec)."""
 
     name: str
     default: float
     min: Optional[float]
     max: Optional[float]
     doc: str
+    integer: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def surrogates() -> list:
             name=item["name"],
             summary=item["summary"],
             params=tuple(
-                Parameter(p["name"], float(p["default"]), _float(p["min"]), _float(p["max"]), p["doc"]) for p in item["params"]
+                Parameter(p["name"], float(p["default"]), _float(p["min"]), _float(p["max"]), p["doc"], bool(p.get("integer")))
+                for p in item["params"]
             ),
             stochastic=bool(item["stochastic"]),
             has_train_forward=bool(item["has_train_forward"]),

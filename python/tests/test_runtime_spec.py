@@ -65,3 +65,15 @@ def test_a_runtime_spec_has_no_c_kernels():
     kernelgen.load_spec(text=TRIANGLE.format(name="tri_noc"))
     with pytest.raises(kernelgen.BackendError, match=r"no c kernel for `tri_noc` in f32; available backends: jit \(a catalogue surrogate or a spec loaded at run time has no ahead-of-time c or swift kernels; the JIT compiles them for it\)"):
         kernelgen.Surrogate("tri_noc", backend="c")
+
+
+def test_an_integer_parameter_is_described_as_one():
+    """`integer: true` reaches the description (kg_surrogates_json), and a non-integer value is refused."""
+    text = ("name: stairs\nsummary: A staircase.\nparams:\n  n: {default: 3, integer: true, min: 1, max: 8}\n"
+            "backward: exp(-n * x * x)\n")
+    assert kernelgen.load_spec(text=text) == "stairs"
+    info = {s.name: s for s in kernelgen.surrogates()}["stairs"]
+    assert info.params == (kernelgen.Parameter("n", 3.0, 1.0, 8.0, "", integer=True),)
+    assert all(not p.integer for s in kernelgen.surrogates() if s.name == "sigmoid" for p in s.params)
+    with pytest.raises(kernelgen.ParameterError, match="integer"):
+        kernelgen.Surrogate("stairs", backend="jit", n=2.5)

@@ -47,8 +47,8 @@ const char *kg_version(void);
 
 /* Every surrogate known (built-in and loaded at run time), sorted by name, as a JSON array of objects:
    {"name", "summary", "stochastic": bool, "has_train_forward": bool, "backward_reads_y": bool,
-    "has_primitive": bool, "params": [{"name", "default": number, "min": number|null, "max": number|null, "doc"}]} (params in
-   argument order). */
+    "has_primitive": bool, "params": [{"name", "default": number, "min": number|null, "max": number|null, "doc",
+   "integer": bool (values must be integers)}]} (params in argument order). */
 kg_status kg_surrogates_json(char **json, char **error);
 
 /* Loads and checks a spec at run time; the surrogate is then served by backend "jit" (a spec with a built-in
