@@ -152,7 +152,10 @@ enum NeuronABI {
     }
 
     static func size(_ steps: Int, _ n: Int, _ s: Int) throws(ABIError) -> (Int, Int) {
-        guard steps >= 0, n >= 0 else { throw ABIError(.invalidArgument, "steps (\(steps)) and n (\(n)) must be non-negative") }
+        guard steps >= 0, n >= 0 else {
+            // size_t values of 2^63 or more arrive here negative
+            throw ABIError(.invalidArgument, "steps x n = \(UInt(bitPattern: steps)) x \(UInt(bitPattern: n)) is too large")
+        }
         let (tn, o1) = steps.multipliedReportingOverflow(by: n)
         let (tsn, o2) = tn.multipliedReportingOverflow(by: max(s, 1))
         guard !o1, !o2, tsn < 1 << 48 else { throw ABIError(.invalidArgument, "steps x n = \(steps) x \(n) is too large") }
@@ -210,7 +213,8 @@ public func kg_neuron_bind(_ neuron: UnsafePointer<CChar>?, _ surrogate: UnsafeP
         for i in 0..<learnedCount { learned.append(try ABI.string(learnedNames![i], "learned_names[\(i)]")) }
         let backendName = backend.map { String(cString: $0) } ?? "jit"
         guard backendName == "jit" || backendName == "c" else {
-            throw ABIError(.invalidArgument, "backend `\(VisibleText.escaped(backendName))` of neuron `\(spec.name)` is not one of jit, c")
+            let shown = backendName.count > 40 ? String(backendName.prefix(40)) + "..." : backendName
+            throw ABIError(.invalidArgument, "backend `\(VisibleText.escaped(shown))` of neuron `\(spec.name)` is not one of jit, c")
         }
         let made: NeuronHandle
         if backendName == "c" {

@@ -50,6 +50,28 @@ import Testing
         #expect(try folder.text("Tests/Golden/fixture/C/f.c") == foreign)
     }
 
+    /// A file kernelgen did not write (its manifest does not list it) where a new output goes, a new neuron's
+    /// C file say: an error, the file untouched, nothing written; the same contents are accepted as its own.
+    @Test func anUnlistedFileInTheWayIsNeverReplaced() throws {
+        let folder = try OutputFolder()
+        defer { folder.remove() }
+        let a = generated("C/a.c", "int a;")
+        try folder.writer.write([a])
+        try folder.put("C/neurons/kernelgen-neuron-mine.c", "/* mine */\n")
+        let mine = generated("C/neurons/kernelgen-neuron-mine.c", "int mine;")
+        do {
+            try folder.writer.write([a, mine])
+            Issue.record("an unlisted file was replaced")
+        } catch let error as OutputError {
+            guard case .notWrittenByKernelgen(let path) = error else { Issue.record("\(error)"); return }
+            #expect(path.hasSuffix("C/neurons/kernelgen-neuron-mine.c") && error.description.contains("did not write"))
+        }
+        #expect(try folder.text("C/neurons/kernelgen-neuron-mine.c") == "/* mine */\n")
+        #expect(!(try folder.text(".kernelgen-manifest")).contains("mine"), "nothing was applied")
+        try folder.put("C/neurons/kernelgen-neuron-mine.c", mine.contents)
+        #expect(try folder.writer.write([a, mine]).unchanged.contains("C/neurons/kernelgen-neuron-mine.c"))
+    }
+
     /// No manifest (a first run, or an output folder from before manifests): nothing is removed.
     @Test func withoutAManifestNothingIsRemoved() throws {
         let folder = try OutputFolder()

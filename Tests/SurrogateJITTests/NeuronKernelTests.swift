@@ -223,6 +223,8 @@ import Testing
             ("state:\n  v: 0\nstep:\n  - v + x\n  - s = spike(v)\noutput: s\n", .formulaSyntax, "<string>:4:5"),
             ("state:\n  v: 0\n  [u]: 1\nstep:\n  - v = v + x\n  - s = spike(v)\noutput: s\n", .wrongFieldType, "<string>:3:3"),
             ("state:\n  v: 0\nstep:\n  - v = v + x + uniform()\n  - s = spike(v)\noutput: s\n", .noiseOutsideTrainForward, "<string>:4:17"),
+            // a sum's index named like a state variable (as a parameter's name is refused)
+            ("state:\n  v: 0\nstep:\n  - v = v + sum(v, 1, 2, v) * x\n  - s = spike(v)\noutput: s\n", .badSumIndex, "<string>:4:17"),
         ]
         for (body, id, location) in cases {
             let (spec, diagnostics) = NeuronLoader.load(yaml: "name: bad\nsummary: s\n" + body, file: "<string>")

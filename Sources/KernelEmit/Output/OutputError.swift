@@ -13,6 +13,9 @@ public enum OutputError: Error, Equatable, CustomStringConvertible {
     case io(action: String, path: String, reason: String)
     /// The manifest has a line that is neither a comment nor `<sha256>  <relative path>`.
     case malformedManifest(path: String, line: Int)
+    /// A regular file the manifest does not list (kernelgen did not write it) is where a generated file goes, with
+    /// other contents: it is not replaced.
+    case notWrittenByKernelgen(path: String)
 
     public var description: String {
         switch self {
@@ -24,6 +27,8 @@ public enum OutputError: Error, Equatable, CustomStringConvertible {
             "cannot write \(path): \(blocker) is \(found), not a folder"
         case let .io(action, path, reason):
             "cannot \(action) \(path): \(reason)"
+        case let .notWrittenByKernelgen(path):
+            "cannot write \(path): a file kernelgen did not write (its manifest does not list it) is there; move it away or remove it, then run again"
         case let .malformedManifest(path, line):
             "\(path):\(line): not a manifest entry (`<sha256>  <path>`); delete the manifest to start over (nothing is removed without one)"
         }

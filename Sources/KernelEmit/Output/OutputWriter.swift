@@ -3,7 +3,8 @@
 /// - Ownership: `.kernelgen-manifest` lists every file the writer wrote with the SHA-256 of its contents.
 ///   Only listed files are ever removed, only when nothing produces them any more, and only while they
 ///   still hold what the writer wrote; a listed file edited since is kept and reported (`Plan.kept`), run
-///   after run, until someone removes it by hand. Without a manifest (a first run) nothing is removed.
+///   after run, until someone removes it by hand. Without a manifest (a first run) nothing is removed. A file the manifest
+///   does not list where an output goes is never replaced (an error), unless it already holds that output.
 /// - Safety: every existing path is `lstat`ed before it is read; a link, FIFO, socket, device or folder
 ///   where a generated file goes is an error, never opened, followed or replaced.
 /// - All or nothing: changed files are written into a staging folder inside the output folder, then
@@ -69,12 +70,20 @@ public struct OutputWriter: Sendable {
         let files = files.sorted { $0.path < $1.path }
         try checkPaths(files.map(\.path))
         var plan = Plan(), manifest = Manifest()
+        let (previous, previousText) = try readManifest()
         for file in files {
             let bytes = Array(file.contents.utf8)
             manifest.entries[file.path] = SHA256.hex(bytes)
-            if try existingContents(file.path) == bytes { plan.unchanged.append(file.path) } else { plan.changed.append(file.path) }
+            let existing = try existingContents(file.path)
+            if existing == bytes {
+                plan.unchanged.append(file.path)
+            } else {
+                // A file kernelgen did not write (its manifest does not list it) where a new output goes: never
+                // replaced (a new spec or neuron must not take the place of someone's file).
+                if existing != nil, previous?.entries[file.path] == nil { throw OutputError.notWrittenByKernelgen(path: full(file.path)) }
+                plan.changed.append(file.path)
+            }
         }
-        let (previous, previousText) = try readManifest()
         for (path, hash) in (previous?.entries ?? [:]).sorted(by: { $0.key < $1.key }) where manifest.entries[path] == nil {
             guard let stillAsWritten = try holdsAsWritten(path, hash) else { continue }
             if stillAsWritten {

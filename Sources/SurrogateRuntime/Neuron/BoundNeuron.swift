@@ -64,22 +64,24 @@ public struct BoundNeuron<T: KernelScalar>: Sendable {
         return count / steps
     }
 
-    private func require(_ operation: String, _ name: String, _ count: Int?, _ expected: Int) throws(SurrogateError) {
-        if let count, count < expected { throw .lengthMismatch(operation: "\(operation) \(name)", expected: expected, got: count) }
+    /// `count` (nil: the buffer is not given) is at least `expected`, which `shape` explains.
+    private func require(_ operation: String, _ name: String, _ count: Int?, _ expected: Int, _ shape: String) throws(SurrogateError) {
+        if let count, count < expected {
+            throw .invalidShape(operation: operation, "\(name) holds \(count) elements; expected at least \(expected), \(shape)")
+        }
     }
 
     /// Runs `steps` time steps of `n = x.count / steps` neurons: `spikes` receives `[steps, n]`, `state` holds
     /// the state before the first step (`initialState(count:)`) and receives the state after the last, `saved`
     /// (nil in inference) receives `[steps, S, n]` for `backward`. `sample`: a stochastic surrogate's sampled
     /// training forward, spike (t, i) drawing at Philox counter `offset + t n + i` of `seed`; nil: the eval forward.
-    /// - Throws: `SurrogateError.invalidShape` (x not `[steps, n]`), `.lengthMismatch` (a short buffer); nothing
-    ///   is written then.
+    /// - Throws: `SurrogateError.invalidShape` (x not `[steps, n]`, or a short buffer); nothing is written then.
     public func forward(_ x: UnsafeBufferPointer<T>, steps: Int, state: UnsafeMutableBufferPointer<T>, spikes: UnsafeMutableBufferPointer<T>,
                         saved: UnsafeMutableBufferPointer<T>?, sample: (seed: UInt64, offset: UInt64)? = nil) throws(SurrogateError) {
         let n = try neurons("neuron forward", x.count, steps: steps)
-        try require("neuron forward", "state", state.count, stateCount * n)
-        try require("neuron forward", "spikes", spikes.count, x.count)
-        try require("neuron forward", "saved", saved?.count, x.count * stateCount)
+        try require("neuron forward", "state", state.count, stateCount * n, "[S, n] = [\(stateCount), \(n)]")
+        try require("neuron forward", "spikes", spikes.count, x.count, "[steps, n] like x")
+        try require("neuron forward", "saved", saved?.count, x.count * stateCount, "[steps, S, n] = [\(steps), \(stateCount), \(n)]")
         guard let xp = x.baseAddress, let sp = state.baseAddress, let yp = spikes.baseAddress else { return }
         let arguments = parameterValues + trailingArguments + [0]
         arguments.withUnsafeBufferPointer { p in
@@ -93,16 +95,17 @@ public struct BoundNeuron<T: KernelScalar>: Sendable {
     /// does not read it) and receives that of the initial state (`[S, n]`), `gradParams` (`[L, n]`, L =
     /// `neuron.learnable.count`; nil when none is learned) accumulates per-neuron gradients of the learnable
     /// parameters (zero it first; sum it over n).
-    /// - Throws: `SurrogateError.invalidShape`, `.lengthMismatch`; nothing is written then.
+    /// - Throws: `SurrogateError.invalidShape` (x not `[steps, n]`, or a short buffer); nothing is written then.
     public func backward(_ x: UnsafeBufferPointer<T>, steps: Int, saved: UnsafeBufferPointer<T>, gradSpikes: UnsafeBufferPointer<T>,
                          gradState: UnsafeMutableBufferPointer<T>, gradX: UnsafeMutableBufferPointer<T>,
                          gradParams: UnsafeMutableBufferPointer<T>?, sample: (seed: UInt64, offset: UInt64)? = nil) throws(SurrogateError) {
         let n = try neurons("neuron backward", x.count, steps: steps)
-        try require("neuron backward", "saved", saved.count, x.count * stateCount)
-        try require("neuron backward", "gradSpikes", gradSpikes.count, x.count)
-        try require("neuron backward", "gradState", gradState.count, stateCount * n)
-        try require("neuron backward", "gradX", gradX.count, x.count)
-        try require("neuron backward", "gradParams", gradParams?.count ?? (neuron.learnable.isEmpty ? nil : 0), neuron.learnable.count * n)
+        try require("neuron backward", "saved", saved.count, x.count * stateCount, "[steps, S, n] = [\(steps), \(stateCount), \(n)]")
+        try require("neuron backward", "gradSpikes", gradSpikes.count, x.count, "[steps, n] like x")
+        try require("neuron backward", "gradState", gradState.count, stateCount * n, "[S, n] = [\(stateCount), \(n)]")
+        try require("neuron backward", "gradX", gradX.count, x.count, "[steps, n] like x")
+        try require("neuron backward", "gradParams", gradParams?.count ?? (neuron.learnable.isEmpty ? nil : 0), neuron.learnable.count * n,
+                    "[L, n] = [\(neuron.learnable.count), \(n)] for the learnable \(neuron.learnable.joined(separator: ", "))")
         guard let xp = x.baseAddress, let svp = saved.baseAddress, let gp = gradSpikes.baseAddress, let gsp = gradState.baseAddress,
               let gxp = gradX.baseAddress else { return }
         let arguments = parameterValues + trailingArguments + [0]
