@@ -78,3 +78,19 @@ import Testing
         #expect(first?.location == SurrogateSpec.SourceLocation(file: file, line: 3, column: 13), "\(diagnostics)")
     }
 }
+
+/// A file name is shown, not obeyed: a newline or an escape sequence in it cannot break a diagnostic's
+/// `file:line:column` line (a name given to `kg_load_spec_text` or `kernelgen.load_spec(file=...)`).
+struct DiagnosticFileNameTests {
+    @Test func invisibleCharactersOfTheFileNameAreEscaped() {
+        let (spec, diagnostics) = SpecLoader.load(yaml: "name: demo\nsummary: s\nbackward: scael * x\n", file: "a\nb\u{1B}[31m/demo.yaml")
+        #expect(spec == nil)
+        let text = diagnostics.map(\.description).joined(separator: "\n")
+        #expect(text.contains("a\\u{0A}b\\u{1B}[31m/demo.yaml:3:11: error:"), "\(text)")
+        // and where the name itself is quoted
+        let (_, mismatch) = SpecLoader.load(yaml: "name: demo\nsummary: s\nbackward: x\n", file: "dir/de\u{1B}mo.yaml")
+        #expect(mismatch.contains { $0.id == .nameMismatch && $0.description.contains("expected `de\\u{1B}mo`") }, "\(mismatch)")
+        #expect(mismatch.allSatisfy { !$0.description.contains("\u{1B}") })
+        #expect(diagnostics.allSatisfy { !$0.description.contains("\n") && !$0.description.contains("\u{1B}") })
+    }
+}

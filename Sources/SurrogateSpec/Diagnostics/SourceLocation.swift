@@ -1,3 +1,5 @@
+import NameSuggestion
+
 /// A position in a spec file: 1-based line and column (columns count Unicode scalars, as libyaml does).
 public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var file: String
@@ -10,8 +12,9 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
         self.column = column
     }
 
-    /// `file:line:column`, the form editors and terminals make clickable.
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:column`, the form editors and terminals make clickable; invisible characters of the file name
+    /// (controls, a newline, bidi controls) as `\u{..}`, so a name cannot break the line or disguise it.
+    public var description: String { "\(VisibleText.escaped(file)):\(line):\(column)" }
 
     /// The location `count` scalars to the right on the same line.
     public func advanced(by count: Int) -> SourceLocation {

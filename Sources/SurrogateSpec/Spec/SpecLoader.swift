@@ -222,7 +222,7 @@ public struct SpecLoader {
             return nil
         }
         if !file.isEmpty, file != "<string>", let expected = Self.expectedName(file: file), expected != name {
-            report(.nameMismatch, at: scalar.mark, "name `\(name)` does not match the file name; expected `\(expected)` (or rename the file to `\(name).yaml`)")
+            report(.nameMismatch, at: scalar.mark, "name `\(name)` does not match the file name; expected `\(VisibleText.escaped(expected))` (or rename the file to `\(name).yaml`)")
         }
         nameLocation = location(scalar.mark)
         specName = name
