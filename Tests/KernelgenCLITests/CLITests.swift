@@ -50,6 +50,19 @@ import Testing
             """)
     }
 
+    /// The language's compatibility suite (Tests/Compatibility/<version>/): every spec written against a released
+    /// version still checks without error (warnings may come and go as the checks grow); the numbers are
+    /// `CompatibilityTests`'.
+    @Test func theCompatibilitySuiteStillChecks() throws {
+        let suite = CLI.root.appendingPathComponent("Tests/Compatibility")
+        let files = (FileManager.default.enumerator(at: suite, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
+            .filter { $0.pathExtension == "yaml" }.map { $0.path.replacingOccurrences(of: CLI.root.path + "/", with: "") }.sorted()
+        #expect(files.count >= 5, "\(files)")
+        let r = try CLI.run(["check"] + files)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("\(files.count) specs checked: 0 errors"), "\(r.stdout)")
+    }
+
     /// A neuron spec (a file with a `step`) is checked as one: every error located, exit status 1; a good one passes.
     @Test func checkReadsNeuronSpecs() throws {
         let dir = try CLI.temporaryDirectory()

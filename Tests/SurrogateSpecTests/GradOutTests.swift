@@ -57,9 +57,9 @@ import Testing
 
     @Test func gradOutIsReserved() {
         expectDiagnostic("name: demo\nparams:\n  ⟦grad_out: 1.0\nbackward: x\n", .reservedParamName,
-                         "parameter `grad_out` is named like the incoming gradient `grad_out`; expected a name that is not a function, a constant, `x`, `y` or `grad_out`")
+                         "parameter `grad_out` is named like the incoming gradient `grad_out`; expected a name that is not a constant, `x`, `y` or `grad_out`")
         expectDiagnostic("name: demo\nparams:\n  n: {default: 2, integer: true, min: 0, max: 4}\nbackward: sum(⟦grad_out, 0, n, x)\n", .badSumIndex,
-                         "in `backward`: summation index `grad_out` is named like the incoming gradient `grad_out`; expected a new name (not `x`, `y`, `grad_out`, a parameter, a neuron's state or step variable, a constant, a function or an enclosing index)")
+                         "in `backward`: summation index `grad_out` is named like the incoming gradient `grad_out`; expected a new name (not `x`, `y`, `grad_out`, a parameter, a neuron's state or step variable, a constant or an enclosing index)")
     }
 
     @Test func gradOutWithNoiseInTheBackwardIsRefused() {

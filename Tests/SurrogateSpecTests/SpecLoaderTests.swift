@@ -112,13 +112,35 @@ import Testing
         expectDiagnostic("name: demo\nsummary: s\nbackward: ⟦exp(x, 2)\n", .wrongArity, "in `backward`: `exp` takes 1 argument, got 2")
     }
 
-    @Test func paramNamedLikeAFunctionConstantOrVariable() {
-        expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦exp: 1\nbackward: x\n", .reservedParamName,
-                         "parameter `exp` is named like the function `exp`; expected a name that is not a function, a constant, `x`, `y` or `grad_out`")
+    /// Functions and values are separate namespaces (`name(` is a call, a bare name a value): a parameter or a
+    /// sum index named like a function is that value, and the function stays callable beside it. Adding `floor`
+    /// to the language once made every spec with a parameter `floor` an error (issue 17).
+    @Test func aParameterOrSumIndexNamedLikeAFunctionIsAValue() throws {
+        let yaml = """
+        name: demo
+        summary: s
+        params:
+          exp: 2.0
+          floor: 0.5
+          sum: {default: 3, integer: true, min: 1, max: 4}
+          spike: 1.0
+        backward: exp * exp(-exp * x * x) + floor(floor + x) + sum(sqrt, 1, sum, sqrt * x) + sqrt(spike)
+        """
+        let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let s = try #require(spec)
+        let reference = ReferenceEvaluator(params: s.defaults)
+        for x in [-1.25, 0.0, 0.75, 2.5] {
+            let expected = 2 * Foundation.exp(-2 * x * x) + (0.5 + x).rounded(.down) + (1 + 2 + 3) * x + 1
+            #expect(reference.evaluate(s.backward.expr, x: x) == expected, "x = \(x)")
+        }
+    }
+
+    @Test func paramNamedLikeAConstantOrVariable() {
         expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦pi: 1\nbackward: x\n", .reservedParamName,
-                         "parameter `pi` is named like the constant `pi`; expected a name that is not a function, a constant, `x`, `y` or `grad_out`")
+                         "parameter `pi` is named like the constant `pi`; expected a name that is not a constant, `x`, `y` or `grad_out`")
         expectDiagnostic("name: demo\nsummary: s\nparams:\n  ⟦y: 1\nbackward: x\n", .reservedParamName,
-                         "parameter `y` is named like the forward output `y`; expected a name that is not a function, a constant, `x`, `y` or `grad_out`")
+                         "parameter `y` is named like the forward output `y`; expected a name that is not a constant, `x`, `y` or `grad_out`")
     }
 
     @Test func missingDefault() {

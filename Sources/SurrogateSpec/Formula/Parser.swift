@@ -308,7 +308,7 @@ extension FormulaParser {
         }
         if let what = shadowed(index) {
             issues.append(FormulaIssue(offset: indexToken.offset, id: .badSumIndex,
-                message: "summation index `\(index)` is named like \(what); expected a new name (not `x`, `y`, `grad_out`, a parameter, a neuron's state or step variable, a constant, a function or an enclosing index)"))
+                message: "summation index `\(index)` is named like \(what); expected a new name (not `x`, `y`, `grad_out`, a parameter, a neuron's state or step variable, a constant or an enclosing index)"))
         }
         var args: [Expr] = []
         while isSymbol(",") {
@@ -346,7 +346,6 @@ extension FormulaParser {
         if scope.params.contains(name) { return "the parameter `\(name)`" }
         if scope.variables.contains(name) { return "the state or step variable `\(name)`" }
         if FormulaConstant.values[name] != nil { return "the constant `\(name)`" }
-        if name == "sum" || FunctionTable.callable(named: name) != nil { return "the function `\(name)`" }
         if indices.contains(name) { return "an enclosing sum's index" }
         return nil
     }

@@ -71,13 +71,7 @@ extension SpecLoader {
         }
         let fields = uniqueFields(mapping, allowed: NeuronLoader.fields, context: "neuron")
         let (name, summary, doc, provenance) = headerFields(fields, mapping: mapping)
-        var params = paramsField(fields["params"])
-        params.removeAll { p in
-            guard NeuronGraph.stepFunctions.contains(p.name) else { return false }
-            report(.reservedParamName, at: fields["params"]?.value.mark,
-                   "parameter `\(p.name)` is named like the step function `\(p.name)`; expected another name")
-            return true
-        }
+        let params = paramsField(fields["params"])
         let paramNames = declaredParams
 
         // State: names first (the step may read any of them), then the initial values (formulas of the parameters).

@@ -282,12 +282,13 @@ public struct SpecLoader {
                 report(.reservedName, at: key.mark, problem)
                 continue
             }
+            // Functions and values live in separate namespaces (a name followed by `(` is a call, a bare name a
+            // value), so a parameter may be named like a function: a spec stays valid when the language gains one.
             let gradOut = Expr.Variable.gradOut.rawValue
-            if name == "x" || name == "y" || name == gradOut || name == "sum" || FunctionTable.callable(named: name) != nil || FormulaConstant.values[name] != nil {
+            if name == "x" || name == "y" || name == gradOut || FormulaConstant.values[name] != nil {
                 let what = name == "x" ? "the input `x`" : name == "y" ? "the forward output `y`"
-                    : name == gradOut ? "the incoming gradient `grad_out`"
-                    : name == "sum" || FunctionTable.callable(named: name) != nil ? "the function `\(name)`" : "the constant `\(name)`"
-                report(.reservedParamName, at: key.mark, "parameter `\(name)` is named like \(what); expected a name that is not a function, a constant, `x`, `y` or `grad_out`")
+                    : name == gradOut ? "the incoming gradient `grad_out`" : "the constant `\(name)`"
+                report(.reservedParamName, at: key.mark, "parameter `\(name)` is named like \(what); expected a name that is not a constant, `x`, `y` or `grad_out`")
                 continue
             }
             if let p = param(name, value, keyMark: key.mark) { params.append(p) }
