@@ -120,7 +120,8 @@ let package = Package(
         // kernel tests; the specs of Specs/ read from disk, so tests cover every spec present.
         .target(
             name: "SurrogateTestSupport",
-            dependencies: ["Surrogates", "SurrogateSpec", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["Surrogates", "SurrogateSpec", .product(name: "RealModule", package: "swift-numerics"),
+                           .product(name: "Logging", package: "swift-log")],
             path: "Tests/SurrogateTestSupport"),
         .testTarget(name: "SurrogatesTests", dependencies: ["Surrogates", "SurrogateSpec", "SurrogateKernelsC", "SurrogateTestSupport"]),
         .testTarget(name: "SurrogateJITTests", dependencies: ["SurrogateJIT", "Surrogates", "SurrogateSources", "SurrogateSpec", "KernelEmit", "SurrogateTestSupport"]),

@@ -61,9 +61,14 @@ void initialiseOnce() {
         llvm::InitializeNativeTarget();
         llvm::InitializeNativeTargetAsmPrinter();
         llvm::InitializeNativeTargetAsmParser();
-        // No second, narrower vector loop after the main one (see kgjit_optimize).
-        const char *args[] = {"kernelgen-jit", "-enable-epilogue-vectorization=false"};
-        llvm::cl::ParseCommandLineOptions(2, args, "", nullptr, nullptr);
+        // No second, narrower vector loop after the main one (see kgjit_optimize). LLVM 14 has this only as a
+        // process-wide command-line option. Set through the option registry, not ParseCommandLineOptions: a second
+        // copy of this library in the process (two installed versions) shares libLLVM and its options, and a second
+        // parse of the same option exits the process ("may only occur zero or one times"); setting a value twice is
+        // harmless. The option is LoopVectorize.cpp's `cl::opt<bool> EnableEpilogueVectorization`.
+        auto &options = llvm::cl::getRegisteredOptions();
+        auto found = options.find("enable-epilogue-vectorization");
+        if (found != options.end()) static_cast<llvm::cl::opt<bool> *>(found->second)->setValue(false);
     });
 }
 

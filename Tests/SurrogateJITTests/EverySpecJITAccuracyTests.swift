@@ -16,6 +16,7 @@ import Testing
     /// installed into `DispatchTable.builtin`, whose tests expect no JIT there.
     static func jitTable() -> (SurrogateJIT, DispatchTable, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-jit-every-\(UUID().uuidString)")
+        QuietLogs.bootstrap()
         let jit = SurrogateJIT(cacheDirectory: dir)
         let table = DispatchTable()
         for d in DispatchTable.builtin.descriptors { table.register(d) }

@@ -11,6 +11,7 @@ import Testing
 /// A JIT with a private, empty disk cache.
 func freshJIT() throws -> (SurrogateJIT, URL) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-jit-\(UUID().uuidString)")
+    QuietLogs.bootstrap()
     return (SurrogateJIT(cacheDirectory: dir), dir)
 }
 

@@ -27,6 +27,7 @@ import Testing
 
     @Test(arguments: [false, true]) func jit(double: Bool) throws {
         let table = DispatchTable()
+        QuietLogs.bootstrap()
         SurrogateJIT.shared.install(in: table)
         try SurrogateJIT.shared.load(yaml: PrimitiveDemo.yaml, file: "Specs/primitive_demo.yaml", into: table)
         func run<T: KernelScalar>(_: T.Type) throws -> [String] {

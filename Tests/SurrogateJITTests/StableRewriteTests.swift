@@ -5,6 +5,7 @@ import Foundation
 import KernelEmit
 import Surrogates
 import SurrogateSpec
+import SurrogateTestSupport
 import Testing
 @testable import SurrogateJIT
 
@@ -115,6 +116,7 @@ import Testing
     @Test func jitKernelsOfTheIssuesForms() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-jit-stable-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
+        QuietLogs.bootstrap()
         let jit = SurrogateJIT(cacheDirectory: dir)
         for (i, (text, params, truth)) in [Self.cases[0], Self.cases[2]].enumerated() {
             let spec = try Self.spec(text, params: params, name: "issue\(i)")
@@ -202,6 +204,7 @@ import Testing
     @Test func evaluatorTracksTheKernels() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-jit-eval-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
+        QuietLogs.bootstrap()
         let jit = SurrogateJIT(cacheDirectory: dir)
         for spec in try SpecCatalog.load(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Specs").path).specs {

@@ -16,7 +16,7 @@ enum ExternalTools {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("kg-tool-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

@@ -36,6 +36,7 @@ import Testing
     func run(_ generator: SpecSetGenerator) throws {
         let seed = PropertyRun.seed, cases = PropertyRun.cases
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("kg-property-\(UUID().uuidString)")
+        QuietLogs.bootstrap()
         let jit = SurrogateJIT(cacheDirectory: root.appendingPathComponent("jit-cache"))
         let cc = ExternalTools.find("cc")
         let swiftc = ExternalTools.find("swiftc")
