@@ -60,12 +60,14 @@ public enum NoisyGradientKernels {
         }
         // Whole blocks: one Philox block (stream 2) per noise call serves 4 elements, as in C.
         let blocks = (n &- i) >> 2
+        // Block counters mod 2^(64 - shift): element counters are taken mod 2^64 (wrapping as C's), so the block
+        // after the one of counter 2^64 - 1 is block 0.
         let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 2
         let xs = x + i
         let gs = gradOut + i, gis = gradIn + i
         for block in 0..<blocks {
             let e = block &<< 2
-            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0, stream: 2)
+            let b0 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 2), seed: seed, site: 0, stream: 2)
             do {
                 let xi = xs[e &+ 0]
                 gis[e &+ 0] = gs[e &+ 0] * (KernelMath.max((0x0p+0 as Float), ((0x1p+0 as Float) - ((xi).magnitude / p_width))) * ((0x1p+0 as Float) + (p_jitter * (((0x1p+1 as Float) * KernelMath.uniform(Philox.bits(b0, lane: 0, as: Float.self), as: Float.self)) - (0x1p+0 as Float)))))
@@ -142,12 +144,14 @@ public enum NoisyGradientKernels {
         }
         // Whole blocks: one Philox block (stream 2) per noise call serves 2 elements, as in C.
         let blocks = (n &- i) >> 1
+        // Block counters mod 2^(64 - shift): element counters are taken mod 2^64 (wrapping as C's), so the block
+        // after the one of counter 2^64 - 1 is block 0.
         let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 1
         let xs = x + i
         let gs = gradOut + i, gis = gradIn + i
         for block in 0..<blocks {
             let e = block &<< 1
-            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0, stream: 2)
+            let b0 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 1), seed: seed, site: 0, stream: 2)
             do {
                 let xi = xs[e &+ 0]
                 gis[e &+ 0] = gs[e &+ 0] * (KernelMath.max((0x0p+0 as Double), ((0x1p+0 as Double) - ((xi).magnitude / p_width))) * ((0x1p+0 as Double) + (p_jitter * (((0x1p+1 as Double) * KernelMath.uniform(Philox.bits(b0, lane: 0, as: Double.self), as: Double.self)) - (0x1p+0 as Double)))))

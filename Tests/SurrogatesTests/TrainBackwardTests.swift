@@ -34,16 +34,18 @@ import Testing
     }
 
     /// At x = 0 with jitter 1 the gradient is exactly 2u: each element's u is the one its counter gives in stream
-    /// 2, at offset + i, in both dtypes and backends.
+    /// 2, at offset + i (mod 2^64: an offset near 2^64 wraps to counter 0, issue 17), in both dtypes and backends.
     @Test(arguments: [Backend.c, .swift])
     func sampledBackwardDrawsStreamTwo(backend: Backend) throws {
         func check<T: KernelScalar>(_: T.Type) throws {
             let s = try Self.sampler(backend, T.self)
             let x = [T](repeating: 0, count: 1001)
-            let g = try s.backward(x, step: 0, offset: 77)
-            for i in x.indices {
-                let u = Self.uniform(key: Self.seed, element: 77 + UInt64(i), stream: 2, T.self)
-                #expect(g[i] == 2 * u, "\(T.self) element \(i)")
+            for offset: UInt64 in [77, .max - 499, .max - 2] {
+                let g = try s.backward(x, step: 0, offset: offset)
+                for i in x.indices {
+                    let u = Self.uniform(key: Self.seed, element: offset &+ UInt64(i), stream: 2, T.self)
+                    #expect(g[i] == 2 * u, "\(T.self) offset \(offset) element \(i)")
+                }
             }
         }
         try check(Float.self)

@@ -56,12 +56,14 @@ public enum BernoulliDemoKernels {
         // Whole blocks: one Philox block per noise call serves 4 elements (straight-line code, so the
         // loop over blocks vectorises, as in C).
         let blocks = (n &- i) >> 2
+        // Block counters mod 2^(64 - shift): element counters are taken mod 2^64 (wrapping as C's), so the block
+        // after the one of counter 2^64 - 1 is block 0.
         let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 2
         let xs = x + i
         let ys = y + i
         for block in 0..<blocks {
             let e = block &<< 2
-            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0)
+            let b0 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 2), seed: seed, site: 0)
             do {
                 let xi = xs[e &+ 0]
                 ys[e &+ 0] = KernelMath.bernoulli((p_scale * xi), Philox.bits(b0, lane: 0, as: Float.self))
@@ -152,12 +154,14 @@ public enum BernoulliDemoKernels {
         // Whole blocks: one Philox block per noise call serves 2 elements (straight-line code, so the
         // loop over blocks vectorises, as in C).
         let blocks = (n &- i) >> 1
+        // Block counters mod 2^(64 - shift): element counters are taken mod 2^64 (wrapping as C's), so the block
+        // after the one of counter 2^64 - 1 is block 0.
         let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 1
         let xs = x + i
         let ys = y + i
         for block in 0..<blocks {
             let e = block &<< 1
-            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0)
+            let b0 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 1), seed: seed, site: 0)
             do {
                 let xi = xs[e &+ 0]
                 ys[e &+ 0] = KernelMath.bernoulli((p_scale * xi), Philox.bits(b0, lane: 0, as: Double.self))

@@ -59,12 +59,14 @@ public enum MultiSiteDemoKernels {
         // Whole blocks: one Philox block per noise call serves 4 elements (straight-line code, so the
         // loop over blocks vectorises, as in C).
         let blocks = (n &- i) >> 2
+        // Block counters mod 2^(64 - shift): element counters are taken mod 2^64 (wrapping as C's), so the block
+        // after the one of counter 2^64 - 1 is block 0.
         let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 2
         let xs = x + i
         let ys = y + i
         for block in 0..<blocks {
             let e = block &<< 2
-            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0)
+            let b0 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 2), seed: seed, site: 0)
             do {
                 let xi = xs[e &+ 0]
                 ys[e &+ 0] = KernelMath.sigmoidLogistic(xi, Philox.bits(b0, lane: 0, as: Float.self))
@@ -126,17 +128,19 @@ public enum MultiSiteDemoKernels {
         }
         // Whole blocks: one Philox block (stream 2) per noise call serves 4 elements, as in C.
         let blocks = (n &- i) >> 2
+        // Block counters mod 2^(64 - shift): element counters are taken mod 2^64 (wrapping as C's), so the block
+        // after the one of counter 2^64 - 1 is block 0.
         let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 2
         let xs = x + i
         let ys = y + i
         let gs = gradOut + i, gis = gradIn + i
         for block in 0..<blocks {
             let e = block &<< 2
-            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0, stream: 2)
-            let b1 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 1, stream: 2)
-            let b2 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 2, stream: 2)
-            let b3 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 3, stream: 2)
-            let b4 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 4, stream: 2)
+            let b0 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 2), seed: seed, site: 0, stream: 2)
+            let b1 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 2), seed: seed, site: 1, stream: 2)
+            let b2 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 2), seed: seed, site: 2, stream: 2)
+            let b3 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 2), seed: seed, site: 3, stream: 2)
+            let b4 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 2), seed: seed, site: 4, stream: 2)
             do {
                 let xi = xs[e &+ 0]
                 let yi = ys[e &+ 0]
@@ -220,12 +224,14 @@ public enum MultiSiteDemoKernels {
         // Whole blocks: one Philox block per noise call serves 2 elements (straight-line code, so the
         // loop over blocks vectorises, as in C).
         let blocks = (n &- i) >> 1
+        // Block counters mod 2^(64 - shift): element counters are taken mod 2^64 (wrapping as C's), so the block
+        // after the one of counter 2^64 - 1 is block 0.
         let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 1
         let xs = x + i
         let ys = y + i
         for block in 0..<blocks {
             let e = block &<< 1
-            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0)
+            let b0 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 1), seed: seed, site: 0)
             do {
                 let xi = xs[e &+ 0]
                 ys[e &+ 0] = KernelMath.sigmoidLogistic(xi, Philox.bits(b0, lane: 0, as: Double.self))
@@ -279,17 +285,19 @@ public enum MultiSiteDemoKernels {
         }
         // Whole blocks: one Philox block (stream 2) per noise call serves 2 elements, as in C.
         let blocks = (n &- i) >> 1
+        // Block counters mod 2^(64 - shift): element counters are taken mod 2^64 (wrapping as C's), so the block
+        // after the one of counter 2^64 - 1 is block 0.
         let first = (offset &+ UInt64(truncatingIfNeeded: i)) >> 1
         let xs = x + i
         let ys = y + i
         let gs = gradOut + i, gis = gradIn + i
         for block in 0..<blocks {
             let e = block &<< 1
-            let b0 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 0, stream: 2)
-            let b1 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 1, stream: 2)
-            let b2 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 2, stream: 2)
-            let b3 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 3, stream: 2)
-            let b4 = Philox.block(first &+ UInt64(truncatingIfNeeded: block), seed: seed, site: 4, stream: 2)
+            let b0 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 1), seed: seed, site: 0, stream: 2)
+            let b1 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 1), seed: seed, site: 1, stream: 2)
+            let b2 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 1), seed: seed, site: 2, stream: 2)
+            let b3 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 1), seed: seed, site: 3, stream: 2)
+            let b4 = Philox.block((first &+ UInt64(truncatingIfNeeded: block)) & (UInt64.max >> 1), seed: seed, site: 4, stream: 2)
             do {
                 let xi = xs[e &+ 0]
                 let yi = ys[e &+ 0]
