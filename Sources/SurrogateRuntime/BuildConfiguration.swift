@@ -23,6 +23,16 @@ public enum BuildConfiguration {
         #endif
     }
 
+    /// The GNU build-id of the binary kernelgen is linked into, in hex (the linker's hash of all it linked: any
+    /// change to the templates, the emitters or the flags gives another); nil where the binary has none. The JIT's
+    /// disk cache keys on it, so a hit in a new process needs no rendering of the kernel source.
+    public static let buildIdentity: String? = {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let count = Int(kernelgen_build_id(&bytes, Int32(bytes.count)))
+        guard count >= 8 else { return nil }
+        return bytes[..<count].map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }()
+
     /// Whether `backend`'s ahead-of-time kernels were optimised (JIT kernels always are, at O2).
     public static func isOptimized(_ backend: Backend) -> Bool {
         switch backend {

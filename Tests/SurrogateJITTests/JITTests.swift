@@ -304,23 +304,45 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
         }
     }
 
-    /// The disk key is the emitted source: an entry made by a kernelgen whose emitters (rewrites, the function
-    /// table's spellings) or templates differ has other material, so it is never served.
-    @Test func theDiskKeyIsTheEmittedSource() throws {
+    /// The disk key: where the binary has a GNU build-id (Linux), the build's identity, the spec's text, the
+    /// parameter values' bits, dtype and ops; nothing is rendered for it, so a hit in a new process is a read and
+    /// a load. Any change to the templates or emitters is a new build, hence a new identity: an entry made by
+    /// another kernelgen is never served. Without an identity the key is the emitted source.
+    @Test func theDiskKeyIsTheBuildAndTheSpecElseTheEmittedSource() throws {
         let (jit, dir) = try freshJIT()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = try jit.spec(named: "sigmoid")
         let made = try jit.compile(spec, parameters: ["scale": 2], dtype: Double.self)
         let stored = String(decoding: try Data(contentsOf: DiskCache(directory: dir).url(for: made.report.key)), as: UTF8.self)
+        #if os(Linux)
+        let build = try #require(BuildConfiguration.buildIdentity, "the test bundle should carry a GNU build-id")
+        #expect(build.count >= 16 && build.allSatisfy(\.isHexDigit))
+        #endif
+        if let build = BuildConfiguration.buildIdentity {
+            let material = try #require(SurrogateJIT.keyMaterial(spec: spec, values: ["scale": 2], element: .float64, ops: .all))
+            #expect(made.report.key == Hash.key(material))
+            #expect(stored.contains(build) && stored.contains(spec.source), "the entry's key material holds the build and the spec")
+            // Another value, dtype or spec text is another key.
+            #expect(SurrogateJIT.keyMaterial(spec: spec, values: ["scale": 2.0000000000000004], element: .float64, ops: .all) != material)
+            #expect(SurrogateJIT.keyMaterial(spec: spec, values: ["scale": 2], element: .float32, ops: .all) != material)
+            var edited = spec
+            edited.source += "\n# edited\n"
+            #expect(SurrogateJIT.keyMaterial(spec: edited, values: ["scale": 2], element: .float64, ops: .all) != material)
+        }
+        // The fallback: the emitted source.
+        var anonymous = spec
+        anonymous.source = ""
+        #expect(SurrogateJIT.keyMaterial(spec: anonymous, values: ["scale": 2], element: .float64, ops: .all) == nil)
         let source = try Generator(templates: EmbeddedSources.templates).jitSource(
             cacheKey: "test", constants: [("scale", 2)], element: .float64) {
             SurrogateContext(spec: spec, specFile: "Specs/sigmoid.yaml", symbol: "kgj_sigmoid", elements: [.float64],
                              ops: .all, parametersAreConstants: true)
         }
-        #expect(stored.contains(source), "the entry's key material holds the source the JIT compiled")
-        #expect(made.report.key == Hash.key(SurrogateJIT.keyMaterial(source: source, element: .float64, ops: .all)))
-        #expect(made.report.key != Hash.key(SurrogateJIT.keyMaterial(source: source.replacingOccurrences(of: "kg_sigmoid_grad", with: "kg_sigmoid_grad_v2"),
-                                                                        element: .float64, ops: .all)))
+        #expect(SurrogateJIT.keyMaterial(source: source, element: .float64, ops: .all)
+                != SurrogateJIT.keyMaterial(source: source.replacingOccurrences(of: "kg_sigmoid_grad", with: "kg_sigmoid_grad_v2"),
+                                            element: .float64, ops: .all))
+        let fallback = try SurrogateJIT(cacheDirectory: dir).compile(anonymous, parameters: ["scale": 2], dtype: Double.self)
+        #expect(fallback.report.key == Hash.key(SurrogateJIT.keyMaterial(source: source, element: .float64, ops: .all)))
     }
 
     @Test func concurrentRequestsCompileOncePerKernel() throws {
