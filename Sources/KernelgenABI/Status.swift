@@ -64,9 +64,20 @@ enum ABI {
     }
 
     /// A required C string argument.
+    /// A caller's NUL-terminated string, refused unless it is UTF-8 (never repaired: a spec text with a stray byte
+    /// is an error at its line and column, as a spec file is, not a different spec with U+FFFD in it).
     static func string(_ pointer: UnsafePointer<CChar>?, _ what: String) throws(ABIError) -> String {
         guard let pointer else { throw ABIError(.invalidArgument, "\(what) is NULL; expected a NUL-terminated UTF-8 string") }
-        return String(cString: pointer)
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var (line, column, offset) = (1, 1, 0)
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while case .scalarValue(let scalar) = decoder.decode(&iterator) {
+            offset += UTF8.width(scalar)
+            if scalar == "\n" { (line, column) = (line + 1, 1) } else { column += 1 }
+        }
+        throw ABIError(.invalidArgument, "\(what) is not UTF-8 text: an invalid byte at offset \(offset) (line \(line), column \(column)); expected a NUL-terminated UTF-8 string")
     }
 
     /// JSON text of a JSONSerialization-compatible value.

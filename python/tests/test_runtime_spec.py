@@ -77,3 +77,21 @@ def test_an_integer_parameter_is_described_as_one():
     assert all(not p.integer for s in kernelgen.surrogates() if s.name == "sigmoid" for p in s.params)
     with pytest.raises(kernelgen.ParameterError, match="integer"):
         kernelgen.Surrogate("stairs", backend="jit", n=2.5)
+
+
+def test_spec_text_that_is_not_utf8_is_refused_with_its_place():
+    # Python's str is always UTF-8 on the way in; a C caller's bytes may not be: refused, never repaired to U+FFFD.
+    import ctypes
+
+    from kernelgen import _library
+
+    name, warnings, error = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
+    text = b"name: bad_bytes\nsummary: caf\xe9\nbackward: x\n"
+    status = _library.lib.kg_load_spec_text(text, b"bad_bytes.yaml", ctypes.byref(name), ctypes.byref(warnings),
+                                            ctypes.byref(error))
+    message = _library.take_string(error)
+    assert status != 0 and not name.value
+    assert message == ("text is not UTF-8 text: an invalid byte at offset 28 (line 2, column 13); "
+                       "expected a NUL-terminated UTF-8 string"), message
+    with pytest.raises(kernelgen.UnknownSurrogateError):
+        kernelgen.Surrogate("bad_bytes")  # nothing was registered
