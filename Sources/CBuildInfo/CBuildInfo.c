@@ -59,10 +59,16 @@ static int kernelgen_build_id_visit(struct dl_phdr_info *info, size_t size, void
 }
 #endif
 
+#if defined(__linux__)
+/* The address searched for: a static, so no other object's symbol can stand in for it (an exported function's
+   address may resolve to another loaded copy's). */
+static const char kernelgen_build_id_anchor = 0;
+#endif
+
 int kernelgen_build_id(unsigned char *out, int capacity) {
 #if defined(__linux__)
     if (!out || capacity <= 0) return 0;
-    struct kernelgen_build_id_search search = {(uintptr_t)&kernelgen_build_id, out, capacity, 0};
+    struct kernelgen_build_id_search search = {(uintptr_t)&kernelgen_build_id_anchor, out, capacity, 0};
     dl_iterate_phdr(kernelgen_build_id_visit, &search);
     return search.length;
 #else

@@ -56,7 +56,7 @@ public func kg_load_spec_text(_ text: UnsafePointer<CChar>?, _ file: UnsafePoint
                               _ warnings: StringOut?, _ error: StringOut?) -> Int32 {
     ABI.run(error) { () throws(ABIError) in
         let text = try ABI.string(text, "text")
-        let file = file.map { String(cString: $0) } ?? "<string>"
+        let file = try file.map { (p) throws(ABIError) in try ABI.string(p, "file") } ?? "<string>"
         try SpecLoading.register(SpecLoader.load(yaml: text, file: file), name: name, warnings: warnings)
     }
 }

@@ -183,7 +183,7 @@ public func kg_neurons_json(_ json: StringOut?, _ error: StringOut?) -> Int32 {
 public func kg_neuron_load_text(_ text: UnsafePointer<CChar>?, _ file: UnsafePointer<CChar>?, _ name: StringOut?, _ error: StringOut?) -> Int32 {
     ABI.run(error) { () throws(ABIError) in
         let text = try ABI.string(text, "text")
-        let file = file.map { String(cString: $0) } ?? "<string>"
+        let file = try file.map { (p) throws(ABIError) in try ABI.string(p, "file") } ?? "<string>"
         do throws(JITError) {
             let spec = try SurrogateJIT.shared.loadNeuron(yaml: text, file: file)
             ABI.give(spec.name, to: name)
@@ -211,7 +211,7 @@ public func kg_neuron_bind(_ neuron: UnsafePointer<CChar>?, _ surrogate: UnsafeP
         }
         var learned: [String] = []
         for i in 0..<learnedCount { learned.append(try ABI.string(learnedNames![i], "learned_names[\(i)]")) }
-        let backendName = backend.map { String(cString: $0) } ?? "jit"
+        let backendName = try backend.map { (p) throws(ABIError) in try ABI.string(p, "backend") } ?? "jit"
         guard backendName == "jit" || backendName == "c" else {
             let shown = backendName.count > 40 ? String(backendName.prefix(40)) + "..." : backendName
             throw ABIError(.invalidArgument, "backend `\(VisibleText.escaped(shown))` of neuron `\(spec.name)` is not one of jit, c")

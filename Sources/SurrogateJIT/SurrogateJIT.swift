@@ -231,9 +231,14 @@ public final class SurrogateJIT: Sendable {
     /// the load (about 1-2 ms, against 45-55 ms when the key was the rendered source). Nil otherwise.
     static func keyMaterial(spec: Spec, values: [String: Double], element: ElementType, ops: KernelOps) -> String? {
         guard let build = BuildConfiguration.buildIdentity, !spec.source.isEmpty else { return nil }
-        let bits = spec.params.map { "\($0.name)=\(String(values[$0.name]!.bitPattern, radix: 16))" }.joined(separator: " ")
-        return [format, "build \(build)", JITEngine.hostDescription, "\(element.rawValue) ops \(ops.rawValue)", "values \(bits)",
-                "spec", spec.source].joined(separator: "\n")
+        let bits = spec.params.map { "\($0.name)=\(String(values[$0.name]!.bitPattern, radix: 16))\($0.integer ? " integer" : "")" }
+        // The parsed formulas as well as the text: `Spec`'s fields are public, and a caller who edits a formula of a
+        // loaded spec (keeping its `source`) gets other kernels, so another key.
+        let formulas = [("forward", spec.forward), ("backward", spec.backward), ("train_forward", spec.trainForward),
+                        ("primitive", spec.primitive)].map { "\($0.0) \($0.1.map { "\($0.expr)" } ?? "-")" }
+        return ([format, "build \(build)", JITEngine.hostDescription, "\(element.rawValue) ops \(ops.rawValue)",
+                 "name \(spec.name)", "values \(bits.joined(separator: " "))", "derived backward \(spec.backwardIsDerived)"]
+                + formulas + ["spec", spec.source]).joined(separator: "\n")
     }
 
     /// The disk cache's key material without the build's identity: the emitted source (the templates as rendered

@@ -328,6 +328,10 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
             var edited = spec
             edited.source += "\n# edited\n"
             #expect(SurrogateJIT.keyMaterial(spec: edited, values: ["scale": 2], element: .float64, ops: .all) != material)
+            // A formula edited in code with the text kept (Spec's fields are public): another key too.
+            var reformulated = spec
+            reformulated.backward = spec.forward
+            #expect(SurrogateJIT.keyMaterial(spec: reformulated, values: ["scale": 2], element: .float64, ops: .all) != material)
         }
         // The fallback: the emitted source.
         var anonymous = spec
