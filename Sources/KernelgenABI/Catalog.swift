@@ -8,7 +8,7 @@ import SurrogateSpec
 
 enum Version {
     /// KG_ABI_VERSION of kernelgen_abi.h.
-    static let abi: Int32 = 6
+    static let abi: Int32 = 7
     /// The library's version, its one home: python/setup.py gives it to the Python package and its wheel,
     /// CMakeLists.txt to the C library, `kernelgen.__version__` reads it from the loaded library.
     static let library = "0.1.0"
@@ -97,6 +97,25 @@ public func kg_torch_source(_ name: UnsafePointer<CChar>?, _ source: StringOut?,
             source.pointee = ABI.copy(try SurrogateJIT.shared.torchSource(named: name))
         } catch {
             throw ABIError(.internalError, "rendering the PyTorch module of `\(name)`: \(error)")
+        }
+    }
+}
+
+@_cdecl("kg_triton_source")
+public func kg_triton_source(_ name: UnsafePointer<CChar>?, _ source: StringOut?, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let name = try ABI.string(name, "name")
+        guard let source else { throw ABIError(.invalidArgument, "source is NULL; expected a char ** to receive the module text") }
+        // `descriptor` also resolves a catalogue surrogate by name (the JIT is installed in the ABI's table).
+        do throws(SurrogateError) {
+            _ = try Runtime.table.descriptor(name)
+        } catch {
+            throw ABIError(error)  // unknown: the table's message, catalogue names among its suggestions
+        }
+        do {
+            source.pointee = ABI.copy(try SurrogateJIT.shared.tritonSource(named: name))
+        } catch {
+            throw ABIError(.internalError, "rendering the Triton module of `\(name)`: \(error)")
         }
     }
 }

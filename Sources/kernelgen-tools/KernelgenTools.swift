@@ -8,5 +8,5 @@ struct KernelgenTools: ParsableCommand {
         commandName: "kernelgen-tools",
         abstract: "Run kernelgen's kernels: evaluate, JIT-compile, tune and benchmark surrogates; print PyTorch modules.",
         discussion: "`kernelgen eval|jit|tune|bench ...` runs these too.",
-        subcommands: [Eval.self, Jit.self, Tune.self, Bench.self, Torch.self])
+        subcommands: [Eval.self, Jit.self, Tune.self, Bench.self, Torch.self, Triton.self])
 }

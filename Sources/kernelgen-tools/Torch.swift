@@ -24,6 +24,38 @@ struct Torch: ParsableCommand {
     var spec: String?
 
     func run() throws {
+        let (loaded, file) = try SourceSpec.load(name: name, spec: spec)
+        FileHandle.standardOutput.write(Data(try TorchSource.render(spec: loaded, specFile: file).utf8))
+    }
+}
+
+/// `kernelgen-tools triton NAME [--spec FILE]`: the Triton module of a surrogate (`TritonSource`).
+struct Triton: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the Triton module of a surrogate (GPU kernels; CPU under TRITON_INTERPRET=1).",
+        discussion: """
+            The module has one @triton.jit kernel per op and dtype, KERNELS {(op, dtype): kernel}: forward, \
+            backward and, as the spec has them, train_forward, train_forward_mean, train_backward and primitive, \
+            each over n contiguous elements with the parameters as tl.constexpr c_<name>. kernelgen.torch launches \
+            it (backend="triton", and CUDA tensors). It imports only triton.
+            """)
+
+    @Argument(help: "Surrogate name (see `kernelgen list`).")
+    var name: String
+
+    @Option(help: "A spec file outside Specs/ (checked as the runtime checks it); it must define NAME.")
+    var spec: String?
+
+    func run() throws {
+        let (loaded, file) = try SourceSpec.load(name: name, spec: spec)
+        FileHandle.standardOutput.write(Data(try TritonSource.render(spec: loaded, specFile: file).utf8))
+    }
+}
+
+/// The spec a source-printing command prints (`torch`, `triton`): a built-in or catalogue one by name, or a file's.
+enum SourceSpec {
+    /// The spec and how the module's header names its file.
+    static func load(name: String, spec: String?) throws -> (Spec, String?) {
         let loaded: Spec
         if let spec {
             loaded = try JITSetup.loadSpec(spec)
@@ -42,6 +74,6 @@ struct Torch: ParsableCommand {
             loaded = parsed
         }
         let file = spec.map { "Specs/\(URL(fileURLWithPath: $0).lastPathComponent)" } ?? EmbeddedSources.catalogue[name]?.file
-        FileHandle.standardOutput.write(Data(try TorchSource.render(spec: loaded, specFile: file).utf8))
+        return (loaded, file)
     }
 }

@@ -9,7 +9,7 @@ from .errors import BY_STATUS, InternalError
 
 LIBRARY = "libKernelgenABI.so"
 #: KG_ABI_VERSION of the header these bindings were written for.
-ABI_VERSION = 6
+ABI_VERSION = 7
 
 
 def library_path() -> Path:
@@ -65,6 +65,7 @@ def _load(path: Path) -> ctypes.CDLL:
         "kg_handle_set_flush_subnormals": ([vp, ctypes.c_int, out], st),
         "kg_handle_json": ([vp, out, out], st),
         "kg_torch_source": ([ctypes.c_char_p, out, out], st),
+        "kg_triton_source": ([ctypes.c_char_p, out, out], st),
         "kg_neurons_json": ([out, out], st),
         "kg_neuron_load_text": ([ctypes.c_char_p, ctypes.c_char_p, out, out], st),
         "kg_neuron_bind": (

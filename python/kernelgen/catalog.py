@@ -121,3 +121,17 @@ def torch_source(name: str) -> str:
     text, error = ctypes.c_void_p(), ctypes.c_void_p()
     _library.check(_library.lib.kg_torch_source(name.encode("utf-8"), ctypes.byref(text), ctypes.byref(error)), error)
     return _library.take_string(text)
+
+
+def triton_source(name: str) -> str:
+    """The Triton module of surrogate `name` (built in or loaded at run time) as Python source: the text of
+    `kernelgen-tools triton NAME` (see docs/triton.md), one `@triton.jit` kernel per op and dtype. kernelgen.torch
+    launches it for CUDA tensors and for backend="triton". UnknownSurrogateError (a LookupError) for an unknown
+    name."""
+    if not isinstance(name, str):
+        raise TypeError(f"triton_source: name is a {type(name).__name__}; expected a surrogate's name (str)")
+    if "\0" in name:
+        raise ValueError(f"triton_source: name {name!r} holds a NUL character")
+    text, error = ctypes.c_void_p(), ctypes.c_void_p()
+    _library.check(_library.lib.kg_triton_source(name.encode("utf-8"), ctypes.byref(text), ctypes.byref(error)), error)
+    return _library.take_string(text)

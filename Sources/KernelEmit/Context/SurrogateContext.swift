@@ -140,6 +140,10 @@ public struct Lane: Sendable, Equatable {
                 lines.append("\(indent)\(name) = \(dialect.inputName).new_zeros(())")
                 lines.append("\(indent)for \(k) in range(\(lo), \(hi) + 1):")
                 lines.append("\(inner)\(k) = \(dialect.inputName).new_tensor(float(\(k)))")
+            case .triton:
+                // A block accumulator (its type is the loop's carried type); a loop, not unrolled (bounds may be large).
+                lines.append("\(indent)\(name) = tl.zeros_like(\(dialect.inputName))")
+                lines.append("\(indent)for \(k) in tl.range(\(lo), \(hi) + 1):")
             }
             let bodyIndent = dialect.language == .swift ? inner + "    " : inner
             let term = emit(body, printer, prefix: "\(name)_t", indent: bodyIndent, lines: &lines, sums: &sums)
@@ -150,7 +154,7 @@ public struct Lane: Sendable, Equatable {
                 lines.append("\(bodyIndent)\(k) &+= 1")
                 lines.append("\(inner)}")
                 lines.append("\(indent)}")
-            case .torch: break
+            case .torch, .triton: break
             }
             return Expr(.local(name), at: node.offset)
         }
@@ -160,7 +164,7 @@ public struct Lane: Sendable, Equatable {
             switch dialect.language {
             case .c: lines.append("\(indent)const \(dialect.element.cName) \(name) = \(printer.print(value));")
             case .swift: lines.append("\(indent)let \(name): \(dialect.element.swiftName) = \(printer.print(value))")
-            case .torch: lines.append("\(indent)\(name) = \(printer.print(value))")
+            case .torch, .triton: lines.append("\(indent)\(name) = \(printer.print(value))")
             }
         }
         return printer.print(body)

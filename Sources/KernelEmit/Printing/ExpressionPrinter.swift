@@ -8,8 +8,14 @@ import SurrogateSpec
 /// converts a Python scalar to the tensor's dtype, exactly for such a value, and never promotes the tensor),
 /// comparisons are bool tensors and become 1/0 in the input's dtype, selects are `torch.where` (both sides
 /// evaluated, as everywhere), and noise site `k` reads `u<k>`, the call's one U[0, 1) draw for that site.
+///
+/// `triton` is Python inside a `@triton.jit` kernel (`TritonSource`): `x`, `y`, `grad_out` are blocks of the
+/// element type, parameters 0-d values of it (`p_<name>`, made from the `tl.constexpr` `c_<name>`), literals
+/// Python floats where Triton types them exactly (it makes a float constant float32 when its magnitude is a normal
+/// float32's) and `tl.full((), v, dtype)` otherwise, float32 division `div_rn` (Triton's `/` is approximate in
+/// float32 on CUDA), and noise site `k` reads `u<k>`, the element's U[0, 1) draw from the kernels' Philox stream.
 public struct Dialect: Sendable {
-    public enum Language: Sendable { case c, swift, torch }
+    public enum Language: Sendable { case c, swift, torch, triton }
 
     public var language: Language
     public var element: ElementType
@@ -18,6 +24,8 @@ public struct Dialect: Sendable {
     public var outputName = "yi"
     /// The element's incoming gradient (`grad_out` in a backward that reads it).
     public var gradOutName: String { language == .c ? "grad_out[i]" : language == .swift ? "gradOut[i]" : "grad_out" }
+    /// Python dialects (PyTorch, Triton).
+    var isPython: Bool { language == .torch || language == .triton }
     /// Where noise bits come from: per element (from its global index), or lane `k` of the Philox blocks
     /// `b<site>` that a whole-block loop computed once for several elements.
     public var noiseSource: NoiseSource = .element
@@ -38,13 +46,14 @@ public struct Dialect: Sendable {
         case .c: element.cName
         case .swift: element.swiftName
         case .torch: element == .float32 ? "_torch.float32" : "_torch.float64"
+        case .triton: element == .float32 ? "tl.float32" : "tl.float64"
         }
     }
 
     /// Parameters print as their C name in C and Swift (Swift kernels name their arguments so too), and as
     /// the naming authority's Python name in PyTorch (the same `p_<name>`).
     public func paramName(_ p: String) -> String {
-        language == .torch ? EmittedNames.pythonParameter(p) : EmittedNames.cParameter(p)
+        isPython ? EmittedNames.pythonParameter(p) : EmittedNames.cParameter(p)
     }
 
     func literal(_ v: Double) -> String {
@@ -60,7 +69,20 @@ public struct Dialect: Sendable {
             return "(\(ExactLiteral.hex(rounded)) as \(typeName))"
         case .torch:
             return Self.pythonFloat(rounded)
+        case .triton:
+            // Triton types a float constant float32 when it is 0, inf, NaN or of a normal float32's magnitude, else
+            // float64: a value exact in float32 (and in that range) is exact as a Python float in either lane.
+            let magnitude = rounded.magnitude
+            let float32Typed = rounded == 0 || !rounded.isFinite
+                || (magnitude >= Double(Float.leastNormalMagnitude) && magnitude <= Double(Float.greatestFiniteMagnitude))
+            if float32Typed && Double(Float(rounded)) == rounded { return Self.pythonFloat(rounded) }
+            return typedLiteral(rounded)
         }
+    }
+
+    /// `tl.full((), v, <dtype>)`: a 0-d value of the element type, exact (Triton: any constant).
+    func typedLiteral(_ v: Double) -> String {
+        "tl.full((), \(Self.pythonFloat(element == .float32 ? Double(Float(v)) : v)), \(typeName))"
     }
 
     /// An exact Python float expression for `v`: `2.0`, `-0.0` for integers below 2^53 in magnitude,
@@ -87,7 +109,7 @@ public struct Dialect: Sendable {
             return "Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: \(site), as: \(typeName).self)"
         case (.swift, .blockLane(let k)):
             return "Philox.bits(b\(site), lane: \(k), as: \(typeName).self)"
-        case (.torch, _):
+        case (.torch, _), (.triton, _):
             return "u\(site)"
         }
     }
@@ -98,6 +120,7 @@ public struct Dialect: Sendable {
         case .c: s = f.c
         case .swift: s = f.swift
         case .torch: s = f.torch
+        case .triton: s = f.triton
         }
         s = s.replacingOccurrences(of: "{f}", with: element.libmSuffix)
             .replacingOccurrences(of: "{T}", with: typeName)
@@ -112,6 +135,7 @@ public struct Dialect: Sendable {
         case .c, .swift: return "(\(condition) ? \(literal(1)) : \(literal(0)))"
         // A bool tensor as 1/0 in the input's dtype (exact, whatever the device).
         case .torch: return "\(condition).to(\(inputName).dtype)"
+        case .triton: return "\(condition).to(\(typeName))"
         }
     }
 }
@@ -138,6 +162,7 @@ public struct ExpressionPrinter: Sendable {
             case .c: return "((\(dialect.element.cName))\(k))"
             case .swift: return "\(dialect.element.swiftName)(\(k))"
             case .torch: return k // a 0-d tensor of the input's dtype (see `Lane`)
+            case .triton: return "tl.cast(\(k), \(dialect.typeName))"
             }
         case .sum:
             // `Lane` lifts every sum into a loop before printing; a sum reaching here is an emitter bug.
@@ -150,10 +175,13 @@ public struct ExpressionPrinter: Sendable {
             return dialect.selectNumber(condition(e))
         case .binary(.power, let a, let b):
             return power(a, b)
+        case .binary(.divide, let a, let b) where dialect.language == .triton && dialect.element == .float32:
+            return "_libdevice.div_rn(\(print(a)), \(print(b)))"
         case .binary(let op, let a, let b):
             return "(\(print(a)) \(op.rawValue) \(print(b)))"
         case .call("where", let args, _) where args.count == 3:
             if dialect.language == .torch { return torchWhere(args[0], args[1], args[2]) }
+            if dialect.language == .triton { return "tl.where(\(condition(args[0])), \(print(args[1])), \(print(args[2])))" }
             return "(\(condition(args[0])) ? \(print(args[1])) : \(print(args[2])))"
         case .call(let name, let args, let site):
             guard let f = FunctionTable.function(named: name) else { return dialect.literal(.nan) }
@@ -171,13 +199,15 @@ public struct ExpressionPrinter: Sendable {
             switch dialect.language {
             case .c: return "((kg_i64)\(n))"
             case .swift: return "(\(n) as Int64)"
-            case .torch: return "\(n)"
+            case .torch, .triton: return "\(n)"
             }
         case .param(let p):
             switch dialect.language {
             case .c: return "((kg_i64)\(dialect.paramName(p)))"
             case .swift: return "Int64(\(dialect.paramName(p)))"
             case .torch: return "int(\(dialect.paramName(p)))"
+            // The kernel's `tl.constexpr` (an int for an integer parameter), so a sum's bounds are constants.
+            case .triton: return EmittedNames.tritonConstant(p)
             }
         case .unary(.negate, let a): return dialect.language == .swift ? "(0 &- \(printInteger(a)))" : "(-\(printInteger(a)))"
         case .unary(.plus, let a): return printInteger(a)
@@ -201,7 +231,7 @@ public struct ExpressionPrinter: Sendable {
         case .binary(.or, let a, let b):
             return "(\(condition(a)) \(dialect.language == .swift ? "||" : "|") \(condition(b)))"
         case .unary(.not, let a):
-            return dialect.language == .torch ? "(~\(condition(a)))" : "(!\(condition(a)))"
+            return dialect.isPython ? "(~\(condition(a)))" : "(!\(condition(a)))"
         case .number(let v) where dialect.language == .torch:
             // A constant truth value as a bool tensor of the input's shape (a Python bool is not a tensor).
             return "_torch.full_like(\(dialect.inputName), \(v != 0 ? "True" : "False"), dtype=_torch.bool)"
@@ -241,6 +271,14 @@ public struct ExpressionPrinter: Sendable {
         case .torch:
             let e = Self.isPythonScalar(exponent) ? "\(dialect.inputName).new_tensor(\(print(exponent)))" : print(exponent)
             return "_torch.pow(\(print(base)), \(e))"
+        // libdevice's pow is C99's; both operands in the element type (it has no mixed form).
+        case .triton:
+            let operand = { (e: Expr) in
+                if case .number(let v) = e.kind { return dialect.typedLiteral(v) }
+                if case .constant(let c) = e.kind { return dialect.typedLiteral(FormulaConstant.values[c] ?? .nan) }
+                return print(e)
+            }
+            return "_libdevice.pow(\(operand(base)), \(operand(exponent)))"
         }
     }
 }

@@ -27,7 +27,7 @@ public enum MathContext {
             case .c: acc = "__builtin_fma\(dialect.element.libmSuffix)(\(acc), \(v), \(coefficient))"
             case .swift: acc = "\(coefficient).addingProduct(\(acc), \(v))"
             // PyTorch has no elementwise fma: two roundings per degree (the torch backend uses torch's own math).
-            case .torch: acc = "(\(coefficient) + \(v) * \(acc))"
+            case .torch, .triton: acc = "(\(coefficient) + \(v) * \(acc))"
             }
         }
         return acc

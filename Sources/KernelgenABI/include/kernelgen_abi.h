@@ -20,10 +20,10 @@
 extern "C" {
 #endif
 
-/* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source; 5: neuron layers);
+/* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source; 5: neuron layers; 7: kg_triton_source);
    kg_abi_version() returns the value the library was built with, so a binding can refuse a library it was not
    written for. */
-#define KG_ABI_VERSION 6
+#define KG_ABI_VERSION 7
 
 typedef enum {
     KG_OK = 0,
@@ -111,6 +111,11 @@ kg_status kg_handle_json(const kg_handle *h, char **json, char **error);
    <params>), train_forward(x, <params>, generator=None) and train_forward_mean(x, <params>) (with a training
    forward), primitive(x, <params>) (with a primitive), NAME and PARAMETERS, computed with torch operations on tensors of any device. */
 kg_status kg_torch_source(const char *name, char **source, char **error);
+
+/* The Triton module of surrogate `name` (added in ABI version 7), the text of `kernelgen-tools triton NAME`:
+   Python source with one @triton.jit kernel per op and dtype, KERNELS {(op, dtype): kernel}, NAME, PARAMETERS and
+   the spec's flags; kernelgen.torch launches it for CUDA tensors (and CPU tensors under TRITON_INTERPRET=1). */
+kg_status kg_triton_source(const char *name, char **source, char **error);
 
 /* Neuron layers (added in ABI version 5; the backend of kg_neuron_bind in 6): a neuron spec (a file of Neurons/, or
    one loaded with kg_neuron_load_text) bound to a surrogate, a dtype and a backend: one fused multi-step forward and

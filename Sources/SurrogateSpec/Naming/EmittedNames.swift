@@ -78,6 +78,11 @@ public struct EmittedNames: Sendable, Equatable {
     /// module's own names (`x`, `y`, `grad_out`, `generator`, the locals `t<k>` and draws `u<k>`, the helpers
     /// `_kg_*`, `_torch`) and off each other, so no parameter name is rejected for Python.
     public static func pythonParameter(_ name: String) -> String { "p_\(name)" }
+    /// A Triton kernel's `tl.constexpr` argument for the parameter `name` (`c_<name>`): the value the kernel is
+    /// specialised to; the kernel makes it the 0-d value `p_<name>` of its element type. The prefixes keep the two
+    /// apart and off the kernel's own names (`x_ptr`, `n`, `seed`, `offset`, `BLOCK`, `_kg_*`, locals `t<k>`,
+    /// `s<k>`, `u<k>`, sum indices `k_<name>`).
+    public static func tritonConstant(_ name: String) -> String { "c_\(name)" }
 
     /// The PyTorch module's name for a spec, for writers that store it as a file (`kernelgen_sigmoid_torch`).
     public var pythonModule: String { "kernelgen_\(spec)_torch" }

@@ -127,7 +127,7 @@ def _call(name, backend, x, given, mode, seed, generator):
                 f"backend=\"torch\", or the parameter as a number")
     key = None
     if mode == "sample":
-        key = _runners.draw_key(seed, generator) if runner.on_cpu and runner.stochastic else seed
+        key = _runners.draw_key(seed, generator) if runner.is_kernel and runner.stochastic else seed
     return _spike_function().apply(x, (runner, mode, key, generator, tuple(learned)), *learned.values())
 
 
@@ -278,7 +278,7 @@ def noisy_threshold_spike(input, scale=5.0, training=True, sample=True, *, seed=
         if _traced.tracing(x):
             return _traced.forward_only("noisy_threshold", backend, x, given, "eval").detach()
         runner = _runner("noisy_threshold", backend, x, (("scale", _value("scale", scale)),))
-        return runner.forward(x.contiguous() if runner.on_cpu else x).detach()
+        return runner.forward(x.contiguous() if runner.is_kernel else x).detach()
     return _call("noisy_threshold", backend, x, given, "sample" if sample else "mean", seed, generator)
 
 

@@ -107,7 +107,7 @@ class SpikeFunction(_Rules, torch.autograd.Function):
                                    "randomness='error' (the default); expected randomness='different' (a fresh "
                                    "draw per batch entry) or 'same' (one draw shared by all), or sample=False")
             if info.randomness == "same":
-                if not runner.on_cpu and call[2] is None:  # the expression module: one seed for every entry
+                if not runner.is_kernel and call[2] is None:  # the expression module: one seed for every entry
                     call = (runner, mode, _runners.draw_key(None, call[3]), call[3], call[4])
                 slices = [SpikeFunction.apply(s, call, *params) for s in x.movedim(dim, 0)]
                 return torch.stack(slices), 0

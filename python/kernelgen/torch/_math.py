@@ -13,7 +13,7 @@ MODES = ("eval", "sample", "mean", "smooth")
 
 def compute(runner, x, mode, key, generator):
     """The forward of `mode` on x (any strides: the kernels get a contiguous copy when needed)."""
-    if runner.on_cpu:
+    if runner.is_kernel:
         x = x.contiguous()
     if mode == "eval":
         return runner.forward(x)
@@ -33,7 +33,7 @@ def saved_output(runner, x, mode, key, generator, output, compute=compute):
     elif x.dtype not in HALF_DTYPES:
         return output
     if x.dtype in HALF_DTYPES:
-        if not runner.on_cpu and mode == "sample":
+        if not runner.is_kernel and mode == "sample":
             return output.float()  # the expression module would draw other noise: the rounded sample serves
         return compute(runner.inner, x.float(), mode, key, generator)
     return compute(runner, x, mode, key, generator)
@@ -50,13 +50,13 @@ def grad_input(runner, mode, key, generator, x, y, grad_out, params=None):
     if torch.is_grad_enabled() and (x.requires_grad or grad_out.requires_grad or
                                     (params and any(p.requires_grad for p in params.values()))):
         _runners.check_generation(runner)
-        return differentiable_grad_input(runner.name, runner.values, mode, key if runner.on_cpu else None, generator,
+        return differentiable_grad_input(runner.name, runner.values, mode, key if runner.is_kernel else None, generator,
                                          x, y, grad_out, params)
     return kernel_grad_input(runner, mode, key, generator, x, y, grad_out)
 
 
 def kernel_grad_input(runner, mode, key, generator, x, y, grad_out):
-    if runner.on_cpu:  # the kernels read dense memory (an expanded or strided operand is copied)
+    if runner.is_kernel:  # the kernels read dense memory (an expanded or strided operand is copied)
         x = x.contiguous()
         y = None if y is None else y.contiguous()
     if samples_backward(runner, mode):

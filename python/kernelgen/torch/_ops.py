@@ -52,7 +52,7 @@ def _runner(x, name, backend, names, values, params, mode):
 def spike(x: torch.Tensor, name: str, backend: str, names: List[str], values: List[float], params: List[torch.Tensor],
           mode: str, key: Optional[torch.Tensor]) -> torch.Tensor:
     runner = _runner(x, name, backend, names, values, params, mode)
-    if key is None and mode == "sample" and runner.on_cpu and runner.stochastic:
+    if key is None and mode == "sample" and runner.is_kernel and runner.stochastic:
         raise ValueError(f"kernelgen::spike: a sampled call of `{name}` needs key, its Philox key (an int64 tensor)")
     y = _math.compute(runner, x, mode, _key(key), None)
     # a new tensor (no alias of x), dense as the fake kernel says
@@ -79,7 +79,7 @@ def spike_backward(x: torch.Tensor, y: Optional[torch.Tensor], grad_out: torch.T
         if t is not None and (t.shape != x.shape or t.device != x.device or t.dtype not in types):
             raise ValueError(f"kernelgen::spike_backward: {what} is {t.dtype} of shape {tuple(t.shape)} on {t.device}; "
                              f"expected x's shape {tuple(x.shape)} and dtype {x.dtype} on {x.device}")
-    if key is None and _math.samples_backward(runner, mode) and runner.on_cpu:
+    if key is None and _math.samples_backward(runner, mode) and runner.is_kernel:
         raise ValueError(f"kernelgen::spike_backward: `{name}`'s sampled backward needs key, its forward's Philox key")
     grad = _math.kernel_grad_input(runner, mode, _key(key), None, x, y, grad_out)
     if grad is x or grad is grad_out or grad._base is not None:

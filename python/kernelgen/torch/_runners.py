@@ -1,7 +1,10 @@
 """Runners: what computes a surrogate on tensors, cached per (name, backend, dtype, parameter values).
 
-`_Kernels` calls the library's kernels (C, Swift or JIT) on contiguous CPU tensors' memory; `_Expressions` runs the
-spec's PyTorch expression module (`kernelgen.torch_source(name)`) on tensors of any device. bfloat16 and float16
+`_Kernels` calls the library's kernels (C, Swift or JIT) on contiguous CPU tensors' memory; `_triton.Runner` launches
+the spec's Triton kernels (`kernelgen.triton_source(name)`) on CUDA tensors (CPU ones under Triton's interpreter);
+`_Expressions` runs the spec's PyTorch expression module (`kernelgen.torch_source(name)`) on tensors of any device.
+A runner's `is_kernel` says it computes with kernelgen's kernels (dense memory, the Philox stream keyed by a
+seed); `on_cpu` that they are the library's, on CPU memory. bfloat16 and float16
 tensors are computed in float32 (`_Half`: converted on load and rounded once on store), so a result is the float32
 kernel's rounded to the storage type.
 """
@@ -14,11 +17,13 @@ import types
 import torch
 
 from .. import _library, catalog
+from . import _triton
 from ..errors import BackendError, ParameterError, shown
 from ..surrogate import Surrogate
 
-#: Backends: the kernels' ("c", "swift", "jit": CPU tensors) and "torch" (the expression module, any device).
-BACKENDS = ("c", "swift", "jit", "torch")
+#: Backends: the library's kernels ("c", "swift", "jit": CPU tensors), Triton's ("triton": CUDA tensors, and CPU
+#: tensors under TRITON_INTERPRET=1) and "torch" (the expression module, any device).
+BACKENDS = ("c", "swift", "jit", "triton", "torch")
 #: The dtypes the kernels take, and those computed in float32 and stored in their own type.
 KERNEL_DTYPES = {torch.float32: "float32", torch.float64: "float64"}
 HALF_DTYPES = (torch.bfloat16, torch.float16)
@@ -75,6 +80,7 @@ class _Kernels:
     __slots__ = ("surrogate", "h", "reads_y", "stochastic", "has_primitive", "has_train_backward", "name", "values",
                  "backend", "generation")
     on_cpu = True
+    is_kernel = True
     has_train_forward = True  # the library computes the eval forward when there is none
 
     def __init__(self, name, backend, dtype, values):
@@ -151,25 +157,12 @@ class _Expressions:
     __slots__ = ("module", "args", "reads_y", "stochastic", "has_train_forward", "has_primitive", "has_train_backward",
                  "name", "values", "backend", "generation")
     on_cpu = False
+    is_kernel = False
 
     def __init__(self, name, dtype, values):
         module = expression_module(name)
-        known = [p[0] for p in module["PARAMETERS"]]
-        unknown = [key for key in values if key not in known]
-        if unknown:
-            raise ParameterError(
-                f"`{name}` has no parameter `{shown(unknown[0])}`; expected one of: {', '.join(known) or '(none)'}")
-        args = []
-        for pname, default, lo, hi in module["PARAMETERS"]:
-            v = values.get(pname, default)
-            finite = math.isfinite(v) and math.isfinite(torch.tensor(v, dtype=dtype).item())
-            if not finite or (lo is not None and v < lo) or (hi is not None and v > hi):
-                raise ParameterError(
-                    f"parameter `{pname}` of `{name}` is {v!r}; expected a finite value of {dtype} in "
-                    f"[{lo if lo is not None else -math.inf}, {hi if hi is not None else math.inf}]")
-            args.append(v)
         self.module = module
-        self.args = tuple(args)
+        self.args = parameter_values(module, name, dtype, values)
         self.reads_y = bool(module["BACKWARD_USES_Y"])
         self.stochastic = bool(module["STOCHASTIC"])
         self.has_train_forward = bool(module["HAS_TRAIN_FORWARD"])
@@ -205,6 +198,26 @@ class _Expressions:
         names = [p[0] for p in self.module["PARAMETERS"]]
         args = [params[n] if params and n in params else v for n, v in zip(names, self.args)]
         return self.module[function](x, *tensors, *args, **keywords)
+
+
+def parameter_values(module, name, dtype, values):
+    """The values of a generated module's PARAMETERS in order: given ones (name -> float) or the defaults, each
+    checked against its bounds and as a finite value of dtype (ParameterError)."""
+    known = [p[0] for p in module["PARAMETERS"]]
+    unknown = [key for key in values if key not in known]
+    if unknown:
+        raise ParameterError(
+            f"`{name}` has no parameter `{shown(unknown[0])}`; expected one of: {', '.join(known) or '(none)'}")
+    args = []
+    for pname, default, lo, hi in module["PARAMETERS"]:
+        v = values.get(pname, default)
+        finite = math.isfinite(v) and math.isfinite(torch.tensor(v, dtype=dtype).item())
+        if not finite or (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise ParameterError(
+                f"parameter `{pname}` of `{name}` is {v!r}; expected a finite value of {dtype} in "
+                f"[{lo if lo is not None else -math.inf}, {hi if hi is not None else math.inf}]")
+        args.append(v)
+    return tuple(args)
 
 
 class _Half:
@@ -298,8 +311,9 @@ def runner(name, backend, x, values):
     """The cached runner of (name, backend, dtype, values) for x's device and dtype; values: ((name, float), ...)."""
     if catalog.generation != _seen_generation:
         new_generation()
-    if backend != "torch" and not x.is_cpu:
-        backend = "torch"  # CUDA, meta, ...: the kernels cannot read that memory
+    if not x.is_cpu and backend != "torch":
+        # CUDA: Triton's kernels when triton is installed; meta and other devices: the expression module.
+        backend = "triton" if x.is_cuda and _triton.available() else "torch"
     key = (name, backend, x.dtype, tuple((k, _key(v)) for k, v in values))
     found = _runners.get(key)
     if found is None:
@@ -307,6 +321,8 @@ def runner(name, backend, x, values):
             found = _Half(runner(name, backend, x.float(), values), x.dtype)
         elif backend == "torch":
             found = _Expressions(name, x.dtype, dict(values))
+        elif backend == "triton":
+            found = _triton.Runner(name, x, dict(values))
         else:
             try:
                 found = _Kernels(name, backend, x.dtype, dict(values))
@@ -338,6 +354,7 @@ def new_generation():
 def clear():
     _runners.clear()
     _modules.clear()
+    _triton.clear()
     _spikede_runners.clear()
 
 

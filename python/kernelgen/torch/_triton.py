@@ -1,0 +1,218 @@
+"""backend="triton": a surrogate's Triton kernels (`kernelgen.triton_source(name)`, emitted by kernelgen from the spec)
+launched on CUDA tensors, or on CPU tensors under Triton's interpreter (`TRITON_INTERPRET=1`, set before triton is
+imported: NumPy runs the kernels, slowly; for tests and machines without a GPU).
+
+Each module is executed once per source text as a real module (`kernelgen.torch._triton_modules.<name>`) whose
+source is registered with `linecache`, since `triton.jit` reads a kernel's source with `inspect`. The kernels are
+launched with `enable_fp_fusion=False` (no contraction: the rewrites' roundings are the C kernels') and
+`enable_reflect_ftz=False` (libdevice keeps subnormals). Under the interpreter, which has no calls into libdevice,
+the module's `_libdevice` is `_InterpretedLibdevice`: NumPy's functions in the argument's dtype.
+"""
+import hashlib
+import linecache
+import os
+import sys
+import threading
+import types
+
+from .. import catalog
+from ..errors import BackendError
+
+#: Elements per program (a power of two; the kernels mask the tail).
+BLOCK = 1024
+#: Compile options of every launch (see the module's doc).
+OPTIONS = {"enable_fp_fusion": False, "enable_reflect_ftz": False}
+
+_PACKAGE = "kernelgen.torch._triton_modules"
+_lock = threading.Lock()
+_modules = {}  # name -> (source text, module namespace)
+
+
+def available():
+    """Whether triton can be imported (checked once)."""
+    global _available
+    if _available is None:
+        try:
+            import triton  # noqa: F401
+            _available = True
+        except ImportError:
+            _available = False
+    return _available
+
+
+_available = None
+
+
+def interpreting():
+    """Whether Triton runs kernels in its interpreter (TRITON_INTERPRET=1 when triton was imported)."""
+    import triton
+    knobs = getattr(triton, "knobs", None)
+    if knobs is not None and hasattr(knobs, "runtime") and hasattr(knobs.runtime, "interpret"):
+        return bool(knobs.runtime.interpret)
+    return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
+
+
+def clear():
+    with _lock:
+        _modules.clear()
+
+
+def module(name):
+    """The Triton module of `name` as a namespace, executed once per source text."""
+    if not available():
+        raise BackendError("backend=\"triton\" needs the triton package (pip install triton); expected it installed, "
+                           "or backend=\"torch\" for the expression module")
+    text = catalog.triton_source(name)
+    with _lock:
+        found = _modules.get(name)
+        if found is not None and found[0] == text:
+            return found[1]
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        filename = f"<kernelgen triton module {name} {digest}>"
+        # (size, mtime None: never checked against a file, lines, name): what inspect.getsource reads.
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        spec_module = types.ModuleType(f"{_PACKAGE}.{name}")
+        spec_module.__file__ = filename
+        sys.modules[spec_module.__name__] = spec_module
+        exec(compile(text, filename, "exec"), spec_module.__dict__)
+        if interpreting():
+            spec_module.__dict__["_libdevice"] = _InterpretedLibdevice
+        _modules[name] = (text, spec_module.__dict__)
+        return spec_module.__dict__
+
+
+class Runner:
+    """A surrogate's Triton kernels with parameter values, for one dtype (float32 or float64); the interface of the
+    library's kernel runners (`_runners._Kernels`): the same Philox keys and element offsets give the same noise."""
+
+    __slots__ = ("kernels", "sampling", "constexprs", "dtype", "reads_y", "stochastic", "has_train_forward",
+                 "has_primitive", "has_train_backward", "name", "values", "backend", "generation")
+    on_cpu = False
+    is_kernel = True
+
+    def __init__(self, name, x, values):
+        import torch
+
+        from . import _runners
+        if x.is_cpu and not interpreting():
+            raise BackendError(
+                f"backend=\"triton\" compiles `{name}` for the GPU; this tensor is on the CPU: expected a CUDA "
+                f"tensor, TRITON_INTERPRET=1 set before triton is imported (Triton's interpreter: slow, for tests), or "
+                f"backend=\"c\" for CPU tensors")
+        m = module(name)
+        args = _runners.parameter_values(m, name, x.dtype, values)
+        integers = set(m["INTEGER_PARAMETERS"])
+        self.constexprs = {f"c_{p[0]}": (int(v) if p[0] in integers else float(v))
+                           for p, v in zip(m["PARAMETERS"], args)}
+        self.dtype = {torch.float32: "float32", torch.float64: "float64"}[x.dtype]
+        self.kernels = {op: k for (op, dtype), k in m["KERNELS"].items() if dtype == self.dtype}
+        suffix = "f" + self.dtype[5:]  # the kernels' names: forward_f32, train_backward_f64, ...
+        self.sampling = {op for op in self.kernels if f"{op}_{suffix}" in m["SAMPLING"]}
+        self.reads_y = bool(m["BACKWARD_USES_Y"])
+        self.stochastic = bool(m["STOCHASTIC"])
+        self.has_train_forward = bool(m["HAS_TRAIN_FORWARD"])
+        self.has_primitive = bool(m["HAS_PRIMITIVE"])
+        self.has_train_backward = bool(m["HAS_TRAIN_BACKWARD"])
+
+    def _launch(self, op, inputs, out, key=None, offset=0):
+        import triton
+        n = out.numel()
+        if n == 0:
+            return out
+        noise = (int(key or 0), int(offset)) if op in self.sampling else ()
+        self.kernels[op][(triton.cdiv(n, BLOCK),)](*inputs, out, n, *noise, **self.constexprs, BLOCK=BLOCK, **OPTIONS)
+        return out
+
+    def forward(self, x, out=None):
+        return self._launch("forward", (x,), _empty(x, out))
+
+    def train(self, x, sample, key, generator, out=None, offset=0):
+        """The training forward: sampled with the Philox key `key` (an int), or its mean field."""
+        if not self.has_train_forward:
+            return self.forward(x, out)
+        if sample:
+            return self._launch("train_forward", (x,), _empty(x, out), key if self.stochastic else 0, offset)
+        return self._launch("train_forward_mean", (x,), _empty(x, out))
+
+    def primitive(self, x, out=None):
+        return self._launch("primitive", (x,), _empty(x, out))
+
+    def backward(self, x, y, grad_out, out=None):
+        return self._launch("backward", (x, x if y is None else y.contiguous(), grad_out.contiguous()), _empty(x, out))
+
+    def train_backward(self, x, y, grad_out, key, generator, out=None, offset=0):
+        """The sampling backward with the forward's Philox key `key` (noise stream 2, the forward's 0)."""
+        inputs = (x, x if y is None else y.contiguous(), grad_out.contiguous())
+        return self._launch("train_backward", inputs, _empty(x, out), key, offset)
+
+
+def _empty(x, out):
+    import torch
+    return torch.empty_like(x, memory_format=torch.contiguous_format) if out is None else out
+
+
+# MARK: the interpreter's libdevice
+
+
+def _interpreted(function, arity):
+    """A libdevice function for the interpreter: NumPy's `function` on the arguments' data, in the first tensor
+    argument's dtype, shaped as the block among them (Python numbers broadcast)."""
+    import numpy as np
+    import triton.language as tl
+    from triton.runtime.interpreter import TensorHandle
+
+    def call(*args):
+        if len(args) != arity:
+            raise TypeError(f"{function.__name__} takes {arity} arguments, got {len(args)}")
+        tensors = [a for a in args if isinstance(a, tl.tensor)]
+        if not tensors:
+            raise TypeError(f"{function.__name__}: expected a tensor argument")
+        first = tensors[0]
+        data_type = first.handle.data.dtype
+        data = [a.handle.data if isinstance(a, tl.tensor) else np.asarray(getattr(a, "value", a), dtype=data_type)
+                for a in args]
+        with np.errstate(all="ignore"):
+            result = np.asarray(function(*data)).astype(data_type, copy=False)
+        block = next((a.type for a in tensors if a.type.is_block()), first.type)
+        return tl.tensor(TensorHandle(result, first.dtype), block)
+    return call
+
+
+class _InterpretedLibdeviceType:
+    """The names the Triton modules call from libdevice, as NumPy functions (see `_interpreted`)."""
+
+    def __init__(self):
+        import numpy as np
+        unary = {"exp": np.exp, "expm1": np.expm1, "log": np.log, "log1p": np.log1p, "sqrt": np.sqrt, "tanh": np.tanh,
+                 "atan": np.arctan, "sin": np.sin, "cos": np.cos, "floor": np.floor, "ceil": np.ceil,
+                 "trunc": np.trunc, "rint": np.rint, "erf": _erf(np, "erf"), "erfc": _erf(np, "erfc")}
+        for name, f in unary.items():
+            setattr(self, name, _interpreted(f, 1))
+        self.pow = _interpreted(np.power, 2)
+        self.div_rn = _interpreted(np.divide, 2)
+
+
+def _erf(np, which):
+    """erf or erfc elementwise in the array's dtype (through Python's math: NumPy has none)."""
+    import math
+    f = getattr(math, which)
+    vectorised = np.vectorize(f, otypes=[np.float64])
+
+    def g(a):
+        return vectorised(a.astype(np.float64)).astype(a.dtype)
+    g.__name__ = which
+    return g
+
+
+class _LazyLibdevice:
+    """`_InterpretedLibdeviceType` made at first use (it imports triton and NumPy)."""
+
+    _instance = None
+
+    def __getattr__(self, name):
+        if _LazyLibdevice._instance is None:
+            _LazyLibdevice._instance = _InterpretedLibdeviceType()
+        return getattr(_LazyLibdevice._instance, name)
+
+
+_InterpretedLibdevice = _LazyLibdevice()
