@@ -21,6 +21,8 @@ torch_wheel=$(ls "${PIP_FIND_LINKS:-/opt/wheels}"/torch-*+cpu-*.whl 2>/dev/null 
 [ -n "$torch_wheel" ] && "$venv/bin/python" -m pip install --quiet "$torch_wheel"
 "$venv/bin/python" -m pip install --quiet --no-deps snntorch==1.0.0 spikingjelly==2.0.0 norse==1.1.0 sinabs==3.1.3 loguru==0.7.3 \
     || echo "note: the SNN libraries could not be installed; their tests will skip" >&2
+"$venv/bin/python" -m pip install --quiet "triton==3.9.0" \
+    || echo "note: triton could not be installed; the Triton backend's tests will skip" >&2
 "$venv/bin/python" -m pip install --quiet "$wheel"
 site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 

@@ -32,6 +32,11 @@ fi
 # loguru, a small pure-Python package.
 "$venv/bin/python" -m pip install --quiet --no-deps snntorch==1.0.0 spikingjelly==2.0.0 norse==1.1.0 sinabs==3.1.3 loguru==0.7.3 \
     || echo "note: the SNN libraries could not be installed; the catalogue's library tests will skip" >&2
+# Triton (PyPI) for backend="triton": python/tests/test_triton.py runs its kernels in Triton's interpreter on CPU
+# tensors and compiles each for a CUDA GPU (no GPU needed). Without it those tests skip, unless
+# KERNELGEN_REQUIRE_TRITON=1 (CI) makes that a failure.
+"$venv/bin/python" -m pip install --quiet "triton==3.9.0" \
+    || echo "note: triton could not be installed; the Triton backend's tests will skip" >&2
 # Builds libKernelgenABI.so (release) and installs it inside the package; --force-reinstall takes a new build.
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps ./python
 # From python/tests, so that `import kernelgen` is the installed package, not the source folder.

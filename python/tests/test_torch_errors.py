@@ -75,7 +75,7 @@ def test_parameters():
 
 def test_backends():
     x = torch.zeros(3)
-    with pytest.raises(TypeError, match=r"backend 'cuda' is not one of 'c', 'swift', 'jit', 'torch'"):
+    with pytest.raises(TypeError, match=r"backend 'cuda' is not one of 'c', 'swift', 'jit', 'triton', 'torch'"):
         kt.surrogate("sigmoid", x, backend="cuda")
     with pytest.raises(TypeError, match=r"backend None is not one of"):
         kt.Spike("sigmoid", backend=None)

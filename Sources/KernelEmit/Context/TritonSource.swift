@@ -46,6 +46,9 @@ public struct TritonContext: Sendable {
     /// `hasTrainBackward`.
     public var flags: [String: String]
     public var kernels: [TritonKernel]
+    /// Python tuples of strings: the integer parameters' names, the sampling kernels' names.
+    public var integerParameters: String
+    public var samplingKernels: String
     /// The clamp of u before the logistic transform, [1e-6, 1 - 1e-6] in each element type, as Triton literals:
     /// `lowF32`, `highF32`, `lowF64`, `highF64`.
     public var noise: [String: String]
@@ -72,6 +75,16 @@ public struct TritonContext: Sendable {
         kernels = ops.flatMap { op, formula in
             ElementType.allCases.map { TritonKernel(op: op, formula: formula, element: $0, params: spec.params) }
         }
+        integerParameters = Self.tuple(spec.params.filter(\.integer).map(\.name))
+        samplingKernels = Self.tuple(kernels.filter(\.samples).map(\.name))
+    }
+}
+
+extension TritonContext {
+    /// `()`, `("a",)`, `("a", "b")`: a Python tuple of string literals.
+    static func tuple(_ items: [String]) -> String {
+        let literals = items.map(SourceText.pythonStringLiteral)
+        return literals.count == 1 ? "(\(literals[0]),)" : "(\(literals.joined(separator: ", ")))"
     }
 }
 

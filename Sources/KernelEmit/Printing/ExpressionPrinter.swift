@@ -72,8 +72,9 @@ public struct Dialect: Sendable {
         case .triton:
             // Triton types a float constant float32 when it is 0, inf, NaN or of a normal float32's magnitude, else
             // float64: a value exact in float32 (and in that range) is exact as a Python float in either lane.
+            if !rounded.isFinite { return Self.pythonFloat(rounded) }
             let magnitude = rounded.magnitude
-            let float32Typed = rounded == 0 || !rounded.isFinite
+            let float32Typed = rounded == 0
                 || (magnitude >= Double(Float.leastNormalMagnitude) && magnitude <= Double(Float.greatestFiniteMagnitude))
             if float32Typed && Double(Float(rounded)) == rounded { return Self.pythonFloat(rounded) }
             return typedLiteral(rounded)

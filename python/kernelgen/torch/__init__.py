@@ -474,8 +474,9 @@ def bind_ms(name, backend="jit", dtype=torch.float32, **params):
     is not there (a JIT compile, or a hit in the JIT's memory or disk cache): what a tuning loop reports."""
     _name(name)
     _check_backend(backend)
-    if backend == "torch":
-        raise BackendError("bind_ms: backend \"torch\" binds nothing; expected \"c\", \"swift\" or \"jit\"")
+    if backend in ("torch", "triton"):
+        raise BackendError(f"bind_ms: backend \"{backend}\" binds nothing (Triton compiles at a kernel's first launch); "
+                           f"expected \"c\", \"swift\" or \"jit\"")
     if dtype not in _runners.KERNEL_DTYPES:
         raise TypeError(f"dtype {dtype!r}; expected torch.float32 or torch.float64")
     found = _runner(name, backend, torch.empty(0, dtype=dtype), tuple((k, _value(k, v)) for k, v in _parameters(None, params)))
