@@ -332,6 +332,37 @@ public func kg_neuron_torch_source(_ neuron: UnsafePointer<CChar>?, _ dtype: Uns
     }
 }
 
+@_cdecl("kg_neuron_triton_source")
+public func kg_neuron_triton_source(_ neuron: UnsafePointer<CChar>?, _ surrogate: UnsafePointer<CChar>?,
+                                    _ paramNames: UnsafePointer<UnsafePointer<CChar>?>?, _ paramValues: UnsafePointer<Double>?, _ count: Int,
+                                    _ learnedNames: UnsafePointer<UnsafePointer<CChar>?>?, _ learnedCount: Int,
+                                    _ source: StringOut?, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        guard let source else { throw ABIError(.invalidArgument, "source is NULL; expected a char ** to receive the Python text") }
+        let spec = try NeuronABI.neuron(try ABI.string(neuron, "neuron"))
+        let surrogateName = try ABI.string(surrogate, "surrogate")
+        let parameters = try Binding.parameters(paramNames, paramValues, count, surrogate: surrogateName)
+        guard (0...64).contains(learnedCount), learnedCount == 0 || learnedNames != nil else {
+            throw ABIError(.invalidArgument, "learned_count is \(learnedCount) with learned_names \(learnedNames == nil ? "NULL" : "given"); expected 0...64 names")
+        }
+        var learned: [String] = []
+        for i in 0..<learnedCount { learned.append(try ABI.string(learnedNames![i], "learned_names[\(i)]")) }
+        _ = Runtime.table
+        let jit = SurrogateJIT.shared
+        do throws(JITError) {
+            let surrogateSpec = try jit.spec(named: surrogateName)
+            source.pointee = ABI.copy(try jit.tritonNeuronSource(spec, surrogate: surrogateSpec, surrogateParameters: parameters, learned: learned))
+        } catch {
+            switch error {
+            case .unknownSurrogate: throw ABIError(.unknownSurrogate, error.description)
+            case .invalidParameters: throw ABIError(.badParameter, error.description)
+            case .invalidSpec: throw ABIError(.invalidSpec, error.description)
+            case .compiler: throw ABIError(.internalError, error.description)
+            }
+        }
+    }
+}
+
 @_cdecl("kg_neuron_release")
 public func kg_neuron_release(_ handle: OpaquePointer?) {
     guard let handle else { return }

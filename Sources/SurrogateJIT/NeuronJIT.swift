@@ -64,13 +64,7 @@ extension SurrogateJIT {
     public func compileNeuron<T: KernelScalar>(_ neuron: NeuronSpec, surrogate: Spec, surrogateParameters: [String: Double] = [:],
                                                learned: [String] = [], dtype: T.Type = T.self) throws(JITError) -> NeuronKernels<T> {
         let values = try Self.resolve(surrogate, surrogateParameters, T.self)
-        for name in learned where !surrogate.params.contains(where: { $0.name == name }) || learned.filter({ $0 == name }).count > 1 {
-            throw .invalidParameters("learned parameter `\(VisibleText.escaped(name))` is not a parameter of surrogate `\(surrogate.name)` (or is given twice); expected one of: "
-                                     + surrogate.params.map(\.name).joined(separator: ", "))
-        }
-        if !learned.isEmpty, surrogate.primitive == nil {
-            throw .invalidParameters("surrogate `\(surrogate.name)` has no `primitive`, so its parameters cannot be learned (their gradient is the primitive's derivative); expected fixed values, or a surrogate with a primitive")
-        }
+        try Self.checkLearned(learned, of: surrogate)
         let element: ElementType = T.dtype == .f32 ? .float32 : .float64
         let surrogateText = surrogate.source.isEmpty ? "\(surrogate.name):\(surrogate.backward.text)" : surrogate.source
         let request = [neuron.source, surrogateText,
@@ -113,6 +107,42 @@ extension SurrogateJIT {
         let value = CompiledNeuron(loaded: loaded, symbols: functions, source: source, vectorWidths: entry.vectorWidths)
         slot.value = value
         return NeuronKernels(value, neuron: neuron, learned: learned)
+    }
+}
+
+extension SurrogateJIT {
+    /// The Triton module of `neuron` with `surrogate` (`TritonNeuronSource`): its parameters checked and folded in as
+    /// `compileNeuron` folds them (both element types: values checked as float32's, the narrower), `learned` ones
+    /// runtime values. Rendered, not compiled (Triton compiles at a kernel's first launch).
+    /// - Throws: `JITError.invalidParameters`, `.invalidSpec`, `.compiler(stage: "render", ...)`.
+    public func tritonNeuronSource(_ neuron: NeuronSpec, surrogate: Spec, surrogateParameters: [String: Double] = [:],
+                                   learned: [String] = []) throws(JITError) -> String {
+        let values = try Self.resolve(surrogate, surrogateParameters, Float.self)
+        try Self.checkLearned(learned, of: surrogate)
+        let graph: NeuronGraph
+        do {
+            graph = try NeuronGraph(neuron)
+        } catch {
+            throw .invalidSpec(NeuronGraph.check(neuron))
+        }
+        do {
+            return try TorchSource.embeddedGenerator.withLock {
+                try TritonNeuronSource.render(neuron: neuron, graph: graph, surrogate: surrogate, values: values, learned: learned, generator: $0)
+            }
+        } catch {
+            throw .compiler(stage: "render", message: "\(error)")
+        }
+    }
+
+    /// Learned surrogate parameters must be the surrogate's, each once, and the surrogate must have a primitive.
+    static func checkLearned(_ learned: [String], of surrogate: Spec) throws(JITError) {
+        for name in learned where !surrogate.params.contains(where: { $0.name == name }) || learned.filter({ $0 == name }).count > 1 {
+            throw .invalidParameters("learned parameter `\(VisibleText.escaped(name))` is not a parameter of surrogate `\(surrogate.name)` (or is given twice); expected one of: "
+                                     + surrogate.params.map(\.name).joined(separator: ", "))
+        }
+        if !learned.isEmpty, surrogate.primitive == nil {
+            throw .invalidParameters("surrogate `\(surrogate.name)` has no `primitive`, so its parameters cannot be learned (their gradient is the primitive's derivative); expected fixed values, or a surrogate with a primitive")
+        }
     }
 }
 

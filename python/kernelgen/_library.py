@@ -76,6 +76,8 @@ def _load(path: Path) -> ctypes.CDLL:
         "kg_neuron_release": ([vp], None),
         "kg_neuron_json": ([vp, out, out], st),
         "kg_neuron_torch_source": ([ctypes.c_char_p, ctypes.c_char_p, out, out], st),
+        "kg_neuron_triton_source": ([ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_double),
+                                     ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, out, out], st),
         "kg_neuron_initial_state": ([ctypes.c_char_p, vp, vp, out], st),
         "kg_neuron_forward": ([vp, vp, vp, vp, vp, vp, sz, sz, ctypes.c_int, ctypes.c_int, ctypes.c_uint64, ctypes.c_uint64, out],
                               st),

@@ -248,13 +248,74 @@ def test_every_kernel_compiles_for_a_cuda_gpu():
     place after a device-function call, which the compiler then trips over)."""
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
     script = Path(__file__).with_name("triton_compile_check.py")
-    done = subprocess.run([sys.executable, str(script), *(BUILT_IN + CATALOGUE)], env=env, capture_output=True,
+    done = subprocess.run([sys.executable, str(script), *(BUILT_IN + CATALOGUE), "--neurons", *NEURONS], env=env, capture_output=True,
                           text=True, timeout=900)
     report = done.stdout.splitlines()
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     compiled = [line for line in report if line.endswith(" ok")]
-    # every op of every spec in both dtypes: at least forward and backward each
-    assert len(compiled) >= 4 * len(BUILT_IN + CATALOGUE), report
+    # every op of every spec in both dtypes: at least forward and backward each; each neuron's four kernels with a
+    # deterministic surrogate, eight with a stochastic one
+    assert len(compiled) >= 4 * len(BUILT_IN + CATALOGUE) + 12 * len(NEURONS), report
+
+
+NEURONS = sorted(n["name"] for n in kt.neurons())
+NEURON_SURROGATES = ["sigmoid", "arctan", "noisy_threshold", "noisy_gradient", "spikingjelly_piecewise_exp"]
+
+
+def run_layer(neuron, surrogate, backend, dtype, device, training, surrogate_params=None):
+    """Two calls (the state kept between them) and a backward: the spikes, the final state and every gradient."""
+    layer = kt.Neuron(neuron, surrogate=surrogate, backend=backend, surrogate_params=surrogate_params).to(device, dtype)
+    layer.train(training)
+    x = (torch.rand(7, 3, 1100, dtype=dtype, generator=torch.Generator().manual_seed(1)) * 2.2 - 0.1).to(device).requires_grad_()
+    torch.manual_seed(5)
+    first = layer(x)
+    second = layer(0.5 * x)
+    weights = torch.linspace(-1, 1, first.numel(), dtype=dtype, device=device).reshape(first.shape)
+    ((first * weights).sum() + second.sum() + layer.state.sum()).backward()
+    return [first, second, layer.state, x.grad] + [p.grad for _, p in sorted(layer.named_parameters())]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("surrogate", NEURON_SURROGATES)
+@pytest.mark.parametrize("neuron", NEURONS)
+def test_neuron_layers_agree_with_the_jit_kernels(neuron, surrogate, dtype):
+    """The fused forward and backward through time in Triton against the JIT's C kernels: eval and training (a
+    stochastic surrogate samples the same Philox draws for the same key), two calls with the kept state, N not a
+    multiple of the block; spikes of a hard threshold equal, the rest within the bound."""
+    for training in (False, True):
+        want = run_layer(neuron, surrogate, "jit", dtype, "cpu", training)
+        got = run_layer(neuron, surrogate, "triton", dtype, DEVICE, training)
+        assert len(got) == len(want)
+        for k, (g, w) in enumerate(zip(got, want)):
+            close(g, w, f"{neuron} {surrogate} {dtype} training={training} output {k}")
+
+
+def test_a_learned_surrogate_parameter_in_a_triton_layer():
+    results = []
+    for backend, device in (("jit", "cpu"), ("triton", DEVICE)):
+        scale = torch.nn.Parameter(torch.tensor(4.0))
+        results.append(run_layer("lif", "sigmoid", backend, torch.float64, device, True, {"scale": scale}) + [scale.grad])
+    for k, (g, w) in enumerate(zip(results[1], results[0])):
+        close(g, w, f"lif, learned sigmoid scale, output {k}")
+    assert results[1][-1] is not None and results[1][-1].abs() > 0
+
+
+def test_neuron_layer_edges():
+    """T = 0, one neuron, and the compile-safe op under torch.compile."""
+    layer = kt.Neuron("lif", surrogate="sigmoid", backend="triton")
+    assert layer(torch.zeros(0, 5).to(DEVICE)).shape == (0, 5)
+    layer.reset()
+    one = layer(torch.full((4, 1), 0.9).to(DEVICE))
+    ref = kt.Neuron("lif", surrogate="sigmoid")(torch.full((4, 1), 0.9))
+    assert torch.equal(one.cpu(), ref)
+    layer.reset()
+    compiled = torch.compile(layer, fullgraph=True)
+    x = torch.rand(5, 2, 300).to(DEVICE) * 2
+    torch._dynamo.reset()
+    try:
+        assert torch.equal(compiled(x).cpu(), kt.Neuron("lif", surrogate="sigmoid")(x.cpu()))
+    finally:
+        torch._dynamo.reset()
 
 
 @needs_gpu

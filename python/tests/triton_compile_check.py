@@ -1,4 +1,5 @@
-"""Compiles every Triton kernel of the surrogates named on the command line for a CUDA GPU (sm_90: PTX and a cubin;
+"""Compiles every Triton kernel of the surrogates named on the command line (and of the neurons after `--neurons`, with
+a deterministic and a stochastic surrogate) for a CUDA GPU (sm_90: PTX and a cubin;
 no GPU needed), with kernelgen.torch's launch options, and checks the PTX: IEEE division, no arithmetic that
 flushes subnormals. One line per kernel, `<name> <op> <dtype> ok` or the problem; exit status 1 if any failed.
 Run by test_triton.py in a process without TRITON_INTERPRET."""
@@ -61,5 +62,48 @@ def check(name):
     return failed
 
 
+NEURON_SIGNATURES = {
+    "forward": ["x_ptr", "params_ptr", "state_ptr", "spikes_ptr", "saved_ptr"],
+    "backward": ["x_ptr", "params_ptr", "saved_ptr", "grad_spikes_ptr", "grad_state_ptr", "grad_x_ptr", "grad_params_ptr"],
+}
+
+
+def check_neuron(neuron, surrogate):
+    """The neuron's kernels with `surrogate` (its default parameters folded in)."""
+    module = _triton.neuron_module(neuron, surrogate, [], [], [])
+    failed = False
+    for (op, dtype), kernel in module["KERNELS"].items():
+        what = f"{neuron}+{surrogate} {op} {dtype}"
+        ty = "fp32" if dtype == "float32" else "fp64"
+        signature = {p: ("*fp64" if p == "params_ptr" else "*" + ty) for p in NEURON_SIGNATURES[op.removeprefix("train_")]}
+        signature.update(steps="i32", n="i32")
+        if op.startswith("train_"):
+            signature.update(seed="u64", offset="u64")
+        constexprs = {"BLOCK": _triton.BLOCK}
+        if op.endswith("forward"):
+            signature["SAVE"] = "constexpr"
+            constexprs["SAVE"] = True
+        signature["BLOCK"] = "constexpr"
+        try:
+            compiled = triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs),
+                                      target=GPUTarget("cuda", 90, 32), options=dict(_triton.OPTIONS))
+        except Exception:
+            print(f"{what} does not compile: {traceback.format_exc()}")
+            failed = True
+            continue
+        ptx = compiled.asm["ptx"]
+        flushing = sorted(set(re.findall(r"\b(?:add|sub|mul|fma|div|sqrt)\.[a-z.]*ftz[a-z0-9.]*", ptx)))
+        if "div.full.f32" in ptx or "div.approx" in ptx or flushing or not compiled.asm.get("cubin"):
+            print(f"{what}: approximate division, flushing {flushing} or no cubin")
+            failed = True
+        else:
+            print(f"{what} ok")
+    return failed
+
+
 if __name__ == "__main__":
-    sys.exit(1 if any([check(name) for name in sys.argv[1:]]) else 0)
+    arguments = sys.argv[1:]
+    split = arguments.index("--neurons") if "--neurons" in arguments else len(arguments)
+    results = [check(name) for name in arguments[:split]]
+    results += [check_neuron(neuron, surrogate) for neuron in arguments[split + 1:] for surrogate in ("sigmoid", "noisy_threshold")]
+    sys.exit(1 if any(results) else 0)

@@ -20,14 +20,21 @@ import SurrogateSpec
 /// Neuron parameters are runtime arguments (a learnable one changes every optimiser step); the surrogate's are
 /// folded in as constants (the JIT specialises on them), or runtime arguments after the neuron's (the
 /// ahead-of-time kernels, `Generated/C/neurons/`, and learned surrogate parameters).
+///
+/// `language: .triton` prints the same lines as Python for `Templates/Python/triton_neuron.py.stencil`
+/// (`TritonNeuronSource`): assignments without declarations, parameters loaded from `params_ptr`, and each noise
+/// site's draw as a statement (`forwardDraws`, `backwardDraws`) instead of an inline call.
 public struct NeuronContext {
     public var name: String
     public var surrogate: String
     public var symbol: String
     public var element: String
     public var cType: String
-    /// `const float p_tau = (float)params[0]; (void)p_tau;`
+    /// `const float p_tau = (float)params[0]; (void)p_tau;` (Triton: `p_tau = tl.load(params_ptr + 0).to(tl.float32)`)
     public var paramLoads: [String]
+    /// The element type as Triton spells it (`tl.float32`), and as torch names it (`float32`), for the Triton template.
+    public var tritonType: String
+    public var dtype: String
     public var stateCount: Int
     public var states: [Int]
     public var learnableCount: Int
@@ -42,7 +49,7 @@ public struct NeuronContext {
     /// - Parameter runtime: the surrogate parameters taken at run time, in the order of `params[P + j]`: `learned`
     ///   when nil; every parameter of the surrogate for the ahead-of-time kernels. `learned` must be among them.
     public init(neuron: NeuronSpec, graph: NeuronGraph, surrogate: Spec, surrogateValues: [String: Double], learned: [String] = [],
-                runtime: [String]? = nil, element: ElementType, symbol: String) {
+                runtime: [String]? = nil, element: ElementType, symbol: String, language: Dialect.Language = .c) {
         let runtime = runtime ?? learned
         precondition(learned.allSatisfy(runtime.contains), "a learned surrogate parameter must be a runtime argument")
         name = neuron.name
@@ -53,18 +60,23 @@ public struct NeuronContext {
         stateCount = graph.stateCount
         states = Array(0..<graph.stateCount)
         learnableCount = graph.learnable.count + learned.count
-        let dialect = Dialect(.c, element)
+        var dialect = Dialect(language, element)
+        dialect.tritonConstexprParameters = false
+        tritonType = Dialect(.triton, element).typeName
+        dtype = element == .float32 ? "float32" : "float64"
         let arguments = neuron.params.map(\.name) + runtime.map(NeuronGraph.surrogateParameter)
         paramLoads = arguments.enumerated().map { k, name in
-            "const \(element.cName) \(dialect.paramName(name)) = (\(element.cName))params[\(k)]; (void)\(dialect.paramName(name));"
+            language == .triton
+                ? "\(dialect.paramName(name)) = tl.load(params_ptr + \(k)).to(\(dialect.typeName))"
+                : "const \(element.cName) \(dialect.paramName(name)) = (\(element.cName))params[\(k)]; (void)\(dialect.paramName(name));"
         }
         let folded = surrogateValues.filter { !runtime.contains($0.key) }
         var all: [Expr] = []
         variants = [NeuronVariant(graph: graph, surrogate: surrogate, values: folded, learned: learned, element: element, sampled: false,
-                                  all: &all)]
+                                  language: language, all: &all)]
         if surrogate.isStochastic {
             variants.append(NeuronVariant(graph: graph, surrogate: surrogate, values: folded, learned: learned, element: element,
-                                          sampled: true, all: &all))
+                                          sampled: true, language: language, all: &all))
         }
         preludeNeeds = PreludeSections.needed(by: all)
     }
@@ -90,14 +102,20 @@ public struct NeuronVariant {
     public var gradState: [String]
     /// Per learnable parameter (`index`, `expression`): what this step adds to its per-neuron sum.
     public var gradParams: [[String: String]]
+    /// Triton: the draws the forward's lines read (`u0 = _kg_uniformf(seed, _kg_j, 0, 0)`, stream 0), and those the
+    /// backward reads besides (its adjoints' sites, stream 2); empty in C, whose printer calls the noise inline.
+    public var forwardDraws: [String] = []
+    public var backwardDraws: [String] = []
 
     init(graph: NeuronGraph, surrogate: Spec, values surrogateValues: [String: Double], learned: [String], element: ElementType,
-         sampled: Bool, all: inout [Expr]) {
+         sampled: Bool, language: Dialect.Language = .c, all: inout [Expr]) {
         self.sampled = sampled
         prefix = sampled ? "train_" : ""
         extraParams = sampled ? ", kg_u64 seed, kg_u64 base_offset" : ""
-        let forwardPrinter = ExpressionPrinter(Dialect(.c, element))
-        var backwardDialect = Dialect(.c, element)
+        var forwardDialect = Dialect(language, element)
+        forwardDialect.tritonConstexprParameters = false  // a neuron's parameters are runtime values
+        let forwardPrinter = ExpressionPrinter(forwardDialect)
+        var backwardDialect = forwardDialect
         backwardDialect.noiseStream = NoiseStream.trainBackward
         let backwardPrinter = ExpressionPrinter(backwardDialect)
 
@@ -132,10 +150,16 @@ public struct NeuronVariant {
 
         var sums = 0
         let tag = sampled ? "r" : ""
+        var drawn: [UInt32: Set<Int>] = [:]  // noise stream -> the sites its lines read
         func emit(_ e: Expr, prefix: String, _ printer: ExpressionPrinter, into lines: inout [String]) -> String {
             let prepared = KernelContext.prepare(e, element: element)
             all.append(prepared)
+            prepared.walk { if case .call(_, _, let site?) = $0.kind { drawn[printer.dialect.noiseStream, default: []].insert(site) } }
             return Lane.emit(prepared, printer, prefix: tag + prefix, indent: "", lines: &lines, sums: &sums)
+        }
+        // One statement per value: a C declaration, a Python assignment.
+        func define(_ name: String, _ text: String, unusedOK: Bool = false) -> String {
+            language == .triton ? "\(name) = \(text)" : "const \(element.cName) \(name) = \(text);" + (unusedOK ? " (void)\(name);" : "")
         }
 
         // Forward: each node in order.
@@ -148,7 +172,7 @@ public struct NeuronVariant {
             case .detach(let a): value = a.expr
             }
             let text = emit(value, prefix: "f\(k)_", forwardPrinter, into: &forward)
-            forward.append("const \(element.cName) n\(k) = \(text);")
+            forward.append(define("n\(k)", text))
         }
         forwardLines = forward
         forwardValuesUnused = graph.nodes.indices.map { "(void)n\($0);" }.joined(separator: " ")
@@ -207,7 +231,7 @@ public struct NeuronVariant {
             guard let total = sum(terms(of: .node(k))) else { continue }
             let text = emit(total, prefix: "b\(k)_", backwardPrinter, into: &backward)
             // `(void)`: an adjoint only a `detach` reads is dead (the compiler drops it; -Wall would name it).
-            backward.append("const \(element.cName) a\(k) = \(text); (void)a\(k);")
+            backward.append(define("a\(k)", text, unusedOK: true))
             adjoint[k] = Expr(.local("a\(k)"))
         }
         func emitted(_ list: [Expr], prefix: String) -> String {
@@ -233,5 +257,15 @@ public struct NeuronVariant {
             gradParams.append(["index": "\(index)", "expression": emitted(terms, prefix: "bq\(j)_")])
         }
         adjointLines = backward
+        if language == .triton {
+            let suffix = element.libmSuffix
+            func draws(_ stream: UInt32) -> [String] {
+                var dialect = Dialect(.triton, element)
+                dialect.noiseStream = stream
+                return (drawn[stream] ?? []).sorted().map { "\(dialect.noiseBits(site: $0)) = _kg_uniform\(suffix)(seed, _kg_j, \($0), \(stream))" }
+            }
+            forwardDraws = draws(NoiseStream.trainForward)
+            backwardDraws = draws(NoiseStream.trainBackward)
+        }
     }
 }

@@ -60,7 +60,8 @@ public struct Generator {
     public static let jitTemplates = ["C/kernels.inc.stencil", "C/prelude.h.stencil", "C/neuron.c.stencil"]
     /// The templates `TorchSource` renders at run time (embedded into `EmbeddedSources.swift` apart from the
     /// JIT's, so the JIT's cache keys do not depend on them).
-    public static let pythonTemplates = [TorchSource.template, TritonSource.template]
+    public static let pythonTemplates = [TorchSource.template, TritonSource.template, "Python/triton_prelude.py.stencil",
+                                          TritonNeuronSource.template]
 
     let environment: Environment
     /// How spec files are named in generated headers: `Specs/<file>` whatever the folder's full path.

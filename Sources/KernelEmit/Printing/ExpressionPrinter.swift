@@ -36,6 +36,10 @@ public struct Dialect: Sendable {
     /// the sampling backward, so the two never draw the same bits for one key.
     public var noiseStream: UInt32 = NoiseStream.trainForward
 
+    /// Triton: parameters are the kernel's `tl.constexpr` `c_<name>` (a surrogate's kernels, specialised to them), so
+    /// a sum's bounds print as those; false where they are runtime values (a neuron's `p_<name>`, loaded).
+    public var tritonConstexprParameters = true
+
     public init(_ language: Language, _ element: ElementType) {
         self.language = language
         self.element = element
@@ -110,8 +114,11 @@ public struct Dialect: Sendable {
             return "Philox.bits(seed: seed, element: offset &+ UInt64(truncatingIfNeeded: i), site: \(site), as: \(typeName).self)"
         case (.swift, .blockLane(let k)):
             return "Philox.bits(b\(site), lane: \(k), as: \(typeName).self)"
-        case (.torch, _), (.triton, _):
+        case (.torch, _):
             return "u\(site)"
+        // The element's U[0, 1) draw for the site, one local per stream (a neuron's backward reads both).
+        case (.triton, _):
+            return noiseStream == NoiseStream.trainForward ? "u\(site)" : "u\(site)_s\(noiseStream)"
         }
     }
 
@@ -208,7 +215,8 @@ public struct ExpressionPrinter: Sendable {
             case .swift: return "Int64(\(dialect.paramName(p)))"
             case .torch: return "int(\(dialect.paramName(p)))"
             // The kernel's `tl.constexpr` (an int for an integer parameter), so a sum's bounds are constants.
-            case .triton: return EmittedNames.tritonConstant(p)
+            case .triton:
+                return dialect.tritonConstexprParameters ? EmittedNames.tritonConstant(p) : "\(dialect.paramName(p)).to(tl.int64)"
             }
         case .unary(.negate, let a): return dialect.language == .swift ? "(0 &- \(printInteger(a)))" : "(-\(printInteger(a)))"
         case .unary(.plus, let a): return printInteger(a)

@@ -130,6 +130,13 @@ typedef struct kg_neuron kg_neuron;
    step(x, state, params, spike) -> (output, state after) that kernelgen.torch runs on other devices than the CPU
    (it needs the `_kg_*` helpers of a surrogate's expression module, kg_torch_source, in its namespace). */
 kg_status kg_neuron_torch_source(const char *neuron, const char *dtype, char **source, char **error);
+/* Neuron `neuron` bound to surrogate `surrogate` as a Triton module (added in ABI version 7): the fused forward and
+   backward through time of kg_neuron_bind's kernels as @triton.jit kernels, float32 and float64, the surrogate's
+   parameters (names/values, as kg_neuron_bind takes them) folded in except the `learned` ones (runtime values after
+   the neuron's). kernelgen.torch.Neuron launches it for CUDA tensors (and with backend="triton"). */
+kg_status kg_neuron_triton_source(const char *neuron, const char *surrogate, const char *const *param_names,
+                                  const double *param_values, size_t count, const char *const *learned_names,
+                                  size_t learned_count, char **source, char **error);
 /* Every neuron known, sorted by name, as JSON: [{"name", "summary", "provenance", "output",
    "params": [{"name", "default", "min", "max", "doc", "learnable"}], "state": [{"name", "doc"}]}]. */
 kg_status kg_neurons_json(char **json, char **error);

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from .. import _library, catalog
-from . import _runners
+from . import _runners, _triton
 from ..errors import ParameterError, SpecError, UnknownNeuronError, shown
 
 _lock = threading.Lock()
@@ -114,7 +114,10 @@ def _bind(neuron, surrogate, surrogate_params, dtype, learned=(), backend="jit")
             _bound_generation = catalog.generation
         found = _bound.get(key)
     if found is None:
-        found = _Bound(neuron, surrogate, surrogate_params, dtype, learned, backend)
+        if backend == "triton":
+            found = _TritonBound(neuron, surrogate, surrogate_params, learned)
+        else:
+            found = _Bound(neuron, surrogate, surrogate_params, dtype, learned, backend)
         with _lock:
             _bound[key] = found
     return found
@@ -129,10 +132,47 @@ def _call(what, function, *args):
     _library.check(function(*args, ctypes.byref(error)), error)
 
 
-def _check(x, what, shape, dtype):
-    if x.dtype != dtype or tuple(x.shape) != tuple(shape) or x.device.type != "cpu":
+def _check(x, what, shape, dtype, device=None):
+    device = torch.device("cpu") if device is None else device
+    if x.dtype != dtype or tuple(x.shape) != tuple(shape) or x.device != device:
         raise ValueError(f"kernelgen::neuron: {what} is {x.dtype} {tuple(x.shape)} on {x.device}; expected {dtype} "
-                         f"{tuple(shape)} on the CPU")
+                         f"{tuple(shape)} on {device}")
+
+
+class _TritonBound:
+    """A neuron's Triton kernels (`_triton.neuron_module`) with the facts a kg_neuron handle gives."""
+
+    def __init__(self, neuron, surrogate, surrogate_params, learned):
+        names = list(surrogate_params)
+        m = _triton.neuron_module(neuron, surrogate, names, [surrogate_params[k] for k in names], list(learned))
+        self.kernels = m["KERNELS"]
+        self.facts = {"state_count": m["STATE_COUNT"], "param_count": m["PARAM_COUNT"], "learnable": list(m["LEARNABLE"]),
+                      "stochastic": m["STOCHASTIC"], "fingerprint": m["FINGERPRINT"],
+                      "learned": [{"name": n, "min": lo, "max": hi} for n, lo, hi in m["LEARNED"]]}
+
+
+def _triton_forward(bound, x, state, spikes, saved, params, key):
+    steps, n = x.shape
+    if steps * n == 0:
+        return
+    dtype = _DTYPES[x.dtype]
+    sampled = key is not None and bound.facts["stochastic"]
+    kernel = bound.kernels[("train_forward" if sampled else "forward", dtype)]
+    noise = (int(key) & ((1 << 64) - 1), 0) if sampled else ()
+    _triton.launch(kernel, n, x, params, state, spikes, saved if saved is not None else spikes, steps, n, *noise,
+                   SAVE=saved is not None)
+
+
+def _triton_backward(bound, x, params, saved, grad_spikes, grad_state, grad_x, partials, key):
+    steps, n = x.shape
+    if steps * n == 0:
+        return
+    dtype = _DTYPES[x.dtype]
+    sampled = key is not None and bound.facts["stochastic"]
+    kernel = bound.kernels[("train_backward" if sampled else "backward", dtype)]
+    noise = (int(key) & ((1 << 64) - 1), 0) if sampled else ()
+    _triton.launch(kernel, n, x, params, saved, grad_spikes, grad_state, grad_x,
+                   partials if partials is not None else grad_x, steps, n, *noise)
 
 
 @torch.library.custom_op("kernelgen::neuron", mutates_args=(), schema=(
@@ -152,11 +192,16 @@ def neuron_op(x, state0, params, neuron, fingerprint, surrogate, backend, names,
     x = x.contiguous()
     bound = _checked(neuron, fingerprint, surrogate, backend, names, values, learned, x.dtype, params)
     s = bound.facts["state_count"]
-    _check(state0, "state0", (s, n), x.dtype)
+    _check(state0, "state0", (s, n), x.dtype, x.device if backend == "triton" else None)
     state = state0.contiguous().clone()
     spikes = torch.empty_like(x)
-    saved = torch.empty((steps, s, n) if save else (0,), dtype=x.dtype)
+    saved = torch.empty((steps, s, n) if save else (0,), dtype=x.dtype, device=x.device)
     p = params.detach().to(torch.float64).contiguous()
+    if backend == "triton":
+        _triton.check_device(x, f"neuron `{shown(neuron)}`")
+        _sample(key)
+        _triton_forward(bound, x, state, spikes, saved if save else None, p.to(x.device), key)
+        return spikes, state, saved
     _call("forward", _library.lib.kg_neuron_forward, bound.handle, _ptr(x), _ptr(p), _ptr(state), _ptr(spikes),
           _ptr(saved) if save else None, steps, n, threads, *_sample(key))
     return spikes, state, saved
@@ -210,15 +255,24 @@ def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, finger
     if saved.numel() == 0 and steps * n * s:
         raise ValueError("kernelgen::neuron_backward: saved is empty; the forward ran with save=False (no gradient was "
                          "needed then)")
-    _check(saved, "saved", (steps, s, n), x.dtype)
-    _check(grad_spikes, "grad_spikes", (steps, n), x.dtype)
-    _check(grad_state, "grad_state", (s, n), x.dtype)
+    device = x.device if backend == "triton" else None
+    _check(saved, "saved", (steps, s, n), x.dtype, device)
+    _check(grad_spikes, "grad_spikes", (steps, n), x.dtype, device)
+    _check(grad_state, "grad_state", (s, n), x.dtype, device)
     learnable = bound.facts["learnable"]
     x, saved, grad_spikes = x.contiguous(), saved.contiguous(), grad_spikes.contiguous()
     grad_state = grad_state.contiguous().clone()
     grad_x = torch.empty_like(x)
-    partials = torch.zeros((len(learnable), n), dtype=x.dtype) if learnable else None
+    partials = torch.zeros((len(learnable), n), dtype=x.dtype, device=x.device) if learnable else None
     p = params.detach().to(torch.float64).contiguous()
+    if backend == "triton":
+        _triton.check_device(x, f"neuron `{shown(neuron)}`")
+        _sample(key)
+        _triton_backward(bound, x, p.to(x.device), saved, grad_spikes, grad_state, grad_x, partials, key)
+        grad_params = torch.zeros(params.shape, dtype=torch.float64, device=x.device)
+        if learnable:
+            grad_params[learnable] = partials.sum(dim=1, dtype=torch.float64)
+        return grad_x, grad_state, grad_params
     _call("backward", _library.lib.kg_neuron_backward, bound.handle, _ptr(x), _ptr(p), _ptr(saved), _ptr(grad_spikes),
           _ptr(grad_state), _ptr(grad_x), _ptr(partials), steps, n, threads, *_sample(key))
     grad_params = torch.zeros(params.shape, dtype=torch.float64)
@@ -231,7 +285,7 @@ def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, finger
 def _neuron_backward_fake(x, params, saved, grad_spikes, grad_state, neuron, fingerprint, surrogate, backend, names, values,
                           learned, threads, key):
     return (torch.empty_like(x, memory_format=torch.contiguous_format), grad_state.new_empty(grad_state.shape),
-            params.new_empty(params.shape, dtype=torch.float64))
+            x.new_empty(params.shape, dtype=torch.float64))
 
 
 def _setup_context(ctx, inputs, output):
@@ -250,7 +304,7 @@ def _backward(ctx, grad_spikes, grad_state, _grad_saved):
     grad_state = x.new_zeros((s, x.shape[1])) if grad_state is None else grad_state.to(x.dtype)
     grad_x, grad_state0, grad_params = torch.ops.kernelgen.neuron_backward(x, params, saved, grad_spikes, grad_state,
                                                                            *ctx.call, key)
-    return grad_x, grad_state0, grad_params.to(params.dtype), None, None, None, None, None, None, None, None, None, None
+    return grad_x, grad_state0, grad_params.to(params), None, None, None, None, None, None, None, None, None, None
 
 
 neuron_op.register_autograd(_backward, setup_context=_setup_context)
@@ -307,10 +361,10 @@ class Neuron(torch.nn.Module):
     def __init__(self, name, surrogate="sigmoid", *, surrogate_params=None, threads=None, learnable=True, params=None,
                  backend="jit", **kwargs):
         super().__init__()
-        if backend not in ("jit", "c", "torch"):
+        if backend not in ("jit", "c", "triton", "torch"):
             raise ValueError(f"backend={backend!r}; expected 'jit' (the fused kernels, compiled for the surrogate), 'c' (the "
-                             "fused kernels of the built-in neurons and surrogates, compiled ahead of time) or 'torch' "
-                             "(torch operations, any device)")
+                             "fused kernels of the built-in neurons and surrogates, compiled ahead of time), 'triton' (the "
+                             "fused kernels in Triton: CUDA tensors) or 'torch' (torch operations, any device)")
         self.backend = backend
         if not isinstance(name, str) or not isinstance(surrogate, str):
             raise TypeError(f"Neuron({name!r}, surrogate={surrogate!r}); expected the names of a neuron and a surrogate")
@@ -372,7 +426,7 @@ class Neuron(torch.nn.Module):
         if backend == "c" and learned:
             raise ParameterError(f"backend='c' learns no surrogate parameter (its kernels take {', '.join(learned)} as a fixed "
                                  "value); expected backend='jit' to learn it, or a number in surrogate_params")
-        self._kernels = "c" if backend == "c" else "jit"
+        self._kernels = backend if backend in ("c", "triton") else "jit"
         facts = _bind(self.neuron, self.surrogate, self.surrogate_params, "float32", self._learned, self._kernels).facts
         self._stochastic, self._fingerprint = facts["stochastic"], facts["fingerprint"]
         for spec, (key, value) in zip(facts["learned"], learned.items()):
@@ -455,10 +509,15 @@ class Neuron(torch.nn.Module):
         if self.training and self._stochastic:
             # a fresh Philox key per call from torch's generator (reproducible under torch.manual_seed; in the graph)
             key = torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64)
-        if self.backend == "torch" or x.device.type != "cpu":
+        kernels = self._kernels
+        if x.device.type != "cpu" and kernels != "triton":
+            # CUDA: the fused kernels in Triton when triton is installed; other devices: torch operations.
+            kernels = "triton" if x.is_cuda and _triton.available() else None
+        if self.backend == "torch" or kernels is None:
             spikes, state = self._torch_loop(x2, state0.to(x.device), params.to(x.device, compute))
         else:
-            spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0, params, self.neuron, self._fingerprint, self.surrogate,
-                                                          self._kernels, names, values, list(self._learned), threads, save, key)
+            spikes, state, _ = torch.ops.kernelgen.neuron(x2, state0.to(x.device), params, self.neuron, self._fingerprint,
+                                                          self.surrogate, kernels, names, values, list(self._learned), threads,
+                                                          save, key)
         self.state = state.reshape(len(self.state_names), *shape)
         return spikes.reshape(x.shape).to(x.dtype)

@@ -2,7 +2,7 @@
 launched on CUDA tensors, or on CPU tensors under Triton's interpreter (`TRITON_INTERPRET=1`, set before triton is
 imported: NumPy runs the kernels, slowly; for tests and machines without a GPU).
 
-Each module is executed once per source text as a real module (`kernelgen.torch._triton_modules.<name>`) whose
+Each module is executed once per source text as a real module (`kernelgen.torch._triton_modules.m<digest>`) whose
 source is registered with `linecache`, since `triton.jit` reads a kernel's source with `inspect`. The kernels are
 launched with `enable_fp_fusion=False` (no contraction: the rewrites' roundings are the C kernels') and
 `enable_reflect_ftz=False` (libdevice keeps subnormals). Under the interpreter, which has no calls into libdevice,
@@ -25,7 +25,7 @@ OPTIONS = {"enable_fp_fusion": False, "enable_reflect_ftz": False}
 
 _PACKAGE = "kernelgen.torch._triton_modules"
 _lock = threading.Lock()
-_modules = {}  # name -> (source text, module namespace)
+_modules = {}  # digest of the source text -> module namespace
 
 
 def available():
@@ -58,27 +58,68 @@ def clear():
 
 
 def module(name):
-    """The Triton module of `name` as a namespace, executed once per source text."""
-    if not available():
-        raise BackendError("backend=\"triton\" needs the triton package (pip install triton); expected it installed, "
-                           "or backend=\"torch\" for the expression module")
-    text = catalog.triton_source(name)
+    """The Triton module of surrogate `name` as a namespace, executed once per source text."""
+    _require()
+    return load(catalog.triton_source(name), f"surrogate {name}")
+
+
+def load(text, label):
+    """A generated Triton module's namespace, executed once per text (`label` names it in tracebacks)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     with _lock:
-        found = _modules.get(name)
-        if found is not None and found[0] == text:
-            return found[1]
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        filename = f"<kernelgen triton module {name} {digest}>"
+        found = _modules.get(digest)
+        if found is not None:
+            return found
+        filename = f"<kernelgen triton module {label} {digest}>"
         # (size, mtime None: never checked against a file, lines, name): what inspect.getsource reads.
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-        spec_module = types.ModuleType(f"{_PACKAGE}.{name}")
+        spec_module = types.ModuleType(f"{_PACKAGE}.m{digest}")
         spec_module.__file__ = filename
         sys.modules[spec_module.__name__] = spec_module
         exec(compile(text, filename, "exec"), spec_module.__dict__)
         if interpreting():
             spec_module.__dict__["_libdevice"] = _InterpretedLibdevice
-        _modules[name] = (text, spec_module.__dict__)
+        if len(_modules) >= 256:
+            _modules.pop(next(iter(_modules)))
+        _modules[digest] = spec_module.__dict__
         return spec_module.__dict__
+
+
+def _require():
+    if not available():
+        raise BackendError("backend=\"triton\" needs the triton package (pip install triton); expected it installed, "
+                           "or backend=\"torch\" for the expression module")
+
+
+def check_device(x, what):
+    """CUDA tensors, or CPU ones under Triton's interpreter."""
+    if x.is_cpu and not interpreting():
+        raise BackendError(
+            f"backend=\"triton\" compiles {what} for the GPU; this tensor is on the CPU: expected a CUDA tensor, "
+            f"TRITON_INTERPRET=1 set before triton is imported (Triton's interpreter: slow, for tests), or "
+            f"backend=\"c\" for CPU tensors")
+
+
+def neuron_module(neuron, surrogate, names, values, learned):
+    """The Triton module of `neuron` bound to `surrogate` (`kg_neuron_triton_source`): parameters `names`/`values`
+    folded in, `learned` ones runtime values."""
+    import ctypes
+    from .. import _library
+    _require()
+    text, error = ctypes.c_void_p(), ctypes.c_void_p()
+    c_names = (ctypes.c_char_p * max(len(names), 1))(*[n.encode("utf-8") for n in names])
+    c_values = (ctypes.c_double * max(len(values), 1))(*[float(v) for v in values])
+    c_learned = (ctypes.c_char_p * max(len(learned), 1))(*[n.encode("utf-8") for n in learned])
+    _library.check(_library.lib.kg_neuron_triton_source(neuron.encode("utf-8"), surrogate.encode("utf-8"), c_names, c_values,
+                                                        len(names), c_learned, len(learned), ctypes.byref(text),
+                                                        ctypes.byref(error)), error)
+    return load(_library.take_string(text), f"neuron {neuron} {surrogate}")
+
+
+def launch(kernel, n, *args, **constexprs):
+    """kernel over n elements in programs of BLOCK, with the launch options."""
+    import triton
+    kernel[(triton.cdiv(n, BLOCK),)](*args, **constexprs, BLOCK=BLOCK, **OPTIONS)
 
 
 class Runner:
@@ -94,11 +135,8 @@ class Runner:
         import torch
 
         from . import _runners
-        if x.is_cpu and not interpreting():
-            raise BackendError(
-                f"backend=\"triton\" compiles `{name}` for the GPU; this tensor is on the CPU: expected a CUDA "
-                f"tensor, TRITON_INTERPRET=1 set before triton is imported (Triton's interpreter: slow, for tests), or "
-                f"backend=\"c\" for CPU tensors")
+        _require()
+        check_device(x, f"`{name}`")
         m = module(name)
         args = _runners.parameter_values(m, name, x.dtype, values)
         integers = set(m["INTEGER_PARAMETERS"])
@@ -115,12 +153,11 @@ class Runner:
         self.has_train_backward = bool(m["HAS_TRAIN_BACKWARD"])
 
     def _launch(self, op, inputs, out, key=None, offset=0):
-        import triton
         n = out.numel()
         if n == 0:
             return out
         noise = (int(key or 0), int(offset)) if op in self.sampling else ()
-        self.kernels[op][(triton.cdiv(n, BLOCK),)](*inputs, out, n, *noise, **self.constexprs, BLOCK=BLOCK, **OPTIONS)
+        launch(self.kernels[op], n, *inputs, out, n, *noise, **self.constexprs)
         return out
 
     def forward(self, x, out=None):
