@@ -133,4 +133,26 @@ import Testing
             if !same || !hidden.isEmpty { return }
         }
     }
+
+    /// A neuron bound to a stochastic surrogate: both noise streams drawn as their own locals in the sampled
+    /// backward (the forward's recomputed values read stream 0, the adjoints stream 2), the neuron's parameters loaded
+    /// at run time, the state carried in a loop over the steps.
+    @Test func neuronModuleCarriesTheStateAndDrawsBothStreams() throws {
+        let (neuron, neuronIssues) = NeuronLoader.load(path: GoldenTests.root.appendingPathComponent("Neurons/lif.yaml").path)
+        let (surrogate, issues) = SpecLoader.load(path: GoldenTests.root.appendingPathComponent("Specs/noisy_gradient.yaml").path)
+        #expect(!neuronIssues.hasErrors && !issues.hasErrors)
+        let lif = try #require(neuron), noisy = try #require(surrogate)
+        let text = try TritonNeuronSource.render(neuron: lif, graph: try NeuronGraph(lif), surrogate: noisy,
+                                                 values: Dictionary(uniqueKeysWithValues: noisy.params.map { ($0.name, $0.defaultValue) }),
+                                                 learned: [], generator: Generator(templatesDirectory: GoldenTests.templates))
+        #expect(text.contains("p_tau = tl.load(params_ptr + 0).to(tl.float32)"))
+        #expect(text.contains("for _kg_step in tl.range(0, steps):"))
+        #expect(text.contains("_kg_t = tl.cast(steps - 1 - _kg_step, tl.int64)"))
+        #expect(text.contains("u0_s2 = _kg_uniformf(seed, _kg_j, 0, 2)"))
+        #expect(text.contains("(\"train_backward\", \"float64\"): train_backward_f64,"))
+        #expect(text.contains("STATE_COUNT = 1") && text.contains("PARAM_COUNT = 3") && text.contains("STOCHASTIC = True"))
+        #expect(text.contains("_kg_next0 = tl.broadcast_to(tl.cast("))
+        // No C leaks into the Python: no declarations, no `(void)`.
+        #expect(!text.contains("const ") && !text.contains("(void)"))
+    }
 }
