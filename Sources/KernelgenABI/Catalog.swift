@@ -84,38 +84,33 @@ enum SpecLoading {
 
 @_cdecl("kg_torch_source")
 public func kg_torch_source(_ name: UnsafePointer<CChar>?, _ source: StringOut?, _ error: StringOut?) -> Int32 {
-    ABI.run(error) { () throws(ABIError) in
-        let name = try ABI.string(name, "name")
-        guard let source else { throw ABIError(.invalidArgument, "source is NULL; expected a char ** to receive the module text") }
-        // `descriptor` also resolves a catalogue surrogate by name (the JIT is installed in the ABI's table).
-        do throws(SurrogateError) {
-            _ = try Runtime.table.descriptor(name)
-        } catch {
-            throw ABIError(error)  // unknown: the table's message, catalogue names among its suggestions
-        }
-        do {
-            source.pointee = ABI.copy(try SurrogateJIT.shared.torchSource(named: name))
-        } catch {
-            throw ABIError(.internalError, "rendering the PyTorch module of `\(name)`: \(error)")
-        }
-    }
+    ABI.moduleSource(name, source, error, what: "PyTorch") { try SurrogateJIT.shared.torchSource(named: $0) }
 }
 
 @_cdecl("kg_triton_source")
 public func kg_triton_source(_ name: UnsafePointer<CChar>?, _ source: StringOut?, _ error: StringOut?) -> Int32 {
-    ABI.run(error) { () throws(ABIError) in
-        let name = try ABI.string(name, "name")
-        guard let source else { throw ABIError(.invalidArgument, "source is NULL; expected a char ** to receive the module text") }
-        // `descriptor` also resolves a catalogue surrogate by name (the JIT is installed in the ABI's table).
-        do throws(SurrogateError) {
-            _ = try Runtime.table.descriptor(name)
-        } catch {
-            throw ABIError(error)  // unknown: the table's message, catalogue names among its suggestions
-        }
-        do {
-            source.pointee = ABI.copy(try SurrogateJIT.shared.tritonSource(named: name))
-        } catch {
-            throw ABIError(.internalError, "rendering the Triton module of `\(name)`: \(error)")
+    ABI.moduleSource(name, source, error, what: "Triton") { try SurrogateJIT.shared.tritonSource(named: $0) }
+}
+
+extension ABI {
+    /// A surrogate's generated module (`render(name)`) into `source`: the name checked against the table first, so
+    /// an unknown one gets the table's message (catalogue names among its suggestions).
+    static func moduleSource(_ name: UnsafePointer<CChar>?, _ source: StringOut?, _ error: StringOut?, what: String,
+                             render: (String) throws -> String) -> Int32 {
+        run(error) { () throws(ABIError) in
+            let name = try string(name, "name")
+            guard let source else { throw ABIError(.invalidArgument, "source is NULL; expected a char ** to receive the module text") }
+            // `descriptor` also resolves a catalogue surrogate by name (the JIT is installed in the ABI's table).
+            do throws(SurrogateError) {
+                _ = try Runtime.table.descriptor(name)
+            } catch {
+                throw ABIError(error)
+            }
+            do {
+                source.pointee = copy(try render(name))
+            } catch {
+                throw ABIError(.internalError, "rendering the \(what) module of `\(name)`: \(error)")
+            }
         }
     }
 }

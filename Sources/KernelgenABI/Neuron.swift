@@ -113,6 +113,16 @@ struct NeuronDescription: Codable {
 }
 
 enum NeuronABI {
+    /// The learned surrogate parameters' names of a bind or source call (0...64 of them).
+    static func learnedNames(_ names: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int) throws(ABIError) -> [String] {
+        guard (0...64).contains(count), count == 0 || names != nil else {
+            throw ABIError(.invalidArgument, "learned_count is \(count) with learned_names \(names == nil ? "NULL" : "given"); expected 0...64 names")
+        }
+        var learned: [String] = []
+        for i in 0..<count { learned.append(try ABI.string(names![i], "learned_names[\(i)]")) }
+        return learned
+    }
+
     static func encode<T: Encodable>(_ value: T) throws(ABIError) -> String {
         do {
             let encoder = JSONEncoder()
@@ -206,11 +216,7 @@ public func kg_neuron_bind(_ neuron: UnsafePointer<CChar>?, _ surrogate: UnsafeP
         let spec = try NeuronABI.neuron(try ABI.string(neuron, "neuron"))
         let surrogateName = try ABI.string(surrogate, "surrogate")
         let parameters = try Binding.parameters(paramNames, paramValues, count, surrogate: surrogateName)
-        guard (0...64).contains(learnedCount), learnedCount == 0 || learnedNames != nil else {
-            throw ABIError(.invalidArgument, "learned_count is \(learnedCount) with learned_names \(learnedNames == nil ? "NULL" : "given"); expected 0...64 names")
-        }
-        var learned: [String] = []
-        for i in 0..<learnedCount { learned.append(try ABI.string(learnedNames![i], "learned_names[\(i)]")) }
+        let learned = try NeuronABI.learnedNames(learnedNames, learnedCount)
         let backendName = try backend.map { (p) throws(ABIError) in try ABI.string(p, "backend") } ?? "jit"
         guard backendName == "jit" || backendName == "c" else {
             let shown = backendName.count > 40 ? String(backendName.prefix(40)) + "..." : backendName
@@ -342,11 +348,7 @@ public func kg_neuron_triton_source(_ neuron: UnsafePointer<CChar>?, _ surrogate
         let spec = try NeuronABI.neuron(try ABI.string(neuron, "neuron"))
         let surrogateName = try ABI.string(surrogate, "surrogate")
         let parameters = try Binding.parameters(paramNames, paramValues, count, surrogate: surrogateName)
-        guard (0...64).contains(learnedCount), learnedCount == 0 || learnedNames != nil else {
-            throw ABIError(.invalidArgument, "learned_count is \(learnedCount) with learned_names \(learnedNames == nil ? "NULL" : "given"); expected 0...64 names")
-        }
-        var learned: [String] = []
-        for i in 0..<learnedCount { learned.append(try ABI.string(learnedNames![i], "learned_names[\(i)]")) }
+        let learned = try NeuronABI.learnedNames(learnedNames, learnedCount)
         _ = Runtime.table
         let jit = SurrogateJIT.shared
         do throws(JITError) {

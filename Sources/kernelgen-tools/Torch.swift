@@ -17,14 +17,10 @@ struct Torch: ParsableCommand {
             parameters are the arguments p_<name>, in spec order. It imports only torch and math.
             """)
 
-    @Argument(help: "Surrogate name (see `kernelgen list`).")
-    var name: String
-
-    @Option(help: "A spec file outside Specs/ (checked as the runtime checks it); it must define NAME.")
-    var spec: String?
+    @OptionGroup var which: SourceSpec
 
     func run() throws {
-        let (loaded, file) = try SourceSpec.load(name: name, spec: spec)
+        let (loaded, file) = try which.load()
         FileHandle.standardOutput.write(Data(try TorchSource.render(spec: loaded, specFile: file).utf8))
     }
 }
@@ -40,22 +36,24 @@ struct Triton: ParsableCommand {
             it (backend="triton", and CUDA tensors). It imports only triton.
             """)
 
+    @OptionGroup var which: SourceSpec
+
+    func run() throws {
+        let (loaded, file) = try which.load()
+        FileHandle.standardOutput.write(Data(try TritonSource.render(spec: loaded, specFile: file).utf8))
+    }
+}
+
+/// The spec a source-printing command prints (`torch`, `triton`): a built-in or catalogue one by name, or a file's.
+struct SourceSpec: ParsableArguments {
     @Argument(help: "Surrogate name (see `kernelgen list`).")
     var name: String
 
     @Option(help: "A spec file outside Specs/ (checked as the runtime checks it); it must define NAME.")
     var spec: String?
 
-    func run() throws {
-        let (loaded, file) = try SourceSpec.load(name: name, spec: spec)
-        FileHandle.standardOutput.write(Data(try TritonSource.render(spec: loaded, specFile: file).utf8))
-    }
-}
-
-/// The spec a source-printing command prints (`torch`, `triton`): a built-in or catalogue one by name, or a file's.
-enum SourceSpec {
     /// The spec and how the module's header names its file.
-    static func load(name: String, spec: String?) throws -> (Spec, String?) {
+    func load() throws -> (Spec, String?) {
         let loaded: Spec
         if let spec {
             loaded = try JITSetup.loadSpec(spec)

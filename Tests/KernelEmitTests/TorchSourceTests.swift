@@ -126,17 +126,23 @@ import Testing
     /// Spec text is data: whatever the summary, doc, parameter docs and file name hold, the module's code
     /// tokens are those of the plain spec, and no invisible character or line end other than LF reaches it.
     @Test func arbitraryTextLeavesTheCodeUnchanged() throws {
+        try Self.expectTextIsData(seed: 0x70_2C4, samples: 300) { try TorchSource.render(spec: $0, specFile: $1, generator: $2) }
+    }
+
+    /// The check of `arbitraryTextLeavesTheCodeUnchanged` for any generated Python module (`render(spec, specFile,
+    /// generator)`): the PyTorch module's and the Triton module's.
+    static func expectTextIsData(seed: UInt64, samples: Int, render: (Spec, String?, Generator) throws -> String) throws {
         let generator = Generator(templatesDirectory: GoldenTests.templates)
-        let plain = try TorchSource.render(spec: SpecTextPropertyTests.plainSpec(), generator: generator)
+        let plain = try render(SpecTextPropertyTests.plainSpec(), nil, generator)
         let expected = SourceTokens.tokens(plain, .python)
         #expect(!expected.contains { $0.hasPrefix("<unterminated") })
-        var random = NastyText(seed: 0x70_2C4)
+        var random = NastyText(seed: seed)
         var texts = [NastyText.all, "\"\"\"", "'''", "\\", "# -*- coding: latin-1 -*-", "coding=utf-16", "\"\"\"\\"]
-        for _ in 0..<300 { texts.append(random.text()) }
+        for _ in 0..<samples { texts.append(random.text()) }
         for (k, text) in texts.enumerated() {
             let spec = try NastyText.fixture(summary: text, doc: texts[(k + 1) % texts.count], paramDocs: [text, "\(text)\"\"\""],
                                              source: text, fileName: text)
-            let module = try TorchSource.render(spec: spec, specFile: text, generator: generator)
+            let module = try render(spec, text, generator)
             let same = SourceTokens.tokens(module, .python) == expected
             #expect(same, "code changed for text \(text.debugDescription)")
             let hidden = module.unicodeScalars.filter { $0 != "\n" && SourceText.isInvisible($0) }

@@ -23,6 +23,8 @@ import sys
 
 import torch
 
+from neuron_layer import lif_loop  # the same charge/fire/reset loop as the CPU benchmark
+
 
 def fail(message):
     sys.exit(f"triton_gpu.py: {message}")
@@ -82,19 +84,6 @@ def surrogate_benchmark(kt, rounds, compile_too, bw):
                 row("torch.compile of the expression", timed(lambda: backward(x, g), rounds), roofline)
 
 
-def lif_loop(kt):
-    def run(x, tau=2.0, v_threshold=1.0, v_reset=0.0):
-        v = torch.full_like(x[0], v_reset)
-        out = []
-        for t in range(x.shape[0]):
-            h = v + (x[t] - (v - v_reset)) / tau
-            s = kt.surrogate("sigmoid", h - v_threshold, backend="torch", scale=4.0)
-            v = (1.0 - s) * h + s * v_reset
-            out.append(s)
-        return torch.stack(out)
-    return run
-
-
 def spikingjelly_lif():
     try:
         from spikingjelly.activation_based import neuron, surrogate
@@ -118,7 +107,7 @@ def spikingjelly_lif():
 def lif_benchmark(kt, sizes, rounds, compile_too, bw):
     print("LIF layer, forward + backward through time, float32")
     layer = kt.Neuron("lif", surrogate="sigmoid", surrogate_params={"scale": 4.0}, backend="triton")
-    loop = lif_loop(kt)
+    loop = lif_loop(lambda u: kt.surrogate("sigmoid", u, backend="torch", scale=4.0))
     compiled = torch.compile(loop) if compile_too else None
     jelly, jelly_backend = spikingjelly_lif()
     for text in sizes:

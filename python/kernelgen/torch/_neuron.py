@@ -151,28 +151,28 @@ class _TritonBound:
                       "learned": [{"name": n, "min": lo, "max": hi} for n, lo, hi in m["LEARNED"]]}
 
 
+def _triton_kernel(bound, op, x, key):
+    """The Triton kernel of `op` ("forward" or "backward") for x's dtype, sampled when a key is given and the surrogate
+    is stochastic, and the (seed, offset) arguments it takes."""
+    sampled = key is not None and bound.facts["stochastic"]
+    kernel = bound.kernels[("train_" + op if sampled else op, _DTYPES[x.dtype])]
+    return kernel, ((int(key) & ((1 << 64) - 1), 0) if sampled else ())
+
+
 def _triton_forward(bound, x, state, spikes, saved, params, key):
     steps, n = x.shape
-    if steps * n == 0:
-        return
-    dtype = _DTYPES[x.dtype]
-    sampled = key is not None and bound.facts["stochastic"]
-    kernel = bound.kernels[("train_forward" if sampled else "forward", dtype)]
-    noise = (int(key) & ((1 << 64) - 1), 0) if sampled else ()
-    _triton.launch(kernel, n, x, params, state, spikes, saved if saved is not None else spikes, steps, n, *noise,
-                   SAVE=saved is not None)
+    if steps * n:
+        kernel, noise = _triton_kernel(bound, "forward", x, key)
+        _triton.launch(kernel, n, x, params, state, spikes, saved if saved is not None else spikes, steps, n, *noise,
+                       SAVE=saved is not None)
 
 
 def _triton_backward(bound, x, params, saved, grad_spikes, grad_state, grad_x, partials, key):
     steps, n = x.shape
-    if steps * n == 0:
-        return
-    dtype = _DTYPES[x.dtype]
-    sampled = key is not None and bound.facts["stochastic"]
-    kernel = bound.kernels[("train_backward" if sampled else "backward", dtype)]
-    noise = (int(key) & ((1 << 64) - 1), 0) if sampled else ()
-    _triton.launch(kernel, n, x, params, saved, grad_spikes, grad_state, grad_x,
-                   partials if partials is not None else grad_x, steps, n, *noise)
+    if steps * n:
+        kernel, noise = _triton_kernel(bound, "backward", x, key)
+        _triton.launch(kernel, n, x, params, saved, grad_spikes, grad_state, grad_x,
+                       partials if partials is not None else grad_x, steps, n, *noise)
 
 
 @torch.library.custom_op("kernelgen::neuron", mutates_args=(), schema=(
