@@ -111,7 +111,7 @@ public final class SurrogateJIT: Sendable {
         let start = ContinuousClock.now
         let values = try Self.resolve(spec, parameters, T.self)
         let request = RequestKey(spec: spec.source.isEmpty ? "\(spec.name):\(spec.backward.text)" : spec.source,
-                                 values: spec.params.map { values[$0.name]! }, dtype: T.dtype, ops: options.ops.rawValue)
+                                 values: spec.params.map { values[$0.name]!.bitPattern }, dtype: T.dtype, ops: options.ops.rawValue)
         let slot = slots.slot(request)
         // One compile per request: later callers wait here for the first.
         slot.lock.lock()
@@ -270,7 +270,8 @@ public final class SurrogateJIT: Sendable {
     /// Everything that makes two requests the same, cheap to hash (the memory cache's key).
     private struct RequestKey: Hashable, Sendable {
         var spec: String
-        var values: [Double]
+        /// The values' bits: as Doubles 0.0 == -0.0 (one hash), but they fold into different kernels (1 / a).
+        var values: [UInt64]
         var dtype: DType
         var ops: Int
     }

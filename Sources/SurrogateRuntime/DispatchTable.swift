@@ -37,6 +37,20 @@ public struct KernelKey: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         "\(surrogate)/\(dtype.rawValue)/\(backend.rawValue)" + (specialization.map { "\($0)" } ?? "")
     }
+
+    /// Specialisations compare by their values' bits: 0.0 and -0.0 are equal Doubles (one hash) but fold into
+    /// different kernels (`1 / a` is inf or -inf).
+    public static func == (a: KernelKey, b: KernelKey) -> Bool {
+        a.surrogate == b.surrogate && a.dtype == b.dtype && a.backend == b.backend
+            && a.specialization?.map(\.bitPattern) == b.specialization?.map(\.bitPattern)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(surrogate)
+        hasher.combine(dtype)
+        hasher.combine(backend)
+        hasher.combine(specialization?.map(\.bitPattern))
+    }
 }
 
 /// The thread-safe table of surrogates and their kernels, looked up by name, dtype and backend.

@@ -28,7 +28,7 @@ import Testing
     @Test func fixtureModuleSpellsEachConstruct() throws {
         let text = try Self.render(TorchSourceTests.fixture())
         // Parameters: constexprs made 0-d values of the element type.
-        #expect(text.contains("def forward_f32(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, BLOCK: tl.constexpr):"))
+        #expect(text.contains("def forward_f32(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, NEGATIVE_ZEROS: tl.constexpr, BLOCK: tl.constexpr):"))
         #expect(text.contains("p_alpha = tl.full((), c_alpha, tl.float32)") && text.contains("p_alpha = tl.full((), c_alpha, tl.float64)"))
         // sqrt(2 pi) folded per dtype: a plain float32 literal, a typed float64 one; float32 division div_rn.
         #expect(text.contains(".to(tl.float32), float.fromhex('0x1.40d932p+1'))"))
@@ -62,6 +62,16 @@ import Testing
         #expect(f32.literal(1e-40).hasPrefix("tl.full((), "))
         #expect(f64.literal(1e300).hasPrefix("tl.full((), "))
         #expect(f32.literal(.infinity) == "float('inf')" && f64.literal(.nan) == "float('nan')")
+    }
+
+    /// A select of two literals is typed (Triton makes `tl.where(c, 0.25, 0.5)` float32, and float32 arithmetic
+    /// after it in a float64 kernel); sqrt is the correctly rounded one.
+    @Test func selectsOfLiteralsAreTypedAndSquareRootsRounded() throws {
+        let (spec, _) = SpecLoader.load(yaml: "name: w\nsummary: W.\nbackward: where(x > 0, 0.25, 0.5) / sqrt(1 + x * x)\n", file: "w.yaml")
+        let text = try Self.render(try #require(spec))
+        #expect(text.contains("tl.where((x > 0.0), tl.full((), float.fromhex('0x1p-2'), tl.float64), float.fromhex('0x1p-1'))"))
+        #expect(text.contains("tl.where((x > 0.0), tl.full((), float.fromhex('0x1p-2'), tl.float32), float.fromhex('0x1p-1'))"))
+        #expect(text.contains("_libdevice.sqrt_rn(") && !text.contains("_libdevice.sqrt("))
     }
 
     @Test func sumsAreLoopsBoundedByIntegerConstexprs() throws {

@@ -242,6 +242,32 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
         #expect(other.report.key != first.report.key)
     }
 
+    /// 0.0 and -0.0 are equal Doubles but fold into different kernels (`1 / a` is inf or -inf): neither the memory
+    /// cache nor the dispatch table's key may take one for the other (both did).
+    @Test func signedZeroValuesAreDifferentKernels() throws {
+        let (jit, dir) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try jit.load(yaml: "name: signed_zero\nsummary: S.\nparams:\n  a: 1\nforward: heaviside(x)\nbackward: exp(-x * x) / (1 + 1 / a)\n",
+                                file: "signed_zero.yaml")
+        let positive = try jit.compile(spec, parameters: ["a": 0.0], dtype: Double.self)
+        let negative = try jit.compile(spec, parameters: ["a": -0.0], dtype: Double.self)
+        #expect(negative.report.cacheHit == .none && negative.loaded !== positive.loaded)
+        // 1 / (1 + 1/a) at x = 0: 1/inf = +0 for a = +0, 1/-inf = -0 for a = -0.
+        func backwardAtZero(_ k: JITKernels<Double>) -> Double {
+            var out = [Double.nan]
+            let x = [0.0], gradOut = [1.0], params = [0.0]
+            x.withUnsafeBufferPointer { xp in gradOut.withUnsafeBufferPointer { gp in params.withUnsafeBufferPointer { pp in
+                out.withUnsafeMutableBufferPointer { op in k.kernelSet.backward(xp.baseAddress!, nil, gp.baseAddress!, op.baseAddress!, 1, pp.baseAddress!) }
+            } } }
+            return out[0]
+        }
+        let (plus, minus) = (backwardAtZero(positive), backwardAtZero(negative))
+        #expect(plus == 0 && plus.sign == .plus && minus == 0 && minus.sign == .minus, "\(plus), \(minus)")
+        let keys = [KernelKey(surrogate: "s", dtype: .f64, backend: .jit, specialization: [0.0]),
+                    KernelKey(surrogate: "s", dtype: .f64, backend: .jit, specialization: [-0.0])]
+        #expect(keys[0] != keys[1] && Set(keys).count == 2)
+    }
+
     /// A new value for a spec, dtype and ops compiled before starts from clang's module of that compile with
     /// the parameter replaced (no C frontend), and gives the same kernels as a compile from source.
     @Test func newValuesReuseTheFrontendAndMatchACompileFromSource() throws {

@@ -54,13 +54,21 @@ def grid(dtype):
     info = torch.finfo(dtype)
     edges = [0.0, -0.0, math.inf, -math.inf, math.nan, info.tiny / 4, -info.tiny / 4, info.tiny, info.max, -info.max,
              1e30, -1e30, 1e-30, -1e-30, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0]
-    return torch.cat([torch.linspace(-12, 12, 2401, dtype=dtype), torch.tensor(edges, dtype=dtype)])
+    return torch.cat([torch.linspace(-12, 12, GRID, dtype=dtype), torch.tensor(edges, dtype=dtype)])
 
 
-def close(got, want, what):
-    """Within 8 ulp of `want` plus 8 eps times the largest finite |want|; NaN exactly where want is NaN."""
+GRID = 2401  # the grid's points before the edges
+
+
+def close(got, want, what, scale_from=None):
+    """Within 8 ulp of `want` plus 8 eps times the largest finite |want| (over the first `scale_from` elements when
+    given: the grid's, not the edges' huge values); NaN exactly where want is NaN; a zero's sign as want's."""
     got, want = got.detach().cpu(), want.detach().cpu()
     assert got.dtype == want.dtype and got.shape == want.shape, what
+    zero = want == 0
+    assert torch.equal(torch.signbit(got[zero]), torch.signbit(want[zero])), f"{what}: the sign of a zero differs"
+    scale_part = want.reshape(-1)[:scale_from] if scale_from is not None else want
+    finite = scale_part[torch.isfinite(scale_part)]
     nan = torch.isnan(want)
     assert torch.equal(torch.isnan(got), nan), f"{what}: NaN at {got[torch.isnan(got) != nan][:5].tolist()} vs {want[torch.isnan(got) != nan][:5].tolist()}"
     g, w = got[~nan].double(), want[~nan].double()
@@ -70,7 +78,7 @@ def close(got, want, what):
     if w.numel() == 0:
         return
     eps = torch.finfo(want.dtype).eps
-    scale = w.abs().max().item()
+    scale = finite.double().abs().max().item() if finite.numel() else 0.0
     ulp = torch.maximum(w.abs(), torch.tensor(torch.finfo(want.dtype).tiny, dtype=torch.float64)) * eps
     bound = 8 * ulp + 8 * eps * scale
     bad = (g - w).abs() > bound
@@ -105,12 +113,13 @@ def run(name, backend, x, grad_out, keywords):
 @pytest.mark.parametrize("name", BUILT_IN + CATALOGUE)
 def test_every_op_agrees_with_the_c_kernels(name, dtype):
     x = grid(dtype)
-    grad_out = torch.linspace(-2, 2, x.numel(), dtype=dtype)
+    # of magnitude near 1 everywhere (so the bound's scale is the surrogate's), varying in sign-free steps
+    grad_out = 1.25 + 0.75 * torch.sin(torch.arange(x.numel(), dtype=dtype))
     for what, keywords in modes(name):
         y_c, g_c = run(name, reference_backend(name), x, grad_out, keywords)
         y_t, g_t = run(name, "triton", x.to(DEVICE), grad_out.to(DEVICE), keywords)
-        close(y_t, y_c, f"{name} {dtype} {what} forward")
-        close(g_t, g_c, f"{name} {dtype} {what} backward")
+        close(y_t, y_c, f"{name} {dtype} {what} forward", scale_from=GRID)
+        close(g_t, g_c, f"{name} {dtype} {what} backward", scale_from=GRID)
 
 
 UNIFORM_SPEC = """\
@@ -191,20 +200,83 @@ def test_parameters_are_checked_and_specialised():
         kt.surrogate("sigmoid", x.to(DEVICE), backend="triton", sigma=1.0)
 
 
+INTEGER_SPEC = """\
+name: triton_test_sum
+summary: A sum bounded by an integer parameter.
+params:
+  n: {default: 3, min: 1, max: 6, integer: true}
+forward: heaviside(x)
+backward: sum(i, 1, n, exp(-i * x * x) * sqrt(i / pi)) / n
+"""
+
+
+def test_integer_and_negative_zero_parameters():
+    """An integer parameter is refused when not an integer (as the C library refuses it); the sum it bounds agrees
+    with the JIT's at each value. A -0.0 parameter is its own kernel (Triton's cache would take 0.0's)."""
+    name = kernelgen.load_spec(text=INTEGER_SPEC, file="triton_test_sum.yaml")
+    x = torch.linspace(-3, 3, 301, dtype=torch.float64)
+    for n in (1.0, 4.0, 6.0):
+        y_j, g_j = run(name, "jit", x, torch.ones_like(x), {"n": n})
+        y_t, g_t = run(name, "triton", x.to(DEVICE), torch.ones_like(x).to(DEVICE), {"n": n})
+        close(g_t, g_j, f"sum to n = {n}")
+    with pytest.raises(kernelgen.ParameterError, match="integer"):
+        kt.surrogate(name, x.to(DEVICE), backend="triton", n=2.5)
+    with pytest.raises(kernelgen.ParameterError, match="integer"):
+        kt.surrogate(name, x, backend="torch", n=2.5)
+    zero = kt._runners.runner("noisy_threshold", "triton", x.to(DEVICE), (("scale", 0.0),))
+    negative = kt._runners.runner("noisy_threshold", "triton", x.to(DEVICE), (("scale", -0.0),))
+    assert zero.constexprs["NEGATIVE_ZEROS"] == 0 and negative.constexprs["NEGATIVE_ZEROS"] == 1
+
+
+HOSTILE_SPECS = {
+    # logic between a parameter-only condition (0-d) and one of x (a block)
+    "triton_test_logic": "params:\n  a: {default: 1.0}\nforward: \"(a > 0) && (x > 0) || !(a > 2) && (x < -1)\"\n"
+                         "backward: \"where((a > 0) && (x > 0), exp(-x * x), 0.25)\"\n",
+    # C99 pow at -inf and -0 with a parameter exponent of 0.5 (sqrt would give NaN and -0)
+    "triton_test_pow": "params:\n  a: {default: 0.5}\nforward: heaviside(x)\nbackward: \"x ^ a / (1 + abs(x) ^ 3)\"\n",
+    # a parameter at -0.0 and 0.0 (1 / a is -inf or inf)
+    "triton_test_zero": "params:\n  a: {default: 1.0}\nforward: heaviside(x)\nbackward: \"exp(-x * x) / (1 + 1 / a)\"\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_SPECS))
+def test_specs_a_hostile_user_writes(name):
+    """From a hostile reading (the first two failed in the interpreter, the third in the JIT's own cache)."""
+    kernelgen.load_spec(text=f"name: {name}\nsummary: s.\n{HOSTILE_SPECS[name]}", file=f"{name}.yaml")
+    x = grid(torch.float64)
+    values = [{"a": 0.0}, {"a": -0.0}, {"a": 0.0}] if name == "triton_test_zero" else [{}, {"a": 3.0}]
+    for keywords in values:
+        y_j, g_j = run(name, "jit", x, torch.ones_like(x), keywords)
+        y_t, g_t = run(name, "triton", x.to(DEVICE), torch.ones_like(x).to(DEVICE), keywords)
+        y_e, g_e = run(name, "torch", x, torch.ones_like(x), keywords)
+        for got in (y_t, y_e):
+            close(got, y_j, f"{name} {keywords} forward", scale_from=GRID)
+        for got in (g_t, g_e):
+            close(got, g_j, f"{name} {keywords} backward", scale_from=GRID)
+    if name == "triton_test_zero":  # the sign reaches the result: 1 / (1 + 1/a) = +0 or -0 at x = 0
+        signs = [torch.signbit(run(name, "jit", torch.zeros(1, dtype=torch.float64), torch.ones(1, dtype=torch.float64),
+                                   v)[1]).item() for v in values]
+        assert signs == [False, True, False]
+
+
 def test_a_learnable_parameter_and_a_double_backward_take_the_expression_module():
     """The kernels compute values only: a learnable parameter's gradient and create_graph=True run the spec's torch
-    expressions (as for the C kernels), so they agree with backend "c"."""
+    expressions (as for the C kernels): the Triton backend routes them so, with values equal to backend "c"'s and to
+    the formula (sigmoid: d/dx = k s (1 - s), s = sigmoid(k x))."""
     x = torch.linspace(-2, 2, 51, dtype=torch.float64)
     results = []
     for backend, device in (("c", "cpu"), ("triton", DEVICE)):
         scale = torch.tensor(3.0, dtype=torch.float64, device=device, requires_grad=True)
-        xv = x.to(device).requires_grad_()
+        xv = x.detach().clone().to(device).requires_grad_()
         y = kt.surrogate("sigmoid", xv, backend=backend, scale=scale)
         (gx,) = torch.autograd.grad(y.sum(), xv, create_graph=True)
         gx.sum().backward()
         results.append((gx.detach().cpu(), xv.grad.cpu(), scale.grad.cpu()))
     for got, want in zip(results[1], results[0]):
         close(got, want, "learnable / second order")
+    s = torch.sigmoid(3.0 * x)
+    close(results[1][0], 3.0 * s * (1 - s), "the first derivative against the formula")
+    close(results[1][1], 3.0 * 3.0 * s * (1 - s) * (1 - 2 * s), "the second derivative against the formula")
 
 
 def test_compile_and_the_custom_op_run_the_triton_kernels():

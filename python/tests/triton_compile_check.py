@@ -15,17 +15,45 @@ import kernelgen  # noqa: F401 (the library)
 from kernelgen.torch import _triton
 
 
-def signature(kernel, module, dtype, constexprs):
+#: Specs whose kernels are also compiled with the signature of small arguments: n the constant 1 (as Triton may
+#: specialise an int argument equal to 1), seed and offset int32 (a Python int below 2^31 is typed so).
+SMALL_ARGUMENTS = {"sigmoid", "noisy_threshold", "noisy_gradient"}
+
+
+def signature(kernel, module, dtype, constexprs, small=False):
     ty = "fp32" if dtype == "float32" else "fp64"
     name = kernel.fn.__name__
     pointers = ["x_ptr", "y_ptr", "g_ptr", "out_ptr"] if "backward" in name else ["x_ptr", "out_ptr"]
     found = {p: "*" + ty for p in pointers}
-    found["n"] = "i32"
+    found["n"] = "constexpr" if small else "i32"
     if name in module["SAMPLING"]:
-        found.update(seed="u64", offset="u64")
+        found.update(seed="i32", offset="i32") if small else found.update(seed="u64", offset="u64")
     found.update({c: "constexpr" for c in constexprs})
+    found["NEGATIVE_ZEROS"] = "constexpr"
     found["BLOCK"] = "constexpr"
     return found
+
+
+def compile_and_check(what, kernel, signature, constexprs):
+    """Compiles for sm_90 and checks the PTX; prints `<what> ok` or the problem; True when it failed."""
+    try:
+        compiled = triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs),
+                                  target=GPUTarget("cuda", 90, 32), options=dict(_triton.OPTIONS))
+    except Exception:
+        print(f"{what} does not compile: {traceback.format_exc()}")
+        return True
+    ptx = compiled.asm["ptx"]
+    # libdevice's own algorithms use approximate ex2, lg2 and rcp inside (expf, atanf): within their bounds.
+    flushing = sorted(set(re.findall(r"\b(?:add|sub|mul|fma|div|sqrt)\.[a-z.]*ftz[a-z0-9.]*", ptx)))
+    problems = []
+    if ".entry" not in ptx or not compiled.asm.get("cubin"):
+        problems.append("no kernel entry or cubin")
+    if "div.full.f32" in ptx or "div.approx" in ptx or "sqrt.approx" in ptx:
+        problems.append("approximate division or square root")
+    if flushing:
+        problems.append(f"subnormals flushed by {flushing}")
+    print(f"{what}: {'; '.join(problems)}" if problems else f"{what} ok")
+    return bool(problems)
 
 
 def check(name):
@@ -35,30 +63,11 @@ def check(name):
     constexprs = {f"c_{p[0]}": (int(p[1]) if p[0] in integers else p[1]) for p in module["PARAMETERS"]}
     failed = False
     for (op, dtype), kernel in module["KERNELS"].items():
-        what = f"{name} {op} {dtype}"
-        try:
-            source = ASTSource(fn=kernel, signature=signature(kernel, module, dtype, constexprs),
-                               constexprs={**constexprs, "BLOCK": _triton.BLOCK})
-            compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32), options=dict(_triton.OPTIONS))
-        except Exception:
-            print(f"{what} does not compile: {traceback.format_exc()}")
-            failed = True
-            continue
-        ptx = compiled.asm["ptx"]
-        # libdevice's own algorithms use approximate ex2, lg2 and rcp inside (expf, atanf): within their bounds.
-        flushing = sorted(set(re.findall(r"\b(?:add|sub|mul|fma|div|sqrt)\.[a-z.]*ftz[a-z0-9.]*", ptx)))
-        problems = []
-        if ".entry" not in ptx or not compiled.asm.get("cubin"):
-            problems.append("no kernel entry or cubin")
-        if "div.full.f32" in ptx or "div.approx" in ptx:
-            problems.append("approximate division")
-        if flushing:
-            problems.append(f"subnormals flushed by {flushing}")
-        if problems:
-            print(f"{what}: {'; '.join(problems)}")
-            failed = True
-        else:
-            print(f"{what} ok")
+        variants = [False, True] if name in SMALL_ARGUMENTS else [False]
+        for small in variants:
+            values = {**constexprs, "NEGATIVE_ZEROS": 0, "BLOCK": _triton.BLOCK, **({"n": 1} if small else {})}
+            what = f"{name} {op} {dtype}" + (" (small arguments)" if small else "")
+            failed |= compile_and_check(what, kernel, signature(kernel, module, dtype, constexprs, small), values)
     return failed
 
 
@@ -73,31 +82,19 @@ def check_neuron(neuron, surrogate):
     module = _triton.neuron_module(neuron, surrogate, [], [], [])
     failed = False
     for (op, dtype), kernel in module["KERNELS"].items():
-        what = f"{neuron}+{surrogate} {op} {dtype}"
         ty = "fp32" if dtype == "float32" else "fp64"
-        signature = {p: ("*fp64" if p == "params_ptr" else "*" + ty) for p in NEURON_SIGNATURES[op.removeprefix("train_")]}
-        signature.update(steps="i32", n="i32")
-        if op.startswith("train_"):
-            signature.update(seed="u64", offset="u64")
-        constexprs = {"BLOCK": _triton.BLOCK}
-        if op.endswith("forward"):
-            signature["SAVE"] = "constexpr"
-            constexprs["SAVE"] = True
-        signature["BLOCK"] = "constexpr"
-        try:
-            compiled = triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs),
-                                      target=GPUTarget("cuda", 90, 32), options=dict(_triton.OPTIONS))
-        except Exception:
-            print(f"{what} does not compile: {traceback.format_exc()}")
-            failed = True
-            continue
-        ptx = compiled.asm["ptx"]
-        flushing = sorted(set(re.findall(r"\b(?:add|sub|mul|fma|div|sqrt)\.[a-z.]*ftz[a-z0-9.]*", ptx)))
-        if "div.full.f32" in ptx or "div.approx" in ptx or flushing or not compiled.asm.get("cubin"):
-            print(f"{what}: approximate division, flushing {flushing} or no cubin")
-            failed = True
-        else:
-            print(f"{what} ok")
+        for small in (False, True):
+            signature = {p: ("*fp64" if p == "params_ptr" else "*" + ty) for p in NEURON_SIGNATURES[op.removeprefix("train_")]}
+            signature.update(steps="constexpr", n="constexpr") if small else signature.update(steps="i32", n="i32")
+            if op.startswith("train_"):
+                signature.update(seed="i32", offset="i32") if small else signature.update(seed="u64", offset="u64")
+            values = {"BLOCK": _triton.BLOCK, **({"steps": 1, "n": 1} if small else {})}
+            if op.endswith("forward"):
+                signature["SAVE"] = "constexpr"
+                values["SAVE"] = True
+            signature["BLOCK"] = "constexpr"
+            what = f"{neuron}+{surrogate} {op} {dtype}" + (" (small arguments)" if small else "")
+            failed |= compile_and_check(what, kernel, signature, values)
     return failed
 
 

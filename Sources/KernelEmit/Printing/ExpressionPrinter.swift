@@ -189,7 +189,7 @@ public struct ExpressionPrinter: Sendable {
             return "(\(print(a)) \(op.rawValue) \(print(b)))"
         case .call("where", let args, _) where args.count == 3:
             if dialect.language == .torch { return torchWhere(args[0], args[1], args[2]) }
-            if dialect.language == .triton { return "tl.where(\(condition(args[0])), \(print(args[1])), \(print(args[2])))" }
+            if dialect.language == .triton { return tritonWhere(args[0], args[1], args[2]) }
             return "(\(condition(args[0])) ? \(print(args[1])) : \(print(args[2])))"
         case .call(let name, let args, let site):
             guard let f = FunctionTable.function(named: name) else { return dialect.literal(.nan) }
@@ -235,6 +235,11 @@ public struct ExpressionPrinter: Sendable {
         switch e.kind {
         case .binary(let op, let a, let b) where op.isBoolean && op != .and && op != .or:
             return "(\(print(a)) \(op.rawValue) \(print(b)))"
+        // Triton: in 8-bit integers (its interpreter cannot combine a 0-d boolean with a block of them).
+        case .binary(.and, let a, let b) where dialect.language == .triton:
+            return "(((\(condition(a))).to(tl.int8) & (\(condition(b))).to(tl.int8)) != 0)"
+        case .binary(.or, let a, let b) where dialect.language == .triton:
+            return "(((\(condition(a))).to(tl.int8) | (\(condition(b))).to(tl.int8)) != 0)"
         case .binary(.and, let a, let b):
             return "(\(condition(a)) \(dialect.language == .swift ? "&&" : "&") \(condition(b)))"
         case .binary(.or, let a, let b):
@@ -264,6 +269,20 @@ public struct ExpressionPrinter: Sendable {
         var first = print(a)
         if Self.isPythonScalar(a) && Self.isPythonScalar(b) { first = "\(dialect.inputName).new_tensor(\(first))" }
         return "_torch.where(\(condition(c)), \(first), \(print(b)))"
+    }
+
+    /// `tl.where(c, a, b)`; when both sides are Python floats one is a typed 0-d value of the element type (Triton types
+    /// a select of two Python floats float32, which would make what follows float32 in a float64 kernel).
+    func tritonWhere(_ c: Expr, _ a: Expr, _ b: Expr) -> String {
+        var first = print(a)
+        if Self.isPythonScalar(a) && Self.isPythonScalar(b) {
+            switch a.kind {
+            case .number(let v): first = dialect.typedLiteral(v)
+            case .constant(let name): first = dialect.typedLiteral(FormulaConstant.values[name] ?? .nan)
+            default: break
+            }
+        }
+        return "tl.where(\(condition(c)), \(first), \(print(b)))"
     }
 
     /// Small integer powers become products (exact for ^2, a few ulps at most otherwise); the rest calls pow.

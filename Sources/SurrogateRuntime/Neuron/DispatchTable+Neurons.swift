@@ -6,6 +6,20 @@ struct NeuronKey: Hashable, Sendable {
     var dtype: DType
     var backend: Backend
     var specialization: [Double]?
+
+    /// By the values' bits, as `KernelKey` (0.0 and -0.0 fold into different kernels).
+    static func == (a: NeuronKey, b: NeuronKey) -> Bool {
+        a.neuron == b.neuron && a.surrogate == b.surrogate && a.dtype == b.dtype && a.backend == b.backend
+            && a.specialization?.map(\.bitPattern) == b.specialization?.map(\.bitPattern)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(neuron)
+        hasher.combine(surrogate)
+        hasher.combine(dtype)
+        hasher.combine(backend)
+        hasher.combine(specialization?.map(\.bitPattern))
+    }
 }
 
 /// Registered neuron kernels and the spec texts they were made from.

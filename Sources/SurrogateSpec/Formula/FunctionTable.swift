@@ -83,7 +83,7 @@ public enum FunctionTable {
               summary: "log(1 + a), exact near 0", evaluate: { Foundation.log1p($0[0]) }),
         .init(name: "sqrt", arity: 1, kind: .pure, c: "__builtin_sqrt{f}($0)", swift: "($0).squareRoot()",
               torch: "_torch.sqrt($0)",
-              triton: "_libdevice.sqrt($0)",
+              triton: "_libdevice.sqrt_rn($0)",
               summary: "square root", evaluate: { $0[0].squareRoot() }),
         .init(name: "abs", arity: 1, kind: .pure, c: "__builtin_fabs{f}($0)", swift: "($0).magnitude",
               torch: "_torch.abs($0)",

@@ -122,7 +122,8 @@ def _backward(ctx, grad_output):
                                         any(p.requires_grad for p in params)):
             floats = tuple(zip(names, values))
             learned = dict(zip(names[len(values):], params))
-            k = None if key is None or not x.is_cpu else int(key) & _MASK
+            kernels = key is not None and _runner(x, name, backend, names, values, params, mode).is_kernel
+            k = int(key) & _MASK if kernels else None  # the kernels' Philox key (CPU or Triton); the expression module draws
             grad_x = _math.differentiable_grad_input(name, floats, mode, k, None, x, y, grad_output, learned)
         else:
             grad_x = spike_backward(x, y, grad_output, name, backend, names, values, params, mode, key)

@@ -216,6 +216,8 @@ def parameter_values(module, name, dtype, values):
             raise ParameterError(
                 f"parameter `{pname}` of `{name}` is {v!r}; expected a finite value of {dtype} in "
                 f"[{lo if lo is not None else -math.inf}, {hi if hi is not None else math.inf}]")
+        if pname in module.get("INTEGER_PARAMETERS", ()) and v != int(v):
+            raise ParameterError(f"parameter `{pname}` of `{name}` is {v!r}; expected an integer (it bounds a sum)")
         args.append(v)
     return tuple(args)
 
@@ -314,7 +316,7 @@ def runner(name, backend, x, values):
     if not x.is_cpu and backend != "torch":
         # CUDA: Triton's kernels when triton is installed; meta and other devices: the expression module.
         backend = "triton" if x.is_cuda and _triton.available() else "torch"
-    key = (name, backend, x.dtype, tuple((k, _key(v)) for k, v in values))
+    key = (name, backend, x.dtype, tuple((k, _key(v)) for k, v in values), x.device.type if backend == "triton" else None)
     found = _runners.get(key)
     if found is None:
         if x.dtype in HALF_DTYPES:
@@ -411,7 +413,8 @@ def draw_key(seed, generator):
     if seed is not None:
         return u64_seed(seed)
     with torch._C._DisableFuncTorch():  # a plain draw also inside torch.func.vmap (its rule handles randomness)
-        drawn = torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64, generator=generator)
+        drawn = torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64, generator=generator,
+                              device=None if generator is None else generator.device)
     return int(drawn) & (_U64 - 1)
 
 

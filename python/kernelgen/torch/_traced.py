@@ -26,7 +26,8 @@ def key_tensor(seed, generator):
     """The Philox key of a sampled call as an int64 tensor in the graph: the seed, or a fresh draw per call."""
     if seed is not None:
         return torch.tensor(seed - (1 << 64) if seed >= (1 << 63) else seed, dtype=torch.int64)
-    return torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64, generator=generator)
+    return torch.randint(-(1 << 63), (1 << 63) - 1, (), dtype=torch.int64, generator=generator,
+                         device=None if generator is None else generator.device).cpu()
 
 
 def _eager(name, backend, x, given, mode, seed, generator):

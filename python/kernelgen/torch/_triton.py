@@ -10,6 +10,7 @@ the module's `_libdevice` is `_InterpretedLibdevice`: NumPy's functions in the a
 """
 import hashlib
 import linecache
+import math
 import os
 import sys
 import threading
@@ -79,8 +80,10 @@ def load(text, label):
         exec(compile(text, filename, "exec"), spec_module.__dict__)
         if interpreting():
             spec_module.__dict__["_libdevice"] = _InterpretedLibdevice
-        if len(_modules) >= 256:
-            _modules.pop(next(iter(_modules)))
+        if len(_modules) >= 256:  # forget the oldest (its kernels keep running where a runner holds them)
+            old = _modules.pop(next(iter(_modules)))
+            sys.modules.pop(old["__name__"], None)
+            linecache.cache.pop(old["__file__"], None)
         _modules[digest] = spec_module.__dict__
         return spec_module.__dict__
 
@@ -117,9 +120,16 @@ def neuron_module(neuron, surrogate, names, values, learned):
 
 
 def launch(kernel, n, *args, **constexprs):
-    """kernel over n elements in programs of BLOCK, with the launch options."""
+    """kernel over n elements in programs of BLOCK, with the launch options, on the device of its first tensor
+    argument (Triton launches on the current CUDA device: a tensor on cuda:1 with cuda:0 current needs the guard)."""
+    import torch
     import triton
-    kernel[(triton.cdiv(n, BLOCK),)](*args, **constexprs, BLOCK=BLOCK, **OPTIONS)
+    device = args[0].device
+    if device.type == "cuda":
+        with torch.cuda.device(device):
+            kernel[(triton.cdiv(n, BLOCK),)](*args, **constexprs, BLOCK=BLOCK, **OPTIONS)
+    else:
+        kernel[(triton.cdiv(n, BLOCK),)](*args, **constexprs, BLOCK=BLOCK, **OPTIONS)
 
 
 class Runner:
@@ -142,6 +152,9 @@ class Runner:
         integers = set(m["INTEGER_PARAMETERS"])
         self.constexprs = {f"c_{p[0]}": (int(v) if p[0] in integers else float(v))
                            for p, v in zip(m["PARAMETERS"], args)}
+        # Triton caches a kernel per constexpr values as a dict key, where 0.0 == -0.0: the mask of the parameters
+        # that are -0.0 keeps their kernels apart (x / alpha is -inf or inf).
+        self.constexprs["NEGATIVE_ZEROS"] = sum(1 << k for k, v in enumerate(args) if v == 0 and math.copysign(1, v) < 0)
         self.dtype = {torch.float32: "float32", torch.float64: "float64"}[x.dtype]
         self.kernels = {op: k for (op, dtype), k in m["KERNELS"].items() if dtype == self.dtype}
         suffix = "f" + self.dtype[5:]  # the kernels' names: forward_f32, train_backward_f64, ...
@@ -220,13 +233,23 @@ class _InterpretedLibdeviceType:
 
     def __init__(self):
         import numpy as np
-        unary = {"exp": np.exp, "expm1": np.expm1, "log": np.log, "log1p": np.log1p, "sqrt": np.sqrt, "tanh": np.tanh,
+        unary = {"exp": np.exp, "expm1": np.expm1, "log": np.log, "log1p": np.log1p, "sqrt_rn": np.sqrt, "tanh": np.tanh,
                  "atan": np.arctan, "sin": np.sin, "cos": np.cos, "floor": np.floor, "ceil": np.ceil,
                  "trunc": np.trunc, "rint": np.rint, "erf": _erf(np, "erf"), "erfc": _erf(np, "erfc")}
         for name, f in unary.items():
             setattr(self, name, _interpreted(f, 1))
-        self.pow = _interpreted(np.power, 2)
+        self.pow = _interpreted(_c_pow(np), 2)
         self.div_rn = _interpreted(np.divide, 2)
+
+
+def _c_pow(np):
+    """C99 pow elementwise: NumPy computes a scalar exponent of 0.5 as sqrt (NaN at -inf, -0 kept), so both operands
+    are made full arrays first (the elementwise path calls the C library's pow)."""
+    def power(a, b):
+        shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+        return np.power(np.array(np.broadcast_to(a, shape)), np.array(np.broadcast_to(b, shape)))
+    power.__name__ = "pow"
+    return power
 
 
 def _erf(np, which):

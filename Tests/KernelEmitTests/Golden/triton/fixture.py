@@ -187,7 +187,7 @@ def _kg_cos(a):
 
 
 @triton.jit
-def forward_f32(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, BLOCK: tl.constexpr):
+def forward_f32(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, NEGATIVE_ZEROS: tl.constexpr, BLOCK: tl.constexpr):
     # forward: where((x >= beta), 1, (0.5 * (x > 0)))
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
@@ -198,7 +198,7 @@ def forward_f32(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, 
 
 
 @triton.jit
-def forward_f64(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, BLOCK: tl.constexpr):
+def forward_f64(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, NEGATIVE_ZEROS: tl.constexpr, BLOCK: tl.constexpr):
     # forward: where((x >= beta), 1, (0.5 * (x > 0)))
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
@@ -209,7 +209,7 @@ def forward_f64(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, 
 
 
 @triton.jit
-def backward_f32(x_ptr, y_ptr, g_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, BLOCK: tl.constexpr):
+def backward_f32(x_ptr, y_ptr, g_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, NEGATIVE_ZEROS: tl.constexpr, BLOCK: tl.constexpr):
     # backward (grad_in = grad_out * ...): ((((((alpha * y) * (1 - y)) + ((((abs(x) <= 1) && !(x == 0)) / sqrt((2 * pi))) * clamp((x ^ 2), -1, beta))) + (2 ^ x)) + (x ^ 3)) + -(x ^ 4))
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
@@ -218,11 +218,11 @@ def backward_f32(x_ptr, y_ptr, g_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta:
     grad_out = tl.load(g_ptr + _kg_i, mask=_kg_m, other=0.0)
     p_alpha = tl.full((), c_alpha, tl.float32)
     p_beta = tl.full((), c_beta, tl.float32)
-    tl.store(out_ptr + _kg_i, tl.cast(grad_out * ((((((p_alpha * y) * (1.0 - y)) + (_libdevice.div_rn(((tl.abs(x) <= 1.0) & (~(x == 0.0))).to(tl.float32), float.fromhex('0x1.40d932p+1')) * _kg_clamp((x * x), -1.0, p_beta))) + _libdevice.pow(tl.full((), 2.0, tl.float32), x)) + (x * x * x)) + (-(x * x * x * x))), tl.float32), mask=_kg_m)
+    tl.store(out_ptr + _kg_i, tl.cast(grad_out * ((((((p_alpha * y) * (1.0 - y)) + (_libdevice.div_rn(((((tl.abs(x) <= 1.0)).to(tl.int8) & ((~(x == 0.0))).to(tl.int8)) != 0).to(tl.float32), float.fromhex('0x1.40d932p+1')) * _kg_clamp((x * x), -1.0, p_beta))) + _libdevice.pow(tl.full((), 2.0, tl.float32), x)) + (x * x * x)) + (-(x * x * x * x))), tl.float32), mask=_kg_m)
 
 
 @triton.jit
-def backward_f64(x_ptr, y_ptr, g_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, BLOCK: tl.constexpr):
+def backward_f64(x_ptr, y_ptr, g_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, NEGATIVE_ZEROS: tl.constexpr, BLOCK: tl.constexpr):
     # backward (grad_in = grad_out * ...): ((((((alpha * y) * (1 - y)) + ((((abs(x) <= 1) && !(x == 0)) / sqrt((2 * pi))) * clamp((x ^ 2), -1, beta))) + (2 ^ x)) + (x ^ 3)) + -(x ^ 4))
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
@@ -231,11 +231,11 @@ def backward_f64(x_ptr, y_ptr, g_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta:
     grad_out = tl.load(g_ptr + _kg_i, mask=_kg_m, other=0.0)
     p_alpha = tl.full((), c_alpha, tl.float64)
     p_beta = tl.full((), c_beta, tl.float64)
-    tl.store(out_ptr + _kg_i, tl.cast(grad_out * ((((((p_alpha * y) * (1.0 - y)) + ((((tl.abs(x) <= 1.0) & (~(x == 0.0))).to(tl.float64) / tl.full((), float.fromhex('0x1.40d931ff62705p+1'), tl.float64)) * _kg_clamp((x * x), -1.0, p_beta))) + _libdevice.pow(tl.full((), 2.0, tl.float64), x)) + (x * x * x)) + (-(x * x * x * x))), tl.float64), mask=_kg_m)
+    tl.store(out_ptr + _kg_i, tl.cast(grad_out * ((((((p_alpha * y) * (1.0 - y)) + ((((((tl.abs(x) <= 1.0)).to(tl.int8) & ((~(x == 0.0))).to(tl.int8)) != 0).to(tl.float64) / tl.full((), float.fromhex('0x1.40d931ff62705p+1'), tl.float64)) * _kg_clamp((x * x), -1.0, p_beta))) + _libdevice.pow(tl.full((), 2.0, tl.float64), x)) + (x * x * x)) + (-(x * x * x * x))), tl.float64), mask=_kg_m)
 
 
 @triton.jit(do_not_specialize=["seed", "offset"])
-def train_forward_f32(x_ptr, out_ptr, n, seed, offset, c_alpha: tl.constexpr, c_beta: tl.constexpr, BLOCK: tl.constexpr):
+def train_forward_f32(x_ptr, out_ptr, n, seed, offset, c_alpha: tl.constexpr, c_beta: tl.constexpr, NEGATIVE_ZEROS: tl.constexpr, BLOCK: tl.constexpr):
     # train_forward: (sigmoid(((alpha * x) + logistic())) * uniform())
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
@@ -249,7 +249,7 @@ def train_forward_f32(x_ptr, out_ptr, n, seed, offset, c_alpha: tl.constexpr, c_
 
 
 @triton.jit(do_not_specialize=["seed", "offset"])
-def train_forward_f64(x_ptr, out_ptr, n, seed, offset, c_alpha: tl.constexpr, c_beta: tl.constexpr, BLOCK: tl.constexpr):
+def train_forward_f64(x_ptr, out_ptr, n, seed, offset, c_alpha: tl.constexpr, c_beta: tl.constexpr, NEGATIVE_ZEROS: tl.constexpr, BLOCK: tl.constexpr):
     # train_forward: (sigmoid(((alpha * x) + logistic())) * uniform())
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
@@ -263,7 +263,7 @@ def train_forward_f64(x_ptr, out_ptr, n, seed, offset, c_alpha: tl.constexpr, c_
 
 
 @triton.jit
-def train_forward_mean_f32(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, BLOCK: tl.constexpr):
+def train_forward_mean_f32(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, NEGATIVE_ZEROS: tl.constexpr, BLOCK: tl.constexpr):
     # train_forward_mean (mean field: noise replaced by its mean): (sigmoid(((alpha * x) + logistic())) * uniform())
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
@@ -274,7 +274,7 @@ def train_forward_mean_f32(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.
 
 
 @triton.jit
-def train_forward_mean_f64(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, BLOCK: tl.constexpr):
+def train_forward_mean_f64(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, NEGATIVE_ZEROS: tl.constexpr, BLOCK: tl.constexpr):
     # train_forward_mean (mean field: noise replaced by its mean): (sigmoid(((alpha * x) + logistic())) * uniform())
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
@@ -284,7 +284,9 @@ def train_forward_mean_f64(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.
     tl.store(out_ptr + _kg_i, tl.cast((_kg_sigmoid(((p_alpha * x) + 0.0)) * float.fromhex('0x1p-1')), tl.float64), mask=_kg_m)
 
 
-# (op, dtype) -> kernel; a sampling kernel takes (..., n, seed, offset, constexprs..., BLOCK).
+# (op, dtype) -> kernel; a sampling kernel takes (..., n, seed, offset, constexprs..., BLOCK). NEGATIVE_ZEROS (unused
+# in the body): the mask of the parameters that are -0.0, so Triton's cache (a dict, where 0.0 == -0.0) keeps their
+# kernels apart.
 KERNELS = {
     ("forward", "float32"): forward_f32,
     ("forward", "float64"): forward_f64,
