@@ -39,6 +39,10 @@ struct Triton: ParsableCommand {
     @OptionGroup var which: SourceSpec
 
     func run() throws {
+        if which.spec == nil, EmbeddedSources.neurons[which.name] != nil, EmbeddedSources.source(named: which.name) == nil {
+            throw InputError("`\(which.name)` is a neuron: its Triton module depends on the surrogate it is bound to; expected a "
+                             + "surrogate's name here, or in Python kernelgen.neuron_triton_source(\"\(which.name)\", surrogate)")
+        }
         let (loaded, file) = try which.load()
         FileHandle.standardOutput.write(Data(try TritonSource.render(spec: loaded, specFile: file).utf8))
     }

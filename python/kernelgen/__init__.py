@@ -10,7 +10,7 @@ drop-in for SpikeDE's `spikeDE.surrogate`) are in `kernelgen.torch`, the only mo
 package by `pip install ./python` (or given by KERNELGEN_LIBRARY=/path/to/libKernelgenABI.so).
 """
 from . import _library
-from .catalog import Parameter, SurrogateInfo, load_spec, surrogates, torch_source, triton_source
+from .catalog import Parameter, SurrogateInfo, load_spec, neuron_triton_source, surrogates, torch_source, triton_source
 from .errors import (
     BackendError,
     CompileError,
@@ -43,5 +43,5 @@ def library_path() -> str:
 __all__ = [
     "BackendError", "CompileError", "ForwardOutputRequired", "InternalError", "KernelgenError", "Parameter",
     "ParameterError", "SpecError", "SpecWarning", "Surrogate", "SurrogateInfo", "UnknownNeuronError", "UnknownSurrogateError",
-    "library_path", "library_version", "load_spec", "surrogates", "torch_source", "triton_source",
+    "library_path", "library_version", "load_spec", "neuron_triton_source", "surrogates", "torch_source", "triton_source",
 ]

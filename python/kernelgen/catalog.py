@@ -135,3 +135,23 @@ def triton_source(name: str) -> str:
     text, error = ctypes.c_void_p(), ctypes.c_void_p()
     _library.check(_library.lib.kg_triton_source(name.encode("utf-8"), ctypes.byref(text), ctypes.byref(error)), error)
     return _library.take_string(text)
+
+
+def neuron_triton_source(neuron: str, surrogate: str = "sigmoid", **surrogate_params) -> str:
+    """The Triton module of neuron `neuron` bound to surrogate `surrogate` (its parameters folded in, defaults for
+    those not given) as Python source: the fused forward and backward through time that kernelgen.torch.Neuron
+    launches for CUDA tensors (docs/triton.md). Errors: UnknownSurrogateError, ParameterError, SpecError (an
+    unknown neuron: a ParameterError naming the known ones)."""
+    for what, value in (("neuron", neuron), ("surrogate", surrogate)):
+        if not isinstance(value, str) or "\0" in value:
+            raise TypeError(f"neuron_triton_source: {what} is {value!r}; expected a name (str without NUL)")
+    names = list(surrogate_params)
+    values = [float(surrogate_params[k]) for k in names]
+    text, error = ctypes.c_void_p(), ctypes.c_void_p()
+    c_names = (ctypes.c_char_p * max(len(names), 1))(*[n.encode("utf-8") for n in names])
+    c_values = (ctypes.c_double * max(len(values), 1))(*values)
+    c_learned = (ctypes.c_char_p * 1)()
+    _library.check(_library.lib.kg_neuron_triton_source(neuron.encode("utf-8"), surrogate.encode("utf-8"), c_names,
+                                                        c_values, len(names), c_learned, 0, ctypes.byref(text),
+                                                        ctypes.byref(error)), error)
+    return _library.take_string(text)

@@ -198,7 +198,7 @@ def neuron_op(x, state0, params, neuron, fingerprint, surrogate, backend, names,
     saved = torch.empty((steps, s, n) if save else (0,), dtype=x.dtype, device=x.device)
     p = params.detach().to(torch.float64).contiguous()
     if backend == "triton":
-        _triton.check_device(x, f"neuron `{shown(neuron)}`")
+        _triton.check_device(x, f"neuron `{shown(neuron)}`", cpu_backend="jit")
         _sample(key)
         _triton_forward(bound, x, state, spikes, saved if save else None, p.to(x.device), key)
         return spikes, state, saved
@@ -266,7 +266,7 @@ def neuron_backward_op(x, params, saved, grad_spikes, grad_state, neuron, finger
     partials = torch.zeros((len(learnable), n), dtype=x.dtype, device=x.device) if learnable else None
     p = params.detach().to(torch.float64).contiguous()
     if backend == "triton":
-        _triton.check_device(x, f"neuron `{shown(neuron)}`")
+        _triton.check_device(x, f"neuron `{shown(neuron)}`", cpu_backend="jit")
         _sample(key)
         _triton_backward(bound, x, p.to(x.device), saved, grad_spikes, grad_state, grad_x, partials, key)
         grad_params = torch.zeros(params.shape, dtype=torch.float64, device=x.device)

@@ -94,13 +94,13 @@ def _require():
                            "or backend=\"torch\" for the expression module")
 
 
-def check_device(x, what):
+def check_device(x, what, cpu_backend="c"):
     """CUDA tensors, or CPU ones under Triton's interpreter."""
     if x.is_cpu and not interpreting():
         raise BackendError(
             f"backend=\"triton\" compiles {what} for the GPU; this tensor is on the CPU: expected a CUDA tensor, "
-            f"TRITON_INTERPRET=1 set before triton is imported (Triton's interpreter: slow, for tests), or "
-            f"backend=\"c\" for CPU tensors")
+            f"TRITON_INTERPRET=1 set before the first launch (Triton's interpreter: slow, for tests), or "
+            f"backend=\"{cpu_backend}\" for CPU tensors")
 
 
 def neuron_module(neuron, surrogate, names, values, learned):
