@@ -20,11 +20,12 @@ from kernelgen.torch import _triton
 SMALL_ARGUMENTS = {"sigmoid", "noisy_threshold", "noisy_gradient"}
 
 
-def signature(kernel, module, dtype, constexprs, small=False):
+def signature(kernel, module, dtype, constexprs, small=False, half=False):
     ty = "fp32" if dtype == "float32" else "fp64"
     name = kernel.fn.__name__
     pointers = ["x_ptr", "y_ptr", "g_ptr", "out_ptr"] if "backward" in name else ["x_ptr", "out_ptr"]
-    found = {p: "*" + ty for p in pointers}
+    # half: a bfloat16 call of the float32 kernels (its saved output y stays float32)
+    found = {p: ("*bf16" if half and p != "y_ptr" else "*" + ty) for p in pointers}
     found["n"] = "constexpr" if small else "i32"
     if name in module["SAMPLING"]:
         found.update(seed="i32", offset="i32") if small else found.update(seed="u64", offset="u64")
@@ -63,11 +64,13 @@ def check(name):
     constexprs = {f"c_{p[0]}": (int(p[1]) if p[0] in integers else p[1]) for p in module["PARAMETERS"]}
     failed = False
     for (op, dtype), kernel in module["KERNELS"].items():
-        variants = [False, True] if name in SMALL_ARGUMENTS else [False]
-        for small in variants:
+        variants = [(False, False), (True, False)] if name in SMALL_ARGUMENTS else [(False, False)]
+        if name in SMALL_ARGUMENTS and dtype == "float32":
+            variants.append((False, True))
+        for small, half in variants:
             values = {**constexprs, "NEGATIVE_ZEROS": 0, "BLOCK": _triton.BLOCK, **({"n": 1} if small else {})}
-            what = f"{name} {op} {dtype}" + (" (small arguments)" if small else "")
-            failed |= compile_and_check(what, kernel, signature(kernel, module, dtype, constexprs, small), values)
+            what = f"{name} {op} {dtype}" + (" (small arguments)" if small else "") + (" (bfloat16 arrays)" if half else "")
+            failed |= compile_and_check(what, kernel, signature(kernel, module, dtype, constexprs, small, half), values)
     return failed
 
 

@@ -319,7 +319,9 @@ def runner(name, backend, x, values):
     key = (name, backend, x.dtype, tuple((k, _key(v)) for k, v in values), x.device.type if backend == "triton" else None)
     found = _runners.get(key)
     if found is None:
-        if x.dtype in HALF_DTYPES:
+        if x.dtype in HALF_DTYPES and backend == "triton":
+            found = _triton.Runner(name, x, dict(values))  # the float32 kernels read and write the half type
+        elif x.dtype in HALF_DTYPES:
             found = _Half(runner(name, backend, x.float(), values), x.dtype)
         elif backend == "torch":
             found = _Expressions(name, x.dtype, dict(values))

@@ -137,7 +137,7 @@ class Runner:
     library's kernel runners (`_runners._Kernels`): the same Philox keys and element offsets give the same noise."""
 
     __slots__ = ("kernels", "sampling", "constexprs", "dtype", "reads_y", "stochastic", "has_train_forward",
-                 "has_primitive", "has_train_backward", "name", "values", "backend", "generation")
+                 "has_primitive", "has_train_backward", "name", "values", "backend", "generation", "inner")
     on_cpu = False
     is_kernel = True
 
@@ -148,14 +148,19 @@ class Runner:
         _require()
         check_device(x, f"`{name}`")
         m = module(name)
-        args = _runners.parameter_values(m, name, x.dtype, values)
+        # bfloat16 and float16 arrays go through the float32 kernels natively (loaded, computed in float32, rounded
+        # once on store: half the bytes of a float32 copy); their parameters are checked as float32's.
+        half = x.dtype in _runners.HALF_DTYPES
+        args = _runners.parameter_values(m, name, torch.float32 if half else x.dtype, values)
         integers = set(m["INTEGER_PARAMETERS"])
         self.constexprs = {f"c_{p[0]}": (int(v) if p[0] in integers else float(v))
                            for p, v in zip(m["PARAMETERS"], args)}
         # Triton caches a kernel per constexpr values as a dict key, where 0.0 == -0.0: the mask of the parameters
         # that are -0.0 keeps their kernels apart (x / alpha is -inf or inf).
         self.constexprs["NEGATIVE_ZEROS"] = sum(1 << k for k, v in enumerate(args) if v == 0 and math.copysign(1, v) < 0)
-        self.dtype = {torch.float32: "float32", torch.float64: "float64"}[x.dtype]
+        self.dtype = "float64" if x.dtype == torch.float64 else "float32"
+        # what a half-type call's saved output is computed with (_math.saved_output: the float32 value)
+        self.inner = _runners.runner(name, "triton", torch.empty(0, device=x.device), tuple(values.items())) if half else self
         self.kernels = {op: k for (op, dtype), k in m["KERNELS"].items() if dtype == self.dtype}
         suffix = "f" + self.dtype[5:]  # the kernels' names: forward_f32, train_backward_f64, ...
         self.sampling = {op for op in self.kernels if f"{op}_{suffix}" in m["SAMPLING"]}

@@ -4,7 +4,8 @@
 Not a useful surrogate: it touches every printing path once.
 
 Triton kernels of this surrogate, emitted by kernelgen from the same function table and rewrites as its C
-kernels: one `@triton.jit` kernel per op and dtype (float32, float64) over `n` contiguous elements, parameters as
+kernels: one `@triton.jit` kernel per op and dtype (float32, float64) over `n` contiguous elements (the float32
+ones also read and write bfloat16 and float16 arrays: loaded, computed in float32, rounded once), parameters as
 `tl.constexpr` (one compiled kernel per value set, cached by Triton), math from libdevice, IEEE division, and
 the C kernels' noise: Philox-4x32-10 with their counter layout, streams and uniform conversion, so a sampled
 kernel draws the C kernel's bits for the same key (`seed`) and element counter (`offset`). Launch with
@@ -187,14 +188,27 @@ def _kg_cos(a):
 
 
 @triton.jit
+def _kg_to(v, ty: tl.constexpr):
+    """v in the output's element type `ty`, rounded to nearest even once: bfloat16 by its bits (Triton's interpreter
+    truncates a float32 to bfloat16), NaN kept quiet; other types by Triton's conversion."""
+    if ty == tl.bfloat16:
+        b = v.to(tl.float32).to(tl.uint32, bitcast=True)
+        r = (b + 0x7FFF + ((b >> 16) & 1)) >> 16
+        r = tl.where(v != v, 0x7FC0, r)
+        return r.to(tl.uint16).to(tl.bfloat16, bitcast=True)
+    else:
+        return v.to(ty)
+
+
+@triton.jit
 def forward_f32(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, NEGATIVE_ZEROS: tl.constexpr, BLOCK: tl.constexpr):
     # forward: where((x >= beta), 1, (0.5 * (x > 0)))
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
-    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0)
+    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float32)
     p_alpha = tl.full((), c_alpha, tl.float32)
     p_beta = tl.full((), c_beta, tl.float32)
-    tl.store(out_ptr + _kg_i, tl.cast(tl.where((x >= p_beta), 1.0, (float.fromhex('0x1p-1') * (x > 0.0).to(tl.float32))), tl.float32), mask=_kg_m)
+    tl.store(out_ptr + _kg_i, _kg_to(tl.cast(tl.where((x >= p_beta), 1.0, (float.fromhex('0x1p-1') * (x > 0.0).to(tl.float32))), tl.float32), out_ptr.dtype.element_ty), mask=_kg_m)
 
 
 @triton.jit
@@ -202,10 +216,10 @@ def forward_f64(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.constexpr, 
     # forward: where((x >= beta), 1, (0.5 * (x > 0)))
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
-    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0)
+    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float64)
     p_alpha = tl.full((), c_alpha, tl.float64)
     p_beta = tl.full((), c_beta, tl.float64)
-    tl.store(out_ptr + _kg_i, tl.cast(tl.where((x >= p_beta), 1.0, (float.fromhex('0x1p-1') * (x > 0.0).to(tl.float64))), tl.float64), mask=_kg_m)
+    tl.store(out_ptr + _kg_i, _kg_to(tl.cast(tl.where((x >= p_beta), 1.0, (float.fromhex('0x1p-1') * (x > 0.0).to(tl.float64))), tl.float64), out_ptr.dtype.element_ty), mask=_kg_m)
 
 
 @triton.jit
@@ -213,12 +227,12 @@ def backward_f32(x_ptr, y_ptr, g_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta:
     # backward (grad_in = grad_out * ...): ((((((alpha * y) * (1 - y)) + ((((abs(x) <= 1) && !(x == 0)) / sqrt((2 * pi))) * clamp((x ^ 2), -1, beta))) + (2 ^ x)) + (x ^ 3)) + -(x ^ 4))
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
-    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0)
-    y = tl.load(y_ptr + _kg_i, mask=_kg_m, other=0.0)
-    grad_out = tl.load(g_ptr + _kg_i, mask=_kg_m, other=0.0)
+    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float32)
+    y = tl.load(y_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float32)
+    grad_out = tl.load(g_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float32)
     p_alpha = tl.full((), c_alpha, tl.float32)
     p_beta = tl.full((), c_beta, tl.float32)
-    tl.store(out_ptr + _kg_i, tl.cast(grad_out * ((((((p_alpha * y) * (1.0 - y)) + (_libdevice.div_rn(((((tl.abs(x) <= 1.0)).to(tl.int8) & ((~(x == 0.0))).to(tl.int8)) != 0).to(tl.float32), float.fromhex('0x1.40d932p+1')) * _kg_clamp((x * x), -1.0, p_beta))) + _libdevice.pow(tl.full((), 2.0, tl.float32), x)) + (x * x * x)) + (-(x * x * x * x))), tl.float32), mask=_kg_m)
+    tl.store(out_ptr + _kg_i, _kg_to(tl.cast(grad_out * ((((((p_alpha * y) * (1.0 - y)) + (_libdevice.div_rn(((((tl.abs(x) <= 1.0)).to(tl.int8) & ((~(x == 0.0))).to(tl.int8)) != 0).to(tl.float32), float.fromhex('0x1.40d932p+1')) * _kg_clamp((x * x), -1.0, p_beta))) + _libdevice.pow(tl.full((), 2.0, tl.float32), x)) + (x * x * x)) + (-(x * x * x * x))), tl.float32), out_ptr.dtype.element_ty), mask=_kg_m)
 
 
 @triton.jit
@@ -226,12 +240,12 @@ def backward_f64(x_ptr, y_ptr, g_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta:
     # backward (grad_in = grad_out * ...): ((((((alpha * y) * (1 - y)) + ((((abs(x) <= 1) && !(x == 0)) / sqrt((2 * pi))) * clamp((x ^ 2), -1, beta))) + (2 ^ x)) + (x ^ 3)) + -(x ^ 4))
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
-    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0)
-    y = tl.load(y_ptr + _kg_i, mask=_kg_m, other=0.0)
-    grad_out = tl.load(g_ptr + _kg_i, mask=_kg_m, other=0.0)
+    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float64)
+    y = tl.load(y_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float64)
+    grad_out = tl.load(g_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float64)
     p_alpha = tl.full((), c_alpha, tl.float64)
     p_beta = tl.full((), c_beta, tl.float64)
-    tl.store(out_ptr + _kg_i, tl.cast(grad_out * ((((((p_alpha * y) * (1.0 - y)) + ((((((tl.abs(x) <= 1.0)).to(tl.int8) & ((~(x == 0.0))).to(tl.int8)) != 0).to(tl.float64) / tl.full((), float.fromhex('0x1.40d931ff62705p+1'), tl.float64)) * _kg_clamp((x * x), -1.0, p_beta))) + _libdevice.pow(tl.full((), 2.0, tl.float64), x)) + (x * x * x)) + (-(x * x * x * x))), tl.float64), mask=_kg_m)
+    tl.store(out_ptr + _kg_i, _kg_to(tl.cast(grad_out * ((((((p_alpha * y) * (1.0 - y)) + ((((((tl.abs(x) <= 1.0)).to(tl.int8) & ((~(x == 0.0))).to(tl.int8)) != 0).to(tl.float64) / tl.full((), float.fromhex('0x1.40d931ff62705p+1'), tl.float64)) * _kg_clamp((x * x), -1.0, p_beta))) + _libdevice.pow(tl.full((), 2.0, tl.float64), x)) + (x * x * x)) + (-(x * x * x * x))), tl.float64), out_ptr.dtype.element_ty), mask=_kg_m)
 
 
 @triton.jit(do_not_specialize=["seed", "offset"])
@@ -239,13 +253,13 @@ def train_forward_f32(x_ptr, out_ptr, n, seed, offset, c_alpha: tl.constexpr, c_
     # train_forward: (sigmoid(((alpha * x) + logistic())) * uniform())
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
-    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0)
+    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float32)
     p_alpha = tl.full((), c_alpha, tl.float32)
     p_beta = tl.full((), c_beta, tl.float32)
     _kg_j = _kg_i.to(tl.uint64) + offset.to(tl.uint64)
     u0 = _kg_uniformf(seed, _kg_j, 0, 0)
     u1 = _kg_uniformf(seed, _kg_j, 1, 0)
-    tl.store(out_ptr + _kg_i, tl.cast((_kg_sigmoid_logisticf((p_alpha * x), u0) * u1), tl.float32), mask=_kg_m)
+    tl.store(out_ptr + _kg_i, _kg_to(tl.cast((_kg_sigmoid_logisticf((p_alpha * x), u0) * u1), tl.float32), out_ptr.dtype.element_ty), mask=_kg_m)
 
 
 @triton.jit(do_not_specialize=["seed", "offset"])
@@ -253,13 +267,13 @@ def train_forward_f64(x_ptr, out_ptr, n, seed, offset, c_alpha: tl.constexpr, c_
     # train_forward: (sigmoid(((alpha * x) + logistic())) * uniform())
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
-    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0)
+    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float64)
     p_alpha = tl.full((), c_alpha, tl.float64)
     p_beta = tl.full((), c_beta, tl.float64)
     _kg_j = _kg_i.to(tl.uint64) + offset.to(tl.uint64)
     u0 = _kg_uniform(seed, _kg_j, 0, 0)
     u1 = _kg_uniform(seed, _kg_j, 1, 0)
-    tl.store(out_ptr + _kg_i, tl.cast((_kg_sigmoid_logistic((p_alpha * x), u0) * u1), tl.float64), mask=_kg_m)
+    tl.store(out_ptr + _kg_i, _kg_to(tl.cast((_kg_sigmoid_logistic((p_alpha * x), u0) * u1), tl.float64), out_ptr.dtype.element_ty), mask=_kg_m)
 
 
 @triton.jit
@@ -267,10 +281,10 @@ def train_forward_mean_f32(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.
     # train_forward_mean (mean field: noise replaced by its mean): (sigmoid(((alpha * x) + logistic())) * uniform())
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
-    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0)
+    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float32)
     p_alpha = tl.full((), c_alpha, tl.float32)
     p_beta = tl.full((), c_beta, tl.float32)
-    tl.store(out_ptr + _kg_i, tl.cast((_kg_sigmoidf(((p_alpha * x) + 0.0)) * float.fromhex('0x1p-1')), tl.float32), mask=_kg_m)
+    tl.store(out_ptr + _kg_i, _kg_to(tl.cast((_kg_sigmoidf(((p_alpha * x) + 0.0)) * float.fromhex('0x1p-1')), tl.float32), out_ptr.dtype.element_ty), mask=_kg_m)
 
 
 @triton.jit
@@ -278,10 +292,10 @@ def train_forward_mean_f64(x_ptr, out_ptr, n, c_alpha: tl.constexpr, c_beta: tl.
     # train_forward_mean (mean field: noise replaced by its mean): (sigmoid(((alpha * x) + logistic())) * uniform())
     _kg_i = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     _kg_m = _kg_i < n
-    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0)
+    x = tl.load(x_ptr + _kg_i, mask=_kg_m, other=0.0).to(tl.float64)
     p_alpha = tl.full((), c_alpha, tl.float64)
     p_beta = tl.full((), c_beta, tl.float64)
-    tl.store(out_ptr + _kg_i, tl.cast((_kg_sigmoid(((p_alpha * x) + 0.0)) * float.fromhex('0x1p-1')), tl.float64), mask=_kg_m)
+    tl.store(out_ptr + _kg_i, _kg_to(tl.cast((_kg_sigmoid(((p_alpha * x) + 0.0)) * float.fromhex('0x1p-1')), tl.float64), out_ptr.dtype.element_ty), mask=_kg_m)
 
 
 # (op, dtype) -> kernel; a sampling kernel takes (..., n, seed, offset, constexprs..., BLOCK). NEGATIVE_ZEROS (unused
