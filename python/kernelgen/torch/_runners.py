@@ -5,8 +5,9 @@ the spec's Triton kernels (`kernelgen.triton_source(name)`) on CUDA tensors (CPU
 `_Expressions` runs the spec's PyTorch expression module (`kernelgen.torch_source(name)`) on tensors of any device.
 A runner's `is_kernel` says it computes with kernelgen's kernels (dense memory, the Philox stream keyed by a
 seed); `on_cpu` that they are the library's, on CPU memory. bfloat16 and float16
-tensors are computed in float32 (`_Half`: converted on load and rounded once on store), so a result is the float32
-kernel's rounded to the storage type.
+tensors are computed in float32 (`_Half` for the library's kernels and the expression module: converted on load and
+rounded once on store; the Triton kernels read and write them themselves), so a result is the float32 kernel's
+rounded to the storage type.
 """
 import math
 import numbers

@@ -1,6 +1,7 @@
 """backend="triton": a surrogate's Triton kernels (`kernelgen.triton_source(name)`, emitted by kernelgen from the spec)
-launched on CUDA tensors, or on CPU tensors under Triton's interpreter (`TRITON_INTERPRET=1`, set before triton is
-imported: NumPy runs the kernels, slowly; for tests and machines without a GPU).
+launched on CUDA tensors, or on CPU tensors under Triton's interpreter (`TRITON_INTERPRET=1`, set before the first
+launch, safest before triton is imported: NumPy runs the kernels, slowly; for tests and machines without a GPU).
+bfloat16 and float16 arrays go through the float32 kernels natively (loaded, computed in float32, rounded once).
 
 Each module is executed once per source text as a real module (`kernelgen.torch._triton_modules.m<digest>`) whose
 source is registered with `linecache`, since `triton.jit` reads a kernel's source with `inspect`. The kernels are
@@ -45,7 +46,7 @@ _available = None
 
 
 def interpreting():
-    """Whether Triton runs kernels in its interpreter (TRITON_INTERPRET=1 when triton was imported)."""
+    """Whether Triton runs kernels in its interpreter (its `TRITON_INTERPRET` setting, read now)."""
     import triton
     knobs = getattr(triton, "knobs", None)
     if knobs is not None and hasattr(knobs, "runtime") and hasattr(knobs.runtime, "interpret"):
