@@ -114,13 +114,7 @@ def torch_source(name: str) -> str:
     """The PyTorch expression module of surrogate `name` (built in or loaded at run time) as Python source: the
     text of `kernelgen-tools torch NAME` (see docs/torch-expressions.md). kernelgen.torch runs it for
     tensors the C kernels cannot take. UnknownSurrogateError (a LookupError) for an unknown name."""
-    if not isinstance(name, str):
-        raise TypeError(f"torch_source: name is a {type(name).__name__}; expected a surrogate's name (str)")
-    if "\0" in name:
-        raise ValueError(f"torch_source: name {name!r} holds a NUL character")
-    text, error = ctypes.c_void_p(), ctypes.c_void_p()
-    _library.check(_library.lib.kg_torch_source(name.encode("utf-8"), ctypes.byref(text), ctypes.byref(error)), error)
-    return _library.take_string(text)
+    return _module_source("torch_source", _library.lib.kg_torch_source, name)
 
 
 def triton_source(name: str) -> str:
@@ -128,12 +122,17 @@ def triton_source(name: str) -> str:
     `kernelgen-tools triton NAME` (see docs/triton.md), one `@triton.jit` kernel per op and dtype. kernelgen.torch
     launches it for CUDA tensors and for backend="triton". UnknownSurrogateError (a LookupError) for an unknown
     name."""
+    return _module_source("triton_source", _library.lib.kg_triton_source, name)
+
+
+def _module_source(what, function, name):
+    """A surrogate's generated module through the ABI's `function` (kg_torch_source, kg_triton_source)."""
     if not isinstance(name, str):
-        raise TypeError(f"triton_source: name is a {type(name).__name__}; expected a surrogate's name (str)")
+        raise TypeError(f"{what}: name is a {type(name).__name__}; expected a surrogate's name (str)")
     if "\0" in name:
-        raise ValueError(f"triton_source: name {name!r} holds a NUL character")
+        raise ValueError(f"{what}: name {name!r} holds a NUL character")
     text, error = ctypes.c_void_p(), ctypes.c_void_p()
-    _library.check(_library.lib.kg_triton_source(name.encode("utf-8"), ctypes.byref(text), ctypes.byref(error)), error)
+    _library.check(function(name.encode("utf-8"), ctypes.byref(text), ctypes.byref(error)), error)
     return _library.take_string(text)
 
 
