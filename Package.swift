@@ -42,7 +42,9 @@ let package = Package(
     ],
     targets: [
         // 1. spec -> AST: YAML model, formula parser, the function table, checks. No LLVM, no codegen.
-        .target(name: "SurrogateSpec", dependencies: ["Yams", "NameSuggestion"]),
+        .target(name: "SurrogateSpec", dependencies: ["Yams", "NameSuggestion", "KernelInterface"]),
+        // What a kernel is, shared by the generator and the runtime: the ops, the noise streams, the descriptor.
+        .target(name: "KernelInterface"),
         // "did you mean" and the escaping of invisible characters: shared by spec diagnostics, emitted source and runtime errors.
         .target(name: "NameSuggestion"),
         // 2. AST -> emitted source, through the Stencil templates in Templates/.
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "SurrogateRuntime",
             dependencies: [
-                "NameSuggestion", "CFloatEnvironment", "CBuildInfo", .product(name: "RealModule", package: "swift-numerics"),
+                "NameSuggestion", "KernelInterface", "CFloatEnvironment", "CBuildInfo", .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The thread's FP control word: flush-to-zero mode for the kernels (an opt-in of BoundSurrogate).
@@ -98,7 +100,7 @@ let package = Package(
         .target(name: "SurrogateBench", dependencies: ["CStream", "Surrogates", "SurrogateJIT", "SurrogateKernelsC"]),
         // 5. the thin command line: the generator, which never links what it generates (so a Generated/ that
         // does not compile cannot stop it from regenerating), and the tools that run kernels.
-        .target(name: "KernelgenCommandLine", dependencies: ["SurrogateSpec"]),
+        .target(name: "KernelgenCommandLine", dependencies: ["SurrogateSpec", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "kernelgen",
             dependencies: [

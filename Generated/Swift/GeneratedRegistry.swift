@@ -24,8 +24,9 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: false,
             isStochastic: false,
-            backwardReadsForwardOutput: false,
+            backwardReadsY: false,
             hasPrimitive: true,
+            hasTrainBackward: false,
             fingerprint: "466e42fbb2dd57151c989126e5a4ea8e"),
         SurrogateDescriptor(
             name: "gaussian",
@@ -35,8 +36,9 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: false,
             isStochastic: false,
-            backwardReadsForwardOutput: false,
+            backwardReadsY: false,
             hasPrimitive: true,
+            hasTrainBackward: false,
             fingerprint: "ddbfb9d7844e8974fb27a3d6735a852d"),
         SurrogateDescriptor(
             name: "noisy_gradient",
@@ -47,7 +49,7 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: false,
             isStochastic: true,
-            backwardReadsForwardOutput: false,
+            backwardReadsY: false,
             hasPrimitive: false,
             hasTrainBackward: true,
             fingerprint: "1961cbd12846c4facf0abf1eb7825a27"),
@@ -59,8 +61,9 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: true,
             isStochastic: true,
-            backwardReadsForwardOutput: true,
+            backwardReadsY: true,
             hasPrimitive: true,
+            hasTrainBackward: false,
             fingerprint: "e5eca1185bfd591fa4fa2d16731b0002"),
         SurrogateDescriptor(
             name: "piecewise_linear",
@@ -70,8 +73,9 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: false,
             isStochastic: false,
-            backwardReadsForwardOutput: false,
+            backwardReadsY: false,
             hasPrimitive: true,
+            hasTrainBackward: false,
             fingerprint: "751a2da469353913e0f14c3529cc771e"),
         SurrogateDescriptor(
             name: "sigmoid",
@@ -81,8 +85,9 @@ public enum GeneratedSurrogates {
             ],
             hasTrainForward: false,
             isStochastic: false,
-            backwardReadsForwardOutput: false,
+            backwardReadsY: false,
             hasPrimitive: true,
+            hasTrainBackward: false,
             fingerprint: "d12be9784feb340bf96fe1878885b8d0"),
     ]
 
@@ -166,14 +171,14 @@ public enum GeneratedSurrogates {
             forward: { x, y, n, p in kg_noisy_threshold_forward_f32(x, y, n, Float(p[0])) },
             backward: { x, y, g, gi, n, p in kg_noisy_threshold_backward_f32(x, y, g, gi, n, Float(p[0])) },
             trainForward: { x, y, n, p, seed, offset in kg_noisy_threshold_train_forward_f32(x, y, n, seed, offset, Float(p[0])) },
-            trainForwardMeanField: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f32(x, y, n, Float(p[0])) },
+            trainForwardMean: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f32(x, y, n, Float(p[0])) },
             primitive: { x, y, n, p in kg_noisy_threshold_primitive_f32(x, y, n, Float(p[0])) }),
             surrogate: "noisy_threshold", backend: .c)
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in NoisyThresholdKernels.forward(x, y, n, scale: Float(p[0])) },
             backward: { x, y, g, gi, n, p in NoisyThresholdKernels.backward(x, y, g, gi, n, scale: Float(p[0])) },
             trainForward: { x, y, n, p, seed, offset in NoisyThresholdKernels.trainForward(x, y, n, seed, offset, scale: Float(p[0])) },
-            trainForwardMeanField: { x, y, n, p in NoisyThresholdKernels.trainForwardMeanField(x, y, n, scale: Float(p[0])) },
+            trainForwardMean: { x, y, n, p in NoisyThresholdKernels.trainForwardMean(x, y, n, scale: Float(p[0])) },
             primitive: { x, y, n, p in NoisyThresholdKernels.primitive(x, y, n, scale: Float(p[0])) }),
             surrogate: "noisy_threshold", backend: .swift)
 
@@ -182,14 +187,14 @@ public enum GeneratedSurrogates {
             forward: { x, y, n, p in kg_noisy_threshold_forward_f64(x, y, n, Double(p[0])) },
             backward: { x, y, g, gi, n, p in kg_noisy_threshold_backward_f64(x, y, g, gi, n, Double(p[0])) },
             trainForward: { x, y, n, p, seed, offset in kg_noisy_threshold_train_forward_f64(x, y, n, seed, offset, Double(p[0])) },
-            trainForwardMeanField: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f64(x, y, n, Double(p[0])) },
+            trainForwardMean: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f64(x, y, n, Double(p[0])) },
             primitive: { x, y, n, p in kg_noisy_threshold_primitive_f64(x, y, n, Double(p[0])) }),
             surrogate: "noisy_threshold", backend: .c)
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in NoisyThresholdKernels.forward(x, y, n, scale: Double(p[0])) },
             backward: { x, y, g, gi, n, p in NoisyThresholdKernels.backward(x, y, g, gi, n, scale: Double(p[0])) },
             trainForward: { x, y, n, p, seed, offset in NoisyThresholdKernels.trainForward(x, y, n, seed, offset, scale: Double(p[0])) },
-            trainForwardMeanField: { x, y, n, p in NoisyThresholdKernels.trainForwardMeanField(x, y, n, scale: Double(p[0])) },
+            trainForwardMean: { x, y, n, p in NoisyThresholdKernels.trainForwardMean(x, y, n, scale: Double(p[0])) },
             primitive: { x, y, n, p in NoisyThresholdKernels.primitive(x, y, n, scale: Double(p[0])) }),
             surrogate: "noisy_threshold", backend: .swift)
 

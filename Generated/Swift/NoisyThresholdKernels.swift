@@ -96,14 +96,14 @@ public enum NoisyThresholdKernels {
     }
 
     /// y[i] = training forward with every noise source replaced by its mean (mean field).
-    public static func trainForwardMeanField(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>, scale p_scale: Float) {
+    public static func trainForwardMean(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>, scale p_scale: Float) {
         precondition(y.count >= x.count, "output buffer is shorter than the input")
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
-        trainForwardMeanField(xp, yp, x.count, scale: p_scale)
+        trainForwardMean(xp, yp, x.count, scale: p_scale)
     }
 
     @usableFromInline
-    static func trainForwardMeanField(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale p_scale: Float) {
+    static func trainForwardMean(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale p_scale: Float) {
         for i in 0..<n {
             let xi = x[i]
             y[i] = KernelMath.sigmoid(((p_scale * xi) + (0x0p+0 as Float)))
@@ -203,14 +203,14 @@ public enum NoisyThresholdKernels {
     }
 
     /// y[i] = training forward with every noise source replaced by its mean (mean field).
-    public static func trainForwardMeanField(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>, scale p_scale: Double) {
+    public static func trainForwardMean(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>, scale p_scale: Double) {
         precondition(y.count >= x.count, "output buffer is shorter than the input")
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
-        trainForwardMeanField(xp, yp, x.count, scale: p_scale)
+        trainForwardMean(xp, yp, x.count, scale: p_scale)
     }
 
     @usableFromInline
-    static func trainForwardMeanField(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, scale p_scale: Double) {
+    static func trainForwardMean(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, scale p_scale: Double) {
         for i in 0..<n {
             let xi = x[i]
             y[i] = KernelMath.sigmoid(((p_scale * xi) + (0x0p+0 as Double)))

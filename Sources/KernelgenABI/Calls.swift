@@ -116,7 +116,7 @@ enum Call {
                                              _ gradOut: UnsafeRawPointer?, _ gradIn: UnsafeMutableRawPointer?,
                                              _ n: Int, _ offset: UInt64) throws(ABIError) {
         let bytes = try byteCount(n, T.self)
-        let readsY = s.descriptor.backwardReadsForwardOutput
+        let readsY = s.descriptor.backwardReadsY
         if readsY, y == nil {
             throw ABIError(.needsForwardOutput, "the backward of `\(s.descriptor.name)` reads the forward output y, and y is NULL; pass y (the forward's result in the same mode)")
         }

@@ -28,18 +28,8 @@ public func kg_free(_ pointer: UnsafeMutableRawPointer?) { free(pointer) }
 public func kg_surrogates_json(_ json: StringOut?, _ error: StringOut?) -> Int32 {
     ABI.run(error) { () throws(ABIError) in
         guard let json else { throw ABIError(.invalidArgument, "json is NULL; expected a char ** to receive the JSON text") }
-        let list: [[String: Any]] = Runtime.table.descriptors.map { d in
-            [
-                "name": d.name, "summary": d.summary, "stochastic": d.isStochastic, "has_train_forward": d.hasTrainForward,
-                "backward_reads_y": d.backwardReadsForwardOutput, "has_primitive": d.hasPrimitive,
-                "has_train_backward": d.hasTrainBackward,
-                "params": d.parameters.map { p -> [String: Any] in
-                    ["name": p.name, "default": p.defaultValue, "min": p.min ?? NSNull(), "max": p.max ?? NSNull(), "doc": p.doc,
-                     "integer": p.integer]
-                },
-            ]
-        }
-        json.pointee = ABI.copy(try ABI.json(list))
+        // The descriptors' Codable form: every field, under the names in `SurrogateDescriptor.CodingKeys`.
+        json.pointee = ABI.copy(try ABI.json(encoding: Runtime.table.descriptors))
     }
 }
 

@@ -59,7 +59,7 @@ final class Handle: Sendable {
             return [
                 "name": d.name, "backend": s.backend.rawValue, "requested_backend": requestedBackend.rawValue,
                 "dtype": dtype, "params": s.parameters, "stochastic": d.isStochastic,
-                "has_train_forward": d.hasTrainForward, "backward_reads_y": d.backwardReadsForwardOutput,
+                "has_train_forward": d.hasTrainForward, "backward_reads_y": d.backwardReadsY,
                 "has_primitive": d.hasPrimitive, "has_train_backward": d.hasTrainBackward, "threads": s.threads ?? 0, "flush_subnormals": s.flushesSubnormals, "bind_ms": bindMs,
             ]
         }

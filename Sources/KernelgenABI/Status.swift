@@ -80,6 +80,17 @@ enum ABI {
         throw ABIError(.invalidArgument, "\(what) is not UTF-8 text: an invalid byte at offset \(offset) (line \(line), column \(column)); expected a NUL-terminated UTF-8 string")
     }
 
+    /// JSON text of an `Encodable` value (keys sorted, as `json(_:)`).
+    static func json(encoding value: some Encodable) throws(ABIError) -> String {
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            throw ABIError(.internalError, "could not encode JSON: \(error)")
+        }
+    }
+
     /// JSON text of a JSONSerialization-compatible value.
     static func json(_ value: Any) throws(ABIError) -> String {
         do {

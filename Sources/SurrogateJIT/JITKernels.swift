@@ -5,13 +5,13 @@ import Surrogates
 /// this value (or a kernel set made from it) is alive.
 public struct JITKernels<T: KernelScalar>: Sendable {
     let loaded: LoadedObject
-    /// Symbol of each compiled op (keyed by `KernelOps.rawValue`).
-    let symbols: [Int: String]
+    /// Symbol of each compiled op.
+    let symbols: [KernelOp: String]
     public let report: CompileReport
     /// The requested artefact (C source, LLVM IR or assembly), if any.
     public let artefact: String?
 
-    init(loaded: LoadedObject, symbols: [Int: String], report: CompileReport, artefact: String?) {
+    init(loaded: LoadedObject, symbols: [KernelOp: String], report: CompileReport, artefact: String?) {
         self.loaded = loaded
         self.symbols = symbols
         self.report = report
@@ -25,12 +25,12 @@ public struct JITKernels<T: KernelScalar>: Sendable {
     typealias TrainBackwardFn = @convention(c) (UnsafeRawPointer, UnsafeRawPointer?, UnsafeRawPointer, UnsafeMutableRawPointer, Int,
                                                 UInt64, UInt64) -> Void
 
-    private func address(_ op: KernelOps) -> UnsafeRawPointer? {
-        symbols[op.rawValue].flatMap { loaded.addresses[$0] }
+    private func address(_ op: KernelOp) -> UnsafeRawPointer? {
+        symbols[op].flatMap { loaded.addresses[$0] }
     }
 
     /// Which ops were compiled.
-    public var ops: KernelOps { KernelOps(rawValue: symbols.keys.reduce(0, |)) }
+    public var ops: KernelOps { KernelOps(symbols.keys) }
 
     /// The dispatch-table form: parameters are folded in, so the packed parameter pointer is ignored.
     /// Requires forward and backward to have been compiled (`Options.ops` includes them).
@@ -55,7 +55,7 @@ public struct JITKernels<T: KernelScalar>: Sendable {
             }
         }
         if let mean {
-            set.trainForwardMeanField = { x, y, n, _ in
+            set.trainForwardMean = { x, y, n, _ in
                 withExtendedLifetime(keep) { mean(UnsafeRawPointer(x), UnsafeMutableRawPointer(y), n) }
             }
         }

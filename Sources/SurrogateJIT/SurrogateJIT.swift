@@ -94,14 +94,8 @@ public final class SurrogateJIT: Sendable {
         return spec
     }
 
-    public static func descriptor(_ spec: Spec) -> SurrogateDescriptor {
-        SurrogateDescriptor(
-            name: spec.name, summary: spec.summary,
-            parameters: spec.params.map { ParameterInfo(name: $0.name, defaultValue: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "", integer: $0.integer) },
-            hasTrainForward: spec.trainForward != nil, isStochastic: spec.isStochastic,
-            backwardReadsForwardOutput: spec.backward.expr.usesForwardOutput, hasPrimitive: spec.primitive != nil,
-            hasTrainBackward: spec.hasTrainBackward, fingerprint: spec.fingerprint)
-    }
+    /// The runtime's view of `spec` (the one spec -> descriptor function, `SurrogateDescriptor(spec:)`).
+    public static func descriptor(_ spec: Spec) -> SurrogateDescriptor { SurrogateDescriptor(spec: spec) }
 
     // MARK: Compiling
 
@@ -132,21 +126,14 @@ public final class SurrogateJIT: Sendable {
                                         start: ContinuousClock.Instant) throws(JITError) -> JITKernels<T> {
         let element: ElementType = T.dtype == .f32 ? .float32 : .float64
         let symbol = "kgj_\(spec.name)"
-        let hasTrainForward = spec.trainForward != nil
-        // The ops this spec has kernels for.
-        let available = KernelOps.symbolNames
-            .filter { hasTrainForward || $0.op == .forward || $0.op == .backward || $0.op == .primitive || $0.op == .trainBackward }
-            .filter { $0.op != .primitive || spec.primitive != nil }
-            .filter { $0.op != .trainBackward || spec.hasTrainBackward }
-        let symbols = available
-            .filter { options.ops.contains($0.op) }
-            .map { (op: $0.op, name: "\(symbol)_\($0.name)_\(element.rawValue)") }
+        // The ops asked for that this spec has kernels for (`Spec.formula(for:)`).
+        let available = spec.kernelOps
+        let symbols = available.filter { options.ops.contains($0) }.map { (op: $0, name: "\(symbol)_\($0.symbolName)_\(element.rawValue)") }
         guard !symbols.isEmpty else {
             // Asking only for ops the spec has none of compiles nothing: an error, not an empty success.
-            let asked = KernelOps.symbolNames.filter { options.ops.contains($0.op) }.map(\.name)
             throw JITError.invalidParameters(
-                "`\(VisibleText.escaped(spec.name))` has no \(asked.joined(separator: ", ")) kernel; expected one of the ops it has: "
-                    + available.map(\.name).joined(separator: ", "))
+                "`\(VisibleText.escaped(spec.name))` has no \(options.ops.members.map(\.symbolName).joined(separator: ", ")) kernel; "
+                    + "expected one of the ops it has: " + available.map(\.symbolName).joined(separator: ", "))
         }
         let cacheKey = "\(spec.source.isEmpty ? spec.name : spec.source)|\(element.rawValue)|\(options.ops.rawValue)"
         // The emitted source, rendered once per request (memoised per spec: after the first value it is a
@@ -214,7 +201,7 @@ public final class SurrogateJIT: Sendable {
         report.vectorWidths = entry!.vectorWidths
         report.vectorWidth = entry!.vectorWidths.values.max() ?? 1
         report.totalMs = (ContinuousClock.now - start).seconds * 1e3
-        return JITKernels(loaded: loaded, symbols: Dictionary(uniqueKeysWithValues: symbols.map { ($0.op.rawValue, $0.name) }),
+        return JITKernels(loaded: loaded, symbols: Dictionary(uniqueKeysWithValues: symbols.map { ($0.op, $0.name) }),
                           report: report, artefact: artefact)
     }
 
@@ -234,8 +221,7 @@ public final class SurrogateJIT: Sendable {
         let bits = spec.params.map { "\($0.name)=\(String(values[$0.name]!.bitPattern, radix: 16))\($0.integer ? " integer" : "")" }
         // The parsed formulas as well as the text: `Spec`'s fields are public, and a caller who edits a formula of a
         // loaded spec (keeping its `source`) gets other kernels, so another key.
-        let formulas = [("forward", spec.forward), ("backward", spec.backward), ("train_forward", spec.trainForward),
-                        ("primitive", spec.primitive)].map { "\($0.0) \($0.1.map { "\($0.expr)" } ?? "-")" }
+        let formulas = spec.opFormulas.map { "\($0.op.symbolName) \($0.formula.expr)" }
         return ([format, "build \(build)", JITEngine.hostDescription, "\(element.rawValue) ops \(ops.rawValue)",
                  "name \(spec.name)", "values \(bits.joined(separator: " "))", "derived backward \(spec.backwardIsDerived)"]
                 + formulas + ["spec", spec.source]).joined(separator: "\n")
@@ -279,7 +265,7 @@ public final class SurrogateJIT: Sendable {
     /// A compiled request, kept for the callers after the first.
     private struct Compiled {
         var loaded: LoadedObject
-        var symbols: [Int: String]
+        var symbols: [KernelOp: String]
         var report: CompileReport
     }
 }

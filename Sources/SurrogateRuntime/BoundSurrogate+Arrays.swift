@@ -39,7 +39,7 @@ extension BoundSurrogate {
         let g = gradOut ?? [T](repeating: 1, count: x.count)
         let latest = latestStep
         var forwardOutput = y
-        if descriptor.backwardReadsForwardOutput, y == nil {
+        if descriptor.backwardReadsY, y == nil {
             forwardOutput = try forward(x, step: step ?? latest, offset: offset)
         }
         var result = [T](repeating: 0, count: x.count)

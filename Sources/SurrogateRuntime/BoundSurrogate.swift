@@ -79,7 +79,7 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
                     case .train(let sample, let seed) where hasTrain:
                         if sample, let train = kernels.trainForward {
                             train(xs, ys, count, params, Philox.key(seed: seed, step: step), offset &+ UInt64(start))
-                        } else if let mean = kernels.trainForwardMeanField {
+                        } else if let mean = kernels.trainForwardMean {
                             mean(xs, ys, count, params)
                         } else {
                             kernels.forward(xs, ys, count, params)
@@ -119,7 +119,7 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
     public var latestStep: UInt64 { step == 0 ? 0 : step &- 1 }
 
     /// gradIn = gradOut * surrogate gradient, into `gradIn`. `y` (the forward output in the same mode) is
-    /// required when the backward reads it (`descriptor.backwardReadsForwardOutput`), ignored otherwise.
+    /// required when the backward reads it (`descriptor.backwardReadsY`), ignored otherwise.
     /// All buffers hold at least `x.count` elements. When the backward draws noise and the mode is training with
     /// sampling, the sampling backward runs with the noise of step `step` (nil: `latestStep`, the paired
     /// forward's), element `i` at counter `offset + i` of stream 2; otherwise the mean-field backward.
@@ -131,7 +131,7 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
         for (count, name) in [(gradOut.count, "backward gradOut"), (gradIn.count, "backward gradIn")] where count < n {
             throw .lengthMismatch(operation: name, expected: n, got: count)
         }
-        let needsY = descriptor.backwardReadsForwardOutput
+        let needsY = descriptor.backwardReadsY
         if needsY {
             guard let y else { throw .forwardOutputRequired(surrogate: descriptor.name) }
             guard y.count >= n else { throw .lengthMismatch(operation: "backward y", expected: n, got: y.count) }

@@ -15,19 +15,19 @@ public struct KernelSet<T: KernelScalar>: Sendable {
     public var forward: Forward
     public var backward: Backward
     public var trainForward: TrainForward?
-    public var trainForwardMeanField: Forward?
+    public var trainForwardMean: Forward?
     /// The spec's primitive (the smooth forward), when it has one.
     public var primitive: Forward?
     /// The sampling backward, when the spec's backward draws noise (`backward` is then its mean field).
     public var trainBackward: TrainBackward?
 
     public init(forward: @escaping Forward, backward: @escaping Backward, trainForward: TrainForward? = nil,
-                trainForwardMeanField: Forward? = nil, primitive: Forward? = nil, trainBackward: TrainBackward? = nil) {
+                trainForwardMean: Forward? = nil, primitive: Forward? = nil, trainBackward: TrainBackward? = nil) {
         self.trainBackward = trainBackward
         self.primitive = primitive
         self.forward = forward
         self.backward = backward
         self.trainForward = trainForward
-        self.trainForwardMeanField = trainForwardMeanField
+        self.trainForwardMean = trainForwardMean
     }
 }

@@ -36,8 +36,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Minimum measuring time per record, in seconds.")
     var time = 0.05
 
-    @Option(name: .customLong("param"), help: "NAME=VALUE for the surrogates that have that parameter (repeatable); they then get no naive baseline.")
-    var params: [String] = []
+    @Option(name: .customLong("param"), help: ArgumentHelp("NAME=VALUE for the surrogates that have that parameter (repeatable); they then get no naive baseline.", valueName: "name=value"))
+    var params: [ParameterArgument] = []
 
     @Flag(help: "Run the kernels with subnormals flushed to zero (BoundSurrogate.flushesSubnormals).")
     var flushSubnormals = false
@@ -60,14 +60,14 @@ struct Bench: ParsableCommand {
         var config = BenchConfig(
             surrogates: names,
             ops: try list(ops, { BenchConfig.allOps.contains($0) ? $0 : nil }, "ops", expected: BenchConfig.allOps.joined(separator: ", ")),
-            sizes: try list(sizes, { Int($0).flatMap { (1...ParameterArguments.maximumElements).contains($0) ? $0 : nil } },
-                            "sizes", expected: "element counts from 1 to \(ParameterArguments.maximumElements)"),
+            sizes: try list(sizes, { Int($0).flatMap { (1...ArraySizes.maximumElements).contains($0) ? $0 : nil } },
+                            "sizes", expected: "element counts from 1 to \(ArraySizes.maximumElements)"),
             threads: try list(threads, { Int($0).flatMap { (1...256).contains($0) ? $0 : nil } }, "threads", expected: "thread counts from 1 to 256"),
             dtypes: try list(dtypes, DType.init(rawValue:), "dtypes", expected: "f32, f64"),
             backends: try list(backends, Backend.init(rawValue:), "backends", expected: "swift, c, jit"),
             minimumTime: time)
         guard time.isFinite, time > 0, time <= 60 else { throw InputError("--time \(time): expected seconds in (0, 60]") }
-        config.parameters = try ParameterArguments.parse(params)
+        config.parameters = try params.values()
         let known = Set(names.flatMap { (try? DispatchTable.builtin.descriptor($0))?.parameters.map(\.name) ?? [] })
         for name in config.parameters.keys.sorted() where !known.contains(name) {
             throw InputError("--param \(name): none of the benchmarked surrogates has this parameter; expected one of: \(known.sorted().joined(separator: ", "))")

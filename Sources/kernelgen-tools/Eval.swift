@@ -19,8 +19,8 @@ struct Eval: ParsableCommand {
     @Argument(help: "Surrogate name (see `kernelgen list`).")
     var name: String
 
-    @Option(name: .customLong("param"), help: "A parameter value, NAME=VALUE (repeatable); others take their defaults.")
-    var params: [String] = []
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value, NAME=VALUE (repeatable); others take their defaults.", valueName: "name=value"))
+    var params: [ParameterArgument] = []
 
     @Option(help: "Element type: f32 or f64.")
     var dtype: DType = .f32
@@ -41,7 +41,7 @@ struct Eval: ParsableCommand {
     var seed: UInt64 = 0
 
     func run() throws {
-        let values = try ParameterArguments.parse(params)
+        let values = try params.values()
         let backend = try JITSetup.prepare(name: name, backend: backend, spec: spec)
         let input = FileHandle.standardInput.readDataToEndOfFile()
         let text = String(decoding: input, as: UTF8.self)

@@ -7,22 +7,8 @@ import SurrogateSources
 import Surrogates
 import SurrogateSpec
 
-/// `--param NAME=VALUE` arguments.
-enum ParameterArguments {
-    static func parse(_ items: [String]) throws -> [String: Double] {
-        var values: [String: Double] = [:]
-        for item in items {
-            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty, let v = Double(parts[1]) else {
-                throw InputError("--param expects NAME=VALUE with a number, got `\(item)`")
-            }
-            guard v.isFinite else { throw InputError("--param \(item): expected a finite number") }
-            guard values[parts[0]] == nil else { throw InputError("--param \(parts[0]) is given twice; expected each parameter once") }
-            values[parts[0]] = v
-        }
-        return values
-    }
-
+/// Sizes of the arrays the tools allocate.
+enum ArraySizes {
     /// Largest array the tools allocate (three arrays of it in f64 are 6 GiB).
     static let maximumElements = 1 << 28
 

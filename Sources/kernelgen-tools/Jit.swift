@@ -1,4 +1,5 @@
 import ArgumentParser
+import NameSuggestion
 import KernelgenCommandLine
 import Foundation
 import KernelEmit
@@ -23,8 +24,8 @@ struct Jit: ParsableCommand {
     @Option(help: "A spec file outside Specs/.")
     var spec: String?
 
-    @Option(name: .customLong("param"), help: "A parameter value, NAME=VALUE (repeatable); others take their defaults.")
-    var params: [String] = []
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value, NAME=VALUE (repeatable); others take their defaults.", valueName: "name=value"))
+    var params: [ParameterArgument] = []
 
     @Option(help: "Element type: f32 or f64.")
     var dtype: DType = .f32
@@ -47,7 +48,7 @@ struct Jit: ParsableCommand {
     func run() throws {
         guard (1...10_000).contains(`repeat`) else { throw InputError("--repeat \(`repeat`): expected a count from 1 to 10000") }
         let spec = try JITSetup.spec(named: name, file: self.spec)
-        let values = try ParameterArguments.parse(params)
+        let values = try params.values()
         let options = SurrogateJIT.Options(useCache: !noCache, artefact: emit, ops: try Self.parseOps(ops))
         var reports: [CompileReport] = []
         var artefact: String?
@@ -101,10 +102,13 @@ struct Jit: ParsableCommand {
         guard let text else { return .all }
         var ops: KernelOps = []
         for item in text.split(separator: ",") {
-            guard let op = KernelOps.symbolNames.first(where: { $0.name == item.trimmingCharacters(in: .whitespaces) }) else {
-                throw InputError("unknown op `\(item)`; expected forward, backward, train_forward or train_forward_mean")
+            let name = item.trimmingCharacters(in: .whitespaces)
+            guard let op = KernelOp(symbolName: name) else {
+                let known = KernelOp.allCases.map(\.symbolName)
+                throw InputError("unknown op `\(VisibleText.escaped(name))`; expected one of \(known.joined(separator: ", "))"
+                                 + Suggestion.didYouMean(name, in: known))
             }
-            ops.insert(op.op)
+            ops.insert(KernelOps(op))
         }
         return ops
     }

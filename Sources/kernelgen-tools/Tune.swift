@@ -27,8 +27,8 @@ struct Tune: ParsableCommand {
     @Option(help: "A spec file outside Specs/.")
     var spec: String?
 
-    @Option(name: .customLong("param"), help: "NAME=START:STOP:STEP for the swept parameter (once), NAME=VALUE for fixed ones.")
-    var params: [String] = []
+    @Option(name: .customLong("param"), help: ArgumentHelp("NAME=START:STOP:STEP for the swept parameter (once), NAME=VALUE for fixed ones.", valueName: "name=value"))
+    var params: [ParameterArgument] = []
 
     @Option(help: "Element type: f32 or f64.")
     var dtype: DType = .f32
@@ -74,7 +74,7 @@ struct Tune: ParsableCommand {
     }
 
     func run() throws {
-        try ParameterArguments.checkSize(size, option: "--size")
+        try ArraySizes.checkSize(size, option: "--size")
         guard (1...10_000).contains(`repeat`) else { throw InputError("--repeat \(`repeat`): expected 1 to 10000") }
         let spec = try JITSetup.spec(named: name, file: self.spec)
         let (swept, values, fixed) = try sweep()
@@ -135,29 +135,14 @@ struct Tune: ParsableCommand {
 
     /// The swept parameter, its values (START to STOP inclusive, by STEP), and the fixed ones.
     func sweep() throws -> (String, [Double], [String: Double]) {
-        var swept: (String, [Double])?
-        var fixed: [String] = []
-        for item in params {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            let range = parts.count == 2 ? parts[1].split(separator: ":").map { Double($0) } : []
-            if range.count == 3 {
-                guard swept == nil else { throw InputError("sweep one parameter at a time (got a second range in `\(item)`)") }
-                guard let start = range[0], let stop = range[1], let step = range[2], start.isFinite, stop.isFinite,
-                      step.isFinite, step > 0, stop >= start else {
-                    throw InputError("--param \(item): expected NAME=START:STOP:STEP with finite numbers, STEP > 0 and STOP >= START")
-                }
-                // Counted in Double first: a huge range must not overflow the conversion to Int.
-                let count = ((stop - start) / step + 1e-9).rounded(.down) + 1
-                guard count.isFinite, count <= 10_000 else {
-                    throw InputError("--param \(item) gives \(count.isFinite ? "\(Int(count))" : "too many") values; expected at most 10000")
-                }
-                swept = (parts[0], (0..<Int(count)).map { ShortDecimal.cleaned(start + Double($0) * step) })
-            } else {
-                fixed.append(item)
-            }
+        let ranges = params.filter { if case .range = $0.value { true } else { false } }
+        guard ranges.count <= 1 else { throw InputError("sweep one parameter at a time (got a second range in `\(ranges[1].text)`)") }
+        let swept = try ranges.first.map { r throws(InputError) in
+            (r.name, try r.rangeValues(option: "--param", limit: 10_000).map(ShortDecimal.cleaned))
         }
+        let fixed = params.filter { if case .single = $0.value { true } else { false } }
         guard let swept else { throw InputError("give the swept parameter as --param NAME=START:STOP:STEP") }
-        return (swept.0, swept.1, try ParameterArguments.parse(fixed))
+        return (swept.0, swept.1, try fixed.values())
     }
 
     func measure<T: KernelScalar>(_ spec: Spec, _ parameters: [String: Double], _: T.Type, _ swept: String, _ value: Double) throws

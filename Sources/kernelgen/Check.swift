@@ -30,8 +30,8 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("max-ulp"), help: "Errors up to this many ulps (plus the condition number) are not reported.")
     var maxUlp: Double = 8
 
-    @Option(name: .customLong("param"), help: "NAME=VALUE: analyse with this parameter value instead of the default (every spec that has NAME).")
-    var params: [String] = []
+    @Option(name: .customLong("param"), help: ArgumentHelp("NAME=VALUE: analyse with this parameter value instead of the default (every spec that has NAME).", valueName: "name=value"))
+    var params: [ParameterArgument] = []
 
     struct JSONDiagnostic: Codable {
         var location: String, severity: String, id: String, message: String
@@ -47,14 +47,12 @@ struct Check: ParsableCommand {
             Console.error("Error: --max-ulp \(maxUlp): expected a finite number of ulps >= 0.5")
             throw ExitCode.failure
         }
-        var overrides: [String: Double] = [:]
-        for item in params {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let v = Double(parts[1]), v.isFinite, overrides[parts[0]] == nil else {
-                Console.error("Error: --param \(item): expected NAME=VALUE with a finite number, each NAME once")
-                throw ExitCode.failure
-            }
-            overrides[parts[0]] = v
+        let overrides: [String: Double]
+        do {
+            overrides = try params.values()
+        } catch {
+            Console.error("Error: \(error)")
+            throw ExitCode.failure
         }
         // No files: the specs and the catalogue, checked together, and the neuron specs. Files: each is a neuron spec
         // (it has a `step`) or a surrogate spec.

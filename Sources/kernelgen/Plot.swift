@@ -25,11 +25,11 @@ struct Plot: ParsableCommand {
     @Option(name: .customLong("spec"), help: "A spec file outside the specs folder (repeatable).")
     var specFiles: [String] = []
 
-    @Option(name: .customLong("param"), help: "NAME=VALUE for every surrogate that has NAME.")
-    var params: [String] = []
+    @Option(name: .customLong("param"), help: ArgumentHelp("NAME=VALUE for every surrogate that has NAME.", valueName: "name=value"))
+    var params: [ParameterArgument] = []
 
-    @Option(help: "NAME=START:STOP:STEP: one curve per value.")
-    var sweep: String?
+    @Option(help: ArgumentHelp("NAME=START:STOP:STEP: one curve per value.", valueName: "name=start:stop:step"))
+    var sweep: ParameterArgument?
 
     @Option(help: "The x range, LO:HI.")
     var x: String = "-4:4"
@@ -68,7 +68,7 @@ struct Plot: ParsableCommand {
             catalog.specs += extra.specs
         }
         if catalog.hasErrors { Console.report(catalog.diagnostics); throw ExitCode.failure }
-        let fixed = try Self.fixedParameters(params)
+        let fixed = try params.values()
         if let gallery {
             let stale = try Self.gallery(catalog.specs, into: gallery, check: check)
             if check {
@@ -82,7 +82,10 @@ struct Plot: ParsableCommand {
         }
         guard !names.isEmpty else { throw InputError("name at least one surrogate (known: \(catalog.specs.map(\.name).joined(separator: ", ")))") }
         let chosen = try Self.choose(names, from: catalog.specs, catalogue: { try project.catalogue() })
-        let swept = try sweep.map(Self.parseSweep)
+        // At most 12 curves, each value as its shortest decimal.
+        let swept = try sweep.map { s throws(InputError) in
+            (s.name, try s.rangeValues(option: "--sweep", limit: 12, noun: "curves").map(ShortDecimal.cleaned))
+        }
         if let swept, !chosen.contains(where: { s in s.params.contains { $0.name == swept.0 } }) {
             throw InputError("--sweep \(swept.0): none of \(names.joined(separator: ", ")) has a parameter `\(swept.0)`")
         }
@@ -127,31 +130,6 @@ struct Plot: ParsableCommand {
             throw InputError("--x \(text): expected LO:HI with finite LO < HI")
         }
         return lo...hi
-    }
-
-    static func fixedParameters(_ items: [String]) throws -> [String: Double] {
-        var out: [String: Double] = [:]
-        for item in items {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let v = Double(parts[1]), v.isFinite, out[parts[0]] == nil else {
-                throw InputError("--param \(item): expected NAME=VALUE with a finite number, each NAME once")
-            }
-            out[parts[0]] = v
-        }
-        return out
-    }
-
-    /// NAME=START:STOP:STEP: values START + i STEP up to STOP (at most 12 curves), as their shortest decimals.
-    static func parseSweep(_ item: String) throws -> (String, [Double]) {
-        let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-        let range = parts.count == 2 ? parts[1].split(separator: ":").map { Double($0) } : []
-        guard range.count == 3, let start = range[0], let stop = range[1], let step = range[2], start.isFinite, stop.isFinite,
-              step.isFinite, step > 0, stop >= start else {
-            throw InputError("--sweep \(item): expected NAME=START:STOP:STEP with finite numbers, STEP > 0 and STOP >= START")
-        }
-        let count = ((stop - start) / step + 1e-9).rounded(.down) + 1
-        guard count <= 12 else { throw InputError("--sweep \(item) gives \(Int(count)) curves; expected at most 12") }
-        return (parts[0], (0..<Int(count)).map { ShortDecimal.cleaned(start + Double($0) * step) })
     }
 
     /// Forward (the training forward in mean field, where there is one) and backward panels.

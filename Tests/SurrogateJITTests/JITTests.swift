@@ -439,7 +439,7 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
     @Test func otherwiseTheCompilerErrorReachesTheCaller() throws {
         let table = DispatchTable()
         table.register(SurrogateDescriptor(name: "runtime_only", summary: "", parameters: [], hasTrainForward: false,
-                                           isStochastic: false, backwardReadsForwardOutput: false))
+                                           isStochastic: false, backwardReadsY: false))
         table.setProvider(Failing(), for: .jit)
         #expect(throws: SurrogateError.compileFailed(surrogate: "runtime_only", backend: .jit, message: "kernel.c:1:1: error: simulated")) {
             let _: BoundSurrogate<Float> = try table.surrogate("runtime_only", backend: .jit)

@@ -15,6 +15,18 @@ import Testing
         return table
     }
 
+    /// The registry `generate` wrote and the JIT's descriptor come from one function (`SurrogateDescriptor(spec:)`):
+    /// equal, field by field, for every built-in spec (an `integer` flag or a primitive lost on one side fails here).
+    @Test func theGeneratedDescriptorsAreTheJITsDescriptorsOfTheSameSpecs() throws {
+        #expect(GeneratedSurrogates.descriptors.map(\.name) == EmbeddedSources.specs.keys.sorted())
+        for generated in GeneratedSurrogates.descriptors {
+            let source = try #require(EmbeddedSources.source(named: generated.name))
+            let spec = try #require(SpecLoader.load(yaml: source.yaml, file: source.file).0)
+            #expect(generated == SurrogateJIT.descriptor(spec), "\(generated.name)")
+            #expect(generated.ops == KernelOps(spec.kernelOps), "\(generated.name)")
+        }
+    }
+
     @Test func aRuntimeSpecThatChangesABuiltinIsNeverServedByTheBuiltinKernels() throws {
         let (jit, dir) = try freshJIT()
         defer { try? FileManager.default.removeItem(at: dir) }

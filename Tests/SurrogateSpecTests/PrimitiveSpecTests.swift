@@ -27,7 +27,7 @@ import Testing
         // The derived backward's text and nodes point into the primitive.
         #expect(s.backward.source.location(ofOffset: s.backward.expr.offset, in: s.backward.text)
                 == SurrogateSpec.SourceLocation(file: file, line: 5, column: 12))
-        #expect(!s.backward.expr.usesForwardOutput)
+        #expect(!s.backward.expr.readsY)
     }
 
     @Test func primitiveRejectsYAndNoiseWhereTheyAre() {

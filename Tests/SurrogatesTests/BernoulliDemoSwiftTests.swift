@@ -26,13 +26,13 @@ import Testing
 
     @Test func float() {
         let m = misses(Float.self, sample: { BernoulliDemoKernels.trainForward($0, into: $1, seed: $2, offset: $3, scale: 1) },
-                       mean: { BernoulliDemoKernels.trainForwardMeanField($0, into: $1, scale: 1) })
+                       mean: { BernoulliDemoKernels.trainForwardMean($0, into: $1, scale: 1) })
         #expect(m.isEmpty, "\(m.count) misses: \(m.prefix(5))")
     }
 
     @Test func double() {
         let m = misses(Double.self, sample: { BernoulliDemoKernels.trainForward($0, into: $1, seed: $2, offset: $3, scale: 1) },
-                       mean: { BernoulliDemoKernels.trainForwardMeanField($0, into: $1, scale: 1) })
+                       mean: { BernoulliDemoKernels.trainForwardMean($0, into: $1, scale: 1) })
         #expect(m.isEmpty, "\(m.count) misses: \(m.prefix(5))")
     }
 }

@@ -133,7 +133,7 @@ import Testing
                 let name = "s\((worker * 500 + i) % 37)"
                 table.register(SurrogateDescriptor(name: name, summary: "", parameters: [
                     ParameterInfo(name: "scale", defaultValue: 5, min: 0, max: nil, doc: "")],
-                    hasTrainForward: false, isStochastic: false, backwardReadsForwardOutput: false))
+                    hasTrainForward: false, isStochastic: false, backwardReadsY: false))
                 table.register(base, surrogate: name, backend: .c)
                 do {
                     let s: BoundSurrogate<Float> = try table.surrogate(name)

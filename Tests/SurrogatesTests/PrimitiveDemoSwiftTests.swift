@@ -38,7 +38,7 @@ import Testing
     @Test func aSurrogateWithoutPrimitiveRefusesTheCall() throws {
         let table = DispatchTable()
         table.register(SurrogateDescriptor(name: "no_primitive", summary: "", parameters: [], hasTrainForward: false,
-                                           isStochastic: false, backwardReadsForwardOutput: false))
+                                           isStochastic: false, backwardReadsY: false))
         table.register(KernelSet<Float>(forward: { _, y, n, _ in for i in 0..<n { y[i] = 1 } },
                                         backward: { _, _, _, gi, n, _ in for i in 0..<n { gi[i] = 0 } }),
                        surrogate: "no_primitive", backend: .swift)

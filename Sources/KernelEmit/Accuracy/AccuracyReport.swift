@@ -104,7 +104,7 @@ public enum AccuracyReport {
             let emitted = KernelContext.prepare(formula.expr, element: element, meanField: true)
             let rewrites = Simplifier.stabiliseReporting(Simplifier.fuse(naive)).applied.map(\.rawValue)
             let truth = Simplifier.stabilise(Simplifier.fuse(mean))
-            let reads = formula.expr.usesForwardOutput
+            let reads = formula.expr.readsY
             func y(_ x: T) -> T { reads ? evaluator.evaluate(yKernel, x: x) : .nan }
             let measure = { (form: Expr, label: String) -> FormulaAccuracy in
                 Measurement<T>(expr: form, truth: truth, evaluator: evaluator, reference: reference, y: y,

@@ -30,17 +30,19 @@ public struct SurrogateContext: Sendable {
     public var hasTrainBackward: Bool
     /// Training differs from eval (a training forward or a sampling backward): the typed wrapper has `training`.
     public var hasTraining: Bool
-    public var backwardUsesY: Bool
+    public var backwardReadsY: Bool
     /// The backward reads `grad_out`: the kernels store it as `grad_in` (not `grad_out *` it).
     public var backwardReadsGradOut: Bool
     public var kernels: [KernelContext]
+    /// The runtime descriptor, as `SurrogateDescriptor(spec:)` makes it (the generated registry prints it).
+    public var descriptor: DescriptorContext
     /// Swift initialiser parameters of the typed wrapper: `scale: Double = 5.0, training: Bool = true, ...`.
     public var swiftInitParams: String
     /// `["scale": scale]` (or `[:]`).
     public var swiftParametersLiteral: String
     /// Prelude sections the formulas need (the JIT renders only those).
     public var preludeNeeds: [String: Bool]
-    /// Which kernels the templates emit, by op: `forward`, `backward`, `trainForward`, `trainForwardMean`.
+    /// Which kernels the templates emit, by `KernelOp.contextKey`: the ops asked for that the spec has.
     public var emit: [String: Bool]
 
     /// - Parameters:
@@ -64,13 +66,15 @@ public struct SurrogateContext: Sendable {
         let runtime = parametersAreConstants ? [] : spec.params.filter { specialised[$0.name] == nil }
         params = runtime.enumerated().map { ParamContext($1, index: $0) }
         hasParams = !params.isEmpty
-        hasTrainForward = spec.trainForward != nil
-        hasPrimitive = spec.primitive != nil
+        let has = Set(spec.kernelOps)
+        hasTrainForward = has.contains(.trainForward)
+        hasPrimitive = has.contains(.primitive)
         isStochastic = spec.isStochastic
         trainForwardDrawsNoise = spec.trainForward?.expr.usesNoise ?? false
-        hasTrainBackward = spec.hasTrainBackward
-        hasTraining = spec.trainForward != nil || spec.hasTrainBackward
-        backwardUsesY = spec.backward.expr.usesForwardOutput
+        hasTrainBackward = has.contains(.trainBackward)
+        hasTraining = hasTrainForward || hasTrainBackward
+        descriptor = DescriptorContext(SurrogateDescriptor(spec: spec))
+        backwardReadsY = spec.backward.expr.readsY
         backwardReadsGradOut = spec.backward.expr.usesGradOut
         // Defaults people read in completion and quick help: shortest round-trip decimals (exact all the same).
         var initParams = params.map { "\($0.swiftName): Double = \($0.defaultValue)" }
@@ -85,11 +89,7 @@ public struct SurrogateContext: Sendable {
         let meanBackward = spec.hasTrainBackward ? [Simplifier.meanField(spec.backward.expr)] : []
         preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train + primitive + meanBackward).map { Simplifier.stabilise(Simplifier.fuse($0)) })
         kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
-        emit = ["forward": ops.contains(.forward), "backward": ops.contains(.backward),
-                "trainForward": ops.contains(.trainForward) && hasTrainForward,
-                "trainForwardMean": ops.contains(.trainForwardMean) && hasTrainForward,
-                "primitive": ops.contains(.primitive) && hasPrimitive,
-                "trainBackward": ops.contains(.trainBackward) && hasTrainBackward]
+        emit = Dictionary(uniqueKeysWithValues: KernelOp.allCases.map { ($0.contextKey, ops.contains($0) && has.contains($0)) })
     }
 
     /// `noisy_threshold` -> `NoisyThreshold` (the naming authority's rule).
@@ -169,28 +169,6 @@ public struct Lane: Sendable, Equatable {
         }
         return printer.print(body)
     }
-}
-
-/// The kernels of a surrogate, as a set (the ahead-of-time build emits all; the JIT may emit fewer).
-public struct KernelOps: OptionSet, Sendable, Hashable {
-    public let rawValue: Int
-    public init(rawValue: Int) { self.rawValue = rawValue }
-
-    public static let forward = KernelOps(rawValue: 1)
-    public static let backward = KernelOps(rawValue: 2)
-    public static let trainForward = KernelOps(rawValue: 4)
-    public static let trainForwardMean = KernelOps(rawValue: 8)
-    /// The spec's `primitive`, the smooth forward (only for specs that have one).
-    public static let primitive = KernelOps(rawValue: 16)
-    /// The sampling backward (only for specs whose backward draws noise).
-    public static let trainBackward = KernelOps(rawValue: 32)
-    public static let all: KernelOps = [.forward, .backward, .trainForward, .trainForwardMean, .primitive, .trainBackward]
-
-    /// Symbol suffix of each op's kernel (`kg_sigmoid_backward_f32`).
-    public static let symbolNames: [(op: KernelOps, name: String)] = [
-        (.forward, "forward"), (.backward, "backward"), (.trainForward, "train_forward"), (.trainForwardMean, "train_forward_mean"),
-        (.primitive, "primitive"), (.trainBackward, "train_backward"),
-    ]
 }
 
 public struct ParamContext: Sendable {
@@ -297,43 +275,41 @@ public struct KernelContext: Sendable {
         cParams = runtimeParams.map { ", \(element.cName) \(cName($0))" }.joined()
         swiftParams = runtimeParams.map { ", \(label($0)) \(cName($0)): \(element.swiftName)" }.joined()
         swiftArgs = runtimeParams.map { ", \(label($0)): \(cName($0))" }.joined()
-        let readsY = spec.backward.expr.usesForwardOutput
+        let readsY = spec.backward.expr.readsY
         swiftYParam = readsY ? ", y: UnsafeBufferPointer<\(element.swiftName)>" : ""
         swiftYCheck = readsY ? " && y.count >= x.count" : ""
         swiftYArg = readsY ? "y.baseAddress" : ".none"
         cPackedArgs = runtimeParams.indices.map { ", \(element.swiftName)(p[\($0)])" }.joined()
         swiftPackedArgs = runtimeParams.enumerated().map { ", \(label($1)): \(element.swiftName)(p[\($0)])" }.joined()
 
-        func prepared(_ f: Formula?, meanField: Bool = false) -> Expr? {
-            f.map { Self.prepare($0.expr, element: element, specialised: specialised, meanField: meanField) }
-        }
-        let forward = prepared(spec.forward)!
-        let backward = prepared(spec.backward, meanField: spec.hasTrainBackward)!
-        let trainBackward = spec.hasTrainBackward ? prepared(spec.backward) : nil
-        let train = prepared(spec.trainForward)
-        let trainMean = prepared(spec.trainForward, meanField: true)
-        let primitive = prepared(spec.primitive)
-        let ops = ["forward": forward, "backward": backward, "trainForward": train, "trainForwardMean": trainMean, "primitive": primitive,
-                   "trainBackward": trainBackward]
+        // Each op's prepared expression (nil for an op the spec lacks), from the one op -> formula map.
+        let ops: [KernelOp: Expr?] = Dictionary(uniqueKeysWithValues: KernelOp.allCases.map { op in
+            (op, spec.formula(for: op).map { Self.prepare($0.formula.expr, element: element, specialised: specialised, meanField: $0.meanField) })
+        })
+        let train = ops[.trainForward]!, trainBackward = ops[.trainBackward]!
         /// Each op's lane in `language` (empty for an op the spec lacks). The sampling backward draws its own
         /// noise stream, so its noise never repeats the training forward's for one key.
-        func emitted(_ language: Dialect.Language) -> [String: Lane] {
+        func emitted(_ language: Dialect.Language) -> [KernelOp: Lane] {
             Dictionary(uniqueKeysWithValues: ops.map { op, e in
                 var dialect = Dialect(language, element)
-                if op == "trainBackward" { dialect.noiseStream = NoiseStream.trainBackward }
+                dialect.noiseStream = op.noiseStream
                 return (op, e.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: ""))
             })
         }
+        /// A per-op table keyed as the templates read it (`KernelOp.contextKey`).
+        func byKey<V>(_ values: [KernelOp: V]) -> [String: V] {
+            Dictionary(uniqueKeysWithValues: values.map { ($0.key.contextKey, $0.value) })
+        }
         let emittedC = emitted(.c)
         let emittedSwift = emitted(.swift)
-        localsC = emittedC.mapValues(\.locals)
-        localsSwift = emittedSwift.mapValues(\.locals)
-        forwardC = emittedC["forward"]!.expression
-        backwardC = emittedC["backward"]!.expression
-        trainForwardC = emittedC["trainForward"]!.expression
-        trainForwardMeanC = emittedC["trainForwardMean"]!.expression
-        primitiveC = emittedC["primitive"]!.expression
-        primitiveSwift = emittedSwift["primitive"]!.expression
+        localsC = byKey(emittedC.mapValues(\.locals))
+        localsSwift = byKey(emittedSwift.mapValues(\.locals))
+        forwardC = emittedC[.forward]!.expression
+        backwardC = emittedC[.backward]!.expression
+        trainForwardC = emittedC[.trainForward]!.expression
+        trainForwardMeanC = emittedC[.trainForwardMean]!.expression
+        primitiveC = emittedC[.primitive]!.expression
+        primitiveSwift = emittedSwift[.primitive]!.expression
         blockLanes = element == .float32 ? 4 : 2
         blockShift = element == .float32 ? 2 : 1
         blockMask = blockLanes - 1
@@ -362,27 +338,23 @@ public struct KernelContext: Sendable {
         }
         trainBackwardBlockC = backwardBlockLanes(.c)
         trainBackwardBlockSwift = backwardBlockLanes(.swift)
-        forwardSwift = emittedSwift["forward"]!.expression
-        backwardSwift = emittedSwift["backward"]!.expression
+        forwardSwift = emittedSwift[.forward]!.expression
+        backwardSwift = emittedSwift[.backward]!.expression
         let readsGradOut = spec.backward.expr.usesGradOut
         gradInC = readsGradOut ? backwardC : "grad_out[i] * \(backwardC)"
         gradInSwift = readsGradOut ? backwardSwift : "gradOut[i] * \(backwardSwift)"
-        trainForwardSwift = emittedSwift["trainForward"]!.expression
-        trainForwardMeanSwift = emittedSwift["trainForwardMean"]!.expression
-        trainBackwardC = emittedC["trainBackward"]!.expression
-        trainBackwardSwift = emittedSwift["trainBackward"]!.expression
+        trainForwardSwift = emittedSwift[.trainForward]!.expression
+        trainForwardMeanSwift = emittedSwift[.trainForwardMean]!.expression
+        trainBackwardC = emittedC[.trainBackward]!.expression
+        trainBackwardSwift = emittedSwift[.trainBackward]!.expression
 
         func unused(_ e: Expr?) -> String {
             runtimeParams.filter { p in !(e?.contains { $0.kind == .param(p.name) } ?? false) }
                 .map { "(void)\(cName($0));" }.joined(separator: " ")
         }
         func readsInput(_ e: Expr?) -> Bool { e?.contains { $0.kind == .variable(.x) } ?? false }
-        readsX = ["forward": readsInput(forward), "backward": readsInput(backward),
-                  "trainForward": readsInput(train), "trainForwardMean": readsInput(trainMean), "primitive": readsInput(primitive),
-                  "trainBackward": readsInput(trainBackward)]
-        cUnused = ["forward": unused(forward), "backward": unused(backward),
-                   "trainForward": unused(train), "trainForwardMean": unused(trainMean), "primitive": unused(primitive),
-                   "trainBackward": unused(trainBackward)]
+        readsX = byKey(ops.mapValues(readsInput))
+        cUnused = byKey(ops.mapValues(unused))
     }
 
     /// The rewrites every backend applies before printing (C, Swift, the JIT and PyTorch alike): parameters

@@ -42,7 +42,7 @@ public struct TritonContext: Sendable {
     public var params: [TorchParam]
     /// `c_alpha: tl.constexpr, ` per parameter (or empty), before `BLOCK`.
     public var constexprArgs: String
-    /// The flags as Python (`True`/`False`): `hasTrainForward`, `isStochastic`, `backwardUsesY`, `hasPrimitive`,
+    /// The flags as Python (`True`/`False`): `hasTrainForward`, `isStochastic`, `backwardReadsY`, `hasPrimitive`,
     /// `hasTrainBackward`.
     public var flags: [String: String]
     public var kernels: [TritonKernel]
@@ -63,17 +63,13 @@ public struct TritonContext: Sendable {
         constexprArgs = spec.params.map { "\(EmittedNames.tritonConstant($0.name)): tl.constexpr, " }.joined()
         let python = { (b: Bool) in b ? "True" : "False" }
         flags = ["hasTrainForward": python(spec.trainForward != nil), "isStochastic": python(spec.isStochastic),
-                 "backwardUsesY": python(spec.backward.expr.usesForwardOutput), "hasPrimitive": python(spec.primitive != nil),
+                 "backwardReadsY": python(spec.backward.expr.readsY), "hasPrimitive": python(spec.primitive != nil),
                  "hasTrainBackward": python(spec.hasTrainBackward)]
-        var ops: [(TritonKernel.Op, Formula)] = [(.forward, spec.forward), (spec.hasTrainBackward ? .backwardMean : .backward, spec.backward)]
-        if spec.hasTrainBackward { ops.append((.trainBackward, spec.backward)) }
-        if let train = spec.trainForward { ops += [(.trainForward, train), (.trainForwardMean, train)] }
-        if let primitive = spec.primitive { ops.append((.primitive, primitive)) }
         let f32 = Dialect(.triton, .float32), f64 = Dialect(.triton, .float64)
         noise = ["lowF32": f32.literal(KernelNoise.low), "highF32": f32.literal(KernelNoise.high),
                  "lowF64": f64.literal(KernelNoise.low), "highF64": f64.literal(KernelNoise.high)]
-        kernels = ops.flatMap { op, formula in
-            ElementType.allCases.map { TritonKernel(op: op, formula: formula, element: $0, params: spec.params) }
+        kernels = spec.opFormulas.flatMap { kernel in
+            ElementType.allCases.map { TritonKernel(kernel, element: $0, params: spec.params) }
         }
         integerParameters = Self.tuple(spec.params.filter(\.integer).map(\.name))
         samplingKernels = Self.tuple(kernels.filter(\.samples).map(\.name))
@@ -90,8 +86,6 @@ extension TritonContext {
 
 /// One `@triton.jit` kernel: an op for one element type.
 public struct TritonKernel: Sendable {
-    enum Op { case forward, backward, backwardMean, trainBackward, trainForward, trainForwardMean, primitive }
-
     /// `forward_f32`, `train_backward_f64`, ...: the op's name (the PyTorch module's) and the element's suffix.
     public var name: String
     /// The op's name: `forward`, `backward`, `train_forward`, `train_forward_mean`, `train_backward`, `primitive`.
@@ -119,32 +113,26 @@ public struct TritonKernel: Sendable {
     /// The formula as the spec means it (raw, written through `pythonComment`).
     public var formula: String
 
-    init(op: Op, formula f: Formula, element: ElementType, params specParams: [Param]) {
-        switch op {
-        case .forward: self.op = "forward"
-        case .backward, .backwardMean: self.op = "backward"
-        case .trainBackward: self.op = "train_backward"
-        case .trainForward: self.op = "train_forward"
-        case .trainForwardMean: self.op = "train_forward_mean"
-        case .primitive: self.op = "primitive"
-        }
+    init(_ kernel: OpFormula, element: ElementType, params specParams: [Param]) {
+        let f = kernel.formula
+        op = kernel.op.symbolName
         name = "\(self.op)_\(element.rawValue)"
         dtype = element == .float32 ? "float32" : "float64"
         var dialect = Dialect(.triton, element)
         dialect.inputName = "x"
         dialect.outputName = "y"
         elementType = dialect.typeName
-        isBackward = [.backward, .backwardMean, .trainBackward].contains(op)
+        isBackward = kernel.op.isGradient
         pointers = isBackward ? "x_ptr, y_ptr, g_ptr, out_ptr" : "x_ptr, out_ptr"
-        readsY = f.expr.usesForwardOutput
+        readsY = f.expr.readsY
         readsGradOut = f.expr.usesGradOut
-        meanField = [.trainForwardMean, .backwardMean].contains(op)
+        meanField = kernel.meanField
         formula = "\(f.expr)"
         let e = KernelContext.prepare(f.expr, element: element, meanField: meanField)
         var sites = Set<Int>()
         e.walk { if case .call(_, _, let site?) = $0.kind { sites.insert(site) } }
         samples = !sites.isEmpty
-        dialect.noiseStream = op == .trainBackward ? NoiseStream.trainBackward : NoiseStream.trainForward
+        dialect.noiseStream = kernel.op.noiseStream
         let suffix = element.libmSuffix
         draws = sites.sorted().map { "\(dialect.noiseBits(site: $0)) = _kg_uniform\(suffix)(seed, _kg_j, \($0), \(dialect.noiseStream))" }
         params = specParams.map {

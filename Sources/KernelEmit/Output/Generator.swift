@@ -64,6 +64,8 @@ public struct Generator {
                                           TritonNeuronSource.template]
 
     let environment: Environment
+    /// When set, every render reports the fields a template reads that its context lacks (tests only).
+    public var contextCheck: TemplateContextCheck?
     /// How spec files are named in generated headers: `Specs/<file>` whatever the folder's full path.
     let specsLabel: String
     /// Where templates are read from: a folder, or texts given in memory (the JIT's embedded copy).
@@ -179,9 +181,9 @@ public struct Generator {
             // Float erfc rounds the double one: its section comes with the double math it calls.
             let needsDouble = context.preludeNeeds["erfc"] == true
             let elements = ElementContext.all.filter { $0.element == element.rawValue || (needsDouble && $0.element == "f64") }
-            let prelude = try environment.renderTemplate(
+            let prelude = try renderTemplate(
                 name: "C/prelude.h.stencil", context: ["elements": elements, "philoxRounds": Self.philoxRounds, "needs": context.preludeNeeds])
-            let kernels = try environment.renderTemplate(name: "C/kernels.inc.stencil", context: ["surrogate": context])
+            let kernels = try renderTemplate(name: "C/kernels.inc.stencil", context: ["surrogate": context])
             let header = "/* \(context.name) for the JIT (\(SourceText.cComment(context.specFile))): freestanding, parameters are constants. */\n"
             return (prelude: header + "#define KG_JIT 1\n" + prelude, kernels: kernels)
         }
@@ -198,15 +200,20 @@ public struct Generator {
         let element = neuron.element
         let needsDouble = neuron.preludeNeeds["erfc"] == true
         let elements = ElementContext.all.filter { $0.element == element || (needsDouble && $0.element == "f64") }
-        let prelude = try environment.renderTemplate(
+        let prelude = try renderTemplate(
             name: "C/prelude.h.stencil", context: ["elements": elements, "philoxRounds": Self.philoxRounds, "needs": neuron.preludeNeeds])
-        let kernels = try environment.renderTemplate(name: "C/neuron.c.stencil", context: ["neuron": neuron])
+        let kernels = try renderTemplate(name: "C/neuron.c.stencil", context: ["neuron": neuron])
         return "/* neuron \(neuron.name) x surrogate \(neuron.surrogate) for the JIT */\n#define KG_JIT 1\n" + prelude + "\n" + kernels
+    }
+
+    /// Every render goes through here, so `contextCheck` sees every template and context.
+    func renderTemplate(name: String, context: [String: Any]) throws -> String {
+        try environment.renderTemplate(name: name, context: contextCheck?.wrap(context, template: name) ?? context)
     }
 
     /// Renders one template to a file with kernelgen's header line.
     public func render(_ template: String, to path: String, source: String, context: [String: Any]) throws -> GeneratedFile {
-        let text = Self.normalise(try environment.renderTemplate(name: template, context: context))
+        let text = Self.normalise(try renderTemplate(name: template, context: context))
         return GeneratedFile(path: path, contents: GeneratedFile.headerLine(source: source) + "\n" + text)
     }
 

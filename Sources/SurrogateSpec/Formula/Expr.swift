@@ -104,7 +104,7 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
     /// Contains a `sum` (so kernels compute it in a loop).
     public var hasSum: Bool { contains { if case .sum = $0.kind { return true } else { return false } } }
 
-    public var usesForwardOutput: Bool { contains { $0.kind == .variable(.y) } }
+    public var readsY: Bool { contains { $0.kind == .variable(.y) } }
     /// Reads `grad_out`: the kernels compute `grad_in = backward`, not `grad_out * backward`.
     public var usesGradOut: Bool { contains { $0.kind == .variable(.gradOut) } }
     public var usesNoise: Bool {

@@ -54,16 +54,14 @@ public struct EmittedNames: Sendable, Equatable {
     public var swiftFile: String { "Swift/\(kernelsType).swift" }
     public var files: [String] { [cSource, cHeader, swiftFile] }
 
-    /// The C kernel for `op` (`forward`, `backward`, `train_forward`, `train_forward_mean`) and dtype (`f32`).
-    public func cKernel(_ op: String, _ dtype: String) -> String { "\(cPrefix)_\(op)_\(dtype)" }
+    /// The C kernel for `op` and dtype (`f32`): `kg_sigmoid_train_forward_f32`.
+    public func cKernel(_ op: KernelOp, _ dtype: String) -> String { "\(cPrefix)_\(op.symbolName)_\(dtype)" }
 
-    /// Every global C symbol the AOT kernels of this spec define (`train_backward` when the backward draws noise).
-    public func cSymbols(hasTrainForward: Bool, hasTrainBackward: Bool = false) -> [String] {
-        let ops = (hasTrainForward ? Self.allOps : Array(Self.allOps.prefix(2))) + (hasTrainBackward ? ["train_backward"] : [])
-        return ops.flatMap { op in Self.dtypes.map { cKernel(op, $0) } }
+    /// Every global C symbol the AOT kernels of a spec with `ops` define.
+    public func cSymbols(ops: [KernelOp] = KernelOp.allCases) -> [String] {
+        ops.flatMap { op in Self.dtypes.map { cKernel(op, $0) } }
     }
 
-    static let allOps = ["forward", "backward", "train_forward", "train_forward_mean"]
     static let dtypes = ["f32", "f64"]
 
     /// A parameter in C: the AOT kernels' argument and the JIT's constant (`p_scale`).
@@ -108,7 +106,7 @@ extension EmittedNames {
         if let type = [names.kernelsType, names.wrapperType].first(where: ReservedNames.swiftTypes.contains) {
             return "name `\(specName)` would emit the Swift type `\(type)`, which the runtime already defines; expected another name"
         }
-        if let symbol = names.cSymbols(hasTrainForward: true, hasTrainBackward: true).first(where: ReservedNames.cIdentifiers.contains) {
+        if let symbol = names.cSymbols().first(where: ReservedNames.cIdentifiers.contains) {
             return "name `\(specName)` would emit the C symbol `\(symbol)`, which the prelude already defines; expected another name"
         }
         return nil
@@ -135,19 +133,14 @@ extension EmittedNames {
     }
 
     /// Names that two specs of one generated set would both emit (C symbols, Swift types, files; files
-    /// case-insensitively). `specs`: name and whether it has a training forward, in file order.
-    public static func collisions(_ specs: [(name: String, hasTrainForward: Bool)]) -> [Collision] {
-        collisions(specs.map { ($0.name, $0.hasTrainForward, false) })
-    }
-
-    /// As `collisions(_:)`, with whether each spec's backward draws noise (so it also emits `train_backward`:
-    /// `a`'s sampling backward and `a_train`'s backward are both `kg_a_train_backward_f32`).
-    public static func collisions(_ specs: [(name: String, hasTrainForward: Bool, hasTrainBackward: Bool)]) -> [Collision] {
+    /// case-insensitively). `specs`: name and the ops it has kernels for (`Spec.kernelOps`), in file order:
+    /// `a`'s `train_backward` and `a_train`'s `backward` are both `kg_a_train_backward_f32`.
+    public static func collisions(_ specs: [(name: String, ops: [KernelOp])]) -> [Collision] {
         var owner: [String: (spec: String, kind: String)] = [:]
         var found: [Collision] = []
         for spec in specs {
             let names = EmittedNames(spec: spec.name)
-            let emitted = names.cSymbols(hasTrainForward: spec.hasTrainForward, hasTrainBackward: spec.hasTrainBackward).map { ("C symbol", $0, $0) }
+            let emitted = names.cSymbols(ops: spec.ops).map { ("C symbol", $0, $0) }
                 + [("Swift type", names.kernelsType, names.kernelsType), ("Swift type", names.wrapperType, names.wrapperType)]
                 + names.files.map { ("file", $0, $0.lowercased()) }
             var reported = false

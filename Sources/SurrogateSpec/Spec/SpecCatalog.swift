@@ -95,7 +95,7 @@ public struct SpecCatalog: Sendable {
         // Emitted names two specs would share (`nt`'s training forward and `nt_train`'s forward are both
         // `kg_nt_train_forward_f32`): an error at the second spec's name, so check accepts only what generate
         // can emit.
-        let collisions = EmittedNames.collisions(specs.map { ($0.name, $0.trainForward != nil, $0.hasTrainBackward) })
+        let collisions = EmittedNames.collisions(specs.map { ($0.name, $0.kernelOps) })
         for c in collisions {
             guard let spec = specs.first(where: { $0.name == c.spec }) else { continue }
             diagnostics.append(Diagnostic(.nameCollision, at: spec.nameLocation ?? SourceLocation(file: spec.file, line: 1, column: 1),

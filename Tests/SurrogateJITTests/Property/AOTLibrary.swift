@@ -45,19 +45,14 @@ final class AOTLibrary {
             let names = EmittedNames(spec: spec.name)
             for (dtype, type) in [("f32", "float"), ("f64", "double")] {
                 let args = spec.params.indices.map { ", (\(type))p[\($0)]" }.joined()
-                var ops = ["forward"]
-                if spec.trainForward != nil { ops.append("train_forward_mean") }
-                if spec.primitive != nil { ops.append("primitive") }
-                for op in ops {
-                    out += "void kgt_\(spec.name)_\(op)_\(dtype)(const \(type) *x, \(type) *y, size_t n, const double *p) { \(names.cKernel(op, dtype))(x, y, n\(args)); }\n"
+                for op in spec.kernelOps {
+                    // The C kernel's arguments by the op's signature (`KernelOp`): arrays, then (seed, offset) when it takes a key.
+                    let arrays = op.isGradient ? "const \(type) *x, const \(type) *y, const \(type) *g, \(type) *gi" : "const \(type) *x, \(type) *y"
+                    let passed = op.isGradient ? "x, y, g, gi" : "x, y"
+                    let key = op.takesNoiseKey ? (", uint64_t seed, uint64_t offset", ", seed, offset") : ("", "")
+                    out += "void kgt_\(spec.name)_\(op.symbolName)_\(dtype)(\(arrays), size_t n\(key.0), const double *p) { "
+                        + "\(names.cKernel(op, dtype))(\(passed), n\(key.1)\(args)); }\n"
                 }
-                if spec.trainForward?.expr.usesNoise ?? false {  // a training forward that samples (isStochastic also counts a noisy backward)
-                    out += "void kgt_\(spec.name)_train_forward_\(dtype)(const \(type) *x, \(type) *y, size_t n, uint64_t seed, uint64_t offset, const double *p) { \(names.cKernel("train_forward", dtype))(x, y, n, seed, offset\(args)); }\n"
-                }
-                if spec.hasTrainBackward {  // a backward that samples: its train_backward takes (seed, offset)
-                    out += "void kgt_\(spec.name)_train_backward_\(dtype)(const \(type) *x, const \(type) *y, const \(type) *g, \(type) *gi, size_t n, uint64_t seed, uint64_t offset, const double *p) { \(names.cKernel("train_backward", dtype))(x, y, g, gi, n, seed, offset\(args)); }\n"
-                }
-                out += "void kgt_\(spec.name)_backward_\(dtype)(const \(type) *x, const \(type) *y, const \(type) *g, \(type) *gi, size_t n, const double *p) { \(names.cKernel("backward", dtype))(x, y, g, gi, n\(args)); }\n"
             }
         }
         return out

@@ -105,7 +105,7 @@ enum SpecSetChecks {
         for spec in specs {
             if let i = batches.indices.first(where: { i in
                 batches[i].count < size && !batches[i].contains { $0.name == spec.name }
-                    && EmittedNames.collisions((batches[i] + [spec]).map { ($0.name, $0.trainForward != nil) }).isEmpty
+                    && EmittedNames.collisions((batches[i] + [spec]).map { ($0.name, $0.kernelOps) }).isEmpty
             }) {
                 batches[i].append(spec)
             } else {

@@ -93,14 +93,14 @@ public enum MultiSiteDemoKernels {
     }
 
     /// y[i] = training forward with every noise source replaced by its mean (mean field).
-    public static func trainForwardMeanField(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>, keep p_keep: Float) {
+    public static func trainForwardMean(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>, keep p_keep: Float) {
         precondition(y.count >= x.count, "output buffer is shorter than the input")
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
-        trainForwardMeanField(xp, yp, x.count, keep: p_keep)
+        trainForwardMean(xp, yp, x.count, keep: p_keep)
     }
 
     @usableFromInline
-    static func trainForwardMeanField(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, keep p_keep: Float) {
+    static func trainForwardMean(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, keep p_keep: Float) {
         for i in 0..<n {
             let xi = x[i]
             y[i] = KernelMath.sigmoid((xi + (0x0p+0 as Float)))
@@ -250,14 +250,14 @@ public enum MultiSiteDemoKernels {
     }
 
     /// y[i] = training forward with every noise source replaced by its mean (mean field).
-    public static func trainForwardMeanField(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>, keep p_keep: Double) {
+    public static func trainForwardMean(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>, keep p_keep: Double) {
         precondition(y.count >= x.count, "output buffer is shorter than the input")
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
-        trainForwardMeanField(xp, yp, x.count, keep: p_keep)
+        trainForwardMean(xp, yp, x.count, keep: p_keep)
     }
 
     @usableFromInline
-    static func trainForwardMeanField(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, keep p_keep: Double) {
+    static func trainForwardMean(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int, keep p_keep: Double) {
         for i in 0..<n {
             let xi = x[i]
             y[i] = KernelMath.sigmoid((xi + (0x0p+0 as Double)))
