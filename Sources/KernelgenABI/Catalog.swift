@@ -37,7 +37,7 @@ public func kg_surrogates_json(_ json: StringOut?, _ error: StringOut?) -> Int32
 public func kg_load_spec_path(_ path: UnsafePointer<CChar>?, _ name: StringOut?, _ warnings: StringOut?, _ error: StringOut?) -> Int32 {
     ABI.run(error) { () throws(ABIError) in
         let path = try ABI.string(path, "path")
-        try SpecLoading.register(SpecLoader.load(path: path), name: name, warnings: warnings)
+        try SpecLoading.register(name: name, warnings: warnings) { jit, table throws(JITError) in try jit.loadReporting(specAt: path, into: table) }
     }
 }
 
@@ -47,28 +47,28 @@ public func kg_load_spec_text(_ text: UnsafePointer<CChar>?, _ file: UnsafePoint
     ABI.run(error) { () throws(ABIError) in
         let text = try ABI.string(text, "text")
         let file = try file.map { (p) throws(ABIError) in try ABI.string(p, "file") } ?? "<string>"
-        try SpecLoading.register(SpecLoader.load(yaml: text, file: file), name: name, warnings: warnings)
+        try SpecLoading.register(name: name, warnings: warnings) { jit, table throws(JITError) in
+            try jit.loadReporting(yaml: text, file: file, into: table)
+        }
     }
 }
 
 enum SpecLoading {
-    /// Registers a loaded spec with the JIT and the table: the spec's own text again through the JIT's loader
-    /// (the one the rest of the package uses), so that the JIT compiles exactly what was checked here.
-    static func register(_ loaded: (Spec?, [Diagnostic]), name: StringOut?, warnings: StringOut?) throws(ABIError) {
-        let table = Runtime.table
-        let (spec, diagnostics) = loaded
-        guard let spec else {
-            let shown = diagnostics.sortedForDisplay().map(\.description).joined(separator: "\n")
-            throw ABIError(.invalidSpec, "the spec has errors:\n" + shown)
-        }
+    /// Loads a spec through the JIT, which runs the one check (`SpecCheck`, what `kernelgen check` runs), and registers
+    /// it with the table: `warnings` receives the check's warnings, one diagnostic a line (its notes are left out).
+    static func register(name: StringOut?, warnings: StringOut?,
+                         _ load: (SurrogateJIT, DispatchTable) throws(JITError) -> (spec: Spec, warnings: [Diagnostic])) throws(ABIError) {
+        let loaded: (spec: Spec, warnings: [Diagnostic])
         do {
-            try SurrogateJIT.shared.load(yaml: spec.source, file: spec.file, into: table)
+            loaded = try load(SurrogateJIT.shared, Runtime.table)
         } catch {
+            if case .invalidSpec(let diagnostics) = error {
+                throw ABIError(.invalidSpec, "the spec has errors:\n" + diagnostics.sortedForDisplay().map(\.description).joined(separator: "\n"))
+            }
             throw ABIError(.invalidSpec, error.description)
         }
-        let found = (diagnostics + SpecAnalysis.check(spec)).sortedForDisplay()
-        ABI.give(found.map(\.description).joined(separator: "\n"), to: warnings)
-        ABI.give(spec.name, to: name)
+        ABI.give(loaded.warnings.filter { $0.severity >= .warning }.map(\.description).joined(separator: "\n"), to: warnings)
+        ABI.give(loaded.spec.name, to: name)
     }
 }
 

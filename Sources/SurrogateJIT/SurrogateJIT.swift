@@ -58,26 +58,40 @@ public final class SurrogateJIT: Sendable {
 
     // MARK: Specs
 
-    /// Loads and checks a spec at run time (no rebuild): errors throw with every diagnostic, warnings are
-    /// logged, and the surrogate is registered in `table` so `backend: .jit` lookups find it.
+    /// Loads and checks a spec at run time (no rebuild) with the checks `kernelgen check` runs (`SpecCheck`): errors
+    /// throw with every diagnostic, warnings are logged, and the surrogate is registered in `table` so
+    /// `backend: .jit` lookups find it.
     @discardableResult
-    public func load(specAt path: String, into table: DispatchTable = .builtin) throws(JITError) -> Spec {
-        try register(SpecLoader.load(path: path), into: table)
+    public func load(specAt path: String, into table: DispatchTable = .builtin, check: SpecCheck.Options = .init()) throws(JITError) -> Spec {
+        try loadReporting(specAt: path, into: table, check: check).spec
     }
 
-    @discardableResult
-    public func load(yaml: String, file: String = "<string>", into table: DispatchTable = .builtin) throws(JITError) -> Spec {
-        try register(SpecLoader.load(yaml: yaml, file: file), into: table)
+    /// As `load(specAt:into:check:)`, returning the check's warnings and notes too (sorted for display).
+    public func loadReporting(specAt path: String, into table: DispatchTable = .builtin,
+                              check: SpecCheck.Options = .init()) throws(JITError) -> (spec: Spec, warnings: [Diagnostic]) {
+        try register(SpecCheck.check(path: path, options: check), into: table)
     }
 
-    private func register(_ loaded: (Spec?, [Diagnostic]), into table: DispatchTable) throws(JITError) -> Spec {
-        let (spec, diagnostics) = loaded
-        guard let spec else { throw .invalidSpec(diagnostics) }
-        let warnings = diagnostics + SpecAnalysis.check(spec)
-        for w in warnings { Self.logger.warning("\(w)") }
+    /// Checks the spec (`SpecCheck`: the checks `kernelgen check` runs; its warnings are logged) and registers it.
+    /// - Throws: `JITError.invalidSpec` with every diagnostic when the spec has an error.
+    @discardableResult
+    public func load(yaml: String, file: String = "<string>", into table: DispatchTable = .builtin,
+                     check: SpecCheck.Options = .init()) throws(JITError) -> Spec {
+        try loadReporting(yaml: yaml, file: file, into: table, check: check).spec
+    }
+
+    /// As `load(yaml:file:into:check:)`, returning the check's warnings and notes too (sorted for display).
+    public func loadReporting(yaml: String, file: String = "<string>", into table: DispatchTable = .builtin,
+                              check: SpecCheck.Options = .init()) throws(JITError) -> (spec: Spec, warnings: [Diagnostic]) {
+        try register(SpecCheck.check(yaml: yaml, file: file, options: check), into: table)
+    }
+
+    private func register(_ report: SpecCheck.Report, into table: DispatchTable) throws(JITError) -> (spec: Spec, warnings: [Diagnostic]) {
+        guard let spec = report.spec else { throw .invalidSpec(report.diagnostics) }
+        for w in report.diagnostics where w.severity >= .warning { Self.logger.warning("\(w)") }
         runtimeSpecs.withLock { $0[spec.name] = spec }
         table.register(Self.descriptor(spec))
-        return spec
+        return (spec, report.diagnostics)
     }
 
     /// A spec by name: one loaded at run time, else a built-in one (its YAML is embedded in the package).

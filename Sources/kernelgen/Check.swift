@@ -35,6 +35,13 @@ struct Check: ParsableCommand {
 
     struct JSONDiagnostic: Codable {
         var location: String, severity: String, id: String, message: String
+        /// The "did you mean" edit: `original` at `location` replaced by `replacement`.
+        var fixIt: FixIt?
+
+        enum CodingKeys: String, CodingKey {
+            case location, severity, id, message
+            case fixIt = "fix_it"
+        }
     }
     struct JSONReport: Codable {
         var specs: Int
@@ -61,28 +68,14 @@ struct Check: ParsableCommand {
         let catalog = files.isEmpty ? try project.catalogWithCatalogue() : SpecCatalog.load(files: surrogateFiles)
         let neuronDiagnostics = files.isEmpty ? try project.neurons().diagnostics : neuronFiles.flatMap { NeuronLoader.load(path: $0).1 }
         let neuronCount = files.isEmpty ? (try? SpecCatalog.specFiles(in: project.neuronsFolder).count) ?? 0 : neuronFiles.count
-        var diagnostics = catalog.diagnostics + neuronDiagnostics
-        var rows: [FormulaAccuracy] = []
-        if !catalog.hasErrors {
-            for spec in catalog.specs {
-                let mine = overrides.filter { key, _ in spec.params.contains { $0.name == key } }
-                let result = AccuracyReport.analyse(spec, parameters: mine, options: .init(maxUlp: maxUlp))
-                rows += result.rows
-                diagnostics += result.diagnostics
-                // The Double shape check evaluates the formula as written; where the emitted float64 backward is
-                // finite on the whole grid (a stable rewrite), the report's note supersedes its NaN warning.
-                if result.rows.contains(where: { $0.formula == "backward" && $0.dtype == "f64" && $0.form == "emitted" && $0.nonFinite.isEmpty }),
-                   result.rows.contains(where: { $0.formula == "backward" && $0.form == "as written" && !$0.nonFinite.isEmpty }) {
-                    diagnostics.removeAll { $0.id == .nonFiniteBackward && $0.location.file == spec.file }
-                }
-            }
-        }
-        diagnostics = diagnostics.sortedForDisplay()
+        let report = SpecCheck.check(catalog: catalog, options: .init(parameters: overrides, maxUlp: maxUlp))
+        let diagnostics = (report.diagnostics + neuronDiagnostics).sortedForDisplay()
+        let rows = report.accuracy
         if json {
             let report = JSONReport(
                 specs: catalog.files.count + neuronCount,
                 diagnostics: diagnostics.map { JSONDiagnostic(location: $0.location.description, severity: $0.severity.rawValue,
-                                                              id: $0.id.rawValue, message: $0.message) },
+                                                              id: $0.id.rawValue, message: $0.message, fixIt: $0.fixIt) },
                 accuracy: rows)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -44,8 +44,10 @@ import Testing
     }
 
     @Test func namesAreResolvedWithSuggestions() {
-        #expect(issue("scael * x") == FormulaIssue(offset: 0, id: .unknownIdentifier, message: "unknown identifier `scael`; did you mean `scale`?"))
-        #expect(issue("2 * sigmod(x)") == FormulaIssue(offset: 4, id: .unknownFunction, message: "unknown function `sigmod`; did you mean `sigmoid`?"))
+        #expect(issue("scael * x") == FormulaIssue(offset: 0, id: .unknownIdentifier, message: "unknown identifier `scael`; did you mean `scale`?",
+                                                 fixIt: FixIt(original: "scael", replacement: "scale")))
+        #expect(issue("2 * sigmod(x)") == FormulaIssue(offset: 4, id: .unknownFunction, message: "unknown function `sigmod`; did you mean `sigmoid`?",
+                                                     fixIt: FixIt(original: "sigmod", replacement: "sigmoid")))
         // Fusions are the emitters' own: a spec cannot call them.
         #expect(issue("sigmoid_logistic(x)")?.id == .unknownFunction)
         #expect(issue("sigmoid_logistic(x)")?.message.hasPrefix("unknown function `sigmoid_logistic`") == true)

@@ -6,11 +6,11 @@ import Testing
 @Suite struct GradOutTests {
     let file = "Specs/demo.yaml"
 
-    func expectDiagnostic(_ marked: String, _ id: Diagnostic.ID, _ message: String,
+    func expectDiagnostic(_ marked: String, _ id: Diagnostic.ID, _ message: String, fixIt: FixIt? = nil,
                           sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let source = MarkedSource(marked)
         let (spec, diagnostics) = SpecLoader.load(yaml: source.text, file: file)
-        let expected = Diagnostic(id, .error, at: source.location(file: file), message)
+        let expected = Diagnostic(id, .error, at: source.location(file: file), message, fixIt: fixIt)
         #expect(diagnostics.contains(expected), "got:\n\(diagnostics.map(\.description).joined(separator: "\n"))",
                 sourceLocation: sourceLocation)
         #expect(spec == nil, sourceLocation: sourceLocation)
@@ -46,7 +46,7 @@ import Testing
 
     @Test func misspelledGradOutSuggestsIt() {
         expectDiagnostic("name: demo\nbackward: ⟦grad_ot * x\n", .unknownIdentifier,
-                         "in `backward`: unknown identifier `grad_ot`; did you mean `grad_out`?")
+                         "in `backward`: unknown identifier `grad_ot`; did you mean `grad_out`?", fixIt: FixIt(original: "grad_ot", replacement: "grad_out"))
     }
 
     /// Called like a function, `grad_out` is named as a variable, as `x` and `y` are (it was "unknown function").

@@ -7,11 +7,11 @@ import Testing
     let file = "Specs/demo.yaml"
 
     /// Loads `marked` (with one ⟦ marker) and expects a diagnostic with `message` at the marker.
-    func expectDiagnostic(_ marked: String, _ id: Diagnostic.ID, _ message: String, severity: Severity = .error,
+    func expectDiagnostic(_ marked: String, _ id: Diagnostic.ID, _ message: String, severity: Severity = .error, fixIt: FixIt? = nil,
                           sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let source = MarkedSource(marked)
         let (spec, diagnostics) = SpecLoader.load(yaml: source.text, file: file)
-        let expected = Diagnostic(id, severity, at: source.location(file: file), message)
+        let expected = Diagnostic(id, severity, at: source.location(file: file), message, fixIt: fixIt)
         #expect(diagnostics.contains(expected), "got:\n\(diagnostics.map(\.description).joined(separator: "\n"))",
                 sourceLocation: sourceLocation)
         if severity == .error { #expect(spec == nil, sourceLocation: sourceLocation) }
@@ -88,7 +88,8 @@ import Testing
 
     @Test func unknownFieldWithSuggestion() {
         expectDiagnostic("name: demo\nsummary: s\n⟦bakward: x\nbackward: x\n", .unknownField,
-                         "unknown spec field `bakward`; did you mean `backward`?; expected one of: name, summary, doc, provenance, params, forward, backward, train_forward, primitive")
+                         "unknown spec field `bakward`; did you mean `backward`?; expected one of: name, summary, doc, provenance, params, forward, backward, train_forward, primitive",
+                         fixIt: FixIt(original: "bakward", replacement: "backward"))
     }
 
     @Test func duplicateKey() {
@@ -98,7 +99,7 @@ import Testing
 
     @Test func unknownIdentifierInAPlainFormula() {
         expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale: 1\nbackward: 2 * ⟦scael * x\n", .unknownIdentifier,
-                         "in `backward`: unknown identifier `scael`; did you mean `scale`?")
+                         "in `backward`: unknown identifier `scael`; did you mean `scale`?", fixIt: FixIt(original: "scael", replacement: "scale"))
     }
 
     @Test func locationsInsideQuotedAndBlockFormulas() {
@@ -179,7 +180,8 @@ import Testing
 
     @Test func unknownParameterField() {
         expectDiagnostic("name: demo\nsummary: s\nparams:\n  scale:\n    default: 1\n    ⟦defualt: 2\nbackward: x\n", .unknownField,
-                         "unknown parameter field `defualt`; did you mean `default`?; expected one of: default, doc, min, max, integer")
+                         "unknown parameter field `defualt`; did you mean `default`?; expected one of: default, doc, min, max, integer",
+                         fixIt: FixIt(original: "defualt", replacement: "default"))
     }
 
     @Test func invalidParameterName() {

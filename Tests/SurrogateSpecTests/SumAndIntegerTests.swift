@@ -7,11 +7,11 @@ import Testing
 @Suite struct SumAndIntegerTests {
     let file = "Specs/demo.yaml"
 
-    func expectDiagnostic(_ marked: String, _ id: Diagnostic.ID, _ message: String,
+    func expectDiagnostic(_ marked: String, _ id: Diagnostic.ID, _ message: String, fixIt: FixIt? = nil,
                           sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let source = MarkedSource(marked)
         let (spec, diagnostics) = SpecLoader.load(yaml: source.text, file: file)
-        let expected = Diagnostic(id, .error, at: source.location(file: file), message)
+        let expected = Diagnostic(id, .error, at: source.location(file: file), message, fixIt: fixIt)
         #expect(diagnostics.contains(expected), "got:\n\(diagnostics.map(\.description).joined(separator: "\n"))",
                 sourceLocation: sourceLocation)
         #expect(spec == nil, sourceLocation: sourceLocation)
@@ -70,8 +70,9 @@ import Testing
     }
 
     @Test func sumChecks() {
-        func expectFormula(_ marked: String, _ id: Diagnostic.ID, _ message: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-            expectDiagnostic(Self.header + "backward: " + marked, id, "in `backward`: " + message, sourceLocation: sourceLocation)
+        func expectFormula(_ marked: String, _ id: Diagnostic.ID, _ message: String, fixIt: FixIt? = nil,
+                           sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+            expectDiagnostic(Self.header + "backward: " + marked, id, "in `backward`: " + message, fixIt: fixIt, sourceLocation: sourceLocation)
         }
         expectFormula("sum(⟦x, 1, n, x)\n", .badSumIndex,
                          "summation index `x` is named like the input `x`; expected a new name (not `x`, `y`, `grad_out`, a parameter, a neuron's state or step variable, a constant or an enclosing index)")
@@ -93,7 +94,7 @@ import Testing
                          "the bounds of `sum` must be integer expressions of integer parameters and integer literals with `+`, `-`, `*`; found `x`")
         // The index is visible in the body only.
         expectFormula("sum(i, 1, n, x) + ⟦i\n", .unknownIdentifier,
-                         "unknown identifier `i`; did you mean `e`?")
+                         "unknown identifier `i`; did you mean `e`?", fixIt: FixIt(original: "i", replacement: "e"))
         expectFormula("⟦sum(i, 1, n * 100, x)\n", .limitExceeded,
                          "`sum` has up to 6400 terms for `n` in [1, 64]; expected at most 4096 terms per element in a formula (nested sums multiply)")
         expectFormula("⟦sum(i, 1, n, sum(j, 1, 65, x))\n", .limitExceeded,

@@ -61,6 +61,16 @@ def test_warnings_come_as_spec_warnings():
         assert kernelgen.load_spec(text=text) == "twice"
 
 
+def test_load_spec_warns_what_kernelgen_check_warns():
+    """load_spec runs the one check kernelgen check runs (SpecCheck), the numeric lint included: `exp(x)`
+    overflows float32 where the backward is finite (`non-finite-in-dtype`, which only the lint finds)."""
+    text = "name: overflows_rt\nsummary: s\nbackward: exp(x) / exp(x) * exp(-x^2 / 2) / sqrt(2 * pi)\n"
+    with pytest.warns(kernelgen.SpecWarning) as caught:
+        kernelgen.load_spec(text=text)
+    messages = [str(w.message) for w in caught]
+    assert any(" in float32 " in m and m.endswith("[non-finite-in-dtype]") for m in messages), messages
+
+
 def test_a_runtime_spec_has_no_c_kernels():
     kernelgen.load_spec(text=TRIANGLE.format(name="tri_noc"))
     with pytest.raises(kernelgen.BackendError, match=r"no c kernel for `tri_noc` in f32; available backends: jit \(a catalogue surrogate or a spec loaded at run time has no ahead-of-time c or swift kernels; the JIT compiles them for it\)"):

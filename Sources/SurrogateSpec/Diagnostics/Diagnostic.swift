@@ -1,3 +1,5 @@
+import NameSuggestion
+
 /// How bad a finding is. Kept apart from the text, as swift-syntax does, so that a message never says "error:".
 public enum Severity: String, Sendable, Comparable {
     /// Information that needs no action (say, a formula the emitters rewrote into a stable form).
@@ -16,12 +18,15 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     public var id: ID
     /// What is wrong and what was expected, without the severity or location.
     public var message: String
+    /// The edit the message's "did you mean" proposes, as data (a tool can apply it; the message says it in prose).
+    public var fixIt: FixIt?
 
-    public init(_ id: ID, _ severity: Severity = .error, at location: SourceLocation, _ message: String) {
+    public init(_ id: ID, _ severity: Severity = .error, at location: SourceLocation, _ message: String, fixIt: FixIt? = nil) {
         self.id = id
         self.severity = severity
         self.location = location
         self.message = message
+        self.fixIt = fixIt
     }
 
     /// `file:line:column: error: message [id]`, the form compilers print.
@@ -88,6 +93,24 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case learnableWithoutGradient = "learnable-without-gradient"
         /// A state variable's initial value reads a learnable parameter.
         case learnableInInitialValue = "learnable-in-initial-value"
+    }
+}
+
+/// A suggested edit (swift-syntax's Fix-It): replace `original`, which starts at the diagnostic's location, with
+/// `replacement`.
+public struct FixIt: Hashable, Sendable, Codable {
+    public var original: String
+    public var replacement: String
+
+    public init(original: String, replacement: String) {
+        self.original = original
+        self.replacement = replacement
+    }
+
+    /// The closest of `candidates` to `word` as a fix-it with its prose (`; did you mean `scale`?`), or nil and "".
+    public static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> (text: String, fixIt: FixIt?) {
+        guard let hit = Suggestion.closest(to: word, in: candidates) else { return ("", nil) }
+        return (Suggestion.didYouMean(word, in: [hit]), FixIt(original: word, replacement: hit))
     }
 }
 

@@ -32,6 +32,7 @@ public struct FormulaIssue: Sendable, Equatable {
     public var offset: Int
     public var id: Diagnostic.ID
     public var message: String
+    public var fixIt: FixIt? = nil
 }
 
 /// A Pratt parser for the formula language. Syntax errors stop the parse; name, arity and context
@@ -226,13 +227,16 @@ public struct FormulaParser {
         }
         guard let function = FunctionTable.callable(named: name) else {
             let message: String
+            var fixIt: FixIt?
             if scope.params.contains(name) || name == "x" || name == "y" || name == Expr.Variable.gradOut.rawValue
                 || FormulaConstant.values[name] != nil {
                 message = "`\(name)` is not a function; expected one of the functions: \(FunctionTable.names.joined(separator: ", "))"
             } else {
-                message = "unknown function `\(name)`" + Suggestion.didYouMean(name, in: FunctionTable.names)
+                let suggestion = FixIt.didYouMean(name, in: FunctionTable.names)
+                message = "unknown function `\(name)`" + suggestion.text
+                fixIt = suggestion.fixIt
             }
-            issues.append(FormulaIssue(offset: offset, id: .unknownFunction, message: message))
+            issues.append(FormulaIssue(offset: offset, id: .unknownFunction, message: message, fixIt: fixIt))
             return Expr(.number(0), at: offset)
         }
         if args.count != function.arity {
@@ -288,10 +292,12 @@ public struct FormulaParser {
         var known = ["x"] + scope.params + scope.variables + FormulaConstant.values.keys.sorted()
         if scope.allowsForwardOutput { known.append("y") }
         if scope.allowsGradOut { known.append("grad_out") }
+        let suggestion = FixIt.didYouMean(name, in: known)
         issues.append(FormulaIssue(offset: offset, id: .unknownIdentifier,
-            message: "unknown identifier `\(name)`" + Suggestion.didYouMean(name, in: known)
-                + (Suggestion.closest(to: name, in: known) == nil
-                   ? "; expected `x`\(scope.allowsForwardOutput ? ", `y`" : ""), a parameter\(scope.params.isEmpty ? "" : " (\(scope.params.map { "`\($0)`" }.joined(separator: ", ")))")\(scope.variables.isEmpty ? "" : ", a state or step variable (\(scope.variables.map { "`\($0)`" }.joined(separator: ", ")))"), `pi` or `e`" : "")))
+            message: "unknown identifier `\(name)`" + suggestion.text
+                + (suggestion.fixIt == nil
+                   ? "; expected `x`\(scope.allowsForwardOutput ? ", `y`" : ""), a parameter\(scope.params.isEmpty ? "" : " (\(scope.params.map { "`\($0)`" }.joined(separator: ", ")))")\(scope.variables.isEmpty ? "" : ", a state or step variable (\(scope.variables.map { "`\($0)`" }.joined(separator: ", ")))"), `pi` or `e`" : ""),
+            fixIt: suggestion.fixIt))
         return Expr(.number(0), at: offset)
     }
 }

@@ -171,7 +171,8 @@ extension SpecLoader {
             let source = FormulaSource(positions: Array(positions[line.rhsStart...]))
             let (expr, issues) = FormulaParser.parse(line.rhs, scope: scope)
             for issue in issues {
-                diagnostics.append(Diagnostic(issue.id, at: source.location(ofOffset: issue.offset, in: line.rhs), "in `step`: " + issue.message))
+                diagnostics.append(Diagnostic(issue.id, at: source.location(ofOffset: issue.offset, in: line.rhs), "in `step`: " + issue.message,
+                                              fixIt: issue.fixIt))
             }
             guard let expr, issues.isEmpty, targetOK else { assignedSoFar.insert(line.target); continue }
             // A name assigned later in the step (not a state variable) has no value yet.
@@ -201,9 +202,10 @@ extension SpecLoader {
                 } else if !lines.isEmpty {
                     var known: [String] = []
                     for line in lines where !known.contains(line.target) { known.append(line.target) }
+                    let suggestion = FixIt.didYouMean(n, in: known)
                     report(.unknownIdentifier, at: scalar.mark,
-                           "`output` names `\(VisibleTextShort.of(n))`, which `step` does not assign" + Suggestion.didYouMean(n, in: known)
-                           + "; expected one of: \(known.joined(separator: ", "))")
+                           "`output` names `\(VisibleTextShort.of(n))`, which `step` does not assign" + suggestion.text
+                           + "; expected one of: \(known.joined(separator: ", "))", fixIt: suggestion.fixIt)
                 }
             } else {
                 report(.wrongFieldType, at: field.value.mark, "`output` must be the name of the spikes, e.g. `output: s`")

@@ -67,8 +67,8 @@ public struct SpecLoader {
         lineMap.location(line: mark?.line ?? 1, column: mark?.column ?? 1, file: file)
     }
 
-    mutating func report(_ id: Diagnostic.ID, _ severity: Severity = .error, at mark: Mark?, _ message: String) {
-        diagnostics.append(Diagnostic(id, severity, at: location(mark), message))
+    mutating func report(_ id: Diagnostic.ID, _ severity: Severity = .error, at mark: Mark?, _ message: String, fixIt: FixIt? = nil) {
+        diagnostics.append(Diagnostic(id, severity, at: location(mark), message, fixIt: fixIt))
     }
 
     /// The document's root mapping, or nil with the YAML error (or "not a mapping: `expected`") reported.
@@ -199,9 +199,10 @@ public struct SpecLoader {
                 continue
             }
             if !allowed.contains(k) {
+                let suggestion = FixIt.didYouMean(k, in: allowed)
                 report(.unknownField, at: key.mark,
-                       "unknown \(context) field `\(k)`" + Suggestion.didYouMean(k, in: allowed)
-                       + "; expected one of: \(allowed.joined(separator: ", "))")
+                       "unknown \(context) field `\(k)`" + suggestion.text + "; expected one of: \(allowed.joined(separator: ", "))",
+                       fixIt: suggestion.fixIt)
                 continue
             }
             seen[k] = (key, value)
@@ -403,7 +404,8 @@ public struct SpecLoader {
         }
         let (expr, issues) = FormulaParser.parse(text, scope: scope)
         for issue in issues {
-            diagnostics.append(Diagnostic(issue.id, at: source.location(ofOffset: issue.offset, in: text), "in `\(field)`: " + issue.message))
+            diagnostics.append(Diagnostic(issue.id, at: source.location(ofOffset: issue.offset, in: text), "in `\(field)`: " + issue.message,
+                                          fixIt: issue.fixIt))
         }
         guard let expr, issues.isEmpty else { return nil }
         return Formula(text: text, expr: expr, source: source)
