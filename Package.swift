@@ -42,7 +42,8 @@ let package = Package(
     ],
     targets: [
         // 1. spec -> AST: YAML model, formula parser, the function table, checks. No LLVM, no codegen.
-        .target(name: "SurrogateSpec", dependencies: ["Yams", "NameSuggestion", "KernelInterface"]),
+        .target(name: "SurrogateSpec", dependencies: ["Yams", "NameSuggestion", "KernelInterface",
+                                                      .product(name: "RealModule", package: "swift-numerics")]),
         // What a kernel is, shared by the generator and the runtime: the ops, the noise streams, the descriptor.
         .target(name: "KernelInterface"),
         // "did you mean" and the escaping of invisible characters: shared by spec diagnostics, emitted source and runtime errors.

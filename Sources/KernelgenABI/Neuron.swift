@@ -378,7 +378,7 @@ public func kg_neuron_initial_state(_ neuron: UnsafePointer<CChar>?, _ params: U
         let spec = try NeuronABI.neuron(try ABI.string(neuron, "neuron"))
         let values = try NeuronABI.parameters(spec, params)
         guard let state else { throw ABIError(.invalidArgument, "state is NULL; expected room for \(spec.state.count) values") }
-        let evaluator = ReferenceEvaluator(params: Dictionary(uniqueKeysWithValues: zip(spec.params.map(\.name), values)))
+        let evaluator = FormulaEvaluator<Double>(params: Dictionary(uniqueKeysWithValues: zip(spec.params.map(\.name), values)))
         for (i, s) in spec.state.enumerated() { state[i] = evaluator.evaluate(s.initial.expr, x: .nan) }
     }
 }

@@ -34,7 +34,7 @@ extension SurrogateJIT {
                                                         integer: $0.integer) },
             learnable: spec.learnableParams.map(\.name), stateNames: spec.state.map(\.name), fingerprint: spec.fingerprint,
             initialState: { values in
-                let evaluator = ReferenceEvaluator(params: Dictionary(uniqueKeysWithValues: zip(names, values)))
+                let evaluator = FormulaEvaluator<Double>(params: Dictionary(uniqueKeysWithValues: zip(names, values)))
                 return initial.map { evaluator.evaluate($0, x: .nan) }
             })
     }

@@ -155,7 +155,7 @@ struct Tune: ParsableCommand {
         // Shape, from the compiled kernel on the scale-free grid about the surrogate's centre (its forward's step,
         // from the spec's eval forward in Double) and about 0, the spec's parameter values added (kinks).
         let all = spec.defaults.merging(parameters) { $1 }
-        let evaluator = ReferenceEvaluator(params: all)
+        let evaluator = FormulaEvaluator<Double>(params: all)
         let centre = GradientShape.centre { evaluator.evaluate(spec.forward.expr, x: $0) }
         let grid = GradientShape.grid(extra: SpecAnalysis.scales(spec, all), centre: centre)
         let gridX = grid.map { T($0) }

@@ -6,7 +6,7 @@ import NameSuggestion
 import SurrogateSpec
 
 /// `kernelgen plot`: forward and backward curves as SVG (or text), computed as the kernels compute them (the
-/// emitted formulas evaluated in float32 or float64 with every operation rounded, `DTypeEvaluator`), so a
+/// emitted formulas evaluated in float32 or float64 with every operation rounded, `FormulaEvaluator` with `model: .kernel`), so a
 /// NaN region of the kernel shows as a gap. No kernel or JIT is linked (this is the generator's executable).
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -163,11 +163,11 @@ struct Plot: ParsableCommand {
         let fExpr = KernelContext.prepare((spec.trainForward ?? spec.forward).expr, element: element, meanField: true)
         let bExpr = KernelContext.prepare(spec.backward.expr, element: element, meanField: true)
         if element == .float32 {
-            let ev = DTypeEvaluator<Float>(params: values)
+            let ev = FormulaEvaluator<Float>(params: values, model: .kernel)
             let f = xs.map { ev.evaluate(fExpr, x: Float($0)) }
             return (f.map(Double.init), zip(xs, f).map { Double(ev.evaluate(bExpr, x: Float($0), y: $1)) })
         }
-        let ev = DTypeEvaluator<Double>(params: values)
+        let ev = FormulaEvaluator<Double>(params: values, model: .kernel)
         let f = xs.map { ev.evaluate(fExpr, x: $0) }
         return (f, zip(xs, f).map { ev.evaluate(bExpr, x: $0, y: $1) })
     }

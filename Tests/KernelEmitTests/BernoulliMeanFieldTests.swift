@@ -25,16 +25,16 @@ import Testing
         #expect(!mean.usesNoise)
         #expect("\(mean)" == "clamp((s * x), 0, 1)")
         for (p, want) in Self.cases {
-            let reference = ReferenceEvaluator(params: ["s": 1])
+            let reference = FormulaEvaluator<Double>(params: ["s": 1])
             #expect(reference.evaluate(mean, x: p) == want)
             #expect(reference.evaluate(e, x: p) == want, "the reference evaluator takes the mean at p = \(p)")
-            #expect(DTypeEvaluator<Float>(params: ["s": 1]).evaluate(e, x: Float(p)) == Float(want))
-            #expect(DTypeEvaluator<Double>(params: ["s": 1]).evaluate(e, x: p) == want)
-            #expect(HighPrecisionEvaluator(params: ["s": 1]).evaluate(e, x: Float80(p)) == Float80(want))
+            #expect(FormulaEvaluator<Float>(params: ["s": 1], model: .kernel).evaluate(e, x: Float(p)) == Float(want))
+            #expect(FormulaEvaluator<Double>(params: ["s": 1], model: .kernel).evaluate(e, x: p) == want)
+            #expect(FormulaEvaluator<Float80>(params: ["s": 1]).evaluate(e, x: Float80(p)) == Float80(want))
         }
-        #expect(ReferenceEvaluator(params: ["s": 1]).evaluate(e, x: .nan).isNaN)
-        #expect(DTypeEvaluator<Float>(params: ["s": 1]).evaluate(e, x: .nan).isNaN)
-        #expect(HighPrecisionEvaluator(params: ["s": 1]).evaluate(e, x: .nan).isNaN)
+        #expect(FormulaEvaluator<Double>(params: ["s": 1]).evaluate(e, x: .nan).isNaN)
+        #expect(FormulaEvaluator<Float>(params: ["s": 1], model: .kernel).evaluate(e, x: .nan).isNaN)
+        #expect(FormulaEvaluator<Float80>(params: ["s": 1]).evaluate(e, x: .nan).isNaN)
     }
 
     /// Noise inside the probability is mean-field too (the uniform's 0.5), and constant means stay numbers.

@@ -464,7 +464,7 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
             train_forward: sigmoid(k * x + logistic()) * uniform() + 0 * clamp(x, -1, 1)
             backward: exp(-x^2) + expm1(x / 8) + log(1 + x^2) + log1p(abs(x)) + sqrt(abs(x)) + tanh(x) + atan(k * x) + erf(x) + sigmoid(x) + where(x > 0, k, 1 - k) + x^3 / 100 + 2^(x / 4) + y
             """, into: table)
-        let evaluator = ReferenceEvaluator(params: ["k": 0.75])
+        let evaluator = FormulaEvaluator<Double>(params: ["k": 0.75])
         let xs: [Double] = [-3.5, -1, -0.3, 0, 0.2, 0.9, 2.5, 7]
         func check<T: KernelScalar>(_: T.Type, tolerance: Double) throws {
             var s: BoundSurrogate<T> = try table.surrogate("everything", backend: .jit, mode: .train(sample: false, seed: 0))

@@ -63,9 +63,9 @@ import Testing
         }
     }
 
-    func compare<T: BinaryFloatingPoint & Sendable>(_ text: String, _ params: [String: Double], _ truth: (R) -> R,
+    func compare<T: FormulaReal>(_ text: String, _ params: [String: Double], _ truth: (R) -> R,
                                                    _ naive: Expr, _ emitted: Expr, _: T.Type) throws {
-        let ev = DTypeEvaluator<T>(params: params)
+        let ev = FormulaEvaluator<T>(params: params, model: .kernel)
         var naiveWorst = 0.0, emittedWorst = 0.0, worse = 0
         for x in AccuracyGrid.points(scales: Array(params.values), T.self) where x.magnitude < 1e4 {
             let r = truth(R(x))
@@ -98,7 +98,7 @@ import Testing
             let spec = try Self.spec(text, params: params)
             let naive = Simplifier.exactReciprocals(Simplifier.fold(spec.backward.expr, element: .float64), element: .float64)
             let emitted = KernelContext.prepare(spec.backward.expr, element: .float64)
-            let ev = DTypeEvaluator<Double>(params: params)
+            let ev = FormulaEvaluator<Double>(params: params, model: .kernel)
             for x in [-0.0, 0.0, .infinity, -.infinity, .nan] {
                 let a = ev.evaluate(naive, x: x), b = ev.evaluate(emitted, x: x)
                 if x.isNaN { #expect(b.isNaN, "\(text) at NaN: \(b)"); continue }
@@ -215,7 +215,7 @@ import Testing
             let xs = (0...2000).map { Float(-10) + Float($0) / 100 }
             let y = try bound.forward(xs, step: 0)
             let g = try bound.backward(xs, y: y)
-            let ev = DTypeEvaluator<Float>(params: spec.defaults)
+            let ev = FormulaEvaluator<Float>(params: spec.defaults, model: .kernel)
             let b = KernelContext.prepare(spec.backward.expr, element: .float32, meanField: true)
             let peak = g.map(\.magnitude).max()!
             for (i, x) in xs.enumerated() {

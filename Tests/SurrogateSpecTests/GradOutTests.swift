@@ -24,7 +24,7 @@ import Testing
         #expect(s.backward.expr.usesGradOut)
         #expect(s.backwardGradOutNote == " (at grad_out = 1)")
         // The reference takes grad_out = 1 unless told otherwise: min(1, 0.5) / (1 + 1) at x = -1.
-        var reference = ReferenceEvaluator(params: ["clip": 0.5])
+        var reference = FormulaEvaluator<Double>(params: ["clip": 0.5])
         #expect(reference.evaluate(s.backward.expr, x: -1) == 0.25)
         reference.gradOut = -3
         #expect(reference.evaluate(s.backward.expr, x: 1) == -0.25)

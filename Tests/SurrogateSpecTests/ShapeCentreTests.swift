@@ -39,7 +39,7 @@ import Testing
         let (loaded, diagnostics) = SpecLoader.load(yaml: yaml, file: "Specs/demo.yaml")
         let spec = try #require(loaded, "\(diagnostics)")
         #expect(SpecAnalysis.check(spec).isEmpty, "\(SpecAnalysis.check(spec))")
-        let evaluator = ReferenceEvaluator(params: spec.defaults)
+        let evaluator = FormulaEvaluator<Double>(params: spec.defaults)
         let shape = GradientShape.measure(centre: 1) { evaluator.surrogateGradient(spec, x: $0) }
         #expect(abs(shape.integral - 1) < 2e-5 && shape.centre == 1 && abs(shape.centralShare - 1) < 1e-12, "\(shape)")
         // About 0 alone the bump falls between grid points (0.54% of 1 apart, 54 sigma): the figure is wrong.

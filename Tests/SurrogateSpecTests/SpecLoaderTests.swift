@@ -130,7 +130,7 @@ import Testing
         let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let s = try #require(spec)
-        let reference = ReferenceEvaluator(params: s.defaults)
+        let reference = FormulaEvaluator<Double>(params: s.defaults)
         for x in [-1.25, 0.0, 0.75, 2.5] {
             let expected = 2 * Foundation.exp(-2 * x * x) + (0.5 + x).rounded(.down) + (1 + 2 + 3) * x + 1
             #expect(reference.evaluate(s.backward.expr, x: x) == expected, "x = \(x)")
@@ -329,7 +329,7 @@ import Testing
                                                         "piecewise_linear": ["gamma": 1], "sigmoid": ["scale": 5]]
         for spec in catalog.specs where Self.shippedSpecs.contains(spec.name) {
             if let expected = seedDefaults[spec.name], spec.defaults != expected { problems.append("\(spec.name): defaults \(spec.defaults)") }
-            let evaluator = ReferenceEvaluator(params: spec.defaults)
+            let evaluator = FormulaEvaluator<Double>(params: spec.defaults)
             let shape = GradientShape.measure { evaluator.surrogateGradient(spec, x: $0) }
             let tolerance = seedDefaults[spec.name] == nil ? SpecAnalysis.normalisationTolerance : 0.025
             if !(abs(shape.integral - 1) < tolerance) { problems.append("\(spec.name) integrates to \(shape.integral)") }

@@ -29,10 +29,10 @@ import Testing
         // Terms written out by hand: i = 1, 2, 3 at n = 4, width = 2.
         for x in [0.0, 0.3, -1.7] {
             let expected = (4.0 / 2) * ((0 + cos(1 * 2 * Double.pi / 2 * x)) + cos(3 * 2 * Double.pi / 2 * x) + cos(5 * 2 * Double.pi / 2 * x))
-            #expect(ReferenceEvaluator(params: ["n": 4, "width": 2]).evaluate(e, x: x) == expected)
+            #expect(FormulaEvaluator<Double>(params: ["n": 4, "width": 2]).evaluate(e, x: x) == expected)
         }
         // n = 1: the empty range, +0.
-        let empty = ReferenceEvaluator(params: ["n": 1, "width": 2]).evaluate(e, x: 0.5)
+        let empty = FormulaEvaluator<Double>(params: ["n": 1, "width": 2]).evaluate(e, x: 0.5)
         #expect(empty == 0 && empty.sign == .plus)
     }
 
@@ -44,7 +44,7 @@ import Testing
         let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
         #expect(!diagnostics.hasErrors, "\(diagnostics)")
         let e = try #require(spec).backward.expr
-        #expect(ReferenceEvaluator(params: ["m": -3]).evaluate(e, x: 0.25) == 0.5)  // i = 8, 9
+        #expect(FormulaEvaluator<Double>(params: ["m": -3]).evaluate(e, x: 0.25) == 0.5)  // i = 8, 9
     }
 
     @Test func nestedSumsAndIndexScope() throws {
@@ -53,7 +53,7 @@ import Testing
         #expect(!diagnostics.hasErrors, "\(diagnostics)")
         let e = try #require(spec).backward.expr
         // sum over i in 0...2, j in -1...1 of (i j + x) = 9 x, plus x.
-        #expect(ReferenceEvaluator(params: ["n": 2, "width": 2]).evaluate(e, x: 0.25) == 2.5)
+        #expect(FormulaEvaluator<Double>(params: ["n": 2, "width": 2]).evaluate(e, x: 0.25) == 2.5)
     }
 
     @Test func integerParameterChecks() {

@@ -19,7 +19,7 @@ import Testing
     func bruteForce(_ from: Expr, _ to: Expr) -> Double {
         var most = 0.0
         for n in -3...4 { for m in 0...5 {
-            let e = ReferenceEvaluator(params: ["n": Double(n), "m": Double(m)])
+            let e = FormulaEvaluator<Double>(params: ["n": Double(n), "m": Double(m)])
             most = max(most, e.evaluate(to, x: 0) - e.evaluate(from, x: 0) + 1)
         } }
         return most

@@ -5,7 +5,7 @@ import RealModule
 import SurrogateSpec
 
 /// A spec formula evaluated in Float80, written here from the formula language's documented meaning
-/// (docs/specs.md) and independent of the kernels, their emitters and the Double `ReferenceEvaluator`:
+/// (docs/specs.md) and independent of the kernels, their emitters and the Double `FormulaEvaluator`:
 /// the reference every kernel of every spec is held to.
 ///
 /// Semantics: arithmetic in Float80; comparisons and logic give 1 or 0; `min`/`max`/`clamp`/`sign` are the

@@ -26,7 +26,7 @@ public enum Simplifier {
     /// Then drops operations that are exact identities under IEEE arithmetic (`identity`). One pass, linear.
     public static func fold(_ e: Expr, element: ElementType = .float64) -> Expr {
         let round: (Double) -> Double = element == .float32 ? { Double(Float($0)) } : { $0 }
-        let evaluator = ReferenceEvaluator(params: [:])
+        let evaluator = FormulaEvaluator<Double>(params: [:])
         func number(_ node: Expr) -> Double? { if case .number(let v) = node.kind { return v } else { return nil } }
         func go(_ node: Expr) -> Expr {
             let mapped = map(node, go)
@@ -38,7 +38,7 @@ public enum Simplifier {
                 value = number(a).map { op == .negate ? -$0 : op == .plus ? $0 : ($0 == 0 ? 1 : 0) }
             case .binary(let op, let a, let b):
                 guard let x = number(a), let y = number(b) else { value = nil; break }
-                value = round(ReferenceEvaluator.apply(op, x, y))
+                value = round(FormulaSemantics.apply(op, x, y))
             case .call(let name, let args, _):
                 guard let f = FunctionTable.function(named: name), !f.isNoise, args.allSatisfy({ number($0) != nil }) else {
                     value = nil

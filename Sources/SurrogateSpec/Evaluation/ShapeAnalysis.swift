@@ -138,7 +138,7 @@ public enum SpecAnalysis {
     }
 
     public static func check(_ spec: Spec) -> [Diagnostic] {
-        let evaluator = ReferenceEvaluator(params: spec.defaults)
+        let evaluator = FormulaEvaluator<Double>(params: spec.defaults)
         let centre = GradientShape.centre { evaluator.evaluate(spec.forward.expr, x: $0) }
         let shape = GradientShape.measure(extra: scales(spec, spec.defaults), centre: centre) { evaluator.surrogateGradient(spec, x: $0) }
         let at = spec.backward.source.location(ofOffset: 0, in: spec.backward.text)

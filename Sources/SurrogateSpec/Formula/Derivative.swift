@@ -13,8 +13,8 @@ import Foundation
 /// - Nothing else is rewritten here; constants are folded per dtype, and `sigmoid(a) * (1 - sigmoid(a))` fused
 ///   into `sigmoid_grad(a)`, by the emitters as for any formula.
 ///
-/// Functions are differentiated through `rules`, one entry per function of `FunctionTable` (a new function needs
-/// its entry there; a primitive that calls a function without one gets a located `no-derivative-rule` error).
+/// Functions are differentiated through `rules`, each function's `derivative` in its `FunctionTable` entry (a
+/// primitive that calls a function without one gets a located `no-derivative-rule` error).
 /// Where a derivative does not depend on `x` (the slope of a linear piece) it is that constant also at
 /// x = +-inf and NaN: that is what the derivative of such a piece is (the primitive kernel is NaN at NaN).
 public enum Derivative {
@@ -147,71 +147,15 @@ public enum Derivative {
 
     // MARK: - The rules of the function table's functions
 
-    /// d/dx of each pure function of `FunctionTable`, by name (see `Rule`). A function missing here cannot
-    /// appear in a primitive-only spec (a located error says so).
-    public static let rules: [String: Rule] = [
-        // exp(a)' = exp(a) a'
-        "exp": { args, d, at in mul(call("exp", args, at), d[0]!, at) },
-        // expm1(a)' = exp(a) a'
-        "expm1": { args, d, at in mul(call("exp", args, at), d[0]!, at) },
-        // log(a)' = a' / a
-        "log": { args, d, at in bin(.divide, d[0]!, args[0], at) },
-        // log1p(a)' = a' / (1 + a)
-        "log1p": { args, d, at in bin(.divide, d[0]!, bin(.add, Expr(.number(1), at: at), args[0], at), at) },
-        // sqrt(a)' = a' / (2 sqrt(a)): +inf at a = 0, as the derivative is
-        "sqrt": { args, d, at in bin(.divide, d[0]!, bin(.multiply, Expr(.number(2), at: at), call("sqrt", args, at), at), at) },
-        // abs(a)' = sign(a) a': 0 at a = 0 (sign(0) = 0, the subgradient's midpoint; -0 at a = -0), NaN at NaN
-        "abs": { args, d, at in mul(call("sign", args, at), d[0]!, at) },
-        // Steps: 0 almost everywhere (the Dirac mass at the jump is not represented).
-        "sign": { _, _, _ in nil },
-        "heaviside": { _, _, _ in nil },
-        // Selects: the select of the derivatives, with the value's own comparison (so NaN picks as the value does).
-        // min(a, b) = b < a ? b : a
-        "min": { args, d, at in select(bin(.less, args[1], args[0], at), d[1], d[0], at) },
-        // max(a, b) = a < b ? b : a
-        "max": { args, d, at in select(bin(.less, args[0], args[1], at), d[1], d[0], at) },
-        // clamp(a, lo, hi) = min(max(a, lo), hi)
-        "clamp": { args, d, at in
-            let m = call("max", [args[0], args[1]], at)
-            let inner = select(bin(.less, args[0], args[1], at), d[1], d[0], at)
-            return select(bin(.less, args[2], m, at), d[2], inner, at)
-        },
-        // where(c, a, b)' = where(c, a', b') (c is a step: its own derivative is 0 almost everywhere)
-        "where": { args, d, at in select(args[0], d[1], d[2], at) },
-        // sigmoid(a)' = sigmoid(a) (1 - sigmoid(a)) a': the emitters fuse it into sigmoid_grad(a) a'
-        "sigmoid": { args, d, at in
-            let s = call("sigmoid", args, at)
-            return mul(bin(.multiply, s, bin(.subtract, Expr(.number(1), at: at), s, at), at), d[0]!, at)
-        },
-        // tanh(a)' = (1 - tanh(a)^2) a': the emitters' stable rewrite computes it as 4 sigmoid_grad(2a)
-        "tanh": { args, d, at in
-            mul(bin(.subtract, Expr(.number(1), at: at), bin(.power, call("tanh", args, at), Expr(.number(2), at: at), at), at), d[0]!, at)
-        },
-        // atan(a)' = a' / (1 + a^2)
-        "atan": { args, d, at in
-            bin(.divide, d[0]!, bin(.add, Expr(.number(1), at: at), bin(.power, args[0], Expr(.number(2), at: at), at), at), at)
-        },
-        // sin(a)' = cos(a) a'; cos(a)' = -sin(a) a'
-        "sin": { args, d, at in mul(call("cos", args, at), d[0]!, at) },
-        "cos": { args, d, at in mul(neg(call("sin", args, at), at), d[0]!, at) },
-        // Rounding to integers: steps, 0 almost everywhere.
-        "floor": { _, _, _ in nil },
-        "ceil": { _, _, _ in nil },
-        "trunc": { _, _, _ in nil },
-        "round": { _, _, _ in nil },
-        // erfc(a)' = -2 / sqrt(pi) exp(-a^2) a'
-        "erfc": { args, d, at in
-            let c = bin(.divide, Expr(.number(-2), at: at), call("sqrt", [Expr(.constant("pi"), at: at)], at), at)
-            let g = call("exp", [neg(bin(.power, args[0], Expr(.number(2), at: at), at), at)], at)
-            return mul(bin(.multiply, c, g, at), d[0]!, at)
-        },
-        // erf(a)' = 2 / sqrt(pi) exp(-a^2) a'
-        "erf": { args, d, at in
-            let c = bin(.divide, Expr(.number(2), at: at), call("sqrt", [Expr(.constant("pi"), at: at)], at), at)
-            let g = call("exp", [neg(bin(.power, args[0], Expr(.number(2), at: at), at), at)], at)
-            return mul(bin(.multiply, c, g, at), d[0]!, at)
-        },
-    ]
+    /// d/dx of each pure function of `FunctionTable`, by name: each entry's `derivative` (see `Rule`). A function
+    /// without one cannot appear in a primitive-only spec (a located error says so).
+    public static let rules: [String: Rule] = Dictionary(uniqueKeysWithValues: FunctionTable.all.compactMap { f in
+        f.derivative.map { (f.name, $0) }
+    })
+
+    /// The rule of a step (`sign`, `heaviside`, rounding): 0 almost everywhere (the Dirac mass at the jump is not
+    /// represented).
+    public static let step: Rule = { _, _, _ in nil }
 
     // MARK: - Builders
 

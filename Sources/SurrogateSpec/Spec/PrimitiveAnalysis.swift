@@ -83,7 +83,7 @@ public enum PrimitiveAnalysis {
     }
 
     static func compare(_ spec: Spec, _ derivative: Expr, _ values: [String: Double]) -> Finding? {
-        let evaluator = ReferenceEvaluator(params: values)
+        let evaluator = FormulaEvaluator<Double>(params: values)
         let xs = grid(scales: SpecAnalysis.scales(spec, values))
         func pair(_ x: Double) -> (Double, Double) {
             (evaluator.surrogateGradient(spec, x: x), evaluator.evaluate(derivative, x: x))

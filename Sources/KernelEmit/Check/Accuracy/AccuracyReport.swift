@@ -89,13 +89,13 @@ public enum AccuracyReport {
 
     static func dtypeName(_ element: ElementType) -> String { element == .float32 ? "float32" : "float64" }
 
-    static func analyse<T: BinaryFloatingPoint & Sendable>(_ spec: Spec, _ values: [String: Double], _ options: Options,
+    static func analyse<T: FormulaReal>(_ spec: Spec, _ values: [String: Double], _ options: Options,
                                                           _: T.Type, _ element: ElementType) -> ([FormulaAccuracy], [Diagnostic]) {
         let grid = AccuracyGrid.points(scales: Array(values.values), T.self)
         let yFormula = (spec.trainForward ?? spec.forward).expr
         let yKernel = KernelContext.prepare(yFormula, element: element, meanField: true)
-        let evaluator = DTypeEvaluator<T>(params: values)
-        let reference = HighPrecisionEvaluator(params: values.mapValues { Float80(T($0)) })
+        let evaluator = FormulaEvaluator<T>(params: values, model: .kernel)
+        let reference = FormulaEvaluator<Float80>(params: values.mapValues { Double(T($0)) })
         var rows: [FormulaAccuracy] = []
         var diagnostics: [Diagnostic] = []
         for (name, formula) in formulas(spec) {

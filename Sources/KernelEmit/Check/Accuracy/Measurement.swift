@@ -65,11 +65,11 @@ public enum AccuracyGrid {
 }
 
 /// One form of one formula measured on the grid in `T` against the Float80 reference `truth`.
-struct Measurement<T: BinaryFloatingPoint & Sendable> {
+struct Measurement<T: FormulaReal> {
     let expr: Expr
     let truth: Expr
-    let evaluator: DTypeEvaluator<T>
-    let reference: HighPrecisionEvaluator
+    let evaluator: FormulaEvaluator<T>
+    let reference: FormulaEvaluator<Float80>
     let y: (T) -> T
     let maxUlp: Double
 
