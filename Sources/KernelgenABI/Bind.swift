@@ -38,6 +38,33 @@ public func kg_bind(_ name: UnsafePointer<CChar>?, _ backend: UnsafePointer<CCha
     }
 }
 
+@_cdecl("kg_resolve_parameters")
+public func kg_resolve_parameters(_ name: UnsafePointer<CChar>?, _ dtype: UnsafePointer<CChar>?,
+                                  _ paramNames: UnsafePointer<UnsafePointer<CChar>?>?, _ paramValues: UnsafePointer<Double>?,
+                                  _ count: Int, _ resolved: UnsafeMutablePointer<Double>?, _ capacity: Int, _ error: StringOut?) -> Int32 {
+    ABI.run(error) { () throws(ABIError) in
+        let name = try ABI.string(name, "name")
+        let dtypeText = try ABI.string(dtype, "dtype")
+        let parameters = try Binding.parameters(paramNames, paramValues, count, surrogate: name)
+        guard dtypeText == "float32" || dtypeText == "float64" else {
+            throw ABIError(.invalidArgument, "dtype `\(dtypeText)` of `\(name)` is not one of float32, float64")
+        }
+        let values: [Double]
+        do throws(SurrogateError) {
+            // The runtime's one check of parameter values, as kg_bind's (the table resolves catalogue names through the JIT).
+            let descriptor = try Runtime.table.descriptor(name)
+            values = dtypeText == "float32" ? try descriptor.resolve(parameters, for: Float.self)
+                                            : try descriptor.resolve(parameters, for: Double.self)
+        } catch {
+            throw ABIError(error)
+        }
+        guard let resolved, capacity >= values.count else {
+            throw ABIError(.invalidArgument, "resolved holds \(capacity) values; `\(name)` has \(values.count) parameters")
+        }
+        for (i, v) in values.enumerated() { resolved[i] = v }
+    }
+}
+
 enum Binding {
     /// Names and values from C, each name once.
     static func parameters(_ names: UnsafePointer<UnsafePointer<CChar>?>?, _ values: UnsafePointer<Double>?, _ count: Int,

@@ -60,9 +60,8 @@ final class NeuronHandle: Sendable {
             throw ABIError(.invalidArgument, "params is NULL; expected the \(all.count) values of \(all.map(\.name).joined(separator: ", "))")
         }
         let list = Array(UnsafeBufferPointer(start: values, count: all.count))
-        for (k, (p, v)) in zip(all, list).enumerated() where !p.contains(v) || !v.isFinite {
-            let owner = k < spec.params.count ? "neuron `\(spec.name)`" : "surrogate `\(surrogate)`"
-            throw ABIError(.badParameter, "parameter `\(p.name)` of \(owner) is \(v); expected a finite value within \(p.boundsDescription)")
+        for (k, (p, v)) in zip(all, list).enumerated() {
+            try NeuronABI.check(v, p, owner: k < spec.params.count ? spec.name : surrogate)
         }
         return list
     }
@@ -140,10 +139,17 @@ enum NeuronABI {
             throw ABIError(.invalidArgument, "params is NULL; expected the \(spec.params.count) values of \(spec.params.map(\.name).joined(separator: ", "))")
         }
         let list = Array(UnsafeBufferPointer(start: values, count: spec.params.count))
-        for (p, v) in zip(spec.params, list) where !p.contains(v) || !v.isFinite {
-            throw ABIError(.badParameter, "parameter `\(p.name)` of neuron `\(spec.name)` is \(v); expected a finite value within \(p.boundsDescription)")
-        }
+        for (p, v) in zip(spec.params, list) { try check(v, p, owner: spec.name) }
         return list
+    }
+
+    /// One value checked by the runtime's one check of parameter values (`ParameterInfo.check`), its error relayed.
+    static func check(_ value: Double, _ p: Param, owner: String) throws(ABIError) {
+        do throws(SurrogateError) {
+            try ParameterInfo(p).check(value, owner: owner, for: Double.self)
+        } catch {
+            throw ABIError(error)
+        }
     }
 
     static func neuron(_ name: String) throws(ABIError) -> NeuronSpec {

@@ -9,7 +9,7 @@ from .errors import BY_STATUS, InternalError
 
 LIBRARY = "libKernelgenABI.so"
 #: KG_ABI_VERSION of the header these bindings were written for.
-ABI_VERSION = 7
+ABI_VERSION = 8
 
 
 def library_path() -> Path:
@@ -55,6 +55,11 @@ def _load(path: Path) -> ctypes.CDLL:
             st,
         ),
         "kg_release": ([vp], None),
+        "kg_resolve_parameters": (
+            [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_double), sz,
+             ctypes.POINTER(ctypes.c_double), sz, out],
+            st,
+        ),
         "kg_forward": ([vp, vp, vp, sz, vp], st),
         "kg_train_forward": ([vp, vp, vp, sz, ctypes.c_uint64, ctypes.c_uint64, vp], st),
         "kg_train_forward_mean": ([vp, vp, vp, sz, vp], st),

@@ -41,11 +41,12 @@ def test_unknown_surrogate():
 
 def test_parameters():
     x = torch.zeros(3)
-    with pytest.raises(kernelgen.ParameterError, match=r"`gaussian` has no parameter `sigm`; did you mean `sigma`"):
-        kt.surrogate("gaussian", x, sigm=1.0)
-    with pytest.raises(kernelgen.ParameterError, match=r"`gaussian` has no parameter `sigm`; expected one of: sigma"):
-        kt.surrogate("gaussian", x, backend="torch", sigm=1.0)
-    with pytest.raises(kernelgen.ParameterError, match=r"`gaussian` has no parameter `sigm`; expected one of: sigma"):
+    # One check (the runtime's), so one message whatever computes the values: kernels, torch expressions, a module.
+    unknown = r"^`gaussian` has no parameter `sigm`; did you mean `sigma`\?; expected one of: sigma$"
+    for backend in ("c", "jit", "torch"):
+        with pytest.raises(kernelgen.ParameterError, match=unknown):
+            kt.surrogate("gaussian", x, backend=backend, sigm=1.0)
+    with pytest.raises(kernelgen.ParameterError, match=unknown):
         kt.Spike("gaussian", sigm=1.0)
     for backend in ("c", "jit", "torch"):
         with pytest.raises(kernelgen.ParameterError, match=r"parameter `scale` of `sigmoid` is -1.0; expected a finite"):
@@ -57,7 +58,7 @@ def test_parameters():
     with pytest.raises(kernelgen.ParameterError, match=r"infinite in f32"):
         kt.arctan_surrogate(x, 1e39)  # finite in float64, not in float32
     assert kt.arctan_surrogate(x.double(), 1e39).dtype == torch.float64
-    with pytest.raises(kernelgen.ParameterError, match=r"not finite|finite value of torch.float32"):
+    with pytest.raises(kernelgen.ParameterError, match=r"`scale` of `arctan` is 1e\+39, which is infinite in f32"):
         kt.surrogate("arctan", x, backend="torch", scale=1e39)
     with pytest.raises(TypeError, match=r"parameter scale='5' is a str; expected a real number"):
         kt.sigmoid_surrogate(x, "5")

@@ -23,7 +23,7 @@ extern "C" {
 /* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source; 5: neuron layers; 7: kg_triton_source);
    kg_abi_version() returns the value the library was built with, so a binding can refuse a library it was not
    written for. */
-#define KG_ABI_VERSION 7
+#define KG_ABI_VERSION 8
 
 typedef enum {
     KG_OK = 0,
@@ -68,6 +68,15 @@ kg_status kg_bind(const char *name, const char *backend, const char *dtype, cons
                   const double *param_values, size_t param_count, kg_handle **handle, char **error);
 /* NULL is ignored. The handle must not be in use by another call. */
 void kg_release(kg_handle *handle);
+
+/* Checks parameter values of surrogate `name` for dtype "float32" | "float64" exactly as kg_bind does (the
+   runtime's one check: known names, bounds, integer parameters, finite in the dtype; KG_ERROR_BAD_PARAMETER or
+   KG_ERROR_UNKNOWN_SURROGATE with kg_bind's message) and writes all its values in argument order, defaults filled
+   in, to `resolved` (room for `capacity` values; KG_ERROR_INVALID_ARGUMENT when the surrogate has more). For
+   callers that compute without a handle, such as Python's PyTorch expression and Triton modules. */
+kg_status kg_resolve_parameters(const char *name, const char *dtype, const char *const *param_names,
+                                const double *param_values, size_t param_count, double *resolved, size_t capacity,
+                                char **error);
 
 /* Eval forward: spikes, y = H(x). */
 kg_status kg_forward(const kg_handle *h, const void *x, void *y, size_t n, char **error);

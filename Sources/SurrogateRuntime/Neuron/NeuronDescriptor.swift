@@ -53,8 +53,9 @@ extension [ParameterInfo] {
 }
 
 extension ParameterInfo {
-    /// Throws unless `value` is a finite value within the bounds (an integer for an integer parameter), finite in `T`.
-    func check<T: KernelScalar>(_ value: Double, owner: String, for _: T.Type) throws(SurrogateError) {
+    /// Throws unless `value` is a finite value within the bounds (an integer for an integer parameter), finite in `T`:
+    /// the runtime's one check of a parameter value (`resolve` and the C ABI's neuron calls use it).
+    public func check<T: KernelScalar>(_ value: Double, owner: String, for _: T.Type) throws(SurrogateError) {
         guard value.isFinite, value >= (min ?? -.infinity), value <= (max ?? .infinity) else {
             throw .parameterOutOfBounds(name, value: value, min: min, max: max, surrogate: owner)
         }

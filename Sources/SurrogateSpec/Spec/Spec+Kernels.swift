@@ -36,6 +36,13 @@ extension Spec {
     public var opFormulas: [OpFormula] { KernelOp.allCases.compactMap(formula(for:)) }
 }
 
+extension ParameterInfo {
+    /// A spec's parameter as the runtime checks it.
+    public init(_ p: Param) {
+        self.init(name: p.name, defaultValue: p.defaultValue, min: p.min, max: p.max, doc: p.doc ?? "", integer: p.integer)
+    }
+}
+
 extension SurrogateDescriptor {
     /// The runtime's view of `spec`: the one spec -> descriptor function (the generated registry prints it for the
     /// built-in specs; the JIT registers it for runtime specs).
@@ -43,9 +50,7 @@ extension SurrogateDescriptor {
         let ops = KernelOps(spec.kernelOps)
         self.init(
             name: spec.name, summary: spec.summary,
-            parameters: spec.params.map {
-                ParameterInfo(name: $0.name, defaultValue: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "", integer: $0.integer)
-            },
+            parameters: spec.params.map(ParameterInfo.init),
             hasTrainForward: ops.contains(.trainForward), isStochastic: spec.isStochastic,
             backwardReadsY: spec.backward.expr.readsY, hasPrimitive: ops.contains(.primitive),
             hasTrainBackward: ops.contains(.trainBackward), fingerprint: spec.fingerprint)

@@ -423,10 +423,10 @@ class Spike(torch.nn.Module):
     @params.setter
     def params(self, values):
         values = _parameters(values, {}) if isinstance(values, dict) else values
-        for key, _ in values:
-            if key not in self._names:
-                raise ParameterError(f"`{self.name}` has no parameter `{_shown(key)}`; expected one of: "
-                                     f"{', '.join(self._names) or '(none)'}")
+        # The runtime's check of names and values (a learnable one at its current value), its message relayed.
+        numbers = {k: float(v.detach()) if isinstance(v, torch.Tensor) else v for k, v in values
+                   if not isinstance(v, torch.Tensor) or v.numel() == 1}
+        _runners.resolve_parameters(self.name, torch.float64, numbers, len(self._names))
         learned = [k for k, v in values if isinstance(v, torch.Tensor) and v.requires_grad]
         if learned and not self._has_primitive:
             raise BackendError(

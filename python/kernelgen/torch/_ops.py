@@ -94,7 +94,7 @@ def _spike_backward_fake(x, y, grad_out, name, backend, names, values, params, m
 
 def _setup_context(ctx, inputs, output):
     x, name, backend, names, values, params, mode, key = inputs
-    reads_y = _runners.expression_module(name)["BACKWARD_USES_Y"]
+    reads_y = _runners.expression_module(name)["BACKWARD_READS_Y"]
     y = None
     if reads_y:
         if mode == "smooth":

@@ -9,7 +9,7 @@ tensors are computed in float32 (`_Half` for the library's kernels and the expre
 rounded once on store; the Triton kernels read and write them themselves), so a result is the float32 kernel's
 rounded to the storage type.
 """
-import math
+import ctypes
 import numbers
 import sys
 import threading
@@ -19,7 +19,7 @@ import torch
 
 from .. import _library, catalog
 from . import _triton
-from ..errors import BackendError, ParameterError, shown
+from ..errors import BackendError, ParameterError
 from ..surrogate import Surrogate
 
 #: Backends: the library's kernels ("c", "swift", "jit": CPU tensors), Triton's ("triton": CUDA tensors, and CPU
@@ -164,7 +164,7 @@ class _Expressions:
         module = expression_module(name)
         self.module = module
         self.args = parameter_values(module, name, dtype, values)
-        self.reads_y = bool(module["BACKWARD_USES_Y"])
+        self.reads_y = bool(module["BACKWARD_READS_Y"])
         self.stochastic = bool(module["STOCHASTIC"])
         self.has_train_forward = bool(module["HAS_TRAIN_FORWARD"])
         self.has_primitive = bool(module["HAS_PRIMITIVE"])
@@ -202,25 +202,30 @@ class _Expressions:
 
 
 def parameter_values(module, name, dtype, values):
-    """The values of a generated module's PARAMETERS in order: given ones (name -> float) or the defaults, each
-    checked against its bounds and as a finite value of dtype (ParameterError)."""
-    known = [p[0] for p in module["PARAMETERS"]]
-    unknown = [key for key in values if key not in known]
-    if unknown:
-        raise ParameterError(
-            f"`{name}` has no parameter `{shown(unknown[0])}`; expected one of: {', '.join(known) or '(none)'}")
-    args = []
-    for pname, default, lo, hi in module["PARAMETERS"]:
-        v = values.get(pname, default)
-        finite = math.isfinite(v) and math.isfinite(torch.tensor(v, dtype=dtype).item())
-        if not finite or (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise ParameterError(
-                f"parameter `{pname}` of `{name}` is {v!r}; expected a finite value of {dtype} in "
-                f"[{lo if lo is not None else -math.inf}, {hi if hi is not None else math.inf}]")
-        if pname in module.get("INTEGER_PARAMETERS", ()) and v != int(v):
-            raise ParameterError(f"parameter `{pname}` of `{name}` is {v!r}; expected an integer (it bounds a sum)")
-        args.append(v)
-    return tuple(args)
+    """The values of a generated module's PARAMETERS in order: given ones (name -> float) or the defaults
+    (`resolve_parameters`)."""
+    return resolve_parameters(name, dtype, values, len(module["PARAMETERS"]))
+
+
+def resolve_parameters(name, dtype, values, count):
+    """Surrogate `name`'s `count` parameter values in argument order, given ones (name -> float) or the defaults,
+    checked by the runtime's one check (kg_resolve_parameters, the one kg_bind runs: known names, bounds, integer
+    parameters, finite in the dtype), whose ParameterError this relays. For float32 (and the half types, computed in
+    float32) a value finite in float64 but infinite in float32 is refused."""
+    lib = _library.lib
+    keys = list(values)
+    for key in keys:  # C strings end at a NUL: "scale\0x" would set `scale`
+        if "\0" in key:
+            raise ParameterError(f"`{name}` has no parameter {key!r}: it holds a NUL character; expected a parameter's name")
+    names = (ctypes.c_char_p * max(1, len(keys)))(*[key.encode("utf-8") for key in keys])
+    numbers_ = (ctypes.c_double * max(1, len(keys)))(*[float(values[key]) for key in keys])
+    resolved = (ctypes.c_double * max(1, count))()
+    error = ctypes.c_void_p()
+    dtype_name = b"float64" if dtype == torch.float64 else b"float32"
+    status = lib.kg_resolve_parameters(name.encode("utf-8"), dtype_name, names, numbers_, len(keys), resolved, count,
+                                       ctypes.byref(error))
+    _library.check(status, error)
+    return tuple(resolved[i] for i in range(count))
 
 
 class _Half:

@@ -10,6 +10,7 @@ A learnable (requires_grad) parameter always takes the kernels route (its gradie
 import torch
 
 from . import _ops, _runners
+from ..errors import shown as _shown
 
 ROUTES = ("kernels", "expressions")
 route = "expressions"
@@ -82,23 +83,29 @@ def call(name, backend, x, given, mode, seed, generator):
 
 
 def _arguments(module, name, given, x):
-    """The module's parameter values in its order (defaults filled in), checked as the runtime checks them."""
+    """The module's parameter values in its order (defaults filled in), checked by the runtime's one check (its
+    ParameterError relayed; a learnable tensor at its current value). While torch.compile traces, a call into the
+    library would break the graph, so the same rule (known names, bounds, finite in the dtype) is stated here for
+    the numbers given, with the runtime's messages; the traced call then runs on values the runtime accepted in eager
+    use or that this rule accepts."""
     known = [p[0] for p in module["PARAMETERS"]]
-    for n in given:
-        if n not in known:
-            raise _runners.ParameterError(f"`{name}` has no parameter `{_runners.shown(n)}`; expected one of: "
-                                          f"{', '.join(known) or '(none)'}")
-    largest = torch.finfo(torch.float64 if x.dtype == torch.float64 else torch.float32).max
-    args = []
-    for pname, default, lo, hi in module["PARAMETERS"]:
-        v = given.get(pname, default)
-        if not isinstance(v, torch.Tensor) and (not abs(v) <= largest or (lo is not None and v < lo)
-                                                or (hi is not None and v > hi)):
-            raise _runners.ParameterError(
-                f"parameter `{pname}` of `{name}` is {v!r}; expected a finite value of the computation's dtype in "
-                f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]")
-        args.append(v)
-    return args
+    dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
+    numbers = {k: v for k, v in given.items() if not isinstance(v, torch.Tensor)}
+    if not torch.compiler.is_compiling():
+        _runners.resolve_parameters(name, dtype, numbers, len(known))
+    else:
+        for n in given:
+            if n not in known:
+                raise _runners.ParameterError(f"`{name}` has no parameter `{_shown(n)}`; expected one of: "
+                                              f"{', '.join(known) or '(none)'}")
+        largest = torch.finfo(dtype).max
+        for pname, _, lo, hi in module["PARAMETERS"]:
+            v = numbers.get(pname)
+            if v is not None and (not abs(v) <= largest or (lo is not None and v < lo) or (hi is not None and v > hi)):
+                raise _runners.ParameterError(
+                    f"parameter `{pname}` of `{name}` is {v!r}; expected a finite value in "
+                    f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]")
+    return [given.get(pname, default) for pname, default, _, _ in module["PARAMETERS"]]
 
 
 def _wide(x):
@@ -123,9 +130,9 @@ class ExpressionSpike(torch.autograd.Function):
         else:
             y = m["train_forward"](xw, *args, generator=generator)
         saved = y
-        if m["BACKWARD_USES_Y"] and mode == "smooth":
+        if m["BACKWARD_READS_Y"] and mode == "smooth":
             saved = m["train_forward_mean"](xw, *args) if m["HAS_TRAIN_FORWARD"] else m["forward"](xw, *args)
-        ctx.save_for_backward(x, saved if m["BACKWARD_USES_Y"] else None)
+        ctx.save_for_backward(x, saved if m["BACKWARD_READS_Y"] else None)
         ctx.name, ctx.mode, ctx.args, ctx.generator = name, mode, args, generator
         return y.to(x.dtype)
 

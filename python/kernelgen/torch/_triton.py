@@ -165,7 +165,7 @@ class Runner:
         self.kernels = {op: k for (op, dtype), k in m["KERNELS"].items() if dtype == self.dtype}
         suffix = "f" + self.dtype[5:]  # the kernels' names: forward_f32, train_backward_f64, ...
         self.sampling = {op for op in self.kernels if f"{op}_{suffix}" in m["SAMPLING"]}
-        self.reads_y = bool(m["BACKWARD_USES_Y"])
+        self.reads_y = bool(m["BACKWARD_READS_Y"])
         self.stochastic = bool(m["STOCHASTIC"])
         self.has_train_forward = bool(m["HAS_TRAIN_FORWARD"])
         self.has_primitive = bool(m["HAS_PRIMITIVE"])

@@ -22,7 +22,7 @@ PARAMETERS = (
 )
 HAS_TRAIN_FORWARD = True
 STOCHASTIC = True
-BACKWARD_USES_Y = True
+BACKWARD_READS_Y = True
 # The spec has a primitive (the smooth forward whose derivative is the surrogate): `primitive(x, ...)`.
 HAS_PRIMITIVE = False
 # The backward draws noise: `backward` is its mean field, `train_backward(..., generator=None, draws=None)` samples it.
