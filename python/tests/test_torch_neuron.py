@@ -569,3 +569,36 @@ def test_ops_pass_opcheck():
     learned = torch.cat([params.detach(), torch.tensor([4.0], dtype=torch.float64)]).requires_grad_()
     args = (x, state0, learned, "plif", "", "sigmoid", "jit", [], [], ["scale"], 1, True, None)
     torch.library.opcheck(torch.ops.kernelgen.neuron.default, args)
+
+
+LIF_FUNCTION_NAMES = """\
+name: lif_function_names
+summary: SpikingJelly's LIFNode with its state and step variables named like functions (exp, floor, sum)
+params:
+  tau: {default: 2.0, min: 1.0}
+  v_threshold: {default: 1.0}
+  v_reset: {default: 0.0}
+state:
+  exp: {initial: v_reset}
+step:
+  - floor = exp + (x - (exp - v_reset)) / tau
+  - sum = spike(floor - v_threshold)
+  - exp = (1 - sum) * floor + sum * v_reset
+output: sum
+"""
+
+
+@pytest.mark.parametrize("backend", ["jit", "torch"])
+def test_variables_named_like_functions_are_values(tmp_path, backend):
+    """`name(` is a call, a bare name a value: a neuron whose variables are named like functions is the built-in lif."""
+    path = tmp_path / "lif_function_names.yaml"
+    path.write_text(LIF_FUNCTION_NAMES)
+    name = kt.load_neuron(str(path))
+    x = torch.rand(6, 3, 7, dtype=torch.float64, generator=torch.Generator().manual_seed(3)) * 3
+    xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
+    ya = kt.Neuron(name, surrogate="sigmoid", backend=backend)(xa)
+    yb = kt.Neuron("lif", surrogate="sigmoid", backend=backend)(xb)
+    (ya * torch.arange(7.0, dtype=torch.float64)).sum().backward()
+    (yb * torch.arange(7.0, dtype=torch.float64)).sum().backward()
+    assert torch.equal(ya, yb)
+    assert torch.equal(xa.grad, xb.grad)

@@ -89,6 +89,7 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case stateNeverUpdated = "state-never-updated"
         /// `spike(...)` inside the argument of another `spike`.
         case spikeInSpike = "spike-in-spike"
+        case spikeInSum = "spike-in-sum"
         /// A learnable parameter no gradient reaches (unread by the step, or read only under `detach`).
         case learnableWithoutGradient = "learnable-without-gradient"
         /// A state variable's initial value reads a learnable parameter.

@@ -223,6 +223,12 @@ public struct FormulaParser {
             if args.count != 1 {
                 issues.append(FormulaIssue(offset: offset, id: .wrongArity, message: "`\(name)` takes 1 argument, got \(args.count)"))
             }
+            if name == "spike", !indices.isEmpty {
+                // Each spike is a value of the step (its surrogate's gradient is taken there), which a term of a sum,
+                // computed once per index, cannot be.
+                issues.append(FormulaIssue(offset: offset, id: .spikeInSum,
+                    message: "`spike` inside `sum`; the terms of a sum must not fire (assign each spike on its own step line, e.g. `s1 = spike(h - 1)`, and add those)"))
+            }
             return try node(.call(name, args, site: nil), at: offset)
         }
         guard let function = FunctionTable.callable(named: name) else {

@@ -237,7 +237,9 @@ extension SpecLoader {
         return (name, i + 1)
     }
 
-    /// A state or step variable's name: an identifier that is no parameter, function, constant or input.
+    /// A state or step variable's name: an identifier that is no parameter, constant or input. It may be named like a
+    /// function (`exp`, `spike`, `sum`): `name(` is a call and a bare name a value, so a neuron spec stays valid when
+    /// the language gains a function (the emitters name variables by their place in the step, never by this name).
     mutating func variableName(_ n: String, at mark: Mark?, what: String, params: [String], quiet: Bool = false) -> Bool {
         if quiet { return true }
         guard Self.isIdentifier(n, allowUpper: true) else {
@@ -247,7 +249,6 @@ extension SpecLoader {
         let clash: String? = params.contains(n) ? "the parameter `\(n)`"
             : n == "x" ? "the input `x`"
             : ["y", "grad_out"].contains(n) ? "`\(n)`, which surrogate formulas use"
-            : n == "sum" || NeuronGraph.stepFunctions.contains(n) || FunctionTable.callable(named: n) != nil ? "the function `\(n)`"
             : FormulaConstant.values[n] != nil ? "the constant `\(n)`" : nil
         if let clash {
             report(.reservedName, at: mark, "\(what) `\(n)` is named like \(clash); expected another name")
