@@ -261,12 +261,7 @@ extension NeuronABI {
                 (kernels, width) = (.f64(k.kernels), k.vectorWidth)
             }
         } catch {
-            switch error {
-            case .unknownSurrogate: throw ABIError(.unknownSurrogate, error.description)
-            case .invalidParameters: throw ABIError(.badParameter, error.description)
-            case .invalidSpec: throw ABIError(.invalidSpec, error.description)
-            case .compiler: throw ABIError(.compileFailed, error.description)
-            }
+            throw ABIError(error)
         }
         // compileNeuron checked the names; the surrogate's own parameter records carry their bounds.
         let surrogateParams = (try? jit.spec(named: surrogateName).params) ?? []
@@ -361,12 +356,7 @@ public func kg_neuron_triton_source(_ neuron: UnsafePointer<CChar>?, _ surrogate
             let surrogateSpec = try jit.spec(named: surrogateName)
             source.pointee = ABI.copy(try jit.tritonNeuronSource(spec, surrogate: surrogateSpec, surrogateParameters: parameters, learned: learned))
         } catch {
-            switch error {
-            case .unknownSurrogate: throw ABIError(.unknownSurrogate, error.description)
-            case .invalidParameters: throw ABIError(.badParameter, error.description)
-            case .invalidSpec: throw ABIError(.invalidSpec, error.description)
-            case .compiler: throw ABIError(.internalError, error.description)
-            }
+            throw ABIError(error, compiler: .internalError)
         }
     }
 }

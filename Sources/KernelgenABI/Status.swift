@@ -1,5 +1,6 @@
 import Foundation
 import Surrogates
+import SurrogateJIT
 
 /// `kg_status` of kernelgen_abi.h (the values must match the header's).
 enum ABIStatus: Int32 {
@@ -34,6 +35,19 @@ struct ABIError: Error {
         case .compileFailed: status = .compileFailed
         case .forwardOutputRequired: status = .needsForwardOutput
         case .lengthMismatch, .invalidShape: status = .invalidArgument
+        }
+        self.init(status, error.description)
+    }
+
+    /// The JIT's errors, with their own messages; `compiler` is the status a compile failure gets (a source that
+    /// only renders, such as a Triton module, reports one as an internal error).
+    init(_ error: JITError, compiler: ABIStatus = .compileFailed) {
+        let status: ABIStatus
+        switch error {
+        case .unknownSurrogate: status = .unknownSurrogate
+        case .invalidParameters: status = .badParameter
+        case .invalidSpec: status = .invalidSpec
+        case .compiler: status = compiler
         }
         self.init(status, error.description)
     }

@@ -23,7 +23,7 @@ import Testing
     /// the templates, not the emitters' code, so a shared cache could serve kernels of an older emitter).
     /// The caller removes the cache folder (`dir`) when done.
     static func jitTable() throws -> (table: DispatchTable, dir: URL) {
-        let (jit, table, dir) = EverySpecJITAccuracyTests.jitTable()
+        let (jit, table, dir) = try EverySpecJITAccuracyTests.jitTable()
         try jit.load(yaml: BernoulliDemo.yaml, file: "Specs/bernoulli_demo.yaml", into: table)
         return (table, dir)
     }

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func catalogueNamesAreFoundLazilyAndNotListed() throws {
-        let (jit, table, dir) = EverySpecJITAccuracyTests.jitTable()
+        let (jit, table, dir) = try EverySpecJITAccuracyTests.jitTable()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(!table.descriptors.contains { $0.name == "snntorch_fast_sigmoid" })
         let s: BoundSurrogate<Float> = try table.surrogate("snntorch_fast_sigmoid", backend: .jit)
@@ -39,7 +39,7 @@ import Testing
     @Test(arguments: specs.map(\.name))
     func catalogueSpecAgainstItsFormulas(_ name: String) throws {
         let spec = try #require(Self.specs.first { $0.name == name })
-        let (_, table, dir) = EverySpecJITAccuracyTests.jitTable()
+        let (_, table, dir) = try EverySpecJITAccuracyTests.jitTable()
         defer { try? FileManager.default.removeItem(at: dir) }
         let c = SpecCase(spec: spec, parameters: spec.defaults)
         try Self.check(c, Float.self, in: table)

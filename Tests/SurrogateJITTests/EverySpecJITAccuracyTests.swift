@@ -14,10 +14,8 @@ import Testing
 
     /// A private JIT (empty disk cache) serving `.jit` in a table of the built-in descriptors; nothing is
     /// installed into `DispatchTable.builtin`, whose tests expect no JIT there.
-    static func jitTable() -> (SurrogateJIT, DispatchTable, URL) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-jit-every-\(UUID().uuidString)")
-        QuietLogs.bootstrap()
-        let jit = SurrogateJIT(cacheDirectory: dir)
+    static func jitTable() throws -> (SurrogateJIT, DispatchTable, URL) {
+        let (jit, dir) = try freshJIT()
         let table = DispatchTable()
         for d in DispatchTable.builtin.descriptors { table.register(d) }
         jit.install(in: table)
@@ -49,7 +47,7 @@ import Testing
 
     @Test(arguments: SpecCase.everySpecInTheFolder)
     func builtInSpecs(_ c: SpecCase) throws {
-        let (_, table, dir) = Self.jitTable()
+        let (_, table, dir) = try Self.jitTable()
         defer { try? FileManager.default.removeItem(at: dir) }
         try Self.checkAgainstAOT(c, Float.self, in: table)
         try Self.checkAgainstAOT(c, Double.self, in: table)
@@ -77,7 +75,7 @@ import Testing
 
     @Test(arguments: runtimeSpecs)
     func aSpecThatIsNotBuiltInIsCoveredTheSameWay(_ yaml: String) throws {
-        let (jit, table, dir) = Self.jitTable()
+        let (jit, table, dir) = try Self.jitTable()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = try jit.load(yaml: yaml, into: table)
         #expect(!SpecFiles.names.contains(spec.name) && !DispatchTable.builtin.descriptors.contains { $0.name == spec.name })

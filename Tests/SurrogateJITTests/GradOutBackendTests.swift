@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func jit() throws {
-        let (jit, table, dir) = EverySpecJITAccuracyTests.jitTable()
+        let (jit, table, dir) = try EverySpecJITAccuracyTests.jitTable()
         defer { try? FileManager.default.removeItem(at: dir) }
         try jit.load(yaml: GradOutDemo.yaml, file: "Specs/grad_out_demo.yaml", into: table)
         func run<T: KernelScalar>(_: T.Type) throws -> [String] {

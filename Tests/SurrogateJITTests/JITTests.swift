@@ -8,7 +8,8 @@ import SurrogateTestSupport
 import Testing
 @testable import SurrogateJIT
 
-/// A JIT with a private, empty disk cache.
+/// A JIT with a private, empty disk cache (in a new temporary folder the caller removes), the logs quiet: the one
+/// way the tests make a JIT.
 func freshJIT() throws -> (SurrogateJIT, URL) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-jit-\(UUID().uuidString)")
     QuietLogs.bootstrap()

@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func sitesAreNumberedAsTheReferenceSays() throws {
-        let (jit, table, dir) = EverySpecJITAccuracyTests.jitTable()
+        let (jit, table, dir) = try EverySpecJITAccuracyTests.jitTable()
         defer { try? FileManager.default.removeItem(at: dir) }
         try jit.load(yaml: MultiSiteDemo.yaml, file: "Specs/multi_site_demo.yaml", into: table)
         let found = try misses(Float.self, table: table) + misses(Double.self, table: table)

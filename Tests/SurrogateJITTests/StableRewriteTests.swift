@@ -114,10 +114,8 @@ import Testing
     /// The JIT's real kernels (float32) of the issue's two forms: finite and accurate where the naive forms are
     /// NaN (snnTorch, x <= -3.42) or cancel (Norse, x = 4.35: 2.4e-7 instead of 1.1e-7 before).
     @Test func jitKernelsOfTheIssuesForms() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-jit-stable-\(UUID().uuidString)")
+        let (jit, dir) = try freshJIT()
         defer { try? FileManager.default.removeItem(at: dir) }
-        QuietLogs.bootstrap()
-        let jit = SurrogateJIT(cacheDirectory: dir)
         for (i, (text, params, truth)) in [Self.cases[0], Self.cases[2]].enumerated() {
             let spec = try Self.spec(text, params: params, name: "issue\(i)")
             let kernels = try jit.compile(spec, parameters: params, dtype: Float.self)
@@ -202,10 +200,8 @@ import Testing
     /// a grid: within 16 ulp (the kernels' math is held to 4 ulp, the evaluator's to 0.5; a few operations
     /// follow) or 16 ulp of the peak, so its verdicts are the kernels'.
     @Test func evaluatorTracksTheKernels() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-jit-eval-\(UUID().uuidString)")
+        let (jit, dir) = try freshJIT()
         defer { try? FileManager.default.removeItem(at: dir) }
-        QuietLogs.bootstrap()
-        let jit = SurrogateJIT(cacheDirectory: dir)
         for spec in try SpecCatalog.load(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Specs").path).specs {
             let kernels = try jit.compile(spec, parameters: spec.defaults, dtype: Float.self)

@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func jitAndAheadOfTimeCAgainstFloat80() throws {
-        let (jit, table, dir) = EverySpecJITAccuracyTests.jitTable()
+        let (jit, table, dir) = try EverySpecJITAccuracyTests.jitTable()
         defer { try? FileManager.default.removeItem(at: dir) }
         let specs = try Self.specs.map { try jit.load(yaml: $0, into: table) }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("kg-sum-\(UUID().uuidString)")
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func integerParameterValuesAreChecked() throws {
-        let (jit, table, dir) = EverySpecJITAccuracyTests.jitTable()
+        let (jit, table, dir) = try EverySpecJITAccuracyTests.jitTable()
         defer { try? FileManager.default.removeItem(at: dir) }
         _ = try jit.load(yaml: Self.specs[0], into: table)
         #expect(throws: SurrogateError.parameterNotInteger("n", value: 2.5, surrogate: "squarewave_runtime")) {
