@@ -37,7 +37,7 @@ public enum KernelOp: String, CaseIterable, Sendable, Hashable, Codable {
         self = op
     }
 
-    /// `trainForward`: the key of the templates' per-op dictionaries (`emit`, `cUnused`, `readsX`, `localsC`).
+    /// `trainForward`: the key of the templates' per-op dictionaries (`emit`, `cUnused`, `readsX`, `elementC`).
     public var contextKey: String { rawValue }
 
     /// A gradient kernel: (x, y or nil, grad_out) -> grad_in; the others map x -> y.

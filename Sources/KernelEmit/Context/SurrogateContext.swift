@@ -207,6 +207,17 @@ public struct ParamContext: Sendable {
     }
 }
 
+/// One element's statements in a kernel loop: `xi` loaded from `loadX` (and `yi` from `loadY`; empty: not read),
+/// the locals, then `store = value`. Lines are indented by `indent` (the loop's depth).
+public struct ElementBody: Sendable {
+    public var indent: String
+    public var loadX: String
+    public var loadY: String
+    public var locals: [String]
+    public var store: String
+    public var value: String
+}
+
 /// The kernel expressions of one surrogate for one element type, printed for C and Swift.
 public struct KernelContext: Sendable {
     public var element: String
@@ -214,9 +225,9 @@ public struct KernelContext: Sendable {
     public var swiftType: String
     /// `, float p_scale`: C parameter declarations after the fixed ones.
     public var cParams: String
-    /// `(void)p_scale;` for kernels that do not read a parameter.
+    /// `(void)p_scale;` for kernels that do not read a parameter, by `KernelOp.contextKey`.
     public var cUnused: [String: String]
-    /// Whether each kernel body reads `x` (so an unread input is not loaded): keys as in `cUnused`.
+    /// Whether each kernel body reads `x` (so an unread input is not loaded), by `KernelOp.contextKey`.
     public var readsX: [String: Bool]
     public var swiftParams: String
     public var swiftArgs: String
@@ -228,43 +239,22 @@ public struct KernelContext: Sendable {
     public var swiftYArg: String
     /// The same for C calls (no labels): `, Float(p[0])`.
     public var cPackedArgs: String
-    public var forwardC: String
-    public var backwardC: String
-    /// What the backward kernel stores in `grad_in[i]`: `grad_out[i] * backward`, or the backward itself when it
-    /// reads `grad_out` (a gradient that is not a product with the incoming one, such as a clipped one).
-    public var gradInC: String
-    public var gradInSwift: String
-    public var trainForwardC: String
-    public var trainForwardMeanC: String
-    /// The primitive (smooth forward); empty when the spec has none.
-    public var primitiveC: String
-    public var primitiveSwift: String
-    /// The stochastic training forward's whole-block loop: one Philox block per `blockLanes` elements
-    /// (element j is in block j >> blockShift), its noise sites, and the expression for each lane.
+    /// The whole-block loops of the sampling kernels: one Philox block per `blockLanes` elements (element j is in
+    /// block j >> blockShift), and the noise sites of the training forward and of the sampling backward (whose
+    /// blocks come from stream `backwardStream`, `NoiseStream.trainBackward`).
     public var blockLanes: Int
     public var blockShift: Int
     public var blockMask: Int
     public var noiseSites: [Int]
-    public var trainForwardBlockC: [Lane]
-    public var trainForwardBlockSwift: [Lane]
-    /// The same for the sampling backward: its noise sites and lanes, blocks from stream `NoiseStream.trainBackward`.
     public var backwardNoiseSites: [Int]
-    /// `NoiseStream.trainBackward`, the counter's fourth word in the sampling backward's whole-block loops.
     public var backwardStream = NoiseStream.trainBackward
-    public var trainBackwardBlockC: [Lane]
-    public var trainBackwardBlockSwift: [Lane]
-    /// Locals (common subexpressions, one line each) computed before each kernel's expression, by op key
-    /// as in `cUnused`.
-    public var localsC: [String: [String]]
-    public var localsSwift: [String: [String]]
-    public var forwardSwift: String
-    public var backwardSwift: String
-    public var trainForwardSwift: String
-    public var trainForwardMeanSwift: String
-    /// The sampling backward element by element (noise from stream `NoiseStream.trainBackward`; the loops before
-    /// and after the whole blocks); empty when the backward draws no noise.
-    public var trainBackwardC: String
-    public var trainBackwardSwift: String
+    /// One element of each op's loops, by `KernelOp.contextKey`, for the one element template of each language
+    /// (`C/element.inc.stencil`, `Swift/Element.swift.stencil`): element `i` of the plain loops (a list of one;
+    /// empty for an op the spec lacks), and the lanes of a whole Philox block (`trainForward`, `trainBackward`).
+    public var elementC: [String: [ElementBody]]
+    public var elementSwift: [String: [ElementBody]]
+    public var blockC: [String: [ElementBody]]
+    public var blockSwift: [String: [ElementBody]]
 
     init(spec: Spec, element: ElementType, runtimeParams: [Param], specialised: [String: Double]) {
         self.element = element.rawValue
@@ -286,75 +276,63 @@ public struct KernelContext: Sendable {
         let ops: [KernelOp: Expr?] = Dictionary(uniqueKeysWithValues: KernelOp.allCases.map { op in
             (op, spec.formula(for: op).map { Self.prepare($0.formula.expr, element: element, specialised: specialised, meanField: $0.meanField) })
         })
-        let train = ops[.trainForward]!, trainBackward = ops[.trainBackward]!
-        /// Each op's lane in `language` (empty for an op the spec lacks). The sampling backward draws its own
-        /// noise stream, so its noise never repeats the training forward's for one key.
-        func emitted(_ language: Dialect.Language) -> [KernelOp: Lane] {
-            Dictionary(uniqueKeysWithValues: ops.map { op, e in
-                var dialect = Dialect(language, element)
-                dialect.noiseStream = op.noiseStream
-                return (op, e.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: ""))
-            })
-        }
         /// A per-op table keyed as the templates read it (`KernelOp.contextKey`).
         func byKey<V>(_ values: [KernelOp: V]) -> [String: V] {
             Dictionary(uniqueKeysWithValues: values.map { ($0.key.contextKey, $0.value) })
         }
-        let emittedC = emitted(.c)
-        let emittedSwift = emitted(.swift)
-        localsC = byKey(emittedC.mapValues(\.locals))
-        localsSwift = byKey(emittedSwift.mapValues(\.locals))
-        forwardC = emittedC[.forward]!.expression
-        backwardC = emittedC[.backward]!.expression
-        trainForwardC = emittedC[.trainForward]!.expression
-        trainForwardMeanC = emittedC[.trainForwardMean]!.expression
-        primitiveC = emittedC[.primitive]!.expression
-        primitiveSwift = emittedSwift[.primitive]!.expression
-        blockLanes = element == .float32 ? 4 : 2
-        blockShift = element == .float32 ? 2 : 1
-        blockMask = blockLanes - 1
-        var sites = Set<Int>()
-        train?.walk { if case .call(_, _, let site?) = $0.kind { sites.insert(site) } }
-        noiseSites = sites.sorted()
-        let laneCount = blockLanes
-        func wholeBlockLanes(_ language: Dialect.Language) -> [Lane] {
-            (0..<laneCount).map { lane in
-                var dialect = Dialect(language, element)
-                dialect.noiseSource = .blockLane(lane)
-                return train.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: "")
-            }
-        }
-        trainForwardBlockC = wholeBlockLanes(.c)
-        trainForwardBlockSwift = wholeBlockLanes(.swift)
-        var backwardSites = Set<Int>()
-        trainBackward?.walk { if case .call(_, _, let site?) = $0.kind { backwardSites.insert(site) } }
-        backwardNoiseSites = backwardSites.sorted()
-        func backwardBlockLanes(_ language: Dialect.Language) -> [Lane] {
-            (0..<laneCount).map { lane in
-                var dialect = Dialect(language, element)
-                dialect.noiseSource = .blockLane(lane)
-                return trainBackward.map { Lane($0, ExpressionPrinter(dialect)) } ?? Lane(locals: [], expression: "")
-            }
-        }
-        trainBackwardBlockC = backwardBlockLanes(.c)
-        trainBackwardBlockSwift = backwardBlockLanes(.swift)
-        forwardSwift = emittedSwift[.forward]!.expression
-        backwardSwift = emittedSwift[.backward]!.expression
-        let readsGradOut = spec.backward.expr.usesGradOut
-        gradInC = readsGradOut ? backwardC : "grad_out[i] * \(backwardC)"
-        gradInSwift = readsGradOut ? backwardSwift : "gradOut[i] * \(backwardSwift)"
-        trainForwardSwift = emittedSwift[.trainForward]!.expression
-        trainForwardMeanSwift = emittedSwift[.trainForwardMean]!.expression
-        trainBackwardC = emittedC[.trainBackward]!.expression
-        trainBackwardSwift = emittedSwift[.trainBackward]!.expression
-
+        func readsInput(_ e: Expr?) -> Bool { e?.contains { $0.kind == .variable(.x) } ?? false }
         func unused(_ e: Expr?) -> String {
             runtimeParams.filter { p in !(e?.contains { $0.kind == .param(p.name) } ?? false) }
                 .map { "(void)\(cName($0));" }.joined(separator: " ")
         }
-        func readsInput(_ e: Expr?) -> Bool { e?.contains { $0.kind == .variable(.x) } ?? false }
         readsX = byKey(ops.mapValues(readsInput))
         cUnused = byKey(ops.mapValues(unused))
+        blockLanes = element == .float32 ? 4 : 2
+        blockShift = element == .float32 ? 2 : 1
+        blockMask = blockLanes - 1
+        func sites(_ e: Expr?) -> [Int] {
+            var found = Set<Int>()
+            e?.walk { if case .call(_, _, let site?) = $0.kind { found.insert(site) } }
+            return found.sorted()
+        }
+        noiseSites = sites(ops[.trainForward]!)
+        backwardNoiseSites = sites(ops[.trainBackward]!)
+
+        // The statements of one element, the same shape for every op and language: load x (and y for a gradient),
+        // the locals, store the value: a gradient's is grad_out times the expression, unless the backward reads
+        // grad_out (a gradient that is not a product with the incoming one, such as a clipped one). The sampling
+        // backward draws its own noise stream (`KernelOp.noiseStream`), so it never repeats the forward's for one key.
+        typealias Arrays = (x: String, y: String, g: String, out: String)
+        let readsGradOut = spec.backward.expr.usesGradOut
+        func body(_ op: KernelOp, _ e: Expr, _ language: Dialect.Language, lane: Int?, arrays: Arrays, indent: String) -> ElementBody {
+            var dialect = Dialect(language, element)
+            dialect.noiseStream = op.noiseStream
+            if let lane { dialect.noiseSource = .blockLane(lane) }
+            let printed = Lane(e, ExpressionPrinter(dialect))
+            let index = lane.map { language == .c ? "e + \($0)" : "e &+ \($0)" } ?? "i"
+            let product = op.isGradient && !(op == .backward && readsGradOut)
+            return ElementBody(indent: indent, loadX: readsInput(e) ? "\(arrays.x)[\(index)]" : "",
+                               loadY: op.isGradient && readsY ? "\(arrays.y)[\(index)]" : "", locals: printed.locals,
+                               store: "\(op.isGradient ? arrays.out : arrays.y)[\(index)]",
+                               value: (product ? "\(arrays.g)[\(index)] * " : "") + printed.expression)
+        }
+        let c: Arrays = (x: "x", y: "y", g: "grad_out", out: "grad_in"), swift: Arrays = (x: "x", y: "y", g: "gradOut", out: "gradIn")
+        elementC = byKey(ops.mapValues { _ in [] }.merging(ops.compactMapValues { $0 }.map { op, e in
+            (op, [body(op, e, .c, lane: nil, arrays: c, indent: "        ")])
+        }) { $1 })
+        elementSwift = byKey(ops.mapValues { _ in [] }.merging(ops.compactMapValues { $0 }.map { op, e in
+            (op, [body(op, e, .swift, lane: nil, arrays: swift, indent: "            ")])
+        }) { $1 })
+        let lanes = 0..<blockLanes
+        func block(_ op: KernelOp, _ language: Dialect.Language) -> [ElementBody] {
+            guard let e = ops[op]! else { return [] }
+            return lanes.map { k in
+                language == .c ? body(op, e, .c, lane: k, arrays: c, indent: "            ")
+                    : body(op, e, .swift, lane: k, arrays: (x: "xs", y: "ys", g: "gs", out: "gis"), indent: "                ")
+            }
+        }
+        blockC = ["trainForward": block(.trainForward, .c), "trainBackward": block(.trainBackward, .c)]
+        blockSwift = ["trainForward": block(.trainForward, .swift), "trainBackward": block(.trainBackward, .swift)]
     }
 
     /// The rewrites every backend applies before printing (C, Swift, the JIT and PyTorch alike): parameters

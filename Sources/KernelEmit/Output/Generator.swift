@@ -57,7 +57,7 @@ public struct Generator {
                                        "sin", "cos", "erfc", "floor", "ceil", "trunc", "round"]
 
     /// The templates the JIT renders at run time (embedded into `EmbeddedSources.swift`).
-    public static let jitTemplates = ["C/kernels.inc.stencil", "C/prelude.h.stencil", "C/neuron.c.stencil"]
+    public static let jitTemplates = ["C/kernels.inc.stencil", "C/element.inc.stencil", "C/prelude.h.stencil", "C/neuron.c.stencil"]
     /// The templates `TorchSource` renders at run time (embedded into `EmbeddedSources.swift` apart from the
     /// JIT's, so the JIT's cache keys do not depend on them).
     public static let pythonTemplates = [TorchSource.template, TritonSource.template, "Python/triton_prelude.py.stencil",
