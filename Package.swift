@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "SurrogateSpecTests", dependencies: ["SurrogateSpec"]),
         // Golden/ holds emitted code read by path (#filePath), never compiled into the tests.
         .testTarget(name: "KernelEmitTests", dependencies: ["KernelEmit", "SurrogateSpec"], exclude: ["Golden"]),
-        // Float80 references (the seed's formulas, and any spec's formula AST) and the error bound, shared by the
+        // Float80 references (SpikeDE's formulas, and any spec's formula AST) and the error bound, shared by the
         // kernel tests; the specs of Specs/ read from disk, so tests cover every spec present.
         .target(
             name: "SurrogateTestSupport",

@@ -384,7 +384,7 @@ KG_CLAMP_BOUND(float, kg_noise_hif, 0x1.ffffdep-1f)
 /* U[0, 1) from the top 24 bits. */
 KG_INLINE float kg_uniformf(kg_u64 bits) { return (float)(bits >> 40) * 0x1p-24f; }
 
-/* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in the seed. */
+/* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in SpikeDE. */
 KG_INLINE float kg_logisticf(kg_u64 bits) {
     float u = kg_clampf(kg_uniformf(bits), kg_noise_lof, kg_noise_hif);
     /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */
@@ -598,7 +598,7 @@ KG_CLAMP_BOUND(double, kg_noise_hi, 0x1.ffffde7210be9p-1)
 /* U[0, 1) from the top 53 bits. */
 KG_INLINE double kg_uniform(kg_u64 bits) { return (double)(bits >> 11) * 0x1p-53; }
 
-/* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in the seed. */
+/* Logistic(0, 1) by the inverse CDF, u clamped to [1e-6, 1 - 1e-6] as in SpikeDE. */
 KG_INLINE double kg_logistic(kg_u64 bits) {
     double u = kg_clamp(kg_uniform(bits), kg_noise_lo, kg_noise_hi);
     /* log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do. */

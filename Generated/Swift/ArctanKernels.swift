@@ -103,7 +103,7 @@ public enum ArctanKernels {
     }
 }
 
-/// arctan with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// arctan with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// Arctangent-derivative surrogate; heavy (1/x^2) tails for deep networks.
 public struct ArctanSurrogate: Sendable, Hashable {
     /// scale (default 2.0, min 0.0): Sharpness (kappa) of the arctangent.

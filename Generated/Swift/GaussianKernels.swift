@@ -103,7 +103,7 @@ public enum GaussianKernels {
     }
 }
 
-/// gaussian with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// gaussian with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// Gaussian-density surrogate; the most localised gradient.
 public struct GaussianSurrogate: Sendable, Hashable {
     /// sigma (default 1.0, min 0.0): Standard deviation (spread) of the gradient.

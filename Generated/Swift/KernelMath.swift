@@ -162,7 +162,7 @@ public enum KernelMath {
         Float(bits >> 40) * (0x1p-24 as Float)
     }
 
-    /// Logistic(0, 1) by the inverse CDF with u clamped to [1e-6, 1 - 1e-6], as in the seed.
+    /// Logistic(0, 1) by the inverse CDF with u clamped to [1e-6, 1 - 1e-6], as in SpikeDE.
     @inlinable @inline(__always) public static func logistic(_ bits: UInt64, as: Float.Type) -> Float {
         let u = clamp(uniform(bits, as: Float.self), (0x1.0c6f7ap-20 as Float), (0x1.ffffdep-1 as Float))
         // log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do.
@@ -353,7 +353,7 @@ public enum KernelMath {
         Double(bits >> 11) * (0x1p-53 as Double)
     }
 
-    /// Logistic(0, 1) by the inverse CDF with u clamped to [1e-6, 1 - 1e-6], as in the seed.
+    /// Logistic(0, 1) by the inverse CDF with u clamped to [1e-6, 1 - 1e-6], as in SpikeDE.
     @inlinable @inline(__always) public static func logistic(_ bits: UInt64, as: Double.Type) -> Double {
         let u = clamp(uniform(bits, as: Double.self), (0x1.0c6f7a0b5ed8dp-20 as Double), (0x1.ffffde7210be9p-1 as Double))
         // log(u) - log1p(-u) = log(u / (1 - u)); 1 - u is exact for these u, so one log and one division do.

@@ -170,7 +170,7 @@ public enum NoisyGradientKernels {
     }
 }
 
-/// noisy_gradient with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// noisy_gradient with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// Hard spike with a jittered triangular surrogate gradient; the backward samples in training.
 public struct NoisyGradientSurrogate: Sendable, Hashable {
     /// width (default 1.0, min 0.001): Half-width of the triangle.

@@ -233,7 +233,7 @@ public enum NoisyThresholdKernels {
     }
 }
 
-/// noisy_threshold with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// noisy_threshold with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// Noisy-threshold spike; stochastic soft spike in training, hard spike in eval.
 public struct NoisyThresholdSurrogate: Sendable, Hashable {
     /// scale (default 5.0, min 0.0): Sharpness (kappa, 1/temperature) of the soft spike.

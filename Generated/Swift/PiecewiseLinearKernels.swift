@@ -103,7 +103,7 @@ public enum PiecewiseLinearKernels {
     }
 }
 
-/// piecewise_linear with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// piecewise_linear with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// Rectangular-window surrogate; constant 1/(2 gamma) on -gamma <= x <= gamma, else 0.
 public struct PiecewiseLinearSurrogate: Sendable, Hashable {
     /// gamma (default 1.0, min 0.0): Half-width of the active region.

@@ -103,7 +103,7 @@ public enum SigmoidKernels {
     }
 }
 
-/// sigmoid with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// sigmoid with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// Sigmoid-derivative surrogate; smooth, exponentially decaying tails.
 public struct SigmoidSurrogate: Sendable, Hashable {
     /// scale (default 5.0, min 0.0): Sharpness (kappa); larger is closer to the step but vanishes faster away from 0.

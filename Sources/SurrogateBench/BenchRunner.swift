@@ -138,7 +138,7 @@ public struct BenchRunner {
         let (x, y, g, out, n) = (b.x, b.y, b.g, b.out, b.n)
         let parameters = config.parameters.filter { p in descriptor.parameters.contains { $0.name == p.key } }
         for op in config.ops where op != "train_forward" || descriptor.hasTrainForward {
-            // Naive baseline (seed surrogates at their default parameters only).
+            // Naive baseline (SpikeDE's surrogates at their default parameters only).
             switch op {
             case _ where !parameters.isEmpty:
                 break

@@ -1,8 +1,8 @@
 import Foundation
 import Surrogates
 
-/// The naive baseline: straightforward scalar Swift loops over the seed's formulas with Foundation's math
-/// functions, as one would write them by hand. Only the five seed surrogates have one.
+/// The naive baseline: straightforward scalar Swift loops over SpikeDE's formulas with Foundation's math
+/// functions, as one would write them by hand. Only SpikeDE's five surrogates have one.
 enum NaiveKernels {
     typealias Forward<T> = (UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void
     typealias Backward<T> = (UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void

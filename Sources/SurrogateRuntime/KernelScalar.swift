@@ -13,8 +13,8 @@ public enum DType: String, Sendable, CaseIterable, Hashable, Codable { case f32,
 /// Where a kernel comes from: the ahead-of-time C kernels, the Swift kernels, or the JIT.
 public enum Backend: String, Sendable, CaseIterable, Hashable, Codable { case c, swift, jit }
 
-/// Training or eval, as the seed's modules have it. In training, surrogates with a `train_forward`
-/// use it; `sample: false` replaces its noise by the noise's mean (the seed's mean field).
+/// Training or eval, as SpikeDE's modules have it. In training, surrogates with a `train_forward`
+/// use it; `sample: false` replaces its noise by the noise's mean (SpikeDE's mean field).
 public enum SurrogateMode: Sendable, Hashable {
     case eval
     case train(sample: Bool, seed: UInt64)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @Suite struct CheckCommandTests {
-    /// Every spec in Specs/ checks without error (the seed's five and any added since), and the seed's five
+    /// Every spec in Specs/ checks without error (SpikeDE's five and any added since), and SpikeDE's five
     /// without warning (a spec a user adds may warn: that is for its author, not a test failure).
     @Test func everySpecIsClean() throws {
         // The built-ins alone (an empty catalogue folder): the catalogue's library surrogates are not all normalised.
@@ -11,7 +11,7 @@ import Testing
         let r = try CLI.run(["check", "--catalogue-folder", empty.path])
         #expect(r.status == 0)
         #expect(CLI.specNames.count >= 5)
-        // Notes (formulas the emitters rewrote into stable forms) are allowed; no error, and no warning about the seed.
+        // Notes (formulas the emitters rewrote into stable forms) are allowed; no error, and no warning about SpikeDE's five.
         #expect(r.stdout.hasPrefix("\(CLI.specNames.count + CLI.neuronNames.count) specs checked: 0 errors, "), "\(r.stdout)")
         let seed = ["sigmoid", "arctan", "piecewise_linear", "gaussian", "noisy_threshold"]
         for line in r.stderr.split(separator: "\n") where !line.contains(": note: ") {

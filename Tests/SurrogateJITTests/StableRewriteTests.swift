@@ -182,8 +182,8 @@ import Testing
         #expect(found.message.contains("x in [88.723, "), "\(found.message)")
     }
 
-    /// The five seed surrogates: no warning at their defaults. (A spec a user adds may well warn: a warning is
-    /// for its author, not a test failure, so this names the seed's five.)
+    /// SpikeDE's five surrogates: no warning at their defaults. (A spec a user adds may well warn: a warning is
+    /// for its author, not a test failure, so this names SpikeDE's five.)
     @Test func seedSpecsHaveNoWarnings() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Specs").path

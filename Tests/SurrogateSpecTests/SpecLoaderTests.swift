@@ -313,8 +313,8 @@ import Testing
     /// exist (issue 17: a user's warning spec turned this test red).
     static let shippedSpecs: Set = ["arctan", "gaussian", "noisy_gradient", "noisy_threshold", "piecewise_linear", "sigmoid"]
 
-    /// What is wrong with a specs folder: any error; a shipped spec missing, warning, off the seed's defaults or
-    /// not integrating to about 1 (the seed's within 2.5%: arctan's heavy tails leave 1 - 2 atan(10 pi)/pi = 2%
+    /// What is wrong with a specs folder: any error; a shipped spec missing, warning, off SpikeDE's defaults or
+    /// not integrating to about 1 (SpikeDE's within 2.5%: arctan's heavy tails leave 1 - 2 atan(10 pi)/pi = 2%
     /// outside [-10, 10]; the others within what `check` accepts without a warning). Empty when all is well.
     static func problems(in directory: String) throws -> [String] {
         let catalog = try SpecCatalog.load(directory: directory)

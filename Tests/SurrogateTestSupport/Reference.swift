@@ -2,7 +2,7 @@ import RealModule
 import Surrogates
 import Testing
 
-/// Independent references, written here from the SpikeDE seed's formulas and evaluated in Float80
+/// Independent references, written here from SpikeDE's formulas and evaluated in Float80
 /// (not from the specs or the code under test).
 public enum Reference {
     public typealias R = Float80
@@ -15,7 +15,7 @@ public enum Reference {
         return scale * e / ((1 + e) * (1 + e))
     }
 
-    /// The seed's code: scale / 2 / (1 + (pi / 2 * scale * x)^2).
+    /// SpikeDE's code: scale / 2 / (1 + (pi / 2 * scale * x)^2).
     public static func arctanBackward(_ x: R, scale: R) -> R {
         let t = R.pi / 2 * scale * x
         return scale / 2 / (1 + t * t)
@@ -36,7 +36,7 @@ public enum Reference {
     /// Noisy threshold: backward of the soft spike given its output y.
     public static func noisyBackward(y: R, scale: R) -> R { scale * y * (1 - y) }
 
-    /// Logistic(0, 1) from a uniform u as the seed draws it: clamp to [1e-6, 1 - 1e-6], log(u) - log1p(-u).
+    /// Logistic(0, 1) from a uniform u as SpikeDE draws it: clamp to [1e-6, 1 - 1e-6], log(u) - log1p(-u).
     public static func logistic(u: R, low: R, high: R) -> R {
         let c = min(max(u, low), high)
         return R.log(c) - R.log(onePlus: -c)
@@ -49,7 +49,7 @@ public enum Reference {
 /// The error bound every kernel is held to, against a Float80 reference:
 /// |k(x) - ref(x)| <= 4 ulp(ref(x)) + 4 eps * peak, where eps is the dtype's epsilon and peak the
 /// largest |ref| of the surrogate. The second term covers the formulas' own conditioning in the
-/// dtype (the seed's `1 - sigmoid` cancels; exp's argument error grows with |x|), far from the peak.
+/// dtype (SpikeDE's `1 - sigmoid` cancels; exp's argument error grows with |x|), far from the peak.
 public enum ErrorBound {
     public static let ulps: Float80 = 4
     public static let epsilonsOfPeak: Float80 = 4

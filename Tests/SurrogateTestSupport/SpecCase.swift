@@ -4,7 +4,7 @@ import Testing
 
 /// One spec with parameter values, checked against `FormulaReference` (its own formulas in Float80): the
 /// accuracy test every spec gets, built-in or new, on every backend. Unlike `ReferenceCase` (hand-written
-/// references of the seed's five), nothing here names a surrogate.
+/// references of SpikeDE's five), nothing here names a surrogate.
 public struct SpecCase: Sendable, CustomTestStringConvertible {
     public typealias R = Float80
 

@@ -90,7 +90,7 @@ import Testing
         #expect(gin == [2 / (1 + Double.pi * Double.pi), 2, 2 / (1 + Double.pi * Double.pi)])
     }
 
-    /// Typed wrappers carry the seed's functional defaults.
+    /// Typed wrappers carry SpikeDE's functional defaults.
     @Test func typedWrappersHaveTheSeedDefaults() throws {
         #expect(SigmoidSurrogate().scale == 5.0)
         #expect(ArctanSurrogate().scale == 2.0)
@@ -102,7 +102,7 @@ import Testing
         #expect(throws: SurrogateError.self) { try GaussianSurrogate(sigma: -2).forward([Float(0)]) }
     }
 
-    /// The object form of the noisy threshold, like the seed's NoisyThresholdSpikeModule.
+    /// The object form of the noisy threshold, like SpikeDE's NoisyThresholdSpikeModule.
     @Test func noisyThresholdModuleModes() throws {
         var spike = NoisyThresholdSurrogate(scale: 5, seed: 11)
         let x: [Float] = [-0.5, -0.1, 0, 0.1, 0.5]

@@ -2,7 +2,7 @@ import SurrogateTestSupport
 import Testing
 @testable import Surrogates
 
-/// Every spec in Specs/ (the seed's five and any added since), both dtypes, the ahead-of-time backends,
+/// Every spec in Specs/ (SpikeDE's five and any added since), both dtypes, the ahead-of-time backends,
 /// against a Float80 evaluation of the spec's own formulas (`SpecCase`): a new spec is covered without
 /// naming it anywhere. The JIT backend's twin is `EverySpecJITAccuracyTests`.
 @Suite struct EverySpecAccuracyTests {

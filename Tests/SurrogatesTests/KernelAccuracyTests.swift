@@ -54,7 +54,7 @@ import Testing
         try check(Double.self)
     }
 
-    /// The seed's stated edge behaviour, spelled out.
+    /// SpikeDE's stated edge behaviour, spelled out.
     @Test func ieeeEdgesAsInTheSeed() throws {
         func bound(_ name: String) throws -> BoundSurrogate<Float> { try DispatchTable.builtin.surrogate(name) }
         for name in ["sigmoid", "arctan", "piecewise_linear", "gaussian", "noisy_threshold"] {

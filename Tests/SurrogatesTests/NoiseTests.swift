@@ -80,7 +80,7 @@ import Testing
         let u = NoiseSampler.uniform(seed: seed, count: n, as: Double.self)
         #expect(ksDistance(u) { min(max($0, 0), 1) } < critical)
         #expect(u.allSatisfy { $0 >= 0 && $0 < 1 })
-        // The seed's clamp bounds the samples: |g| <= log((1 - 1e-6) / 1e-6) ~ 13.8.
+        // SpikeDE's clamp bounds the samples: |g| <= log((1 - 1e-6) / 1e-6) ~ 13.8.
         #expect(NoiseSampler.logistic(seed: seed, count: n, as: Float.self).allSatisfy { abs($0) < 13.82 })
     }
 
@@ -118,7 +118,7 @@ import Testing
     }
 
     /// The stochastic soft spike against a Float80 reference: sigmoid(scale x + g) with g drawn as the
-    /// seed draws it from the same uniforms. Within the usual bound of the seed's formula; and within
+    /// seed draws it from the same uniforms. Within the usual bound of SpikeDE's formula; and within
     /// 4 ulp of the value itself given the kernel's rounded `scale * x` (the kernels compute
     /// u / (u + (1 - u) e^-a): no cancellation, so small outputs keep their precision). Its backward is
     /// scale y (1 - y).

@@ -1,5 +1,5 @@
 """Issue 12's "done when", measured: kernelgen's surrogate gradients are at least as accurate as PyTorch's on every
-seed surrogate (PyTorch = SpikeDE's formulas, spikede_reference.py) and on every catalogue surrogate whose library
+SpikeDE surrogate (PyTorch = SpikeDE's formulas, spikede_reference.py) and on every catalogue surrogate whose library
 runs (test_catalogue.CASES), in float32 and float64.
 
 Both are measured against a high-precision reference of the spec's formula, mp_formula.py: kernelgen's formula
@@ -10,7 +10,7 @@ a reference there). Points where it does not settle would fail the test (none do
 
 Points: [-10, 10] in steps of 1/32, +-1 and +-1.5 times 2^k for k in [-40, 40], and the dtype's edges (+-0, smallest
 subnormal, smallest normal, largest finite); all exact in both dtypes. The gradient with grad_out = 1 (backward of
-kernelgen's kernels: the ahead-of-time C kernels and the JIT's for the seed specs, the JIT's for the catalogue; for
+kernelgen's kernels: the ahead-of-time C kernels and the JIT's for SpikeDE's five, the JIT's for the catalogue; for
 the noisy threshold y is the mean-field training forward in both). Per (surrogate, dtype): the largest error in ulp
 of the true value rounded to the dtype (a subnormal result in units of the smallest subnormal), and the count of
 points where the result is NaN or infinite while the true value is a finite number of the dtype.
@@ -99,7 +99,7 @@ def truths(name, x):
 
 
 def torch_gradient(name, x):
-    """PyTorch's gradient (grad_out = 1): SpikeDE's formulas for the seed, the library's autograd for the catalogue."""
+    """PyTorch's gradient (grad_out = 1): SpikeDE's formulas for its five, the library's autograd for the catalogue."""
     xt = torch.tensor(x, requires_grad=True)
     if name in spikede.SURROGATES:
         _, _, default, _ = spikede.SURROGATES[name]

@@ -240,7 +240,7 @@ public struct ElementContext: Sendable {
     public var uniformBits: Int
     public var uniformShift: Int
     public var uniformScale: String
-    /// The seed's clamp of u before the logistic transform: [1e-6, 1 - 1e-6] rounded to the element type.
+    /// SpikeDE's clamp of u before the logistic transform: [1e-6, 1 - 1e-6] rounded to the element type.
     public var noiseLow: String
     public var noiseHigh: String
     /// Unsigned and signed integers of the element's width (bit manipulation in the math).

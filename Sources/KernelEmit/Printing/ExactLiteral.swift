@@ -50,7 +50,7 @@ public enum ElementType: String, CaseIterable, Sendable {
     public var libmSuffix: String { self == .float32 ? "f" : "" }
 }
 
-/// Constants of the noise sources shared by the C prelude and Swift `KernelMath` (the seed clamps u to
+/// Constants of the noise sources shared by the C prelude and Swift `KernelMath` (SpikeDE clamps u to
 /// [1e-6, 1 - 1e-6] before the logistic transform).
 public enum KernelNoise {
     public static let low = 0x1.0c6f7a0b5ed8dp-20 // 1e-6, spelled exactly

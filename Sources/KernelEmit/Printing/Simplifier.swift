@@ -12,7 +12,7 @@ public enum Simplifier {
         }
     }
 
-    /// Replaces every noise source by its mean (the seed's `sample=False`): a constant, or a formula of the
+    /// Replaces every noise source by its mean (SpikeDE's `sample=False`): a constant, or a formula of the
     /// call's arguments (`bernoulli(p)` -> `clamp(p, 0, 1)`), whose arguments are mean-field in turn.
     public static func meanField(_ e: Expr) -> Expr {
         rewrite(e) { node in FunctionTable.meanField(of: node).map(meanField) }

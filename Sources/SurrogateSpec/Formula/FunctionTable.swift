@@ -19,7 +19,7 @@ public struct FormulaFunction: Sendable {
     public enum Kind: Sendable, Equatable {
         /// Deterministic function of its arguments.
         case pure
-        /// A random source; `mean` replaces it in mean-field mode (the seed's `sample=False`).
+        /// A random source; `mean` replaces it in mean-field mode (SpikeDE's `sample=False`).
         case noise(mean: NoiseMean)
         /// `outer(a + noise())` computed as one function (it draws the noise call's bits): made by the
         /// emitters from that pattern when it computes faster or rounds better, never written in a spec.

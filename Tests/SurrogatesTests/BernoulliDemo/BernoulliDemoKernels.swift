@@ -195,7 +195,7 @@ public enum BernoulliDemoKernels {
     }
 }
 
-/// bernoulli_demo with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// bernoulli_demo with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// A Bernoulli draw of probability scale * x (SpikingJelly's PoissonPass at scale 1).
 public struct BernoulliDemoSurrogate: Sendable, Hashable {
     /// scale (default 1.0)

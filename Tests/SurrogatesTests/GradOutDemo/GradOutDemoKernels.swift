@@ -71,7 +71,7 @@ public enum GradOutDemoKernels {
     }
 }
 
-/// grad_out_demo with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// grad_out_demo with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// A backward that clips the incoming gradient, so grad_in is not grad_out times a function of x.
 public struct GradOutDemoSurrogate: Sendable, Hashable {
     /// clip (default 0.5, min 0.0)

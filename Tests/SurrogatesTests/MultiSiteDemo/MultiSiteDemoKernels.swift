@@ -319,7 +319,7 @@ public enum MultiSiteDemoKernels {
     }
 }
 
-/// multi_site_demo with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// multi_site_demo with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// Five noise call sites in a backward that reads y.
 public struct MultiSiteDemoSurrogate: Sendable, Hashable {
     /// keep (default 0.9, min 0.0, max 1.0)

@@ -101,7 +101,7 @@ public enum PrimitiveDemoKernels {
     }
 }
 
-/// primitive_demo with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// primitive_demo with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// A primitive-only spec (the backward is derived) mixing smooth, select and composed pieces.
 public struct PrimitiveDemoSurrogate: Sendable, Hashable {
     /// k (default 2.0, min 0.0)

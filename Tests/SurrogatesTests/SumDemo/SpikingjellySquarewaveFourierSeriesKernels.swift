@@ -87,7 +87,7 @@ public enum SpikingjellySquarewaveFourierSeriesKernels {
     }
 }
 
-/// spikingjelly_squarewave_fourier_series with its parameters, in the form of the seed's functional wrappers (same defaults):
+/// spikingjelly_squarewave_fourier_series with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// Square wave Fourier series: (4/T) sum_{i=1}^{n-1} cos((2i - 1) 2 pi/T x).
 public struct SpikingjellySquarewaveFourierSeriesSurrogate: Sendable, Hashable {
     /// n (default 2.0, min 1.0, max 64.0): Number of terms plus one.

@@ -8,7 +8,7 @@ func apiSnippet() throws {
     let x: [Float] = [-1, -0.25, 0, 0.5, 2]                              // inputs (membrane potential - threshold)
     let g: [Float] = [1, 1, 1, 1, 1]                                      // grad_out from the next layer
 
-    // Typed wrappers with the seed's defaults.
+    // Typed wrappers with SpikeDE's defaults.
     let spikes = try SigmoidSurrogate().forward(x)                       // [Float] -> [Float] (or [Double])
     let gradIn = try ArctanSurrogate(scale: 3, backend: .swift).backward(x, gradOut: g)
 
