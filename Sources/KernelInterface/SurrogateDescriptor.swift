@@ -1,7 +1,7 @@
 /// What the runtime knows of a surrogate without its formulas: name, parameters and how its kernels are called.
 /// Made from a spec by one function, `SurrogateDescriptor(spec:)` (SurrogateSpec), for the generated registry of
 /// the built-in specs and for runtime (JIT) specs alike; the C ABI's `kg_surrogates_json` is its `Codable` form
-/// (the JSON names in `CodingKeys`, which Python's `kernelgen.catalog` reads).
+/// (the JSON names in `CodingKeys`, which Python's `kernelgen.SurrogateInfo` reads).
 public struct SurrogateDescriptor: Sendable, Hashable, Codable {
     public var name: String
     public var summary: String
@@ -44,7 +44,7 @@ public struct SurrogateDescriptor: Sendable, Hashable, Codable {
         return ops
     }
 
-    /// The ABI's JSON names (Python's `kernelgen.catalog.SurrogateInfo` fields).
+    /// The ABI's JSON names (Python's `kernelgen.SurrogateInfo` fields).
     enum CodingKeys: String, CodingKey {
         case name, summary, fingerprint
         case parameters = "params"

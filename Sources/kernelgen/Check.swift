@@ -65,15 +65,15 @@ struct Check: ParsableCommand {
         // (it has a `step`) or a surrogate spec.
         let neuronFiles = files.filter(NeuronLoader.isNeuronSpec(path:))
         let surrogateFiles = files.filter { !neuronFiles.contains($0) }
-        let catalog = files.isEmpty ? try project.catalogWithCatalogue() : SpecCatalog.load(files: surrogateFiles)
+        let specSet = files.isEmpty ? try project.specSetWithCatalogue() : SpecSet.load(files: surrogateFiles)
         let neuronDiagnostics = files.isEmpty ? try project.neurons().diagnostics : neuronFiles.flatMap { NeuronLoader.load(path: $0).1 }
-        let neuronCount = files.isEmpty ? (try? SpecCatalog.specFiles(in: project.neuronsFolder).count) ?? 0 : neuronFiles.count
-        let report = SpecCheck.check(catalog: catalog, options: .init(parameters: overrides, maxUlp: maxUlp))
+        let neuronCount = files.isEmpty ? (try? SpecSet.specFiles(in: project.neuronsFolder).count) ?? 0 : neuronFiles.count
+        let report = SpecCheck.check(specSet: specSet, options: .init(parameters: overrides, maxUlp: maxUlp))
         let diagnostics = (report.diagnostics + neuronDiagnostics).sortedForDisplay()
         let rows = report.accuracy
         if json {
             let report = JSONReport(
-                specs: catalog.files.count + neuronCount,
+                specs: specSet.files.count + neuronCount,
                 diagnostics: diagnostics.map { JSONDiagnostic(location: $0.location.description, severity: $0.severity.rawValue,
                                                               id: $0.id.rawValue, message: $0.message, fixIt: $0.fixIt) },
                 accuracy: rows)
@@ -81,13 +81,13 @@ struct Check: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
-            if catalog.hasErrors || neuronDiagnostics.hasErrors { throw ExitCode.failure }
+            if specSet.hasErrors || neuronDiagnostics.hasErrors { throw ExitCode.failure }
             return
         }
         Console.report(diagnostics)
         if accuracy { print(Self.table(rows)) }
-        let summary = Console.summary(diagnostics, specs: catalog.files.count + neuronCount)
-        if catalog.hasErrors || neuronDiagnostics.hasErrors {
+        let summary = Console.summary(diagnostics, specs: specSet.files.count + neuronCount)
+        if specSet.hasErrors || neuronDiagnostics.hasErrors {
             Console.error(summary)
             throw ExitCode.failure
         }

@@ -23,7 +23,7 @@ struct Generate: ParsableCommand {
     var check = false
 
     func run() throws {
-        let catalog = try project.catalog()
+        let specSet = try project.specSet()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: templates, isDirectory: &isFolder), isFolder.boolValue else {
             let full = URL(fileURLWithPath: templates).standardizedFileURL.path
@@ -32,8 +32,8 @@ struct Generate: ParsableCommand {
         }
         // The catalogue is embedded (YAML only, for the JIT): every spec of it must load with no error.
         let catalogue = try project.catalogue()
-        var diagnostics = catalog.diagnostics + catalogue.diagnostics.filter { $0.severity == .error }
-        let builtIn = Set(catalog.specs.map(\.name))
+        var diagnostics = specSet.diagnostics + catalogue.diagnostics.filter { $0.severity == .error }
+        let builtIn = Set(specSet.specs.map(\.name))
         for spec in catalogue.specs where builtIn.contains(spec.name) {
             diagnostics.append(Diagnostic(.duplicateSurrogate, at: spec.nameLocation ?? SourceLocation(file: spec.file, line: 1, column: 1),
                 "surrogate `\(spec.name)` is already defined in \(project.specs)/; expected each name once across the specs and the catalogue"))
@@ -42,19 +42,19 @@ struct Generate: ParsableCommand {
         diagnostics += neurons.diagnostics
         Console.report(diagnostics.sortedForDisplay())
         guard !diagnostics.hasErrors else {
-            Console.error(Console.summary(diagnostics, specs: catalog.files.count + catalogue.files.count))
+            Console.error(Console.summary(diagnostics, specs: specSet.files.count + catalogue.files.count))
             throw ExitCode.failure
         }
-        let files = try Generator(templatesDirectory: templates).render(catalog.specs, catalogue: catalogue.specs, neurons: neurons.specs)
+        let files = try Generator(templatesDirectory: templates).render(specSet.specs, catalogue: catalogue.specs, neurons: neurons.specs)
         let writer = OutputWriter(directory: output)
         do {
-            if check { try checkOutput(writer.plan(files), fileCount: files.count, specCount: catalog.specs.count) }
-            else { report(try writer.write(files), specCount: catalog.specs.count) }
+            if check { try checkOutput(writer.plan(files), fileCount: files.count, specCount: specSet.specs.count) }
+            else { report(try writer.write(files), specCount: specSet.specs.count) }
         } catch let error as OutputError {
             Console.error("error: \(error)")
             throw ExitCode.failure
         }
-        try refreshGallery(catalog.specs)
+        try refreshGallery(specSet.specs)
     }
 
     /// The gallery is derived from the specs like Generated/, so the main job keeps it current too (a new spec

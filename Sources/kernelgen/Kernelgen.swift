@@ -44,12 +44,12 @@ struct ProjectOptions: ParsableArguments {
     var catalogueFolder: String { catalogueOption ?? "Catalogue" }
 
     /// The catalogue's specs (none when the default folder is missing; an error when a given one is).
-    func catalogue() throws -> SpecCatalog {
+    func catalogue() throws -> SpecSet {
         do {
             if let given = catalogueOption, !FileManager.default.fileExists(atPath: given) {
-                throw SpecCatalog.FolderError(directory: given, reason: "no such folder")
+                throw SpecSet.FolderError(directory: given, reason: "no such folder")
             }
-            return SpecCatalog.load(files: try SpecCatalog.catalogueFiles(in: catalogueFolder))
+            return SpecSet.load(files: try SpecSet.catalogueFiles(in: catalogueFolder))
         } catch {
             Console.error("error: \(error)")
             throw ExitCode.failure
@@ -67,7 +67,7 @@ struct ProjectOptions: ParsableArguments {
             if neuronsOption == nil, !FileManager.default.fileExists(atPath: neuronsFolder) { return ([], []) }
             var specs: [NeuronSpec] = []
             var diagnostics: [Diagnostic] = []
-            for file in try SpecCatalog.specFiles(in: neuronsFolder) {
+            for file in try SpecSet.specFiles(in: neuronsFolder) {
                 let (spec, found) = NeuronLoader.load(path: file)
                 diagnostics += found
                 if let spec {
@@ -86,21 +86,21 @@ struct ProjectOptions: ParsableArguments {
     }
 
     /// The specs and the catalogue checked together (names unique across both).
-    func catalogWithCatalogue() throws -> SpecCatalog {
+    func specSetWithCatalogue() throws -> SpecSet {
         let files: [String]
         do {
-            files = try SpecCatalog.specFiles(in: specs) + SpecCatalog.catalogueFiles(in: catalogueFolder)
+            files = try SpecSet.specFiles(in: specs) + SpecSet.catalogueFiles(in: catalogueFolder)
         } catch {
             Console.error("error: \(error)")
             throw ExitCode.failure
         }
-        return SpecCatalog.load(files: files)
+        return SpecSet.load(files: files)
     }
 
-    /// The catalog of `specs`; a folder that cannot be read is one line on stderr and exit status 1.
-    func catalog() throws -> SpecCatalog {
+    /// The spec set of `specs`; a folder that cannot be read is one line on stderr and exit status 1.
+    func specSet() throws -> SpecSet {
         do {
-            return try SpecCatalog.load(directory: specs)
+            return try SpecSet.load(directory: specs)
         } catch {
             Console.error("error: \(error)")
             throw ExitCode.failure

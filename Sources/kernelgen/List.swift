@@ -65,21 +65,21 @@ struct List: ParsableCommand {
             if catalogue.hasErrors { throw ExitCode.failure }
             return
         }
-        let catalog: SpecCatalog
+        let specSet: SpecSet
         if project.specsOption == nil, !FileManager.default.fileExists(atPath: project.specs) {
             // Outside a project: the built-in surrogates, as embedded in this executable.
             let full = URL(fileURLWithPath: project.specs).standardizedFileURL.path
             Console.error("note: no Specs/ folder here (\(full)); listing the built-in surrogates (pass --specs FOLDER for others)")
-            catalog = SpecCatalog.load(texts: EmbeddedSources.specs.sorted { $0.key < $1.key }.map { ("Specs/\($0.key).yaml", $0.value) })
+            specSet = SpecSet.load(texts: EmbeddedSources.specs.sorted { $0.key < $1.key }.map { ("Specs/\($0.key).yaml", $0.value) })
         } else {
-            catalog = try project.catalog()
+            specSet = try project.specSet()
         }
-        Console.report(catalog.diagnostics.filter { $0.severity == .error })
-        let rows = catalog.specs.map { spec -> [String] in
+        Console.report(specSet.diagnostics.filter { $0.severity == .error })
+        let rows = specSet.specs.map { spec -> [String] in
             let params = spec.params.map { "\($0.name)=\($0.defaultValue)" }.joined(separator: " ")
             return [spec.name, params.isEmpty ? "-" : params, spec.isStochastic ? "stochastic" : "", spec.summary]
         }
         print(TextTable(header: ["name", "params (defaults)", "training", "summary"], rows: rows).rendered)
-        if catalog.hasErrors { throw ExitCode.failure }
+        if specSet.hasErrors { throw ExitCode.failure }
     }
 }

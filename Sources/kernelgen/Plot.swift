@@ -61,27 +61,27 @@ struct Plot: ParsableCommand {
     func execute() throws {
         guard dtype == "f32" || dtype == "f64" else { throw InputError("--dtype \(dtype): expected f32 or f64") }
         let range = try Self.xRange(x)
-        var catalog = try project.catalog()
+        var specSet = try project.specSet()
         if !specFiles.isEmpty {
-            let extra = SpecCatalog.load(files: specFiles)
+            let extra = SpecSet.load(files: specFiles)
             if extra.hasErrors { Console.report(extra.diagnostics); throw ExitCode.failure }
-            catalog.specs += extra.specs
+            specSet.specs += extra.specs
         }
-        if catalog.hasErrors { Console.report(catalog.diagnostics); throw ExitCode.failure }
+        if specSet.hasErrors { Console.report(specSet.diagnostics); throw ExitCode.failure }
         let fixed = try params.values()
         if let gallery {
-            let stale = try Self.gallery(catalog.specs, into: gallery, check: check)
+            let stale = try Self.gallery(specSet.specs, into: gallery, check: check)
             if check {
                 guard stale.isEmpty else {
                     Console.error("the gallery is stale (run `kernelgen plot --gallery \(gallery)`): \(stale.joined(separator: ", "))")
                     throw ExitCode.failure
                 }
-                print("\(gallery) is up to date (\(catalog.specs.count) files)")
+                print("\(gallery) is up to date (\(specSet.specs.count) files)")
             }
             return
         }
-        guard !names.isEmpty else { throw InputError("name at least one surrogate (known: \(catalog.specs.map(\.name).joined(separator: ", ")))") }
-        let chosen = try Self.choose(names, from: catalog.specs, catalogue: { try project.catalogue() })
+        guard !names.isEmpty else { throw InputError("name at least one surrogate (known: \(specSet.specs.map(\.name).joined(separator: ", ")))") }
+        let chosen = try Self.choose(names, from: specSet.specs, catalogue: { try project.catalogue() })
         // At most 12 curves, each value as its shortest decimal.
         let swept = try sweep.map { s throws(InputError) in
             (s.name, try s.rangeValues(option: "--sweep", limit: 12, noun: "curves").map(ShortDecimal.cleaned))
@@ -103,7 +103,7 @@ struct Plot: ParsableCommand {
     /// The specs named, from the specs folder and `--spec` files first, else from the catalogue (loaded only
     /// when a name is not found there, since `eval`, `jit` and `tune` take catalogue names too). An unknown name
     /// is an `InputError` with the nearest name of either ("did you mean") and the hint for a spec file.
-    static func choose(_ names: [String], from specs: [Spec], catalogue: () throws -> SpecCatalog) throws -> [Spec] {
+    static func choose(_ names: [String], from specs: [Spec], catalogue: () throws -> SpecSet) throws -> [Spec] {
         var pool = specs
         var catalogueLoaded = false
         var chosen: [Spec] = []

@@ -50,12 +50,12 @@ import Testing
 
     /// The committed Generated/ is what Specs/ and Templates/ produce (the in-test twin of `generate --check`).
     @Test func committedGeneratedIsUpToDate() throws {
-        let catalog = try SpecCatalog.load(directory: Self.root.appendingPathComponent("Specs").path)
-        let catalogue = SpecCatalog.load(files: try SpecCatalog.catalogueFiles(in: Self.root.appendingPathComponent("Catalogue").path))
+        let specSet = try SpecSet.load(directory: Self.root.appendingPathComponent("Specs").path)
+        let catalogue = SpecSet.load(files: try SpecSet.catalogueFiles(in: Self.root.appendingPathComponent("Catalogue").path))
         #expect(!catalogue.hasErrors && catalogue.specs.count == 48)
-        let neurons = try SpecCatalog.specFiles(in: Self.root.appendingPathComponent("Neurons").path).map { NeuronLoader.load(path: $0) }
+        let neurons = try SpecSet.specFiles(in: Self.root.appendingPathComponent("Neurons").path).map { NeuronLoader.load(path: $0) }
         #expect(neurons.allSatisfy { $0.0 != nil && $0.1.isEmpty } && neurons.count == 6, "\(neurons.flatMap(\.1))")
-        let files = try Generator(templatesDirectory: Self.templates).render(catalog.specs, catalogue: catalogue.specs,
+        let files = try Generator(templatesDirectory: Self.templates).render(specSet.specs, catalogue: catalogue.specs,
                                                                             neurons: neurons.compactMap(\.0))
         let plan = try OutputWriter(directory: Self.root.appendingPathComponent("Generated").path).plan(files)
         #expect(plan.isUpToDate, "stale: \(plan.changed) obsolete: \(plan.obsolete + plan.kept) manifest: \(plan.manifest); run `swift run kernelgen`")

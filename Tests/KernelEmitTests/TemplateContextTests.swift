@@ -13,11 +13,11 @@ import Testing
     static let root = GoldenTests.root
 
     static func surrogates() throws -> [Spec] {
-        let shipped = try SpecCatalog.load(directory: root.appendingPathComponent("Specs").path).specs
-        let catalogue = SpecCatalog.load(files: try SpecCatalog.catalogueFiles(in: root.appendingPathComponent("Catalogue").path)).specs
-        let extra = try SpecCatalog.specFiles(in: root.appendingPathComponent("Tests/Compatibility/0.1/surrogates").path)
+        let shipped = try SpecSet.load(directory: root.appendingPathComponent("Specs").path).specs
+        let catalogue = SpecSet.load(files: try SpecSet.catalogueFiles(in: root.appendingPathComponent("Catalogue").path)).specs
+        let extra = try SpecSet.specFiles(in: root.appendingPathComponent("Tests/Compatibility/0.1/surrogates").path)
             + [GoldenTests.here.appendingPathComponent("Golden/fixture.yaml").path]
-        let more = SpecCatalog.load(files: extra).specs
+        let more = SpecSet.load(files: extra).specs
         // An integer parameter, a sum over it and a sampling backward reading y, which no shipped spec combines.
         let inline = SpecLoader.load(yaml: """
             name: template_probe
@@ -32,8 +32,8 @@ import Testing
     }
 
     static func neurons() throws -> [NeuronSpec] {
-        let files = try SpecCatalog.specFiles(in: root.appendingPathComponent("Neurons").path)
-            + SpecCatalog.specFiles(in: root.appendingPathComponent("Tests/Compatibility/0.1/neurons").path)
+        let files = try SpecSet.specFiles(in: root.appendingPathComponent("Neurons").path)
+            + SpecSet.specFiles(in: root.appendingPathComponent("Tests/Compatibility/0.1/neurons").path)
         return try files.map { try #require(NeuronLoader.load(path: $0).0, "\($0)") }
     }
 

@@ -25,7 +25,7 @@ import Testing
         let (path, dir) = try file(Self.warns, named: "cancels")
         defer { try? FileManager.default.removeItem(at: dir) }
         // What `kernelgen check FILE` runs.
-        let cli = SpecCheck.check(catalog: SpecCatalog.load(files: [path])).diagnostics
+        let cli = SpecCheck.check(specSet: SpecSet.load(files: [path])).diagnostics
         #expect(cli.contains { $0.id == .cancellation && $0.severity == .warning }, "\(cli)")
         let jit = try SurrogateJIT.shared.loadReporting(specAt: path, into: DispatchTable()).warnings
         #expect(jit == cli)
@@ -36,7 +36,7 @@ import Testing
     @Test func errorsCarryTheirFixIt() throws {
         let (path, dir) = try file(Self.misspelt, named: "misspelt")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let cli = SpecCheck.check(catalog: SpecCatalog.load(files: [path])).diagnostics
+        let cli = SpecCheck.check(specSet: SpecSet.load(files: [path])).diagnostics
         let error = try #require(cli.first { $0.id == .unknownIdentifier })
         #expect(error.fixIt == FixIt(original: "sigmaa", replacement: "sigma"))
         #expect(error.message.contains("did you mean `sigma`?"))

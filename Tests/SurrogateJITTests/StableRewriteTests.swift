@@ -188,9 +188,9 @@ import Testing
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Specs").path
         let seed: Set = ["sigmoid", "arctan", "piecewise_linear", "gaussian", "noisy_threshold"]
-        let catalog = try SpecCatalog.load(directory: dir)
-        #expect(Set(catalog.specs.map(\.name)).isSuperset(of: seed))
-        for spec in catalog.specs where seed.contains(spec.name) {
+        let specSet = try SpecSet.load(directory: dir)
+        #expect(Set(specSet.specs.map(\.name)).isSuperset(of: seed))
+        for spec in specSet.specs where seed.contains(spec.name) {
             let warnings = AccuracyReport.analyse(spec).diagnostics.filter { $0.severity >= .warning }
             #expect(warnings.isEmpty, "\(spec.name): \(warnings)")
         }
@@ -202,7 +202,7 @@ import Testing
     @Test func evaluatorTracksTheKernels() throws {
         let (jit, dir) = try freshJIT()
         defer { try? FileManager.default.removeItem(at: dir) }
-        for spec in try SpecCatalog.load(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        for spec in try SpecSet.load(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Specs").path).specs {
             let kernels = try jit.compile(spec, parameters: spec.defaults, dtype: Float.self)
             let bound = BoundSurrogate<Float>(descriptor: SurrogateJIT.descriptor(spec), backend: .jit,

@@ -46,7 +46,7 @@ import Testing
     }
 
     /// `nt`'s training forward and `nt_train`'s forward are both `kg_nt_train_forward_f32`; `a_b` and `a__b`
-    /// both make the Swift type `AB...`. Reported by the catalog (so by `check`), at the second spec's name.
+    /// both make the Swift type `AB...`. Reported by the spec set (so by `check`), at the second spec's name.
     @Test func collisionsAcrossSpecsAreLocated() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-naming-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -58,14 +58,14 @@ import Testing
             "a__b.yaml": "name: a__b\nsummary: s\nbackward: x\n",
         ]
         for (file, text) in files { try text.write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8) }
-        let catalog = try SpecCatalog.load(directory: dir.path)
-        let collisions = catalog.diagnostics.filter { $0.id == .nameCollision }
+        let specSet = try SpecSet.load(directory: dir.path)
+        let collisions = specSet.diagnostics.filter { $0.id == .nameCollision }
         let path = { (f: String) in dir.appendingPathComponent(f).path }
         #expect(collisions.map(\.location) == [SourceLocation(file: path("a_b.yaml"), line: 1, column: 7),
                                                SourceLocation(file: path("nt_train.yaml"), line: 1, column: 7)])
         #expect(collisions.first?.message.hasPrefix("surrogate `a_b` would emit the Swift type `ABKernels`, which `a__b`") == true)
         #expect(collisions.last?.message.hasPrefix("surrogate `nt_train` would emit the C symbol `kg_nt_train_forward_f32`, which `nt`") == true)
-        #expect(catalog.specs.map(\.name).sorted() == ["a__b", "nt"])
+        #expect(specSet.specs.map(\.name).sorted() == ["a__b", "nt"])
     }
 
     /// A backward that draws noise emits `train_backward` too: `sb`'s sampling backward and `sb_train`'s backward
@@ -78,12 +78,12 @@ import Testing
         try other.write(to: dir.appendingPathComponent("sb_train.yaml"), atomically: true, encoding: .utf8)
         let sb = dir.appendingPathComponent("sb.yaml")
         try "name: sb\nsummary: s\nbackward: x * uniform()\n".write(to: sb, atomically: true, encoding: .utf8)
-        let catalog = try SpecCatalog.load(directory: dir.path)
-        let collisions = catalog.diagnostics.filter { $0.id == .nameCollision }
+        let specSet = try SpecSet.load(directory: dir.path)
+        let collisions = specSet.diagnostics.filter { $0.id == .nameCollision }
         #expect(collisions.count == 1)
         #expect(collisions.first?.message.hasPrefix("surrogate `sb_train` would emit the C symbol `kg_sb_train_backward_f32`, which `sb`") == true)
         try "name: sb\nsummary: s\nbackward: x * 0.5\n".write(to: sb, atomically: true, encoding: .utf8)
-        #expect(try SpecCatalog.load(directory: dir.path).diagnostics.filter { $0.id == .nameCollision }.isEmpty)
+        #expect(try SpecSet.load(directory: dir.path).diagnostics.filter { $0.id == .nameCollision }.isEmpty)
     }
 
     /// The reserved C names cover every `kg_` identifier the fixed C files define (so a new prelude helper

@@ -104,10 +104,10 @@ import Testing
     @Test func theBuiltInSpecsVerify() throws {
         let specs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Specs")
-        let catalog = try SpecCatalog.load(directory: specs.path)
-        #expect(!catalog.hasErrors, "\(catalog.diagnostics)")
+        let specSet = try SpecSet.load(directory: specs.path)
+        #expect(!specSet.hasErrors, "\(specSet.diagnostics)")
         for name in ["sigmoid", "arctan", "piecewise_linear", "gaussian", "noisy_threshold"] {
-            let spec = try #require(catalog.specs.first { $0.name == name })
+            let spec = try #require(specSet.specs.first { $0.name == name })
             #expect(spec.primitive != nil && !spec.backwardIsDerived, "\(name)")
             #expect(PrimitiveAnalysis.verify(spec).isEmpty, "\(name)")
         }

@@ -301,7 +301,7 @@ import Testing
     static let specsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Specs").path
 
-    /// The base names of the folder's spec files, listed here rather than by the catalog under test.
+    /// The base names of the folder's spec files, listed here rather than by the spec set under test.
     static var specFileNames: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: specsDirectory)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
@@ -317,17 +317,17 @@ import Testing
     /// not integrating to about 1 (SpikeDE's within 2.5%: arctan's heavy tails leave 1 - 2 atan(10 pi)/pi = 2%
     /// outside [-10, 10]; the others within what `check` accepts without a warning). Empty when all is well.
     static func problems(in directory: String) throws -> [String] {
-        let catalog = try SpecCatalog.load(directory: directory)
-        var problems = catalog.diagnostics.filter { $0.severity == .error }.map { "error: \($0)" }
-        let names = catalog.specs.map(\.name)
+        let specSet = try SpecSet.load(directory: directory)
+        var problems = specSet.diagnostics.filter { $0.severity == .error }.map { "error: \($0)" }
+        let names = specSet.specs.map(\.name)
         problems += Self.shippedSpecs.subtracting(names).sorted().map { "shipped spec `\($0)` missing" }
-        for d in catalog.diagnostics where d.severity != .error
+        for d in specSet.diagnostics where d.severity != .error
             && Self.shippedSpecs.contains(URL(fileURLWithPath: d.location.file).deletingPathExtension().lastPathComponent) {
             problems.append("a shipped spec warns: \(d)")
         }
         let seedDefaults: [String: [String: Double]] = ["arctan": ["scale": 2], "gaussian": ["sigma": 1], "noisy_threshold": ["scale": 5],
                                                         "piecewise_linear": ["gamma": 1], "sigmoid": ["scale": 5]]
-        for spec in catalog.specs where Self.shippedSpecs.contains(spec.name) {
+        for spec in specSet.specs where Self.shippedSpecs.contains(spec.name) {
             if let expected = seedDefaults[spec.name], spec.defaults != expected { problems.append("\(spec.name): defaults \(spec.defaults)") }
             let evaluator = FormulaEvaluator<Double>(params: spec.defaults)
             let shape = GradientShape.measure { evaluator.surrogateGradient(spec, x: $0) }
@@ -340,8 +340,8 @@ import Testing
 
     @Test func everySpecIsCleanAndNormalised() throws {
         #expect(try Self.problems(in: Self.specsDirectory) == [])
-        let catalog = try SpecCatalog.load(directory: Self.specsDirectory)
-        #expect(catalog.specs.map(\.name) == Self.specFileNames)
+        let specSet = try SpecSet.load(directory: Self.specsDirectory)
+        #expect(specSet.specs.map(\.name) == Self.specFileNames)
     }
 
     /// The README's "Adding a surrogate" with a spec that only warns (issue 17's: integrates to 0.2) keeps the
@@ -352,23 +352,23 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try "name: user_heavy_tail\nsummary: s\nparams:\n  k: 10.0\nforward: heaviside(x)\nbackward: 1 / (1 + k * abs(x)) ^ 2\n"
             .write(to: dir.appendingPathComponent("user_heavy_tail.yaml"), atomically: true, encoding: .utf8)
-        let catalog = try SpecCatalog.load(directory: dir.path)
-        #expect(catalog.diagnostics.contains { $0.id == .notNormalised }, "the user's spec should warn")
+        let specSet = try SpecSet.load(directory: dir.path)
+        #expect(specSet.diagnostics.contains { $0.id == .notNormalised }, "the user's spec should warn")
         #expect(try Self.problems(in: dir.path) == [])
         try "name: user_broken\nsummary: s\nbackward: k * x\n".write(to: dir.appendingPathComponent("user_broken.yaml"), atomically: true, encoding: .utf8)
         #expect(try Self.problems(in: dir.path).count == 1)
     }
 
     @Test func duplicateNamesAcrossFilesAndAllFilesReported() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-catalog-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-specSet-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let good = "name: twin\nsummary: s\nbackward: exp(-x^2 / 2) / sqrt(2 * pi)\n"
         try good.write(to: dir.appendingPathComponent("twin.yaml"), atomically: true, encoding: .utf8)
         try good.write(to: dir.appendingPathComponent("twin.yml"), atomically: true, encoding: .utf8)
         try "name: bad\nsummary: s\nbackward: foo\n".write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
-        let catalog = try SpecCatalog.load(directory: dir.path)
-        #expect(catalog.diagnostics.map(\.id) == [.unknownIdentifier, .duplicateSurrogate])
-        #expect(catalog.diagnostics.last?.message == "surrogate `twin` is already defined in \(dir.path)/twin.yaml; expected each name once")
+        let specSet = try SpecSet.load(directory: dir.path)
+        #expect(specSet.diagnostics.map(\.id) == [.unknownIdentifier, .duplicateSurrogate])
+        #expect(specSet.diagnostics.last?.message == "surrogate `twin` is already defined in \(dir.path)/twin.yaml; expected each name once")
     }
 }

@@ -18,9 +18,9 @@ public enum SpecFiles {
     /// Every spec of the folder, parsed and checked; throws when the folder has an error, so that a broken
     /// spec fails the tests that enumerate specs instead of silently shrinking them.
     public static func specs() throws -> [Spec] {
-        let catalog = try SpecCatalog.load(directory: directory.path)
-        if catalog.diagnostics.hasErrors { throw SpecFolderError(description: "\(catalog.diagnostics)") }
-        return catalog.specs
+        let specSet = try SpecSet.load(directory: directory.path)
+        if specSet.diagnostics.hasErrors { throw SpecFolderError(description: "\(specSet.diagnostics)") }
+        return specSet.specs
     }
 
     public struct SpecFolderError: Error, CustomStringConvertible { public var description: String }
@@ -32,8 +32,8 @@ public enum CatalogueFiles {
 
     /// Every catalogue spec, parsed and checked; throws when one has an error.
     public static func specs() throws -> [Spec] {
-        let catalog = SpecCatalog.load(files: try SpecCatalog.catalogueFiles(in: directory.path))
-        if catalog.diagnostics.hasErrors { throw SpecFiles.SpecFolderError(description: "\(catalog.diagnostics)") }
-        return catalog.specs
+        let specSet = SpecSet.load(files: try SpecSet.catalogueFiles(in: directory.path))
+        if specSet.diagnostics.hasErrors { throw SpecFiles.SpecFolderError(description: "\(specSet.diagnostics)") }
+        return specSet.specs
     }
 }

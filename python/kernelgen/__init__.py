@@ -10,7 +10,7 @@ drop-in for SpikeDE's `spikeDE.surrogate`) are in `kernelgen.torch`, the only mo
 package by `pip install ./python` (or given by KERNELGEN_LIBRARY=/path/to/libKernelgenABI.so).
 """
 from . import _library
-from .catalog import Parameter, SurrogateInfo, load_spec, neuron_triton_source, surrogates, torch_source, triton_source
+from ._specs import Parameter, SurrogateInfo, load_spec, neuron_triton_source, surrogates, torch_source, triton_source
 from .errors import (
     BackendError,
     CompileError,

@@ -465,6 +465,7 @@ def test_spike_module_takes_catalogue_names():
     assert torch.allclose(x.grad, expected, rtol=1e-13, atol=0)
     # Its parameters are checked like a built-in's; a name neither built in nor in the catalogue is refused.
     with pytest.raises(kernelgen.ParameterError, match=r"`sinabs_single_exponential` has no parameter `grad_widht`; "
+                                                       r"did you mean `grad_width`\?; "
                                                        r"expected one of: grad_width, grad_scale, spike_threshold"):
         kernelgen.torch.Spike("sinabs_single_exponential", backend="jit", grad_widht=0.25)
     with pytest.raises(kernelgen.BackendError, match="has no primitive"):

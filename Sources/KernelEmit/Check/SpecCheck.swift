@@ -51,13 +51,13 @@ public enum SpecCheck {
         return Report(spec: spec, diagnostics: diagnostics.sortedForDisplay(), accuracy: accuracy)
     }
 
-    /// A set of specs (`kernelgen check`): the catalog's loading (structure, shape, duplicate names and emitted
+    /// A set of specs (`kernelgen check`): the spec set's loading (structure, shape, duplicate names and emitted
     /// names two specs share), then the numeric lint of each spec that loaded.
-    public static func check(catalog: SpecCatalog, options: Options = Options()) -> Report {
-        var diagnostics = catalog.diagnostics
+    public static func check(specSet: SpecSet, options: Options = Options()) -> Report {
+        var diagnostics = specSet.diagnostics
         var accuracy: [FormulaAccuracy] = []
-        if !catalog.hasErrors {
-            for spec in catalog.specs {
+        if !specSet.hasErrors {
+            for spec in specSet.specs {
                 let mine = diagnostics.filter { $0.location.file == spec.file }
                 diagnostics.removeAll { $0.location.file == spec.file }
                 let (found, rows) = analyse(spec, after: mine, options: options)

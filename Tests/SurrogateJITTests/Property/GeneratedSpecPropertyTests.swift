@@ -68,24 +68,24 @@ import Testing
 
             let (loaded, hang) = SpecSetChecks.load(folder)
             fail(label, hang)
-            guard let catalog = loaded else { continue }
-            fail(label, SpecSetChecks.locations(catalog, texts: texts))
-            if catalog.hasErrors { tally.rejectedSets += 1 }
-            tally.diagnostics += catalog.diagnostics.count
-            if catalog.specs.count < set.count && !catalog.hasErrors {
-                fail(label, ["\(set.count - catalog.specs.count) specs left out without an error: \(catalog.diagnostics)"])
+            guard let specSet = loaded else { continue }
+            fail(label, SpecSetChecks.locations(specSet, texts: texts))
+            if specSet.hasErrors { tally.rejectedSets += 1 }
+            tally.diagnostics += specSet.diagnostics.count
+            if specSet.specs.count < set.count && !specSet.hasErrors {
+                fail(label, ["\(set.count - specSet.specs.count) specs left out without an error: \(specSet.diagnostics)"])
             }
-            guard !catalog.specs.isEmpty else { continue }
+            guard !specSet.specs.isEmpty else { continue }
 
             // What `check` accepted generates: every file, once.
             let out = folder.appendingPathComponent("out")
-            fail(label, try SpecSetChecks.generate(catalog.specs, into: out))
+            fail(label, try SpecSetChecks.generate(specSet.specs, into: out))
             if let cc { fail(label, try SpecSetChecks.compileC(cc, out)) }
 
             // The JIT computes exactly the spec, in both dtypes (a fresh table: names repeat across sets).
             let table = DispatchTable()
             jit.install(in: table)
-            for spec in catalog.specs {
+            for spec in specSet.specs {
                 tally.acceptedSpecs += 1
                 do {
                     _ = try jit.load(yaml: texts[spec.file] ?? "", file: spec.file, into: table)
@@ -97,7 +97,7 @@ import Testing
                     fail("\(label) spec \(spec.name)", ["JIT: \(error)"])
                 }
             }
-            accepted += catalog.specs
+            accepted += specSet.specs
         }
 
         // Swift and AOT C of the accepted specs, many per tool run.

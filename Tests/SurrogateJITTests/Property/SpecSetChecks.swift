@@ -8,26 +8,26 @@ import SurrogateTestSupport
 enum SpecSetChecks {
     static let repository = SpecFiles.directory.deletingLastPathComponent()
 
-    /// Loads a folder through `SpecCatalog` on another thread, so a hang is a failure and not a stuck test.
-    static func load(_ folder: URL, timeout: Double = 30) -> (SpecCatalog?, [String]) {
+    /// Loads a folder through `SpecSet` on another thread, so a hang is a failure and not a stuck test.
+    static func load(_ folder: URL, timeout: Double = 30) -> (SpecSet?, [String]) {
         let done = DispatchSemaphore(value: 0)
         let box = Box()
         DispatchQueue.global().async {
-            box.catalog = try? SpecCatalog.load(directory: folder.path)
+            box.specSet = try? SpecSet.load(directory: folder.path)
             done.signal()
         }
         guard done.wait(timeout: .now() + timeout) == .success else { return (nil, ["loading hangs (> \(Int(timeout)) s)"]) }
-        guard let catalog = box.catalog else { return (nil, ["the folder did not load"]) }
-        return (catalog, [])
+        guard let specSet = box.specSet else { return (nil, ["the folder did not load"]) }
+        return (specSet, [])
     }
 
-    private final class Box: @unchecked Sendable { var catalog: SpecCatalog? }
+    private final class Box: @unchecked Sendable { var specSet: SpecSet? }
 
     /// Every diagnostic names one of the files, at a line of it and a column within that line (or just past
     /// its end); a set with an error has a diagnostic for it, and every spec with an error is left out.
-    static func locations(_ catalog: SpecCatalog, texts: [String: String]) -> [String] {
+    static func locations(_ specSet: SpecSet, texts: [String: String]) -> [String] {
         var problems: [String] = []
-        for d in catalog.diagnostics {
+        for d in specSet.diagnostics {
             guard let text = texts[d.location.file] else { problems.append("diagnostic names no file of the set: \(d)"); continue }
             let lines = normalisedLines(text)
             guard d.location.line >= 1, d.location.line <= lines.count else {

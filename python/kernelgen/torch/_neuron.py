@@ -16,13 +16,13 @@ from pathlib import Path
 
 import torch
 
-from .. import _library, catalog
+from .. import _library, _specs
 from . import _runners, _triton
 from ..errors import ParameterError, SpecError, UnknownNeuronError, shown
 
 _lock = threading.Lock()
 _bound = {}  # (neuron, surrogate, surrogate parameters, dtype, learned, backend) -> _Bound
-_bound_generation = 0  # catalog.generation when _bound was last valid (a surrogate loaded since empties it)
+_bound_generation = 0  # _specs.generation when _bound was last valid (a surrogate loaded since empties it)
 _described = {}  # neuron name -> its JSON description
 _steps = {}  # (neuron, fingerprint, dtype) -> the step function of its torch expression module
 _DTYPES = {torch.float32: "float32", torch.float64: "float64"}
@@ -109,9 +109,9 @@ def _bind(neuron, surrogate, surrogate_params, dtype, learned=(), backend="jit")
     learned = tuple(learned)
     key = (neuron, surrogate, tuple(sorted((k, repr(float(v))) for k, v in surrogate_params.items())), dtype, learned, backend)
     with _lock:
-        if catalog.generation != _bound_generation:  # a surrogate spec was loaded (perhaps replacing one): rebind
+        if _specs.generation != _bound_generation:  # a surrogate spec was loaded (perhaps replacing one): rebind
             _bound.clear()
-            _bound_generation = catalog.generation
+            _bound_generation = _specs.generation
         found = _bound.get(key)
     if found is None:
         if backend == "triton":

@@ -17,7 +17,7 @@ import types
 
 import torch
 
-from .. import _library, catalog
+from .. import _library, _specs
 from . import _triton
 from ..errors import BackendError, ParameterError
 from ..surrogate import Surrogate
@@ -302,7 +302,7 @@ def _wide(y):
 
 def expression_module(name):
     """The expression module of `name` as a private namespace, executed once per source text."""
-    text = catalog.torch_source(name) if name not in _modules else None
+    text = _specs.torch_source(name) if name not in _modules else None
     with lock:
         found = _modules.get(name)
         if found is not None:
@@ -317,7 +317,7 @@ def expression_module(name):
 
 def runner(name, backend, x, values):
     """The cached runner of (name, backend, dtype, values) for x's device and dtype; values: ((name, float), ...)."""
-    if catalog.generation != _seen_generation:
+    if _specs.generation != _seen_generation:
         new_generation()
     if not x.is_cpu and backend != "torch":
         # CUDA: Triton's kernels when triton is installed; meta and other devices: the expression module.
@@ -345,7 +345,7 @@ def runner(name, backend, x, values):
                                    f"backend=\"torch\"") from None
         if not isinstance(found, _Half):
             found.name, found.values, found.backend = name, values, backend
-            found.generation = catalog.generation
+            found.generation = _specs.generation
         with lock:
             if len(_runners) >= _CACHE_LIMIT:
                 del _runners[next(iter(_runners))]
@@ -357,7 +357,7 @@ def new_generation():
     """A spec was loaded: a name may now mean other formulas; nothing made before serves again."""
     global _seen_generation
     with lock:
-        _seen_generation = catalog.generation
+        _seen_generation = _specs.generation
         clear()
 
 
@@ -371,7 +371,7 @@ def clear():
 def check_generation(runner):
     """A backward that computes with the expression module looks the spec up again: refused when a spec was loaded
     since the runner's forward (the name may now mean other formulas than the forward's)."""
-    if runner.generation != catalog.generation:
+    if runner.generation != _specs.generation:
         from ..errors import SpecError
         raise SpecError(f"kernelgen.load_spec was called between this call's forward and a higher derivative "
                         f"(create_graph=True) or a learnable parameter's gradient of `{runner.name}`: the name may "
@@ -393,7 +393,7 @@ _spikede_runners = {}  # (name, dtype, value) -> runner on CPU: the drop-in func
 
 def spikede(name, pname, input, value):
     if type(input) is torch.Tensor and input.is_cpu and type(value) is float and value != 0.0 \
-            and catalog.generation == _seen_generation:
+            and _specs.generation == _seen_generation:
         found = _spikede_runners.get((name, input.dtype, value))
         if found is not None:
             return found

@@ -17,7 +17,7 @@ import sys
 import threading
 import types
 
-from .. import catalog
+from .. import _specs
 from ..errors import BackendError
 
 #: Elements per program (a power of two; the kernels mask the tail).
@@ -62,7 +62,7 @@ def clear():
 def module(name):
     """The Triton module of surrogate `name` as a namespace, executed once per source text."""
     _require()
-    return load(catalog.triton_source(name), f"surrogate {name}")
+    return load(_specs.triton_source(name), f"surrogate {name}")
 
 
 def load(text, label):

@@ -2,7 +2,7 @@ import Foundation
 
 /// All specs of a folder (or a list of files), loaded and checked together: every error of every file is
 /// collected, and names must be unique across files.
-public struct SpecCatalog: Sendable {
+public struct SpecSet: Sendable {
     public var specs: [Spec]
     public var diagnostics: [Diagnostic]
     /// Every file read, including those with errors.
@@ -60,21 +60,21 @@ public struct SpecCatalog: Sendable {
     }
 
     /// - Throws: `FolderError` when `directory` cannot be listed.
-    public static func load(directory: String) throws(FolderError) -> SpecCatalog {
+    public static func load(directory: String) throws(FolderError) -> SpecSet {
         load(files: try specFiles(in: directory))
     }
 
-    public static func load(files: [String]) -> SpecCatalog {
+    public static func load(files: [String]) -> SpecSet {
         load(files.map { file in (file, { SpecLoader.load(path: file) }) })
     }
 
     /// Specs given as texts, each with the file name its diagnostics carry (e.g. the built-in specs embedded
     /// in a program).
-    public static func load(texts: [(file: String, yaml: String)]) -> SpecCatalog {
+    public static func load(texts: [(file: String, yaml: String)]) -> SpecSet {
         load(texts.map { item in (item.file, { SpecLoader.load(yaml: item.yaml, file: item.file) }) })
     }
 
-    private static func load(_ sources: [(file: String, load: () -> (Spec?, [Diagnostic]))]) -> SpecCatalog {
+    private static func load(_ sources: [(file: String, load: () -> (Spec?, [Diagnostic]))]) -> SpecSet {
         let files = sources.map(\.file)
         var specs: [Spec] = []
         var diagnostics: [Diagnostic] = []
@@ -103,6 +103,6 @@ public struct SpecCatalog: Sendable {
         }
         let colliding = Set(collisions.map(\.spec))
         specs.removeAll { colliding.contains($0.name) }
-        return SpecCatalog(specs: specs.sorted { $0.name < $1.name }, diagnostics: diagnostics.sortedForDisplay(), files: files)
+        return SpecSet(specs: specs.sorted { $0.name < $1.name }, diagnostics: diagnostics.sortedForDisplay(), files: files)
     }
 }
