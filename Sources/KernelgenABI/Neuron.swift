@@ -25,11 +25,11 @@ final class NeuronHandle: Sendable {
     /// Widest vector of JIT-compiled kernels; 0 for the ahead-of-time ones (a clone chosen at load time).
     let vectorWidth: Int
     /// The surrogate's learned parameters (runtime arguments after the neuron's, gradients after its learnable ones).
-    let learned: [Param]
+    let learned: [Parameter]
     /// Runtime arguments after the call's: the surrogate's values for the ahead-of-time kernels.
     let trailing: [Double]
 
-    init(spec: NeuronSpec, surrogate: String, backend: Backend, kernels: Kernels, vectorWidth: Int, learned: [Param], trailing: [Double]) {
+    init(spec: NeuronSpec, surrogate: String, backend: Backend, kernels: Kernels, vectorWidth: Int, learned: [Parameter], trailing: [Double]) {
         self.spec = spec
         self.surrogate = surrogate
         self.backend = backend
@@ -144,7 +144,7 @@ enum NeuronABI {
     }
 
     /// One value checked by the runtime's one check of parameter values (`ParameterInfo.check`), its error relayed.
-    static func check(_ value: Double, _ p: Param, owner: String) throws(ABIError) {
+    static func check(_ value: Double, _ p: Parameter, owner: String) throws(ABIError) {
         do throws(SurrogateError) {
             try ParameterInfo(p).check(value, owner: owner, for: Double.self)
         } catch {

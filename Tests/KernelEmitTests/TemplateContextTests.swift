@@ -5,7 +5,7 @@ import Testing
 
 /// Every variable a template reads exists in the context it is rendered with. Stencil reads a missing field as
 /// nil (false in `{% if %}`, nothing in `{{ }}`), so a template reading a field its context lacks drops code
-/// silently: the registry once tested `p.integer`, which `ParamContext` did not have, and lost the integer check.
+/// silently: the registry once tested `p.integer`, which its parameter context did not have, and lost the integer check.
 /// Every template is rendered here with every shipped spec, the catalogue, the golden fixture, the compatibility
 /// suite and every neuron, through every path that renders (ahead of time, JIT, PyTorch, Triton), against
 /// contexts that report each lookup of a missing field (`TemplateContextCheck`).

@@ -29,8 +29,8 @@ import Testing
         let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
         #expect(diagnostics.isEmpty)
         let s = try #require(spec)
-        #expect(s.params == [Param(name: "scale", defaultValue: 2.5, min: 0, max: 10, doc: "sharpness"),
-                             Param(name: "width", defaultValue: 3)])
+        #expect(s.params == [Parameter(name: "scale", defaultValue: 2.5, min: 0, max: 10, doc: "sharpness"),
+                             Parameter(name: "width", defaultValue: 3)])
         #expect(s.forward.text == "heaviside(x)")
         #expect(s.trainForward == nil)
         #expect(!s.isStochastic)

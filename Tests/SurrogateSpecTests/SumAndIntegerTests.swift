@@ -24,7 +24,7 @@ import Testing
         let (spec, diagnostics) = SpecLoader.load(yaml: yaml, file: file)
         #expect(!diagnostics.hasErrors, "\(diagnostics)")
         let s = try #require(spec)
-        #expect(s.params[0] == Param(name: "n", defaultValue: 4, min: 1, max: 64, integer: true))
+        #expect(s.params[0] == Parameter(name: "n", defaultValue: 4, min: 1, max: 64, integer: true))
         let e = s.backward.expr
         // Terms written out by hand: i = 1, 2, 3 at n = 4, width = 2.
         for x in [0.0, 0.3, -1.7] {

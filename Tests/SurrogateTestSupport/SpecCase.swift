@@ -30,7 +30,7 @@ public struct SpecCase: Sendable, CustomTestStringConvertible {
 
     /// The default times 0.75 (or 1.25, or +-0.5 from a zero default), clamped into the parameter's bounds;
     /// nil when the bounds leave no other value.
-    static func otherValue(_ p: Param) -> Double? {
+    static func otherValue(_ p: Parameter) -> Double? {
         var candidates = p.defaultValue == 0 ? [0.5, -0.5] : [p.defaultValue * 0.75, p.defaultValue * 1.25]
         if p.integer { candidates = p.defaultValue == 0 ? [1, -1] : candidates.map { $0.rounded() } } // integer parameters take integers
         return candidates.map { Swift.min(Swift.max($0, p.min ?? -.infinity), p.max ?? .infinity) }

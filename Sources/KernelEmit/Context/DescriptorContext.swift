@@ -7,7 +7,7 @@ import SurrogateSpec
 public struct DescriptorContext: Sendable {
     public var name: String
     public var summary: String
-    public var parameters: [ParameterInfoContext]
+    public var parameters: [ParameterContext]
     public var hasTrainForward: Bool
     public var isStochastic: Bool
     public var backwardReadsY: Bool
@@ -18,33 +18,12 @@ public struct DescriptorContext: Sendable {
     init(_ d: SurrogateDescriptor) {
         name = d.name
         summary = d.summary
-        parameters = d.parameters.map(ParameterInfoContext.init)
+        parameters = d.parameters.enumerated().map { ParameterContext($1, index: $0) }
         hasTrainForward = d.hasTrainForward
         isStochastic = d.isStochastic
         backwardReadsY = d.backwardReadsY
         hasPrimitive = d.hasPrimitive
         hasTrainBackward = d.hasTrainBackward
         fingerprint = d.fingerprint
-    }
-}
-
-/// A `ParameterInfo` as the registry prints it.
-public struct ParameterInfoContext: Sendable {
-    public var name: String
-    /// Exact Swift Double literals (hex): the default, and the bounds or `Double?.none`.
-    public var defaultLiteral: String
-    public var minLiteral: String
-    public var maxLiteral: String
-    /// Raw free text (written through `swiftString`).
-    public var doc: String
-    public var integer: Bool
-
-    init(_ p: ParameterInfo) {
-        name = p.name
-        defaultLiteral = ExactLiteral.hex(p.defaultValue)
-        minLiteral = p.min.map(ExactLiteral.hex) ?? "Double?.none"
-        maxLiteral = p.max.map(ExactLiteral.hex) ?? "Double?.none"
-        doc = p.doc
-        integer = p.integer
     }
 }

@@ -17,7 +17,7 @@ public struct SurrogateContext: Sendable {
     public var specFile: String
     /// Identifies the spec's text (`Spec.fingerprint`): the runtime tells a runtime spec from the built-in one by it.
     public var fingerprint: String
-    public var params: [ParamContext]
+    public var params: [ParameterContext]
     public var hasParams: Bool
     public var hasTrainForward: Bool
     /// The spec has a `primitive` (emitted as the `primitive` kernel, the smooth forward).
@@ -64,7 +64,7 @@ public struct SurrogateContext: Sendable {
         self.specFile = specFile
         fingerprint = spec.fingerprint
         let runtime = parametersAreConstants ? [] : spec.params.filter { specialised[$0.name] == nil }
-        params = runtime.enumerated().map { ParamContext($1, index: $0) }
+        params = runtime.enumerated().map { ParameterContext(ParameterInfo($1), index: $0) }
         hasParams = !params.isEmpty
         let has = Set(spec.kernelOps)
         hasTrainForward = has.contains(.trainForward)
@@ -171,42 +171,6 @@ public struct Lane: Sendable, Equatable {
     }
 }
 
-public struct ParamContext: Sendable {
-    public var name: String
-    /// The name as a Swift identifier (backticked when it is a keyword), for labels and properties.
-    public var swiftName: String
-    public var index: Int
-    /// Shortest round-trip decimal, for documentation and Swift default arguments.
-    public var defaultValue: String
-    /// Exact Swift Double literals (hex) for the registry: default, and min/max or `nil`.
-    public var defaultLiteral: String
-    public var minLiteral: String
-    public var maxLiteral: String
-    /// The parameter's `doc`, raw (free text, escaped by the templates like `summary`).
-    public var doc: String
-    /// `scale (default 5.0, min 0.0): Sharpness ...`, for comments (raw: the doc's text is in it).
-    public var summaryLine: String
-    /// Values must be integers (`integer: true`): the registry's descriptor checks it (a template reading a field
-    /// this context lacked once dropped the check silently).
-    public var integer: Bool
-
-    init(_ p: Param, index: Int) {
-        name = p.name
-        swiftName = EmittedNames.swiftIdentifier(p.name)
-        self.index = index
-        defaultValue = ExactLiteral.decimal(p.defaultValue)
-        defaultLiteral = ExactLiteral.hex(p.defaultValue)
-        minLiteral = p.min.map(ExactLiteral.hex) ?? "Double?.none"
-        maxLiteral = p.max.map(ExactLiteral.hex) ?? "Double?.none"
-        doc = p.doc ?? ""
-        integer = p.integer
-        var facts = ["default \(p.defaultValue)"]
-        if let lo = p.min { facts.append("min \(lo)") }
-        if let hi = p.max { facts.append("max \(hi)") }
-        summaryLine = "\(p.name) (\(facts.joined(separator: ", ")))" + (doc.isEmpty ? "" : ": \(doc)")
-    }
-}
-
 /// One element's statements in a kernel loop: `xi` loaded from `loadX` (and `yi` from `loadY`; empty: not read),
 /// the locals, then `store = value`. Lines are indented by `indent` (the loop's depth).
 public struct ElementBody: Sendable {
@@ -256,12 +220,12 @@ public struct KernelContext: Sendable {
     public var blockC: [String: [ElementBody]]
     public var blockSwift: [String: [ElementBody]]
 
-    init(spec: Spec, element: ElementType, runtimeParams: [Param], specialised: [String: Double]) {
+    init(spec: Spec, element: ElementType, runtimeParams: [Parameter], specialised: [String: Double]) {
         self.element = element.rawValue
         cType = element.cName
         swiftType = element.swiftName
-        let cName = { (p: Param) in EmittedNames.cParameter(p.name) }
-        let label = { (p: Param) in EmittedNames.swiftIdentifier(p.name) }
+        let cName = { (p: Parameter) in EmittedNames.cParameter(p.name) }
+        let label = { (p: Parameter) in EmittedNames.swiftIdentifier(p.name) }
         cParams = runtimeParams.map { ", \(element.cName) \(cName($0))" }.joined()
         swiftParams = runtimeParams.map { ", \(label($0)) \(cName($0)): \(element.swiftName)" }.joined()
         swiftArgs = runtimeParams.map { ", \(label($0)): \(cName($0))" }.joined()

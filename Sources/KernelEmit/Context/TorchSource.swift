@@ -46,7 +46,7 @@ public struct TorchContext: Sendable {
     public var summary: String
     public var docLines: [String]
     public var specFile: String
-    public var params: [TorchParam]
+    public var params: [ParameterContext]
     /// `, p_alpha, p_beta` (or empty): the parameters after the fixed arguments.
     public var paramArgs: String
     /// Some parameter is `integer: true` (the module then lists them and checks their values).
@@ -65,7 +65,7 @@ public struct TorchContext: Sendable {
         docLines = SourceText.lines(spec.doc ?? "").map { $0.trimmingCharacters(in: .whitespaces) }
         while docLines.last?.isEmpty == true { docLines.removeLast() }
         self.specFile = specFile
-        params = spec.params.map(TorchParam.init)
+        params = spec.params.enumerated().map { ParameterContext(ParameterInfo($1), index: $0) }
         paramArgs = params.map { ", \($0.pythonName)" }.joined()
         hasIntegerParams = params.contains { $0.integer }
         hasTrainForward = spec.trainForward != nil
@@ -78,34 +78,6 @@ public struct TorchContext: Sendable {
         let params = self.params
         let functions = spec.opFormulas.map { TorchFunction($0, params: params) }
         self.functions = functions
-    }
-}
-
-public struct TorchParam: Sendable {
-    /// The spec's name (raw; written through `pythonString`).
-    public var name: String
-    /// `p_<name>` (the naming authority's).
-    public var pythonName: String
-    /// Exact Python floats: the default, and the bounds or `None`.
-    public var defaultLiteral: String
-    public var minLiteral: String
-    public var maxLiteral: String
-    /// `scale (default 5.0, min 0.0): Sharpness ...` (raw: the doc's text is in it).
-    public var summaryLine: String
-    /// `integer: true`: values must be integers (checked by `_kg_param`).
-    public var integer: Bool
-
-    init(_ p: Param) {
-        name = p.name
-        integer = p.integer
-        pythonName = EmittedNames.pythonParameter(p.name)
-        defaultLiteral = Dialect.pythonFloat(p.defaultValue)
-        minLiteral = p.min.map(Dialect.pythonFloat) ?? "None"
-        maxLiteral = p.max.map(Dialect.pythonFloat) ?? "None"
-        var facts = (p.integer ? ["integer"] : []) + ["default \(p.defaultValue)"]
-        if let lo = p.min { facts.append("min \(lo)") }
-        if let hi = p.max { facts.append("max \(hi)") }
-        summaryLine = "\(p.name) (\(facts.joined(separator: ", ")))" + ((p.doc ?? "").isEmpty ? "" : ": \(p.doc!)")
     }
 }
 
@@ -135,10 +107,10 @@ public struct TorchFunction: Sendable {
     public var resultF32: String
     public var resultF64: String
     /// `p_alpha` and the others this function reads (the others are still checked, not converted).
-    public var params: [TorchParam]
+    public var params: [ParameterContext]
 
     /// `backward` of a spec whose backward draws noise is its mean field; `train_backward` samples it.
-    init(_ kernel: OpFormula, params: [TorchParam]) {
+    init(_ kernel: OpFormula, params: [ParameterContext]) {
         let op = kernel.op, f = kernel.formula
         name = op.symbolName
         isBackward = op.isGradient

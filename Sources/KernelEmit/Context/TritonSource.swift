@@ -39,7 +39,7 @@ public struct TritonContext: Sendable {
     public var docLines: [String]
     public var specFile: String
     /// The spec's parameters (the PyTorch module's description of them: name, exact default and bounds).
-    public var params: [TorchParam]
+    public var params: [ParameterContext]
     /// `c_alpha: tl.constexpr, ` per parameter (or empty), before `BLOCK`.
     public var constexprArgs: String
     /// The flags as Python (`True`/`False`): `hasTrainForward`, `isStochastic`, `backwardReadsY`, `hasPrimitive`,
@@ -59,7 +59,7 @@ public struct TritonContext: Sendable {
         docLines = SourceText.lines(spec.doc ?? "").map { $0.trimmingCharacters(in: .whitespaces) }
         while docLines.last?.isEmpty == true { docLines.removeLast() }
         self.specFile = specFile
-        params = spec.params.map(TorchParam.init)
+        params = spec.params.enumerated().map { ParameterContext(ParameterInfo($1), index: $0) }
         constexprArgs = spec.params.map { "\(EmittedNames.tritonConstant($0.name)): tl.constexpr, " }.joined()
         let python = { (b: Bool) in b ? "True" : "False" }
         flags = ["hasTrainForward": python(spec.trainForward != nil), "isStochastic": python(spec.isStochastic),
@@ -113,7 +113,7 @@ public struct TritonKernel: Sendable {
     /// The formula as the spec means it (raw, written through `pythonComment`).
     public var formula: String
 
-    init(_ kernel: OpFormula, element: ElementType, params specParams: [Param]) {
+    init(_ kernel: OpFormula, element: ElementType, params specParams: [Parameter]) {
         let f = kernel.formula
         op = kernel.op.symbolName
         name = "\(self.op)_\(element.rawValue)"

@@ -10,7 +10,7 @@ public struct NeuronLayerFileContext {
     /// `kgn3_lif`: the prefix of every symbol of this neuron (the name's length first, so that no pair of a
     /// neuron and a surrogate name spells another pair's symbols).
     public var symbol: String
-    public var params: [ParamContext]
+    public var params: [ParameterContext]
     public var learnable: [String]
     public var states: [String]
     public var fingerprint: String
@@ -27,7 +27,7 @@ public struct NeuronLayerFileContext {
         name = neuron.name
         summary = neuron.summary
         symbol = EmittedNames.neuronSymbolPrefix(neuron.name)
-        params = neuron.params.enumerated().map { ParamContext($1, index: $0) }
+        params = neuron.params.enumerated().map { ParameterContext(ParameterInfo($1), index: $0) }
         learnable = neuron.learnableParams.map(\.name)
         states = neuron.state.map(\.name)
         fingerprint = neuron.fingerprint

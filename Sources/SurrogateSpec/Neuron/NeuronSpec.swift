@@ -14,7 +14,7 @@ public struct NeuronSpec: Sendable {
     /// The library behaviour it matches (e.g. `spikingjelly.activation_based.neuron.LIFNode()`), one line.
     public var provenance: String?
     /// In file order, which is the order of the kernels' parameter array.
-    public var params: [Param]
+    public var params: [Parameter]
     /// In file order, which is the order of the kernels' state arrays.
     public var state: [StateVariable]
     public var step: [Assignment]
@@ -24,7 +24,7 @@ public struct NeuronSpec: Sendable {
     public var file: String
     public var source: String
 
-    public init(name: String, summary: String, doc: String? = nil, provenance: String? = nil, params: [Param],
+    public init(name: String, summary: String, doc: String? = nil, provenance: String? = nil, params: [Parameter],
                 state: [StateVariable], step: [Assignment], output: String, file: String, source: String = "") {
         self.name = name
         self.summary = summary
@@ -39,7 +39,7 @@ public struct NeuronSpec: Sendable {
     }
 
     /// The parameters marked `learnable: true`, in file order: the kernels' backward sums a gradient for each.
-    public var learnableParams: [Param] { params.filter(\.learnable) }
+    public var learnableParams: [Parameter] { params.filter(\.learnable) }
 
     public var defaults: [String: Double] { Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.defaultValue) }) }
 

@@ -38,7 +38,7 @@ extension Spec {
 
 extension ParameterInfo {
     /// A spec's parameter as the runtime checks it.
-    public init(_ p: Param) {
+    public init(_ p: Parameter) {
         self.init(name: p.name, defaultValue: p.defaultValue, min: p.min, max: p.max, doc: p.doc ?? "", integer: p.integer)
     }
 }

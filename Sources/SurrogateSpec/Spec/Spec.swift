@@ -7,7 +7,7 @@ public struct Spec: Sendable {
     /// writes it); one line, shown by `kernelgen list --catalogue`.
     public var provenance: String?
     /// In file order, which is the order of runtime arguments.
-    public var params: [Param]
+    public var params: [Parameter]
     /// Eval-mode forward (the hard spike by default).
     public var forward: Formula
     /// The surrogate gradient factor: grad_in = grad_out * backward.
@@ -27,7 +27,7 @@ public struct Spec: Sendable {
     /// Where the `name` value sits in the file (nil for specs built in code).
     public var nameLocation: SourceLocation?
 
-    public init(name: String, summary: String, doc: String?, params: [Param], forward: Formula,
+    public init(name: String, summary: String, doc: String?, params: [Parameter], forward: Formula,
                 backward: Formula, trainForward: Formula?, file: String, source: String = "") {
         self.name = name
         self.summary = summary
@@ -62,7 +62,7 @@ public struct Spec: Sendable {
     }
 }
 
-public struct Param: Sendable, Equatable {
+public struct Parameter: Sendable, Equatable {
     public var name: String
     public var defaultValue: Double
     public var min: Double?

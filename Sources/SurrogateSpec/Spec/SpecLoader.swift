@@ -263,14 +263,14 @@ public struct SpecLoader {
         return text
     }
 
-    mutating func paramsField(_ field: (key: Node, value: Node)?) -> [Param] {
+    mutating func paramsField(_ field: (key: Node, value: Node)?) -> [Parameter] {
         guard let field else { return [] }
         if let s = field.value.scalar, s.string.isEmpty || s.string == "~" || s.string == "null" { return [] }
         guard let mapping = field.value.mapping else {
             report(.wrongFieldType, at: field.value.mark, "`params` must be a mapping from parameter names to `{default, doc, min, max}`")
             return []
         }
-        var params: [Param] = []
+        var params: [Parameter] = []
         for (key, value) in mapping {
             guard let name = key.scalar?.string else {
                 report(.wrongFieldType, at: key.mark, "a parameter name must be a plain name")
@@ -303,11 +303,11 @@ public struct SpecLoader {
         return params
     }
 
-    mutating func param(_ name: String, _ node: Node, keyMark: Mark?) -> Param? {
+    mutating func param(_ name: String, _ node: Node, keyMark: Mark?) -> Parameter? {
         // Shorthand: `scale: 5.0` is a parameter with only a default.
         if let scalar = node.scalar {
             guard let v = number(scalar, what: "default of `\(name)`") else { return nil }
-            return Param(name: name, defaultValue: v)
+            return Parameter(name: name, defaultValue: v)
         }
         guard let mapping = node.mapping else {
             report(.wrongFieldType, at: node.mark, "parameter `\(name)` must be a number or a mapping with `default` (and optional `doc`, `min`, `max`)")
@@ -358,7 +358,7 @@ public struct SpecLoader {
                 }
             }
         }
-        var p = Param(name: name, defaultValue: value, min: minValue, max: maxValue, doc: doc, integer: integer)
+        var p = Parameter(name: name, defaultValue: value, min: minValue, max: maxValue, doc: doc, integer: integer)
         p.learnable = learnable
         if let lo = minValue, let hi = maxValue, lo > hi {
             report(.emptyBounds, at: fields["min"]?.value.mark, "`min` (\(lo)) of `\(name)` is above its `max` (\(hi)); expected min <= max")
