@@ -27,9 +27,11 @@ import Testing
         // What `kernelgen check FILE` runs.
         let cli = SpecCheck.check(specSet: SpecSet.load(files: [path])).diagnostics
         #expect(cli.contains { $0.id == .cancellation && $0.severity == .warning }, "\(cli)")
-        let jit = try SurrogateJIT.shared.loadReporting(specAt: path, into: DispatchTable()).warnings
+        let (fresh, cache) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let jit = try fresh.loadReporting(specAt: path, into: DispatchTable()).warnings
         #expect(jit == cli)
-        let text = try SurrogateJIT.shared.loadReporting(yaml: Self.warns, file: path, into: DispatchTable()).warnings
+        let text = try fresh.loadReporting(yaml: Self.warns, file: path, into: DispatchTable()).warnings
         #expect(text == cli)
     }
 
@@ -40,6 +42,8 @@ import Testing
         let error = try #require(cli.first { $0.id == .unknownIdentifier })
         #expect(error.fixIt == FixIt(original: "sigmaa", replacement: "sigma"))
         #expect(error.message.contains("did you mean `sigma`?"))
-        #expect(throws: JITError.invalidSpec(cli)) { try SurrogateJIT.shared.load(specAt: path, into: DispatchTable()) }
+        let (fresh, cache) = try freshJIT()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        #expect(throws: JITError.invalidSpec(cli)) { try fresh.load(specAt: path, into: DispatchTable()) }
     }
 }

@@ -90,7 +90,7 @@ public enum SpikingjellySquarewaveFourierSeriesKernels {
 /// spikingjelly_squarewave_fourier_series with its parameters, in the form of SpikeDE's functional wrappers (same defaults):
 /// Square wave Fourier series: (4/T) sum_{i=1}^{n-1} cos((2i - 1) 2 pi/T x).
 public struct SpikingjellySquarewaveFourierSeriesSurrogate: Sendable, Hashable {
-    /// n (default 2.0, min 1.0, max 64.0): Number of terms plus one.
+    /// n (integer, default 2.0, min 1.0, max 64.0): Number of terms plus one.
     public var n: Double
     /// T_period (default 8.0, min 0.001): Period.
     public var T_period: Double
