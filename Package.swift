@@ -101,11 +101,12 @@ let package = Package(
         .target(name: "SurrogateBench", dependencies: ["CStream", "Surrogates", "SurrogateJIT", "SurrogateKernelsC"]),
         // 5. the thin command line: the generator, which never links what it generates (so a Generated/ that
         // does not compile cannot stop it from regenerating), and the tools that run kernels.
-        .target(name: "KernelgenCommandLine", dependencies: ["SurrogateSpec", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "KernelgenCommandLine", dependencies: ["SurrogateSpec", "NameSuggestion", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "kernelgen",
             dependencies: [
-                "SurrogateSpec", "KernelEmit", "SurrogateSources", "KernelgenCommandLine", "NameSuggestion",
+                // SurrogateRuntime for its one check of parameter values (`--param`); no generated kernel.
+                "SurrogateSpec", "KernelEmit", "SurrogateSources", "SurrogateRuntime", "KernelgenCommandLine", "NameSuggestion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

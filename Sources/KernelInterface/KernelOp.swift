@@ -4,7 +4,7 @@
 /// formula its kernel computes.
 ///
 /// Adding an op is a case here, its formula in `Spec.formula(for:)`, and its lines in the templates.
-public enum KernelOp: String, CaseIterable, Sendable, Hashable, Codable {
+public enum KernelOp: String, CaseIterable, Sendable, Hashable {
     /// `y = forward(x)`, the hard spike of eval (and of training when the spec has no `train_forward`).
     case forward
     /// `grad_in = grad_out * backward(x)`: the surrogate gradient (its mean field when the backward draws noise).

@@ -58,8 +58,9 @@ public func kg_resolve_parameters(_ name: UnsafePointer<CChar>?, _ dtype: Unsafe
         } catch {
             throw ABIError(error)
         }
+        guard !values.isEmpty else { return }
         guard let resolved, capacity >= values.count else {
-            throw ABIError(.invalidArgument, "resolved holds \(capacity) values; `\(name)` has \(values.count) parameters")
+            throw ABIError(.invalidArgument, "resolved holds \(capacity >= 0 ? "\(capacity)" : "too many") values (or is NULL); `\(name)` has \(values.count) parameters")
         }
         for (i, v) in values.enumerated() { resolved[i] = v }
     }

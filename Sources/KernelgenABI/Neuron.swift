@@ -61,7 +61,7 @@ final class NeuronHandle: Sendable {
         }
         let list = Array(UnsafeBufferPointer(start: values, count: all.count))
         for (k, (p, v)) in zip(all, list).enumerated() {
-            try NeuronABI.check(v, p, owner: k < spec.params.count ? spec.name : surrogate)
+            try NeuronABI.check(v, p, owner: k < spec.params.count ? spec.name : surrogate, float32: kernels.dtype == "float32")
         }
         return list
     }
@@ -139,14 +139,16 @@ enum NeuronABI {
             throw ABIError(.invalidArgument, "params is NULL; expected the \(spec.params.count) values of \(spec.params.map(\.name).joined(separator: ", "))")
         }
         let list = Array(UnsafeBufferPointer(start: values, count: spec.params.count))
-        for (p, v) in zip(spec.params, list) { try check(v, p, owner: spec.name) }
+        for (p, v) in zip(spec.params, list) { try check(v, p, owner: spec.name, float32: false) }
         return list
     }
 
-    /// One value checked by the runtime's one check of parameter values (`ParameterInfo.check`), its error relayed.
-    static func check(_ value: Double, _ p: Parameter, owner: String) throws(ABIError) {
+    /// One value checked by the runtime's one check of parameter values (`ParameterInfo.check`), its error relayed;
+    /// `float32`: for float32 kernels (a value infinite there is refused).
+    static func check(_ value: Double, _ p: Parameter, owner: String, float32: Bool) throws(ABIError) {
         do throws(SurrogateError) {
-            try ParameterInfo(p).check(value, owner: owner, for: Double.self)
+            let info = ParameterInfo(p)
+            if float32 { try info.check(value, owner: owner, for: Float.self) } else { try info.check(value, owner: owner, for: Double.self) }
         } catch {
             throw ABIError(error)
         }

@@ -30,8 +30,7 @@ extension SurrogateJIT {
         let initial = spec.state.map(\.initial.expr)
         return NeuronDescriptor(
             name: spec.name, summary: spec.summary,
-            parameters: spec.params.map { ParameterInfo(name: $0.name, defaultValue: $0.defaultValue, min: $0.min, max: $0.max, doc: $0.doc ?? "",
-                                                        integer: $0.integer) },
+            parameters: spec.params.map(ParameterInfo.init),
             learnable: spec.learnableParams.map(\.name), stateNames: spec.state.map(\.name), fingerprint: spec.fingerprint,
             initialState: { values in
                 let evaluator = FormulaEvaluator<Double>(params: Dictionary(uniqueKeysWithValues: zip(names, values)))

@@ -140,7 +140,7 @@ struct Tune: ParsableCommand {
         let swept = try ranges.first.map { r throws(InputError) in
             (r.name, try r.rangeValues(option: "--param", limit: 10_000).map(ShortDecimal.cleaned))
         }
-        let fixed = params.filter { if case .single = $0.value { true } else { false } }
+        let fixed = params.filter { if case .range = $0.value { false } else { true } }
         guard let swept else { throw InputError("give the swept parameter as --param NAME=START:STOP:STEP") }
         return (swept.0, swept.1, try fixed.values())
     }

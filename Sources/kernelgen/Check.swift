@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import KernelEmit
+import SurrogateRuntime
 import KernelgenCommandLine
+import NameSuggestion
 import SurrogateSpec
 
 struct Check: ParsableCommand {
@@ -68,7 +70,8 @@ struct Check: ParsableCommand {
         let specSet = files.isEmpty ? try project.specSetWithCatalogue() : SpecSet.load(files: surrogateFiles)
         let neuronDiagnostics = files.isEmpty ? try project.neurons().diagnostics : neuronFiles.flatMap { NeuronLoader.load(path: $0).1 }
         let neuronCount = files.isEmpty ? (try? SpecSet.specFiles(in: project.neuronsFolder).count) ?? 0 : neuronFiles.count
-        let report = SpecCheck.check(specSet: specSet, options: .init(parameters: overrides, maxUlp: maxUlp))
+        try Self.checkParameters(overrides, of: specSet.specs)
+        let report = SpecCheck.check(specSet: specSet, options: .init(parameters: overrides, maxUlp: maxUlp, numericBudget: nil))
         let diagnostics = (report.diagnostics + neuronDiagnostics).sortedForDisplay()
         let rows = report.accuracy
         if json {
@@ -92,6 +95,30 @@ struct Check: ParsableCommand {
             throw ExitCode.failure
         }
         print(summary)
+    }
+
+    /// `--param` values: each name one of the checked specs has (did you mean), each value one the runtime accepts
+    /// for every spec that has the name, in both dtypes the lint analyses (`SurrogateDescriptor.resolve`: the one
+    /// check of parameter values, as `eval` and Python make it).
+    static func checkParameters(_ values: [String: Double], of specs: [Spec]) throws {
+        let known = Set(specs.flatMap { $0.params.map(\.name) })
+        for name in values.keys.sorted() where !known.contains(name) {
+            Console.error("Error: --param \(VisibleText.escaped(name)): none of the checked specs has this parameter"
+                          + Suggestion.didYouMean(name, in: known) + "; expected one of: \(known.sorted().joined(separator: ", "))")
+            throw ExitCode.failure
+        }
+        for spec in specs {
+            let mine = values.filter { name, _ in spec.params.contains { $0.name == name } }
+            guard !mine.isEmpty else { continue }
+            do {
+                let descriptor = SurrogateDescriptor(spec: spec)
+                _ = try descriptor.resolve(mine, for: Double.self)
+                _ = try descriptor.resolve(mine, for: Float.self)
+            } catch {
+                Console.error("Error: --param: \(error)")
+                throw ExitCode.failure
+            }
+        }
     }
 
     static func table(_ rows: [FormulaAccuracy]) -> String {

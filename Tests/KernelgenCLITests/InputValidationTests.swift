@@ -15,6 +15,14 @@ import Testing
         (["bench", "--surrogates", "gaussian,sigmoid", "--param", "sigmaa=1"], "Error: --param sigmaa: none of the benchmarked surrogates has this parameter; expected one of: scale, sigma\n"),
         (["eval", "sigmoid", "--param", "scale=1", "--param", "scale=2"], "Error: --param scale is given twice; expected each parameter once\n"),
         (["eval", "sigmoid", "--param", "scale=inf"], "Error: --param scale=inf: expected a finite number\n"),
+        // Every --param text parses, so the reason is ours, not ArgumentParser's "invalid value".
+        (["eval", "sigmoid", "--param", "=1"], "Error: --param =1: expected NAME=VALUE with a parameter's name before `=`\n"),
+        (["eval", "sigmoid", "--param", "scale=abc"], "Error: --param scale=abc: expected NAME=VALUE with a number (or NAME=START:STOP:STEP where a command sweeps)\n"),
+        (["eval", "sigmoid", "--param", "scale=1:2:3"], "Error: --param scale=1:2:3: a range here; expected NAME=VALUE\n"),
+        // check --param: the runtime's one check of values, and a name some checked spec has.
+        (["check", "Specs/sigmoid.yaml", "--param", "scal=1"], "Error: --param scal: none of the checked specs has this parameter; did you mean `scale`?; expected one of: scale\n"),
+        (["check", "Specs/sigmoid.yaml", "--param", "scale=-1"], "Error: --param: parameter `scale` of `sigmoid` is -1.0; expected a finite value in [0.0, inf]\n"),
+        (["check", "Specs/sigmoid.yaml", "--param", "scale=1e39"], "Error: --param: parameter `scale` of `sigmoid` is 1e+39, which is infinite in f32; expected a magnitude of at most 3.4028235e+38\n"),
         (["eval", "sigmoid", "--spec", "Specs/gaussian.yaml"], "Error: Specs/gaussian.yaml defines `gaussian`, not `sigmoid`; expected the name the file defines\n"),
     ]
 

@@ -150,7 +150,7 @@ import Testing
         let backends = { (name: String) in Set(records.filter { $0["surrogate"] as? String == name }.compactMap { $0["backend"] as? String }) }
         #expect(backends("gaussian") == ["c"] && backends("arctan") == ["c", "naive"])
         let bad = try CLI.run(["bench", "--param", "sigma"])
-        #expect(bad.status != 0 && bad.stderr.contains("Error: The value 'sigma' is invalid for '--param <name=value>'"))
+        #expect(bad.status != 0 && bad.stderr.contains("Error: --param sigma: expected NAME=VALUE with a parameter's name before `=`"))
         let outOfBounds = try CLI.run(["bench", "--surrogates", "gaussian", "--sizes", "64", "--param", "sigma=-1"])
         #expect(outOfBounds.status != 0 && outOfBounds.stderr.contains("sigma"))
     }

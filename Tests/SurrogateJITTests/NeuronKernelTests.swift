@@ -243,6 +243,10 @@ import Testing
             ("params:\n  k: 1\nstate:\n  v: 0\nstep:\n  - v = v + x\n  - s = spike(v)\n  - k = s\noutput: s\n", .reservedName, "<string>:8:5"),
             // each spike is a value of the step; a sum's term, computed once per index, cannot fire
             ("state:\n  v: 0\nstep:\n  - v = v + x\n  - s = sum(k, 1, 2, spike(v - k))\noutput: s\n", .spikeInSum, "<string>:5:22"),
+            // a detached value is computed once per step; one reading a sum's index differs per term
+            ("state:\n  v: 0\nstep:\n  - v = v + x + sum(k, 1, 3, detach(k * v))\n  - s = spike(v)\noutput: s\n", .detachOfSumIndex, "<string>:4:30"),
+            // a neuron's sums take literal bounds (its parameters are reals)
+            ("params:\n  n: 3\nstate:\n  v: 0\nstep:\n  - v = v + sum(k, 1, n, x)\n  - s = spike(v)\noutput: s\n", .nonIntegerBound, "<string>:6:23"),
             ("state:\n  v: 0\nstep:\n  - v + x\n  - s = spike(v)\noutput: s\n", .formulaSyntax, "<string>:4:5"),
             ("state:\n  v: 0\n  [u]: 1\nstep:\n  - v = v + x\n  - s = spike(v)\noutput: s\n", .wrongFieldType, "<string>:3:3"),
             ("state:\n  v: 0\nstep:\n  - v = v + x + uniform()\n  - s = spike(v)\noutput: s\n", .noiseOutsideTrainForward, "<string>:4:17"),

@@ -46,4 +46,20 @@ import Testing
         defer { try? FileManager.default.removeItem(at: cache) }
         #expect(throws: JITError.invalidSpec(cli)) { try fresh.load(specAt: path, into: DispatchTable()) }
     }
+
+    /// Loading lints every shipped and catalogue spec as `check` does (they are within the load's budget), and a spec
+    /// whose sums make the lint take minutes is loaded at once with a `lint-skipped` note.
+    @Test func theLoadsBudgetCoversTheShippedSpecsAndSkipsHugeSums() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shipped = try SpecSet.load(directory: root.appendingPathComponent("Specs").path).specs
+        let catalogue = SpecSet.load(files: try SpecSet.catalogueFiles(in: root.appendingPathComponent("Catalogue").path)).specs
+        let budget = try #require(SpecCheck.Options().numericBudget)
+        let largest = (shipped + catalogue).map { ($0.name, SpecCheck.operations(of: $0, values: $0.defaults)) }.max { $0.1 < $1.1 }!
+        #expect(largest.1 <= budget, "\(largest)")
+        let huge = "name: huge_sum\nsummary: s\nparams:\n  n: {default: 40, integer: true, min: 1, max: 4096}\n"
+            + "backward: sum(k, 1, n, exp(-(x * k)^2) * k / sqrt(pi)) / (n * (n + 1) / 2)\n"
+        let report = SpecCheck.check(yaml: huge, file: "huge_sum.yaml")
+        #expect(report.spec != nil && report.accuracy.isEmpty)
+        #expect(report.diagnostics.contains { $0.id == .lintSkipped && $0.severity == .note }, "\(report.diagnostics)")
+    }
 }

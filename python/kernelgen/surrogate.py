@@ -28,7 +28,10 @@ def _dtype(dtype) -> np.dtype:
 def _real(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"parameter {name}={value!r} is a {type(value).__name__}; expected a real number")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond every float: infinite, which the runtime's check refuses, naming it
+        return float("inf") if value > 0 else float("-inf")
 
 
 def _u64(name: str, value) -> int:

@@ -105,3 +105,31 @@ def test_spec_text_that_is_not_utf8_is_refused_with_its_place():
                        "expected a NUL-terminated UTF-8 string"), message
     with pytest.raises(kernelgen.UnknownSurrogateError):
         kernelgen.Surrogate("bad_bytes")  # nothing was registered
+
+
+WHERE_IN_SUM = """\
+name: where_in_sum
+summary: a select reading the index of its sum
+params:
+  n: {default: 3, integer: true, min: 0, max: 8}
+  a: 0.5
+backward: sum(k, 0, n, where(x > k, a, 0.0)) + sum(k, 0, n, where(x > 0, a * x, k))
+"""
+
+
+def test_a_where_reading_a_sum_index_runs_on_every_backend():
+    """A `where` whose condition or branch reads its sum's index stays inside the sum's loop in the torch module (its
+    masks were once defined before the loop: UnboundLocalError), and computes what the JIT's kernel computes."""
+    kt = pytest.importorskip("kernelgen.torch")
+    torch = pytest.importorskip("torch")
+    kernelgen.load_spec(text=WHERE_IN_SUM)
+    x = torch.linspace(-2, 5, 57, dtype=torch.float64)
+    grads = []
+    for backend in ("jit", "torch"):
+        xx = x.clone().requires_grad_()
+        kt.surrogate("where_in_sum", xx, backend=backend).sum().backward()
+        grads.append(xx.grad)
+    k = torch.arange(0, 4, dtype=torch.float64)
+    by_hand = torch.where(x[:, None] > k, 0.5, 0.0).sum(1) + torch.where(x[:, None] > 0, 0.5 * x[:, None], k).sum(1)
+    assert torch.equal(grads[0], grads[1])
+    assert torch.allclose(grads[0], by_hand, rtol=1e-15, atol=0)

@@ -60,6 +60,9 @@ def test_parameters():
     assert kt.arctan_surrogate(x.double(), 1e39).dtype == torch.float64
     with pytest.raises(kernelgen.ParameterError, match=r"`scale` of `arctan` is 1e\+39, which is infinite in f32"):
         kt.surrogate("arctan", x, backend="torch", scale=1e39)
+    for backend in ("c", "jit", "torch"):  # an integer beyond every float is refused by the one check, named
+        with pytest.raises(kernelgen.ParameterError, match=r"^parameter `scale` of `sigmoid` is inf; expected a finite value"):
+            kt.surrogate("sigmoid", x, backend=backend, scale=10**400)
     with pytest.raises(TypeError, match=r"parameter scale='5' is a str; expected a real number"):
         kt.sigmoid_surrogate(x, "5")
     with pytest.raises(TypeError, match=r"parameter scale=True is a bool"):

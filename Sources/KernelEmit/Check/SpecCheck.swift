@@ -16,11 +16,17 @@ public enum SpecCheck {
         /// Run the numeric lint (step 3): about 40 ms a spec in a release build. Off, the check is the loader and
         /// the shape check, for callers that load many specs they checked before.
         public var numerics: Bool
+        /// The most work the numeric lint may take, in formula operations per grid point (`operations(of:)`: sums
+        /// count each term; a release build spends about 4 ms per operation). A spec beyond it gets a `lint-skipped`
+        /// note instead of the lint: a `sum` of a few hundred terms would make loading a spec take seconds to
+        /// minutes. Nil: no limit (`kernelgen check`, which is where the lint's report is read).
+        public var numericBudget: Double?
 
-        public init(parameters: [String: Double] = [:], maxUlp: Double = 8, numerics: Bool = true) {
+        public init(parameters: [String: Double] = [:], maxUlp: Double = 8, numerics: Bool = true, numericBudget: Double? = 250) {
             self.parameters = parameters
             self.maxUlp = maxUlp
             self.numerics = numerics
+            self.numericBudget = numericBudget
         }
     }
 
@@ -68,10 +74,35 @@ public enum SpecCheck {
         return Report(spec: nil, diagnostics: diagnostics.sortedForDisplay(), accuracy: accuracy)
     }
 
+    /// Operations per grid point of the formulas the lint evaluates (forward, training forward, backward): nodes,
+    /// a `sum`'s body counted once per term at `values`.
+    public static func operations(of spec: Spec, values: [String: Double]) -> Double {
+        let bounds = FormulaEvaluator<Double>(params: values)
+        func count(_ e: Expr) -> Double {
+            switch e.kind {
+            case .number, .variable, .param, .constant, .local, .index: return 1
+            case .unary(_, let a): return 1 + count(a)
+            case .binary(_, let a, let b): return 1 + count(a) + count(b)
+            case .call(_, let args, _): return 1 + args.map(count).reduce(0, +)
+            case .sum(_, let from, let to, let body):
+                let terms = bounds.evaluate(to, x: 0) - bounds.evaluate(from, x: 0) + 1
+                return 1 + count(from) + count(to) + (terms.isFinite ? Swift.max(0, terms) : 0) * count(body)
+            }
+        }
+        return ([spec.forward, spec.backward] + (spec.trainForward.map { [$0] } ?? [])).map { count($0.expr) }.reduce(0, +)
+    }
+
     /// Step 3 for a loaded spec: `earlier` (the loader's and the shape check's findings) with the numeric lint's.
     static func analyse(_ spec: Spec, after earlier: [Diagnostic], options: Options) -> ([Diagnostic], [FormulaAccuracy]) {
         guard options.numerics else { return (earlier, []) }
         let values = options.parameters.filter { name, _ in spec.params.contains { $0.name == name } }
+        let work = operations(of: spec, values: spec.defaults.merging(values) { $1 })
+        if let budget = options.numericBudget, work > budget {
+            let at = spec.backward.source.location(ofOffset: 0, in: spec.backward.text)
+            let note = Diagnostic(.lintSkipped, .note, at: at,
+                "the numeric lint was not run here: the formulas take about \(Int(work)) operations per point (sums count each term), beyond \(Int(budget)); expected `kernelgen check` to run it (it has no limit)")
+            return (earlier + [note], [])
+        }
         let result = AccuracyReport.analyse(spec, parameters: values, options: .init(maxUlp: options.maxUlp))
         var diagnostics = earlier + result.diagnostics
         // The shape check evaluates the backward as written, in Double; where the emitted float64 backward is finite

@@ -83,11 +83,10 @@ public struct SurrogateContext: Sendable {
         initParams.append("backend: Backend = .c")
         swiftInitParams = initParams.joined(separator: ", ")
         swiftParametersLiteral = params.isEmpty ? "[:]" : "[" + params.map { "\"\($0.name)\": \($0.swiftName)" }.joined(separator: ", ") + "]"
-        // What the kernels call once fused, the training forward also in its mean-field form.
-        let train = spec.trainForward.map { [$0.expr, Simplifier.meanField($0.expr)] } ?? []
-        let primitive = spec.primitive.map { [$0.expr] } ?? []
-        let meanBackward = spec.hasTrainBackward ? [Simplifier.meanField(spec.backward.expr)] : []
-        preludeNeeds = PreludeSections.needed(by: ([spec.forward.expr, spec.backward.expr] + train + primitive + meanBackward).map { Simplifier.stabilise(Simplifier.fuse($0)) })
+        // What the kernels of every op call once fused (the one op -> formula map, mean fields included).
+        preludeNeeds = PreludeSections.needed(by: spec.opFormulas.map { f in
+            Simplifier.stabilise(Simplifier.fuse(f.meanField ? Simplifier.meanField(f.formula.expr) : f.formula.expr))
+        })
         kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
         emit = Dictionary(uniqueKeysWithValues: KernelOp.allCases.map { ($0.contextKey, ops.contains($0) && has.contains($0)) })
     }

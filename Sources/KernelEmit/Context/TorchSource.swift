@@ -65,16 +65,18 @@ public struct TorchContext: Sendable {
         docLines = SourceText.lines(spec.doc ?? "").map { $0.trimmingCharacters(in: .whitespaces) }
         while docLines.last?.isEmpty == true { docLines.removeLast() }
         self.specFile = specFile
-        params = spec.params.enumerated().map { ParameterContext(ParameterInfo($1), index: $0) }
+        // The facts the module states are the runtime descriptor's (`SurrogateDescriptor(spec:)`).
+        let descriptor = SurrogateDescriptor(spec: spec)
+        params = descriptor.parameters.enumerated().map { ParameterContext($1, index: $0) }
         paramArgs = params.map { ", \($0.pythonName)" }.joined()
         hasIntegerParams = params.contains { $0.integer }
-        hasTrainForward = spec.trainForward != nil
-        hasPrimitive = spec.primitive != nil
-        isStochastic = spec.isStochastic
-        backwardReadsY = spec.backward.expr.readsY
+        hasTrainForward = descriptor.hasTrainForward
+        hasPrimitive = descriptor.hasPrimitive
+        isStochastic = descriptor.isStochastic
+        backwardReadsY = descriptor.backwardReadsY
         let python = { (b: Bool) in b ? "True" : "False" }
         flags = ["hasTrainForward": python(hasTrainForward), "isStochastic": python(isStochastic), "backwardReadsY": python(backwardReadsY),
-                 "hasPrimitive": python(hasPrimitive), "hasTrainBackward": python(spec.hasTrainBackward)]
+                 "hasPrimitive": python(hasPrimitive), "hasTrainBackward": python(descriptor.hasTrainBackward)]
         let params = self.params
         let functions = spec.opFormulas.map { TorchFunction($0, params: params) }
         self.functions = functions

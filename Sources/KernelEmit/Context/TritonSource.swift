@@ -62,9 +62,11 @@ public struct TritonContext: Sendable {
         params = spec.params.enumerated().map { ParameterContext(ParameterInfo($1), index: $0) }
         constexprArgs = spec.params.map { "\(EmittedNames.tritonConstant($0.name)): tl.constexpr, " }.joined()
         let python = { (b: Bool) in b ? "True" : "False" }
-        flags = ["hasTrainForward": python(spec.trainForward != nil), "isStochastic": python(spec.isStochastic),
-                 "backwardReadsY": python(spec.backward.expr.readsY), "hasPrimitive": python(spec.primitive != nil),
-                 "hasTrainBackward": python(spec.hasTrainBackward)]
+        // The facts the module states are the runtime descriptor's (`SurrogateDescriptor(spec:)`).
+        let d = SurrogateDescriptor(spec: spec)
+        flags = ["hasTrainForward": python(d.hasTrainForward), "isStochastic": python(d.isStochastic),
+                 "backwardReadsY": python(d.backwardReadsY), "hasPrimitive": python(d.hasPrimitive),
+                 "hasTrainBackward": python(d.hasTrainBackward)]
         let f32 = Dialect(.triton, .float32), f64 = Dialect(.triton, .float64)
         noise = ["lowF32": f32.literal(KernelNoise.low), "highF32": f32.literal(KernelNoise.high),
                  "lowF64": f64.literal(KernelNoise.low), "highF64": f64.literal(KernelNoise.high)]

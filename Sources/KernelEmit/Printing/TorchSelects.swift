@@ -12,7 +12,8 @@ import SurrogateSpec
 enum TorchSelects {
     /// `e` with each `where`'s branches reading masked leaves, and the Python statements that define the masks
     /// (a condition local `_kg_c<k>` and a masked leaf `_kg_<leaf><k>t` / `_kg_<leaf><k>f` per branch), in order.
-    /// A `where` whose condition holds a sum is left as it is (sums are lifted into loops after this).
+    /// A `where` whose condition holds a sum, or that reads a sum's index, is left as it is (sums are lifted into
+    /// loops after this, and masks are defined before them).
     static func masked(_ e: Expr, _ printer: ExpressionPrinter) -> (definitions: [String], expr: Expr) {
         var definitions: [String] = []
         var counter = 0
@@ -21,7 +22,10 @@ enum TorchSelects {
     }
 
     private static func mask(_ e: Expr, _ printer: ExpressionPrinter, _ definitions: inout [String], _ counter: inout Int) -> Expr {
-        guard case .call("where", let args, let site) = e.kind, args.count == 3, !args[0].hasSum else {
+        // A `where` that reads a sum's index is inside that sum's loop: its masks cannot be defined before it, so it
+        // stays a plain `where` (its children are still masked where they can be).
+        guard case .call("where", let args, let site) = e.kind, args.count == 3, !args[0].hasSum,
+              e.firstSumIndex == nil else {
             return Simplifier.map(e) { mask($0, printer, &definitions, &counter) }
         }
         let condition = mask(args[0], printer, &definitions, &counter)

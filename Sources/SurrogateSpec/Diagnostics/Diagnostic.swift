@@ -74,6 +74,7 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         case cancellation = "cancellation"
         /// Accuracy report (note): the formula as written fails, the emitters' stable form does not.
         case stableRewrite = "stable-rewrite"
+        case lintSkipped = "lint-skipped"
         case badSumIndex = "bad-sum-index"
         case nonIntegerBound = "non-integer-bound"
         case noiseInSum = "noise-in-sum"
@@ -90,6 +91,7 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         /// `spike(...)` inside the argument of another `spike`.
         case spikeInSpike = "spike-in-spike"
         case spikeInSum = "spike-in-sum"
+        case detachOfSumIndex = "detach-of-sum-index"
         /// A learnable parameter no gradient reaches (unread by the step, or read only under `detach`).
         case learnableWithoutGradient = "learnable-without-gradient"
         /// A state variable's initial value reads a learnable parameter.

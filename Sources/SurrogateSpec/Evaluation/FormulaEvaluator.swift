@@ -17,7 +17,7 @@ public struct FormulaEvaluator<T: FormulaReal>: Sendable {
         case exact
         /// As a kernel of element type `T` computes: every literal, parameter, constant, `+ - * /` and comparison
         /// rounded to `T`, `^1` to `^4` multiplied out as the printers do (other powers: Double `pow` rounded), and
-        /// each call computed in Float80 from its operands as `T` computed them and rounded to `T` (within about
+        /// each call computed in `WidestReal` (Float80) from its operands as `T` computed them and rounded to `T` (within about
         /// 0.5 ulp, where the kernels' math is held to 4): overflow, underflow, NaN and cancellation happen where
         /// the kernels' do, operation for operation.
         case kernel
@@ -80,7 +80,7 @@ public struct FormulaEvaluator<T: FormulaReal>: Sendable {
             let values = args.map { evaluate($0, x: x, y: y) }
             switch model {
             case .exact: return f.evaluate(values)
-            case .kernel: return T(f.evaluate(values.map { Float80($0) }))
+            case .kernel: return T(f.evaluate(values.map { WidestReal($0) }))
             }
         }
     }

@@ -104,6 +104,12 @@ public struct Expr: Sendable, Equatable, CustomStringConvertible {
     /// Contains a `sum` (so kernels compute it in a loop).
     public var hasSum: Bool { contains { if case .sum = $0.kind { return true } else { return false } } }
 
+    /// The first index of an enclosing `sum` this expression reads (in walk order), or nil.
+    public var firstSumIndex: String? {
+        var found: String?
+        walk { if found == nil, case .index(let name) = $0.kind { found = name } }
+        return found
+    }
     public var readsY: Bool { contains { $0.kind == .variable(.y) } }
     /// Reads `grad_out`: the kernels compute `grad_in = backward`, not `grad_out * backward`.
     public var usesGradOut: Bool { contains { $0.kind == .variable(.gradOut) } }

@@ -339,6 +339,11 @@ extension Float: FormulaReal { public static func c99Pow(_ a: Float, _ b: Float)
 extension Double: FormulaReal { public static func c99Pow(_ a: Double, _ b: Double) -> Double { Foundation.pow(a, b) } }
 #if arch(x86_64) || arch(i386)
 extension Float80: FormulaReal { public static func c99Pow(_ a: Float80, _ b: Float80) -> Float80 { powl(a, b) } }
+/// The widest formula type: the reference of the accuracy report and of the kernel model's function calls (Float80
+/// where the platform has it, else Double).
+public typealias WidestReal = Float80
+#else
+public typealias WidestReal = Double
 #endif
 
 extension FormulaFunction {

@@ -223,6 +223,12 @@ public struct FormulaParser {
             if args.count != 1 {
                 issues.append(FormulaIssue(offset: offset, id: .wrongArity, message: "`\(name)` takes 1 argument, got \(args.count)"))
             }
+            if name == "detach", let index = args.first?.firstSumIndex, indices.contains(index) {
+                // A detached value is a value of the step, computed once; one that reads the index of an enclosing sum
+                // differs per term.
+                issues.append(FormulaIssue(offset: offset, id: .detachOfSumIndex,
+                    message: "`detach` of an expression that reads the index `\(index)` of an enclosing `sum`; expected `detach` of step values only (an index carries no gradient: write the term without `detach`)"))
+            }
             if name == "spike", !indices.isEmpty {
                 // Each spike is a value of the step (its surrogate's gradient is taken there), which a term of a sum,
                 // computed once per index, cannot be.
@@ -376,8 +382,11 @@ extension FormulaParser {
             range = v...v
         case .param(let p):
             guard let bounds = scope.integerParams[p] else {
+                // A neuron's parameters cannot be integer (they are learnable or fixed reals): its sums take literals.
                 issues.append(FormulaIssue(offset: e.offset, id: .nonIntegerBound,
-                    message: "the bounds of `sum` may use integer parameters only; `\(p)` is not `integer: true`"))
+                    message: scope.allowsStepFunctions
+                        ? "the bounds of `sum` in a neuron's step must be integer literals; `\(p)` is a parameter (a neuron's parameters are real numbers)"
+                        : "the bounds of `sum` may use integer parameters only; `\(p)` is not `integer: true`"))
                 return nil
             }
             range = bounds

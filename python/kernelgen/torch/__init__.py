@@ -385,10 +385,11 @@ def surrogate(name, input, backend="c", training=False, sample=True, seed=None, 
 
 
 def _describe(name):
-    """(parameter names in order, has a primitive) of surrogate `name`, from its expression module (made here,
-    so that a compiled call can inline it). UnknownSurrogateError for an unknown name."""
+    """(parameter names in order, their defaults, has a primitive) of surrogate `name`, from its expression module
+    (made here, so that a compiled call can inline it). UnknownSurrogateError for an unknown name."""
     module = _prepare(name)
-    return [entry[0] for entry in module["PARAMETERS"]], bool(module["HAS_PRIMITIVE"])
+    return ([entry[0] for entry in module["PARAMETERS"]], [entry[1] for entry in module["PARAMETERS"]],
+            bool(module["HAS_PRIMITIVE"]))
 
 
 class Spike(torch.nn.Module):
@@ -409,7 +410,7 @@ class Spike(torch.nn.Module):
         seed = _check_sampling(seed, generator)
         _check_flags(sample=sample)
         self.sample, self.seed, self.generator = sample, seed, generator
-        self._names, self._has_primitive = _describe(name)
+        self._names, self._defaults, self._has_primitive = _describe(name)
         _check_smooth(smooth, self._has_primitive, name)
         self.smooth = smooth
         self._learned = {}  # spec parameter -> the attribute its registered nn.Parameter is under
@@ -423,9 +424,10 @@ class Spike(torch.nn.Module):
     @params.setter
     def params(self, values):
         values = _parameters(values, {}) if isinstance(values, dict) else values
-        # The runtime's check of names and values (a learnable one at its current value), its message relayed.
-        numbers = {k: float(v.detach()) if isinstance(v, torch.Tensor) else v for k, v in values
-                   if not isinstance(v, torch.Tensor) or v.numel() == 1}
+        # The runtime's check of names and numbers, its message relayed; a tensor's value is not read here (it may be
+        # on a meta or CUDA device), only its name is checked (with the default standing in for the value).
+        defaults = dict(zip(self._names, self._defaults))
+        numbers = {k: defaults.get(k, 0.0) if isinstance(v, torch.Tensor) else v for k, v in values}
         _runners.resolve_parameters(self.name, torch.float64, numbers, len(self._names))
         learned = [k for k, v in values if isinstance(v, torch.Tensor) and v.requires_grad]
         if learned and not self._has_primitive:

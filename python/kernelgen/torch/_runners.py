@@ -61,7 +61,10 @@ def value_of(name, value):
         return float(value.detach().reshape(()).cpu().item())
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"parameter {name}={value!r} is a {type(value).__name__}; expected a real number")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond every float: infinite, which the runtime's check refuses, naming it
+        return float("inf") if value > 0 else float("-inf")
 
 
 def _key(value):
@@ -214,10 +217,15 @@ def resolve_parameters(name, dtype, values, count):
     float32) a value finite in float64 but infinite in float32 is refused."""
     lib = _library.lib
     keys = list(values)
+    encoded = []
     for key in keys:  # C strings end at a NUL: "scale\0x" would set `scale`
         if "\0" in key:
             raise ParameterError(f"`{name}` has no parameter {key!r}: it holds a NUL character; expected a parameter's name")
-    names = (ctypes.c_char_p * max(1, len(keys)))(*[key.encode("utf-8") for key in keys])
+        try:
+            encoded.append(key.encode("utf-8"))
+        except UnicodeEncodeError:  # a lone surrogate: no parameter can be named so
+            raise ParameterError(f"`{name}` has no parameter {key!r}: it is not valid Unicode text; expected a parameter's name") from None
+    names = (ctypes.c_char_p * max(1, len(keys)))(*encoded)
     numbers_ = (ctypes.c_double * max(1, len(keys)))(*[float(values[key]) for key in keys])
     resolved = (ctypes.c_double * max(1, count))()
     error = ctypes.c_void_p()
