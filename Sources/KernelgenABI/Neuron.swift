@@ -122,16 +122,6 @@ enum NeuronABI {
         return learned
     }
 
-    static func encode<T: Encodable>(_ value: T) throws(ABIError) -> String {
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
-        } catch {
-            throw ABIError(.internalError, "could not encode JSON: \(error)")
-        }
-    }
-
     /// The parameter values of one call, checked against the spec's bounds.
     static func parameters(_ spec: NeuronSpec, _ values: UnsafePointer<Double>?) throws(ABIError) -> [Double] {
         guard !spec.params.isEmpty else { return [] }
@@ -193,7 +183,7 @@ public func kg_neurons_json(_ json: StringOut?, _ error: StringOut?) -> Int32 {
         let names = Set(SurrogateJIT.shared.runtimeNeuronNames + SurrogateJIT.builtinNeuronNames).sorted()
         var list: [NeuronDescription] = []
         for name in names { list.append(NeuronDescription(try NeuronABI.neuron(name))) }
-        json.pointee = ABI.copy(try NeuronABI.encode(list))
+        json.pointee = ABI.copy(try ABI.json(encoding: list))
     }
 }
 
@@ -317,7 +307,7 @@ public func kg_neuron_json(_ h: OpaquePointer?, _ json: StringOut?, _ error: Str
         let facts = Facts(neuron: spec.name, surrogate: handle.surrogate, dtype: k.dtype, backend: handle.backend.rawValue,
                           stochastic: k.isStochastic, vector_width: handle.vectorWidth, fingerprint: spec.fingerprint, state_count: spec.state.count,
                           param_count: spec.params.count + handle.learned.count, learnable: learnable, learned: learned)
-        json.pointee = ABI.copy(try NeuronABI.encode(facts))
+        json.pointee = ABI.copy(try ABI.json(encoding: facts))
     }
 }
 
