@@ -48,3 +48,55 @@ KG_KERNEL void kg_gaussian_primitive_f64(const double *__restrict x, double *__r
         y[i] = ((0x1p+0 + kg_erf((xi / (p_sigma * 0x1.6a09e667f3bcdp+0)))) * 0x1p-1);
     }
 }
+
+KG_KERNEL void kg_gaussian_forward_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, float p_sigma) {
+    (void)p_sigma;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_heavisidef(xi));
+    }
+}
+
+KG_KERNEL void kg_gaussian_backward_bf16(const kg_bf16 *__restrict x, const float *__restrict y, const kg_bf16 *__restrict grad_out, kg_bf16 *__restrict grad_in, kg_size n, float p_sigma) {
+    (void)y;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        grad_in[i] = kg_bf16_store(kg_bf16_load(grad_out[i]) * (kg_expf(((-(xi * xi)) / (0x1p+1f * (p_sigma * p_sigma)))) / (p_sigma * 0x1.40d932p+1f)));
+    }
+}
+
+KG_KERNEL void kg_gaussian_primitive_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, float p_sigma) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(((0x1p+0f + kg_erff((xi / (p_sigma * 0x1.6a09e6p+0f)))) * 0x1p-1f));
+    }
+}
+
+KG_KERNEL void kg_gaussian_forward_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, float p_sigma) {
+    (void)p_sigma;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_heavisidef(xi));
+    }
+}
+
+KG_KERNEL void kg_gaussian_backward_f16(const kg_f16 *__restrict x, const float *__restrict y, const kg_f16 *__restrict grad_out, kg_f16 *__restrict grad_in, kg_size n, float p_sigma) {
+    (void)y;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        grad_in[i] = kg_f16_store(kg_f16_load(grad_out[i]) * (kg_expf(((-(xi * xi)) / (0x1p+1f * (p_sigma * p_sigma)))) / (p_sigma * 0x1.40d932p+1f)));
+    }
+}
+
+KG_KERNEL void kg_gaussian_primitive_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, float p_sigma) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(((0x1p+0f + kg_erff((xi / (p_sigma * 0x1.6a09e6p+0f)))) * 0x1p-1f));
+    }
+}

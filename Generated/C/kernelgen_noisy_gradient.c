@@ -106,3 +106,119 @@ KG_KERNEL void kg_noisy_gradient_train_backward_f64(const double *__restrict x, 
         grad_in[i] = grad_out[i] * (kg_max(0x0p+0, (0x1p+0 - (__builtin_fabs(xi) / p_width))) * (0x1p+0 + (p_jitter * ((0x1p+1 * kg_uniform(kg_noise_stream_bits(seed, offset + i, 0u, 2u))) - 0x1p+0))));
     }
 }
+
+KG_KERNEL void kg_noisy_gradient_forward_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, float p_width, float p_jitter) {
+    (void)p_width; (void)p_jitter;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_heavisidef(xi));
+    }
+}
+
+KG_KERNEL void kg_noisy_gradient_backward_bf16(const kg_bf16 *__restrict x, const float *__restrict y, const kg_bf16 *__restrict grad_out, kg_bf16 *__restrict grad_in, kg_size n, float p_width, float p_jitter) {
+    (void)y;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        grad_in[i] = kg_bf16_store(kg_bf16_load(grad_out[i]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * 0x0p+0f))));
+    }
+}
+
+/* The sampling backward: noise of element i at counter offset + i under key seed, stream 2 (the forward's is 0). */
+KG_KERNEL void kg_noisy_gradient_train_backward_bf16(const kg_bf16 *__restrict x, const float *__restrict y, const kg_bf16 *__restrict grad_out, kg_bf16 *__restrict grad_in, kg_size n, kg_u64 seed, kg_u64 offset, float p_width, float p_jitter) {
+    (void)y;
+    kg_size i = 0;
+    /* Elements before the first whole block of noise counters, one at a time. */
+    for (; i < n && ((offset + i) & 3u) != 0u; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        grad_in[i] = kg_bf16_store(kg_bf16_load(grad_out[i]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_noise_stream_bitsf(seed, offset + i, 0u, 2u))) - 0x1p+0f)))));
+    }
+    /* Whole blocks: one Philox block (stream 2) per noise call serves 4 elements, as in the training forward. */
+    const kg_size blocks = (n - i) >> 2;
+    KG_VECTORIZE_8
+    for (kg_size block_index = 0; block_index < blocks; ++block_index) {
+        const kg_size e = i + (block_index << 2);
+        const kg_u64 block = (offset + e) >> 2;
+        const kg_block b0 = kg_philox_stream(seed, block, 0u, 2u);
+        {
+            const float xi = kg_bf16_load(x[e + 0]);
+            grad_in[e + 0] = kg_bf16_store(kg_bf16_load(grad_out[e + 0]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 0))) - 0x1p+0f)))));
+        }
+        {
+            const float xi = kg_bf16_load(x[e + 1]);
+            grad_in[e + 1] = kg_bf16_store(kg_bf16_load(grad_out[e + 1]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 1))) - 0x1p+0f)))));
+        }
+        {
+            const float xi = kg_bf16_load(x[e + 2]);
+            grad_in[e + 2] = kg_bf16_store(kg_bf16_load(grad_out[e + 2]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 2))) - 0x1p+0f)))));
+        }
+        {
+            const float xi = kg_bf16_load(x[e + 3]);
+            grad_in[e + 3] = kg_bf16_store(kg_bf16_load(grad_out[e + 3]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 3))) - 0x1p+0f)))));
+        }
+    }
+    i += blocks << 2;
+    for (; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        grad_in[i] = kg_bf16_store(kg_bf16_load(grad_out[i]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_noise_stream_bitsf(seed, offset + i, 0u, 2u))) - 0x1p+0f)))));
+    }
+}
+
+KG_KERNEL void kg_noisy_gradient_forward_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, float p_width, float p_jitter) {
+    (void)p_width; (void)p_jitter;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_heavisidef(xi));
+    }
+}
+
+KG_KERNEL void kg_noisy_gradient_backward_f16(const kg_f16 *__restrict x, const float *__restrict y, const kg_f16 *__restrict grad_out, kg_f16 *__restrict grad_in, kg_size n, float p_width, float p_jitter) {
+    (void)y;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        grad_in[i] = kg_f16_store(kg_f16_load(grad_out[i]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * 0x0p+0f))));
+    }
+}
+
+/* The sampling backward: noise of element i at counter offset + i under key seed, stream 2 (the forward's is 0). */
+KG_KERNEL void kg_noisy_gradient_train_backward_f16(const kg_f16 *__restrict x, const float *__restrict y, const kg_f16 *__restrict grad_out, kg_f16 *__restrict grad_in, kg_size n, kg_u64 seed, kg_u64 offset, float p_width, float p_jitter) {
+    (void)y;
+    kg_size i = 0;
+    /* Elements before the first whole block of noise counters, one at a time. */
+    for (; i < n && ((offset + i) & 3u) != 0u; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        grad_in[i] = kg_f16_store(kg_f16_load(grad_out[i]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_noise_stream_bitsf(seed, offset + i, 0u, 2u))) - 0x1p+0f)))));
+    }
+    /* Whole blocks: one Philox block (stream 2) per noise call serves 4 elements, as in the training forward. */
+    const kg_size blocks = (n - i) >> 2;
+    KG_VECTORIZE_8
+    for (kg_size block_index = 0; block_index < blocks; ++block_index) {
+        const kg_size e = i + (block_index << 2);
+        const kg_u64 block = (offset + e) >> 2;
+        const kg_block b0 = kg_philox_stream(seed, block, 0u, 2u);
+        {
+            const float xi = kg_f16_load(x[e + 0]);
+            grad_in[e + 0] = kg_f16_store(kg_f16_load(grad_out[e + 0]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 0))) - 0x1p+0f)))));
+        }
+        {
+            const float xi = kg_f16_load(x[e + 1]);
+            grad_in[e + 1] = kg_f16_store(kg_f16_load(grad_out[e + 1]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 1))) - 0x1p+0f)))));
+        }
+        {
+            const float xi = kg_f16_load(x[e + 2]);
+            grad_in[e + 2] = kg_f16_store(kg_f16_load(grad_out[e + 2]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 2))) - 0x1p+0f)))));
+        }
+        {
+            const float xi = kg_f16_load(x[e + 3]);
+            grad_in[e + 3] = kg_f16_store(kg_f16_load(grad_out[e + 3]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_block_bitsf(b0, 3))) - 0x1p+0f)))));
+        }
+    }
+    i += blocks << 2;
+    for (; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        grad_in[i] = kg_f16_store(kg_f16_load(grad_out[i]) * (kg_maxf(0x0p+0f, (0x1p+0f - (__builtin_fabsf(xi) / p_width))) * (0x1p+0f + (p_jitter * ((0x1p+1f * kg_uniformf(kg_noise_stream_bitsf(seed, offset + i, 0u, 2u))) - 0x1p+0f)))));
+    }
+}

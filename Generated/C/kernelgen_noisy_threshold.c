@@ -136,3 +136,153 @@ KG_KERNEL void kg_noisy_threshold_primitive_f64(const double *__restrict x, doub
         y[i] = kg_sigmoid((p_scale * xi));
     }
 }
+
+KG_KERNEL void kg_noisy_threshold_forward_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, float p_scale) {
+    (void)p_scale;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_heavisidef(xi));
+    }
+}
+
+KG_KERNEL void kg_noisy_threshold_backward_bf16(const kg_bf16 *__restrict x, const float *__restrict y, const kg_bf16 *__restrict grad_out, kg_bf16 *__restrict grad_in, kg_size n, float p_scale) {
+    (void)x;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float yi = y[i];
+        grad_in[i] = kg_bf16_store(kg_bf16_load(grad_out[i]) * ((p_scale * yi) * (0x1p+0f - yi)));
+    }
+}
+
+KG_KERNEL void kg_noisy_threshold_train_forward_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, kg_u64 seed, kg_u64 offset, float p_scale) {
+    kg_size i = 0;
+    /* Elements before the first whole block of noise counters, one at a time. */
+    for (; i < n && ((offset + i) & 3u) != 0u; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_sigmoid_logisticf((p_scale * xi), kg_noise_bitsf(seed, offset + i, 0u)));
+    }
+    /* Whole blocks: one Philox block per noise call serves 4 elements (a countable loop, so it
+       vectorises over blocks). */
+    const kg_size blocks = (n - i) >> 2;
+    /* Eight blocks per vector iteration: as fast as the sixteen the vectoriser picks for AVX-512 (measured),
+       with a fifth less to optimise and emit in the JIT (145-165 against 190 ms); four halve the speed. */
+    KG_VECTORIZE_8
+    for (kg_size block_index = 0; block_index < blocks; ++block_index) {
+        const kg_size e = i + (block_index << 2);
+        const kg_u64 block = (offset + e) >> 2;
+        const kg_block b0 = kg_philox(seed, block, 0u);
+        {
+            const float xi = kg_bf16_load(x[e + 0]);
+            y[e + 0] = kg_bf16_store(kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 0)));
+        }
+        {
+            const float xi = kg_bf16_load(x[e + 1]);
+            y[e + 1] = kg_bf16_store(kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 1)));
+        }
+        {
+            const float xi = kg_bf16_load(x[e + 2]);
+            y[e + 2] = kg_bf16_store(kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 2)));
+        }
+        {
+            const float xi = kg_bf16_load(x[e + 3]);
+            y[e + 3] = kg_bf16_store(kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 3)));
+        }
+    }
+    i += blocks << 2;
+    for (; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_sigmoid_logisticf((p_scale * xi), kg_noise_bitsf(seed, offset + i, 0u)));
+    }
+}
+
+KG_KERNEL void kg_noisy_threshold_train_forward_mean_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, float p_scale) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_sigmoidf(((p_scale * xi) + 0x0p+0f)));
+    }
+}
+
+KG_KERNEL void kg_noisy_threshold_primitive_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, float p_scale) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_sigmoidf((p_scale * xi)));
+    }
+}
+
+KG_KERNEL void kg_noisy_threshold_forward_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, float p_scale) {
+    (void)p_scale;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_heavisidef(xi));
+    }
+}
+
+KG_KERNEL void kg_noisy_threshold_backward_f16(const kg_f16 *__restrict x, const float *__restrict y, const kg_f16 *__restrict grad_out, kg_f16 *__restrict grad_in, kg_size n, float p_scale) {
+    (void)x;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float yi = y[i];
+        grad_in[i] = kg_f16_store(kg_f16_load(grad_out[i]) * ((p_scale * yi) * (0x1p+0f - yi)));
+    }
+}
+
+KG_KERNEL void kg_noisy_threshold_train_forward_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, kg_u64 seed, kg_u64 offset, float p_scale) {
+    kg_size i = 0;
+    /* Elements before the first whole block of noise counters, one at a time. */
+    for (; i < n && ((offset + i) & 3u) != 0u; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_sigmoid_logisticf((p_scale * xi), kg_noise_bitsf(seed, offset + i, 0u)));
+    }
+    /* Whole blocks: one Philox block per noise call serves 4 elements (a countable loop, so it
+       vectorises over blocks). */
+    const kg_size blocks = (n - i) >> 2;
+    /* Eight blocks per vector iteration: as fast as the sixteen the vectoriser picks for AVX-512 (measured),
+       with a fifth less to optimise and emit in the JIT (145-165 against 190 ms); four halve the speed. */
+    KG_VECTORIZE_8
+    for (kg_size block_index = 0; block_index < blocks; ++block_index) {
+        const kg_size e = i + (block_index << 2);
+        const kg_u64 block = (offset + e) >> 2;
+        const kg_block b0 = kg_philox(seed, block, 0u);
+        {
+            const float xi = kg_f16_load(x[e + 0]);
+            y[e + 0] = kg_f16_store(kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 0)));
+        }
+        {
+            const float xi = kg_f16_load(x[e + 1]);
+            y[e + 1] = kg_f16_store(kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 1)));
+        }
+        {
+            const float xi = kg_f16_load(x[e + 2]);
+            y[e + 2] = kg_f16_store(kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 2)));
+        }
+        {
+            const float xi = kg_f16_load(x[e + 3]);
+            y[e + 3] = kg_f16_store(kg_sigmoid_logisticf((p_scale * xi), kg_block_bitsf(b0, 3)));
+        }
+    }
+    i += blocks << 2;
+    for (; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_sigmoid_logisticf((p_scale * xi), kg_noise_bitsf(seed, offset + i, 0u)));
+    }
+}
+
+KG_KERNEL void kg_noisy_threshold_train_forward_mean_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, float p_scale) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_sigmoidf(((p_scale * xi) + 0x0p+0f)));
+    }
+}
+
+KG_KERNEL void kg_noisy_threshold_primitive_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, float p_scale) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_sigmoidf((p_scale * xi)));
+    }
+}

@@ -48,3 +48,55 @@ KG_KERNEL void kg_piecewise_linear_primitive_f64(const double *__restrict x, dou
         y[i] = kg_clamp(((xi / (0x1p+1 * p_gamma)) + 0x1p-1), 0x0p+0, 0x1p+0);
     }
 }
+
+KG_KERNEL void kg_piecewise_linear_forward_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, float p_gamma) {
+    (void)p_gamma;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_heavisidef(xi));
+    }
+}
+
+KG_KERNEL void kg_piecewise_linear_backward_bf16(const kg_bf16 *__restrict x, const float *__restrict y, const kg_bf16 *__restrict grad_out, kg_bf16 *__restrict grad_in, kg_size n, float p_gamma) {
+    (void)y;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        grad_in[i] = kg_bf16_store(kg_bf16_load(grad_out[i]) * ((((xi >= (-p_gamma)) & (xi <= p_gamma)) ? 0x1p+0f : 0x0p+0f) / (0x1p+1f * p_gamma)));
+    }
+}
+
+KG_KERNEL void kg_piecewise_linear_primitive_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, float p_gamma) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_clampf(((xi / (0x1p+1f * p_gamma)) + 0x1p-1f), 0x0p+0f, 0x1p+0f));
+    }
+}
+
+KG_KERNEL void kg_piecewise_linear_forward_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, float p_gamma) {
+    (void)p_gamma;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_heavisidef(xi));
+    }
+}
+
+KG_KERNEL void kg_piecewise_linear_backward_f16(const kg_f16 *__restrict x, const float *__restrict y, const kg_f16 *__restrict grad_out, kg_f16 *__restrict grad_in, kg_size n, float p_gamma) {
+    (void)y;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        grad_in[i] = kg_f16_store(kg_f16_load(grad_out[i]) * ((((xi >= (-p_gamma)) & (xi <= p_gamma)) ? 0x1p+0f : 0x0p+0f) / (0x1p+1f * p_gamma)));
+    }
+}
+
+KG_KERNEL void kg_piecewise_linear_primitive_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, float p_gamma) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_clampf(((xi / (0x1p+1f * p_gamma)) + 0x1p-1f), 0x0p+0f, 0x1p+0f));
+    }
+}

@@ -48,3 +48,55 @@ KG_KERNEL void kg_sigmoid_primitive_f64(const double *__restrict x, double *__re
         y[i] = kg_sigmoid((p_scale * xi));
     }
 }
+
+KG_KERNEL void kg_sigmoid_forward_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, float p_scale) {
+    (void)p_scale;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_heavisidef(xi));
+    }
+}
+
+KG_KERNEL void kg_sigmoid_backward_bf16(const kg_bf16 *__restrict x, const float *__restrict y, const kg_bf16 *__restrict grad_out, kg_bf16 *__restrict grad_in, kg_size n, float p_scale) {
+    (void)y;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        grad_in[i] = kg_bf16_store(kg_bf16_load(grad_out[i]) * (p_scale * kg_sigmoid_gradf((p_scale * xi))));
+    }
+}
+
+KG_KERNEL void kg_sigmoid_primitive_bf16(const kg_bf16 *__restrict x, kg_bf16 *__restrict y, kg_size n, float p_scale) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_bf16_load(x[i]);
+        y[i] = kg_bf16_store(kg_sigmoidf((p_scale * xi)));
+    }
+}
+
+KG_KERNEL void kg_sigmoid_forward_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, float p_scale) {
+    (void)p_scale;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_heavisidef(xi));
+    }
+}
+
+KG_KERNEL void kg_sigmoid_backward_f16(const kg_f16 *__restrict x, const float *__restrict y, const kg_f16 *__restrict grad_out, kg_f16 *__restrict grad_in, kg_size n, float p_scale) {
+    (void)y;
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        grad_in[i] = kg_f16_store(kg_f16_load(grad_out[i]) * (p_scale * kg_sigmoid_gradf((p_scale * xi))));
+    }
+}
+
+KG_KERNEL void kg_sigmoid_primitive_f16(const kg_f16 *__restrict x, kg_f16 *__restrict y, kg_size n, float p_scale) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) {
+        const float xi = kg_f16_load(x[i]);
+        y[i] = kg_f16_store(kg_sigmoidf((p_scale * xi)));
+    }
+}

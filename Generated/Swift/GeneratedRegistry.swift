@@ -3,7 +3,7 @@ import SurrogateKernelsC
 import SurrogateRuntime
 
 extension DispatchTable {
-    /// Every surrogate compiled into this package (C and Swift backends, Float and Double), and every built-in
+    /// Every surrogate compiled into this package (C backend: Float, Double, BFloat16, Float16; Swift: Float, Double), and every built-in
     /// neuron with each of them (C backend).
     public static let builtin: DispatchTable = {
         let table = DispatchTable()
@@ -94,86 +94,169 @@ public enum GeneratedSurrogates {
     public static func register(into table: DispatchTable) {
         for descriptor in descriptors { table.register(descriptor) }
 
-        // arctan, Float
+        // arctan, Float, C
         table.register(KernelSet<Float>(
-            forward: { x, y, n, p in kg_arctan_forward_f32(x, y, n, Float(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_arctan_backward_f32(x, y, g, gi, n, Float(p[0])) },
-            primitive: { x, y, n, p in kg_arctan_primitive_f32(x, y, n, Float(p[0])) }),
+            forward: { x, y, n, p in kg_arctan_forward_f32((x), (y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_arctan_backward_f32((x), y, (g), (gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_arctan_primitive_f32((x), (y), n, Float(p[0])) }),
             surrogate: "arctan", backend: .c)
+
+        // arctan, Double, C
+        table.register(KernelSet<Double>(
+            forward: { x, y, n, p in kg_arctan_forward_f64((x), (y), n, Double(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_arctan_backward_f64((x), y, (g), (gi), n, Double(p[0])) },
+            primitive: { x, y, n, p in kg_arctan_primitive_f64((x), (y), n, Double(p[0])) }),
+            surrogate: "arctan", backend: .c)
+
+        // arctan, BFloat16, C
+        table.register(KernelSet<BFloat16>(
+            forward: { x, y, n, p in kg_arctan_forward_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_arctan_backward_bf16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_arctan_primitive_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) }),
+            surrogate: "arctan", backend: .c)
+
+        // arctan, Float16, C
+        table.register(KernelSet<Float16>(
+            forward: { x, y, n, p in kg_arctan_forward_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_arctan_backward_f16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_arctan_primitive_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) }),
+            surrogate: "arctan", backend: .c)
+
+        // arctan, Float, Swift
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in ArctanKernels.forward(x, y, n, scale: Float(p[0])) },
             backward: { x, y, g, gi, n, p in ArctanKernels.backward(x, y, g, gi, n, scale: Float(p[0])) },
             primitive: { x, y, n, p in ArctanKernels.primitive(x, y, n, scale: Float(p[0])) }),
             surrogate: "arctan", backend: .swift)
 
-        // arctan, Double
-        table.register(KernelSet<Double>(
-            forward: { x, y, n, p in kg_arctan_forward_f64(x, y, n, Double(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_arctan_backward_f64(x, y, g, gi, n, Double(p[0])) },
-            primitive: { x, y, n, p in kg_arctan_primitive_f64(x, y, n, Double(p[0])) }),
-            surrogate: "arctan", backend: .c)
+        // arctan, Double, Swift
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in ArctanKernels.forward(x, y, n, scale: Double(p[0])) },
             backward: { x, y, g, gi, n, p in ArctanKernels.backward(x, y, g, gi, n, scale: Double(p[0])) },
             primitive: { x, y, n, p in ArctanKernels.primitive(x, y, n, scale: Double(p[0])) }),
             surrogate: "arctan", backend: .swift)
 
-        // gaussian, Float
+        // gaussian, Float, C
         table.register(KernelSet<Float>(
-            forward: { x, y, n, p in kg_gaussian_forward_f32(x, y, n, Float(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_gaussian_backward_f32(x, y, g, gi, n, Float(p[0])) },
-            primitive: { x, y, n, p in kg_gaussian_primitive_f32(x, y, n, Float(p[0])) }),
+            forward: { x, y, n, p in kg_gaussian_forward_f32((x), (y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_gaussian_backward_f32((x), y, (g), (gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_gaussian_primitive_f32((x), (y), n, Float(p[0])) }),
             surrogate: "gaussian", backend: .c)
+
+        // gaussian, Double, C
+        table.register(KernelSet<Double>(
+            forward: { x, y, n, p in kg_gaussian_forward_f64((x), (y), n, Double(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_gaussian_backward_f64((x), y, (g), (gi), n, Double(p[0])) },
+            primitive: { x, y, n, p in kg_gaussian_primitive_f64((x), (y), n, Double(p[0])) }),
+            surrogate: "gaussian", backend: .c)
+
+        // gaussian, BFloat16, C
+        table.register(KernelSet<BFloat16>(
+            forward: { x, y, n, p in kg_gaussian_forward_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_gaussian_backward_bf16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_gaussian_primitive_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) }),
+            surrogate: "gaussian", backend: .c)
+
+        // gaussian, Float16, C
+        table.register(KernelSet<Float16>(
+            forward: { x, y, n, p in kg_gaussian_forward_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_gaussian_backward_f16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_gaussian_primitive_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) }),
+            surrogate: "gaussian", backend: .c)
+
+        // gaussian, Float, Swift
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in GaussianKernels.forward(x, y, n, sigma: Float(p[0])) },
             backward: { x, y, g, gi, n, p in GaussianKernels.backward(x, y, g, gi, n, sigma: Float(p[0])) },
             primitive: { x, y, n, p in GaussianKernels.primitive(x, y, n, sigma: Float(p[0])) }),
             surrogate: "gaussian", backend: .swift)
 
-        // gaussian, Double
-        table.register(KernelSet<Double>(
-            forward: { x, y, n, p in kg_gaussian_forward_f64(x, y, n, Double(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_gaussian_backward_f64(x, y, g, gi, n, Double(p[0])) },
-            primitive: { x, y, n, p in kg_gaussian_primitive_f64(x, y, n, Double(p[0])) }),
-            surrogate: "gaussian", backend: .c)
+        // gaussian, Double, Swift
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in GaussianKernels.forward(x, y, n, sigma: Double(p[0])) },
             backward: { x, y, g, gi, n, p in GaussianKernels.backward(x, y, g, gi, n, sigma: Double(p[0])) },
             primitive: { x, y, n, p in GaussianKernels.primitive(x, y, n, sigma: Double(p[0])) }),
             surrogate: "gaussian", backend: .swift)
 
-        // noisy_gradient, Float
+        // noisy_gradient, Float, C
         table.register(KernelSet<Float>(
-            forward: { x, y, n, p in kg_noisy_gradient_forward_f32(x, y, n, Float(p[0]), Float(p[1])) },
-            backward: { x, y, g, gi, n, p in kg_noisy_gradient_backward_f32(x, y, g, gi, n, Float(p[0]), Float(p[1])) },
-            trainBackward: { x, y, g, gi, n, p, seed, offset in kg_noisy_gradient_train_backward_f32(x, y, g, gi, n, seed, offset, Float(p[0]), Float(p[1])) }),
+            forward: { x, y, n, p in kg_noisy_gradient_forward_f32((x), (y), n, Float(p[0]), Float(p[1])) },
+            backward: { x, y, g, gi, n, p in kg_noisy_gradient_backward_f32((x), y, (g), (gi), n, Float(p[0]), Float(p[1])) },
+            trainBackward: { x, y, g, gi, n, p, seed, offset in kg_noisy_gradient_train_backward_f32((x), y, (g), (gi), n, seed, offset, Float(p[0]), Float(p[1])) }),
             surrogate: "noisy_gradient", backend: .c)
+
+        // noisy_gradient, Double, C
+        table.register(KernelSet<Double>(
+            forward: { x, y, n, p in kg_noisy_gradient_forward_f64((x), (y), n, Double(p[0]), Double(p[1])) },
+            backward: { x, y, g, gi, n, p in kg_noisy_gradient_backward_f64((x), y, (g), (gi), n, Double(p[0]), Double(p[1])) },
+            trainBackward: { x, y, g, gi, n, p, seed, offset in kg_noisy_gradient_train_backward_f64((x), y, (g), (gi), n, seed, offset, Double(p[0]), Double(p[1])) }),
+            surrogate: "noisy_gradient", backend: .c)
+
+        // noisy_gradient, BFloat16, C
+        table.register(KernelSet<BFloat16>(
+            forward: { x, y, n, p in kg_noisy_gradient_forward_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0]), Float(p[1])) },
+            backward: { x, y, g, gi, n, p in kg_noisy_gradient_backward_bf16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0]), Float(p[1])) },
+            trainBackward: { x, y, g, gi, n, p, seed, offset in kg_noisy_gradient_train_backward_bf16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, seed, offset, Float(p[0]), Float(p[1])) }),
+            surrogate: "noisy_gradient", backend: .c)
+
+        // noisy_gradient, Float16, C
+        table.register(KernelSet<Float16>(
+            forward: { x, y, n, p in kg_noisy_gradient_forward_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0]), Float(p[1])) },
+            backward: { x, y, g, gi, n, p in kg_noisy_gradient_backward_f16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0]), Float(p[1])) },
+            trainBackward: { x, y, g, gi, n, p, seed, offset in kg_noisy_gradient_train_backward_f16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, seed, offset, Float(p[0]), Float(p[1])) }),
+            surrogate: "noisy_gradient", backend: .c)
+
+        // noisy_gradient, Float, Swift
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in NoisyGradientKernels.forward(x, y, n, width: Float(p[0]), jitter: Float(p[1])) },
             backward: { x, y, g, gi, n, p in NoisyGradientKernels.backward(x, y, g, gi, n, width: Float(p[0]), jitter: Float(p[1])) },
             trainBackward: { x, y, g, gi, n, p, seed, offset in NoisyGradientKernels.trainBackward(x, y, g, gi, n, seed, offset, width: Float(p[0]), jitter: Float(p[1])) }),
             surrogate: "noisy_gradient", backend: .swift)
 
-        // noisy_gradient, Double
-        table.register(KernelSet<Double>(
-            forward: { x, y, n, p in kg_noisy_gradient_forward_f64(x, y, n, Double(p[0]), Double(p[1])) },
-            backward: { x, y, g, gi, n, p in kg_noisy_gradient_backward_f64(x, y, g, gi, n, Double(p[0]), Double(p[1])) },
-            trainBackward: { x, y, g, gi, n, p, seed, offset in kg_noisy_gradient_train_backward_f64(x, y, g, gi, n, seed, offset, Double(p[0]), Double(p[1])) }),
-            surrogate: "noisy_gradient", backend: .c)
+        // noisy_gradient, Double, Swift
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in NoisyGradientKernels.forward(x, y, n, width: Double(p[0]), jitter: Double(p[1])) },
             backward: { x, y, g, gi, n, p in NoisyGradientKernels.backward(x, y, g, gi, n, width: Double(p[0]), jitter: Double(p[1])) },
             trainBackward: { x, y, g, gi, n, p, seed, offset in NoisyGradientKernels.trainBackward(x, y, g, gi, n, seed, offset, width: Double(p[0]), jitter: Double(p[1])) }),
             surrogate: "noisy_gradient", backend: .swift)
 
-        // noisy_threshold, Float
+        // noisy_threshold, Float, C
         table.register(KernelSet<Float>(
-            forward: { x, y, n, p in kg_noisy_threshold_forward_f32(x, y, n, Float(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_noisy_threshold_backward_f32(x, y, g, gi, n, Float(p[0])) },
-            trainForward: { x, y, n, p, seed, offset in kg_noisy_threshold_train_forward_f32(x, y, n, seed, offset, Float(p[0])) },
-            trainForwardMean: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f32(x, y, n, Float(p[0])) },
-            primitive: { x, y, n, p in kg_noisy_threshold_primitive_f32(x, y, n, Float(p[0])) }),
+            forward: { x, y, n, p in kg_noisy_threshold_forward_f32((x), (y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_noisy_threshold_backward_f32((x), y, (g), (gi), n, Float(p[0])) },
+            trainForward: { x, y, n, p, seed, offset in kg_noisy_threshold_train_forward_f32((x), (y), n, seed, offset, Float(p[0])) },
+            trainForwardMean: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f32((x), (y), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_noisy_threshold_primitive_f32((x), (y), n, Float(p[0])) }),
             surrogate: "noisy_threshold", backend: .c)
+
+        // noisy_threshold, Double, C
+        table.register(KernelSet<Double>(
+            forward: { x, y, n, p in kg_noisy_threshold_forward_f64((x), (y), n, Double(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_noisy_threshold_backward_f64((x), y, (g), (gi), n, Double(p[0])) },
+            trainForward: { x, y, n, p, seed, offset in kg_noisy_threshold_train_forward_f64((x), (y), n, seed, offset, Double(p[0])) },
+            trainForwardMean: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f64((x), (y), n, Double(p[0])) },
+            primitive: { x, y, n, p in kg_noisy_threshold_primitive_f64((x), (y), n, Double(p[0])) }),
+            surrogate: "noisy_threshold", backend: .c)
+
+        // noisy_threshold, BFloat16, C
+        table.register(KernelSet<BFloat16>(
+            forward: { x, y, n, p in kg_noisy_threshold_forward_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_noisy_threshold_backward_bf16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0])) },
+            trainForward: { x, y, n, p, seed, offset in kg_noisy_threshold_train_forward_bf16(kgBitPatterns(x), kgBitPatterns(y), n, seed, offset, Float(p[0])) },
+            trainForwardMean: { x, y, n, p in kg_noisy_threshold_train_forward_mean_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_noisy_threshold_primitive_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) }),
+            surrogate: "noisy_threshold", backend: .c)
+
+        // noisy_threshold, Float16, C
+        table.register(KernelSet<Float16>(
+            forward: { x, y, n, p in kg_noisy_threshold_forward_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_noisy_threshold_backward_f16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0])) },
+            trainForward: { x, y, n, p, seed, offset in kg_noisy_threshold_train_forward_f16(kgBitPatterns(x), kgBitPatterns(y), n, seed, offset, Float(p[0])) },
+            trainForwardMean: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_noisy_threshold_primitive_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) }),
+            surrogate: "noisy_threshold", backend: .c)
+
+        // noisy_threshold, Float, Swift
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in NoisyThresholdKernels.forward(x, y, n, scale: Float(p[0])) },
             backward: { x, y, g, gi, n, p in NoisyThresholdKernels.backward(x, y, g, gi, n, scale: Float(p[0])) },
@@ -182,14 +265,7 @@ public enum GeneratedSurrogates {
             primitive: { x, y, n, p in NoisyThresholdKernels.primitive(x, y, n, scale: Float(p[0])) }),
             surrogate: "noisy_threshold", backend: .swift)
 
-        // noisy_threshold, Double
-        table.register(KernelSet<Double>(
-            forward: { x, y, n, p in kg_noisy_threshold_forward_f64(x, y, n, Double(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_noisy_threshold_backward_f64(x, y, g, gi, n, Double(p[0])) },
-            trainForward: { x, y, n, p, seed, offset in kg_noisy_threshold_train_forward_f64(x, y, n, seed, offset, Double(p[0])) },
-            trainForwardMean: { x, y, n, p in kg_noisy_threshold_train_forward_mean_f64(x, y, n, Double(p[0])) },
-            primitive: { x, y, n, p in kg_noisy_threshold_primitive_f64(x, y, n, Double(p[0])) }),
-            surrogate: "noisy_threshold", backend: .c)
+        // noisy_threshold, Double, Swift
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in NoisyThresholdKernels.forward(x, y, n, scale: Double(p[0])) },
             backward: { x, y, g, gi, n, p in NoisyThresholdKernels.backward(x, y, g, gi, n, scale: Double(p[0])) },
@@ -198,48 +274,84 @@ public enum GeneratedSurrogates {
             primitive: { x, y, n, p in NoisyThresholdKernels.primitive(x, y, n, scale: Double(p[0])) }),
             surrogate: "noisy_threshold", backend: .swift)
 
-        // piecewise_linear, Float
+        // piecewise_linear, Float, C
         table.register(KernelSet<Float>(
-            forward: { x, y, n, p in kg_piecewise_linear_forward_f32(x, y, n, Float(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_piecewise_linear_backward_f32(x, y, g, gi, n, Float(p[0])) },
-            primitive: { x, y, n, p in kg_piecewise_linear_primitive_f32(x, y, n, Float(p[0])) }),
+            forward: { x, y, n, p in kg_piecewise_linear_forward_f32((x), (y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_piecewise_linear_backward_f32((x), y, (g), (gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_piecewise_linear_primitive_f32((x), (y), n, Float(p[0])) }),
             surrogate: "piecewise_linear", backend: .c)
+
+        // piecewise_linear, Double, C
+        table.register(KernelSet<Double>(
+            forward: { x, y, n, p in kg_piecewise_linear_forward_f64((x), (y), n, Double(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_piecewise_linear_backward_f64((x), y, (g), (gi), n, Double(p[0])) },
+            primitive: { x, y, n, p in kg_piecewise_linear_primitive_f64((x), (y), n, Double(p[0])) }),
+            surrogate: "piecewise_linear", backend: .c)
+
+        // piecewise_linear, BFloat16, C
+        table.register(KernelSet<BFloat16>(
+            forward: { x, y, n, p in kg_piecewise_linear_forward_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_piecewise_linear_backward_bf16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_piecewise_linear_primitive_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) }),
+            surrogate: "piecewise_linear", backend: .c)
+
+        // piecewise_linear, Float16, C
+        table.register(KernelSet<Float16>(
+            forward: { x, y, n, p in kg_piecewise_linear_forward_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_piecewise_linear_backward_f16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_piecewise_linear_primitive_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) }),
+            surrogate: "piecewise_linear", backend: .c)
+
+        // piecewise_linear, Float, Swift
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in PiecewiseLinearKernels.forward(x, y, n, gamma: Float(p[0])) },
             backward: { x, y, g, gi, n, p in PiecewiseLinearKernels.backward(x, y, g, gi, n, gamma: Float(p[0])) },
             primitive: { x, y, n, p in PiecewiseLinearKernels.primitive(x, y, n, gamma: Float(p[0])) }),
             surrogate: "piecewise_linear", backend: .swift)
 
-        // piecewise_linear, Double
-        table.register(KernelSet<Double>(
-            forward: { x, y, n, p in kg_piecewise_linear_forward_f64(x, y, n, Double(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_piecewise_linear_backward_f64(x, y, g, gi, n, Double(p[0])) },
-            primitive: { x, y, n, p in kg_piecewise_linear_primitive_f64(x, y, n, Double(p[0])) }),
-            surrogate: "piecewise_linear", backend: .c)
+        // piecewise_linear, Double, Swift
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in PiecewiseLinearKernels.forward(x, y, n, gamma: Double(p[0])) },
             backward: { x, y, g, gi, n, p in PiecewiseLinearKernels.backward(x, y, g, gi, n, gamma: Double(p[0])) },
             primitive: { x, y, n, p in PiecewiseLinearKernels.primitive(x, y, n, gamma: Double(p[0])) }),
             surrogate: "piecewise_linear", backend: .swift)
 
-        // sigmoid, Float
+        // sigmoid, Float, C
         table.register(KernelSet<Float>(
-            forward: { x, y, n, p in kg_sigmoid_forward_f32(x, y, n, Float(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_sigmoid_backward_f32(x, y, g, gi, n, Float(p[0])) },
-            primitive: { x, y, n, p in kg_sigmoid_primitive_f32(x, y, n, Float(p[0])) }),
+            forward: { x, y, n, p in kg_sigmoid_forward_f32((x), (y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_sigmoid_backward_f32((x), y, (g), (gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_sigmoid_primitive_f32((x), (y), n, Float(p[0])) }),
             surrogate: "sigmoid", backend: .c)
+
+        // sigmoid, Double, C
+        table.register(KernelSet<Double>(
+            forward: { x, y, n, p in kg_sigmoid_forward_f64((x), (y), n, Double(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_sigmoid_backward_f64((x), y, (g), (gi), n, Double(p[0])) },
+            primitive: { x, y, n, p in kg_sigmoid_primitive_f64((x), (y), n, Double(p[0])) }),
+            surrogate: "sigmoid", backend: .c)
+
+        // sigmoid, BFloat16, C
+        table.register(KernelSet<BFloat16>(
+            forward: { x, y, n, p in kg_sigmoid_forward_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_sigmoid_backward_bf16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_sigmoid_primitive_bf16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) }),
+            surrogate: "sigmoid", backend: .c)
+
+        // sigmoid, Float16, C
+        table.register(KernelSet<Float16>(
+            forward: { x, y, n, p in kg_sigmoid_forward_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) },
+            backward: { x, y, g, gi, n, p in kg_sigmoid_backward_f16(kgBitPatterns(x), y, kgBitPatterns(g), kgBitPatterns(gi), n, Float(p[0])) },
+            primitive: { x, y, n, p in kg_sigmoid_primitive_f16(kgBitPatterns(x), kgBitPatterns(y), n, Float(p[0])) }),
+            surrogate: "sigmoid", backend: .c)
+
+        // sigmoid, Float, Swift
         table.register(KernelSet<Float>(
             forward: { x, y, n, p in SigmoidKernels.forward(x, y, n, scale: Float(p[0])) },
             backward: { x, y, g, gi, n, p in SigmoidKernels.backward(x, y, g, gi, n, scale: Float(p[0])) },
             primitive: { x, y, n, p in SigmoidKernels.primitive(x, y, n, scale: Float(p[0])) }),
             surrogate: "sigmoid", backend: .swift)
 
-        // sigmoid, Double
-        table.register(KernelSet<Double>(
-            forward: { x, y, n, p in kg_sigmoid_forward_f64(x, y, n, Double(p[0])) },
-            backward: { x, y, g, gi, n, p in kg_sigmoid_backward_f64(x, y, g, gi, n, Double(p[0])) },
-            primitive: { x, y, n, p in kg_sigmoid_primitive_f64(x, y, n, Double(p[0])) }),
-            surrogate: "sigmoid", backend: .c)
+        // sigmoid, Double, Swift
         table.register(KernelSet<Double>(
             forward: { x, y, n, p in SigmoidKernels.forward(x, y, n, scale: Double(p[0])) },
             backward: { x, y, g, gi, n, p in SigmoidKernels.backward(x, y, g, gi, n, scale: Double(p[0])) },

@@ -1,4 +1,5 @@
 import Foundation
+import NameSuggestion
 import Surrogates
 
 // kg_bind, kg_release and a handle's settings and facts.
@@ -18,12 +19,14 @@ public func kg_bind(_ name: UnsafePointer<CChar>?, _ backend: UnsafePointer<CCha
         let parameters = try Binding.parameters(paramNames, paramValues, count, surrogate: name)
         let start = ContinuousClock.now
         let table = Runtime.table
-        let bound: Handle.Bound
+        let bound: any AnyBoundSurrogate
         do {
-            switch dtypeText {
-            case "float32": bound = .f32(try table.surrogate(name, dtype: Float.self, backend: chosen, parameters: parameters))
-            case "float64": bound = .f64(try table.surrogate(name, dtype: Double.self, backend: chosen, parameters: parameters))
-            default: throw ABIError(.invalidArgument, "dtype `\(dtypeText)` of `\(name)` is not one of float32, float64")
+            switch DType(name: dtypeText) {
+            case .f32: bound = try table.surrogate(name, dtype: Float.self, backend: chosen, parameters: parameters)
+            case .f64: bound = try table.surrogate(name, dtype: Double.self, backend: chosen, parameters: parameters)
+            case .bf16: bound = try table.surrogate(name, dtype: BFloat16.self, backend: chosen, parameters: parameters)
+            case .f16: bound = try table.surrogate(name, dtype: Float16.self, backend: chosen, parameters: parameters)
+            case nil: throw ABIError(.invalidArgument, "dtype `\(VisibleText.escaped(dtypeText))` of `\(VisibleText.escaped(name))` is not one of \(Binding.dtypeNames)")
             }
         } catch let e as SurrogateError {
             throw ABIError(e)
@@ -46,15 +49,16 @@ public func kg_resolve_parameters(_ name: UnsafePointer<CChar>?, _ dtype: Unsafe
         let name = try ABI.string(name, "name")
         let dtypeText = try ABI.string(dtype, "dtype")
         let parameters = try Binding.parameters(paramNames, paramValues, count, surrogate: name)
-        guard dtypeText == "float32" || dtypeText == "float64" else {
-            throw ABIError(.invalidArgument, "dtype `\(dtypeText)` of `\(name)` is not one of float32, float64")
+        guard let dtype = DType(name: dtypeText) else {
+            throw ABIError(.invalidArgument, "dtype `\(VisibleText.escaped(dtypeText))` of `\(VisibleText.escaped(name))` is not one of \(Binding.dtypeNames)")
         }
         let values: [Double]
         do throws(SurrogateError) {
             // The runtime's one check of parameter values, as kg_bind's (the table resolves catalogue names through the JIT).
             let descriptor = try Runtime.table.descriptor(name)
-            values = dtypeText == "float32" ? try descriptor.resolve(parameters, for: Float.self)
-                                            : try descriptor.resolve(parameters, for: Double.self)
+            // The half types compute in float32: their parameters are float32's.
+            values = dtype == .f64 ? try descriptor.resolve(parameters, for: Double.self)
+                                   : try descriptor.resolve(parameters, for: Float.self)
         } catch {
             throw ABIError(error)
         }
@@ -67,6 +71,9 @@ public func kg_resolve_parameters(_ name: UnsafePointer<CChar>?, _ dtype: Unsafe
 }
 
 enum Binding {
+    /// The dtypes kg_bind and kg_resolve_parameters take.
+    static let dtypeNames = DType.allCases.map(\.name).joined(separator: ", ")
+
     /// Names and values from C, each name once.
     static func parameters(_ names: UnsafePointer<UnsafePointer<CChar>?>?, _ values: UnsafePointer<Double>?, _ count: Int,
                            surrogate: String) throws(ABIError) -> [String: Double] {

@@ -48,26 +48,20 @@ public func kg_train_backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: 
 enum Call {
     static func forward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?, _ n: Int,
                         mode: SurrogateMode, offset: UInt64) throws(ABIError) {
-        let handle = try Handle.from(h)
-        switch handle.current {
-        case .f32(var s):
-            s.mode = mode
-            try run(s, x, y, n, offset)
-        case .f64(var s):
+        func open<B: AnyBoundSurrogate>(_ b: B) throws(ABIError) {
+            var s = b.bound
             s.mode = mode
             try run(s, x, y, n, offset)
         }
+        try open(try Handle.from(h).current)
     }
 
     static func primitive(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?, _ n: Int) throws(ABIError) {
-        let handle = try Handle.from(h)
-        switch handle.current {
-        case .f32(let s): try runPrimitive(s, x, y, n)
-        case .f64(let s): try runPrimitive(s, x, y, n)
-        }
+        func open<B: AnyBoundSurrogate>(_ b: B) throws(ABIError) { try runPrimitive(b.bound, x, y, n) }
+        try open(try Handle.from(h).current)
     }
 
-    private static func runPrimitive<T: KernelScalar>(_ s: BoundSurrogate<T>, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?,
+    private static func runPrimitive<T: KernelStorage>(_ s: BoundSurrogate<T>, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?,
                                                       _ n: Int) throws(ABIError) {
         let bytes = try byteCount(n, T.self)
         // A surrogate without a primitive is refused whatever n is (an empty call must not hide the mistake).
@@ -86,18 +80,15 @@ enum Call {
     /// `mode` nil: the handle's own (the mean field for a backward that draws noise).
     static func backward(_ h: OpaquePointer?, _ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?, _ gradOut: UnsafeRawPointer?,
                          _ gradIn: UnsafeMutableRawPointer?, _ n: Int, mode: SurrogateMode? = nil, offset: UInt64 = 0) throws(ABIError) {
-        let handle = try Handle.from(h)
-        switch handle.current {
-        case .f32(var s):
-            s.mode = mode ?? s.mode
-            try run(s, x, y, gradOut, gradIn, n, offset)
-        case .f64(var s):
+        func open<B: AnyBoundSurrogate>(_ b: B) throws(ABIError) {
+            var s = b.bound
             s.mode = mode ?? s.mode
             try run(s, x, y, gradOut, gradIn, n, offset)
         }
+        try open(try Handle.from(h).current)
     }
 
-    private static func run<T: KernelScalar>(_ s: BoundSurrogate<T>, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?,
+    private static func run<T: KernelStorage>(_ s: BoundSurrogate<T>, _ x: UnsafeRawPointer?, _ y: UnsafeMutableRawPointer?,
                                              _ n: Int, _ offset: UInt64) throws(ABIError) {
         let bytes = try byteCount(n, T.self)
         guard n > 0 else { return }
@@ -112,7 +103,8 @@ enum Call {
         }
     }
 
-    private static func run<T: KernelScalar>(_ s: BoundSurrogate<T>, _ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?,
+    /// y, when read, holds `T.Compute` (float32 for the half types: the forward's value before rounding).
+    private static func run<T: KernelStorage>(_ s: BoundSurrogate<T>, _ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?,
                                              _ gradOut: UnsafeRawPointer?, _ gradIn: UnsafeMutableRawPointer?,
                                              _ n: Int, _ offset: UInt64) throws(ABIError) {
         let bytes = try byteCount(n, T.self)
@@ -125,10 +117,10 @@ enum Call {
         let gip = try array(gradIn.map(UnsafeRawPointer.init), "grad_in", n)
         try disjoint(gip, "grad_in", from: xp, "x", bytes: bytes)
         try disjoint(gip, "grad_in", from: gp, "grad_out", bytes: bytes)
-        var yBuffer: UnsafeBufferPointer<T>?
+        var yBuffer: UnsafeBufferPointer<T.Compute>?
         if readsY, let y {
-            try disjoint(gip, "grad_in", from: y, "y", bytes: bytes)
-            yBuffer = UnsafeBufferPointer(start: y.assumingMemoryBound(to: T.self), count: n)
+            try disjoint(gip, "grad_in", bytes, from: y, "y", try byteCount(n, T.Compute.self))
+            yBuffer = UnsafeBufferPointer(start: y.assumingMemoryBound(to: T.Compute.self), count: n)
         }
         do {
             try s.backward(UnsafeBufferPointer(start: xp.assumingMemoryBound(to: T.self), count: n), y: yBuffer,
@@ -159,9 +151,17 @@ enum Call {
     @inline(__always)
     private static func disjoint(_ out: UnsafeRawPointer, _ outName: String, from input: UnsafeRawPointer, _ inName: String,
                                  bytes: Int) throws(ABIError) {
-        let a = UInt(bitPattern: out), b = UInt(bitPattern: input), size = UInt(bytes)
-        guard a >= b &+ size || b >= a &+ size else {
-            throw ABIError(.invalidArgument, "\(outName) overlaps \(inName) (\(bytes) bytes at \(out) and \(input)); expected an output array separate from the inputs")
+        try disjoint(out, outName, bytes, from: input, inName, bytes)
+    }
+
+    /// Arrays of different sizes (a half type's output and its float32 y).
+    @inline(__always)
+    private static func disjoint(_ out: UnsafeRawPointer, _ outName: String, _ outBytes: Int, from input: UnsafeRawPointer,
+                                 _ inName: String, _ inBytes: Int) throws(ABIError) {
+        let a = UInt(bitPattern: out), b = UInt(bitPattern: input)
+        guard a >= b &+ UInt(inBytes) || b >= a &+ UInt(outBytes) else {
+            let sizes = outBytes == inBytes ? "\(outBytes) bytes" : "\(outBytes) and \(inBytes) bytes"
+            throw ABIError(.invalidArgument, "\(outName) overlaps \(inName) (\(sizes) at \(out) and \(input)); expected an output array separate from the inputs")
         }
     }
 }

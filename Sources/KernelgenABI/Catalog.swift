@@ -8,7 +8,7 @@ import SurrogateSpec
 
 enum Version {
     /// KG_ABI_VERSION of kernelgen_abi.h.
-    static let abi: Int32 = 8
+    static let abi: Int32 = 9
     /// The library's version, its one home: python/setup.py gives it to the Python package and its wheel,
     /// CMakeLists.txt to the C library, `kernelgen.__version__` reads it from the loaded library.
     static let library = "0.1.0"

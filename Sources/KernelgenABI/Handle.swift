@@ -3,70 +3,66 @@ import Logging
 import SurrogateJIT
 import Surrogates
 
-/// What a `kg_handle *` points to: a bound surrogate of either dtype. The bound surrogate sits behind a lock
+/// A bound surrogate of any storage type (`BoundSurrogate<T>` for Float, Double, BFloat16, Float16): the ABI's calls
+/// open it and run generically.
+protocol AnyBoundSurrogate: Sendable {
+    associatedtype Storage: KernelStorage
+    var bound: BoundSurrogate<Storage> { get }
+}
+
+extension BoundSurrogate: AnyBoundSurrogate {
+    var bound: BoundSurrogate<T> { self }
+}
+
+/// What a `kg_handle *` points to: a bound surrogate of one storage type. The bound surrogate sits behind a lock
 /// so that the settings may change while other threads call: each call copies it (a few reference counts)
 /// and runs without the lock.
 final class Handle: Sendable {
-    enum Bound: Sendable {
-        case f32(BoundSurrogate<Float>)
-        case f64(BoundSurrogate<Double>)
-
-        var descriptor: SurrogateDescriptor {
-            switch self {
-            case .f32(let s): s.descriptor
-            case .f64(let s): s.descriptor
-            }
-        }
-    }
-
     let requestedBackend: Backend
     /// Wall time of the bind (a JIT compile or cache hit included), in milliseconds.
     let bindMs: Double
-    private let bound: Locked<Bound>
+    private let state: Locked<any AnyBoundSurrogate>
 
-    init(_ bound: Bound, requestedBackend: Backend, bindMs: Double) {
-        self.bound = Locked(bound)
+    init(_ bound: any AnyBoundSurrogate, requestedBackend: Backend, bindMs: Double) {
+        state = Locked(bound)
         self.requestedBackend = requestedBackend
         self.bindMs = bindMs
     }
 
     /// The bound surrogate with the settings of this moment.
-    var current: Bound { bound.withLock { $0 } }
+    var current: any AnyBoundSurrogate { state.withLock { $0 } }
 
     /// nil: automatic.
     func setThreads(_ threads: Int?) {
-        bound.withLock { b in
-            switch b {
-            case .f32(var s): s.threads = threads; b = .f32(s)
-            case .f64(var s): s.threads = threads; b = .f64(s)
-            }
+        func set<B: AnyBoundSurrogate>(_ b: B) -> any AnyBoundSurrogate {
+            var s = b.bound
+            s.threads = threads
+            return s
         }
+        state.withLock { $0 = set($0) }
     }
 
     func setFlushSubnormals(_ flush: Bool) {
-        bound.withLock { b in
-            switch b {
-            case .f32(var s): s.flushesSubnormals = flush; b = .f32(s)
-            case .f64(var s): s.flushesSubnormals = flush; b = .f64(s)
-            }
+        func set<B: AnyBoundSurrogate>(_ b: B) -> any AnyBoundSurrogate {
+            var s = b.bound
+            s.flushesSubnormals = flush
+            return s
         }
+        state.withLock { $0 = set($0) }
     }
 
     /// The facts kg_handle_json reports.
     var facts: [String: Any] {
-        func common<T>(_ s: BoundSurrogate<T>, dtype: String) -> [String: Any] {
-            let d = s.descriptor
+        func facts<B: AnyBoundSurrogate>(_ b: B) -> [String: Any] {
+            let s = b.bound, d = s.descriptor
             return [
                 "name": d.name, "backend": s.backend.rawValue, "requested_backend": requestedBackend.rawValue,
-                "dtype": dtype, "params": s.parameters, "stochastic": d.isStochastic,
+                "dtype": B.Storage.dtype.name, "params": s.parameters, "stochastic": d.isStochastic,
                 "has_train_forward": d.hasTrainForward, "backward_reads_y": d.backwardReadsY,
                 "has_primitive": d.hasPrimitive, "has_train_backward": d.hasTrainBackward, "threads": s.threads ?? 0, "flush_subnormals": s.flushesSubnormals, "bind_ms": bindMs,
             ]
         }
-        switch current {
-        case .f32(let s): return common(s, dtype: "float32")
-        case .f64(let s): return common(s, dtype: "float64")
-        }
+        return facts(current)
     }
 
     // MARK: C pointers

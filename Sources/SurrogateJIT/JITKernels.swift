@@ -1,9 +1,9 @@
 import KernelEmit
 import Surrogates
 
-/// JIT-compiled kernels of one surrogate, element type and parameter set; the code stays loaded while
+/// JIT-compiled kernels of one surrogate, storage type and parameter set; the code stays loaded while
 /// this value (or a kernel set made from it) is alive.
-public struct JITKernels<T: KernelScalar>: Sendable {
+public struct JITKernels<T: KernelStorage>: Sendable {
     let loaded: LoadedObject
     /// Symbol of each compiled op.
     let symbols: [KernelOp: String]
@@ -76,7 +76,7 @@ public struct JITKernels<T: KernelScalar>: Sendable {
     }
 
     /// The backward kernel alone (for benchmarks and tuning): (x, y or nil, gradOut, gradIn, n).
-    public var backwardKernel: (@Sendable (UnsafePointer<T>, UnsafePointer<T>?, UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void)? {
+    public var backwardKernel: (@Sendable (UnsafePointer<T>, UnsafePointer<T.Compute>?, UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void)? {
         guard let raw = address(.backward) else { return nil }
         let keep = loaded
         let f = unsafeBitCast(raw, to: BackwardFn.self)

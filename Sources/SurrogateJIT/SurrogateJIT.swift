@@ -113,11 +113,12 @@ public final class SurrogateJIT: Sendable {
 
     // MARK: Compiling
 
-    /// Kernels of `spec` for `T` with `parameters` (defaults filled in) folded in as constants.
-    public func compile<T: KernelScalar>(_ spec: Spec, parameters: [String: Double] = [:], dtype: T.Type = T.self,
+    /// Kernels of `spec` for `T` (Float, Double, or a half type computed in Float) with `parameters` (defaults
+    /// filled in) folded in as constants.
+    public func compile<T: KernelStorage>(_ spec: Spec, parameters: [String: Double] = [:], dtype: T.Type = T.self,
                                          options: Options = Options()) throws(JITError) -> JITKernels<T> {
         let start = ContinuousClock.now
-        let values = try Self.resolve(spec, parameters, T.self)
+        let values = try Self.resolve(spec, parameters, T.Compute.self)
         let request = RequestKey(spec: spec.source.isEmpty ? "\(spec.name):\(spec.backward.text)" : spec.source,
                                  values: spec.params.map { values[$0.name]!.bitPattern }, dtype: T.dtype, ops: options.ops.rawValue)
         let slot = slots.slot(request)
@@ -136,20 +137,21 @@ public final class SurrogateJIT: Sendable {
         return built
     }
 
-    private func build<T: KernelScalar>(_ spec: Spec, values: [String: Double], _: T.Type, options: Options,
-                                        start: ContinuousClock.Instant) throws(JITError) -> JITKernels<T> {
-        let element: ElementType = T.dtype == .f32 ? .float32 : .float64
+    private func build<T: KernelStorage>(_ spec: Spec, values: [String: Double], _: T.Type, options: Options,
+                                         start: ContinuousClock.Instant) throws(JITError) -> JITKernels<T> {
+        let storage = Self.storage(T.dtype)
+        let element = storage.element
         let symbol = "kgj_\(spec.name)"
         // The ops asked for that this spec has kernels for (`Spec.formula(for:)`).
         let available = spec.kernelOps
-        let symbols = available.filter { options.ops.contains($0) }.map { (op: $0, name: "\(symbol)_\($0.symbolName)_\(element.rawValue)") }
+        let symbols = available.filter { options.ops.contains($0) }.map { (op: $0, name: "\(symbol)_\($0.symbolName)_\(storage.rawValue)") }
         guard !symbols.isEmpty else {
             // Asking only for ops the spec has none of compiles nothing: an error, not an empty success.
             throw JITError.invalidParameters(
                 "`\(VisibleText.escaped(spec.name))` has no \(options.ops.members.map(\.symbolName).joined(separator: ", ")) kernel; "
                     + "expected one of the ops it has: " + available.map(\.symbolName).joined(separator: ", "))
         }
-        let cacheKey = "\(spec.source.isEmpty ? spec.name : spec.source)|\(element.rawValue)|\(options.ops.rawValue)"
+        let cacheKey = "\(spec.source.isEmpty ? spec.name : spec.source)|\(storage.rawValue)|\(options.ops.rawValue)"
         // The emitted source, rendered once per request (memoised per spec: after the first value it is a
         // concatenation), and only where needed: a compile, or a disk key without the build's identity.
         var rendered: String?
@@ -158,7 +160,7 @@ public final class SurrogateJIT: Sendable {
             do {
                 let text = try Self.generator.withLock { generator in
                     try generator.jitSource(cacheKey: cacheKey, constants: spec.params.map { ($0.name, values[$0.name]!) }, element: element) {
-                        SurrogateContext(spec: spec, specFile: "Specs/\(spec.name).yaml", symbol: symbol, elements: [element],
+                        SurrogateContext(spec: spec, specFile: "Specs/\(spec.name).yaml", symbol: symbol, storages: [storage],
                                          ops: options.ops, parametersAreConstants: true)
                     }
                 }
@@ -169,15 +171,15 @@ public final class SurrogateJIT: Sendable {
             }
         }
         let material: String
-        if let identified = Self.keyMaterial(spec: spec, values: values, element: element, ops: options.ops) {
+        if let identified = Self.keyMaterial(spec: spec, values: values, storage: storage, ops: options.ops) {
             material = identified
         } else {
-            material = Self.keyMaterial(source: try source(), element: element, ops: options.ops)
+            material = Self.keyMaterial(source: try source(), storage: storage, ops: options.ops)
         }
         let key = Hash.key(material)
         let engine = try engine()
 
-        var report = CompileReport(surrogate: spec.name, dtype: element.rawValue, frontendMs: 0, optimizeMs: 0, codegenMs: 0,
+        var report = CompileReport(surrogate: spec.name, dtype: storage.rawValue, frontendMs: 0, optimizeMs: 0, codegenMs: 0,
                                    lookupMs: 0, totalMs: 0, cacheHit: .none, vectorWidth: 1, vectorWidths: [:], key: key)
         var entry: DiskCache.Entry?
         var artefact: String?
@@ -230,21 +232,31 @@ public final class SurrogateJIT: Sendable {
     /// change to the templates, emitters or flags) and the spec its text: those, the parameter values' bits, the
     /// element type and ops, and LLVM/CPU. Nothing is rendered, so a disk hit in a new process costs the read and
     /// the load (about 1-2 ms, against 45-55 ms when the key was the rendered source). Nil otherwise.
-    static func keyMaterial(spec: Spec, values: [String: Double], element: ElementType, ops: KernelOps) -> String? {
+    static func keyMaterial(spec: Spec, values: [String: Double], storage: StorageType, ops: KernelOps) -> String? {
         guard let build = BuildConfiguration.buildIdentity, !spec.source.isEmpty else { return nil }
         let bits = spec.params.map { "\($0.name)=\(String(values[$0.name]!.bitPattern, radix: 16))\($0.integer ? " integer" : "")" }
         // The parsed formulas as well as the text: `Spec`'s fields are public, and a caller who edits a formula of a
         // loaded spec (keeping its `source`) gets other kernels, so another key.
         let formulas = spec.opFormulas.map { "\($0.op.symbolName) \($0.formula.expr)" }
-        return ([format, "build \(build)", JITEngine.hostDescription, "\(element.rawValue) ops \(ops.rawValue)",
+        return ([format, "build \(build)", JITEngine.hostDescription, "\(storage.rawValue) ops \(ops.rawValue)",
                  "name \(spec.name)", "values \(bits.joined(separator: " "))", "derived backward \(spec.backwardIsDerived)"]
                 + formulas + ["spec", spec.source]).joined(separator: "\n")
     }
 
     /// The disk cache's key material without the build's identity: the emitted source (the templates as rendered
     /// by this version's emitters, the parameter values as exact literals), the element type and ops, and LLVM/CPU.
-    static func keyMaterial(source: String, element: ElementType, ops: KernelOps) -> String {
-        [format, JITEngine.hostDescription, "\(element.rawValue) ops \(ops.rawValue)", source].joined(separator: "\n")
+    static func keyMaterial(source: String, storage: StorageType, ops: KernelOps) -> String {
+        [format, JITEngine.hostDescription, "\(storage.rawValue) ops \(ops.rawValue)", source].joined(separator: "\n")
+    }
+
+    /// The emitter's storage type of a runtime dtype.
+    static func storage(_ dtype: DType) -> StorageType {
+        switch dtype {
+        case .f32: .float32
+        case .f64: .float64
+        case .bf16: .bfloat16
+        case .f16: .float16
+        }
     }
 
     /// The engine, created on first use (LLJIT creation is part of the first compile's cost).
@@ -286,7 +298,7 @@ public final class SurrogateJIT: Sendable {
 
 extension SurrogateJIT: KernelProvider {
     /// Serves `backend: .jit` lookups of a dispatch table: `install(in:)` makes this the table's JIT.
-    public func kernels<T: KernelScalar>(for descriptor: SurrogateDescriptor, parameterValues: [Double],
+    public func kernels<T: KernelStorage>(for descriptor: SurrogateDescriptor, parameterValues: [Double],
                                          dtype: T.Type) throws(SurrogateError) -> KernelSet<T> {
         do {
             let spec = try spec(named: descriptor.name)

@@ -1,6 +1,7 @@
 /// Array forms of `BoundSurrogate`'s operations: the same arguments in the same order as the buffer forms,
-/// a new array out, and the same errors.
-extension BoundSurrogate {
+/// a new array out, and the same errors. (Float and Double: a half type's backward reads a Float `y`, which its
+/// forward does not make; use the buffer forms.)
+extension BoundSurrogate where T: KernelScalar {
     /// Forward of the current mode for `x` (shape `[n]`, out `[n]`, element type `T`), noise from
     /// `self.step`, which then advances by one if noise was drawn (see `BoundSurrogate`).
     /// - Throws: `SurrogateError` (no error is possible for arrays today; the signature matches `backward`).

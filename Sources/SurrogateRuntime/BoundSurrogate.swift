@@ -1,4 +1,5 @@
-/// A surrogate ready to run: kernels of one backend and element type (`T`: `Float` or `Double`), parameter
+/// A surrogate ready to run: kernels of one backend and storage type (`T`: `Float`, `Double`, or a half type,
+/// `BFloat16` or `Float16`, computed in Float and rounded once; its backward reads a Float `y`), parameter
 /// values, a mode and a noise step. Buffer operations write into caller-provided memory and allocate nothing;
 /// array forms are for convenience.
 ///
@@ -14,7 +15,7 @@
 /// advances `step` to k + 1 (also when only the backward draws noise), and a backward without `step:` uses
 /// the latest forward's step, `step - 1` (0 before any forward), so it is keyed by the same
 /// `Philox.key(seed:step:)` as that forward. In eval or mean field the backward is the mean field.
-public struct BoundSurrogate<T: KernelScalar>: Sendable {
+public struct BoundSurrogate<T: KernelStorage>: Sendable {
     public let descriptor: SurrogateDescriptor
     public let backend: Backend
     /// Parameter values in argument order.
@@ -125,7 +126,7 @@ public struct BoundSurrogate<T: KernelScalar>: Sendable {
     /// forward's), element `i` at counter `offset + i` of stream 2; otherwise the mean-field backward.
     /// - Throws: `SurrogateError.lengthMismatch` for a short buffer, `.forwardOutputRequired` for a missing
     ///   `y` (nothing is written).
-    public func backward(_ x: UnsafeBufferPointer<T>, y: UnsafeBufferPointer<T>? = nil, gradOut: UnsafeBufferPointer<T>,
+    public func backward(_ x: UnsafeBufferPointer<T>, y: UnsafeBufferPointer<T.Compute>? = nil, gradOut: UnsafeBufferPointer<T>,
                          into gradIn: UnsafeMutableBufferPointer<T>, step: UInt64? = nil, offset: UInt64 = 0) throws(SurrogateError) {
         let n = x.count
         for (count, name) in [(gradOut.count, "backward gradOut"), (gradIn.count, "backward gradIn")] where count < n {

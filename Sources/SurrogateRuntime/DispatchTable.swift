@@ -4,7 +4,7 @@ import Logging
 /// Makes kernels on demand for a backend, specialised to parameter values (the JIT). Installed with
 /// `DispatchTable.setProvider(_:for:)`; the table caches what it returns under the specialisation.
 public protocol KernelProvider: Sendable {
-    func kernels<T: KernelScalar>(for descriptor: SurrogateDescriptor, parameterValues: [Double], dtype: T.Type) throws(SurrogateError) -> KernelSet<T>
+    func kernels<T: KernelStorage>(for descriptor: SurrogateDescriptor, parameterValues: [Double], dtype: T.Type) throws(SurrogateError) -> KernelSet<T>
     /// Fused kernels of `neuron` with `surrogate`, its parameter values folded in (they take the neuron's
     /// parameters at run time, nothing after them).
     func neuronKernels<T: KernelScalar>(for neuron: NeuronDescriptor, surrogate: SurrogateDescriptor, surrogateValues: [Double],
@@ -107,7 +107,7 @@ public final class DispatchTable: Sendable {
     }
 
     /// Adds or replaces kernels. `specialization`: parameter values folded into the kernels (JIT).
-    public func register<T: KernelScalar>(_ kernels: KernelSet<T>, surrogate: String, backend: Backend, specialization: [Double]? = nil) {
+    public func register<T: KernelStorage>(_ kernels: KernelSet<T>, surrogate: String, backend: Backend, specialization: [Double]? = nil) {
         let key = KernelKey(surrogate: surrogate, dtype: T.dtype, backend: backend, specialization: specialization)
         state.withLock { $0.kernels[key] = kernels }
     }
@@ -138,7 +138,7 @@ public final class DispatchTable: Sendable {
         }
     }
 
-    public func kernels<T: KernelScalar>(_ name: String, dtype: T.Type = T.self, backend: Backend,
+    public func kernels<T: KernelStorage>(_ name: String, dtype: T.Type = T.self, backend: Backend,
                                          specialization: [Double]? = nil) throws(SurrogateError) -> KernelSet<T> {
         let key = KernelKey(surrogate: name, dtype: T.dtype, backend: backend, specialization: specialization)
         let found = state.withLock { $0.kernels[key] }
@@ -160,10 +160,10 @@ public final class DispatchTable: Sendable {
     /// A surrogate bound to its kernels and parameter values (defaults filled in, bounds checked).
     /// For a backend with a provider (the JIT), kernels specialised to the values are made on first use;
     /// if that fails, the ahead-of-time C kernels serve instead (logged as a warning) when they exist.
-    public func surrogate<T: KernelScalar>(_ name: String, dtype: T.Type = T.self, backend: Backend = .c,
+    public func surrogate<T: KernelStorage>(_ name: String, dtype: T.Type = T.self, backend: Backend = .c,
                                            parameters: [String: Double] = [:], mode: SurrogateMode = .eval) throws(SurrogateError) -> BoundSurrogate<T> {
         let descriptor = try descriptor(name)
-        let values = try descriptor.resolve(parameters, for: T.self)
+        let values = try descriptor.resolve(parameters, for: T.Compute.self)
         defer { BuildConfiguration.warnIfUnoptimized(backend) }
         guard let provider = state.withLock({ $0.providers[backend] }) else {
             let set: KernelSet<T> = try kernels(name, backend: backend)

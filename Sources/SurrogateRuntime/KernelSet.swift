@@ -1,15 +1,16 @@
-/// The kernels of one surrogate for one element type and backend, behind one calling convention:
+/// The kernels of one surrogate for one storage type and backend, behind one calling convention:
 /// raw pointers, a count and the parameters packed in argument order (`p[0]`, `p[1]`, ...). JIT kernels
-/// with parameters folded in ignore `p`.
-public struct KernelSet<T: KernelScalar>: Sendable {
+/// with parameters folded in ignore `p`. A backward's `y` (the forward output it reads) is `T.Compute`: for the
+/// half types the float32 value, before rounding.
+public struct KernelSet<T: KernelStorage>: Sendable {
     /// (x, y, n, params)
     public typealias Forward = @Sendable (UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafePointer<Double>) -> Void
     /// (x, y or nil, gradOut, gradIn, n, params)
-    public typealias Backward = @Sendable (UnsafePointer<T>, UnsafePointer<T>?, UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafePointer<Double>) -> Void
+    public typealias Backward = @Sendable (UnsafePointer<T>, UnsafePointer<T.Compute>?, UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafePointer<Double>) -> Void
     /// (x, y, n, params, seed, offset)
     public typealias TrainForward = @Sendable (UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafePointer<Double>, UInt64, UInt64) -> Void
     /// (x, y or nil, gradOut, gradIn, n, params, seed, offset)
-    public typealias TrainBackward = @Sendable (UnsafePointer<T>, UnsafePointer<T>?, UnsafePointer<T>, UnsafeMutablePointer<T>, Int,
+    public typealias TrainBackward = @Sendable (UnsafePointer<T>, UnsafePointer<T.Compute>?, UnsafePointer<T>, UnsafeMutablePointer<T>, Int,
                                                 UnsafePointer<Double>, UInt64, UInt64) -> Void
 
     public var forward: Forward

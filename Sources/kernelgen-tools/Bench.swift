@@ -63,7 +63,7 @@ struct Bench: ParsableCommand {
             sizes: try list(sizes, { Int($0).flatMap { (1...ArraySizes.maximumElements).contains($0) ? $0 : nil } },
                             "sizes", expected: "element counts from 1 to \(ArraySizes.maximumElements)"),
             threads: try list(threads, { Int($0).flatMap { (1...256).contains($0) ? $0 : nil } }, "threads", expected: "thread counts from 1 to 256"),
-            dtypes: try list(dtypes, DType.init(rawValue:), "dtypes", expected: "f32, f64"),
+            dtypes: try list(dtypes, { DType(rawValue: $0).flatMap { $0.isHalf ? nil : $0 } }, "dtypes", expected: "f32, f64"),
             backends: try list(backends, Backend.init(rawValue:), "backends", expected: "swift, c, jit"),
             minimumTime: time)
         guard time.isFinite, time > 0, time <= 60 else { throw InputError("--time \(time): expected seconds in (0, 60]") }

@@ -47,9 +47,9 @@ struct Eval: ParsableCommand {
         let text = String(decoding: input, as: UTF8.self)
         let surrogateMode: SurrogateMode = mode == .train ? .train(sample: !meanField, seed: seed) : .eval
         do {
-            switch dtype {
-            case .f32: try evaluate(Float.self, text, values, surrogateMode, backend)
+            switch try dtype.wide("eval") {
             case .f64: try evaluate(Double.self, text, values, surrogateMode, backend)
+            default: try evaluate(Float.self, text, values, surrogateMode, backend)
             }
         } catch let error as SurrogateError {
             Console.error("error: \(error)")
@@ -100,4 +100,13 @@ struct Eval: ParsableCommand {
 }
 
 extension DType: ExpressibleByArgument {}
+
+extension DType {
+    /// The float32 and float64 dtypes of a tool that does not take the half types (their kernels are float32's
+    /// arithmetic, rounded once; `jit --dtype bf16` shows them).
+    func wide(_ tool: String) throws -> DType {
+        guard isHalf else { return self }
+        throw ValidationError("--dtype \(rawValue): \(tool) runs f32 and f64 kernels; expected f32 or f64")
+    }
+}
 extension Backend: ExpressibleByArgument {}

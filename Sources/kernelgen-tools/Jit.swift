@@ -63,6 +63,14 @@ struct Jit: ParsableCommand {
                     let k = try SurrogateJIT.shared.compile(spec, parameters: values, dtype: Double.self, options: options)
                     reports.append(k.report)
                     artefact = artefact ?? k.artefact
+                case .bf16:
+                    let k = try SurrogateJIT.shared.compile(spec, parameters: values, dtype: BFloat16.self, options: options)
+                    reports.append(k.report)
+                    artefact = artefact ?? k.artefact
+                case .f16:
+                    let k = try SurrogateJIT.shared.compile(spec, parameters: values, dtype: Float16.self, options: options)
+                    reports.append(k.report)
+                    artefact = artefact ?? k.artefact
                 }
             }
         } catch {

@@ -74,6 +74,7 @@ struct Tune: ParsableCommand {
     }
 
     func run() throws {
+        _ = try dtype.wide("tune")
         try ArraySizes.checkSize(size, option: "--size")
         guard (1...10_000).contains(`repeat`) else { throw InputError("--repeat \(`repeat`): expected 1 to 10000") }
         let spec = try JITSetup.spec(named: name, file: self.spec)

@@ -4,6 +4,7 @@
 #include "kernelgen_abi.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +311,75 @@ static void check_neuron_errors(void) {
     kg_free(error);
 }
 
+/* The half types' bit patterns, decoded here (exact): bfloat16 is float's upper half; float16 by its fields. */
+static double bf16_value(uint16_t h) {
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static double f16_value(uint16_t h) {
+    int exponent = (h >> 10) & 0x1F, fraction = h & 0x3FF;
+    double magnitude = exponent == 0 ? ldexp(fraction, -24) : exponent == 31 ? (fraction ? NAN : INFINITY)
+                                                             : ldexp(1024 + fraction, exponent - 25);
+    return (h & 0x8000) ? -magnitude : magnitude;
+}
+
+/* bfloat16 and float16 (ABI 9): sigmoid's backward on values each type holds exactly, within one ulp of the type of
+   the double formula (the kernels compute in float and round once); the forward's spikes exact; backward "swift" has
+   no half-type kernels. */
+static void check_half(const char *backend) {
+    const double scale = 4.0;
+    const char *names[] = {"scale"};
+    const double values[] = {scale};
+    const char *dtypes[] = {"bfloat16", "float16"};
+    enum { N = 7 };
+    /* -3, -0.5, -0, 0, 0.25, 1, 6 and the gradients 1, 2, 1, 0.5, 1, -1, 3 in each type. */
+    const uint16_t xs[2][N] = {{0xC040, 0xBF00, 0x8000, 0x0000, 0x3E80, 0x3F80, 0x40C0},
+                               {0xC200, 0xB800, 0x8000, 0x0000, 0x3400, 0x3C00, 0x4600}};
+    const uint16_t gs[2][N] = {{0x3F80, 0x4000, 0x3F80, 0x3F00, 0x3F80, 0xBF80, 0x4040},
+                               {0x3C00, 0x4000, 0x3C00, 0x3800, 0x3C00, 0xBC00, 0x4200}};
+    for (int t = 0; t < 2; t++) {
+        double (*value)(uint16_t) = t == 0 ? bf16_value : f16_value;
+        const int fraction_bits = t == 0 ? 7 : 10;
+        kg_handle *h = NULL;
+        char *error = NULL;
+        kg_status st = kg_bind("sigmoid", backend, dtypes[t], names, values, 1, &h, &error);
+        CHECK(st == KG_OK && h != NULL, "bind sigmoid %s %s: status %d: %s", backend, dtypes[t], st, error ? error : "");
+        kg_free(error);
+        if (st != KG_OK) continue;
+        uint16_t y[N], gi[N];
+        CHECK(kg_forward(h, xs[t], y, N, NULL) == KG_OK, "forward %s %s", backend, dtypes[t]);
+        CHECK(kg_backward(h, xs[t], NULL, gs[t], gi, N, NULL) == KG_OK, "backward %s %s", backend, dtypes[t]);
+        for (int i = 0; i < N; i++) {
+            double x = value(xs[t][i]), g = value(gs[t][i]);
+            double spike = x >= 0 ? 1.0 : 0.0; /* H(-0) = 1 */
+            double s = sigmoid(scale * x);
+            double expected = g * scale * s * (1.0 - s);
+            int exponent;
+            frexp(expected, &exponent);
+            /* The type's spacing at `expected`: subnormals have the smallest one (2^-133 bfloat16, 2^-24 float16). */
+            double ulp = fmax(ldexp(1.0, exponent - 1 - fraction_bits), t == 0 ? ldexp(1.0, -133) : ldexp(1.0, -24));
+            CHECK(value(y[i]) == spike, "%s %s forward(%g) = %g, expected %g", backend, dtypes[t], x, value(y[i]), spike);
+            CHECK(fabs(value(gi[i]) - expected) <= ulp, "%s %s backward(%g) = %.9g, expected %.9g within %g", backend,
+                  dtypes[t], x, value(gi[i]), expected, ulp);
+        }
+        char *json = NULL;
+        char wanted[32];
+        snprintf(wanted, sizeof wanted, "\"dtype\":\"%s\"", dtypes[t]);
+        CHECK(kg_handle_json(h, &json, NULL) == KG_OK && json && strstr(json, wanted), "handle json %s %s: %s", backend,
+              dtypes[t], json ? json : "(null)");
+        kg_free(json);
+        kg_release(h);
+    }
+    kg_handle *h = NULL;
+    char *error = NULL;
+    CHECK(kg_bind("sigmoid", "swift", "bfloat16", NULL, NULL, 0, &h, &error) == KG_ERROR_NO_KERNEL && error &&
+              strstr(error, "jit"), "bfloat16 on backend swift: %s", error ? error : "(null)");
+    kg_free(error);
+}
+
 int main(void) {
     CHECK(kg_abi_version() == KG_ABI_VERSION, "library ABI %d, header %d", kg_abi_version(), KG_ABI_VERSION);
     CHECK(strlen(kg_version()) > 0, "empty version");
@@ -319,6 +389,8 @@ int main(void) {
     kg_free(json);
     check_sigmoid("c");
     check_sigmoid("jit");
+    check_half("c");
+    check_half("jit");
     check_errors();
     check_torch_source();
     check_primitive();

@@ -19,7 +19,7 @@ import Testing
     static func rendered(_ spec: Spec, _ generator: Generator, templates: Set<String>? = nil, jit: Bool = true) throws -> [(path: String, text: String)] {
         var files = try generator.render([spec], only: templates).map { (path: $0.path, text: $0.contents) }
         if jit {
-            let context = SurrogateContext(spec: spec, specFile: generator.specFile(spec), elements: [.float32], parametersAreConstants: true)
+            let context = SurrogateContext(spec: spec, specFile: generator.specFile(spec), storages: [.float32], parametersAreConstants: true)
             let source = try generator.jitSource(cacheKey: UUID().uuidString, constants: spec.params.map { ($0.name, $0.defaultValue) },
                                                  element: .float32) { context }
             files.append((path: "jit.c", text: source))

@@ -49,11 +49,11 @@ import Testing
         // Ahead of time: every output, the built-in neurons with the shipped surrogates.
         _ = try generator.render(specs, catalogue: specs, neurons: neurons)
         for spec in specs {
-            // The JIT's source: parameters as constants, each element type, every op.
-            for element in ElementType.allCases {
-                _ = try generator.jitSource(cacheKey: "\(spec.name)|\(element)", constants: spec.params.map { ($0.name, $0.defaultValue) },
-                                            element: element) {
-                    SurrogateContext(spec: spec, specFile: "Specs/\(spec.name).yaml", symbol: "kgt_\(spec.name)", elements: [element],
+            // The JIT's source: parameters as constants, each storage type, every op.
+            for storage in StorageType.allCases {
+                _ = try generator.jitSource(cacheKey: "\(spec.name)|\(storage)", constants: spec.params.map { ($0.name, $0.defaultValue) },
+                                            element: storage.element) {
+                    SurrogateContext(spec: spec, specFile: "Specs/\(spec.name).yaml", symbol: "kgt_\(spec.name)", storages: [storage],
                                      parametersAreConstants: true)
                 }
             }

@@ -346,34 +346,34 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
         #expect(build.count >= 16 && build.allSatisfy(\.isHexDigit))
         #endif
         if let build = BuildConfiguration.buildIdentity {
-            let material = try #require(SurrogateJIT.keyMaterial(spec: spec, values: ["scale": 2], element: .float64, ops: .all))
+            let material = try #require(SurrogateJIT.keyMaterial(spec: spec, values: ["scale": 2], storage: .float64, ops: .all))
             #expect(made.report.key == Hash.key(material))
             #expect(stored.contains(build) && stored.contains(spec.source), "the entry's key material holds the build and the spec")
             // Another value, dtype or spec text is another key.
-            #expect(SurrogateJIT.keyMaterial(spec: spec, values: ["scale": 2.0000000000000004], element: .float64, ops: .all) != material)
-            #expect(SurrogateJIT.keyMaterial(spec: spec, values: ["scale": 2], element: .float32, ops: .all) != material)
+            #expect(SurrogateJIT.keyMaterial(spec: spec, values: ["scale": 2.0000000000000004], storage: .float64, ops: .all) != material)
+            #expect(SurrogateJIT.keyMaterial(spec: spec, values: ["scale": 2], storage: .float32, ops: .all) != material)
             var edited = spec
             edited.source += "\n# edited\n"
-            #expect(SurrogateJIT.keyMaterial(spec: edited, values: ["scale": 2], element: .float64, ops: .all) != material)
+            #expect(SurrogateJIT.keyMaterial(spec: edited, values: ["scale": 2], storage: .float64, ops: .all) != material)
             // A formula edited in code with the text kept (Spec's fields are public): another key too.
             var reformulated = spec
             reformulated.backward = spec.forward
-            #expect(SurrogateJIT.keyMaterial(spec: reformulated, values: ["scale": 2], element: .float64, ops: .all) != material)
+            #expect(SurrogateJIT.keyMaterial(spec: reformulated, values: ["scale": 2], storage: .float64, ops: .all) != material)
         }
         // The fallback: the emitted source.
         var anonymous = spec
         anonymous.source = ""
-        #expect(SurrogateJIT.keyMaterial(spec: anonymous, values: ["scale": 2], element: .float64, ops: .all) == nil)
+        #expect(SurrogateJIT.keyMaterial(spec: anonymous, values: ["scale": 2], storage: .float64, ops: .all) == nil)
         let source = try Generator(templates: EmbeddedSources.templates).jitSource(
             cacheKey: "test", constants: [("scale", 2)], element: .float64) {
-            SurrogateContext(spec: spec, specFile: "Specs/sigmoid.yaml", symbol: "kgj_sigmoid", elements: [.float64],
+            SurrogateContext(spec: spec, specFile: "Specs/sigmoid.yaml", symbol: "kgj_sigmoid", storages: [.float64],
                              ops: .all, parametersAreConstants: true)
         }
-        #expect(SurrogateJIT.keyMaterial(source: source, element: .float64, ops: .all)
+        #expect(SurrogateJIT.keyMaterial(source: source, storage: .float64, ops: .all)
                 != SurrogateJIT.keyMaterial(source: source.replacingOccurrences(of: "kg_sigmoid_grad", with: "kg_sigmoid_grad_v2"),
-                                            element: .float64, ops: .all))
+                                            storage: .float64, ops: .all))
         let fallback = try SurrogateJIT(cacheDirectory: dir).compile(anonymous, parameters: ["scale": 2], dtype: Double.self)
-        #expect(fallback.report.key == Hash.key(SurrogateJIT.keyMaterial(source: source, element: .float64, ops: .all)))
+        #expect(fallback.report.key == Hash.key(SurrogateJIT.keyMaterial(source: source, storage: .float64, ops: .all)))
     }
 
     @Test func concurrentRequestsCompileOncePerKernel() throws {
@@ -423,7 +423,7 @@ func freshJIT() throws -> (SurrogateJIT, URL) {
 /// The dispatch table's fallback when the JIT cannot make kernels.
 @Suite struct JITFallbackTests {
     struct Failing: KernelProvider {
-        func kernels<T: KernelScalar>(for descriptor: SurrogateDescriptor, parameterValues: [Double], dtype: T.Type) throws(SurrogateError) -> KernelSet<T> {
+        func kernels<T: KernelStorage>(for descriptor: SurrogateDescriptor, parameterValues: [Double], dtype: T.Type) throws(SurrogateError) -> KernelSet<T> {
             throw .compileFailed(surrogate: descriptor.name, backend: .jit, message: "kernel.c:1:1: error: simulated")
         }
     }

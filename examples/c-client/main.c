@@ -37,6 +37,15 @@ void layer_step(size_t n, const float *x, float *y, const float *grad_out, float
 }
 /* README-snippet-end */
 
+/* README-snippet-begin */
+/* bfloat16 activations and gradients, computed in float. */
+void layer_step_bf16(size_t n, const uint16_t *x, uint16_t *spikes, const float *y32, const uint16_t *grad_out,
+                     uint16_t *grad_in) {
+    kg_sigmoid_forward_bf16(x, spikes, n, 5.0f);
+    kg_noisy_threshold_backward_bf16(x, y32, grad_out, grad_in, n, 5.0f);  /* y32: the float forward output */
+}
+/* README-snippet-end */
+
 static int failures = 0;
 
 static void fail(const char *what, size_t i, long double x, long double got, long double want) {
@@ -132,6 +141,28 @@ static int readme_snippet_check(void) {
         long double lw = logistic_of(uniform_f32(seed, offset + i, 0), lo_f, hi_f);
         if (!within(noise[i], lw, 13.82L, FLT_MANT_DIG, FLT_MIN_EXP, FLT_EPSILON))
             fail("sample_logistic_f32", i, (long double)i, noise[i], lw);
+    }
+    /* bfloat16: x rounded to it (here: truncated, any pattern does), y32 the float forward's sigmoid(5x); spikes
+       exact, the gradient within half a bfloat16 ulp (at most 2^-8 relative) of g * 5 y (1 - y), plus float's rounding. */
+    static uint16_t xb[N], sb[N], gb[N], gib[N];
+    static float y32[N];
+    for (size_t i = 0; i < N; ++i) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        xb[i] = (uint16_t)(u >> 16);
+        gb[i] = 0x3FC0;  /* 1.5 */
+    }
+    kg_noisy_threshold_train_forward_mean_f32(x, y32, N, 5.0f);
+    layer_step_bf16(N, xb, sb, y32, gb, gib);
+    for (size_t i = 0; i < N; ++i) {
+        uint32_t xu = (uint32_t)xb[i] << 16, su = (uint32_t)sb[i] << 16, gu = (uint32_t)gib[i] << 16;
+        float xv, sv, gv;
+        memcpy(&xv, &xu, sizeof xv);
+        memcpy(&sv, &su, sizeof sv);
+        memcpy(&gv, &gu, sizeof gv);
+        if (sv != (xv >= 0 ? 1.0f : 0.0f)) fail("sigmoid_forward_bf16", i, xv, sv, xv >= 0);
+        long double want = 1.5L * 5 * y32[i] * (1 - (long double)y32[i]);
+        if (fabsl(gv - want) > ldexpl(fabsl(want), -8) * 1.001L + 1e-40L) fail("noisy_threshold_backward_bf16", i, xv, gv, want);
     }
     /* Counter-based: the same elements in two calls of any split give the same bits. */
     static double y2[N];

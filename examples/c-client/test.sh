@@ -26,14 +26,14 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 step() { echo "== $*"; }
 
-# 1. The C snippet of docs/c-api.md (its first C block) is main.c's, as written.
-awk '/^```c$/{inside=1; next} inside && /^```$/{exit} inside' "$root/docs/c-api.md" >"$work/readme.c"
+# 1. The C snippets of docs/c-api.md (every C block, in order) are main.c's README-snippet blocks, as written.
+awk '/^```c$/{inside=1; next} inside && /^```$/{inside=0} inside' "$root/docs/c-api.md" >"$work/readme.c"
 awk '/README-snippet-begin/{inside=1; next} /README-snippet-end/{inside=0} inside' "$here/main.c" >"$work/main-snippet.c"
 [ -s "$work/readme.c" ] || { echo "FAIL: no C block in docs/c-api.md"; exit 1; }
 if ! diff -u "$work/readme.c" "$work/main-snippet.c"; then
-    echo "FAIL: docs/c-api.md's C snippet and examples/c-client/main.c's README-snippet block differ"; exit 1
+    echo "FAIL: docs/c-api.md's C snippets and examples/c-client/main.c's README-snippet blocks differ"; exit 1
 fi
-step "docs/c-api.md's C snippet = examples/c-client/main.c block"
+step "docs/c-api.md's C snippets = examples/c-client/main.c blocks"
 
 levels=(base)
 grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && levels+=(x86-64-v3)

@@ -14,9 +14,11 @@ sigmoid_surrogate; eager, and torch.compile(fullgraph=False so a break is counte
 over --rounds interleaved rounds of --steps steps each, with the range.
 
 Half types: the backward (grad_out * surrogate gradient) of kernelgen's C kernels through kernelgen.torch's
-runner (no autograd engine) at n = 65536 and 2^24, float32 and bfloat16/float16, G elements/s; roofline: the
-bytes a kernel must move (x, grad_out in, grad_in out: 3 elements) at the same run's copy bandwidth
-(torch's copy of a 2^24-element float32 tensor: read + write).
+runner (no autograd engine) at n = 65536 and 2^24, float32 and bfloat16/float16 (the C kernels that read and write
+the half types), G elements/s: as a layer calls it (a new output tensor each call, whose fresh pages the first
+write faults in) and into a preallocated output (the kernel alone); roofline: the bytes a kernel must move (x,
+grad_out in, grad_in out: 3 elements) at the same run's copy bandwidth (torch's copy of a 2^24-element float32
+tensor: read + write). Rounds interleave the dtypes, so drift hits them alike.
 """
 import argparse
 import statistics
@@ -149,18 +151,31 @@ def half(args):
         copy_rates.append(rate(lambda: dst.copy_(big), 1 << 24) * 8)  # GB/s: 4 bytes read + 4 written
     bandwidth = statistics.median(copy_rates)
     print(f"copy bandwidth (same run): {bandwidth:.1f} GB/s")
-    print("| n | dtype | G elements/s | roofline G/s | share |")
-    print("|---|---|---|---|---|")
+    print("| n | dtype | new output G elements/s | x float32 | preallocated output G/s | x float32 | roofline G/s | share |")
+    print("|---|---|---|---|---|---|---|---|")
+    dtypes = (torch.float32, torch.bfloat16, torch.float16)
     for n in (65536, 1 << 24):
-        for dtype in (torch.float32, torch.bfloat16, torch.float16):
+        calls = {}
+        for dtype in dtypes:
             x = torch.linspace(-3, 3, n).to(dtype)
             g = torch.ones(n, dtype=dtype)
+            out = torch.empty_like(x)
             runner = kt._runner("sigmoid", "c", x, (("scale", SCALE),))
-            samples = [rate(lambda: runner.backward(x, None, g), n) for _ in range(args.rounds)]
-            roofline = bandwidth / (3 * x.element_size())
-            m = statistics.median(samples)
-            print(f"| {n} | {str(dtype).split('.')[-1]} | {m:.3f} [{min(samples):.3f} - {max(samples):.3f}] | "
-                  f"{roofline:.2f} | {m / roofline:.0%} |")
+            calls[dtype] = (lambda r=runner, x=x, g=g: r.backward(x, None, g),
+                            lambda r=runner, x=x, g=g, out=out: r.backward(x, None, g, out=out), x.element_size())
+        samples = {(d, k): [] for d in dtypes for k in (0, 1)}
+        for _ in range(args.rounds):
+            for d in dtypes:
+                for k in (0, 1):
+                    samples[(d, k)].append(rate(calls[d][k], n))
+        base = [statistics.median(samples[(torch.float32, k)]) for k in (0, 1)]
+        for d in dtypes:
+            new, pre = (statistics.median(samples[(d, k)]) for k in (0, 1))
+            roofline = bandwidth / (3 * calls[d][2])
+            lo = [min(samples[(d, k)]) for k in (0, 1)]
+            hi = [max(samples[(d, k)]) for k in (0, 1)]
+            print(f"| {n} | {str(d).split('.')[-1]} | {new:.3f} [{lo[0]:.3f} - {hi[0]:.3f}] | {new / base[0]:.2f} | "
+                  f"{pre:.3f} [{lo[1]:.3f} - {hi[1]:.3f}] | {pre / base[1]:.2f} | {roofline:.2f} | {pre / roofline:.0%} |")
 
 
 def main():

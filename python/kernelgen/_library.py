@@ -9,7 +9,7 @@ from .errors import BY_STATUS, InternalError
 
 LIBRARY = "libKernelgenABI.so"
 #: KG_ABI_VERSION of the header these bindings were written for.
-ABI_VERSION = 8
+ABI_VERSION = 9
 
 
 def library_path() -> Path:

@@ -4,17 +4,18 @@ import numpy as np
 
 def input_array(array, name: str, dtype: np.dtype, shape=None) -> None:
     """An ndarray of `dtype`, C-contiguous, of `shape` when given (no copy is ever made)."""
+    spelled = f"{'ml_dtypes' if dtype.name == 'bfloat16' else 'numpy'}.{dtype.name}"  # NumPy has no bfloat16
     if not isinstance(array, np.ndarray):
         raise TypeError(
             f"{name} is a {type(array).__name__}; expected a numpy.ndarray of {dtype.name} "
-            f"(e.g. numpy.asarray({name}, dtype=numpy.{dtype.name}))"
+            f"(e.g. numpy.asarray({name}, dtype={spelled}))"
         )
     if array.dtype is not dtype and array.dtype != dtype:
-        other = array.dtype.isnative and array.dtype in (np.float32, np.float64)
+        other = array.dtype.isnative and array.dtype in (np.float32, np.float64, np.float16)
         rebind = f', or use a Surrogate bound with dtype="{array.dtype.name}"' if other else ""
         raise TypeError(
             f"{name} has dtype {array.dtype.str} ({array.dtype}); expected {dtype.name}, the surrogate's dtype: "
-            f"convert with {name}.astype(numpy.{dtype.name}) (a copy){rebind}"
+            f"convert with {name}.astype({spelled}) (a copy){rebind}"
         )
     if not array.flags.c_contiguous:
         raise ValueError(

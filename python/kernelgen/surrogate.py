@@ -10,19 +10,48 @@ from . import _library
 from .arrays import input_array, output_array
 from .errors import ForwardOutputRequired, ParameterError, UnknownSurrogateError
 
-DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
+DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64), "float16": np.dtype(np.float16)}
+#: Half types: computed in float32 and rounded once to nearest even; a backward's y is float32.
+HALF_TYPES = ("bfloat16", "float16")
 BACKENDS = ("c", "swift", "jit")
 _U64 = 1 << 64
 
 
-def _dtype(dtype) -> np.dtype:
+class _NoBfloat16:
+    """bfloat16 without a NumPy type for it (ml_dtypes not installed): the handle binds (kernelgen.torch calls it
+    on tensors' memory); NumPy arrays cannot be passed."""
+    name = "bfloat16"
+
+
+def _bfloat16():
+    try:
+        import ml_dtypes
+    except ImportError:
+        return _NoBfloat16
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+def _dtype(dtype):
+    if isinstance(dtype, str) and dtype == "bfloat16":
+        return _bfloat16()
     try:
         found = None if dtype is None else np.dtype(dtype)
     except TypeError:
         found = None
+    if found is not None and found.name == "bfloat16":
+        return found
     if found is None or found.name not in DTYPES or not found.isnative:
-        raise TypeError(f"dtype {dtype!r} is not supported; expected \"float32\" or \"float64\" (or numpy.float32/64)")
+        raise TypeError(f"dtype {dtype!r} is not supported; expected \"float32\", \"float64\", \"bfloat16\" or "
+                        f"\"float16\" (or numpy.float32/64/16)")
     return DTYPES[found.name]
+
+
+def _arrays_of(dtype):
+    """The NumPy dtype of a half type's arrays, or a TypeError that says how to get one."""
+    if dtype is _NoBfloat16:
+        raise TypeError("NumPy has no bfloat16 type: install ml_dtypes (its bfloat16 arrays are accepted), or use "
+                        "kernelgen.torch with torch.bfloat16 tensors")
+    return dtype
 
 
 def _real(name: str, value) -> float:
@@ -46,7 +75,9 @@ class Surrogate:
     `Surrogate(name, backend="c", dtype="float32", **params)`: `name` as in `kernelgen.surrogates()` (or returned
     by `load_spec`); `backend` "c" (ahead-of-time C kernels), "swift" or "jit" (kernels compiled for these
     parameter values; the first bind of a value compiles, 15-150 ms, later ones hit the JIT's caches); `dtype`
-    "float32" or "float64" (or numpy.float32/64); `params` by name, the others take their defaults.
+    "float32", "float64", "bfloat16" or "float16" (or numpy.float32/64/16; bfloat16 arrays are ml_dtypes'); the half
+    types are computed in float32 and each result rounded once to nearest even (a backward's `y` is float32, the
+    forward's value before rounding); `params` by name, the others take their defaults.
 
     Raises UnknownSurrogateError (a LookupError), ParameterError (a ValueError: unknown name, out of bounds, not
     finite in the dtype, e.g. scale=1e39 in float32), BackendError (no kernels for that backend, e.g. "c" for a
@@ -118,7 +149,7 @@ class Surrogate:
 
     name = property(lambda self: self._name, doc="The surrogate's name.")
     backend = property(lambda self: self._backend, doc="The backend that serves the calls: c, swift or jit.")
-    dtype = property(lambda self: self._dtype, doc="numpy.dtype('float32') or numpy.dtype('float64').")
+    dtype = property(lambda self: self._dtype, doc="numpy.dtype('float32'), ('float64'), ('float16') or bfloat16 (ml_dtypes').")
     params = property(lambda self: dict(self._params), doc="Every parameter's value (defaults filled in).")
     stochastic = property(lambda self: self._stochastic, doc="Training samples noise (in the forward, the backward or both).")
     has_train_backward = property(lambda self: self._has_train_backward,
@@ -171,7 +202,7 @@ class Surrogate:
 
         TypeError/ValueError for arrays of the wrong kind (see the class), ValueError for a seed or offset outside
         [0, 2**64)."""
-        dtype = self._dtype
+        dtype = _arrays_of(self._dtype)
         input_array(x, "x", dtype)
         y = output_array(out, "out", dtype, x.shape)
         pointer = _library.data_pointer
@@ -193,7 +224,7 @@ class Surrogate:
         surrogate gradient (SpikingJelly's spiking=False forward); deterministic, the same in every mode. An array of
         x's shape and dtype (`out` when given). BackendError when the spec has no primitive (`has_primitive`);
         TypeError/ValueError for arrays of the wrong kind."""
-        dtype = self._dtype
+        dtype = _arrays_of(self._dtype)
         input_array(x, "x", dtype)
         y = output_array(out, "out", dtype, x.shape)
         pointer = _library.data_pointer
@@ -213,7 +244,8 @@ class Surrogate:
     def backward(self, x, grad_out, y=None, out=None, training=False, sample=True, seed=None, offset=0):
         """grad_in = grad_out * the surrogate gradient at x: an array of x's shape and dtype (`out` when given).
 
-        `grad_out` (and `y`, `out`) must have x's shape and dtype. `y`, the forward's output in the same mode, is
+        `grad_out` (and `y`, `out`) must have x's shape and dtype (`y` float32 for the half types: the forward's
+        value before rounding, e.g. from a float32 Surrogate's forward of x). `y`, the forward's output in the same mode, is
         required when `backward_reads_y` (the noisy threshold: scale * y * (1 - y)); else it is checked and
         ignored. When the backward draws noise (`has_train_backward`), training=True with sample=True samples it:
         element i (C order) at counter offset + i of stream 2 of the Philox generator keyed by `seed`, an int in
@@ -221,11 +253,11 @@ class Surrogate:
         for every other surrogate, the mean-field backward (noise at its mean). Raises ForwardOutputRequired (a
         ValueError) when y is needed and missing; ValueError for a missing seed, or a seed or offset outside
         [0, 2**64); TypeError/ValueError for arrays of the wrong kind."""
-        dtype, shape = self._dtype, x.shape if isinstance(x, np.ndarray) else None
+        dtype, shape = _arrays_of(self._dtype), x.shape if isinstance(x, np.ndarray) else None
         input_array(x, "x", dtype)
         input_array(grad_out, "grad_out", dtype, shape)
         if y is not None:
-            input_array(y, "y", dtype, shape)
+            input_array(y, "y", DTYPES["float32"] if dtype.name in HALF_TYPES else dtype, shape)
         elif self._reads_y:
             raise ForwardOutputRequired(
                 f"the backward of `{self._name}` reads y, the forward output, and y is None; expected "

@@ -56,9 +56,9 @@ def test_bad_backend(backend):
         kernelgen.Surrogate("sigmoid", backend=backend)
 
 
-@pytest.mark.parametrize("dtype", ["float16", "int32", ">f4", "banana", None])
+@pytest.mark.parametrize("dtype", ["int32", ">f4", ">f2", "banana", None])
 def test_bad_dtype(dtype):
-    with pytest.raises(TypeError, match=r"dtype .* is not supported; expected \"float32\" or \"float64\""):
+    with pytest.raises(TypeError, match=r"dtype .* is not supported; expected \"float32\", \"float64\", \"bfloat16\" or \"float16\""):
         kernelgen.Surrogate("sigmoid", dtype=dtype)
 
 

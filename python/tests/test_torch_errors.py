@@ -97,8 +97,11 @@ def test_backends():
         kt.surrogate("norse_logistic", x, k=2.0)
     with pytest.raises(kernelgen.BackendError, match=r"binds nothing"):
         kt.bind_ms("sigmoid", backend="torch")
-    with pytest.raises(TypeError, match=r"dtype 'float32'; expected torch.float32"):
+    with pytest.raises(TypeError, match=r"dtype 'float32' with backend 'jit'; expected torch.float32"):
         kt.bind_ms("sigmoid", dtype="float32")
+    with pytest.raises(TypeError, match=r"torch.bfloat16 or torch.float16 with backend \"c\" or \"jit\""):
+        kt.bind_ms("sigmoid", backend="swift", dtype=torch.bfloat16)
+    assert kt.bind_ms("sigmoid", dtype=torch.bfloat16) >= 0  # the JIT's bfloat16 kernels
 
 
 def test_seeds_and_generators():

@@ -131,25 +131,63 @@ def test_bfloat16_model_trains_and_compiles(route):
 
 
 @pytest.mark.parametrize("dtype", HALVES)
-def test_chunked_half_calls_equal_one_float32_call(monkeypatch, dtype):
-    """Large half-type calls run in chunks through float32 buffers (each chunk with its noise offset): every op
-    equals the float32 call on the widened tensor, rounded once, noise included."""
+@pytest.mark.parametrize("backend", ["c", "swift", "jit"])
+def test_half_calls_equal_one_float32_call(monkeypatch, dtype, backend):
+    """Every op equals the float32 call on the widened tensor, rounded once, noise included: the C and JIT kernels
+    read and write the half type themselves; the Swift kernels' calls run in chunks through float32 buffers (each
+    chunk with its noise offset; a small chunk here, so five chunks and a tail)."""
     from kernelgen.torch import _runners
     monkeypatch.setattr(_runners._Half, "CHUNK", 1000)
     kt.clear_caches()
-    n = 5003  # five full chunks and a tail
+    n = 5003
     x = torch.linspace(-3, 3, n).to(dtype)
     g = torch.linspace(-1, 2, n).to(dtype)
+    native = _runners.runner("sigmoid", backend, x, ())
+    assert isinstance(native, _runners._Kernels) == (backend != "swift"), type(native)
     for name, training in (("sigmoid", False), ("noisy_threshold", True), ("noisy_gradient", True)):
         leaf = x.clone().requires_grad_(True)
-        y = kt.surrogate(name, leaf, training=training, seed=77)
+        y = kt.surrogate(name, leaf, training=training, seed=77, backend=backend)
         y.backward(g)
         wide = x.float().requires_grad_(True)
-        y32 = kt.surrogate(name, wide, training=training, seed=77)
+        y32 = kt.surrogate(name, wide, training=training, seed=77, backend=backend)
         y32.backward(g.float())
         assert torch.equal(y, y32.to(dtype)), name
         assert torch.equal(leaf.grad, wide.grad.to(dtype)), name
-    assert torch.equal(kt.surrogate("arctan", x, smooth=True), kt.surrogate("arctan", x.float(), smooth=True).to(dtype))
+    smooth = kt.surrogate("arctan", x, smooth=True, backend=backend)
+    assert torch.equal(smooth, kt.surrogate("arctan", x.float(), smooth=True, backend=backend).to(dtype))
+
+
+@pytest.mark.parametrize("dtype", HALVES)
+@pytest.mark.parametrize("backend", ["c", "jit"])
+@pytest.mark.parametrize("name", BUILT_INS)
+def test_native_half_kernels_are_the_float32_kernels_rounded(name, backend, dtype):
+    """The library's half-type kernels (ABI 9) bit for bit against the float32 kernels' results rounded by PyTorch,
+    every op (eval, sampled and mean-field training forwards, primitive, backward, sampled backward) on [-12, 12] and
+    the edges; NaN where PyTorch's is NaN."""
+    from kernelgen.torch import _runners
+    edges = [0.0, -0.0, math.inf, -math.inf, math.nan, 1e-40, -1e-40, 1e-7, 3e38, -3e38, 65504.0, 1e5]
+    x = torch.cat([torch.linspace(-12, 12, 4001), torch.tensor(edges)]).to(dtype)
+    g = torch.linspace(-2, 2, x.numel()).to(dtype)
+    half = _runners.runner(name, backend, x, ())
+    wide = _runners.runner(name, backend, x.float(), ())
+    assert isinstance(half, _runners._Kernels) and half.surrogate.dtype.name == str(dtype).split(".")[-1]
+    xf, gf = x.float(), g.float()
+    y = wide.forward(xf)
+    pairs = {"forward": (half.forward(x), y),
+             "train": (half.train(x, True, 1234, None), wide.train(xf, True, 1234, None)),
+             "mean": (half.train(x, False, None, None), wide.train(xf, False, None, None)),
+             "backward": (half.backward(x, y if half.reads_y else None, g), wide.backward(xf, y if half.reads_y else None, gf))}
+    if half.has_primitive:
+        pairs["primitive"] = (half.primitive(x), wide.primitive(xf))
+    if half.has_train_backward:
+        pairs["train_backward"] = (half.train_backward(x, None, g, 99, None), wide.train_backward(xf, None, gf, 99, None))
+    for op, (got, want32) in pairs.items():
+        want = want32.to(dtype)
+        assert got.dtype == dtype
+        nan = torch.isnan(want)
+        assert torch.equal(torch.isnan(got), nan), (op, x[torch.isnan(got) != nan][:5])
+        same = got[~nan].view(torch.int16) == want[~nan].view(torch.int16)
+        assert same.all(), (op, x[~nan][~same][:5], got[~nan][~same][:5], want[~nan][~same][:5])
 
 
 def scaled(factor, tag):
@@ -183,3 +221,40 @@ def test_empty_tensors_through_a_backward_that_reads_y(dtype):
         e = torch.empty(0, 3, dtype=dtype, requires_grad=True)
         kt.surrogate("noisy_threshold", e, **kw).sum().backward()
         assert e.grad.shape == (0, 3) and e.grad.dtype == dtype
+
+
+def test_half_types_whatever_the_default_dtype():
+    """A half type's backward that reads y takes the float32 forward's value, also when torch's default dtype is
+    float64 (the float32 runner behind a half-type one is float32 by name, not by default)."""
+    x = torch.linspace(-3, 3, 4099).to(torch.bfloat16)
+    g = torch.linspace(-1, 1, 4099).to(torch.bfloat16)
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        kt.clear_caches()
+        leaf = x.clone().requires_grad_(True)
+        kt.surrogate("noisy_threshold", leaf, training=True, sample=False).backward(g)
+    finally:
+        torch.set_default_dtype(old)
+    wide = x.float().requires_grad_(True)
+    kt.surrogate("noisy_threshold", wide, training=True, sample=False).backward(g.float())
+    assert torch.equal(leaf.grad, wide.grad.to(torch.bfloat16))
+
+
+@pytest.mark.parametrize("dtype", HALVES)
+def test_smooth_mode_through_the_custom_op_saves_a_float32_y(dtype):
+    """Compiled with the kernels route, the smooth (primitive) forward of a surrogate whose backward reads y saves the
+    float32 mean-field output for the half-type kernels: the gradient equals eager's."""
+    x = torch.linspace(-3, 3, 1001).to(dtype)
+    g = torch.linspace(-1, 1, 1001).to(dtype)
+    eager = x.clone().requires_grad_(True)
+    kt.surrogate("noisy_threshold", eager, smooth=True).backward(g)
+    kt.set_compile_route("kernels")
+    try:
+        torch._dynamo.reset()
+        f = torch.compile(lambda v: kt.surrogate("noisy_threshold", v, smooth=True), fullgraph=True, backend="aot_eager")
+        leaf = x.clone().requires_grad_(True)
+        f(leaf).backward(g)
+    finally:
+        kt.set_compile_route("expressions")
+    assert torch.equal(leaf.grad, eager.grad)

@@ -87,3 +87,46 @@ def test_read_only_inputs_are_accepted_without_copy():
     g = np.ones(9, np.float32)
     g.flags.writeable = False
     assert_close(s.backward(x, g), 5 * sigmoid(LD(5) * x.astype(LD)) * (1 - sigmoid(LD(5) * x.astype(LD))), np.float32, "ro")
+
+
+@pytest.mark.parametrize("backend", ["c", "jit"])
+def test_float16_arrays_are_the_float32_results_rounded(backend):
+    """NumPy float16 arrays (ABI 9): every op's result is the float32 Surrogate's rounded by NumPy (to nearest
+    even), bit for bit; a backward that reads y takes the float32 forward output."""
+    x = np.concatenate([np.linspace(-8, 8, 1001), [0.0, -0.0, np.inf, -np.inf, np.nan, 6e-8, 65504.0]]).astype(np.float16)
+    g = np.linspace(-2, 2, x.size).astype(np.float16)
+    for name in ("sigmoid", "noisy_threshold", "noisy_gradient"):
+        half = kernelgen.Surrogate(name, backend=backend, dtype="float16")
+        wide = kernelgen.Surrogate(name, backend=backend, dtype="float32")
+        assert half.dtype == np.float16
+        y32 = wide.forward(x.astype(np.float32), training=True, sample=False)
+        got = {"forward": half.forward(x), "train": half.forward(x, training=True, seed=5, offset=3),
+               "backward": half.backward(x, g, y=y32), "train_backward": half.backward(x, g, y=y32, training=True, seed=5)}
+        want = {"forward": wide.forward(x.astype(np.float32)),
+                "train": wide.forward(x.astype(np.float32), training=True, seed=5, offset=3),
+                "backward": wide.backward(x.astype(np.float32), g.astype(np.float32), y=y32),
+                "train_backward": wide.backward(x.astype(np.float32), g.astype(np.float32), y=y32, training=True, seed=5)}
+        for op in got:
+            assert got[op].dtype == np.float16
+            expected = want[op].astype(np.float16)
+            nan = np.isnan(expected)
+            assert np.array_equal(np.isnan(got[op]), nan), (name, op)
+            assert np.array_equal(got[op][~nan].view(np.uint16), expected[~nan].view(np.uint16)), (name, op)
+        with pytest.raises(TypeError, match="float32"):
+            half.backward(x, g, y=y32.astype(np.float16)) if half.backward_reads_y else half.forward(x.astype(np.float32))
+
+
+def test_bfloat16_binds_and_says_what_numpy_arrays_need():
+    """A bfloat16 Surrogate binds (kernelgen.torch calls it on tensors); NumPy has no bfloat16 of its own, so without
+    ml_dtypes an array call says what to do instead."""
+    s = kernelgen.Surrogate("sigmoid", dtype="bfloat16")
+    assert s.dtype.name == "bfloat16"
+    try:
+        import ml_dtypes
+    except ImportError:
+        with pytest.raises(TypeError, match="ml_dtypes"):
+            s.forward(np.zeros(3, np.float32))
+        return
+    x = np.linspace(-3, 3, 101).astype(ml_dtypes.bfloat16)
+    expected = kernelgen.Surrogate("sigmoid").backward(x.astype(np.float32), np.ones(101, np.float32)).astype(ml_dtypes.bfloat16)
+    assert np.array_equal(s.backward(x, np.ones(101, ml_dtypes.bfloat16)).view(np.uint16), expected.view(np.uint16))

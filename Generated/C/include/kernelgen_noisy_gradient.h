@@ -34,6 +34,28 @@ void kg_noisy_gradient_backward_f64(const double *__restrict x, const double *__
    counter offset + i under key seed, stream 2 (pass the key the paired train_forward call used). */
 void kg_noisy_gradient_train_backward_f64(const double *__restrict x, const double *__restrict y, const double *__restrict grad_out, double *__restrict grad_in, size_t n, uint64_t seed, uint64_t offset, double p_width, double p_jitter);
 
+/* bf16: x, grad_out and the outputs holdbfloat16 bit patterns, computed in float (parameters and the
+   y a backward reads are float) and rounded once to nearest even. */
+
+/* y[i] = eval-mode forward (spikes) of x[i]. */
+void kg_noisy_gradient_forward_bf16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_width, float p_jitter);
+/* grad_in[i] = grad_out[i] * surrogate gradient at x[i] (y may be NULL). */
+void kg_noisy_gradient_backward_bf16(const uint16_t *__restrict x, const float *__restrict y, const uint16_t *__restrict grad_out, uint16_t *__restrict grad_in, size_t n, float p_width, float p_jitter);
+/* The backward above is the mean field (every noise source at its mean). This one samples: element i's noise at
+   counter offset + i under key seed, stream 2 (pass the key the paired train_forward call used). */
+void kg_noisy_gradient_train_backward_bf16(const uint16_t *__restrict x, const float *__restrict y, const uint16_t *__restrict grad_out, uint16_t *__restrict grad_in, size_t n, uint64_t seed, uint64_t offset, float p_width, float p_jitter);
+
+/* f16: x, grad_out and the outputs holdIEEE float16 bit patterns, computed in float (parameters and the
+   y a backward reads are float) and rounded once to nearest even. */
+
+/* y[i] = eval-mode forward (spikes) of x[i]. */
+void kg_noisy_gradient_forward_f16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_width, float p_jitter);
+/* grad_in[i] = grad_out[i] * surrogate gradient at x[i] (y may be NULL). */
+void kg_noisy_gradient_backward_f16(const uint16_t *__restrict x, const float *__restrict y, const uint16_t *__restrict grad_out, uint16_t *__restrict grad_in, size_t n, float p_width, float p_jitter);
+/* The backward above is the mean field (every noise source at its mean). This one samples: element i's noise at
+   counter offset + i under key seed, stream 2 (pass the key the paired train_forward call used). */
+void kg_noisy_gradient_train_backward_f16(const uint16_t *__restrict x, const float *__restrict y, const uint16_t *__restrict grad_out, uint16_t *__restrict grad_in, size_t n, uint64_t seed, uint64_t offset, float p_width, float p_jitter);
+
 #ifdef __cplusplus
 }
 #endif

@@ -40,6 +40,34 @@ void kg_noisy_threshold_train_forward_mean_f64(const double *__restrict x, doubl
 /* y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient. */
 void kg_noisy_threshold_primitive_f64(const double *__restrict x, double *__restrict y, size_t n, double p_scale);
 
+/* bf16: x, grad_out and the outputs holdbfloat16 bit patterns, computed in float (parameters and the
+   y a backward reads are float) and rounded once to nearest even. */
+
+/* y[i] = eval-mode forward (spikes) of x[i]. */
+void kg_noisy_threshold_forward_bf16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_scale);
+/* grad_in[i] = grad_out[i] * surrogate gradient at x[i] (reads y, the forward output). */
+void kg_noisy_threshold_backward_bf16(const uint16_t *__restrict x, const float *__restrict y, const uint16_t *__restrict grad_out, uint16_t *__restrict grad_in, size_t n, float p_scale);
+/* y[i] = training forward of x[i]; noise of element i uses counter offset + i under key seed. */
+void kg_noisy_threshold_train_forward_bf16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, uint64_t seed, uint64_t offset, float p_scale);
+/* y[i] = training forward with every noise source replaced by its mean (mean field, no sampling). */
+void kg_noisy_threshold_train_forward_mean_bf16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_scale);
+/* y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient. */
+void kg_noisy_threshold_primitive_bf16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_scale);
+
+/* f16: x, grad_out and the outputs holdIEEE float16 bit patterns, computed in float (parameters and the
+   y a backward reads are float) and rounded once to nearest even. */
+
+/* y[i] = eval-mode forward (spikes) of x[i]. */
+void kg_noisy_threshold_forward_f16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_scale);
+/* grad_in[i] = grad_out[i] * surrogate gradient at x[i] (reads y, the forward output). */
+void kg_noisy_threshold_backward_f16(const uint16_t *__restrict x, const float *__restrict y, const uint16_t *__restrict grad_out, uint16_t *__restrict grad_in, size_t n, float p_scale);
+/* y[i] = training forward of x[i]; noise of element i uses counter offset + i under key seed. */
+void kg_noisy_threshold_train_forward_f16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, uint64_t seed, uint64_t offset, float p_scale);
+/* y[i] = training forward with every noise source replaced by its mean (mean field, no sampling). */
+void kg_noisy_threshold_train_forward_mean_f16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_scale);
+/* y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient. */
+void kg_noisy_threshold_primitive_f16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_scale);
+
 #ifdef __cplusplus
 }
 #endif

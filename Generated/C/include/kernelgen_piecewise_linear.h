@@ -30,6 +30,26 @@ void kg_piecewise_linear_backward_f64(const double *__restrict x, const double *
 /* y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient. */
 void kg_piecewise_linear_primitive_f64(const double *__restrict x, double *__restrict y, size_t n, double p_gamma);
 
+/* bf16: x, grad_out and the outputs holdbfloat16 bit patterns, computed in float (parameters and the
+   y a backward reads are float) and rounded once to nearest even. */
+
+/* y[i] = eval-mode forward (spikes) of x[i]. */
+void kg_piecewise_linear_forward_bf16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_gamma);
+/* grad_in[i] = grad_out[i] * surrogate gradient at x[i] (y may be NULL). */
+void kg_piecewise_linear_backward_bf16(const uint16_t *__restrict x, const float *__restrict y, const uint16_t *__restrict grad_out, uint16_t *__restrict grad_in, size_t n, float p_gamma);
+/* y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient. */
+void kg_piecewise_linear_primitive_bf16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_gamma);
+
+/* f16: x, grad_out and the outputs holdIEEE float16 bit patterns, computed in float (parameters and the
+   y a backward reads are float) and rounded once to nearest even. */
+
+/* y[i] = eval-mode forward (spikes) of x[i]. */
+void kg_piecewise_linear_forward_f16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_gamma);
+/* grad_in[i] = grad_out[i] * surrogate gradient at x[i] (y may be NULL). */
+void kg_piecewise_linear_backward_f16(const uint16_t *__restrict x, const float *__restrict y, const uint16_t *__restrict grad_out, uint16_t *__restrict grad_in, size_t n, float p_gamma);
+/* y[i] = the primitive (smooth forward) at x[i]: the function whose derivative is the surrogate gradient. */
+void kg_piecewise_linear_primitive_f16(const uint16_t *__restrict x, uint16_t *__restrict y, size_t n, float p_gamma);
+
 #ifdef __cplusplus
 }
 #endif

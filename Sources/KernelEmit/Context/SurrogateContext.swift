@@ -33,7 +33,10 @@ public struct SurrogateContext: Sendable {
     public var backwardReadsY: Bool
     /// The backward reads `grad_out`: the kernels store it as `grad_in` (not `grad_out *` it).
     public var backwardReadsGradOut: Bool
+    /// The C kernels, one per storage type (float32, float64, bfloat16, float16 ahead of time).
     public var kernels: [KernelContext]
+    /// The Swift kernels: the float32 and float64 ones of `kernels` (Swift has no bfloat16).
+    public var swiftKernels: [KernelContext]
     /// The runtime descriptor, as `SurrogateDescriptor(spec:)` makes it (the generated registry prints it).
     public var descriptor: DescriptorContext
     /// Swift initialiser parameters of the typed wrapper: `scale: Double = 5.0, training: Bool = true, ...`.
@@ -49,11 +52,12 @@ public struct SurrogateContext: Sendable {
     ///   - specialised: parameter values folded into the kernels as constants (JIT); the parameters
     ///     named here disappear from the kernels' argument lists.
     ///   - symbol: C symbol prefix (JIT kernels get a unique one per specialisation).
-    ///   - elements, ops: which kernels to emit (the JIT compiles one element type, maybe one op).
+    ///   - storages, ops: which kernels to emit (the JIT compiles one storage type, maybe one op; Swift kernels
+    ///     are emitted for the float32 and float64 ones, `swiftKernels`).
     ///   - parametersAreConstants: no parameter is a kernel argument; the source declares them as constants
     ///     (the JIT's compile-time parameters, declared by `Generator.jitSource`).
     public init(spec: Spec, specFile: String, specialised: [String: Double] = [:], symbol: String? = nil,
-                elements: [ElementType] = ElementType.allCases, ops: KernelOps = .all, parametersAreConstants: Bool = false) {
+                storages: [StorageType] = StorageType.allCases, ops: KernelOps = .all, parametersAreConstants: Bool = false) {
         name = spec.name
         let names = EmittedNames(spec: spec.name)
         typeName = names.typeName
@@ -86,8 +90,9 @@ public struct SurrogateContext: Sendable {
         // What the kernels of every op call once fused (the one op -> formula map, mean fields included).
         preludeNeeds = PreludeSections.needed(by: spec.opFormulas.map { f in
             Simplifier.stabilise(Simplifier.fuse(f.meanField ? Simplifier.meanField(f.formula.expr) : f.formula.expr))
-        })
-        kernels = elements.map { KernelContext(spec: spec, element: $0, runtimeParams: runtime, specialised: specialised) }
+        }, halfTypes: storages.contains(where: \.isHalf))
+        kernels = storages.map { KernelContext(spec: spec, storage: $0, runtimeParams: runtime, specialised: specialised) }
+        swiftKernels = kernels.filter { !$0.isHalf }
         emit = Dictionary(uniqueKeysWithValues: KernelOp.allCases.map { ($0.contextKey, ops.contains($0) && has.contains($0)) })
     }
 
@@ -181,11 +186,24 @@ public struct ElementBody: Sendable {
     public var value: String
 }
 
-/// The kernel expressions of one surrogate for one element type, printed for C and Swift.
+/// The kernel expressions of one surrogate for one storage type, printed for C and Swift (Swift: float32 and
+/// float64 only).
 public struct KernelContext: Sendable {
+    /// The symbol suffix: `f32`, `f64`, `bf16`, `f16` (`StorageType`).
     public var element: String
+    /// C type of the arrays x, grad_out and the output (`float`, `double`, `kg_bf16`, `kg_f16`), and as the public
+    /// headers spell it (`uint16_t` for the half types).
     public var cType: String
+    public var cHeaderType: String
+    /// C type the element is computed in, of the parameters and of the y array a backward reads (the forward
+    /// output, before rounding): `float` for the half types.
+    public var cCompute: String
+    /// A half-type kernel (C only; its loops interleave four vectors, `KG_INTERLEAVE_4`).
+    public var isHalf: Bool
+    /// Swift type of the arrays (`BFloat16`, `Float16` for the half types), and the function the generated registry
+    /// passes their pointers through to the C kernels (`kgBitPatterns`: UInt16 pointers; empty for Float and Double).
     public var swiftType: String
+    public var swiftPointer: String
     /// `, float p_scale`: C parameter declarations after the fixed ones.
     public var cParams: String
     /// `(void)p_scale;` for kernels that do not read a parameter, by `KernelOp.contextKey`.
@@ -219,10 +237,15 @@ public struct KernelContext: Sendable {
     public var blockC: [String: [ElementBody]]
     public var blockSwift: [String: [ElementBody]]
 
-    init(spec: Spec, element: ElementType, runtimeParams: [Parameter], specialised: [String: Double]) {
-        self.element = element.rawValue
-        cType = element.cName
-        swiftType = element.swiftName
+    init(spec: Spec, storage: StorageType, runtimeParams: [Parameter], specialised: [String: Double]) {
+        let element = storage.element
+        self.element = storage.rawValue
+        cType = storage.cName
+        cHeaderType = storage.cHeaderName
+        cCompute = element.cName
+        isHalf = storage.isHalf
+        swiftType = storage == .bfloat16 ? "BFloat16" : storage == .float16 ? "Float16" : element.swiftName
+        swiftPointer = storage.isHalf ? "kgBitPatterns" : ""
         let cName = { (p: Parameter) in EmittedNames.cParameter(p.name) }
         let label = { (p: Parameter) in EmittedNames.swiftIdentifier(p.name) }
         cParams = runtimeParams.map { ", \(element.cName) \(cName($0))" }.joined()
@@ -270,20 +293,24 @@ public struct KernelContext: Sendable {
         func body(_ op: KernelOp, _ e: Expr, _ language: Dialect.Language, lane: Int?, arrays: Arrays, indent: String) -> ElementBody {
             var dialect = Dialect(language, element)
             dialect.noiseStream = op.noiseStream
+            if language == .c, storage.isHalf { dialect.gradOutOverride = storage.cLoad(dialect.gradOutName) }
             if let lane { dialect.noiseSource = .blockLane(lane) }
             let printed = Lane(e, ExpressionPrinter(dialect))
             let index = lane.map { language == .c ? "e + \($0)" : "e &+ \($0)" } ?? "i"
             let product = op.isGradient && !(op == .backward && readsGradOut)
-            return ElementBody(indent: indent, loadX: readsInput(e) ? "\(arrays.x)[\(index)]" : "",
+            // Half types (C): elements widened on load, the value rounded once on store; y is float32 already.
+            let load = { (a: String) in language == .c ? storage.cLoad(a) : a }
+            let store = { (v: String) in language == .c ? storage.cStore(v) : v }
+            return ElementBody(indent: indent, loadX: readsInput(e) ? load("\(arrays.x)[\(index)]") : "",
                                loadY: op.isGradient && readsY ? "\(arrays.y)[\(index)]" : "", locals: printed.locals,
                                store: "\(op.isGradient ? arrays.out : arrays.y)[\(index)]",
-                               value: (product ? "\(arrays.g)[\(index)] * " : "") + printed.expression)
+                               value: store((product ? load("\(arrays.g)[\(index)]") + " * " : "") + printed.expression))
         }
         let c: Arrays = (x: "x", y: "y", g: "grad_out", out: "grad_in"), swift: Arrays = (x: "x", y: "y", g: "gradOut", out: "gradIn")
         elementC = byKey(ops.mapValues { _ in [] }.merging(ops.compactMapValues { $0 }.map { op, e in
             (op, [body(op, e, .c, lane: nil, arrays: c, indent: "        ")])
         }) { $1 })
-        elementSwift = byKey(ops.mapValues { _ in [] }.merging(ops.compactMapValues { $0 }.map { op, e in
+        elementSwift = storage.isHalf ? byKey(ops.mapValues { _ in [] }) : byKey(ops.mapValues { _ in [] }.merging(ops.compactMapValues { $0 }.map { op, e in
             (op, [body(op, e, .swift, lane: nil, arrays: swift, indent: "            ")])
         }) { $1 })
         let lanes = 0..<blockLanes
@@ -295,7 +322,8 @@ public struct KernelContext: Sendable {
             }
         }
         blockC = ["trainForward": block(.trainForward, .c), "trainBackward": block(.trainBackward, .c)]
-        blockSwift = ["trainForward": block(.trainForward, .swift), "trainBackward": block(.trainBackward, .swift)]
+        blockSwift = storage.isHalf ? ["trainForward": [], "trainBackward": []]
+            : ["trainForward": block(.trainForward, .swift), "trainBackward": block(.trainBackward, .swift)]
     }
 
     /// The rewrites every backend applies before printing (C, Swift, the JIT and PyTorch alike): parameters

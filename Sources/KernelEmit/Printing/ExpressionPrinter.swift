@@ -23,7 +23,11 @@ public struct Dialect: Sendable {
     public var inputName = "xi"
     public var outputName = "yi"
     /// The element's incoming gradient (`grad_out` in a backward that reads it).
-    public var gradOutName: String { language == .c ? "grad_out[i]" : language == .swift ? "gradOut[i]" : "grad_out" }
+    public var gradOutName: String {
+        gradOutOverride ?? (language == .c ? "grad_out[i]" : language == .swift ? "gradOut[i]" : "grad_out")
+    }
+    /// How a kernel reads it when not as a plain array element (a half-type C kernel widens it: `kg_bf16_load(...)`).
+    public var gradOutOverride: String?
     /// Python dialects (PyTorch, Triton).
     var isPython: Bool { language == .torch || language == .triton }
     /// Where noise bits come from: per element (from its global index), or lane `k` of the Philox blocks

@@ -39,7 +39,7 @@ public enum MathContext {
 public enum PreludeSections {
     /// Sections of the prelude template (`{% if needs.<name> %}`), and what each calls in turn.
     static let dependencies: [String: [String]] = [
-        "bits": [], "noise": [], "uniform": [], "atan": [],
+        "bits": [], "half": ["bits"], "noise": [], "uniform": [], "atan": [],
         "exp": ["bits"], "log": ["bits"], "log1p": ["log"], "expm1": ["exp"], "tanh": ["expm1"],
         "erf": ["exp"], "sigmoid": ["exp"], "trig": ["bits"], "sin": ["trig"], "cos": ["trig"], "erfc": ["bits", "erf"], "logistic": ["log", "uniform"], "bernoulli": ["uniform"],
         "sigmoid_logistic": ["exp", "uniform"], "sigmoid_grad": ["exp"],
@@ -49,7 +49,8 @@ public enum PreludeSections {
 
     /// The sections the calls in `expressions` need, with their dependencies. A formula function needs the
     /// section named like its C helper (`kg_<section>{f}`), noise sources also the generator.
-    public static func needed(by expressions: [Expr]) -> [String: Bool] {
+    /// `halfTypes`: the kernels include bfloat16 or float16 ones (the `half` section's conversions).
+    public static func needed(by expressions: [Expr], halfTypes: Bool = false) -> [String: Bool] {
         var direct = Set<String>()
         for e in expressions {
             e.walk { node in
@@ -60,6 +61,7 @@ public enum PreludeSections {
                 }
             }
         }
+        if halfTypes { direct.insert("half") }
         var needed = Set<String>()
         var pending = Array(direct)
         while let next = pending.popLast() {

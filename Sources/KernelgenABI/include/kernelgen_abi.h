@@ -8,8 +8,11 @@
    Errors: a nonzero kg_status and, when `error` is non-NULL, a message that says what was asked, what is wrong
    and what would be accepted. A successful call leaves `*error` untouched.
 
-   Arrays: `n` elements of the handle's dtype (float or double), contiguous. Pointers may be NULL only when
-   n == 0. Outputs must not overlap inputs (checked: KG_ERROR_INVALID_ARGUMENT). */
+   Arrays: `n` elements of the handle's dtype, contiguous: float, double, or the 16-bit patterns of bfloat16 or
+   IEEE float16 (as torch.bfloat16 and torch.float16 store them). The half types are computed in float and each
+   result rounded once to nearest even (the float kernel's value, rounded); the `y` a backward reads is then float
+   (the forward's value before rounding). Pointers may be NULL only when n == 0. Outputs must not overlap inputs
+   (checked: KG_ERROR_INVALID_ARGUMENT). */
 #ifndef KERNELGEN_ABI_H
 #define KERNELGEN_ABI_H
 
@@ -20,10 +23,11 @@
 extern "C" {
 #endif
 
-/* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source; 5: neuron layers; 7: kg_triton_source);
+/* Bumped whenever a function is added or a signature or a status code of this header changes (2: kg_torch_source; 5: neuron layers; 7: kg_triton_source;
+   9: dtypes "bfloat16" and "float16" in kg_bind and kg_resolve_parameters);
    kg_abi_version() returns the value the library was built with, so a binding can refuse a library it was not
    written for. */
-#define KG_ABI_VERSION 8
+#define KG_ABI_VERSION 9
 
 typedef enum {
     KG_OK = 0,
@@ -59,8 +63,9 @@ kg_status kg_surrogates_json(char **json, char **error);
 kg_status kg_load_spec_path(const char *path, char **name, char **warnings, char **error);
 kg_status kg_load_spec_text(const char *text, const char *file, char **name, char **warnings, char **error);
 
-/* Binds `name` to backend "c" | "swift" | "jit", dtype "float32" | "float64" and parameter values
-   (`param_count` names and values; the others take their defaults). Backend "jit" compiles kernels
+/* Binds `name` to backend "c" | "swift" | "jit", dtype "float32" | "float64" | "bfloat16" | "float16" and
+   parameter values (`param_count` names and values; the others take their defaults). The half types have C and
+   JIT kernels (backend "swift": KG_ERROR_NO_KERNEL). Backend "jit" compiles kernels
    specialised to the values (or takes them from the JIT's memory or disk cache); when it cannot compile and
    the ahead-of-time C kernels were made from the identical spec, those serve instead (kg_handle_json's
    "backend" says "c"). Release the handle with kg_release. */
@@ -69,7 +74,8 @@ kg_status kg_bind(const char *name, const char *backend, const char *dtype, cons
 /* NULL is ignored. The handle must not be in use by another call. */
 void kg_release(kg_handle *handle);
 
-/* Checks parameter values of surrogate `name` for dtype "float32" | "float64" exactly as kg_bind does (the
+/* Checks parameter values of surrogate `name` for dtype "float32" | "float64" | "bfloat16" | "float16" (the half
+   types' parameters are float32's) exactly as kg_bind does (the
    runtime's one check: known names, bounds, integer parameters, finite in the dtype; KG_ERROR_BAD_PARAMETER or
    KG_ERROR_UNKNOWN_SURROGATE with kg_bind's message) and writes all its values in argument order, defaults filled
    in, to `resolved` (room for `capacity` values; KG_ERROR_INVALID_ARGUMENT when the surrogate has more). For
@@ -91,8 +97,8 @@ kg_status kg_train_forward_mean(const kg_handle *h, const void *x, void *y, size
    gradient (SpikingJelly's spiking=False forward); the same in every mode. KG_ERROR_NO_KERNEL when the spec has
    no `primitive` ("has_primitive" false), whatever n is. Added in ABI version 3. */
 kg_status kg_primitive(const kg_handle *h, const void *x, void *y, size_t n, char **error);
-/* grad_in = grad_out * surrogate gradient; y (the forward output in the same mode) may be NULL unless the
-   surrogate's backward reads it ("backward_reads_y"). */
+/* grad_in = grad_out * surrogate gradient; y (the forward output in the same mode; float for the half types) may be
+   NULL unless the surrogate's backward reads it ("backward_reads_y"). */
 kg_status kg_backward(const kg_handle *h, const void *x, const void *y, const void *grad_out, void *grad_in, size_t n,
                       char **error);
 /* The sampling backward of a surrogate whose backward draws noise ("has_train_backward"): element i draws at counter

@@ -62,7 +62,7 @@ public struct EmittedNames: Sendable, Equatable {
         ops.flatMap { op in Self.dtypes.map { cKernel(op, $0) } }
     }
 
-    static let dtypes = ["f32", "f64"]
+    static let dtypes = ["f32", "f64", "bf16", "f16"]
 
     /// A parameter in C: the AOT kernels' argument and the JIT's constant (`p_scale`).
     /// The emitted local of a sum's index `i` (C, Swift, Python): `k_i`, a prefix no kernel local, helper or

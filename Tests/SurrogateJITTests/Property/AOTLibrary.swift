@@ -43,11 +43,12 @@ final class AOTLibrary {
         var out = "#include <stdint.h>\n#include \"kernelgen.h\"\n"
         for spec in specs {
             let names = EmittedNames(spec: spec.name)
-            for (dtype, type) in [("f32", "float"), ("f64", "double")] {
-                let args = spec.params.indices.map { ", (\(type))p[\($0)]" }.joined()
+            // The half types' arrays hold 16-bit patterns; they compute in float (parameters and a backward's y).
+            for (dtype, type, compute) in [("f32", "float", "float"), ("f64", "double", "double"), ("bf16", "uint16_t", "float"), ("f16", "uint16_t", "float")] {
+                let args = spec.params.indices.map { ", (\(compute))p[\($0)]" }.joined()
                 for op in spec.kernelOps {
                     // The C kernel's arguments by the op's signature (`KernelOp`): arrays, then (seed, offset) when it takes a key.
-                    let arrays = op.isGradient ? "const \(type) *x, const \(type) *y, const \(type) *g, \(type) *gi" : "const \(type) *x, \(type) *y"
+                    let arrays = op.isGradient ? "const \(type) *x, const \(compute) *y, const \(type) *g, \(type) *gi" : "const \(type) *x, \(type) *y"
                     let passed = op.isGradient ? "x, y, g, gi" : "x, y"
                     let key = op.takesNoiseKey ? (", uint64_t seed, uint64_t offset", ", seed, offset") : ("", "")
                     out += "void kgt_\(spec.name)_\(op.symbolName)_\(dtype)(\(arrays), size_t n\(key.0), const double *p) { "
@@ -125,6 +126,42 @@ final class AOTLibrary {
     func trainBackward(_ spec: String, _ x: [Double], y: [Double], gradOut: [Double], seed: UInt64, offset: UInt64 = 0, _ p: [Double]) throws -> [Double] {
         let f = try symbol("kgt_\(spec)_train_backward_f64", as: TrainBackward64.self)
         var g = [Double](repeating: .nan, count: x.count)
+        g.withUnsafeMutableBufferPointer { gb in f(x, y, gradOut, gb.baseAddress!, x.count, seed, offset, p + [0]) }
+        return g
+    }
+
+    // The half types (`dtype` "bf16" or "f16"): arrays of bit patterns, a backward's y in float.
+    typealias ForwardHalf = @convention(c) (UnsafePointer<UInt16>, UnsafeMutablePointer<UInt16>, Int, UnsafePointer<Double>) -> Void
+    typealias TrainHalf = @convention(c) (UnsafePointer<UInt16>, UnsafeMutablePointer<UInt16>, Int, UInt64, UInt64, UnsafePointer<Double>) -> Void
+    typealias BackwardHalf = @convention(c) (UnsafePointer<UInt16>, UnsafePointer<Float>, UnsafePointer<UInt16>, UnsafeMutablePointer<UInt16>, Int, UnsafePointer<Double>) -> Void
+    typealias TrainBackwardHalf = @convention(c) (UnsafePointer<UInt16>, UnsafePointer<Float>, UnsafePointer<UInt16>, UnsafeMutablePointer<UInt16>, Int, UInt64, UInt64, UnsafePointer<Double>) -> Void
+
+    /// A map op (`forward`, `train_forward_mean`, `primitive`) of a half type.
+    func half(_ spec: String, op: String, dtype: String, _ x: [UInt16], _ p: [Double]) throws -> [UInt16] {
+        let f = try symbol("kgt_\(spec)_\(op)_\(dtype)", as: ForwardHalf.self)
+        var y = [UInt16](repeating: 0xFFFF, count: x.count)
+        y.withUnsafeMutableBufferPointer { yb in f(x, yb.baseAddress!, x.count, p + [0]) }
+        return y
+    }
+
+    func halfTrainForward(_ spec: String, dtype: String, _ x: [UInt16], seed: UInt64, offset: UInt64 = 0, _ p: [Double]) throws -> [UInt16] {
+        let f = try symbol("kgt_\(spec)_train_forward_\(dtype)", as: TrainHalf.self)
+        var y = [UInt16](repeating: 0xFFFF, count: x.count)
+        y.withUnsafeMutableBufferPointer { yb in f(x, yb.baseAddress!, x.count, seed, offset, p + [0]) }
+        return y
+    }
+
+    func halfBackward(_ spec: String, dtype: String, _ x: [UInt16], y: [Float], gradOut: [UInt16], _ p: [Double]) throws -> [UInt16] {
+        let f = try symbol("kgt_\(spec)_backward_\(dtype)", as: BackwardHalf.self)
+        var g = [UInt16](repeating: 0xFFFF, count: x.count)
+        g.withUnsafeMutableBufferPointer { gb in f(x, y, gradOut, gb.baseAddress!, x.count, p + [0]) }
+        return g
+    }
+
+    func halfTrainBackward(_ spec: String, dtype: String, _ x: [UInt16], y: [Float], gradOut: [UInt16], seed: UInt64, offset: UInt64 = 0,
+                           _ p: [Double]) throws -> [UInt16] {
+        let f = try symbol("kgt_\(spec)_train_backward_\(dtype)", as: TrainBackwardHalf.self)
+        var g = [UInt16](repeating: 0xFFFF, count: x.count)
         g.withUnsafeMutableBufferPointer { gb in f(x, y, gradOut, gb.baseAddress!, x.count, seed, offset, p + [0]) }
         return g
     }

@@ -479,7 +479,8 @@ def bind_ms(name, backend="jit", dtype=torch.float32, **params):
     if backend in ("torch", "triton"):
         raise BackendError(f"bind_ms: backend \"{backend}\" binds nothing (Triton compiles at a kernel's first launch); "
                            f"expected \"c\", \"swift\" or \"jit\"")
-    if dtype not in _runners.KERNEL_DTYPES:
-        raise TypeError(f"dtype {dtype!r}; expected torch.float32 or torch.float64")
+    if dtype not in _runners.KERNEL_DTYPES and not (dtype in _runners.HALF_DTYPES and backend in _runners.NATIVE_HALF_BACKENDS):
+        raise TypeError(f"dtype {dtype!r} with backend {backend!r}; expected torch.float32 or torch.float64 (or "
+                        f"torch.bfloat16 or torch.float16 with backend \"c\" or \"jit\")")
     found = _runner(name, backend, torch.empty(0, dtype=dtype), tuple((k, _value(k, v)) for k, v in _parameters(None, params)))
     return found.surrogate.bind_ms

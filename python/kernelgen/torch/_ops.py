@@ -97,8 +97,9 @@ def _setup_context(ctx, inputs, output):
     reads_y = _runners.expression_module(name)["BACKWARD_READS_Y"]
     y = None
     if reads_y:
-        if mode == "smooth":
-            y = spike(x, name, backend, names, values, params, "mean", None)
+        if mode == "smooth":  # (a half type's y is float32: the value before rounding, which its kernels read)
+            wide = x.float() if x.dtype in _runners.HALF_DTYPES else x
+            y = spike(wide, name, backend, names, values, params, "mean", None)
         elif x.dtype in _runners.HALF_DTYPES:
             y = spike(x.float(), name, backend, names, values, params, mode, key)
         else:

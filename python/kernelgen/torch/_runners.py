@@ -5,9 +5,9 @@ the spec's Triton kernels (`kernelgen.triton_source(name)`) on CUDA tensors (CPU
 `_Expressions` runs the spec's PyTorch expression module (`kernelgen.torch_source(name)`) on tensors of any device.
 A runner's `is_kernel` says it computes with kernelgen's kernels (dense memory, the Philox stream keyed by a
 seed); `on_cpu` that they are the library's, on CPU memory. bfloat16 and float16
-tensors are computed in float32 (`_Half` for the library's kernels and the expression module: converted on load and
-rounded once on store; the Triton kernels read and write them themselves), so a result is the float32 kernel's
-rounded to the storage type.
+tensors are computed in float32 and each result rounded once to nearest even, so a result is the float32 kernel's
+rounded to the storage type: the C and JIT kernels and the Triton kernels read and write the half types themselves
+(ABI 9); the Swift kernels and the expression module through `_Half` (widened on load, rounded on store).
 """
 import ctypes
 import numbers
@@ -25,9 +25,12 @@ from ..surrogate import Surrogate
 #: Backends: the library's kernels ("c", "swift", "jit": CPU tensors), Triton's ("triton": CUDA tensors, and CPU
 #: tensors under TRITON_INTERPRET=1) and "torch" (the expression module, any device).
 BACKENDS = ("c", "swift", "jit", "triton", "torch")
-#: The dtypes the kernels take, and those computed in float32 and stored in their own type.
+#: The dtypes the kernels take, and those computed in float32 and stored in their own type (the C and JIT kernels
+#: read and write them: NATIVE_HALF_BACKENDS).
 KERNEL_DTYPES = {torch.float32: "float32", torch.float64: "float64"}
 HALF_DTYPES = (torch.bfloat16, torch.float16)
+DTYPE_NAMES = {**KERNEL_DTYPES, torch.bfloat16: "bfloat16", torch.float16: "float16"}
+NATIVE_HALF_BACKENDS = ("c", "jit")
 _U64 = 1 << 64
 _CACHE_LIMIT = 256
 
@@ -82,13 +85,15 @@ class _Kernels:
     """A kernel handle (kernelgen.Surrogate) called on contiguous CPU tensors' memory, no copies."""
 
     __slots__ = ("surrogate", "h", "reads_y", "stochastic", "has_primitive", "has_train_backward", "name", "values",
-                 "backend", "generation")
+                 "backend", "generation", "_inner", "half")
     on_cpu = True
     is_kernel = True
     has_train_forward = True  # the library computes the eval forward when there is none
 
     def __init__(self, name, backend, dtype, values):
-        self.surrogate = Surrogate(name, backend=backend, dtype=KERNEL_DTYPES[dtype], **values)
+        self.surrogate = Surrogate(name, backend=backend, dtype=DTYPE_NAMES[dtype], **values)
+        self._inner = None
+        self.half = dtype in HALF_DTYPES
         if threads is not None:
             self.surrogate.threads = threads
         self.h = self.surrogate._h
@@ -99,6 +104,20 @@ class _Kernels:
 
     def _failed(self, function, *args):
         self.surrogate._failed(function, *args)
+
+    @property
+    def inner(self):
+        """A half type's float32 runner (made on first use): its forward is the float32 y a backward reads."""
+        if self._inner is None:  # (float32 whatever torch's default dtype is)
+            self._inner = runner(self.name, self.backend, torch.empty(0, dtype=torch.float32), self.values)
+        return self._inner
+
+    def _y(self, y):
+        """y as the kernels read it: contiguous, and float32 for a half type (its forward's value before rounding; a
+        rounded y is widened, exactly)."""
+        if y is None:
+            return None
+        return y.float().contiguous() if self.half and y.dtype != torch.float32 else y.contiguous()
 
     # Each call writes into `out` when given (else a new tensor); `offset` is the counter of element 0 in the
     # Philox stream (a chunk of a larger call passes its start, so chunks draw what one call would).
@@ -131,6 +150,7 @@ class _Kernels:
 
     def backward(self, x, y, grad_out, out=None):
         grad_out = grad_out.contiguous()
+        y = self._y(y)
         grad_in = torch.empty_like(x) if out is None else out
         if x.numel() == 0:  # nothing to compute (an empty tensor's data pointer is NULL: y would read as missing)
             return grad_in
@@ -144,6 +164,7 @@ class _Kernels:
     def train_backward(self, x, y, grad_out, key, generator, out=None, offset=0):
         """The sampling backward with the forward's Philox key `key` (its noise stream 2, the forward's 0)."""
         grad_out = grad_out.contiguous()
+        y = self._y(y)
         grad_in = torch.empty_like(x) if out is None else out
         if x.numel() == 0:
             return grad_in
@@ -237,7 +258,9 @@ def resolve_parameters(name, dtype, values, count):
 
 
 class _Half:
-    """bfloat16 or float16 tensors through a float32 runner: inputs widened (exact), results rounded once.
+    """bfloat16 or float16 tensors through a float32 runner: inputs widened (exact), results rounded once. Serves the
+    Swift kernels (Swift has no bfloat16, so only the C and JIT kernels read and write the half types) and the
+    expression module.
 
     On the CPU kernels a large call runs in chunks of CHUNK elements through float32 buffers that stay in the
     cache: the memory moves the half-type bytes (plus a float32 y when the backward reads one), not three
@@ -335,6 +358,8 @@ def runner(name, backend, x, values):
     if found is None:
         if x.dtype in HALF_DTYPES and backend == "triton":
             found = _triton.Runner(name, x, dict(values))  # the float32 kernels read and write the half type
+        elif x.dtype in HALF_DTYPES and backend in NATIVE_HALF_BACKENDS:
+            found = _kernels(name, backend, x.dtype, values)  # the library's half-type kernels
         elif x.dtype in HALF_DTYPES:
             found = _Half(runner(name, backend, x.float(), values), x.dtype)
         elif backend == "torch":
@@ -342,15 +367,7 @@ def runner(name, backend, x, values):
         elif backend == "triton":
             found = _triton.Runner(name, x, dict(values))
         else:
-            try:
-                found = _Kernels(name, backend, x.dtype, dict(values))
-            except BackendError as error:
-                if backend == "jit":
-                    raise
-                # The runtime's message already says why (no ahead-of-time kernels; the JIT serves it); this names
-                # the arguments that do here.
-                raise BackendError(f"{error}; it is served by backend=\"jit\" (kernels compiled for it) or "
-                                   f"backend=\"torch\"") from None
+            found = _kernels(name, backend, x.dtype, values)
         if not isinstance(found, _Half):
             found.name, found.values, found.backend = name, values, backend
             found.generation = _specs.generation
@@ -359,6 +376,18 @@ def runner(name, backend, x, values):
                 del _runners[next(iter(_runners))]
             _runners[key] = found
     return found
+
+
+def _kernels(name, backend, dtype, values):
+    try:
+        return _Kernels(name, backend, dtype, dict(values))
+    except BackendError as error:
+        if backend == "jit":
+            raise
+        # The runtime's message already says why (no ahead-of-time kernels; the JIT serves it); this names
+        # the arguments that do here.
+        raise BackendError(f"{error}; it is served by backend=\"jit\" (kernels compiled for it) or "
+                           f"backend=\"torch\"") from None
 
 
 def new_generation():
@@ -391,9 +420,12 @@ def set_threads(count):
     with lock:
         threads = count
         for r in list(_runners.values()) + list(_spikede_runners.values()):
-            r = getattr(r, "inner", r)
+            if isinstance(r, _Half):  # (not a half type's _Kernels.inner: made on first use, it takes this lock)
+                r = r.inner
             if isinstance(r, _Kernels):
                 r.surrogate.threads = count
+                if r._inner is not None:  # (also when it has left the cache)
+                    r._inner.surrogate.threads = count
 
 
 _spikede_runners = {}  # (name, dtype, value) -> runner on CPU: the drop-in functions' short path

@@ -161,7 +161,7 @@ class Runner:
         self.constexprs["NEGATIVE_ZEROS"] = sum(1 << k for k, v in enumerate(args) if v == 0 and math.copysign(1, v) < 0)
         self.dtype = "float64" if x.dtype == torch.float64 else "float32"
         # what a half-type call's saved output is computed with (_math.saved_output: the float32 value)
-        self.inner = _runners.runner(name, "triton", torch.empty(0, device=x.device), tuple(values.items())) if half else self
+        self.inner = _runners.runner(name, "triton", torch.empty(0, dtype=torch.float32, device=x.device), tuple(values.items())) if half else self
         self.kernels = {op: k for (op, dtype), k in m["KERNELS"].items() if dtype == self.dtype}
         suffix = "f" + self.dtype[5:]  # the kernels' names: forward_f32, train_backward_f64, ...
         self.sampling = {op for op in self.kernels if f"{op}_{suffix}" in m["SAMPLING"]}
