@@ -117,3 +117,22 @@ KG_KERNEL void kg_math_trunc_f64(const double *__restrict x, double *__restrict 
 KG_KERNEL void kg_math_round_f64(const double *__restrict x, double *__restrict y, size_t n) {
     for (kg_size i = 0; i < n; ++i) y[i] = kg_round(x[i]);
 }
+
+/* The half types' conversions (the prelude's, which the _bf16 and _f16 kernels use). */
+KG_KERNEL void kg_convert_f32_to_bf16(const float *__restrict x, uint16_t *__restrict y, size_t n) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_bf16_store(x[i]);
+}
+
+KG_KERNEL void kg_convert_bf16_to_f32(const uint16_t *__restrict x, float *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_bf16_load(x[i]);
+}
+
+KG_KERNEL void kg_convert_f32_to_f16(const float *__restrict x, uint16_t *__restrict y, size_t n) {
+    KG_INTERLEAVE_4
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_f16_store(x[i]);
+}
+
+KG_KERNEL void kg_convert_f16_to_f32(const uint16_t *__restrict x, float *__restrict y, size_t n) {
+    for (kg_size i = 0; i < n; ++i) y[i] = kg_f16_load(x[i]);
+}

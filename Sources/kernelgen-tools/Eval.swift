@@ -99,7 +99,13 @@ struct Eval: ParsableCommand {
     }
 }
 
-extension DType: ExpressibleByArgument {}
+/// `f32`, `f64`, `bf16`, `f16`, or the names the C ABI and PyTorch use (`float32`, ..., `bfloat16`, `float16`).
+extension DType: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let dtype = DType(rawValue: argument) ?? DType(name: argument) else { return nil }
+        self = dtype
+    }
+}
 
 extension DType {
     /// The float32 and float64 dtypes of a tool that does not take the half types (their kernels are float32's

@@ -38,11 +38,15 @@ void layer_step(size_t n, const float *x, float *y, const float *grad_out, float
 /* README-snippet-end */
 
 /* README-snippet-begin */
-/* bfloat16 activations and gradients, computed in float. */
-void layer_step_bf16(size_t n, const uint16_t *x, uint16_t *spikes, const float *y32, const uint16_t *grad_out,
-                     uint16_t *grad_in) {
-    kg_sigmoid_forward_bf16(x, spikes, n, 5.0f);
-    kg_noisy_threshold_backward_bf16(x, y32, grad_out, grad_in, n, 5.0f);  /* y32: the float forward output */
+/* A bfloat16 layer: x, y, grad_out and grad_in hold bfloat16 bit patterns (uint16_t); the kernels compute in
+   float. A backward that reads y (the noisy threshold's) takes the float forward output of the same x. */
+void layer_step_bf16(size_t n, const float *v, uint16_t *x, uint16_t *y, float *x32, float *y32,
+                     const uint16_t *grad_out, uint16_t *grad_in) {
+    kg_convert_f32_to_bf16(v, x, n);                                        /* a float tensor, rounded */
+    kg_noisy_threshold_train_forward_mean_bf16(x, y, n, 5.0f);              /* sigmoid(5x), rounded once */
+    kg_convert_bf16_to_f32(x, x32, n);                                      /* exact */
+    kg_noisy_threshold_train_forward_mean_f32(x32, y32, n, 5.0f);           /* the same forward, before rounding */
+    kg_noisy_threshold_backward_bf16(x, y32, grad_out, grad_in, n, 5.0f);   /* 5 y (1 - y), rounded once */
 }
 /* README-snippet-end */
 
@@ -142,28 +146,42 @@ static int readme_snippet_check(void) {
         if (!within(noise[i], lw, 13.82L, FLT_MANT_DIG, FLT_MIN_EXP, FLT_EPSILON))
             fail("sample_logistic_f32", i, (long double)i, noise[i], lw);
     }
-    /* bfloat16: x rounded to it (here: truncated, any pattern does), y32 the float forward's sigmoid(5x); spikes
-       exact, the gradient within half a bfloat16 ulp (at most 2^-8 relative) of g * 5 y (1 - y), plus float's rounding. */
-    static uint16_t xb[N], sb[N], gb[N], gib[N];
-    static float y32[N];
+    /* bfloat16: the layer step on x; the spikes' mean field sigmoid(5x) and the gradient within half a bfloat16 ulp
+       (at most 2^-8 relative) of the values computed here from the rounded x, plus float's rounding; the
+       conversions on values with known patterns. */
+    static uint16_t xb[N], yb[N], gb[N], gib[N];
+    static float x32[N], y32[N];
+    for (size_t i = 0; i < N; ++i) gb[i] = 0x3FC0;  /* 1.5 */
+    layer_step_bf16(N, x, xb, yb, x32, y32, gb, gib);
     for (size_t i = 0; i < N; ++i) {
-        uint32_t u;
-        memcpy(&u, &x[i], sizeof u);
-        xb[i] = (uint16_t)(u >> 16);
-        gb[i] = 0x3FC0;  /* 1.5 */
-    }
-    kg_noisy_threshold_train_forward_mean_f32(x, y32, N, 5.0f);
-    layer_step_bf16(N, xb, sb, y32, gb, gib);
-    for (size_t i = 0; i < N; ++i) {
-        uint32_t xu = (uint32_t)xb[i] << 16, su = (uint32_t)sb[i] << 16, gu = (uint32_t)gib[i] << 16;
-        float xv, sv, gv;
+        uint32_t xu = (uint32_t)xb[i] << 16, yu = (uint32_t)yb[i] << 16, gu = (uint32_t)gib[i] << 16;
+        float xv, yv, gv;
         memcpy(&xv, &xu, sizeof xv);
-        memcpy(&sv, &su, sizeof sv);
+        memcpy(&yv, &yu, sizeof yv);
         memcpy(&gv, &gu, sizeof gv);
-        if (sv != (xv >= 0 ? 1.0f : 0.0f)) fail("sigmoid_forward_bf16", i, xv, sv, xv >= 0);
+        if (fabsl((long double)xv - x[i]) > ldexpl(fabsl(x[i]), -8)) fail("kg_convert_f32_to_bf16", i, x[i], xv, x[i]);
+        if (x32[i] != xv) fail("kg_convert_bf16_to_f32", i, xv, x32[i], xv);
+        long double s = sigmoidl((long double)(float)(5.0f * xv));
+        if (fabsl(yv - s) > ldexpl(s, -8) * 1.001L) fail("noisy_threshold_train_forward_mean_bf16", i, xv, yv, s);
         long double want = 1.5L * 5 * y32[i] * (1 - (long double)y32[i]);
         if (fabsl(gv - want) > ldexpl(fabsl(want), -8) * 1.001L + 1e-40L) fail("noisy_threshold_backward_bf16", i, xv, gv, want);
     }
+    /* Ties to even, NaN, overflow and subnormals, both half types. */
+    const float edges[6] = {1.0f, 1.00390625f /* 1 + 2^-8: a bfloat16 tie */, 1.01171875f /* 1 + 3 * 2^-8 */, NAN, 65520.0f,
+                            6e-8f};
+    const uint16_t bf16_want[6] = {0x3F80, 0x3F80, 0x3F82, 0x7FC0, 0x4780, 0x3381};
+    const uint16_t f16_want[6] = {0x3C00, 0x3C04, 0x3C0C, 0x7E00, 0x7C00, 0x0001};
+    uint16_t bf16_got[6], f16_got[6];
+    kg_convert_f32_to_bf16(edges, bf16_got, 6);
+    kg_convert_f32_to_f16(edges, f16_got, 6);
+    for (size_t i = 0; i < 6; ++i) {
+        if (bf16_got[i] != bf16_want[i]) fail("kg_convert_f32_to_bf16 edge", i, edges[i], bf16_got[i], bf16_want[i]);
+        if (f16_got[i] != f16_want[i]) fail("kg_convert_f32_to_f16 edge", i, edges[i], f16_got[i], f16_want[i]);
+    }
+    float back[6];
+    kg_convert_f16_to_f32(f16_want, back, 6);
+    if (back[0] != 1.0f || back[4] != INFINITY || back[5] != ldexpf(1.0f, -24) || back[3] == back[3])
+        fail("kg_convert_f16_to_f32 edges", 0, 0, back[5], ldexpf(1.0f, -24));
     /* Counter-based: the same elements in two calls of any split give the same bits. */
     static double y2[N];
     kg_noisy_threshold_train_forward_f64(xd, y2, 1000, seed, offset, 5.0);

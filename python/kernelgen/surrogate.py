@@ -257,6 +257,11 @@ class Surrogate:
         input_array(x, "x", dtype)
         input_array(grad_out, "grad_out", dtype, shape)
         if y is not None:
+            if dtype.name in HALF_TYPES and isinstance(y, np.ndarray) and y.dtype != np.float32:
+                raise TypeError(
+                    f"y has dtype {y.dtype}; expected float32: a {dtype.name} backward reads the forward's value before "
+                    f"rounding, y = kernelgen.Surrogate({self._name!r}, dtype=\"float32\", ...).forward(x.astype(numpy.float32), "
+                    f"...) in the same mode (a {dtype.name} y, widened, gives wrong gradients where it rounds to 0 or 1)")
             input_array(y, "y", DTYPES["float32"] if dtype.name in HALF_TYPES else dtype, shape)
         elif self._reads_y:
             raise ForwardOutputRequired(

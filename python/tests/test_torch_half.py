@@ -258,3 +258,18 @@ def test_smooth_mode_through_the_custom_op_saves_a_float32_y(dtype):
     finally:
         kt.set_compile_route("expressions")
     assert torch.equal(leaf.grad, eager.grad)
+
+
+@pytest.mark.parametrize("dtype", HALVES)
+def test_expression_module_sampling_with_a_seed_reads_the_float32_y(dtype):
+    """backend="torch", sampled with a seed: the backward that reads y gets the float32 sample (drawn again from the
+    seed), as the kernels' backends do, not the rounded one (which is 1 where the sample rounds to 1, and the
+    gradient 0)."""
+    x = torch.tensor([1.0, 1.25, 1.5, 2.0, -0.5, 0.0]).to(dtype)
+    g = torch.ones(6, dtype=dtype)
+    half = x.clone().requires_grad_(True)
+    kt.surrogate("noisy_threshold", half, backend="torch", training=True, seed=3).backward(g)
+    wide = x.float().requires_grad_(True)
+    kt.surrogate("noisy_threshold", wide, backend="torch", training=True, seed=3).backward(g.float())
+    assert torch.equal(half.grad, wide.grad.to(dtype))
+    assert (half.grad > 0).all()

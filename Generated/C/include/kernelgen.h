@@ -54,6 +54,14 @@ void kg_math_ceil_f64(const double *__restrict x, double *__restrict y, size_t n
 void kg_math_trunc_f64(const double *__restrict x, double *__restrict y, size_t n);
 void kg_math_round_f64(const double *__restrict x, double *__restrict y, size_t n);
 
+/* The half types' conversions, as the _bf16 and _f16 kernels convert (C ABI 9): float to the bit patterns of
+   bfloat16 (torch.bfloat16's) or IEEE float16, rounded to nearest even (NaN stays NaN, overflow gives infinity,
+   subnormals kept), and back (exact). */
+void kg_convert_f32_to_bf16(const float *__restrict x, uint16_t *__restrict y, size_t n);
+void kg_convert_bf16_to_f32(const uint16_t *__restrict x, float *__restrict y, size_t n);
+void kg_convert_f32_to_f16(const float *__restrict x, uint16_t *__restrict y, size_t n);
+void kg_convert_f16_to_f32(const uint16_t *__restrict x, float *__restrict y, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

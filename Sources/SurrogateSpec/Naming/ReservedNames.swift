@@ -37,7 +37,8 @@ public enum ReservedNames {
         names.formUnion(["uniform", "logistic"].flatMap { f in ["f32", "f64"].map { "kg_sample_\(f)_\($0)" } })
         names.formUnion(["kg_block", "kg_philox", "kg_philox_stream", "kg_size", "kg_u32", "kg_u64", "kg_i32", "kg_i64"])
         // The half types' storage and conversions (the prelude's `half` section).
-        names.formUnion(["kg_bf16", "kg_f16", "kg_bf16_load", "kg_bf16_store", "kg_f16_load", "kg_f16_store"])
+        names.formUnion(["kg_bf16", "kg_f16", "kg_bf16_load", "kg_bf16_store", "kg_f16_load", "kg_f16_store",
+                         "kg_convert_f32_to_bf16", "kg_convert_bf16_to_f32", "kg_convert_f32_to_f16", "kg_convert_f16_to_f32"])
         return names
     }()
 

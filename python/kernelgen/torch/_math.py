@@ -33,8 +33,10 @@ def saved_output(runner, x, mode, key, generator, output, compute=compute):
     elif x.dtype not in HALF_DTYPES:
         return output
     if x.dtype in HALF_DTYPES:
-        if not runner.is_kernel and mode == "sample":
-            return output.float()  # the expression module would draw other noise: the rounded sample serves
+        if not runner.is_kernel and mode == "sample" and key is None:
+            # The expression module without a seed drew from the generator, which a second call would not repeat:
+            # the rounded sample serves. With a seed the float32 forward draws the same noise again.
+            return output.float()
         return compute(runner.inner, x.float(), mode, key, generator)
     return compute(runner, x, mode, key, generator)
 

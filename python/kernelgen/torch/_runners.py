@@ -361,7 +361,11 @@ def runner(name, backend, x, values):
         elif x.dtype in HALF_DTYPES and backend in NATIVE_HALF_BACKENDS:
             found = _kernels(name, backend, x.dtype, values)  # the library's half-type kernels
         elif x.dtype in HALF_DTYPES:
-            found = _Half(runner(name, backend, x.float(), values), x.dtype)
+            try:
+                found = _Half(runner(name, backend, torch.empty(0, dtype=torch.float32, device=x.device), values), x.dtype)
+            except BackendError as error:  # the float32 runner's message: say why float32 is asked of it
+                raise BackendError(f"{error} (a {str(x.dtype).split('.')[-1]} tensor on backend \"{backend}\" is computed "
+                                   f"by its float32 kernels)") from None
         elif backend == "torch":
             found = _Expressions(name, x.dtype, dict(values))
         elif backend == "triton":
