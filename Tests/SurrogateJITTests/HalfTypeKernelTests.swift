@@ -14,20 +14,7 @@ import Testing
 @Suite(.serialized) struct HalfTypeKernelTests {
     enum Half: String, CaseIterable { case bf16, f16 }
 
-    /// The nearest bfloat16 to `f` (ties to even; beyond the largest finite, half an ulp and more round to infinity);
-    /// nil for NaN.
-    static func nearestBFloat16(_ f: Float) -> UInt16? {
-        guard !f.isNaN else { return nil }
-        let toward = UInt16(truncatingIfNeeded: f.bitPattern >> 16)  // the neighbour toward zero
-        let low = Double(Float(bitPattern: UInt32(toward) << 16))
-        if low == Double(f) { return toward }
-        let away = toward &+ 1
-        // Past the largest finite bfloat16 the next value up is 2^128 (where rounding to infinity starts).
-        let high = (away & 0x7FFF) == 0x7F80 ? (f < 0 ? -0x1p128 : 0x1p128) : Double(Float(bitPattern: UInt32(away) << 16))
-        let below = abs(Double(f) - low), above = abs(high - Double(f))
-        if below != above { return below < above ? toward : away }
-        return toward & 1 == 0 ? toward : away
-    }
+    static func nearestBFloat16(_ f: Float) -> UInt16? { HalfReference.nearestBFloat16(f) }
 
     static func nearest(_ f: Float, _ half: Half) -> UInt16? {
         guard !f.isNaN else { return nil }

@@ -1,22 +1,12 @@
 import Surrogates
 import SurrogateKernelsC
+import SurrogateTestSupport
 import Testing
 
 /// The C library's array conversions (`kg_convert_*`, the kernels' own): bfloat16 and float16 on every pattern
 /// there and back, and float32 to each on every exponent and sign with the low halves where rounding decides,
-/// against Swift's own conversions (`Float16(Float)`, compiler-rt) and a bfloat16 nearest-even by comparison in Double.
+/// against Swift's own conversions (`Float16(Float)`, compiler-rt) and `HalfReference`.
 @Suite struct HalfConversionTests {
-    static func nearestBFloat16(_ f: Float) -> UInt16 {
-        let toward = UInt16(truncatingIfNeeded: f.bitPattern >> 16)
-        let low = Double(Float(bitPattern: UInt32(toward) << 16))
-        if low == Double(f) { return toward }
-        let away = toward &+ 1
-        let high = (away & 0x7FFF) == 0x7F80 ? (f < 0 ? -0x1p128 : 0x1p128) : Double(Float(bitPattern: UInt32(away) << 16))
-        let below = abs(Double(f) - low), above = abs(high - Double(f))
-        if below != above { return below < above ? toward : away }
-        return toward & 1 == 0 ? toward : away
-    }
-
     static let floats: [Float] = (0...0xFFFF as ClosedRange<UInt32>).flatMap { high in
         [0, 1, 0x7FFF, 0x8000, 0x8001, 0xFFFF, 0x1000, 0x2000].map { Float(bitPattern: high << 16 | $0) }
     }
@@ -52,7 +42,7 @@ import Testing
                 }
                 continue
             }
-            if b[i] != Self.nearestBFloat16(x) { misses.append("bfloat16 \(x): 0x\(String(b[i], radix: 16))") }
+            if b[i] != HalfReference.nearestBFloat16(x) { misses.append("bfloat16 \(x): 0x\(String(b[i], radix: 16))") }
             if h[i] != Float16(x).bitPattern { misses.append("float16 \(x): 0x\(String(h[i], radix: 16))") }
         }
         #expect(misses.isEmpty, "\(misses.count) misses: \(misses.prefix(6))")
