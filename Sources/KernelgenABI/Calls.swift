@@ -109,10 +109,10 @@ enum Call {
                                              _ n: Int, _ offset: UInt64) throws(ABIError) {
         let bytes = try byteCount(n, T.self)
         let readsY = s.descriptor.backwardReadsY
+        guard n > 0 else { return }  // every pointer may be NULL when n == 0 (the header's rule), y included
         if readsY, y == nil {
             throw ABIError(.needsForwardOutput, "the backward of `\(s.descriptor.name)` reads the forward output y, and y is NULL; pass y (the forward's result in the same mode)")
         }
-        guard n > 0 else { return }
         let xp = try array(x, "x", n), gp = try array(gradOut, "grad_out", n)
         let gip = try array(gradIn.map(UnsafeRawPointer.init), "grad_in", n)
         try disjoint(gip, "grad_in", from: xp, "x", bytes: bytes)

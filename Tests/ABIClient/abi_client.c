@@ -96,6 +96,11 @@ static void check_errors(void) {
               "backward without y: status %d, message %s", st, error ? error : "(null)");
         kg_free(error);
         error = NULL;
+        /* n == 0: every pointer may be NULL, y included (nothing is read) */
+        st = kg_backward(h, NULL, NULL, NULL, NULL, 0, &error);
+        CHECK(st == KG_OK, "empty backward without y: status %d, message %s", st, error ? error : "(null)");
+        kg_free(error);
+        error = NULL;
         st = kg_forward(h, x, x, 2, &error); /* in place: outputs must not overlap inputs */
         CHECK(st == KG_ERROR_INVALID_ARGUMENT && error && strstr(error, "overlaps"),
               "in-place forward: status %d, message %s", st, error ? error : "(null)");
