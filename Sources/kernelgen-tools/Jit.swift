@@ -53,24 +53,18 @@ struct Jit: ParsableCommand {
         var reports: [CompileReport] = []
         var artefact: String?
         do {
+            // One compile of the chosen storage type: its report and artefact.
+            func compile<T: KernelStorage>(_: T.Type) throws {
+                let k = try SurrogateJIT.shared.compile(spec, parameters: values, dtype: T.self, options: options)
+                reports.append(k.report)
+                artefact = artefact ?? k.artefact
+            }
             for _ in 0..<`repeat` {
                 switch dtype {
-                case .f32:
-                    let k = try SurrogateJIT.shared.compile(spec, parameters: values, dtype: Float.self, options: options)
-                    reports.append(k.report)
-                    artefact = artefact ?? k.artefact
-                case .f64:
-                    let k = try SurrogateJIT.shared.compile(spec, parameters: values, dtype: Double.self, options: options)
-                    reports.append(k.report)
-                    artefact = artefact ?? k.artefact
-                case .bf16:
-                    let k = try SurrogateJIT.shared.compile(spec, parameters: values, dtype: BFloat16.self, options: options)
-                    reports.append(k.report)
-                    artefact = artefact ?? k.artefact
-                case .f16:
-                    let k = try SurrogateJIT.shared.compile(spec, parameters: values, dtype: Float16.self, options: options)
-                    reports.append(k.report)
-                    artefact = artefact ?? k.artefact
+                case .f32: try compile(Float.self)
+                case .f64: try compile(Double.self)
+                case .bf16: try compile(BFloat16.self)
+                case .f16: try compile(Float16.self)
                 }
             }
         } catch {
